@@ -9,6 +9,7 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
 from django.conf import settings
 
 

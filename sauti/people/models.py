@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import secrets
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
+
 
 def new_pseudonym() -> str:
     """A short id safe to show anywhere (exports, officials' views): no vowels, so no words."""
@@ -104,7 +104,9 @@ class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     groups = models.ManyToManyField("people.Group", blank=True, related_name="leader_memberships")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True, related_name="officials")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="officials"
+    )
 
     class Meta:
         ordering = ["organisation__name", "role"]
@@ -150,7 +152,9 @@ class Group(models.Model):
         ordering = ["name"]
         verbose_name = _("group")
         verbose_name_plural = _("groups")
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="group_name_unique_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="group_name_unique_per_org")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,135 @@
+"""Every access decision in Sauti goes through this module.
+
+A user holds one role per organisation (people.Membership). Superusers are deployment administrators.
+Group leaders act only on the groups named in their membership; officials see only aggregated data
+and what is addressed to their office, never identities.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from sauti.people.models import Group, Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sauti.people.models import User
+
+
+class Perm(StrEnum):
+    VIEW_ORGANISATION = "view_organisation"
+    MANAGE_ORGANISATION = "manage_organisation"
+    VIEW_GROUPS = "view_groups"
+    MANAGE_GROUPS = "manage_groups"
+    VIEW_MEMBERS = "view_members"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_IDENTITIES = "view_identities"
+    VIEW_AGGREGATES = "view_aggregates"
+
+
+_ALL = frozenset(Perm)
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: _ALL,
+    Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION},
+    Role.MONITOR: frozenset(
+        {Perm.VIEW_ORGANISATION, Perm.VIEW_GROUPS, Perm.VIEW_MEMBERS, Perm.VIEW_AGGREGATES}
+    ),
+    # Group leaders hold these only for their own groups (see _group_scoped).
+    Role.GROUP_LEADER: frozenset(
+        {
+            Perm.VIEW_ORGANISATION,
+            Perm.VIEW_GROUPS,
+            Perm.VIEW_MEMBERS,
+            Perm.MANAGE_MEMBERS,
+            Perm.VIEW_IDENTITIES,
+            Perm.VIEW_AGGREGATES,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {Perm.VIEW_ORGANISATION, Perm.VIEW_GROUPS, Perm.VIEW_MEMBERS, Perm.VIEW_AGGREGATES}
+    ),
+    Role.OFFICIAL: frozenset({Perm.VIEW_ORGANISATION, Perm.VIEW_AGGREGATES}),
+}
+_GROUP_SCOPED = frozenset({Perm.VIEW_MEMBERS, Perm.MANAGE_MEMBERS, Perm.VIEW_IDENTITIES})
+
+
+def _memberships(user: User | AnonymousUser) -> dict[int, Membership]:
+    if not user.is_authenticated:
+        return {}
+    cached: dict[int, Membership] | None = getattr(user, "_sauti_memberships", None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).prefetch_related("groups")
+        cached = {m.organisation_id: m for m in rows}
+        setattr(user, "_sauti_memberships", cached)  # noqa: B010 (a per-request cache on the user object)
+    return cached
+
+
+def role_in(user: User | AnonymousUser, organisation: Organisation) -> str | None:
+    m = _memberships(user).get(organisation.pk)
+    return m.role if m else None
+
+
+def can(
+    user: User | AnonymousUser, perm: Perm, organisation: Organisation, group: Group | None = None
+) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    m = _memberships(user).get(organisation.pk)
+    if m is None or perm not in ROLE_PERMS[m.role]:
+        return False
+    if m.role == Role.GROUP_LEADER and perm in _GROUP_SCOPED:
+        return group is not None and any(g.pk == group.pk for g in m.groups.all())
+    return True
+
+
+def require(
+    user: User | AnonymousUser, perm: Perm, organisation: Organisation, group: Group | None = None
+) -> None:
+    if not can(user, perm, organisation, group):
+        raise PermissionDenied
+
+
+def can_anywhere(user: User | AnonymousUser, perm: Perm) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(perm in ROLE_PERMS[m.role] for m in _memberships(user).values())
+
+
+def organisations_for(user: User | AnonymousUser) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=list(_memberships(user)))
+
+
+def groups_for(user: User | AnonymousUser) -> QuerySet[Group]:
+    orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_GROUPS, o)]
+    return Group.objects.filter(organisation__in=orgs)
+
+
+def get_organisation_for_user(user: User | AnonymousUser, slug: str, perm: Perm) -> Organisation:
+    """404 when the user has nothing to do with the organisation (so its existence does not leak)."""
+    org = organisations_for(user).filter(slug=slug).first()
+    if org is None:
+        raise Http404
+    require(user, perm, org)
+    return org
+
+
+def get_group_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Group:
+    group = groups_for(user).select_related("organisation", "ward", "settlement").filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    require(user, perm, group.organisation, group)
+    return group

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sauti.core.access import (
+    Perm,
+    can,
+    get_group_for_user,
+    get_organisation_for_user,
+    groups_for,
+    organisations_for,
+)
+from sauti.people import actions
+from sauti.people.forms import GroupForm, ImportForm, MemberForm
+from sauti.people.imports import ImportFileError, check_rows, read_table
+from sauti.people.models import Contact, Group, GroupMembership, Membership, User
+from sauti.people.stats import breakdown
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "people/landing.html")
+    groups = groups_for(request.user)
+    memberships = GroupMembership.objects.filter(group__in=groups)
+    contacts = Contact.objects.filter(group_memberships__group__in=groups).distinct()
+    context = {
+        "organisations": organisations_for(request.user).annotate(n_groups=Count("groups")),
+        "n_groups": groups.count(),
+        "n_members": contacts.count(),
+        "n_consent": contacts.filter(consents__purpose="messaging", consents__granted=True).count(),
+        "n_wards": groups.exclude(ward=None).values("ward").distinct().count(),
+        "by_kind": breakdown(memberships, "group__kind", dict(Group.KIND_CHOICES)),
+        "by_gender": breakdown(memberships, "contact__gender", dict(Contact.GENDER_CHOICES)),
+        "by_age": breakdown(memberships, "contact__age_band", dict(Contact.AGE_BANDS)),
+        "by_ward": breakdown(memberships, "group__ward__name", None, limit=8),
+    }
+    return render(request, "people/home.html", context)
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    orgs = organisations_for(request.user).annotate(
+        n_groups=Count("groups", distinct=True), n_contacts=Count("contacts", distinct=True)
+    )
+    return render(request, "people/organisation_list.html", {"organisations": orgs})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_organisation_for_user(request.user, slug, Perm.VIEW_ORGANISATION)
+    groups = org.groups.select_related("ward").annotate(n_members=Count("memberships"))
+    staff = Membership.objects.filter(organisation=org).select_related("user", "office")
+    return render(
+        request,
+        "people/organisation_detail.html",
+        {
+            "organisation": org,
+            "groups": groups if can(request.user, Perm.VIEW_GROUPS, org) else [],
+            "staff": staff if can(request.user, Perm.MANAGE_GROUPS, org) else [],
+            "can_manage": can(request.user, Perm.MANAGE_GROUPS, org),
+        },
+    )
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = groups_for(request.user).select_related("organisation", "ward__county", "settlement")
+    q = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    if q:
+        groups = groups.filter(
+            Q(name__icontains=q) | Q(ward__name__icontains=q) | Q(settlement__name__icontains=q)
+        )
+    if kind in dict(Group.KIND_CHOICES):
+        groups = groups.filter(kind=kind)
+    groups = groups.annotate(n_members=Count("memberships"))
+    template = "people/_group_rows.html" if request.headers.get("HX-Request") else "people/group_list.html"
+    return render(request, template, {"groups": groups, "q": q, "kind": kind, "kinds": Group.KIND_CHOICES})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_organisation_for_user(request.user, slug, Perm.MANAGE_GROUPS)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        group = actions.do_create_group(org, user, ward=form.cleaned_data["ward_code"], **_fields(form))
+        messages.success(request, _("Group created."))
+        return redirect("group_detail", pk=group.pk)
+    return render(
+        request, "people/group_form.html", {"form": form, "organisation": org}, status=_status(form)
+    )
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk, Perm.VIEW_GROUPS)
+    org = group.organisation
+    can_members = can(request.user, Perm.VIEW_MEMBERS, org, group)
+    memberships = (
+        list(
+            group.memberships.select_related("contact", "contact__ward").order_by(
+                "-role", "contact__pseudonym"
+            )
+        )
+        if can_members
+        else []
+    )
+    identities = {}
+    if memberships and can(request.user, Perm.VIEW_IDENTITIES, org, group):
+        identities = actions.reveal_identities(
+            _user(request), [m.contact for m in memberships], f"group {group.pk} member list"
+        )
+    rows = [(m, identities.get(m.contact_id)) for m in memberships]
+    return render(
+        request,
+        "people/group_detail.html",
+        {
+            "group": group,
+            "rows": rows,
+            "can_members": can_members,
+            "show_identities": bool(identities) or not memberships,
+            "can_manage": can(request.user, Perm.MANAGE_MEMBERS, org, group),
+            "n_members": group.memberships.count(),
+            "by_gender": breakdown(group.memberships.all(), "contact__gender", dict(Contact.GENDER_CHOICES)),
+            "by_age": breakdown(group.memberships.all(), "contact__age_band", dict(Contact.AGE_BANDS)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk, Perm.MANAGE_MEMBERS)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = actions.find_contact(group.organisation, data["phone"])
+        if existing and group.memberships.filter(contact=existing).exists():
+            form.add_error("phone", _("A member of this group already has this phone number."))
+        else:
+            actions.do_add_member(group, by=_user(request), consent_method="web", **data)
+            messages.success(request, _("Member added."))
+            return redirect("group_detail", pk=group.pk)
+    return render(request, "people/member_form.html", {"form": form, "group": group}, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_import(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk, Perm.MANAGE_MEMBERS)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form, "group": group}
+    if request.method != "POST":
+        return render(request, "people/group_import.html", context)
+    if not form.is_valid():
+        return render(request, "people/group_import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        table = read_table(upload, upload.name or "")
+    except ImportFileError as exc:
+        form.add_error("file", str(exc))
+        return render(request, "people/group_import.html", context, status=400)
+    rows = check_rows(table, group)
+    bad = [r for r in rows if not r.ok]
+    context.update({"rows": rows, "n_bad": len(bad), "notice": table.notice})
+    if bad:
+        context["outcome"] = "rejected"
+        return render(request, "people/group_import.html", context, status=400)
+    if form.cleaned_data["check_only"]:
+        context["outcome"] = "checked"
+        return render(request, "people/group_import.html", context)
+    outcome = actions.do_import_members(group, rows, _user(request))
+    context.update({"outcome": "imported", "added": outcome.added, "skipped": outcome.skipped})
+    return render(request, "people/group_import.html", context)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _fields(form: GroupForm) -> dict[str, object]:
+    return {k: form.cleaned_data[k] for k in ("name", "kind", "description")}
+
+
+def _status(form: GroupForm | MemberForm) -> int:
+    return 400 if form.is_bound and form.errors else 200

@@ -1,0 +1,91 @@
+"""Named personas shared by the suite. Built through the same actions the app uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from django.test import Client
+
+from sauti.people import actions
+from sauti.people.models import Group, Membership, Office, Organisation, Role, User
+from sauti.places.models import Ward
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class World:
+    umoja: Organisation
+    haki: Organisation
+    mathare_group: Group
+    kiambu_group: Group
+    haki_group: Group
+    alice: User  # deployment administrator (superuser)
+    wanjiku: User  # coordinator, Umoja
+    bob: User  # coordinator of the other organisation, Haki
+    otieno: User  # field monitor, Umoja
+    achieng: User  # group leader of mathare_group, Umoja
+    kamau: User  # analyst, Umoja
+    chief: User  # official (Chief, Mabatini), attached to Umoja
+    outsider: User  # logged in, no organisation
+
+    def client_for(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def make_user(username: str, **extra: object) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+    return user
+
+
+def member_of(user: User, org: Organisation, role: Role, **extra: object) -> Membership:
+    return Membership.objects.create(user=user, organisation=org, role=role, **extra)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    umoja = Organisation.objects.create(name="Umoja Women's Network", slug="umoja")
+    haki = Organisation.objects.create(name="Haki Mtaani", slug="haki")
+    mabatini = Ward.objects.get(code=1446)
+    mathare_group = Group.objects.create(
+        organisation=umoja, name="Mathare Mothers", kind="women", ward=mabatini
+    )
+    kiambu_group = Group.objects.create(
+        organisation=umoja, name="Githunguri Farmers", kind="farmers", ward=Ward.objects.get(code=577)
+    )
+    haki_group = Group.objects.create(
+        organisation=haki, name="Kibra Youth", kind="youth", ward=Ward.objects.get(code=1386)
+    )
+    office = Office.objects.create(name="Chief, Mabatini", kind="chief", ward=mabatini)
+    w = World(
+        umoja=umoja,
+        haki=haki,
+        mathare_group=mathare_group,
+        kiambu_group=kiambu_group,
+        haki_group=haki_group,
+        alice=make_user("alice", is_superuser=True, is_staff=True),
+        wanjiku=make_user("wanjiku"),
+        bob=make_user("bob"),
+        otieno=make_user("otieno"),
+        achieng=make_user("achieng"),
+        kamau=make_user("kamau"),
+        chief=make_user("chief"),
+        outsider=make_user("outsider"),
+    )
+    member_of(w.wanjiku, umoja, Role.COORDINATOR)
+    member_of(w.bob, haki, Role.COORDINATOR)
+    member_of(w.otieno, umoja, Role.MONITOR)
+    member_of(w.achieng, umoja, Role.GROUP_LEADER).groups.add(mathare_group)
+    member_of(w.kamau, umoja, Role.ANALYST)
+    member_of(w.chief, umoja, Role.OFFICIAL, office=office)
+    actions.do_add_member(mathare_group, name="Njeri Wambui", phone="+254712000001", by=None, gender="f")
+    actions.do_add_member(kiambu_group, name="Mumbua Mutua", phone="+254712000002", by=None, gender="f")
+    actions.do_add_member(haki_group, name="Baraka Omondi", phone="+254712000003", by=None, gender="m")
+    return w
