@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sauti.core import views as core_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),
     path("", include("sauti.people.urls")),
 ]

@@ -49,3 +49,12 @@ def test_the_language_switch_changes_every_page(world: World) -> None:
 def test_the_admin_is_for_administrators_only(world: World) -> None:
     assert world.client_for(world.alice).get("/admin/").status_code == 200
     assert world.client_for(world.wanjiku).get("/admin/").status_code == 302
+
+
+def test_a_users_language_choice_is_remembered_on_the_account(world: World) -> None:
+    client = world.client_for(world.wanjiku)
+    client.post("/i18n/setlang/", {"language": "sw", "next": "/"})
+    world.wanjiku.refresh_from_db()
+    assert world.wanjiku.preferred_language == "sw"
+    fresh_device = world.client_for(world.wanjiku)
+    assert '<html lang="sw">' in fresh_device.get("/").content.decode()
