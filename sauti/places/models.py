@@ -65,6 +65,9 @@ class Ward(models.Model):
     sub_county = models.ForeignKey(
         SubCounty, on_delete=models.SET_NULL, null=True, blank=True, related_name="wards"
     )
+    # The boundary polygon that belongs to this ward, as labelled in the IEBC shapefile; its code differs
+    # from ours for the codes the shapefile swaps between wards (see docs/places.md).
+    shapefile_code = models.PositiveSmallIntegerField(_("code in the IEBC shapefile"), null=True, blank=True)
     shapefile_name = models.CharField(_("name in the IEBC shapefile"), max_length=80, blank=True)
     code_agreement = models.CharField(max_length=40, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -83,27 +86,51 @@ class Ward(models.Model):
 class Settlement(models.Model):
     """A settlement or village as residents name it, placed in the ward that contains it."""
 
+    SOURCE_CHOICES = [
+        ("kyc", _("SDI Know Your City")),
+        ("aoi", _("Atlas of Informality")),
+        ("kisip", _("KISIP settlement list")),
+        ("sauti", _("Sauti curated list")),
+    ]
+    PLACEMENT_CHOICES = [
+        ("point", _("from its mapped point")),
+        ("curated", _("curated")),
+        ("county", _("county only")),
+    ]
+
     name = models.CharField(_("name"), max_length=120)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="villages"
     )
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="settlements")
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="settlements"
+    )
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, null=True, blank=True, related_name="settlements"
+    )
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="settlements")
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     population = models.PositiveIntegerField(null=True, blank=True)
-    source = models.CharField(_("source"), max_length=40)
+    source = models.CharField(_("source"), max_length=40, choices=SOURCE_CHOICES)
+    # Stable id within the source (e.g. "nairobi/milimani-2"): names repeat, even within one city.
+    source_ref = models.CharField(_("reference in the source"), max_length=80)
+    placement = models.CharField(_("placement"), max_length=16, choices=PLACEMENT_CHOICES, default="county")
 
     class Meta:
         ordering = ["county__code", "name"]
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
         constraints = [
-            models.UniqueConstraint(fields=["county", "name", "source"], name="settlement_unique_per_source")
+            models.UniqueConstraint(fields=["source", "source_ref"], name="settlement_unique_source_ref")
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.source_ref}"
 
 
 class PlaceAlias(models.Model):
@@ -115,9 +142,15 @@ class PlaceAlias(models.Model):
         ("ward", _("ward")),
         ("settlement", _("settlement")),
     ]
+    SOURCE_CHOICES = [
+        ("sauti", _("Sauti curated list")),
+        ("shapefile", _("IEBC shapefile spelling")),
+        ("staff", _("added by staff")),
+    ]
     kind = models.CharField(max_length=16, choices=KIND_CHOICES)
     code = models.CharField(max_length=16, help_text=_("IEBC code, or settlement id"))
     alias = models.CharField(max_length=120)
+    source = models.CharField(_("source"), max_length=16, choices=SOURCE_CHOICES, default="staff")
 
     class Meta:
         ordering = ["kind", "alias"]

@@ -35,7 +35,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "otieno": {"orgs": 200, "umoja": 200, "haki": 404, "groups": 200, "mathare": 200, "kiambu": 200, "haki_group": 404, "new_group": 403, "add_member": 403, "import": 403, "add_member_kiambu": 403},
     "achieng": {"orgs": 200, "umoja": 200, "haki": 404, "groups": 200, "mathare": 200, "kiambu": 200, "haki_group": 404, "new_group": 403, "add_member": 200, "import": 200, "add_member_kiambu": 403},
     "kamau": {"orgs": 200, "umoja": 200, "haki": 404, "groups": 200, "mathare": 200, "kiambu": 200, "haki_group": 404, "new_group": 403, "add_member": 403, "import": 403, "add_member_kiambu": 403},
-    "chief": {"orgs": 200, "umoja": 200, "haki": 404, "groups": 200, "mathare": 404, "kiambu": 404, "haki_group": 404, "new_group": 403, "add_member": 403, "import": 403, "add_member_kiambu": 403},
+    "chief": {"orgs": 200, "umoja": 200, "haki": 404, "groups": 200, "mathare": 404, "kiambu": 404, "haki_group": 404, "new_group": 403, "add_member": 404, "import": 404, "add_member_kiambu": 404},
     "outsider": {"orgs": 200, "umoja": 404, "haki": 404, "groups": 200, "mathare": 404, "kiambu": 404, "haki_group": 404, "new_group": 404, "add_member": 404, "import": 404, "add_member_kiambu": 404},
 }  # fmt: skip
 

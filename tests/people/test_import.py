@@ -103,7 +103,8 @@ def test_check_only_reports_without_saving(world: World) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("empty.csv", b"", "The file is empty"),
+        ("empty.csv", b"", "The submitted file is empty"),
+        ("blank.csv", b"\n\n  \n", "The file is empty"),
         ("nohead.csv", b"Akinyi,0722111222\n", "are required"),
         ("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text CSV file"),
         ("broken.xlsx", b"PK\x03\x04 not really a zip", "damaged"),

@@ -1,0 +1,178 @@
+"""Point -> ward, over the shipped IEBC ward polygons (no database needed).
+
+Polygons are re-keyed from the shapefile's codes to the IEBC listing's (see `gazetteer.resolve_ward_polygons`).
+Thirteen wards have no polygon; a point in the part of a constituency that no ward polygon covers goes to
+the constituency's polygonless ward, with a lower score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import shapely
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.strtree import STRtree
+
+from sauti.places import gazetteer
+from sauti.places.matching import PlaceCandidate
+
+INSIDE = 1.0
+POLYGONLESS_WARD = 0.6  # in a constituency, outside every ward polygon, and only one ward lacks a polygon
+NEAREST_SLIVER = 0.7  # within SLIVER_DEGREES of a ward polygon of the containing constituency
+NEAREST = 0.5
+SLIVER_DEGREES = 0.002  # ~220 m: gaps left by simplifying neighbouring polygons separately
+COAST_DEGREES = 0.01  # ~1.1 km: shores and islands shaved off by simplification
+# Kenya's extent with a margin; anything outside is answered without touching the trees.
+_BBOX = (-5.0, 33.8, 5.1, 42.0)
+
+
+@dataclass(frozen=True, slots=True)
+class WardInfo:
+    code: int
+    name: str
+    constituency_code: int
+    constituency_name: str
+    county_code: int
+    county_name: str
+
+
+def label_point(geometry: BaseGeometry) -> tuple[float, float]:
+    """(lat, lon) of the centroid if it falls inside, else of a point surely inside (concave wards)."""
+    point = geometry.centroid
+    if not geometry.contains(point):
+        point = geometry.representative_point()
+    return round(point.y, 6), round(point.x, 6)
+
+
+def check_point(lat: object, lon: object) -> tuple[float, float]:
+    """The point as floats, or ValueError for anything that is not a latitude/longitude pair."""
+    values: list[float] = []
+    for label, value, bound in (("latitude", lat, 90.0), ("longitude", lon, 180.0)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{label} must be a number, not {value!r}")
+        number = float(value)
+        if not math.isfinite(number) or abs(number) > bound:
+            raise ValueError(f"{label} must be between -{bound:g} and {bound:g}, not {value!r}")
+        values.append(number)
+    return values[0], values[1]
+
+
+class WardLocator:
+    def __init__(self) -> None:
+        counties = {c.code: c.name for c in gazetteer.counties()}
+        constituencies = {c.code: c.name for c in gazetteer.constituencies()}
+        ward_rows = gazetteer.wards()
+        self.wards = {
+            w.code: WardInfo(
+                w.code,
+                w.name,
+                w.constituency_code,
+                constituencies[w.constituency_code],
+                w.county_code,
+                counties[w.county_code],
+            )
+            for w in ward_rows
+        }
+        polygons = gazetteer.boundaries("wards")
+        self.matches = gazetteer.resolve_ward_polygons(ward_rows, polygons)
+        self.polygons: dict[int, BaseGeometry] = {
+            self.matches[p.code].ward_code: shape(p.geometry) for p in polygons
+        }
+        self._ward_codes = list(self.polygons)
+        self._ward_tree = STRtree(list(self.polygons.values()))
+        const_polys = gazetteer.boundaries("constituencies")
+        self.constituency_polygons: dict[int, BaseGeometry] = {p.code: shape(p.geometry) for p in const_polys}
+        self._const_codes = list(self.constituency_polygons)
+        self._const_tree = STRtree(list(self.constituency_polygons.values()))
+        self.polygonless: dict[int, list[int]] = {}
+        self._by_constituency: dict[int, list[int]] = {}
+        for w in ward_rows:
+            self._by_constituency.setdefault(w.constituency_code, []).append(w.code)
+            if w.code not in self.polygons:
+                self.polygonless.setdefault(w.constituency_code, []).append(w.code)
+        self.label_points: dict[int, tuple[float, float]] = {
+            code: label_point(geom) for code, geom in self.polygons.items()
+        }
+        for w in ward_rows:
+            if w.code in self.polygons or w.centroid_lat is None or w.centroid_lon is None:
+                continue
+            # Published centre of a polygonless ward: kept only if it lies in the ward's constituency.
+            const = self.constituency_polygons.get(w.constituency_code)
+            if const is not None and const.contains(Point(w.centroid_lon, w.centroid_lat)):
+                self.label_points[w.code] = (w.centroid_lat, w.centroid_lon)
+
+    def candidate(self, ward_code: int, score: float) -> PlaceCandidate:
+        info = self.wards[ward_code]
+        lat, lon = self.label_points.get(ward_code, (None, None))
+        return PlaceCandidate(
+            kind="ward",
+            name=info.name,
+            ward_code=info.code,
+            constituency_code=info.constituency_code,
+            county_code=info.county_code,
+            score=score,
+            county_name=info.county_name,
+            constituency_name=info.constituency_name,
+            ward_name=info.name,
+            lat=lat,
+            lon=lon,
+            source="iebc",
+        )
+
+    def ward_at(self, lat: float, lon: float) -> PlaceCandidate | None:
+        lat, lon = check_point(lat, lon)
+        south, west, north, east = _BBOX
+        if not (south <= lat <= north and west <= lon <= east):
+            return None
+        point = Point(lon, lat)
+        inside = [self._ward_codes[i] for i in self._ward_tree.query(point, predicate="intersects")]
+        if inside:
+            # Simplified neighbours overlap a little, and a point on a shared edge touches both: take the
+            # ward the point lies deepest inside.
+            code = max(inside, key=lambda c: (float(shapely.distance(self.polygons[c].boundary, point)), -c))
+            return self.candidate(code, INSIDE)
+        consts = [self._const_codes[i] for i in self._const_tree.query(point, predicate="intersects")]
+        if consts:
+            const = min(consts)
+            missing = self.polygonless.get(const, [])
+            if len(missing) == 1:
+                return self.candidate(missing[0], POLYGONLESS_WARD)
+            code, distance = self._nearest(point, self._by_constituency.get(const, []))
+            if code is not None:
+                return self.candidate(code, NEAREST_SLIVER if distance <= SLIVER_DEGREES else NEAREST)
+        found, distances = self._ward_tree.query_nearest(
+            point, max_distance=COAST_DEGREES, return_distance=True
+        )
+        if len(found):
+            nearest = min(zip(distances, found, strict=True), key=lambda d: (d[0], self._ward_codes[d[1]]))
+            return self.candidate(self._ward_codes[nearest[1]], NEAREST)
+        return None
+
+    def _nearest(self, point: Point, codes: list[int]) -> tuple[int | None, float]:
+        best: tuple[int | None, float] = (None, math.inf)
+        for code in codes:
+            geom = self.polygons.get(code)
+            if geom is not None:
+                distance = float(shapely.distance(geom, point))
+                if distance < best[1]:
+                    best = (code, distance)
+        return best
+
+
+@cache
+def locator() -> WardLocator:
+    return WardLocator()
+
+
+def ward_at(lat: float, lon: float) -> PlaceCandidate | None:
+    """The ward containing the point (score 1.0), a fallback guess (lower score), or None outside Kenya."""
+    check_point(lat, lon)
+    return locator().ward_at(lat, lon)
+
+
+def boundary_label_points(level: str) -> dict[int, tuple[float, float]]:
+    """Label points of county or constituency polygons, by code."""
+    return {b.code: label_point(shape(b.geometry)) for b in gazetteer.boundaries(level)}

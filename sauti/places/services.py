@@ -1,0 +1,160 @@
+"""Places for the rest of Sauti: text -> place (`find_places`, `extract_places`) and point -> ward (`ward_at`).
+
+The text index is built from the database once per process and rebuilt when places or aliases change:
+at once in this process (signals), within `RECHECK_SECONDS` in the others (a cheap fingerprint query),
+and every `REBUILD_SECONDS` in any case.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max
+
+from sauti.places import gazetteer, geo
+from sauti.places.matching import (
+    ALIAS,
+    DERIVED,
+    EXACT,
+    PlaceCandidate,
+    PlaceEntry,
+    PlaceIndex,
+    name_variants,
+)
+from sauti.places.models import Constituency, County, PlaceAlias, Settlement, Ward
+
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "PlaceCandidate",
+    "clear_cache",
+    "extract_places",
+    "find_places",
+    "get_index",
+    "ward_at",
+]
+
+MAX_QUERY_LENGTH = 1000
+RECHECK_SECONDS = 60.0  # other processes notice added or deleted rows this fast
+REBUILD_SECONDS = 600.0  # ... and renamed ones this fast (`places load` updates names in place)
+ALIAS_WEIGHTS = {"sauti": ALIAS, "staff": ALIAS, "shapefile": DERIVED}
+SETTLEMENT_RANKS = {"sauti": 1, "kyc": 2, "aoi": 3, "kisip": 4}
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {
+    "index": None,
+    "fingerprint": None,
+    "checked": 0.0,
+    "built": 0.0,
+    "provisional": False,
+}
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for model in (County, Ward, Settlement, PlaceAlias):
+        agg = model.objects.aggregate(n=Count("pk"), top=Max("pk"))
+        parts.extend((agg["n"], agg["top"]))
+    return tuple(parts)
+
+
+def _names(primary: str, aliases: list[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    return ((primary, EXACT), *((v, DERIVED) for v in name_variants(primary)), *aliases)
+
+
+def build_entries() -> list[PlaceEntry]:
+    aliases: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for kind, code, alias, source in PlaceAlias.objects.values_list("kind", "code", "alias", "source"):
+        aliases.setdefault((kind, code), []).append((alias, ALIAS_WEIGHTS.get(source, ALIAS)))
+    entries: list[PlaceEntry] = []
+    for county in County.objects.all():
+        place = PlaceCandidate(
+            "county", county.name, None, None, county.code, 0.0, county_name=county.name,
+            lat=county.lat, lon=county.lon, source="iebc",
+        )  # fmt: skip
+        entries.append(PlaceEntry(place, _names(county.name, aliases.get(("county", str(county.code)), []))))
+    for const in Constituency.objects.select_related("county"):
+        place = PlaceCandidate(
+            "constituency", const.name, None, const.code, const.county.code, 0.0, county_name=const.county.name,
+            constituency_name=const.name, lat=const.lat, lon=const.lon, source="iebc",
+        )  # fmt: skip
+        entries.append(
+            PlaceEntry(place, _names(const.name, aliases.get(("constituency", str(const.code)), [])))
+        )
+    for ward in Ward.objects.select_related("constituency", "county"):
+        place = PlaceCandidate(
+            "ward", ward.name, ward.code, ward.constituency.code, ward.county.code, 0.0,
+            county_name=ward.county.name, constituency_name=ward.constituency.name, ward_name=ward.name,
+            lat=ward.lat, lon=ward.lon, source="iebc",
+        )  # fmt: skip
+        entries.append(PlaceEntry(place, _names(ward.name, aliases.get(("ward", str(ward.code)), []))))
+    settlements = Settlement.objects.select_related(
+        "county", "constituency", "ward", "ward__constituency", "parent"
+    )
+    for s in settlements:
+        constituency = s.constituency or (s.ward.constituency if s.ward else None)
+        place = PlaceCandidate(
+            "settlement", s.name, s.ward.code if s.ward else None, constituency.code if constituency else None,
+            s.county.code, 0.0, county_name=s.county.name, constituency_name=constituency.name if constituency else "",
+            ward_name=s.ward.name if s.ward else "", settlement_id=s.pk, lat=s.lat, lon=s.lon, source=s.source,
+            parent_name=s.parent.name if s.parent else "",
+        )  # fmt: skip
+        rank = 1 if s.placement == "curated" else SETTLEMENT_RANKS.get(s.source, 5)
+        entries.append(PlaceEntry(place, _names(s.name, aliases.get(("settlement", str(s.pk)), [])), rank))
+    return entries
+
+
+def get_index() -> PlaceIndex:
+    now = time.monotonic()
+    with _lock:
+        index: PlaceIndex | None = _state["index"]
+        fresh = index is not None and now - _state["built"] < REBUILD_SECONDS
+        if (
+            index is not None
+            and fresh
+            and not _state["provisional"]
+            and now - _state["checked"] < RECHECK_SECONDS
+        ):
+            return index
+        fingerprint = _fingerprint()
+        if index is None or not fresh or fingerprint != _state["fingerprint"]:
+            index = PlaceIndex(build_entries(), common_words=gazetteer.common_words())
+            _state.update(index=index, fingerprint=fingerprint, built=now)
+            # Built inside a transaction, it may hold rows that get rolled back: verify on every use.
+            _state["provisional"] = connection.in_atomic_block
+        _state["checked"] = now
+        return index
+
+
+def clear_cache(**_: object) -> None:
+    with _lock:
+        _state["index"] = None
+
+
+def _clean(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError("text must be a string")
+    return text.strip()[:MAX_QUERY_LENGTH]
+
+
+def find_places(text: str, *, limit: int = 10, county_code: int | None = None) -> list[PlaceCandidate]:
+    """Places the text names ("Mathare 4A", "kaunti ya Nairobi", "Korogosho"), best first."""
+    text = _clean(text)
+    if not text:
+        return []
+    return get_index().search(text, limit=limit, county_code=county_code)
+
+
+def extract_places(text: str, *, county_code: int | None = None) -> list[PlaceCandidate]:
+    """Places mentioned inside free text, e.g. an SMS report, best first."""
+    text = _clean(text)
+    if not text:
+        return []
+    return get_index().extract(text, county_code=county_code)
+
+
+def ward_at(lat: float, lon: float) -> PlaceCandidate | None:
+    """The ward containing a point (see `geo.ward_at`); ValueError on an impossible latitude/longitude."""
+    return geo.ward_at(lat, lon)
