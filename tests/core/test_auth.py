@@ -12,7 +12,7 @@ def test_a_user_logs_in_and_out(world: World) -> None:
     client = Client()
     response = client.post("/accounts/login/", {"username": "wanjiku", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert "Habari, wanjiku" in client.get("/").content.decode()
+    assert "Hello, wanjiku" in client.get("/").content.decode()
     assert client.post("/accounts/logout/").status_code == 302
     assert "Log in" in client.get("/").content.decode()
 
