@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from django.contrib.staticfiles import finders
 from django.test import Client
 
