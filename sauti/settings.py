@@ -40,9 +40,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "sauti.core",
     "sauti.places",
     "sauti.people",
+    "sauti.monitoring",
+    "sauti.api",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +147,27 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sauti API",
+    "DESCRIPTION": "Reports, cases, categories and places. Token authentication: `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+# Map tiles: any XYZ tile URL; empty means no tiles (boundaries are still drawn).
+SAUTI_TILE_URL = env_str("SAUTI_TILE_URL", "")
+SAUTI_TILE_ATTRIBUTION = env_str("SAUTI_TILE_ATTRIBUTION", "")
+SAUTI_CSP_IMG_EXTRA = env_list("SAUTI_CSP_IMG_EXTRA")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True

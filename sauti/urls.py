@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),
+    path("api/", include("sauti.api.urls")),
+    path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
 ]

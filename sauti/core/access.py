@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sauti.people.models import Group, Membership, Organisation, Role
@@ -19,6 +19,7 @@ from sauti.people.models import Group, Membership, Organisation, Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from sauti.monitoring.models import Case
     from sauti.people.models import User
 
 
@@ -31,14 +32,27 @@ class Perm(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     VIEW_IDENTITIES = "view_identities"
     VIEW_AGGREGATES = "view_aggregates"
+    VIEW_CASES = "view_cases"
+    TRIAGE_CASES = "triage_cases"
+    SUBMIT_REPORTS = "submit_reports"
+    EXPORT_DATA = "export_data"
+    # Officials see the cases referred to their office, nothing else of the organisation's cases.
+    VIEW_REFERRED_CASES = "view_referred_cases"
 
 
-_ALL = frozenset(Perm)
+_ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION},
     Role.MONITOR: frozenset(
-        {Perm.VIEW_ORGANISATION, Perm.VIEW_GROUPS, Perm.VIEW_MEMBERS, Perm.VIEW_AGGREGATES}
+        {
+            Perm.VIEW_ORGANISATION,
+            Perm.VIEW_GROUPS,
+            Perm.VIEW_MEMBERS,
+            Perm.VIEW_AGGREGATES,
+            Perm.VIEW_CASES,
+            Perm.SUBMIT_REPORTS,
+        }
     ),
     # Group leaders hold these only for their own groups (see _group_scoped).
     Role.GROUP_LEADER: frozenset(
@@ -49,12 +63,21 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_MEMBERS,
             Perm.VIEW_IDENTITIES,
             Perm.VIEW_AGGREGATES,
+            Perm.VIEW_CASES,
+            Perm.SUBMIT_REPORTS,
         }
     ),
     Role.ANALYST: frozenset(
-        {Perm.VIEW_ORGANISATION, Perm.VIEW_GROUPS, Perm.VIEW_MEMBERS, Perm.VIEW_AGGREGATES}
+        {
+            Perm.VIEW_ORGANISATION,
+            Perm.VIEW_GROUPS,
+            Perm.VIEW_MEMBERS,
+            Perm.VIEW_AGGREGATES,
+            Perm.VIEW_CASES,
+            Perm.EXPORT_DATA,
+        }
     ),
-    Role.OFFICIAL: frozenset({Perm.VIEW_ORGANISATION, Perm.VIEW_AGGREGATES}),
+    Role.OFFICIAL: frozenset({Perm.VIEW_ORGANISATION, Perm.VIEW_AGGREGATES, Perm.VIEW_REFERRED_CASES}),
 }
 _GROUP_SCOPED = frozenset({Perm.VIEW_MEMBERS, Perm.MANAGE_MEMBERS, Perm.VIEW_IDENTITIES})
 
@@ -116,6 +139,34 @@ def organisations_for(user: User | AnonymousUser) -> QuerySet[Organisation]:
 def groups_for(user: User | AnonymousUser) -> QuerySet[Group]:
     orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_GROUPS, o)]
     return Group.objects.filter(organisation__in=orgs)
+
+
+def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
+    """Cases the user may see: all of an organisation's with VIEW_CASES; an official's referred ones."""
+    from sauti.monitoring.models import Case
+
+    orgs = list(organisations_for(user))
+    full = [o.pk for o in orgs if can(user, Perm.VIEW_CASES, o)]
+    offices = [
+        m.office_id
+        for m in _memberships(user).values()
+        if m.office_id and not user.is_superuser and Perm.VIEW_REFERRED_CASES in ROLE_PERMS[m.role]
+    ]
+    return Case.objects.filter(Q(organisation__in=full) | Q(referred_to__in=offices))
+
+
+def get_case_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Case:
+    case = (
+        cases_for(user)
+        .select_related("organisation", "category", "ward", "county", "settlement")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if perm != Perm.VIEW_CASES:
+        require(user, perm, case.organisation)
+    return case
 
 
 def get_organisation_for_user(user: User | AnonymousUser, slug: str, perm: Perm) -> Organisation:

@@ -1,0 +1,506 @@
+"""Everything that creates or changes reports and cases. Each change to a case appends a CaseEvent."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sauti.monitoring import grouping
+from sauti.monitoring.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    Precision,
+    Report,
+    Status,
+    VerificationMethod,
+)
+from sauti.monitoring.taxonomy import ESC_TAXONOMY
+from sauti.people.models import Contact, Office, Organisation, User
+from sauti.places.geo import ward_at
+from sauti.places.models import Constituency, County, Settlement, Ward
+from sauti.places.services import PlaceCandidate, find_places
+
+EARLIEST = date(1963, 1, 1)
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+# Magic numbers, so a renamed .exe is not accepted as a photo.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+class ReportError(ValueError):
+    """Bad input for a report, with a message for the person who sent it."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TransitionError(ValueError):
+    pass
+
+
+@dataclass
+class ReportInput:
+    description: str
+    channel: str
+    occurred_on: date | None = None
+    place_text: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    category_keys: Sequence[str] = ()
+    people_affected: int | None = None
+    language: str = "sw"
+    reporter: Contact | None = None
+    external_id: str = ""
+    submitted_by: User | None = None
+    received_at: Any = None
+    attachments: Sequence[UploadedFile] = field(default_factory=list)
+    county_hint: int | None = None
+
+
+def do_seed_taxonomy(org: Organisation) -> None:
+    position = 0
+    for key, en, sw, children in ESC_TAXONOMY:
+        position += 10
+        parent, _ = Category.objects.get_or_create(
+            organisation=org, key=key, defaults={"name_en": en, "name_sw": sw, "position": position}
+        )
+        for offset, (child_key, child_en, child_sw) in enumerate(children, start=1):
+            Category.objects.get_or_create(
+                organisation=org,
+                key=child_key,
+                defaults={
+                    "parent": parent,
+                    "name_en": child_en,
+                    "name_sw": child_sw,
+                    "position": position + offset,
+                },
+            )
+
+
+def check_date(day: date | None) -> None:
+    if day is None:
+        return
+    if day > timezone.localdate():
+        raise ReportError(_("The date is in the future."), "occurred_on")
+    if day < EARLIEST:
+        raise ReportError(_("The date is before 1963; check the year."), "occurred_on")
+
+
+def locate(
+    place_text: str, lat: float | None, lon: float | None, county_hint: int | None = None
+) -> dict[str, Any]:
+    """The most precise place we can tell from coordinates and/or the place as written."""
+    out: dict[str, Any] = {"precision": Precision.UNKNOWN, "lat": None, "lon": None}
+    if (lat is None) != (lon is None):
+        raise ReportError(_("Give both latitude and longitude, or neither."), "lat")
+    if lat is not None and lon is not None:
+        try:
+            found = ward_at(lat, lon)
+        except ValueError:
+            raise ReportError(_("These coordinates are not valid."), "lat") from None
+        if found is None:
+            raise ReportError(_("These coordinates are outside Kenya."), "lat")
+        out.update(lat=lat, lon=lon, precision=Precision.POINT, **_place_fields(found))
+        if place_text:
+            named = _best_place(place_text, found.county_code)
+            if named and named.settlement_id and named.county_code == found.county_code:
+                out["settlement"] = Settlement.objects.filter(pk=named.settlement_id).first()
+        return out
+    if place_text:
+        best = _best_place(place_text, county_hint)
+        if best is not None:
+            out.update(_place_fields(best))
+            out["precision"] = {
+                "settlement": Precision.SETTLEMENT,
+                "ward": Precision.WARD,
+                "constituency": Precision.CONSTITUENCY,
+                "county": Precision.COUNTY,
+            }[best.kind]
+            if best.lat is not None and best.lon is not None:
+                out["lat"], out["lon"] = best.lat, best.lon
+    return out
+
+
+def _best_place(text: str, county_hint: int | None) -> PlaceCandidate | None:
+    candidates = find_places(text, limit=5, county_code=county_hint)
+    if not candidates or candidates[0].score < 0.8:
+        return None
+    return candidates[0]
+
+
+def _place_fields(c: PlaceCandidate) -> dict[str, Any]:
+    return {
+        "county": County.objects.filter(code=c.county_code).first() if c.county_code else None,
+        "constituency": Constituency.objects.filter(code=c.constituency_code).first()
+        if c.constituency_code
+        else None,
+        "ward": Ward.objects.filter(code=c.ward_code).first() if c.ward_code else None,
+        "settlement": Settlement.objects.filter(pk=c.settlement_id).first() if c.settlement_id else None,
+    }
+
+
+def categories_for(org: Organisation, keys: Sequence[str]) -> list[Category]:
+    wanted = [k.strip().lower() for k in keys if k.strip()]
+    found = {c.key: c for c in Category.objects.filter(organisation=org, key__in=wanted, is_active=True)}
+    unknown = [k for k in wanted if k not in found]
+    if unknown:
+        raise ReportError(_("Unknown category: %(keys)s.") % {"keys": ", ".join(unknown)}, "categories")
+    return [found[k] for k in wanted]
+
+
+def sniff_upload(upload: UploadedFile) -> tuple[bytes, str]:
+    if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
+        raise ReportError(_("“%(name)s” is larger than 10 MB.") % {"name": upload.name}, "attachments")
+    data = upload.read(MAX_ATTACHMENT_BYTES + 1)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ReportError(_("“%(name)s” is larger than 10 MB.") % {"name": upload.name}, "attachments")
+    for content_type, magics in SIGNATURES.items():
+        if any(data.startswith(m) for m in magics) and (
+            content_type != "image/webp" or data[8:12] == b"WEBP"
+        ):
+            return data, content_type
+    raise ReportError(
+        _("“%(name)s” is not a photo (JPEG, PNG, WebP) or a PDF.") % {"name": upload.name}, "attachments"
+    )
+
+
+def strip_exif(data: bytes, content_type: str) -> bytes | None:
+    """A copy of an image without its metadata (GPS position, camera, time); None for non-images."""
+    if not content_type.startswith("image/"):
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            clean = Image.new(image.mode, image.size)
+            clean.paste(image)
+            out = io.BytesIO()
+            clean.save(out, format=image.format or "PNG")
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise ReportError(_("The image could not be read; it may be damaged."), "attachments") from None
+    return out.getvalue()
+
+
+def _attach(report: Report, uploads: Sequence[UploadedFile]) -> None:
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ReportError(_("At most %(n)d files per report.") % {"n": MAX_ATTACHMENTS}, "attachments")
+    for upload in uploads:
+        data, content_type = sniff_upload(upload)
+        digest = hashlib.sha256(data).hexdigest()
+        attachment = Attachment(
+            report=report,
+            original_name=(upload.name or "file")[:200],
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+        )
+        attachment.file.save(digest, ContentFile(data), save=False)
+        public = strip_exif(data, content_type)
+        if public is not None:
+            attachment.public_file.save(
+                f"{digest}.{content_type.split('/')[1]}", ContentFile(public), save=False
+            )
+        attachment.save()
+
+
+@transaction.atomic
+def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
+    """Store a report, then place it in the most likely open case (or a new one) for a coordinator to confirm.
+
+    Idempotent on (organisation, channel, external_id): a retried submission returns the stored report.
+    """
+    if inp.external_id:
+        existing = Report.objects.filter(
+            organisation=org, channel=inp.channel, external_id=inp.external_id
+        ).first()
+        if existing is not None:
+            return existing
+    description = inp.description.strip()
+    if not description:
+        raise ReportError(_("Say what happened."), "description")
+    check_date(inp.occurred_on)
+    if inp.people_affected is not None and not 0 <= inp.people_affected <= 10_000_000:
+        raise ReportError(_("The number of people affected is not plausible."), "people_affected")
+    categories = categories_for(org, inp.category_keys)
+    location = locate(inp.place_text, inp.lat, inp.lon, inp.county_hint)
+    report = Report.objects.create(
+        organisation=org,
+        description=description[:5000],
+        occurred_on=inp.occurred_on,
+        received_at=inp.received_at or timezone.now(),
+        place_text=inp.place_text[:200],
+        people_affected=inp.people_affected,
+        channel=inp.channel,
+        language=inp.language,
+        reporter=inp.reporter,
+        external_id=inp.external_id,
+        submitted_by=inp.submitted_by,
+        **location,
+    )
+    report.categories.set(categories)
+    _attach(report, inp.attachments)
+    _place_in_case(report, categories)
+    return report
+
+
+def _facts_for_report(report: Report, keys: frozenset[str]) -> grouping.Facts:
+    return grouping.Facts(
+        category_keys=keys,
+        ward_code=report.ward.code if report.ward else None,
+        settlement_id=report.settlement_id,
+        county_code=report.county.code if report.county else None,
+        lat=report.lat,
+        lon=report.lon,
+        day=report.occurred_on or report.received_at.date(),
+        text=report.description,
+    )
+
+
+def _facts_for_case(case: Case) -> grouping.Facts:
+    keys = frozenset({case.category.top_key} if case.category else set())
+    texts = " ".join(r.description[:300] for r in case.reports.all()[:5])
+    return grouping.Facts(
+        category_keys=keys,
+        ward_code=case.ward.code if case.ward else None,
+        settlement_id=case.settlement_id,
+        county_code=case.county.code if case.county else None,
+        lat=case.lat,
+        lon=case.lon,
+        day=case.occurred_to or case.created_at.date(),
+        text=f"{case.title} {texts}",
+    )
+
+
+def suggest_cases(report: Report, limit: int = 5) -> list[tuple[Case, float]]:
+    keys = frozenset(c.top_key for c in report.categories.select_related("parent"))
+    day = report.occurred_on or report.received_at.date()
+    window = timedelta(days=grouping.WINDOW_DAYS)
+    candidates = Case.objects.filter(organisation=report.organisation).exclude(
+        status__in=[Status.REJECTED, Status.RESOLVED]
+    )
+    if report.case_id:
+        candidates = candidates.exclude(pk=report.case_id)
+    near = Q()
+    if report.ward_id:
+        near |= Q(ward_id=report.ward_id)
+    if report.settlement_id:
+        near |= Q(settlement_id=report.settlement_id)
+    if report.lat is not None and report.lon is not None:
+        near |= Q(
+            lat__range=(report.lat - 0.02, report.lat + 0.02),
+            lon__range=(report.lon - 0.02, report.lon + 0.02),
+        )
+    if not near:
+        return []
+    candidates = candidates.filter(near).filter(
+        Q(occurred_to__gte=day - window) | Q(occurred_to__isnull=True, created_at__date__gte=day - window)
+    )
+    facts = _facts_for_report(report, keys)
+    scored = [
+        (case, grouping.score(facts, _facts_for_case(case)))
+        for case in candidates.select_related("category__parent", "ward", "county").order_by("-updated_at")[
+            :50
+        ]
+    ]
+    scored = [(c, s) for c, s in scored if s > 0]
+    scored.sort(key=lambda cs: (-cs[1], -cs[0].pk))
+    return scored[:limit]
+
+
+def _place_in_case(report: Report, categories: list[Category]) -> None:
+    suggestions = suggest_cases(report, limit=1)
+    if suggestions and suggestions[0][1] >= grouping.THRESHOLD:
+        case, score = suggestions[0]
+        report.case, report.grouping_score = case, score
+        report.save(update_fields=["case", "grouping_score"])
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.REPORT_ADDED, report=report, data={"score": score}
+        )
+    else:
+        case = _new_case_for(report, categories)
+        report.case, report.grouping_confirmed = case, True
+        report.save(update_fields=["case", "grouping_confirmed"])
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CREATED, report=report, to_status=Status.NEW)
+    refresh_case(case)
+
+
+def _new_case_for(report: Report, categories: list[Category]) -> Case:
+    top = (
+        categories[0].parent
+        if categories and categories[0].parent
+        else (categories[0] if categories else None)
+    )
+    title = " ".join(report.description.split())
+    return Case.objects.create(
+        organisation=report.organisation,
+        title=title[:80] + ("…" if len(title) > 80 else ""),
+        category=top,
+        county=report.county,
+        constituency=report.constituency,
+        ward=report.ward,
+        settlement=report.settlement,
+        lat=report.lat,
+        lon=report.lon,
+        precision=report.precision,
+        created_at=report.received_at,
+        updated_at=report.received_at,
+    )
+
+
+def refresh_case(case: Case) -> None:
+    """Recompute what a case derives from its reports."""
+    agg = case.reports.aggregate(
+        first=Min("occurred_on"),
+        last=Max("occurred_on"),
+        people=Max("people_affected"),
+        received=Max("received_at"),
+    )
+    case.report_count = case.reports.count()
+    case.occurred_from, case.occurred_to = agg["first"], agg["last"]
+    case.people_affected = agg["people"]
+    case.updated_at = max(filter(None, [agg["received"], timezone.now()]))
+    case.save(update_fields=["report_count", "occurred_from", "occurred_to", "people_affected", "updated_at"])
+
+
+@transaction.atomic
+def do_confirm_grouping(report: Report, by: User) -> None:
+    if report.grouping_confirmed or report.case is None:
+        return
+    report.grouping_confirmed = True
+    report.save(update_fields=["grouping_confirmed"])
+    CaseEvent.objects.create(
+        case=report.case, kind=CaseEvent.Kind.GROUPING_CONFIRMED, report=report, actor=by
+    )
+
+
+@transaction.atomic
+def do_split_report(report: Report, by: User, reason: str = "") -> Case:
+    """Take a report out of its case into a new case of its own."""
+    old = report.case
+    case = _new_case_for(report, list(report.categories.select_related("parent")))
+    report.case, report.grouping_confirmed, report.grouping_score = case, True, None
+    report.save(update_fields=["case", "grouping_confirmed", "grouping_score"])
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.CREATED, report=report, actor=by, to_status=Status.NEW
+    )
+    if old is not None:
+        CaseEvent.objects.create(
+            case=old,
+            kind=CaseEvent.Kind.REPORT_SPLIT,
+            report=report,
+            actor=by,
+            reason=reason,
+            data={"to": case.pk},
+        )
+        refresh_case(old)
+    refresh_case(case)
+    return case
+
+
+@transaction.atomic
+def do_move_report(report: Report, case: Case, by: User) -> None:
+    """Put a report into another case (a coordinator's manual grouping)."""
+    if case.organisation_id != report.organisation_id:
+        raise TransitionError("report and case belong to different organisations")
+    old = report.case
+    report.case, report.grouping_confirmed = case, True
+    report.save(update_fields=["case", "grouping_confirmed"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.REPORT_ADDED,
+        report=report,
+        actor=by,
+        data={"from": old.pk if old else None},
+    )
+    refresh_case(case)
+    if old is not None and old.pk != case.pk:
+        CaseEvent.objects.create(
+            case=old, kind=CaseEvent.Kind.REPORT_SPLIT, report=report, actor=by, data={"to": case.pk}
+        )
+        refresh_case(old)
+
+
+@transaction.atomic
+def do_transition(
+    case: Case,
+    to_status: str,
+    by: User,
+    *,
+    reason: str = "",
+    method: str = "",
+    referred_to: Office | None = None,
+) -> CaseEvent:
+    """Move a case along its lifecycle, recording who, when and why."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to_status not in Status.values or not case.can_move_to(to_status):
+        raise TransitionError(
+            _("A case that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": case.get_status_display(), "to": dict(Status.choices).get(to_status, to_status)}
+        )
+    if to_status == Status.VERIFIED and method not in VerificationMethod.values:
+        raise TransitionError(_("Say how the case was verified."))
+    if to_status == Status.REJECTED and not reason.strip():
+        raise TransitionError(_("Give a reason for rejecting the case."))
+    if to_status == Status.REFERRED and referred_to is None and not reason.strip():
+        raise TransitionError(_("Say to whom the case was referred."))
+    from_status = case.status
+    case.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == Status.VERIFIED:
+        case.verification_method = method
+        fields.append("verification_method")
+    if to_status == Status.REJECTED:
+        case.rejection_reason = reason.strip()[:240]
+        fields.append("rejection_reason")
+    if to_status == Status.REFERRED:
+        case.referred_to = referred_to
+        fields.append("referred_to")
+    case.updated_at = timezone.now()
+    case.save(update_fields=fields)
+    return CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.STATUS,
+        from_status=from_status,
+        to_status=to_status,
+        actor=by,
+        reason=reason.strip(),
+        data={"method": method, "referred_to": referred_to.pk if referred_to else None},
+    )
+
+
+@transaction.atomic
+def do_edit_case(case: Case, by: User, **changes: Any) -> CaseEvent | None:
+    before = {k: getattr(case, k) for k in changes}
+    diff = {k: [str(before[k]), str(v)] for k, v in changes.items() if before[k] != v}
+    if not diff:
+        return None
+    for k, v in changes.items():
+        setattr(case, k, v)
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*changes, "updated_at"])
+    return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.EDITED, actor=by, data={"changes": diff})
+
+
+def do_add_note(case: Case, by: User, text: str) -> CaseEvent:
+    if not text.strip():
+        raise TransitionError(_("The note is empty."))
+    return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NOTE, actor=by, reason=text.strip()[:4000])

@@ -1,0 +1,296 @@
+"""Reports of rights violations, the cases that group them, and each case's append-only timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from sauti.people.models import Contact, Office, Organisation
+from sauti.places.models import Constituency, County, Settlement, Ward
+
+
+class Category(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="categories")
+    key = models.SlugField(_("key"), max_length=40)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    name_en = models.CharField(_("name in English"), max_length=80)
+    name_sw = models.CharField(_("name in Kiswahili"), max_length=80)
+    is_active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["organisation", "position", "key"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="category_key_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_sw if (get_language() or "en").startswith("sw") else self.name_en
+
+    @property
+    def top_key(self) -> str:
+        return self.parent.key if self.parent_id and self.parent else self.key
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    MONITOR = "monitor", _("Field monitor")
+    SMS = "sms", _("SMS")
+    USSD = "ussd", _("USSD")
+    ODK = "odk", _("Field form (ODK)")
+    IMPORT = "import", _("Import")
+
+
+class Precision(models.TextChoices):
+    POINT = "point", _("Exact point")
+    SETTLEMENT = "settlement", _("Settlement or village")
+    WARD = "ward", _("Ward")
+    CONSTITUENCY = "constituency", _("Constituency")
+    COUNTY = "county", _("County")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    TRIAGED = "triaged", _("Triaged")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    REFERRED = "referred", _("Referred / actioned")
+    RESOLVED = "resolved", _("Resolved")
+    UNRESOLVED = "unresolved", _("Unresolved")
+
+
+# Which status a case may move to from each status (a reopened case goes back to triaged).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.NEW: (Status.TRIAGED, Status.REJECTED),
+    Status.TRIAGED: (Status.VERIFIED, Status.REJECTED),
+    Status.VERIFIED: (Status.REFERRED, Status.RESOLVED, Status.UNRESOLVED),
+    Status.REJECTED: (Status.TRIAGED,),
+    Status.REFERRED: (Status.RESOLVED, Status.UNRESOLVED),
+    Status.RESOLVED: (Status.TRIAGED,),
+    Status.UNRESOLVED: (Status.REFERRED, Status.RESOLVED),
+}
+
+
+class VerificationMethod(models.TextChoices):
+    SITE_VISIT = "site_visit", _("Site visit by a monitor")
+    PHOTO = "photo", _("Photo or document evidence")
+    SECOND_SOURCE = "second_source", _("Second independent source")
+    OFFICIAL = "official", _("Confirmed by an official")
+
+
+class Located(models.Model):
+    """The most precise place known, plus coordinates when we have them."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    precision = models.CharField(
+        _("location precision"), max_length=12, choices=Precision.choices, default="unknown"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def place_label(self) -> str:
+        parts = [p.name for p in (self.settlement, self.ward, self.county) if p is not None]
+        return ", ".join(parts)
+
+
+class Case(Located):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cases")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("category"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    verification_method = models.CharField(
+        _("verified by"), max_length=16, choices=VerificationMethod.choices, blank=True
+    )
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=240, blank=True)
+    referred_to = models.ForeignKey(
+        Office,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("referred to"),
+    )
+    occurred_from = models.DateField(_("first occurred"), null=True, blank=True)
+    occurred_to = models.DateField(_("last occurred"), null=True, blank=True)
+    people_affected = models.PositiveIntegerField(_("people affected"), null=True, blank=True)
+    is_public = models.BooleanField(_("show on the public map"), default=False)
+    is_sensitive = models.BooleanField(
+        _("sensitive"), default=False, help_text=_("Coarsen the location to the ward in public views.")
+    )
+    report_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["organisation", "status", "-updated_at"], name="case_inbox"),
+            models.Index(fields=["organisation", "ward"], name="case_org_ward"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"C{self.pk}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS[self.status]
+
+
+class Report(Located):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reports")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports", null=True, blank=True)
+    grouping_confirmed = models.BooleanField(
+        default=False, help_text=_("A coordinator confirmed this report belongs to its case.")
+    )
+    grouping_score = models.FloatField(null=True, blank=True)
+    description = models.TextField(_("what happened"))
+    occurred_on = models.DateField(_("when it happened"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    place_text = models.CharField(_("place, as the reporter said it"), max_length=200, blank=True)
+    categories = models.ManyToManyField(
+        Category, related_name="reports", verbose_name=_("categories"), blank=True
+    )
+    people_affected = models.PositiveIntegerField(_("people affected"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=5, default="sw")
+    reporter = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("reporter"),
+    )
+    external_id = models.CharField(
+        max_length=120, blank=True, help_text=_("Id in the source system (ODK instanceID …)")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="report_external_id_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "-received_at"], name="report_org_received")]
+
+    def __str__(self) -> str:
+        return f"R{self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"R{self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.report.organisation_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    public_file = models.FileField(upload_to="public/", blank=True, help_text=_("Copy without EXIF location"))
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseEvent(models.Model):
+    """One step in a case's life. Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case opened")
+        REPORT_ADDED = "report_added", _("Report added")
+        GROUPING_CONFIRMED = "confirmed", _("Grouping confirmed")
+        REPORT_SPLIT = "split", _("Report split into its own case")
+        STATUS = "status", _("Status changed")
+        EDITED = "edited", _("Details edited")
+        NOTE = "note", _("Note")
+        MESSAGE = "message", _("Reporter informed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
