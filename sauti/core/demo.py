@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from sauti.core.demo_monitoring import build_demo_monitoring
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
 from sauti.places.models import County, Settlement, Ward
@@ -158,6 +159,8 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
                     Group.objects.get(organisation=orgs[slug], name="Mathare 4A Residents' Association")
                 )
         logins.users.append((username, str(role.label)))
+    log("Reports and cases …")
+    build_demo_monitoring(rng, log)
     return logins
 
 
