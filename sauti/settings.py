@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sauti.places",
     "sauti.people",
     "sauti.monitoring",
+    "sauti.messaging",
     "sauti.api",
 ]
 
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sauti.core.context_processors.sauti",
+                "sauti.monitoring.context_processors.monitoring",
             ],
         },
     },
@@ -155,14 +157,36 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "sauti.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    # JSON only: the browsable API's inline scripts would break the Content-Security-Policy.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["sauti.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "sauti.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sauti API",
     "DESCRIPTION": "Reports, cases, categories and places. Token authentication: `Authorization: Token <key>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["sauti.api.schema.only_api"],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "Status": "sauti.monitoring.models.Status",
+        "Channel": "sauti.monitoring.models.Channel",
+        "Precision": "sauti.monitoring.models.Precision",
+        "VerificationMethod": "sauti.monitoring.models.VerificationMethod",
+    },
+    # Every 4xx answer: {"detail": "..."} or {"<field>": ["...", ...]} (sauti.api.errors).
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            }
+        }
+    },
 }
 # Map tiles: any XYZ tile URL; empty means no tiles (boundaries are still drawn).
 SAUTI_TILE_URL = env_str("SAUTI_TILE_URL", "")
