@@ -1,5 +1,22 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sauti.api import pages, views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("schema/", pages.SchemaView.as_view(), name="api_schema"),
+    path("docs/", pages.docs, name="api_docs"),
+    path("token/", pages.token, name="api_token"),
+    path("categories/", views.CategoryList.as_view(), name="api_categories"),
+    path("places/", views.PlaceSearch.as_view(), name="api_places"),
+    path("places/at/", views.PlaceAtPoint.as_view(), name="api_place_at"),
+    path("reports/", views.ReportListCreate.as_view(), name="api_reports"),
+    path("reports/<int:pk>/", views.ReportDetail.as_view(), name="api_report"),
+    path("cases/", views.CaseList.as_view(), name="api_cases"),
+    path("cases/<int:pk>/", views.CaseDetail.as_view(), name="api_case"),
+    path("cases/<int:pk>/transition/", views.CaseTransition.as_view(), name="api_case_transition"),
+    # Anything else under /api/ (a bad id, a missing slash) is a JSON 404, never an HTML page or a redirect;
+    # the two pages for people still get the usual redirect to their slashed address.
+    re_path(r"^(?!(?:docs|token)$)", pages.not_found, name="api_not_found"),
+]

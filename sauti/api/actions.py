@@ -1,0 +1,76 @@
+"""Writes the API makes beyond the monitoring actions: idempotent report intake and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.authtoken.models import Token
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sauti.core.access import role_in
+from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
+from sauti.monitoring.models import Channel, Report
+from sauti.people.models import Contact, Organisation, Role, User
+
+
+def submit_channel(user: User, org: Organisation) -> str:
+    return Channel.MONITOR if role_in(user, org) == Role.MONITOR else Channel.WEB
+
+
+def _stored(org: Organisation, channel: str, external_id: str) -> Report | None:
+    if not external_id:
+        return None
+    return Report.objects.filter(organisation=org, channel=channel, external_id=external_id).first()
+
+
+def do_submit_api_report(org: Organisation, user: User, data: dict[str, Any]) -> tuple[Report, bool]:
+    """Store a report sent through the API; (report, created). A known external_id returns the stored report."""
+    channel = submit_channel(user, org)
+    external_id = data.get("external_id", "").strip()
+    existing = _stored(org, channel, external_id)
+    if existing is not None:
+        return existing, False
+    reporter = None
+    if data.get("reporter"):
+        reporter = Contact.objects.filter(organisation=org, pseudonym=data["reporter"]).first()
+        if reporter is None:
+            raise ReportError(_("No contact of this organisation has this pseudonym."), "reporter")
+    inp = ReportInput(
+        description=data["description"],
+        channel=channel,
+        occurred_on=data.get("occurred_on"),
+        place_text=data.get("place_text", ""),
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        category_keys=data.get("categories", []),
+        people_affected=data.get("people_affected"),
+        language=data.get("language") or (get_language() or "sw")[:2],
+        reporter=reporter,
+        external_id=external_id,
+        submitted_by=user,
+        county_hint=data.get("county"),
+    )
+    try:
+        with transaction.atomic():
+            return do_submit_report(org, inp), True
+    except IntegrityError:
+        # A retry raced the first attempt past the lookup above; the unique constraint kept one copy.
+        existing = _stored(org, channel, external_id)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def do_create_token(user: User) -> Token:
+    token, _created = Token.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def do_regenerate_token(user: User) -> tuple[Token, bool]:
+    """A new key, and whether it replaced one; the old key stops working at once."""
+    replaced, _deleted = Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user), replaced > 0
