@@ -1,0 +1,352 @@
+"""The case map, the dashboard and the public map; their JSON is computed by `maps` in the database."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from sauti.core.access import Perm, can_anywhere, cases_for, organisations_for
+from sauti.monitoring import maps
+from sauti.monitoring.models import Case, Status
+from sauti.people.models import Organisation
+
+PUBLIC_MAX_AGE = 300
+BOUNDARY_MAX_AGE = 86400
+
+
+def _visible_cases(request: HttpRequest) -> QuerySet[Case]:
+    """The cases this user may see on the map; 403 for a user who may see none (no role that allows it)."""
+    user = request.user
+    if not (can_anywhere(user, Perm.VIEW_CASES) or can_anywhere(user, Perm.VIEW_REFERRED_CASES)):
+        raise PermissionDenied
+    return cases_for(user)
+
+
+def _bad(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
+
+
+def _private(response: HttpResponseBase) -> HttpResponseBase:
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _labels(categories: list[tuple[str, str]]) -> dict[str, Any]:
+    """Words map.js shows, translated here so the script holds no language."""
+    months = [date_format(date(2001, m, 1), "F") for m in range(1, 13)]
+    return {
+        "cases": _("cases"),
+        "noCases": _("No cases here."),
+        "loading": _("Loading…"),
+        "failed": _("Could not load the map data. Check the connection and try again."),
+        "legend": _("Cases"),
+        "zero": _("none"),
+        "more": _("More cases here than can be listed; zoom in to see them."),
+        "zoomIn": _("Zoom in"),
+        "open": _("Open case"),
+        "wardsOf": _("Wards"),
+        "status": {k: str(v) for k, v in Status.choices},
+        "category": dict(categories) | {maps.UNCATEGORISED: _("Uncategorised")},
+        "months": months,
+    }
+
+
+def _map_config(
+    public: bool, filters: maps.Filters, county: int | None, categories: list[tuple[str, str]]
+) -> dict[str, Any]:
+    prefix = "public_map_" if public else "map_"
+    tile_url = settings.SAUTI_TILE_URL
+    return {
+        "public": public,
+        "query": filters.query_string(),
+        "county": county,
+        "tiles": {"url": tile_url, "attribution": settings.SAUTI_TILE_ATTRIBUTION} if tile_url else None,
+        "urls": {
+            "counties": reverse("map_counties"),
+            "wards": reverse("map_wards"),
+            "counts": reverse(prefix + "counts"),
+            "clusters": reverse(prefix + "clusters"),
+            "cases": reverse(prefix + "cases"),
+            "case": "/cases/",
+            "leafletImages": static("vendor/leaflet/images/"),
+        },
+        "labels": _labels(categories),
+    }
+
+
+def _filter_context(
+    request: HttpRequest, organisations: QuerySet[Organisation], keep: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    return {
+        "keep": [(name, request.GET.get(name, "")) for name in keep],
+        "organisations": list(organisations.order_by("name")),
+        "categories": maps.category_choices(organisations),
+        "statuses": Status.choices,
+        "params": request.GET,
+        "selected_statuses": request.GET.getlist("status"),
+    }
+
+
+# Pages ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def map_page(request: HttpRequest) -> HttpResponse:
+    cases = _visible_cases(request)
+    organisations = organisations_for(request.user)
+    context = _filter_context(request, organisations, ("county",))
+    try:
+        filters = maps.parse_filters(request.GET, organisations)
+        county = maps.parse_code(request.GET.get("county"), _("county"), maps.county_codes())
+    except maps.FilterError as exc:
+        context["error"] = str(exc)
+        return render(request, "monitoring/map.html", context, status=400)
+    context["overview"] = maps.map_overview(cases, filters, county)
+    context["config"] = _map_config(False, filters, county, context["categories"])
+    return render(request, "monitoring/map.html", context)
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cases = _visible_cases(request)
+    organisations = organisations_for(request.user)
+    context = _filter_context(request, organisations, ("interval",))
+    interval = request.GET.get("interval", "month") or "month"
+    context["interval"] = interval
+    try:
+        filters = maps.parse_filters(request.GET, organisations)
+        context["board"] = maps.dashboard(cases, filters, interval, timezone.localdate())
+    except maps.FilterError as exc:
+        context["error"] = str(exc)
+        return render(request, "monitoring/dashboard.html", context, status=400)
+    context["week_query"] = urlencode([*filters.params(), ("interval", "week")])
+    context["month_query"] = urlencode([*filters.params(), ("interval", "month")])
+    context["hotspot_days"] = maps.HOTSPOT_DAYS
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@require_safe
+def public_map(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.filter(
+        pk__in=Case.objects.filter(is_public=True).values("organisation")
+    )
+    context = _filter_context(request, organisations)
+    try:
+        filters = maps.parse_filters(request.GET, Organisation.objects.all())
+    except maps.FilterError as exc:
+        context["error"] = str(exc)
+        return render(request, "monitoring/public_map.html", context, status=400)
+    context["overview"] = maps.public_overview(filters)
+    context["config"] = _map_config(True, filters, None, context["categories"])
+    return render(request, "monitoring/public_map.html", context)
+
+
+# Boundaries (gazetteer data: public, the same for everyone, cached hard) ---------------------------
+
+
+def _payload_response(request: HttpRequest, payload: maps.Payload) -> HttpResponse:
+    if payload.etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(payload.gzipped, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(payload.body, content_type="application/json")
+    response["ETag"] = payload.etag
+    patch_vary_headers(response, ["Accept-Encoding"])
+    patch_cache_control(response, public=True, max_age=BOUNDARY_MAX_AGE)
+    return response
+
+
+@require_safe
+def map_counties(request: HttpRequest) -> HttpResponse:
+    return _payload_response(request, maps.county_boundaries())
+
+
+@require_safe
+def map_wards(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("county")
+    if not raw:
+        return _bad(_("Say which county: ?county=1 to 47."))
+    try:
+        county = maps.parse_code(raw, _("county"), maps.county_codes())
+    except maps.FilterError as exc:
+        return _bad(str(exc))
+    assert county is not None
+    return _payload_response(request, maps.ward_boundaries(county))
+
+
+# Internal data -------------------------------------------------------------------------------------
+
+
+def _counts_json(cases: QuerySet[Case], params: Any) -> dict[str, Any]:
+    level = params.get("level", "county") or "county"
+    if level not in ("county", "ward"):
+        raise maps.FilterError(_("The level must be county or ward."))
+    county = maps.parse_code(params.get("county"), _("county"), maps.county_codes())
+    if county is not None:
+        cases = cases.filter(county__code=county)
+    # Cases only: counted from an index, so the whole country answers fast; the page's tables add reports.
+    areas = (
+        maps.county_counts(cases, reports=False)
+        if level == "county"
+        else maps.ward_counts(cases, reports=False)
+    )
+    top = max((a.cases for a in areas), default=0)
+    return {
+        "level": level,
+        "counts": {str(a.code): a.cases for a in areas},
+        "max": top,
+        "breaks": maps.breaks(top),
+    }
+
+
+def _clusters(cases: QuerySet[Case], params: Any, *, public: bool) -> dict[str, Any]:
+    if "zoom" not in params:
+        raise maps.FilterError(_("Say the zoom level: ?zoom=0 to %(max)d.") % {"max": maps.MAX_ZOOM})
+    zoom = maps.parse_zoom(params.get("zoom"))
+    bbox = maps.parse_bbox(params.get("bbox"))
+    if public:
+        return maps.grid_clusters(cases, zoom, bbox, lat="plat", lon="plon", points=False).to_json()
+    return maps.grid_clusters(cases, zoom, bbox).to_json()
+
+
+def _picked(cases: QuerySet[Case], params: Any, *, public: bool) -> QuerySet[Case]:
+    """The cases of one grid cell (zoom + cell), one ward or one county (or one case, on the inside)."""
+    cell = maps.parse_cell(params.get("cell"))
+    if cell is not None:
+        zoom = maps.parse_zoom(params.get("zoom"))
+        if public:
+            return maps.in_cell(cases, zoom, cell[0], cell[1], lat="plat", lon="plon")
+        return maps.in_cell(cases, zoom, cell[0], cell[1])
+    ward = maps.parse_code(params.get("ward"), _("ward"), maps.ward_codes())
+    if ward is not None:
+        return cases.filter(ward__code=ward)
+    county = maps.parse_code(params.get("county"), _("county"), maps.county_codes())
+    if county is not None:
+        return cases.filter(county__code=county)
+    case = params.get("case", "")
+    if case and not public:
+        if not (case.isascii() and case.isdigit() and len(case) <= 18):
+            raise maps.FilterError(_("Unknown case."))
+        return cases.filter(pk=int(case))
+    raise maps.FilterError(_("Say which cases: a cell with its zoom, a ward or a county."))
+
+
+def _internal(request: HttpRequest) -> tuple[QuerySet[Case], Any]:
+    cases = _visible_cases(request)
+    filters = maps.parse_filters(request.GET, organisations_for(request.user))
+    return filters.apply(cases), request.GET
+
+
+@login_required
+@require_safe
+def map_counts(request: HttpRequest) -> HttpResponseBase:
+    try:
+        cases, params = _internal(request)
+        return _private(JsonResponse(_counts_json(cases, params)))
+    except maps.FilterError as exc:
+        return _bad(str(exc))
+
+
+@login_required
+@require_safe
+def map_clusters(request: HttpRequest) -> HttpResponseBase:
+    try:
+        cases, params = _internal(request)
+        return _private(JsonResponse(_clusters(cases, params, public=False)))
+    except maps.FilterError as exc:
+        return _bad(str(exc))
+
+
+@login_required
+@require_safe
+def map_cases(request: HttpRequest) -> HttpResponseBase:
+    try:
+        cases, params = _internal(request)
+        picked = _picked(cases, params, public=False)
+    except maps.FilterError as exc:
+        return _bad(str(exc))
+    rows = list(
+        picked.select_related("category", "ward", "county").order_by("-updated_at", "-pk")[
+            : maps.CASE_LIST_LIMIT + 1
+        ]
+    )
+    more = len(rows) > maps.CASE_LIST_LIMIT
+    body = {
+        "more": more,
+        "cases": [
+            {
+                "id": c.pk,
+                "ref": c.reference,
+                "title": c.title,
+                "status": c.status,
+                "category": c.category.label if c.category else "",
+                "place": c.place_label,
+                "url": f"/cases/{c.pk}/",
+            }
+            for c in rows[: maps.CASE_LIST_LIMIT]
+        ],
+    }
+    return _private(JsonResponse(body))
+
+
+# Public data: keys only (labels come with the page), so one cached copy serves every language -------
+
+
+def _public(request: HttpRequest, build: Any) -> HttpResponseBase:
+    etag = (
+        '"'
+        + maps.public_fingerprint()
+        + "-"
+        + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:12]
+        + '"'
+    )
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response: HttpResponseBase = HttpResponse(status=304)
+    else:
+        try:
+            filters = maps.parse_filters(request.GET, Organisation.objects.all())
+            response = JsonResponse(build(filters.apply(maps.public_cases()), request.GET))
+        except maps.FilterError as exc:
+            return _bad(str(exc))
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+@require_safe
+def public_map_counts(request: HttpRequest) -> HttpResponseBase:
+    return _public(request, _counts_json)
+
+
+@require_safe
+def public_map_clusters(request: HttpRequest) -> HttpResponseBase:
+    return _public(request, lambda cases, params: _clusters(cases, params, public=True))
+
+
+@require_safe
+def public_map_cases(request: HttpRequest) -> HttpResponseBase:
+    def build(cases: QuerySet[Case], params: Any) -> dict[str, Any]:
+        rows = maps.public_rows(_picked(cases, params, public=True), maps.CASE_LIST_LIMIT + 1, labels=False)
+        return {"more": len(rows) > maps.CASE_LIST_LIMIT, "cases": rows[: maps.CASE_LIST_LIMIT]}
+
+    return _public(request, build)
