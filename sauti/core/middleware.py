@@ -26,8 +26,11 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        # Look at the user only when a session exists: touching it adds `Vary: Cookie`, which would
+        # stop shared caches from serving public pages.
         if (
             user is not None
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
             and user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and getattr(user, "preferred_language", "") in ("en", "sw")

@@ -1,5 +1,15 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sauti.monitoring import views_exports
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("exports/", views_exports.export_page, name="exports"),
+    re_path(
+        r"^exports/reports\.(?P<fmt>csv|xlsx|geojson|hxl)$",
+        views_exports.export_reports,
+        name="export_reports",
+    ),
+    path("exports/import/ushahidi/", views_exports.import_ushahidi, name="import_ushahidi"),
+]
