@@ -1,0 +1,220 @@
+"""Export downloads (CSV, XLSX, GeoJSON, HXL) and the Ushahidi import page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
+from sauti.monitoring import exports, ushahidi
+from sauti.monitoring.filters import FilterError, active_filters, filter_reports
+from sauti.monitoring.models import Category, Channel, Report, Status
+from sauti.monitoring.openrosa.xlsform import form_id_for
+from sauti.people.models import Organisation, User
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+SHOWN_IMPORT_ROWS = 200
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _organisations_with(user: User, perm: Perm) -> list[Organisation]:
+    """The organisations where the user holds `perm`: 404 for someone in none at all, 403 for an insider."""
+    mine = list(organisations_for(user).order_by("name"))
+    allowed = [o for o in mine if can(user, perm, o)]
+    if not allowed:
+        if not mine:
+            raise Http404
+        raise PermissionDenied
+    return allowed
+
+
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class ExportForm(forms.Form):
+    org = forms.ChoiceField(label=gettext_lazy("Organisation"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Case status"), required=False)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
+    county = forms.CharField(label=gettext_lazy("County (name or code)"), required=False, max_length=80)
+    ward = forms.CharField(label=gettext_lazy("Ward (name or code)"), required=False, max_length=80)
+    settlement = forms.CharField(label=gettext_lazy("Settlement"), required=False, max_length=120)
+    date_from = forms.CharField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.CharField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
+    q = forms.CharField(label=gettext_lazy("Text"), required=False, max_length=200)
+
+    def __init__(self, organisations: list[Organisation], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        any_choice = [("", _("Any"))]
+        _set_choices(
+            self, "org", [("", _("All my organisations"))] + [(o.slug, o.name) for o in organisations]
+        )
+        _set_choices(self, "status", any_choice + list(Status.choices))
+        categories = Category.objects.filter(organisation__in=organisations, is_active=True).order_by(
+            "position", "key"
+        )
+        labels = {c.key: ("— " if c.parent_id else "") + c.label for c in categories}
+        _set_choices(self, "category", any_choice + list(labels.items()))
+        _set_choices(self, "channel", any_choice + list(Channel.choices))
+
+
+def _export_page(
+    request: HttpRequest, user: User, organisations: list[Organisation], error: FilterError | None = None
+) -> HttpResponse:
+    form = ExportForm(organisations, request.GET or None)
+    if error is not None and error.field in form.fields:
+        form.add_error(error.field, str(error))
+    params = active_filters(request.GET)
+    if org := request.GET.get("org", ""):
+        params["org"] = org
+    query = urlencode(params)
+    count = None
+    if request.GET and error is None:
+        chosen = [o for o in organisations if not org or o.slug == org]
+        count = filter_reports(Report.objects.filter(organisation__in=chosen), request.GET).count()
+    odk = [
+        {
+            "organisation": o,
+            "form_id": form_id_for(o),
+            "server": f"{settings.SITE_URL.rstrip('/')}/odk/{o.slug}",
+        }
+        for o in organisations
+    ]
+    context = {
+        "form": form,
+        "query": query,
+        "count": count,
+        "formats": [(f, exports.EXTENSIONS[f]) for f in exports.FORMATS],
+        "can_reveal": all(can(user, Perm.VIEW_IDENTITIES, o) for o in organisations),
+        "can_import": any(can(user, Perm.TRIAGE_CASES, o) for o in organisations),
+        "odk": odk,
+    }
+    return render(request, "monitoring/exports.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def export_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organisations = _organisations_with(user, Perm.EXPORT_DATA)
+    if (slug := request.GET.get("org", "")) and slug not in {o.slug for o in organisations}:
+        get_organisation_for_user(user, slug, Perm.EXPORT_DATA)
+    try:
+        filter_reports(Report.objects.none(), request.GET)
+    except FilterError as exc:
+        return _export_page(request, user, organisations, exc)
+    return _export_page(request, user, organisations)
+
+
+@login_required
+@require_GET
+def export_reports(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    user = _user(request)
+    if slug := request.GET.get("org", ""):
+        organisations = [get_organisation_for_user(user, slug, Perm.EXPORT_DATA)]
+    else:
+        organisations = _organisations_with(user, Perm.EXPORT_DATA)
+    identities = request.GET.get("identities") == "1"
+    if identities and not all(can(user, Perm.VIEW_IDENTITIES, o) for o in organisations):
+        raise PermissionDenied
+    try:
+        reports = filter_reports(Report.objects.filter(organisation__in=organisations), request.GET)
+    except FilterError as exc:
+        return _export_page(request, user, _organisations_with(user, Perm.EXPORT_DATA), exc)
+    audience = exports.audience_for(
+        user,
+        organisations,
+        identities=identities,
+        context=f"export reports.{fmt} {urlencode(active_filters(request.GET))}",
+    )
+    response = StreamingHttpResponse(
+        exports.export_stream(fmt, reports, audience), content_type=exports.CONTENT_TYPES[fmt]
+    )
+    filename = exports.export_filename(fmt, [o.slug for o in organisations])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class UshahidiForm(forms.Form):
+    org = forms.ChoiceField(label=gettext_lazy("Organisation"))
+    file = forms.FileField(
+        label=gettext_lazy("Ushahidi export (CSV)"),
+        help_text=gettext_lazy(
+            "The CSV that Ushahidi's “Download reports” gives: #/Serial, INCIDENT TITLE, INCIDENT DATE, "
+            "LOCATION, DESCRIPTION, CATEGORY, LATITUDE, LONGITUDE, APPROVED, VERIFIED."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the reports"), choices=settings.LANGUAGES, initial="en"
+    )
+
+    def __init__(self, organisations: list[Organisation], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "org", [(o.slug, o.name) for o in organisations])
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "The file is larger than 20 MB; import it with the command `sauti reports import-ushahidi`."
+                )
+            )
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_ushahidi(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organisations = _organisations_with(user, Perm.TRIAGE_CASES)
+    form = UshahidiForm(organisations, request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method != "POST":
+        return render(request, "monitoring/import_ushahidi.html", context)
+    if not form.is_valid():
+        return render(request, "monitoring/import_ushahidi.html", context, status=400)
+    org = get_organisation_for_user(user, form.cleaned_data["org"], Perm.TRIAGE_CASES)
+    upload = form.cleaned_data["file"]
+    try:
+        summary = ushahidi.do_import_ushahidi(
+            org, upload.file, by=user, language=form.cleaned_data["language"]
+        )
+    except ushahidi.UshahidiFileError as exc:
+        form.add_error("file", str(exc))
+        return render(request, "monitoring/import_ushahidi.html", context, status=400)
+    context.update(
+        {
+            "summary": summary,
+            "organisation": org,
+            "shown_rows": summary.rows_for_display(SHOWN_IMPORT_ROWS),
+            "counts": [
+                (ushahidi.reason_label(code), n)
+                for code, n in sorted(summary.reason_counts.items(), key=lambda kv: -kv[1])
+            ],
+        }
+    )
+    return render(request, "monitoring/import_ushahidi.html", context)
