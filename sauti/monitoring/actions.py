@@ -203,8 +203,10 @@ def strip_exif(data: bytes, content_type: str) -> bytes | None:
 def _attach(report: Report, uploads: Sequence[UploadedFile]) -> None:
     if len(uploads) > MAX_ATTACHMENTS:
         raise ReportError(_("At most %(n)d files per report.") % {"n": MAX_ATTACHMENTS}, "attachments")
-    for upload in uploads:
-        data, content_type = sniff_upload(upload)
+    # Check every file before writing any, so that a refused report leaves no file behind.
+    checked = [(upload, *sniff_upload(upload)) for upload in uploads]
+    public_copies = [strip_exif(data, content_type) for _upload, data, content_type in checked]
+    for (upload, data, content_type), public in zip(checked, public_copies, strict=True):
         digest = hashlib.sha256(data).hexdigest()
         attachment = Attachment(
             report=report,
@@ -214,7 +216,6 @@ def _attach(report: Report, uploads: Sequence[UploadedFile]) -> None:
             sha256=digest,
         )
         attachment.file.save(digest, ContentFile(data), save=False)
-        public = strip_exif(data, content_type)
         if public is not None:
             attachment.public_file.save(
                 f"{digest}.{content_type.split('/')[1]}", ContentFile(public), save=False

@@ -1,0 +1,821 @@
+"""Coordinators' triage inbox, case pages, web intake (public and field monitors) and the category editor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sauti.core.access import (
+    Perm,
+    can,
+    can_anywhere,
+    cases_for,
+    get_case_for_user,
+    get_organisation_for_user,
+    organisations_for,
+    require,
+)
+from sauti.monitoring import forms as mforms
+from sauti.monitoring.actions import (
+    ReportError,
+    ReportInput,
+    TransitionError,
+    do_add_note,
+    do_confirm_grouping,
+    do_edit_case,
+    do_move_report,
+    do_split_report,
+    do_transition,
+    suggest_cases,
+)
+from sauti.monitoring.models import (
+    TRANSITIONS,
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Report,
+    Status,
+    VerificationMethod,
+)
+from sauti.monitoring.web_actions import (
+    CategoryError,
+    ReporterDetails,
+    do_add_category,
+    do_bulk_transition,
+    do_submit_report_with_reporter,
+    do_update_category,
+    thumbnail_for,
+)
+from sauti.people.actions import Identity, reveal_identities
+from sauti.people.models import Office, Organisation, User
+from sauti.places.models import County
+from sauti.places.services import find_places
+
+PAGE_SIZE = 50
+# A case written just before a poll may commit just after it: each poll looks this far back, and the
+# page drops rows it already shows.
+POLL_OVERLAP = timedelta(seconds=3)
+RECENT_WINDOW = 2000
+SESSION_LAST_REPORT = "sauti_last_report"
+FILTER_KEYS = (
+    "org",
+    "status",
+    "category",
+    "county",
+    "place",
+    "ward",
+    "date_from",
+    "date_to",
+    "channel",
+    "q",
+    "unconfirmed",
+)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _first_error(form: Any) -> str:
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else ""
+        return f"{label}: {errors[0]}" if label else str(errors[0])
+    return _("The request is not valid.")
+
+
+def _is_partial(request: HttpRequest, target: str) -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == target
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+# Inbox --------------------------------------------------------------------------------------------------
+
+
+def _require_cases(user: User) -> None:
+    if not (can_anywhere(user, Perm.VIEW_CASES) or can_anywhere(user, Perm.VIEW_REFERRED_CASES)):
+        raise PermissionDenied
+
+
+def _filter_form(request: HttpRequest, user: User) -> mforms.InboxFilterForm:
+    orgs = list(organisations_for(user).order_by("name"))
+    categories = Category.objects.filter(organisation__in=orgs).order_by(
+        "organisation__name", "position", "key"
+    )
+    counties = County.objects.order_by("name").values_list("code", "name")
+    return mforms.InboxFilterForm(request.GET, organisations=orgs, categories=categories, counties=counties)
+
+
+def _page_ids(
+    form: mforms.InboxFilterForm,
+    user: User,
+    limit: int,
+    narrow: Callable[[QuerySet[Case]], QuerySet[Case]] = lambda cases: cases,
+) -> list[int]:
+    """The ids of one page of matching cases, newest change first.
+
+    Only ids, from the filtered cases alone, so that the database walks its updated_at index and stops
+    after `limit` rows (joined with what the list shows, SQLite sorts every case first). Filters on the
+    cases' reports look at the newest `RECENT_WINDOW` cases first: if those hold a full page, no older
+    case can be on it; otherwise every case is searched, reading the matching reports once.
+    """
+    order = ("-updated_at", "-id")
+    if form.reads_reports:
+        window = list(narrow(cases_for(user)).order_by(*order).values_list("pk", flat=True)[:RECENT_WINDOW])
+        ids = list(
+            form.apply(cases_for(user), within=window).order_by(*order).values_list("pk", flat=True)[:limit]
+        )
+        if len(ids) == limit or len(window) < RECENT_WINDOW:
+            return ids
+    return list(narrow(form.apply(cases_for(user))).order_by(*order).values_list("pk", flat=True)[:limit])
+
+
+def _load_rows(ids: list[int]) -> list[Case]:
+    """The cases with what the inbox shows of them, in the order of `ids`."""
+    unconfirmed = Report.objects.filter(case=OuterRef("pk"), grouping_confirmed=False)
+    rows = (
+        Case.objects.filter(pk__in=ids)
+        .select_related("organisation", "category", "ward", "county", "settlement")
+        .annotate(needs_confirmation=Exists(unconfirmed))
+    )
+    by_id = {c.pk: c for c in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _filter_query(form: mforms.InboxFilterForm, *, skip: str = "", **extra: str) -> str:
+    data = form.data
+    assert isinstance(data, QueryDict)
+    pairs = [(k, str(v)) for k in FILTER_KEYS if k != skip for v in data.getlist(k) if str(v).strip()]
+    pairs += [(k, v) for k, v in extra.items() if v]
+    return urlencode(pairs)
+
+
+def _cursor(case: Case) -> str:
+    return f"{case.updated_at.isoformat()}~{case.pk}"
+
+
+def _inbox_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], int]:
+    form = _filter_form(request, user)
+    orgs = form.organisations
+    can_triage = any(can(user, Perm.TRIAGE_CASES, o) for o in orgs)
+    context: dict[str, Any] = {
+        "form": form,
+        "rows": [],
+        "can_triage": can_triage,
+        "several_orgs": len(orgs) > 1,
+        "statuses": Status.choices,
+        "methods": VerificationMethod.choices,
+        "offices": Office.objects.order_by("name").only("pk", "name") if can_triage else [],
+        "next_url": request.get_full_path(),
+    }
+    if not form.is_valid():
+        context["error"] = _first_error(form)
+        return context, 400
+    before = request.GET.get("before", "")
+    cursor = mforms.parse_cursor(before) if before else None
+    if before and cursor is None:
+        context["error"] = _("This page link is not valid; start again from the newest cases.")
+        return context, 400
+    started = timezone.now()
+
+    def older(cases: QuerySet[Case]) -> QuerySet[Case]:
+        if cursor is None:
+            return cases
+        at, pk = cursor
+        # (updated_at, id) < (at, pk), written so that the updated_at index bounds the scan.
+        return cases.filter(updated_at__lte=at).exclude(updated_at=at, id__gte=pk)
+
+    page = _load_rows(_page_ids(form, user, PAGE_SIZE + 1, older))
+    has_more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    query = _filter_query(form)
+    context.update(
+        rows=page,
+        filter_query=query,
+        older_query=_filter_query(form, before=_cursor(page[-1])) if has_more else "",
+        is_first_page=cursor is None,
+        poll_query=_filter_query(form, since=(started - POLL_OVERLAP).isoformat()),
+        checked_at=started,
+        place_label=form.place_label,
+        ward_label=form.ward_label,
+        all_wards_query=_filter_query(form, skip="ward"),
+        place_unknown=bool(form.cleaned_data.get("place")) and not form.place_label,
+    )
+    return context, 200
+
+
+@login_required
+@require_GET
+def case_inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_cases(user)
+    context, status = _inbox_context(request, user)
+    template = (
+        "monitoring/_inbox_results.html" if _is_partial(request, "inbox-results") else "monitoring/inbox.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def case_inbox_poll(request: HttpRequest) -> HttpResponse:
+    """Cases changed since `since` that match the filters, to prepend to the inbox; and the next poller."""
+    user = _user(request)
+    _require_cases(user)
+    form = _filter_form(request, user)
+    try:
+        since = datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    if since is None or timezone.is_naive(since) or not form.is_valid():
+        return HttpResponse(_("The request is not valid."), status=400, content_type="text/plain")
+    started = timezone.now()
+    rows = _load_rows(_page_ids(form, user, PAGE_SIZE, lambda cases: cases.filter(updated_at__gt=since)))
+    context = {
+        "rows": rows,
+        "fresh": True,
+        "poll_query": _filter_query(form, since=(started - POLL_OVERLAP).isoformat()),
+        "checked_at": started,
+        "can_triage": any(can(user, Perm.TRIAGE_CASES, o) for o in form.organisations),
+        "several_orgs": len(form.organisations) > 1,
+    }
+    return render(request, "monitoring/_inbox_poll.html", context)
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return reverse("case_inbox")
+
+
+@login_required
+@require_POST
+def case_bulk(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not can_anywhere(user, Perm.TRIAGE_CASES):
+        raise PermissionDenied
+    form = mforms.BulkTransitionForm(request.POST)
+    if not form.is_valid():
+        context, _status = _inbox_context(request, user)
+        context.update(error=_first_error(form), next_url=_safe_next(request, request.POST.get("next", "")))
+        return render(request, "monitoring/inbox.html", context, status=400)
+    data = form.cleaned_data
+    ids: list[int] = data["case"]
+    found = {c.pk: c for c in cases_for(user).filter(pk__in=ids).select_related("organisation")}
+    allowed = [found[i] for i in ids if i in found and can(user, Perm.TRIAGE_CASES, found[i].organisation)]
+    outcome = do_bulk_transition(
+        allowed,
+        data["to_status"],
+        user,
+        reason=data["reason"],
+        method=data["method"],
+        referred_to=data["referred_to"],
+    )
+    if outcome.moved:
+        messages.success(
+            request,
+            translation.ngettext(
+                "%(n)d case is now “%(status)s”.", "%(n)d cases are now “%(status)s”.", len(outcome.moved)
+            )
+            % {"n": len(outcome.moved), "status": Status(data["to_status"]).label},
+        )
+    for case, reason in outcome.failed:
+        messages.error(request, f"{case.reference}: {reason}")
+    for pk in ids:
+        if pk not in {c.pk for c in allowed}:
+            messages.error(request, _("C%(pk)d: not found, or not yours to change.") % {"pk": pk})
+    return redirect(_safe_next(request, data["next"]))
+
+
+# Case page ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    event: CaseEvent
+    title: str
+    detail: str
+
+
+@dataclass
+class ReportRow:
+    report: Report
+    identity: Identity | None
+    suggestions: list[tuple[Case, float]]
+
+
+def _action_label(from_status: str, to_status: str) -> str:
+    if to_status == Status.TRIAGED and from_status in (Status.REJECTED, Status.RESOLVED):
+        return _("Reopen")
+    labels: dict[str, str] = {
+        Status.TRIAGED: _("Mark as triaged"),
+        Status.VERIFIED: _("Verify"),
+        Status.REJECTED: _("Reject"),
+        Status.REFERRED: _("Refer"),
+        Status.RESOLVED: _("Mark as resolved"),
+        Status.UNRESOLVED: _("Mark as unresolved"),
+    }
+    return str(labels.get(to_status, to_status))
+
+
+def _timeline(events: list[CaseEvent], offices: dict[int, str]) -> list[TimelineEntry]:
+    statuses = dict(Status.choices)
+    methods = dict(VerificationMethod.choices)
+    out = []
+    for e in events:
+        ref = e.report.reference if e.report else ""
+        detail = ""
+        if e.kind == CaseEvent.Kind.CREATED:
+            title = _("Case opened from report %(ref)s") % {"ref": ref} if ref else _("Case opened")
+        elif e.kind == CaseEvent.Kind.REPORT_ADDED:
+            title = _("Report %(ref)s added") % {"ref": ref}
+            if e.actor_id is None and e.data.get("score") is not None:
+                detail = _("Suggested by Sauti (match %(score).2f); to be confirmed.") % {
+                    "score": e.data["score"]
+                }
+            elif e.data.get("from"):
+                detail = _("Moved here from C%(pk)s.") % {"pk": e.data["from"]}
+        elif e.kind == CaseEvent.Kind.GROUPING_CONFIRMED:
+            title = _("Report %(ref)s confirmed in this case") % {"ref": ref}
+        elif e.kind == CaseEvent.Kind.REPORT_SPLIT:
+            title = _("Report %(ref)s moved to case C%(pk)s") % {"ref": ref, "pk": e.data.get("to", "?")}
+        elif e.kind == CaseEvent.Kind.STATUS:
+            title = _("Status: %(from)s → %(to)s") % {
+                "from": statuses.get(e.from_status, e.from_status),
+                "to": statuses.get(e.to_status, e.to_status),
+            }
+            if e.data.get("method"):
+                detail = _("Verified by: %(method)s") % {
+                    "method": methods.get(e.data["method"], e.data["method"])
+                }
+            elif e.data.get("referred_to"):
+                office = offices.get(e.data["referred_to"], "?")
+                detail = _("Referred to: %(office)s") % {"office": office}
+        elif e.kind == CaseEvent.Kind.EDITED:
+            title = _("Details edited")
+            changes = e.data.get("changes", {})
+            detail = "; ".join(f"{k}: {v[0] or '—'} → {v[1] or '—'}" for k, v in changes.items())
+        else:
+            title = e.get_kind_display()
+        out.append(TimelineEntry(event=e, title=str(title), detail=str(detail)))
+    return out
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    error: str = "",
+    edit_form: mforms.CaseEditForm | None = None,
+    note_form: mforms.NoteForm | None = None,
+) -> HttpResponse:
+    user = _user(request)
+    org = case.organisation
+    full_view = can(user, Perm.VIEW_CASES, org)
+    can_triage = can(user, Perm.TRIAGE_CASES, org)
+    show_identities = can(user, Perm.VIEW_IDENTITIES, org)
+    reports = list(
+        case.reports.select_related("reporter", "ward", "county", "settlement")
+        .prefetch_related("attachments", "categories")
+        .order_by("received_at", "id")
+    )
+    identities: dict[int, Identity] = {}
+    contacts = {r.reporter.pk: r.reporter for r in reports if r.reporter is not None}
+    if show_identities and contacts:
+        identities = reveal_identities(user, contacts.values(), f"case {case.reference}")
+    rows = [
+        ReportRow(
+            report=r,
+            identity=identities.get(r.reporter_id) if r.reporter_id else None,
+            suggestions=suggest_cases(r, limit=3) if can_triage and not r.grouping_confirmed else [],
+        )
+        for r in reports
+    ]
+    events = list(case.events.select_related("actor", "report"))
+    if not full_view:
+        shown = {CaseEvent.Kind.CREATED, CaseEvent.Kind.REPORT_ADDED, CaseEvent.Kind.STATUS}
+        events = [e for e in events if e.kind in shown]
+    office_ids = {e.data.get("referred_to") for e in events if e.data.get("referred_to")}
+    offices = dict(Office.objects.filter(pk__in=office_ids).values_list("pk", "name")) if office_ids else {}
+    transitions = [(s, _action_label(case.status, s)) for s in TRANSITIONS[case.status]] if can_triage else []
+    context = {
+        "case": case,
+        "rows": rows,
+        "timeline": _timeline(events, offices),
+        "full_view": full_view,
+        "can_triage": can_triage,
+        "show_identities": bool(identities),
+        "pseudonyms_only": bool(contacts) and not identities,
+        "transitions": transitions,
+        "methods": VerificationMethod.choices,
+        "offices": Office.objects.order_by("name").only("pk", "name") if can_triage else [],
+        "error": error,
+        "edit_form": edit_form
+        or mforms.CaseEditForm(
+            case=case,
+            initial={
+                "title": case.title,
+                "summary": case.summary,
+                "category": case.category_id,
+                "is_public": case.is_public,
+                "is_sensitive": case.is_sensitive,
+            },
+        ),
+        "note_form": note_form or mforms.NoteForm(),
+        "place_query": case.settlement.name if case.settlement else case.ward.name if case.ward else "",
+    }
+    return render(request, "monitoring/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(_user(request), pk, Perm.VIEW_CASES)
+    return _case_page(request, case)
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
+    form = mforms.TransitionForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, error=_first_error(form))
+    data = form.cleaned_data
+    try:
+        do_transition(
+            case,
+            data["to_status"],
+            user,
+            reason=data["reason"],
+            method=data["method"],
+            referred_to=data["referred_to"],
+        )
+    except TransitionError as exc:
+        return _case_page(request, case, status=400, error=str(exc))
+    messages.success(
+        request, _("The case is now “%(status)s”.") % {"status": Status(data["to_status"]).label}
+    )
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
+    form = mforms.CaseEditForm(request.POST, case=case)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, error=_first_error(form), edit_form=form)
+    if do_edit_case(case, user, **form.cleaned_data) is not None:
+        messages.success(request, _("Changes saved."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
+    form = mforms.NoteForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, error=_first_error(form), note_form=form)
+    try:
+        do_add_note(case, user, form.cleaned_data["text"])
+    except TransitionError as exc:
+        return _case_page(request, case, status=400, error=str(exc), note_form=form)
+    messages.success(request, _("Note added."))
+    return redirect("case_detail", pk=case.pk)
+
+
+def _report_in_case(request: HttpRequest, pk: int, report_pk: int) -> tuple[Case, Report]:
+    case = get_case_for_user(_user(request), pk, Perm.TRIAGE_CASES)
+    report = case.reports.select_related("organisation", "ward", "county").filter(pk=report_pk).first()
+    if report is None:
+        raise Http404
+    return case, report
+
+
+@login_required
+@require_POST
+def report_confirm(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    case, report = _report_in_case(request, pk, report_pk)
+    do_confirm_grouping(report, _user(request))
+    messages.success(request, _("Report %(ref)s stays in this case.") % {"ref": report.reference})
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def report_split(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    case, report = _report_in_case(request, pk, report_pk)
+    form = mforms.SplitForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, error=_first_error(form))
+    new_case = do_split_report(report, _user(request), form.cleaned_data["reason"])
+    messages.success(
+        request,
+        _("Report %(ref)s is now case %(case)s.") % {"ref": report.reference, "case": new_case.reference},
+    )
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def report_move(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    user = _user(request)
+    case, report = _report_in_case(request, pk, report_pk)
+    form = mforms.MoveForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, error=_first_error(form))
+    target_pk: int = form.cleaned_data["target"]
+    target = cases_for(user).filter(pk=target_pk, organisation=case.organisation).first()
+    if target is None:
+        return _case_page(
+            request,
+            case,
+            status=400,
+            error=_("There is no case C%(pk)d that you can change.") % {"pk": target_pk},
+        )
+    if target.pk == case.pk:
+        return _case_page(request, case, status=400, error=_("The report is already in this case."))
+    do_move_report(report, target, user)
+    messages.success(
+        request,
+        _("Report %(ref)s moved to case %(case)s.") % {"ref": report.reference, "case": target.reference},
+    )
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_GET
+def attachment_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An attachment of a case the user may see: the copy without location data, its thumbnail, or (for
+    those who triage) the original as received, whose SHA-256 is the evidence."""
+    user = _user(request)
+    attachment = Attachment.objects.select_related("report").filter(pk=pk).first()
+    if attachment is None or attachment.report.case_id is None:
+        raise Http404
+    case = get_case_for_user(user, attachment.report.case_id, Perm.VIEW_CASES)
+    variant = request.GET.get("v", "")
+    response: HttpResponseBase
+    is_image = attachment.content_type.startswith("image/")
+    if variant == "thumb":
+        data = thumbnail_for(attachment)
+        if data is None:
+            raise Http404
+        response = HttpResponse(data, content_type="image/jpeg")
+    elif variant == "original":
+        require(user, Perm.TRIAGE_CASES, case.organisation)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=attachment.original_name,
+        )
+    else:
+        stored = attachment.public_file if is_image else attachment.file
+        if not stored:
+            raise Http404
+        response = FileResponse(
+            stored.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=not is_image,
+            filename=attachment.original_name,
+        )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# Intake -------------------------------------------------------------------------------------------------
+
+
+def _report_input(form: mforms.ReportFormBase, channel: str, user: User | None) -> ReportInput:
+    data = form.cleaned_data
+    return ReportInput(
+        description=data["description"],
+        channel=channel,
+        occurred_on=data.get("occurred_on"),
+        place_text=data.get("place_text", "").strip(),
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        category_keys=form.category_keys,
+        people_affected=data.get("people_affected"),
+        language=(translation.get_language() or "sw")[:2],
+        submitted_by=user,
+        attachments=form.uploads,
+        county_hint=data.get("county_hint"),
+    )
+
+
+def _reporter(form: mforms.ReportFormBase, method: str) -> ReporterDetails | None:
+    data = form.cleaned_data
+    name, phone = data.get("reporter_name", "").strip(), data.get("reporter_phone", "")
+    if not data.get("consent") or not (name or phone):
+        return None
+    return ReporterDetails(
+        name=name, phone=phone, language=(translation.get_language() or "sw")[:2], consent_method=method
+    )
+
+
+def _submit(form: mforms.ReportFormBase, channel: str, method: str, user: User | None) -> Report | None:
+    """Submit a valid form; on a refused report, put the reason on the form and return None."""
+    try:
+        return do_submit_report_with_reporter(
+            form.organisation, _report_input(form, channel, user), _reporter(form, method), user
+        )
+    except ReportError as exc:
+        form.add_error(form.error_field(exc.field), str(exc))
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def report_public(request: HttpRequest) -> HttpResponse:
+    """The public report form: no login, works without JavaScript."""
+    orgs = list(Organisation.objects.order_by("name"))
+    slug = request.GET.get("org", "")
+    if slug:
+        orgs = [o for o in orgs if o.slug == slug]
+        if not orgs:
+            raise Http404
+    categories = Category.objects.filter(organisation__in=orgs, is_active=True, parent=None)
+    form = mforms.PublicReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        organisations=orgs,
+        categories=categories.order_by("position", "key"),
+    )
+    context: dict[str, Any] = {"form": form, "organisations": orgs, "org_slug": slug}
+    if request.method != "POST":
+        return render(request, "monitoring/report_form.html", context)
+    if not orgs:
+        raise Http404
+    if form.is_valid():
+        if form.cleaned_data.get("website"):
+            form.add_error(None, _("Your report could not be accepted."))
+        else:
+            report = _submit(form, Channel.WEB, "web", None)
+            if report is not None:
+                request.session[SESSION_LAST_REPORT] = {
+                    "reference": report.reference,
+                    "organisation": report.organisation.name,
+                    "identified": report.reporter_id is not None,
+                }
+                return redirect("report_thanks")
+    return render(request, "monitoring/report_form.html", context, status=400)
+
+
+@require_GET
+def report_thanks(request: HttpRequest) -> HttpResponse:
+    last = request.session.get(SESSION_LAST_REPORT)
+    if not isinstance(last, dict):
+        return redirect("report_public")
+    return render(request, "monitoring/report_thanks.html", {"last": last})
+
+
+@require_GET
+def report_place(request: HttpRequest) -> HttpResponse:
+    """The place picker: candidates for what is typed, or (with `pick`) the place field set to a choice."""
+    text = request.GET.get("place_text", "").strip()[:200]
+    if request.GET.get("pick"):
+        try:
+            county = int(request.GET.get("county", ""))
+        except ValueError:
+            county = None
+        if county is not None and not 1 <= county <= 47:
+            county = None
+        return render(
+            request,
+            "monitoring/_report_place_field.html",
+            {"value": text, "county": county, "picked": bool(text)},
+        )
+    found = find_places(text, limit=6) if len(text) >= 3 else []
+    candidates = [(c, mforms.PLACE_KINDS.get(c.kind, c.kind)) for c in found]
+    return render(request, "monitoring/_report_place_options.html", {"candidates": candidates, "text": text})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_monitor(request: HttpRequest) -> HttpResponse:
+    """The field monitor's form: more fields, several files, the reporter's details given verbally."""
+    user = _user(request)
+    orgs = [o for o in organisations_for(user).order_by("name") if can(user, Perm.SUBMIT_REPORTS, o)]
+    if not orgs:
+        raise PermissionDenied
+    categories = Category.objects.filter(organisation__in=orgs, is_active=True).order_by(
+        "organisation__name", "position", "key"
+    )
+    form = mforms.MonitorReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        organisations=orgs,
+        categories=categories,
+    )
+    context = {"form": form}
+    if request.method != "POST":
+        return render(request, "monitoring/report_monitor_form.html", context)
+    if form.is_valid():
+        report = _submit(form, Channel.MONITOR, "verbal", user)
+        if report is not None:
+            case = report.case
+            messages.success(
+                request,
+                _("Report %(ref)s saved, in case %(case)s.")
+                % {"ref": report.reference, "case": case.reference if case else "—"},
+            )
+            if case is not None and can(user, Perm.VIEW_CASES, report.organisation):
+                return redirect("case_detail", pk=case.pk)
+            return redirect("report_monitor")
+    return render(request, "monitoring/report_monitor_form.html", context, status=400)
+
+
+# Categories ---------------------------------------------------------------------------------------------
+
+
+def _category_page(
+    request: HttpRequest, *, status: int = 200, error: str = "", add_forms: dict[int, Any] | None = None
+) -> HttpResponse:
+    user = _user(request)
+    orgs = [o for o in organisations_for(user).order_by("name") if can(user, Perm.TRIAGE_CASES, o)]
+    if not orgs:
+        raise PermissionDenied
+    sections = []
+    rows = list(Category.objects.filter(organisation__in=orgs).order_by("position", "key"))
+    for org in orgs:
+        mine = [c for c in rows if c.organisation_id == org.pk]
+        tops = [c for c in mine if c.parent_id is None]
+        tree = [(top, [c for c in mine if c.parent_id == top.pk]) for top in tops]
+        add = (add_forms or {}).get(org.pk) or mforms.CategoryAddForm(parents=tops)
+        sections.append({"org": org, "tree": tree, "add_form": add})
+    return render(
+        request, "monitoring/category_list.html", {"sections": sections, "error": error}, status=status
+    )
+
+
+@login_required
+@require_GET
+def category_list(request: HttpRequest) -> HttpResponse:
+    return _category_page(request)
+
+
+@login_required
+@require_POST
+def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    category = Category.objects.select_related("organisation").filter(pk=pk).first()
+    if category is None:
+        raise Http404
+    get_organisation_for_user(user, category.organisation.slug, Perm.TRIAGE_CASES)
+    form = mforms.CategoryEditForm(request.POST)
+    if not form.is_valid():
+        return _category_page(request, status=400, error=f"{category.key}: {_first_error(form)}")
+    try:
+        do_update_category(category, user, **form.cleaned_data)
+    except CategoryError as exc:
+        return _category_page(request, status=400, error=f"{category.key}: {exc}")
+    messages.success(request, _("Category “%(key)s” saved.") % {"key": category.key})
+    return redirect("category_list")
+
+
+@login_required
+@require_POST
+def category_add(request: HttpRequest, slug: str) -> HttpResponse:
+    user = _user(request)
+    org = get_organisation_for_user(user, slug, Perm.TRIAGE_CASES)
+    parents = list(Category.objects.filter(organisation=org, parent=None).order_by("position", "key"))
+    form = mforms.CategoryAddForm(request.POST, parents=parents)
+    if not form.is_valid():
+        return _category_page(request, status=400, error=_first_error(form), add_forms={org.pk: form})
+    data = form.cleaned_data
+    parent = next((p for p in parents if p.pk == data["parent"]), None)
+    try:
+        category = do_add_category(
+            org, user, parent=parent, key=data["key"], name_en=data["name_en"], name_sw=data["name_sw"]
+        )
+    except CategoryError as exc:
+        return _category_page(request, status=400, error=str(exc), add_forms={org.pk: form})
+    messages.success(request, _("Category “%(key)s” added.") % {"key": category.key})
+    return redirect("category_list")
