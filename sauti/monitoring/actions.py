@@ -27,7 +27,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
-from sauti.monitoring.taxonomy import ESC_TAXONOMY
+from sauti.monitoring.taxonomy import seed as seed_taxonomy
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.geo import ward_at
 from sauti.places.models import Constituency, County, Settlement, Ward
@@ -77,23 +77,7 @@ class ReportInput:
 
 
 def do_seed_taxonomy(org: Organisation) -> None:
-    position = 0
-    for key, en, sw, children in ESC_TAXONOMY:
-        position += 10
-        parent, _ = Category.objects.get_or_create(
-            organisation=org, key=key, defaults={"name_en": en, "name_sw": sw, "position": position}
-        )
-        for offset, (child_key, child_en, child_sw) in enumerate(children, start=1):
-            Category.objects.get_or_create(
-                organisation=org,
-                key=child_key,
-                defaults={
-                    "parent": parent,
-                    "name_en": child_en,
-                    "name_sw": child_sw,
-                    "position": position + offset,
-                },
-            )
+    seed_taxonomy(Category, org)
 
 
 def check_date(day: date | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # key, English, Kiswahili, [(sub-key, English, Kiswahili)]
 ESC_TAXONOMY: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
     ("housing", "Housing and evictions", "Makazi na kufurushwa", [
@@ -50,3 +52,24 @@ ESC_TAXONOMY: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
 ]  # fmt: skip
 
 TOP_LEVEL_KEYS = [key for key, *_ in ESC_TAXONOMY]
+
+
+def seed(category_model: Any, organisation: Any) -> None:
+    """Create the missing seeded categories. Takes the model class, so migrations can pass their own."""
+    position = 0
+    for key, en, sw, children in ESC_TAXONOMY:
+        position += 10
+        parent, _ = category_model.objects.get_or_create(
+            organisation=organisation, key=key, defaults={"name_en": en, "name_sw": sw, "position": position}
+        )
+        for offset, (child_key, child_en, child_sw) in enumerate(children, start=1):
+            category_model.objects.get_or_create(
+                organisation=organisation,
+                key=child_key,
+                defaults={
+                    "parent": parent,
+                    "name_en": child_en,
+                    "name_sw": child_sw,
+                    "position": position + offset,
+                },
+            )
