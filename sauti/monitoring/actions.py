@@ -12,7 +12,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,9 +260,20 @@ def _facts_for_report(report: Report, keys: frozenset[str]) -> grouping.Facts:
     )
 
 
-def _facts_for_case(case: Case) -> grouping.Facts:
+def _recent_descriptions(cases: list[Case], per_case: int = 5) -> dict[int, list[str]]:
+    """The newest few report texts of each case, in one query rather than one per case."""
+    out: dict[int, list[str]] = {c.pk: [] for c in cases}
+    rows = Report.objects.filter(case__in=out).order_by("case_id", "-received_at", "-id")
+    for case_id, description in rows.values_list("case_id", "description"):
+        texts = out[case_id]
+        if len(texts) < per_case:
+            texts.append(description[:300])
+    return out
+
+
+def _facts_for_case(case: Case, descriptions: list[str]) -> grouping.Facts:
     keys = frozenset({case.category.top_key} if case.category else set())
-    texts = " ".join(r.description[:300] for r in case.reports.all()[:5])
+    texts = " ".join(descriptions)
     return grouping.Facts(
         category_keys=keys,
         ward_code=case.ward.code if case.ward else None,
@@ -300,12 +311,11 @@ def suggest_cases(report: Report, limit: int = 5) -> list[tuple[Case, float]]:
         Q(occurred_to__gte=day - window) | Q(occurred_to__isnull=True, created_at__date__gte=day - window)
     )
     facts = _facts_for_report(report, keys)
-    scored = [
-        (case, grouping.score(facts, _facts_for_case(case)))
-        for case in candidates.select_related("category__parent", "ward", "county").order_by("-updated_at")[
-            :50
-        ]
-    ]
+    nearby = list(
+        candidates.select_related("category__parent", "ward", "county").order_by("-updated_at")[:50]
+    )
+    descriptions = _recent_descriptions(nearby)
+    scored = [(case, grouping.score(facts, _facts_for_case(case, descriptions[case.pk]))) for case in nearby]
     scored = [(c, s) for c, s in scored if s > 0]
     scored.sort(key=lambda cs: (-cs[1], -cs[0].pk))
     return scored[:limit]
@@ -354,12 +364,13 @@ def _new_case_for(report: Report, categories: list[Category]) -> Case:
 def refresh_case(case: Case) -> None:
     """Recompute what a case derives from its reports."""
     agg = case.reports.aggregate(
+        count=Count("id"),
         first=Min("occurred_on"),
         last=Max("occurred_on"),
         people=Max("people_affected"),
         received=Max("received_at"),
     )
-    case.report_count = case.reports.count()
+    case.report_count = agg["count"]
     case.occurred_from, case.occurred_to = agg["first"], agg["last"]
     case.people_affected = agg["people"]
     case.updated_at = max(filter(None, [agg["received"], timezone.now()]))
