@@ -22,12 +22,12 @@ import os
 import random
 import re
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from benchsetup import setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,22 +68,6 @@ TEMPLATES_MIXED = [
     "Clinic hii ya {place} has no drugs for two weeks, wagonjwa {n} wanarudishwa home",
 ]
 SW_WORD_NUMBERS = ["mia mbili", "hamsini", "elfu moja", "thelathini", "mia tatu na hamsini", "kumi na tano"]
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["SAUTI_VAR_DIR"] = tempfile.mkdtemp(prefix="sauti-bench-")
-    os.environ.setdefault("SAUTI_ENV", "test")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789-abcdefghijkl")
-    os.environ.setdefault("SAUTI_IDENTITY_KEYS", "bench-identity-key")
-    os.environ.setdefault("SAUTI_LOOKUP_KEY", "bench-lookup-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sauti.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def place_names() -> list[str]:
@@ -167,7 +151,7 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    setup_django()
+    setup_django(migrate=True)
     from sauti.messaging.parse import analyse
     from sauti.places.services import extract_places, get_index
 

@@ -12,32 +12,16 @@ of the first tie is printed too.
 from __future__ import annotations
 
 import heapq
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
+from benchsetup import setup_django
 from rapidfuzz import fuzz, utils
 
 N_QUERIES = 1000
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["SAUTI_VAR_DIR"] = tempfile.mkdtemp(prefix="sauti-bench-")
-    os.environ.setdefault("SAUTI_ENV", "test")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789-abcdefghijkl")
-    os.environ.setdefault("SAUTI_IDENTITY_KEYS", "bench-identity-key")
-    os.environ.setdefault("SAUTI_LOOKUP_KEY", "bench-lookup-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sauti.settings")
-    import django
-
-    django.setup()
 
 
 def make_queries(rng: random.Random, entries: Sequence[Any]) -> list[tuple[str, str, str]]:
