@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sauti.people",
     "sauti.monitoring",
     "sauti.messaging",
+    "sauti.conversations",
     "sauti.api",
 ]
 

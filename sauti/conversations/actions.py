@@ -1,0 +1,278 @@
+"""Conversations with senders: SMS (flows.py) and USSD (ussd.py) engines run against the database.
+
+`do_handle_sms` and `do_handle_ussd` are what the messaging transport calls (through handlers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sauti.conversations import flows, tasks, ussd
+from sauti.conversations.models import Conversation, UssdSession
+from sauti.conversations.services import OrgServices
+from sauti.core.crypto import lookup_hash
+from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
+from sauti.monitoring.models import Channel, Report
+from sauti.people.actions import do_record_consent, find_contact
+from sauti.people.models import Consent, Contact, Organisation
+
+LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
+USSD_SESSION_TIMEOUT = timedelta(minutes=5)  # telcos end sessions after 180 s; allow for clock drift
+
+
+def _contact_for(org: Organisation, phone: str, language: str) -> Contact:
+    contact = find_contact(org, phone)
+    if contact is None:
+        contact = Contact(organisation=org, language=language if language in ("en", "sw") else "sw")
+        contact.phone = phone
+        contact.save()
+    return contact
+
+
+def _consent_to_reporting(contact: Contact, method: str) -> None:
+    """Sending a report is consent to its use; record it unless it is already in force."""
+    latest = (
+        Consent.objects.filter(contact=contact, purpose="reporting").order_by("-recorded_at", "-id").first()
+    )
+    if latest is None or not latest.granted:
+        do_record_consent(contact, "reporting", True, method, by=None, note="")
+
+
+def _submit(
+    org: Organisation,
+    contact: Contact,
+    *,
+    description: str,
+    category: str,
+    county_code: int | None,
+    ward_name: str,
+    place_text: str,
+    people: int | None,
+    language: str,
+    channel: str,
+    external_id: str,
+    received_at: datetime | None,
+) -> Report:
+    description = description.strip()
+    if place_text and ward_name:
+        description = f"{description}\n({_('Place')}: {place_text})"
+    inp = ReportInput(
+        description=description or category,
+        channel=channel,
+        place_text=ward_name or place_text,
+        category_keys=[category] if category else [],
+        people_affected=people,
+        language=language,
+        reporter=contact,
+        external_id=external_id,
+        received_at=received_at,
+        county_hint=county_code,
+    )
+    try:
+        report = do_submit_report(org, inp)
+    except ReportError:  # an unknown category or implausible count: keep the words, drop the guess
+        inp.category_keys, inp.people_affected = [], None
+        report = do_submit_report(org, inp)
+    _consent_to_reporting(contact, channel)
+    return report
+
+
+def _submit_sms(
+    org: Organisation, phone: str, state: flows.State, first_inbound: int | None, received_at: datetime | None
+) -> Report:
+    contact = _contact_for(org, phone, state.lang)
+    return _submit(
+        org,
+        contact,
+        description=state.description,
+        category=state.category,
+        county_code=state.county_code,
+        ward_name=state.ward_name,
+        place_text=state.place_text,
+        people=state.people_affected,
+        language=state.lang,
+        channel=Channel.SMS,
+        external_id=f"sms:{first_inbound}" if first_inbound is not None else "",
+        received_at=received_at,
+    )
+
+
+@transaction.atomic
+def do_handle_sms(
+    organisation: Organisation, *, phone: str, text: str, received_at: datetime, inbound_id: int
+) -> list[str]:
+    """Advance the sender's conversation by one message and return the replies to send.
+
+    1. The same inbound message handled again returns the replies it got the first time.
+    2. An open conversation silent for `flows.TIMEOUT` is submitted first (with what it knows) and closed.
+    3. The engine advances; a finished draft becomes a report (external id `sms:<first inbound id>`),
+       and the reply carries its reference.
+    """
+    phash = lookup_hash(phone)
+    mine = Conversation.objects.filter(organisation=organisation, phone_hash=phash)
+    seen = mine.filter(last_inbound_id=inbound_id).first()
+    if seen is not None:
+        return list(seen.last_replies)
+    now = timezone.now()
+    conv = mine.select_for_update().filter(status=Conversation.State.OPEN).order_by("-id").first()
+    if conv is not None and conv.is_expired(now):
+        _expire(conv, phone)
+        conv = None
+    contact = find_contact(organisation, phone)
+    fallback = contact.language if contact is not None else "sw"
+    state = flows.State.from_json(conv.state) if conv is not None else flows.State(lang=fallback)
+    step = flows.advance(state, text, OrgServices(organisation, contact), fallback_lang=fallback)
+    if conv is None:
+        conv = Conversation(
+            organisation=organisation, contact=contact, phone_hash=phash, first_inbound_id=inbound_id
+        )
+    replies = step.replies
+    for event in step.events:
+        if isinstance(event, flows.SubmitReport):
+            report = _submit_sms(organisation, phone, event.state, conv.first_inbound_id, received_at)
+            conv.report, conv.contact = report, report.reporter
+            replies.append(flows.confirmation(event.state.lang, report.reference))
+    opened = step.state.is_open
+    if not opened and conv.pk is None and conv.report is None:
+        return replies  # a status query or help: nothing to keep
+    conv.state = step.state.to_json()
+    conv.status = Conversation.State.OPEN if opened else Conversation.State.CLOSED
+    conv.expires_at = now + flows.TIMEOUT if opened else None
+    conv.last_inbound_id, conv.last_replies = inbound_id, replies
+    conv.log = [*conv.log, {"in": text[: flows.MAX_INPUT], "out": replies}][-LOG_LIMIT:]
+    conv.updated_at = now
+    conv.save()
+    return replies
+
+
+def _expire(conv: Conversation, phone: str | None) -> Report | None:
+    step = flows.expire(flows.State.from_json(conv.state))
+    report = None
+    for event in step.events:
+        if isinstance(event, flows.SubmitReport):
+            contact = conv.contact
+            if contact is None and phone:
+                contact = _contact_for(conv.organisation, phone, event.state.lang)
+            if contact is None:  # no phone to make a contact from; the report is anonymous
+                continue
+            report = _submit(
+                conv.organisation,
+                contact,
+                description=event.state.description,
+                category=event.state.category,
+                county_code=event.state.county_code,
+                ward_name=event.state.ward_name,
+                place_text=event.state.place_text,
+                people=event.state.people_affected,
+                language=event.state.lang,
+                channel=Channel.SMS,
+                external_id=f"sms:{conv.first_inbound_id}" if conv.first_inbound_id is not None else "",
+                received_at=conv.created_at,
+            )
+            conv.report, conv.contact = report, contact
+    conv.state = step.state.to_json()
+    conv.status = Conversation.State.CLOSED
+    conv.expires_at = None
+    conv.save()
+    return report
+
+
+def do_expire_conversations(
+    now: datetime | None = None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Submit and close every conversation silent past its timeout; the number closed."""
+    now = now or timezone.now()
+    done = 0
+    due = Conversation.objects.filter(status=Conversation.State.OPEN, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            conv = (
+                Conversation.objects.select_for_update()
+                .select_related("organisation", "contact")
+                .filter(pk=pk, status=Conversation.State.OPEN)
+                .first()
+            )
+            if conv is None:
+                continue
+            _expire(conv, conv.contact.phone if conv.contact is not None else None)
+            done += 1
+        if progress is not None:
+            progress(done)
+    return done
+
+
+def _ussd_expired(lang: str) -> str:
+    with translation.override(lang):
+        return "END " + _("Your session has ended. Please dial again.")
+
+
+def do_handle_ussd(
+    organisation: Organisation, *, session_id: str, phone: str, service_code: str, text: str
+) -> str:
+    """One USSD hop: the full Africa's Talking response body (`CON …` or `END …`)."""
+    phash = lookup_hash(phone)
+    now = timezone.now()
+    session = UssdSession.objects.filter(organisation=organisation, session_id=session_id).first()
+    if session is None:
+        contact = find_contact(organisation, phone)
+        lang = contact.language if contact is not None and contact.language in ("en", "sw") else "sw"
+        if text:  # an answer in a session we never started (or already forgot)
+            return _ussd_expired(lang)
+        session = UssdSession(
+            organisation=organisation,
+            session_id=session_id,
+            phone_hash=phash,
+            contact=contact,
+            state=ussd.UssdState(lang=lang).to_json(),
+            created_at=now,
+        )
+    elif session.phone_hash != phash or now - session.updated_at > USSD_SESSION_TIMEOUT:
+        return _ussd_expired(ussd.UssdState.from_json(session.state).lang)
+    contact = session.contact
+    screen = ussd.advance(ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact))
+    body = screen.body
+    after: list[Callable[[], Any]] = []
+    with transaction.atomic():
+        for event in screen.events:
+            if isinstance(event, ussd.SubmitReport):
+                s = event.state
+                contact = contact or _contact_for(organisation, phone, s.lang)
+                report = _submit(
+                    organisation,
+                    contact,
+                    description=s.description,
+                    category=s.category,
+                    county_code=s.county_code,
+                    ward_name=s.ward_name,
+                    place_text="",
+                    people=None,
+                    language=s.lang,
+                    channel=Channel.USSD,
+                    external_id=f"ussd:{session_id}"[:120],
+                    received_at=now,
+                )
+                session.report = report
+                body = ussd.submitted(s.lang, report.reference)
+            elif isinstance(event, ussd.RecordConsent):
+                contact = contact or _contact_for(organisation, phone, screen.state.lang)
+                after.append(partial(tasks.record_consent.enqueue, contact.pk, event.granted, "ussd"))
+            elif isinstance(event, ussd.SetLanguage):
+                contact = contact or _contact_for(organisation, phone, event.lang)
+                after.append(partial(tasks.set_language.enqueue, contact.pk, event.lang))
+        screen.state.body = body
+        session.contact = contact
+        session.state = screen.state.to_json()
+        session.updated_at = now
+        session.save()
+        for job in after:
+            transaction.on_commit(job)
+    return ("END " if screen.end else "CON ") + body

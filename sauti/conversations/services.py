@@ -1,0 +1,101 @@
+"""The engines' `Services`, backed by the gazetteer, the SMS analysis and the organisation's reports."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from sauti.conversations.flows import Choice, Draft, ReportStatus
+from sauti.messaging.parse import analyse
+from sauti.monitoring.models import Report
+from sauti.people.models import Contact, Organisation
+from sauti.places.models import County, Ward
+from sauti.places.services import find_places
+
+MIN_SCORE = 0.75  # a typed name this close to a place's counts as naming it
+
+_lock = threading.Lock()
+_counties: list[Choice] = []
+_wards: dict[int, list[Choice]] = {}
+
+
+def counties() -> list[Choice]:
+    """Counties by IEBC code (1 Mombasa ... 47 Nairobi): the order people know from ID cards."""
+    with _lock:
+        if not _counties:
+            _counties.extend(
+                Choice(code, name)
+                for code, name in County.objects.order_by("code").values_list("code", "name")
+            )
+        return _counties
+
+
+def wards(county_code: int) -> list[Choice]:
+    with _lock:
+        if county_code not in _wards:
+            rows = Ward.objects.filter(county__code=county_code).order_by("name").values_list("code", "name")
+            _wards[county_code] = [Choice(code, name) for code, name in rows]
+        return _wards[county_code]
+
+
+def clear_cache() -> None:
+    with _lock:
+        _counties.clear()
+        _wards.clear()
+
+
+class OrgServices:
+    def __init__(self, organisation: Organisation, contact: Contact | None) -> None:
+        self.organisation = organisation
+        self.contact = contact
+
+    def analyse(self, text: str) -> Draft:
+        a = analyse(text)
+        place = a.place
+        county = ward = None
+        place_name = ""
+        if place is not None and place.county_code is not None:
+            county = Choice(place.county_code, place.county_name or place.name)
+            if place.ward_code is not None and (place.ward_name or place.kind == "ward"):
+                ward = Choice(place.ward_code, place.ward_name or place.name)
+            if place.kind == "settlement":
+                place_name = place.name
+        return Draft(a.language, a.category, a.people_affected, county, ward, place_name)
+
+    def counties(self) -> Sequence[Choice]:
+        return counties()
+
+    def wards(self, county_code: int) -> Sequence[Choice]:
+        return wards(county_code)
+
+    def find_counties(self, text: str) -> Sequence[Choice]:
+        found: list[Choice] = []
+        for c in find_places(text, limit=10):
+            if c.score < MIN_SCORE or c.county_code is None:
+                continue
+            choice = Choice(c.county_code, c.county_name or c.name)
+            if c.kind == "county" and choice not in found:
+                found.append(choice)
+        return found
+
+    def find_wards(self, county_code: int, text: str) -> Sequence[Choice]:
+        """Wards named, or holding a settlement named, in the county."""
+        found: list[Choice] = []
+        for c in find_places(text, limit=10, county_code=county_code):
+            if c.score < MIN_SCORE or c.county_code != county_code or c.ward_code is None:
+                continue
+            choice = Choice(c.ward_code, c.ward_name or c.name)
+            if choice not in found:
+                found.append(choice)
+        return found
+
+    def report_status(self, number: int | None) -> ReportStatus | None:
+        if self.contact is None:
+            return None
+        reports = Report.objects.filter(organisation=self.organisation, reporter=self.contact)
+        if number is not None:
+            reports = reports.filter(pk=number)
+        report = reports.select_related("case").order_by("-received_at", "-id").first()
+        if report is None:
+            return None
+        return ReportStatus(report.reference, report.case.status if report.case else "new")

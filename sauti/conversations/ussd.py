@@ -1,0 +1,346 @@
+"""The USSD menu, pure: `advance(state, text, services) -> Screen(state, body, end, events)`.
+
+Africa's Talking sends `text` as every input of the session joined with `*`. The menu position is kept
+server-side (`UssdState.consumed` is the `text` already answered), so the new input is whatever follows
+`consumed + "*"`; a `*` the user typed inside a description stays part of that one input. A repeated
+request (same `text`) shows the same screen again without acting twice.
+
+Keys on every list: 98 more, 99 previous page, 0 back, 00 home. Every screen is at most 160 GSM-7
+characters in both languages (tests walk every menu).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Final, Literal
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from sauti.conversations.flows import (
+    MORE,
+    PREVIOUS,
+    SCREEN,
+    Choice,
+    ReportStatus,
+    Services,
+    page_screen,
+    parse_reference,
+    status_text,
+)
+from sauti.messaging.segments import GSM7_BASIC
+
+__all__ = ["CATEGORY_LABELS", "Screen", "UssdState", "advance", "new_input", "submitted"]
+
+BACK: Final = "0"
+HOME: Final = "00"
+MAX_DESCRIPTION: Final = 300
+
+Menu = Literal[
+    "main", "category", "county", "ward", "description", "confirm", "status", "consent", "language"
+]
+PARENT: Final[dict[str, str]] = {
+    "category": "main",
+    "county": "category",
+    "ward": "county",
+    "description": "ward",
+    "confirm": "description",
+    "status": "main",
+    "consent": "main",
+    "language": "main",
+}
+# Short labels for one screen; the taxonomy's full names are too long for USSD.
+CATEGORY_LABELS: Final[list[tuple[str, str]]] = [
+    ("housing", gettext_noop("Housing, evictions")),
+    ("water", gettext_noop("Water")),
+    ("sanitation", gettext_noop("Toilets, sewage, garbage")),
+    ("environment", gettext_noop("Pollution")),
+    ("security", gettext_noop("Security, police")),
+    ("gbv", gettext_noop("Gender violence")),
+    ("land", gettext_noop("Land, property")),
+    ("health", gettext_noop("Health")),
+    ("education", gettext_noop("Education")),
+    ("public-projects", gettext_noop("Public projects")),
+    ("corruption", gettext_noop("Corruption")),
+    ("other", gettext_noop("Other")),
+]
+
+
+@dataclass
+class UssdState:
+    menu: str = "main"
+    lang: str = "sw"
+    consumed: str = ""
+    body: str = ""  # the last screen shown, for repeated requests
+    end: bool = False
+    page: int = 0
+    matches: list[list[Any]] = field(default_factory=list)
+    category: str = ""
+    county_code: int | None = None
+    county_name: str = ""
+    ward_code: int | None = None
+    ward_name: str = ""
+    description: str = ""
+    reference: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> UssdState:
+        known = {f.name for f in fields(cls)}
+        state = cls(**{k: v for k, v in (data or {}).items() if k in known})
+        if state.menu not in ("main", *PARENT):
+            state.menu = "main"
+        if state.lang not in ("en", "sw"):
+            state.lang = "sw"
+        return state
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitReport:
+    state: UssdState
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsent:
+    granted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    lang: str
+
+
+Event = SubmitReport | RecordConsent | SetLanguage
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    state: UssdState
+    body: str
+    end: bool
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def response(self) -> str:
+        return ("END " if self.end else "CON ") + self.body
+
+
+def new_input(consumed: str, text: str) -> str | None:
+    """The input this request adds to the session (None: a repeat of the last request)."""
+    if text == consumed:
+        return None
+    if not consumed:
+        return text
+    if text.startswith(consumed + "*"):
+        return text[len(consumed) + 1 :]
+    return text.rsplit("*", 1)[-1]  # history out of step (a gateway restart): trust the last input
+
+
+def _gsm_only(text: str) -> str:
+    return "".join(ch for ch in text if ch in GSM7_BASIC and ch not in "\n\r")
+
+
+# Screens ------------------------------------------------------------------------------------------------
+
+
+def _main() -> str:
+    return "\n".join(
+        [
+            _("Sauti: report to your community group"),
+            "1. " + _("Report a problem"),
+            "2. " + _("Check a report"),
+            "3. " + _("My consent"),
+            "4. Language / Lugha",
+        ]
+    )
+
+
+def _back() -> str:
+    return f"{BACK}. {_('Back')}"
+
+
+def _list(state: UssdState, header: str, names: Sequence[str], note: str) -> str:
+    if note:
+        header = f"{note}\n{header}"
+    body, state.page = page_screen(header, names, state.page, _back())
+    return body
+
+
+def _screen(state: UssdState, services: Services, note: str = "") -> str:
+    menu = state.menu
+    if menu == "main":
+        return (note + "\n" if note else "") + _main()
+    if menu == "category":
+        return _list(state, _("Choose the problem:"), [_(label) for _k, label in CATEGORY_LABELS], note)
+    if state.matches and menu in ("county", "ward"):
+        return _list(state, _("Did you mean:"), [str(m[1]) for m in state.matches], note)
+    if menu == "county":
+        names = [c.name for c in services.counties()]
+        return _list(state, _("County? Choose or type the name:"), names, note)
+    if menu == "ward":
+        names = [w.name for w in services.wards(state.county_code or 0)]
+        return _list(state, _("Ward? Choose or type the name:"), names, note)
+    if menu == "description":
+        return (note + "\n" if note else "") + _("Say briefly what happened:") + "\n" + _back()
+    if menu == "confirm":
+        return _confirm_screen(state)
+    if menu == "status":
+        return (note + "\n" if note else "") + _("Enter the report number, e.g. R12:") + "\n" + _back()
+    if menu == "consent":
+        return "\n".join(
+            [
+                (note + "\n" if note else "") + _("We keep your reports and may SMS you about them."),
+                "1. " + _("I agree"),
+                "2. " + _("Withdraw my consent"),
+                _back(),
+            ]
+        )
+    return "Lugha / Language:\n1. English\n2. Kiswahili\n" + _back()
+
+
+def _confirm_screen(state: UssdState) -> str:
+    label = dict(CATEGORY_LABELS).get(state.category, "Other")
+    head = f"{_(label)}, {state.ward_name}, {state.county_name}"
+    tail = "\n1. " + _("Send") + "\n2. " + _("Cancel")
+    room = SCREEN - len(head) - len(tail) - 3
+    description = _gsm_only(state.description)
+    if len(description) > room:
+        description = description[: max(room - 2, 0)] + ".."
+    return f"{head}\n'{description}'{tail}"
+
+
+def submitted(lang: str, reference: str) -> str:
+    with translation.override(lang):
+        return _("Thank you. Your report is %(ref)s. To check it, dial again and choose 2.") % {
+            "ref": reference
+        }
+
+
+# The engine ---------------------------------------------------------------------------------------------
+
+
+def advance(state: UssdState, text: str, services: Services) -> Screen:
+    state = UssdState.from_json(state.to_json())
+    if state.end and text == state.consumed:
+        return Screen(state, state.body, True)
+    entry = new_input(state.consumed, text) if state.consumed or text else None
+    if entry is None and state.body:
+        return Screen(state, state.body, state.end)  # the gateway repeated a request
+    state.consumed = text
+    with translation.override(state.lang):
+        screen = _handle(state, (entry or "").strip(), services) if entry is not None else None
+        if screen is None:
+            screen = Screen(state, _screen(state, services), False)
+    screen.state.body, screen.state.end = screen.body, screen.end
+    return screen
+
+
+def _go(state: UssdState, menu: str) -> None:
+    state.menu, state.page, state.matches = menu, 0, []
+
+
+def _handle(state: UssdState, entry: str, services: Services) -> Screen:
+    def again(note: str = "") -> Screen:
+        return Screen(state, _screen(state, services, note), False)
+
+    menu = state.menu
+    if entry == HOME:
+        _go(state, "main")
+        return again()
+    if entry == BACK and menu != "main":
+        _go(state, PARENT[menu])
+        return again()
+    if entry in (MORE, PREVIOUS) and menu in ("category", "county", "ward"):
+        state.page = state.page + 1 if entry == MORE else max(0, state.page - 1)
+        return again()
+    if menu == "main":
+        target = {"1": "category", "2": "status", "3": "consent", "4": "language"}.get(entry)
+        if target is None:
+            return again(_("Choose a number from the list."))
+        _go(state, target)
+        return again()
+    if menu == "category":
+        n = int(entry) if entry.isdigit() else 0
+        if not 1 <= n <= len(CATEGORY_LABELS):
+            return again(_("Choose a number from the list."))
+        state.category = CATEGORY_LABELS[n - 1][0]
+        _go(state, "county")
+        return again()
+    if menu in ("county", "ward"):
+        return _place(state, entry, services, again)
+    if menu == "description":
+        if len(entry) < 3:
+            return again(_("Please write a few words."))
+        state.description = entry[:MAX_DESCRIPTION]
+        _go(state, "confirm")
+        return again()
+    if menu == "confirm":
+        if entry == "1":
+            return Screen(state, "", True, [SubmitReport(UssdState.from_json(state.to_json()))])
+        if entry == "2":
+            return Screen(state, _("Cancelled. Nothing was sent."), True)
+        return again()
+    if menu == "status":
+        number = parse_reference(entry)
+        if number is None:
+            return again(_("That is not a report number."))
+        found: ReportStatus | None = services.report_status(number)
+        return Screen(state, status_text(state.lang, found, number), True)
+    if menu == "consent":
+        if entry not in ("1", "2"):
+            return again(_("Choose a number from the list."))
+        granted = entry == "1"
+        body = (
+            _("Thank you. Your consent is recorded.")
+            if granted
+            else _("Your consent is withdrawn. We will not use your reports or SMS you.")
+        )
+        return Screen(state, body, True, [RecordConsent(granted)])
+    lang = {"1": "en", "2": "sw"}.get(entry)
+    if lang is None:
+        return again(_("Choose a number from the list."))
+    state.lang = lang
+    with translation.override(lang):
+        body = _("Language set: English.") if lang == "en" else _("Language set: Kiswahili.")
+    return Screen(state, body, True, [SetLanguage(lang)])
+
+
+def _place(state: UssdState, entry: str, services: Services, again: Callable[..., Screen]) -> Screen:
+    county = state.county_code or 0
+    if state.matches:
+        options = [Choice(int(m[0]), str(m[1])) for m in state.matches]
+    elif state.menu == "county":
+        options = list(services.counties())
+    else:
+        options = list(services.wards(county))
+    chosen: Choice | None = None
+    if entry.isdigit():
+        n = int(entry)
+        if not 1 <= n <= len(options):
+            return again(_("Choose a number from the list."))
+        chosen = options[n - 1]
+    elif entry:
+        found = list(
+            services.find_counties(entry) if state.menu == "county" else services.find_wards(county, entry)
+        )[:6]
+        if not found:
+            state.matches, state.page = [], 0
+            return again(_("Not found: %(name)s") % {"name": _gsm_only(entry)[:20]})
+        if len(found) > 1:
+            state.matches, state.page = [[c.code, c.name] for c in found], 0
+            return again()
+        chosen = found[0]
+    else:
+        return again(_("Choose a number from the list."))
+    if state.menu == "county":
+        state.county_code, state.county_name = chosen.code, chosen.name
+        state.ward_code, state.ward_name = None, ""
+        _go(state, "ward")
+    else:
+        state.ward_code, state.ward_name = chosen.code, chosen.name
+        _go(state, "description")
+    return again()
