@@ -22,6 +22,7 @@ from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Channel, Report
 from sauti.people.actions import do_record_consent, find_contact
 from sauti.people.models import Consent, Contact, Organisation
+from sauti.places.services import find_places
 
 LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
 USSD_SESSION_TIMEOUT = timedelta(minutes=5)  # telcos end sessions after 180 s; allow for clock drift
@@ -52,6 +53,7 @@ def _submit(
     description: str,
     category: str,
     county_code: int | None,
+    county_name: str,
     ward_name: str,
     place_text: str,
     people: int | None,
@@ -61,12 +63,19 @@ def _submit(
     received_at: datetime | None,
 ) -> Report:
     description = description.strip()
+    # The ward when known; else the place as written if the gazetteer knows it (locate's own bar), else
+    # the county.
+    located_by = ward_name or county_name
+    if not ward_name and place_text:
+        named = find_places(place_text, limit=1, county_code=county_code)
+        if named and named[0].score >= 0.8:
+            located_by = place_text
     if place_text and ward_name:
         description = f"{description}\n({_('Place')}: {place_text})"
     inp = ReportInput(
         description=description or category,
         channel=channel,
-        place_text=ward_name or place_text,
+        place_text=located_by,
         category_keys=[category] if category else [],
         people_affected=people,
         language=language,
@@ -94,6 +103,7 @@ def _submit_sms(
         description=state.description,
         category=state.category,
         county_code=state.county_code,
+        county_name=state.county_name,
         ward_name=state.ward_name,
         place_text=state.place_text,
         people=state.people_affected,
@@ -140,6 +150,8 @@ def do_handle_sms(
             conv.report, conv.contact = report, report.reporter
             replies.append(flows.confirmation(event.state.lang, report.reference))
     opened = step.state.is_open
+    if opened and conv.contact is None:  # a draft needs its sender: the timeout submits without a message
+        conv.contact = _contact_for(organisation, phone, step.state.lang)
     if not opened and conv.pk is None and conv.report is None:
         return replies  # a status query or help: nothing to keep
     conv.state = step.state.to_json()
@@ -168,6 +180,7 @@ def _expire(conv: Conversation, phone: str | None) -> Report | None:
                 description=event.state.description,
                 category=event.state.category,
                 county_code=event.state.county_code,
+                county_name=event.state.county_name,
                 ward_name=event.state.ward_name,
                 place_text=event.state.place_text,
                 people=event.state.people_affected,
@@ -252,6 +265,7 @@ def do_handle_ussd(
                     description=s.description,
                     category=s.category,
                     county_code=s.county_code,
+                    county_name=s.county_name,
                     ward_name=s.ward_name,
                     place_text="",
                     people=None,

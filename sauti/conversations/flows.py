@@ -367,7 +367,8 @@ def advance(state: State, text: str, services: Services, *, fallback_lang: str =
     status = _STATUS.match(text)
     if status is not None:
         if not state.is_open:
-            state.lang = _language("en" if words[0] in ("status", "stat") else "sw", state.lang)
+            keyword = text.casefold().lstrip("#*:. ")[:4]
+            state.lang = _language("en" if keyword == "stat" else "sw", state.lang)
         raw = status.group("ref")
         number = parse_reference(raw) if raw else None
         found = services.report_status(number)
@@ -403,6 +404,8 @@ def _start(text: str, services: Services, fallback_lang: str) -> Step:
     if draft.ward is not None:
         state.ward_code, state.ward_name = draft.ward.code, draft.ward.name
     state.place_text = draft.place_name
+    if state.place_text and state.county_code is not None:  # a named settlement is more precise than a ward
+        return Step(state, [SubmitReport(State.from_json(state.to_json()))])
     with translation.override(state.lang):
         events = _next_missing(state)
         if events:

@@ -17,6 +17,7 @@ MIN_SCORE = 0.75  # a typed name this close to a place's counts as naming it
 _lock = threading.Lock()
 _counties: list[Choice] = []
 _wards: dict[int, list[Choice]] = {}
+_constituency_wards: dict[int, list[Choice]] = {}
 
 
 def counties() -> list[Choice]:
@@ -33,8 +34,11 @@ def counties() -> list[Choice]:
 def wards(county_code: int) -> list[Choice]:
     with _lock:
         if county_code not in _wards:
-            rows = Ward.objects.filter(county__code=county_code).order_by("name").values_list("code", "name")
-            _wards[county_code] = [Choice(code, name) for code, name in rows]
+            rows = Ward.objects.filter(county__code=county_code).order_by("name")
+            _wards[county_code] = []
+            for code, name, constituency in rows.values_list("code", "name", "constituency__code"):
+                _wards[county_code].append(Choice(code, name))
+                _constituency_wards.setdefault(constituency, []).append(Choice(code, name))
         return _wards[county_code]
 
 
@@ -42,6 +46,7 @@ def clear_cache() -> None:
     with _lock:
         _counties.clear()
         _wards.clear()
+        _constituency_wards.clear()
 
 
 class OrgServices:
@@ -79,14 +84,18 @@ class OrgServices:
         return found
 
     def find_wards(self, county_code: int, text: str) -> Sequence[Choice]:
-        """Wards named, or holding a settlement named, in the county."""
+        """Wards named, or holding a settlement named, in the county; for a place spanning several wards
+        (Kibera, a constituency) the wards of its constituency."""
+        wards(county_code)  # fills the constituency map
         found: list[Choice] = []
         for c in find_places(text, limit=10, county_code=county_code):
-            if c.score < MIN_SCORE or c.county_code != county_code or c.ward_code is None:
+            if c.score < MIN_SCORE or c.county_code != county_code:
                 continue
-            choice = Choice(c.ward_code, c.ward_name or c.name)
-            if choice not in found:
-                found.append(choice)
+            if c.ward_code is not None:
+                choices = [Choice(c.ward_code, c.ward_name or c.name)]
+            else:
+                choices = _constituency_wards.get(c.constituency_code or 0, [])
+            found.extend(choice for choice in choices if choice not in found)
         return found
 
     def report_status(self, number: int | None) -> ReportStatus | None:
