@@ -184,18 +184,18 @@ def _clean(text: str) -> str:
 # Screens ------------------------------------------------------------------------------------------------
 
 
-def page_bounds(header: str, items: Sequence[str], footer: Callable[[bool, bool], str]) -> list[int]:
-    """Start index of each page: as many numbered items as fit in one screen with the header and footer."""
+def page_bounds(header: str, items: Sequence[str], footers: dict[tuple[bool, bool], str]) -> list[int]:
+    """Start index of each page: as many numbered items as fit in one screen with the header and the
+    footer (`footers[(has_more, has_previous)]`)."""
     starts = [0]
     i = 0
     while i < len(items):
-        start = i
+        start, used = i, len(header)
         while i < len(items):
-            body = "\n".join(items[start : i + 1])
-            has_more = i + 1 < len(items)
-            if len(f"{header}\n{body}\n{footer(has_more, start > 0)}") > SCREEN and i > start:
+            grown = used + 1 + len(items[i])
+            if grown + 1 + len(footers[(i + 1 < len(items), start > 0)]) > SCREEN and i > start:
                 break
-            i += 1
+            used, i = grown, i + 1
         if i < len(items):
             starts.append(i)
     return starts
@@ -203,21 +203,20 @@ def page_bounds(header: str, items: Sequence[str], footer: Callable[[bool, bool]
 
 def page_screen(header: str, names: Sequence[str], page: int, extra: str = "") -> tuple[str, int]:
     """One page of a numbered list (numbers run on across pages) and the page actually shown."""
-
-    def footer(more: bool, back: bool) -> str:
-        parts = [f"{MORE}. {_('More')}"] if more else []
-        if back:
-            parts.append(f"{PREVIOUS}. {_('Back')}")
-        if extra:
-            parts.append(extra)
-        return "\n".join(parts)
-
+    more, previous = f"{MORE}. {_('More')}", f"{PREVIOUS}. {_('Previous')}"
+    footers = {
+        (has_more, back): "\n".join(
+            p for p in (more if has_more else "", previous if back else "", extra) if p
+        )
+        for has_more in (False, True)
+        for back in (False, True)
+    }
     items = [f"{n}. {name}" for n, name in enumerate(names, start=1)]
-    starts = page_bounds(header, items, footer)
+    starts = page_bounds(header, items, footers)
     page = max(0, min(page, len(starts) - 1))
     end = starts[page + 1] if page + 1 < len(starts) else len(items)
     lines = [header, *items[starts[page] : end]]
-    tail = footer(end < len(items), page > 0)
+    tail = footers[(end < len(items), page > 0)]
     if tail:
         lines.append(tail)
     return "\n".join(lines), page
