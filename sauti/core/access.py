@@ -19,6 +19,7 @@ from sauti.people.models import Group, Membership, Organisation, Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from sauti.conversations.models import Conversation
     from sauti.monitoring.models import Case
     from sauti.people.models import User
 
@@ -38,6 +39,7 @@ class Perm(StrEnum):
     EXPORT_DATA = "export_data"
     # Officials see the cases referred to their office, nothing else of the organisation's cases.
     VIEW_REFERRED_CASES = "view_referred_cases"
+    VIEW_CONVERSATIONS = "view_conversations"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
@@ -184,3 +186,18 @@ def get_group_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Group
         raise Http404
     require(user, perm, group.organisation, group)
     return group
+
+
+def get_conversation_for_user(user: User | AnonymousUser, pk: int) -> Conversation:
+    """An SMS conversation: 404 unless it belongs to one of the user's organisations, 403 without the role."""
+    from sauti.conversations.models import Conversation
+
+    conv = (
+        Conversation.objects.select_related("organisation", "contact", "report")
+        .filter(pk=pk, organisation__in=organisations_for(user))
+        .first()
+    )
+    if conv is None:
+        raise Http404
+    require(user, Perm.VIEW_CONVERSATIONS, conv.organisation)
+    return conv

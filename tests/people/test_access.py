@@ -78,3 +78,42 @@ def test_identities_are_not_stored_in_clear(world: World) -> None:
         cursor.execute("SELECT name_ciphertext, phone_ciphertext, phone_hash FROM people_contact")
         dump = repr(cursor.fetchall())
     assert NAME not in dump and PHONE not in dump and "712000001" not in dump
+
+
+# SMS conversations (sauti/conversations): coordinators and admins only; identities to those who may see them.
+CONVERSATION_MATRIX: dict[str, dict[str, int]] = {
+    "alice": {"list": 200, "umoja": 200, "haki": 200},
+    "wanjiku": {"list": 200, "umoja": 200, "haki": 404},
+    "bob": {"list": 200, "umoja": 404, "haki": 200},
+    "otieno": {"list": 403, "umoja": 403, "haki": 404},
+    "achieng": {"list": 403, "umoja": 403, "haki": 404},
+    "kamau": {"list": 403, "umoja": 403, "haki": 404},
+    "chief": {"list": 403, "umoja": 403, "haki": 404},
+    "outsider": {"list": 403, "umoja": 404, "haki": 404},
+}
+REPORTER_PHONE = "+254799000123"
+
+
+@pytest.mark.parametrize("persona", sorted(CONVERSATION_MATRIX))
+def test_conversation_pages_by_role(world: World, persona: str) -> None:
+    from django.utils import timezone
+
+    from sauti.conversations.handlers import handle_sms
+    from sauti.conversations.models import Conversation
+
+    for n, org in enumerate([world.umoja, world.haki]):
+        handle_sms(organisation=org, phone=REPORTER_PHONE, text="No water for a week", received_at=timezone.now(), inbound_id=n + 1)
+    umoja = Conversation.objects.get(organisation=world.umoja)
+    haki = Conversation.objects.get(organisation=world.haki)
+    user = getattr(world, persona)
+    client = world.client_for(user)
+    pages = {
+        "list": client.get("/conversations/"),
+        "umoja": client.get(f"/conversations/{umoja.pk}/"),
+        "haki": client.get(f"/conversations/{haki.pk}/"),
+    }
+    assert {k: r.status_code for k, r in pages.items()} == CONVERSATION_MATRIX[persona]
+    shown = any(REPORTER_PHONE in r.content.decode() for r in pages.values())
+    assert shown == (persona in {"alice", "wanjiku", "bob"})
+    assert IdentityAccess.objects.filter(user=user, contact=umoja.contact).exists() == (persona in {"alice", "wanjiku"})
+    assert world.client_for(None).get("/conversations/").status_code == 302
