@@ -152,7 +152,7 @@ def do_handle_sms(
     opened = step.state.is_open
     if opened and conv.contact is None:  # a draft needs its sender: the timeout submits without a message
         conv.contact = _contact_for(organisation, phone, step.state.lang)
-    if not opened and conv.pk is None and conv.report is None:
+    if not opened and conv._state.adding and conv.report is None:
         return replies  # a status query or help: nothing to keep
     conv.state = step.state.to_json()
     conv.status = Conversation.State.OPEN if opened else Conversation.State.CLOSED

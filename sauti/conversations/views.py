@@ -22,7 +22,9 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     if not orgs:
         raise PermissionDenied
     status = request.GET.get("status", "")
-    rows = Conversation.objects.filter(organisation__in=orgs).select_related("organisation", "contact", "report")
+    rows = Conversation.objects.filter(organisation__in=orgs).select_related(
+        "organisation", "contact", "report"
+    )
     if status in Conversation.State.values:
         rows = rows.filter(status=status)
     return render(

@@ -11,7 +11,35 @@ from sauti.conversations.flows import Choice, Draft, ReportStatus, State
 COUNTIES = [Choice(n, f"County{n}") for n in range(1, 48)]
 COUNTIES[46] = Choice(47, "Nairobi")
 COUNTIES[41] = Choice(42, "Kisumu")
-WARDS = {47: [Choice(1400 + n, name) for n, name in enumerate(["Mabatini", "Mlango Kubwa", "Hospital", "Kiamaiko", "Ngei", "Huruma", "Kibera", "Laini Saba", "Makina", "Sarang'ombe", "Woodley", "Kileleshwa", "Kilimani", "Lavington", "Kangemi", "Mountain View", "Kitisuru", "Parklands", "Karura", "Kahawa West"])]}
+WARDS = {
+    47: [
+        Choice(1400 + n, name)
+        for n, name in enumerate(
+            [
+                "Mabatini",
+                "Mlango Kubwa",
+                "Hospital",
+                "Kiamaiko",
+                "Ngei",
+                "Huruma",
+                "Kibera",
+                "Laini Saba",
+                "Makina",
+                "Sarang'ombe",
+                "Woodley",
+                "Kileleshwa",
+                "Kilimani",
+                "Lavington",
+                "Kangemi",
+                "Mountain View",
+                "Kitisuru",
+                "Parklands",
+                "Karura",
+                "Kahawa West",
+            ]
+        )
+    ]
+}
 
 
 class FakeServices:
@@ -51,7 +79,12 @@ def test_a_message_naming_a_settlement_is_submitted_at_once() -> None:
     step = flows.advance(State(), "Maji yamekatwa Mathare 4A tangu jana, watu 200", FakeServices(draft))
     state = submitted(step)
     assert state is not None and not step.state.is_open
-    assert (state.county_code, state.ward_code, state.place_text, state.people_affected) == (47, 1446, "Mathare 4A", 200)
+    assert (state.county_code, state.ward_code, state.place_text, state.people_affected) == (
+        47,
+        1446,
+        "Mathare 4A",
+        200,
+    )
 
 
 def test_it_asks_for_the_county_then_the_ward_then_a_landmark() -> None:
@@ -66,7 +99,11 @@ def test_it_asks_for_the_county_then_the_ward_then_a_landmark() -> None:
     assert "Where exactly in Mabatini?" in step.replies[0]
     step = flows.advance(step.state, "near the chief's camp", services)
     state = submitted(step)
-    assert state is not None and state.place_text == "near the chief's camp" and state.description == "No water for a week"
+    assert (
+        state is not None
+        and state.place_text == "near the chief's camp"
+        and state.description == "No water for a week"
+    )
 
 
 def test_prompts_follow_the_senders_language(kiswahili: dict[str, str]) -> None:
@@ -110,7 +147,9 @@ def test_several_matches_are_offered_as_a_list() -> None:
     services = FakeServices(Draft("en", "water"))
     state = flows.advance(State(), "No water", services).state
     state = flows.advance(state, "Nairobi", services).state
-    step = flows.advance(state, "Ki", services)  # Kiamaiko, Kibera, Kileleshwa, Kilimani, Kitisuru... "ki" prefix
+    step = flows.advance(
+        state, "Ki", services
+    )  # Kiamaiko, Kibera, Kileleshwa, Kilimani, Kitisuru... "ki" prefix
     assert step.replies[0].startswith("Did you mean:")
     names = [m[1] for m in step.state.matches]
     step = flows.advance(step.state, "2", services)
@@ -122,8 +161,8 @@ def test_zero_skips_what_the_sender_does_not_know() -> None:
     state = flows.advance(State(), "No water", services).state
     step = flows.advance(state, "0", services)
     assert step.state.step == "landmark" and "Where did it happen?" in step.replies[0]
-    state = submitted(flows.advance(step.state, "0", services))
-    assert state is not None and state.county_code is None and state.place_text == ""
+    done = submitted(flows.advance(step.state, "0", services))
+    assert done is not None and done.county_code is None and done.place_text == ""
 
 
 def test_status_queries_answer_only_the_senders_reports(kiswahili: dict[str, str]) -> None:
@@ -186,3 +225,24 @@ def test_expiry_submits_what_is_known() -> None:
     step = flows.expire(state)
     assert submitted(step) is not None and not step.state.is_open
     assert flows.expire(State()).events == []
+
+
+def test_every_string_has_a_proposed_kiswahili_translation(kiswahili: dict[str, str]) -> None:
+    import re
+
+    from tests.conversations.conftest import SOURCES, msgids_in_source
+
+    in_templates = {
+        m.group(1)
+        for path in SOURCES.rglob("*.html")
+        for m in re.finditer(r'\{% translate "([^"]+)" %\}|_\("([^"]+)"\)', path.read_text(encoding="utf-8"))
+        if m.group(1)
+    } | {
+        m.group(1)
+        for path in SOURCES.rglob("*.html")
+        for m in re.finditer(r'_\("([^"]+)"\)', path.read_text(encoding="utf-8"))
+    }
+    missing = (msgids_in_source() | in_templates) - set(kiswahili)
+    assert not missing
+    for msgid, sw in kiswahili.items():  # placeholders survive translation
+        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", sw)), msgid

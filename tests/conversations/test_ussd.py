@@ -10,6 +10,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+
 from django.utils import timezone
 
 from sauti.conversations import ussd
@@ -54,7 +55,11 @@ class Dial:
 
     def _post(self, text: str) -> str:
         return handle_ussd(
-            organisation=self.org, session_id=self.session_id, phone=self.phone, service_code="*384*1234#", text=text
+            organisation=self.org,
+            session_id=self.session_id,
+            phone=self.phone,
+            service_code="*384*1234#",
+            text=text,
         )
 
 
@@ -68,7 +73,9 @@ def report_journey(dial: Dial, description: str = "Maji hayatoki wiki nzima") ->
     return dial.send("1")
 
 
-def test_a_report_in_english_ends_with_its_reference(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_report_in_english_ends_with_its_reference(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     dial = Dial(world.umoja, SW_PHONE)
     dial.start()
     assert dial.send("4").startswith("CON Lugha / Language")
@@ -81,11 +88,17 @@ def test_a_report_in_english_ends_with_its_reference(world: World, django_captur
     assert dial.send("2").startswith("CON County? Choose or type the name:\n1. Mombasa")
     assert dial.send("nairob").startswith("CON Ward? Choose or type the name:")
     assert dial.send("Mabatini") == "CON Say briefly what happened:\n0. Back"
-    assert dial.send("No water for a week").startswith("CON Water, Mabatini, Nairobi\n'No water for a week'\n1. Send")
+    assert dial.send("No water for a week").startswith(
+        "CON Water, Mabatini, Nairobi\n'No water for a week'\n1. Send"
+    )
     end = dial.send("1")
     report = Report.objects.get()
     assert end == f"END Thank you. Your report is {report.reference}. To check it, dial again and choose 2."
-    assert (report.channel, report.external_id, report.ward.code if report.ward else None) == ("ussd", f"ussd:{dial.session_id}", 1446)
+    assert (report.channel, report.external_id, report.ward.code if report.ward else None) == (
+        "ussd",
+        f"ussd:{dial.session_id}",
+        1446,
+    )
     assert [c.key for c in report.categories.all()] == ["water"] and report.language == "en"
     contact = find_contact(world.umoja, PHONE)
     assert contact is not None and report.reporter == contact
@@ -96,7 +109,10 @@ def test_a_report_in_kiswahili(world: World, kiswahili: dict[str, str]) -> None:
     dial = Dial(world.umoja, SW_PHONE)
     assert dial.start().startswith("CON Sauti: ripoti kwa kikundi chako\n1. Ripoti tatizo")
     end = report_journey(Dial(world.umoja, SW_PHONE))
-    assert end == f"END Asante. Ripoti yako ni {Report.objects.get().reference}. Kuifuatilia, piga tena uchague 2."
+    assert (
+        end
+        == f"END Asante. Ripoti yako ni {Report.objects.get().reference}. Kuifuatilia, piga tena uchague 2."
+    )
 
 
 def test_a_star_typed_in_the_description_stays_in_it(world: World) -> None:
@@ -176,7 +192,9 @@ def test_status_of_own_report_only(world: World) -> None:
     assert unknown.send("R99999").startswith("END We found no report R99999")
 
 
-def test_consent_and_language_are_queued_and_recorded(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def test_consent_and_language_are_queued_and_recorded(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     dial = Dial(world.umoja)
     dial.start()
     dial.send("3")

@@ -102,7 +102,13 @@ def test_conversation_pages_by_role(world: World, persona: str) -> None:
     from sauti.conversations.models import Conversation
 
     for n, org in enumerate([world.umoja, world.haki]):
-        handle_sms(organisation=org, phone=REPORTER_PHONE, text="No water for a week", received_at=timezone.now(), inbound_id=n + 1)
+        handle_sms(
+            organisation=org,
+            phone=REPORTER_PHONE,
+            text="No water for a week",
+            received_at=timezone.now(),
+            inbound_id=n + 1,
+        )
     umoja = Conversation.objects.get(organisation=world.umoja)
     haki = Conversation.objects.get(organisation=world.haki)
     user = getattr(world, persona)
@@ -115,5 +121,7 @@ def test_conversation_pages_by_role(world: World, persona: str) -> None:
     assert {k: r.status_code for k, r in pages.items()} == CONVERSATION_MATRIX[persona]
     shown = any(REPORTER_PHONE in r.content.decode() for r in pages.values())
     assert shown == (persona in {"alice", "wanjiku", "bob"})
-    assert IdentityAccess.objects.filter(user=user, contact=umoja.contact).exists() == (persona in {"alice", "wanjiku"})
+    assert IdentityAccess.objects.filter(user=user, contact=umoja.contact).exists() == (
+        persona in {"alice", "wanjiku"}
+    )
     assert world.client_for(None).get("/conversations/").status_code == 302
