@@ -165,6 +165,9 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("kazi duni|poor workmanship|white elephant|kiwango duni", {"public-projects": 5}, ""),
     ("pesa za umma|public funds|public money|pesa za mradi", {"corruption": 5}, ""),
     ("ghost workers|ward fund", {"corruption": 3}, ""),
+    ("*kula pesa|kula pesa|ate the money|eating the money|eat the money|money disappeared|funds disappeared|pesa zimepotea|pesa zilipotea|pesa imepotea|cdf money|cdf funds|pesa za cdf|misused funds|funds were misused|money was stolen|money meant for", {"corruption": 5}, "bribe"),
+    ("own relatives|their relatives|watu wa familia|friends of the|marafiki wa|kwa kujuana", {"corruption": 3}, ""),
+    ("wazee wa kijiji|mzee wa kijiji|village elder*|land registry|ofisi ya ardhi|lands office", {"corruption": 1}, "official"),
     ("kukata miti|wanakata miti|cutting trees|tree cutting", {"environment": 4}, ""),
     ("kulala nje|sleeping outside|pa kulala|hawana makao|bila makao", {"housing": 4}, ""),
     ("affordable housing", {"housing": 3}, ""),
@@ -239,8 +242,8 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     # corruption
     ("ufisadi|mafisadi|fisadi|*fisad*|corrupt*|rushwa|hongo|*hongw*|mlungula|bribe|bribes|bribery|kickback*|embezzl*|misappropriat*|eacc", {"corruption": 5}, "bribe"),
     ("*fuja|*meliwa|*liliwa|nepotism|upendeleo|tender*|tenda|zabuni|inflated|*gawana|relatives", {"corruption": 3}, ""),
-    ("*itisha|demand*|asking|charges|charging|pesa|money|cash|receipt|risiti|*uzwa|sold|selling", {"corruption": 1}, "money"),
-    ("chifu|chief*|afisa|official*|administrator|registrar|msimamizi|wakubwa|elder|viongozi", {"corruption": 1}, "official"),
+    ("*itisha|demand*|asking|charges|charging|pesa|money|cash|receipt|risiti|*uzwa|sold|selling|sells|pay|paid|paying|*lipe|*lipa|*lipisha|*lipishwa|fund|funds|fedha", {"corruption": 1}, "money"),
+    ("chifu|chief*|afisa|official*|administrator|registrar|clerk|clerks|msimamizi|wakubwa|elder|elders|viongozi", {"corruption": 1}, "official"),
     # other (no taxonomy category of its own)
     ("stima|umeme|electricity|kplc|tokens|transformer|blackout|power", {"other": 4}, ""),
     ("unga|njaa|hunger|food|chakula|pombe|fare|ajira|jobs", {"other": 1}, ""),
