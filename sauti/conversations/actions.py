@@ -209,7 +209,7 @@ def do_expire_conversations(
     for pk in list(due):
         with transaction.atomic():
             conv = (
-                Conversation.objects.select_for_update()
+                Conversation.objects.select_for_update(of=("self",))
                 .select_related("organisation", "contact")
                 .filter(pk=pk, status=Conversation.State.OPEN)
                 .first()
