@@ -51,11 +51,21 @@ def main() -> None:
     rng = random.Random(args.seed)
     org = Organisation.objects.create(name="Bench (demo)", slug="bench")
     print("seeding 300 reports by SMS…", flush=True)
-    texts = ["Maji yamekatwa {} tangu jana", "Takataka hazijazolewa {} mwezi mzima", "Police beat youths in {}"]
+    texts = [
+        "Maji yamekatwa {} tangu jana",
+        "Takataka hazijazolewa {} mwezi mzima",
+        "Police beat youths in {}",
+    ]
     places = ["Mathare 4A", "Kayole", "Kibera", "Korogosho", "Mabatini", "Kangemi", "Githurai", "Kawangware"]
     for i in range(300):
         text = rng.choice(texts).format(rng.choice(places))
-        handle_sms(organisation=org, phone=f"+2547990{i:05d}", text=text, received_at=timezone.now(), inbound_id=i + 1)
+        handle_sms(
+            organisation=org,
+            phone=f"+2547990{i:05d}",
+            text=text,
+            received_at=timezone.now(),
+            inbound_id=i + 1,
+        )
 
     hops: dict[str, list[float]] = defaultdict(list)
 
@@ -73,7 +83,9 @@ def main() -> None:
         sid = f"ATUid_bench_{n}"
         inputs: list[str] = []
 
-        def hop(kind: str, entry: str | None, sid: str = sid, phone: str = phone, inputs: list[str] = inputs) -> str:
+        def hop(
+            kind: str, entry: str | None, sid: str = sid, phone: str = phone, inputs: list[str] = inputs
+        ) -> str:
             if entry is not None:
                 inputs.append(entry)
             text = "*".join(inputs)
@@ -97,7 +109,10 @@ def main() -> None:
         if n % 3 == 0:
             hop("page of wards", "98")
         ward = rng.choice(ward_list)
-        screen = hop("ward by name" if n % 2 else "ward by number", ward.name if n % 2 else str(ward_list.index(ward) + 1))
+        screen = hop(
+            "ward by name" if n % 2 else "ward by number",
+            ward.name if n % 2 else str(ward_list.index(ward) + 1),
+        )
         if not screen.startswith("CON Say") and not screen.startswith("CON Eleza"):  # several wards match
             hop("pick from matches", "1")
         hop("description", "maji*hakuna wiki nzima")
