@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -254,6 +254,27 @@ def do_handle_ussd(
     screen = ussd.advance(ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact))
     body = screen.body
     after: list[Callable[[], Any]] = []
+    try:
+        body = _apply_ussd(organisation, session, screen, contact, phone, session_id, now, after)
+    except IntegrityError:
+        if not session._state.adding:
+            raise
+        # the gateway's retry of a first hop raced this one and saved the session: same first screen
+
+    return ("END " if screen.end else "CON ") + body
+
+
+def _apply_ussd(
+    organisation: Organisation,
+    session: UssdSession,
+    screen: ussd.Screen,
+    contact: Contact | None,
+    phone: str,
+    session_id: str,
+    now: datetime,
+    after: list[Callable[[], Any]],
+) -> str:
+    body = screen.body
     with transaction.atomic():
         for event in screen.events:
             if isinstance(event, ussd.SubmitReport):
@@ -289,4 +310,4 @@ def do_handle_ussd(
         session.save()
         for job in after:
             transaction.on_commit(job)
-    return ("END " if screen.end else "CON ") + body
+    return body

@@ -57,6 +57,13 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"Conversation {self.pk}"
 
+    def waiting_for(self) -> str:
+        """What the open conversation asks the sender for, for staff pages."""
+        if self.status != self.State.OPEN:
+            return ""
+        labels = {"county": _("the county"), "ward": _("the ward"), "landmark": _("a landmark")}
+        return str(labels.get(str(self.state.get("step", "")), ""))
+
     def is_expired(self, now: Any) -> bool:
         return self.status == self.State.OPEN and self.expires_at is not None and self.expires_at <= now
 

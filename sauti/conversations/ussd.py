@@ -225,7 +225,7 @@ def submitted(lang: str, reference: str) -> str:
 
 def advance(state: UssdState, text: str, services: Services) -> Screen:
     state = UssdState.from_json(state.to_json())
-    if state.end and text == state.consumed:
+    if state.end:  # the session is over; whatever the gateway sends, the answer stands
         return Screen(state, state.body, True)
     entry = new_input(state.consumed, text) if state.consumed or text else None
     if entry is None and state.body:

@@ -169,3 +169,16 @@ def test_numbers_out_of_range_keep_the_question_open(world: World) -> None:
     sms(world.umoja, "No water in our area")
     assert sms(world.umoja, "4800")[0].startswith("There is no number 4800 on the list.")
     assert Conversation.objects.get().state["step"] == "county"
+
+
+def test_coordinators_see_what_an_open_conversation_waits_for(world: World) -> None:
+    sms(world.umoja, "No water in our area for a week")
+    conv = Conversation.objects.get()
+    page = world.client_for(world.wanjiku).get(f"/conversations/{conv.pk}/").content.decode()
+    assert "the county" in page and "No water in our area for a week" in page and PHONE in page
+    listing = world.client_for(world.wanjiku).get("/conversations/?status=open").content.decode()
+    assert conv.contact is not None and conv.contact.pseudonym in listing
+    assert (
+        conv.contact.pseudonym
+        not in world.client_for(world.wanjiku).get("/conversations/?status=closed").content.decode()
+    )

@@ -310,3 +310,23 @@ def test_input_history_is_split_robustly() -> None:
     assert new("1*2", "1*2") is None
     assert new("1*2", "5*6") == "6"
     assert new("1", "1*") == ""
+
+
+def test_a_raced_first_hop_still_gets_the_first_screen(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sauti.core.crypto import lookup_hash
+
+    real = ussd.advance
+
+    def racing(state: ussd.UssdState, text: str, services: Any) -> ussd.Screen:
+        # the gateway's retry of the same first hop saves the session while this request is working
+        UssdSession.objects.create(
+            organisation=world.umoja, session_id="ATUid_race", phone_hash=lookup_hash(PHONE)
+        )
+        return real(state, text, services)
+
+    monkeypatch.setattr(ussd, "advance", racing)
+    body = handle_ussd(
+        organisation=world.umoja, session_id="ATUid_race", phone=PHONE, service_code="*1#", text=""
+    )
+    assert body.startswith("CON Sauti: report to your community group")
+    assert UssdSession.objects.filter(session_id="ATUid_race").count() == 1
