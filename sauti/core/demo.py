@@ -161,6 +161,9 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
         logins.users.append((username, str(role.label)))
     log("Reports and cases …")
     build_demo_monitoring(rng, log)
+    from sauti.conversations.demo import build_demo_conversations
+
+    build_demo_conversations(log)
     return logins
 
 

@@ -182,3 +182,16 @@ def test_coordinators_see_what_an_open_conversation_waits_for(world: World) -> N
         conv.contact.pseudonym
         not in world.client_for(world.wanjiku).get("/conversations/?status=closed").content.decode()
     )
+
+
+def test_the_demo_has_a_finished_and_an_open_conversation(db: None) -> None:
+    import random
+
+    from sauti.core.demo import build_demo
+
+    build_demo(random.Random(1), log=lambda _m: None)
+    build_demo(random.Random(1), log=lambda _m: None)  # idempotent
+    convs = Conversation.objects.filter(organisation__slug="umoja-demo").order_by("id")
+    assert [c.status for c in convs] == ["closed", "open"]
+    assert convs[0].report is not None and convs[0].report.ward is not None
+    assert convs[1].waiting_for() == "the ward"

@@ -170,8 +170,11 @@ def test_numbers_out_of_range_and_empty_inputs_ask_again(world: World) -> None:
     assert dial.send("999").startswith("CON Choose a number from the list.")
     dial.send("1")
     assert dial.send("").startswith("CON Please write a few words.")
-    assert dial.send("💧💧💧 hakuna maji").startswith("CON ")
+    confirm = dial.send("💧💧💧 hakuna maji " + "x" * 1000)
+    assert confirm.startswith("CON ") and len(confirm) <= 164 and "💧" not in confirm
     assert Report.objects.count() == 0
+    dial.send("1")
+    assert Report.objects.get().description.startswith("💧💧💧 hakuna maji xxx")
 
 
 def test_status_of_own_report_only(world: World) -> None:

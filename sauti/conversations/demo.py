@@ -1,0 +1,29 @@
+"""Demo SMS conversations: one finished through the questions, one still waiting for the ward."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from sauti.conversations.actions import do_handle_sms
+from sauti.conversations.models import Conversation
+from sauti.people.models import Organisation
+
+# (phone in the demo block, messages in order); inbound ids are negative so they never meet real ones.
+DEMO_CONVERSATIONS = [
+    ("+254799100001", ["Hakuna maji kwetu wiki nzima, watoto wanakunywa maji ya mto", "Nairobi", "Mabatini", "karibu na ofisi ya chifu"]),
+    ("+254799100002", ["Garbage has not been collected on our street for a month", "Nairobi"]),
+]  # fmt: skip
+
+
+def build_demo_conversations(log: Callable[[str], object] = print) -> None:
+    org = Organisation.objects.filter(slug="umoja-demo").first()
+    if org is None or Conversation.objects.filter(organisation=org).exists():
+        return
+    log("SMS conversations …")
+    inbound = -1000
+    for phone, texts in DEMO_CONVERSATIONS:
+        for text in texts:
+            inbound -= 1
+            do_handle_sms(org, phone=phone, text=text, received_at=timezone.now(), inbound_id=inbound)
