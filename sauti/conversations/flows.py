@@ -28,6 +28,7 @@ from typing import Any, Final, Literal, Protocol
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sauti.messaging.keywords import parse_command
 from sauti.messaging.segments import is_gsm7
 
 __all__ = [
@@ -363,6 +364,9 @@ def advance(state: State, text: str, services: Services, *, fallback_lang: str =
     state = State.from_json(state.to_json())
     text = _clean(text)
     words = text.casefold().split()
+    command = parse_command(text)
+    if command is not None and command.kind in ("stop", "start"):  # the transport's business, not a report
+        return Step(state, [])
     status = _STATUS.match(text)
     if status is not None:
         if not state.is_open:

@@ -246,3 +246,11 @@ def test_every_string_has_a_proposed_kiswahili_translation(kiswahili: dict[str, 
     assert not missing
     for msgid, sw in kiswahili.items():  # placeholders survive translation
         assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", sw)), msgid
+
+
+def test_opt_out_and_opt_in_words_are_left_to_the_transport() -> None:
+    services = FakeServices(Draft("en", "water"))
+    open_state = flows.advance(State(), "No water", services).state
+    for text in ["STOP", "acha kutuma sms", "SIMAMA", "START"]:
+        step = flows.advance(open_state, text, services)
+        assert step.events == [] and step.state == open_state
