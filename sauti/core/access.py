@@ -228,9 +228,10 @@ def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:
 def can_manage_programme(user: User | AnonymousUser, programme: Programme) -> bool:
     if can(user, Perm.MANAGE_DIALOGUES, programme.organisation):
         return True
-    return can(user, Perm.VIEW_DIALOGUES, programme.organisation) and programme.facilitators.filter(
-        pk=user.pk
-    ).exists()
+    return (
+        can(user, Perm.VIEW_DIALOGUES, programme.organisation)
+        and programme.facilitators.filter(pk=user.pk or 0).exists()
+    )
 
 
 def get_programme_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Programme:

@@ -88,7 +88,9 @@ def do_schedule_meeting(
     if ends_at <= starts_at:
         raise DialogueError(_("The meeting must end after it starts."))
     if not already_held and starts_at < timezone.now():
-        raise DialogueError(_("That date is in the past: plan meetings for the future, or record a meeting already held."))
+        raise DialogueError(
+            _("That date is in the past: plan meetings for the future, or record a meeting already held.")
+        )
     if already_held and starts_at > timezone.now():
         raise DialogueError(_("A meeting cannot have been held in the future."))
     if fields.get("segment") and kind != MeetingKind.COMMUNITY_POLICE:
@@ -124,7 +126,13 @@ def do_schedule_meeting(
 
 
 def do_record_meeting(
-    meeting: Meeting, by: User, *, minutes: str, decisions: str, officials_present: str, offices: Iterable[Office] = ()
+    meeting: Meeting,
+    by: User,
+    *,
+    minutes: str,
+    decisions: str,
+    officials_present: str,
+    offices: Iterable[Office] = (),
 ) -> Meeting:
     if meeting.starts_at > timezone.now():
         raise DialogueError(_("This meeting has not started yet."))
@@ -164,9 +172,9 @@ def do_record_attendance(
             raise DialogueError(_("Groups must belong to the organisation."))
     present = set(meeting.attendances.filter(contact__isnull=False).values_list("contact_id", flat=True))
     group_of = dict(
-        GroupMembership.objects.filter(contact__in=contacts, group__in=meeting.programme.groups.all()).values_list(
-            "contact_id", "group_id"
-        )
+        GroupMembership.objects.filter(
+            contact__in=contacts, group__in=meeting.programme.groups.all()
+        ).values_list("contact_id", "group_id")
     )
     rows = [
         Attendance(
@@ -180,7 +188,10 @@ def do_record_attendance(
         for c in contacts
         if c.pk not in present
     ]
-    rows += [Attendance(meeting=meeting, sex=w.sex, age_band=w.age_band, group=w.group, role=w.role) for w in walk_ins]
+    rows += [
+        Attendance(meeting=meeting, sex=w.sex, age_band=w.age_band, group=w.group, role=w.role)
+        for w in walk_ins
+    ]
     Attendance.objects.bulk_create(rows)
     return len(rows)
 
@@ -227,7 +238,11 @@ def do_raise_priority(
         raise DialogueError(_("Groups must belong to the organisation."))
     with transaction.atomic():
         priority = Priority.objects.create(
-            programme=programme, title=title.strip(), description=description, raised_by=group, raised_in=meeting
+            programme=programme,
+            title=title.strip(),
+            description=description,
+            raised_by=group,
+            raised_in=meeting,
         )
         priority.cases.set(cases)
         PriorityRevision.objects.create(priority=priority, by=by, note="raised", before={})
@@ -241,7 +256,10 @@ def do_edit_priority(priority: Priority, by: User, *, title: str, description: s
         raise DialogueError(_("This priority is on a frozen agreed list; its title can no longer change."))
     with transaction.atomic():
         PriorityRevision.objects.create(
-            priority=priority, by=by, note="edited", before={"title": priority.title, "description": priority.description}
+            priority=priority,
+            by=by,
+            note="edited",
+            before={"title": priority.title, "description": priority.description},
         )
         priority.title, priority.description = title.strip(), description
         priority.save(update_fields=["title", "description"])
@@ -255,7 +273,9 @@ def do_merge_priorities(keep: Priority, others: Iterable[Priority], by: User) ->
         raise DialogueError(_("Choose at least one other priority to merge."))
     if any(o.programme_id != keep.programme_id or o.status != Priority.Status.ACTIVE for o in others):
         raise DialogueError(_("Only active priorities of the same programme can be merged."))
-    if ConsensusRound.objects.filter(priorities__in=[keep, *others], state=ConsensusRound.State.OPEN).exists():
+    if ConsensusRound.objects.filter(
+        priorities__in=[keep, *others], state=ConsensusRound.State.OPEN
+    ).exists():
         raise DialogueError(_("Close the open consensus round before merging its priorities."))
     with transaction.atomic():
         for other in others:
@@ -292,7 +312,11 @@ def do_open_round(
         raise DialogueError(_("Dots per person and priorities per voter must be at least 1."))
     with transaction.atomic():
         rnd = ConsensusRound.objects.create(
-            programme=programme, title=title or _("Consensus"), meeting=meeting, dots_per_person=dots_per_person, max_ranks=max_ranks
+            programme=programme,
+            title=title or _("Consensus"),
+            meeting=meeting,
+            dots_per_person=dots_per_person,
+            max_ranks=max_ranks,
         )
         rnd.priorities.set(priorities)
     return rnd
@@ -365,11 +389,20 @@ def _strict_ranks(rnd: ConsensusRound, ranks: Mapping[int, int], voter: str) -> 
     return dict(ballot.ranks)
 
 
-def do_cast_web_ballot(rnd: ConsensusRound, user: User, ranks: Mapping[int, int], group: Group | None) -> Ballot:
+def do_cast_web_ballot(
+    rnd: ConsensusRound, user: User, ranks: Mapping[int, int], group: Group | None
+) -> Ballot:
     with transaction.atomic():
         rnd = _lock_open_round(rnd)
         clean = _strict_ranks(rnd, ranks, user.username)
-        return _save_ballot(rnd, source=Ballot.Source.WEB, voter_key=f"user:{user.pk}", group=group, ranks=clean, entered_by=user)
+        return _save_ballot(
+            rnd,
+            source=Ballot.Source.WEB,
+            voter_key=f"user:{user.pk}",
+            group=group,
+            ranks=clean,
+            entered_by=user,
+        )
 
 
 def do_record_sms_vote(rnd: ConsensusRound, contact: Contact, text: str) -> Ballot | None:
@@ -382,9 +415,7 @@ def do_record_sms_vote(rnd: ConsensusRound, contact: Contact, text: str) -> Ball
                 rnd = _lock_open_round(rnd)
                 priorities = rnd.numbered_priorities()
                 numbers = parse_top_n(text, len(priorities), rnd.max_ranks)
-                group = Group.objects.filter(
-                    memberships__contact=contact, programmes=rnd.programme
-                ).first()
+                group = Group.objects.filter(memberships__contact=contact, programmes=rnd.programme).first()
                 ballot = _save_ballot(
                     rnd,
                     source=Ballot.Source.SMS,
@@ -473,7 +504,13 @@ def agreed_priorities(rnd: ConsensusRound) -> list[Priority]:
 
 
 def do_draft_invitation(
-    rnd: ConsensusRound, by: User, *, office: Office, official_name: str, language: str, meeting: Meeting | None = None
+    rnd: ConsensusRound,
+    by: User,
+    *,
+    office: Office,
+    official_name: str,
+    language: str,
+    meeting: Meeting | None = None,
 ) -> Invitation:
     rnd.refresh_from_db(fields=["state", "result"])
     if rnd.state != ConsensusRound.State.FROZEN:
@@ -483,7 +520,12 @@ def do_draft_invitation(
     if language not in {"en", "sw"}:
         raise DialogueError(_("Letters are written in English or Kiswahili."))
     return Invitation.objects.create(
-        programme=rnd.programme, round=rnd, office=office, official_name=official_name.strip(), language=language, meeting=meeting
+        programme=rnd.programme,
+        round=rnd,
+        office=office,
+        official_name=official_name.strip(),
+        language=language,
+        meeting=meeting,
     )
 
 
@@ -517,7 +559,12 @@ def do_record_response(
     if not official_name.strip() or not text.strip():
         raise DialogueError(_("Record who responded and what they said."))
     return Response.objects.create(
-        meeting=meeting, priority=priority, office=office, official_name=official_name.strip(), text=text.strip(), recorded_by=by
+        meeting=meeting,
+        priority=priority,
+        office=office,
+        official_name=official_name.strip(),
+        text=text.strip(),
+        recorded_by=by,
     )
 
 
@@ -539,7 +586,12 @@ def do_record_commitment(
         raise DialogueError(_("Say what was promised."))
     with transaction.atomic():
         c = Commitment.objects.create(
-            priority=priority, response=response, office=office, official_name=official_name.strip(), what=what.strip(), due_on=due_on
+            priority=priority,
+            response=response,
+            office=office,
+            official_name=official_name.strip(),
+            what=what.strip(),
+            due_on=due_on,
         )
         CommitmentUpdate.objects.create(commitment=c, status=c.status, progress=0, note=_("Agreed"), by=by)
     return c
@@ -566,7 +618,9 @@ def do_update_commitment(
     return c
 
 
-def do_rate_response(response: Response, by: User, *, group: Group, rating: int, notes: str) -> BreakoutRating:
+def do_rate_response(
+    response: Response, by: User, *, group: Group, rating: int, notes: str
+) -> BreakoutRating:
     if not 1 <= rating <= 5:
         raise DialogueError(_("Rate from 1 (not satisfied) to 5 (fully satisfied)."))
     if not response.meeting.programme.groups.filter(pk=group.pk).exists():
@@ -592,7 +646,12 @@ def do_add_follow_up(
     if due_on is None:
         raise DialogueError(_("A follow-up action needs a due date."))
     return FollowUpAction.objects.create(
-        programme=programme, what=what.strip(), owner=owner.strip(), due_on=due_on, rating=rating, commitment=commitment
+        programme=programme,
+        what=what.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+        rating=rating,
+        commitment=commitment,
     )
 
 
@@ -625,8 +684,14 @@ def do_send_due_reminders(today: dt.date | None = None) -> int:
                 if kind == Reminder.Kind.REMINDER:
                     text = _("Reminder: %(who)s promised “%(what)s” by %(date)s. Please follow up.")
                 else:
-                    text = _("Overdue: %(who)s promised “%(what)s” by %(date)s. Please raise it with your coordinator.")
-                text = text % {"who": c.official_name, "what": c.what[:60], "date": c.due_on.strftime("%d/%m/%Y")}
+                    text = _(
+                        "Overdue: %(who)s promised “%(what)s” by %(date)s. Please raise it with your coordinator."
+                    )
+                text = text % {
+                    "who": c.official_name,
+                    "what": c.what[:60],
+                    "date": c.due_on.strftime("%d/%m/%Y"),
+                }
             send_sms(c.priority.programme.organisation, contact, text, f"commitment-{kind}")
     return done
 
@@ -640,7 +705,9 @@ def do_start_verification(
     if not contacts:
         raise DialogueError(_("Choose the members to ask."))
     org = c.priority.programme.organisation
-    survey = VerificationSurvey.objects.create(commitment=c, question_en=question_en.strip(), question_sw=question_sw.strip())
+    survey = VerificationSurvey.objects.create(
+        commitment=c, question_en=question_en.strip(), question_sw=question_sw.strip()
+    )
     for contact in contacts:
         if contact.organisation_id != org.pk:
             continue
@@ -650,7 +717,9 @@ def do_start_verification(
     return survey
 
 
-def do_record_verification_reply(survey: VerificationSurvey, contact: Contact, text: str) -> VerificationAnswer | None:
+def do_record_verification_reply(
+    survey: VerificationSurvey, contact: Contact, text: str
+) -> VerificationAnswer | None:
     org = survey.commitment.priority.programme.organisation
     with translation.override(contact.language):
         try:

@@ -22,7 +22,10 @@ def parse_ballots_csv(text: str) -> tuple[list[str], list[Ballot]]:
         raise BallotError(_("The file is empty."))
     header = [h.strip() for h in rows[0]]
     if header[:2] != list(FIXED):
-        raise BallotError(_("The first columns must be 'voter' and 'group'; found: %(found)s.") % {"found": ", ".join(header[:2])})
+        raise BallotError(
+            _("The first columns must be 'voter' and 'group'; found: %(found)s.")
+            % {"found": ", ".join(header[:2])}
+        )
     has_weight = len(header) > 2 and header[2] == "weight"
     candidates = header[3:] if has_weight else header[2:]
     if not candidates:
@@ -31,7 +34,9 @@ def parse_ballots_csv(text: str) -> tuple[list[str], list[Ballot]]:
         if not name:
             raise BallotError(_("A priority column has no name (line 1)."))
         if name in (*FIXED, "weight"):
-            raise BallotError(_("Column %(name)r is out of place: it must come before the priorities.") % {"name": name})
+            raise BallotError(
+                _("Column %(name)r is out of place: it must come before the priorities.") % {"name": name}
+            )
     if len(set(candidates)) != len(candidates):
         dup = next(c for c in candidates if candidates.count(c) > 1)
         raise BallotError(_("The priority column %(name)r appears twice.") % {"name": dup})
@@ -51,7 +56,9 @@ def parse_ballots_csv(text: str) -> tuple[list[str], list[Ballot]]:
         if not voter:
             raise BallotError(_("Line %(line)d: the voter is missing.") % {"line": lineno})
         if voter in voters:
-            raise BallotError(_("Line %(line)d: voter %(voter)r has already voted.") % {"line": lineno, "voter": voter})
+            raise BallotError(
+                _("Line %(line)d: voter %(voter)r has already voted.") % {"line": lineno, "voter": voter}
+            )
         voters.add(voter)
         weight = Fraction(1)
         if has_weight and row[2].strip():
@@ -60,7 +67,9 @@ def parse_ballots_csv(text: str) -> tuple[list[str], list[Ballot]]:
             except (InvalidOperation, ValueError):
                 weight = Fraction(-1)
             if weight <= 0:
-                raise BallotError(_("Line %(line)d: the weight must be a positive number.") % {"line": lineno})
+                raise BallotError(
+                    _("Line %(line)d: the weight must be a positive number.") % {"line": lineno}
+                )
         ranks: dict[str, int] = {}
         for name, cell in zip(candidates, row[offset:], strict=True):
             value = cell.strip()

@@ -59,24 +59,61 @@ def dashboard(programme: Programme) -> dict[str, Any]:
             "peace_actions": sum(1 for m in held if m.kind == MeetingKind.PEACE_ACTION),
         },
         "charts": [
-            bar_chart("meetings-month", _("Meetings held per month"),
-                      _months([timezone.localtime(m.starts_at).date() for m in held]), value_label=_("Meetings")),
-            bar_chart("attendance-month", _("Attendance per month"), sorted(by_month.items()), value_label=_("People")),
-            bar_chart("meeting-kinds", _("Meetings by kind"),
-                      [(str(kinds[k]), n) for k, n in Counter(m.kind for m in held).most_common()], value_label=_("Meetings")),
-            bar_chart("by-sex", _("Attendance by sex"),
-                      [(str(sexes.get(k, _("not recorded"))), n) for k, n in sorted(b.by_sex.items())], value_label=_("People")),
-            bar_chart("by-age", _("Attendance by age band"),
-                      [(str(ages.get(k, _("not recorded"))), n) for k, n in sorted(b.by_age.items())], value_label=_("People")),
-            bar_chart("by-group", _("Attendance by group"),
-                      [(k or _("no group"), n) for k, n in sorted(b.by_group.items())], value_label=_("People")),
-            bar_chart("by-role", _("Attendance by role"),
-                      [(str(roles.get(k, k)), n) for k, n in sorted(b.by_role.items())], value_label=_("People")),
-            bar_chart("commitments", _("Commitments by status"),
-                      [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()], value_label=_("Commitments"),
-                      classes=[f"cm-{k}" for k in statuses]),
-            bar_chart("fulfilment", _("Days from commitment to fulfilment"),
-                      [(label, buckets.get(label, 0)) for _top, label in FULFILMENT_BUCKETS], value_label=_("Commitments")),
+            bar_chart(
+                "meetings-month",
+                _("Meetings held per month"),
+                _months([timezone.localtime(m.starts_at).date() for m in held]),
+                value_label=_("Meetings"),
+            ),
+            bar_chart(
+                "attendance-month",
+                _("Attendance per month"),
+                sorted(by_month.items()),
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "meeting-kinds",
+                _("Meetings by kind"),
+                [(str(kinds[k]), n) for k, n in Counter(m.kind for m in held).most_common()],
+                value_label=_("Meetings"),
+            ),
+            bar_chart(
+                "by-sex",
+                _("Attendance by sex"),
+                [(str(sexes.get(k, _("not recorded"))), n) for k, n in sorted(b.by_sex.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "by-age",
+                _("Attendance by age band"),
+                [(str(ages.get(k, _("not recorded"))), n) for k, n in sorted(b.by_age.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "by-group",
+                _("Attendance by group"),
+                [(k or _("no group"), n) for k, n in sorted(b.by_group.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "by-role",
+                _("Attendance by role"),
+                [(str(roles.get(k, k)), n) for k, n in sorted(b.by_role.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "commitments",
+                _("Commitments by status"),
+                [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()],
+                value_label=_("Commitments"),
+                classes=[f"cm-{k}" for k in statuses],
+            ),
+            bar_chart(
+                "fulfilment",
+                _("Days from commitment to fulfilment"),
+                [(label, buckets.get(label, 0)) for _top, label in FULFILMENT_BUCKETS],
+                value_label=_("Commitments"),
+            ),
         ],
     }
 
@@ -108,11 +145,20 @@ def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
     for gid, g in borda["groups"].items():
         pos = _positions(g["ranking"])
         top = g["ranking"][0] if g["ranking"] else []
-        rows.append(GroupRow(names.get(gid, _("no group")), [pos.get(pid, "–") for pid in order],
-                             ", ".join(titles[t] for t in top), pos.get(order[0]) not in ("1", "1=")))
+        rows.append(
+            GroupRow(
+                names.get(gid, _("no group")),
+                [pos.get(pid, "–") for pid in order],
+                ", ".join(titles[t] for t in top),
+                pos.get(order[0]) not in ("1", "1="),
+            )
+        )
     top_score = max(borda["scores"].values()) or 1
     chart: BarChart = bar_chart(
-        "borda", _("Borda points"), [(titles[pid], round(borda["scores"][pid])) for pid in order], value_label=_("Points"),
+        "borda",
+        _("Borda points"),
+        [(titles[pid], round(borda["scores"][pid])) for pid in order],
+        value_label=_("Points"),
     )
     chart.bars = [
         replace(bar, percent=round(100 * borda["scores"][pid] / top_score, 2))
@@ -125,9 +171,10 @@ def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
         "chart": chart,
         "groups": rows,
         "schulze": schulze_order,
-        "agree": [t for tier in borda["ranking"] for t in tier] == [t for tier in schulze["ranking"] for t in tier]
+        "agree": [t for tier in borda["ranking"] for t in tier]
+        == [t for tier in schulze["ranking"] for t in tier]
         and len(borda["ranking"]) == len(schulze["ranking"]),
-        "condorcet": titles.get(borda["condorcet_winner"] or "", None),
+        "condorcet": titles.get(borda["condorcet_winner"] or ""),
         "ballots": result["ballots"],
         "voters": result["voters"],
     }
@@ -146,13 +193,19 @@ class Step:
 def chain(priority: Priority) -> list[Step]:
     """evidence → raised → ranked → presented → response → commitment → verification → result."""
     cases = list(priority.cases.all())
-    rounds = [r for r in priority.rounds.filter(state=ConsensusRound.State.FROZEN)]
+    rounds = list(priority.rounds.filter(state=ConsensusRound.State.FROZEN))
     ranked = []
     for r in rounds:
         pos = _positions(r.result["borda"]["ranking"]) if r.result else {}
-        ranked.append(_("%(round)s: place %(pos)s") % {"round": r.title, "pos": pos.get(str(priority.pk), "–")})
-    invitations = [inv for r in rounds for inv in r.invitations.exclude(status="drafted").select_related("office")]
-    responses = list(priority.responses.select_related("office", "meeting").prefetch_related("ratings__group"))
+        ranked.append(
+            _("%(round)s: place %(pos)s") % {"round": r.title, "pos": pos.get(str(priority.pk), "–")}
+        )
+    invitations = [
+        inv for r in rounds for inv in r.invitations.exclude(status="drafted").select_related("office")
+    ]
+    responses = list(
+        priority.responses.select_related("office", "meeting").prefetch_related("ratings__group")
+    )
     commitments = list(priority.commitments.select_related("office").prefetch_related("surveys__answers"))
     answers = [a for c in commitments for s in c.surveys.all() for a in s.answers.all()]
     yes = sum(1 for a in answers if a.answer == "yes")
@@ -162,21 +215,67 @@ def chain(priority: Priority) -> list[Step]:
         if c.status not in (CommitmentStatus.AGREED, CommitmentStatus.IN_PROGRESS)
     ]
     return [
-        Step("evidence", _("Evidence"), bool(cases), min((c.created_at for c in cases), default=None),
-             [f"{c.reference} {c.title}" + (f" · {c.people_affected} " + _("people affected") if c.people_affected else "") for c in cases]),
-        Step("raised", _("Raised"), True, priority.created_at,
-             [_("by %(group)s") % {"group": priority.raised_by.name}] if priority.raised_by else []),
+        Step(
+            "evidence",
+            _("Evidence"),
+            bool(cases),
+            min((c.created_at for c in cases), default=None),
+            [
+                f"{c.reference} {c.title}"
+                + (f" · {c.people_affected} " + _("people affected") if c.people_affected else "")
+                for c in cases
+            ],
+        ),
+        Step(
+            "raised",
+            _("Raised"),
+            True,
+            priority.created_at,
+            [_("by %(group)s") % {"group": priority.raised_by.name}] if priority.raised_by else [],
+        ),
         Step("ranked", _("Ranked"), bool(rounds), rounds[0].frozen_at if rounds else None, ranked),
-        Step("presented", _("Presented to officials"), bool(invitations or responses),
-             invitations[0].sent_at if invitations else None,
-             [f"{inv.official_name} — {inv.get_status_display()}" for inv in invitations]),
-        Step("response", _("Response"), bool(responses), responses[0].created_at if responses else None,
-             [f"{r.official_name}: “{r.text}”" + "".join(f" · {g.group.name} {g.rating}/5" for g in r.ratings.all()) for r in responses]),
-        Step("commitment", _("Commitment"), bool(commitments), commitments[0].created_at if commitments else None,
-             [f"{c.official_name} ({c.office.name}): {c.what} — {_('by')} {c.due_on:%d/%m/%Y}" for c in commitments]),
-        Step("verification", _("Community verification"), bool(answers), max((a.received_at for a in answers), default=None),
-             [_("%(yes)d yes, %(no)d no") % {"yes": yes, "no": len(answers) - yes}] if answers else []),
-        Step("result", _("Result"), bool(results), max((c.completed_on for c in commitments if c.completed_on), default=None), results),
+        Step(
+            "presented",
+            _("Presented to officials"),
+            bool(invitations or responses),
+            invitations[0].sent_at if invitations else None,
+            [f"{inv.official_name} — {inv.get_status_display()}" for inv in invitations],
+        ),
+        Step(
+            "response",
+            _("Response"),
+            bool(responses),
+            responses[0].created_at if responses else None,
+            [
+                f"{r.official_name}: “{r.text}”"
+                + "".join(f" · {g.group.name} {g.rating}/5" for g in r.ratings.all())
+                for r in responses
+            ],
+        ),
+        Step(
+            "commitment",
+            _("Commitment"),
+            bool(commitments),
+            commitments[0].created_at if commitments else None,
+            [
+                f"{c.official_name} ({c.office.name}): {c.what} — {_('by')} {c.due_on:%d/%m/%Y}"
+                for c in commitments
+            ],
+        ),
+        Step(
+            "verification",
+            _("Community verification"),
+            bool(answers),
+            max((a.received_at for a in answers), default=None),
+            [_("%(yes)d yes, %(no)d no") % {"yes": yes, "no": len(answers) - yes}] if answers else [],
+        ),
+        Step(
+            "result",
+            _("Result"),
+            bool(results),
+            max((c.completed_on for c in commitments if c.completed_on), default=None),
+            results,
+        ),
     ]
 
 
@@ -201,10 +300,7 @@ def _score_rows(groups: dict[tuple[str, str], list[Commitment]], today: dt.date)
 
 
 def scorecard() -> dict[str, Any]:
-    commitments = list(
-        Commitment.objects.select_related("office")
-        .order_by("office__name", "official_name")
-    )
+    commitments = list(Commitment.objects.select_related("office").order_by("office__name", "official_name"))
     today = timezone.localdate()
     by_office: dict[tuple[str, str], list[Commitment]] = defaultdict(list)
     by_official: dict[tuple[str, str], list[Commitment]] = defaultdict(list)
@@ -216,8 +312,12 @@ def scorecard() -> dict[str, Any]:
         "statuses": CommitmentStatus.choices,
         "offices": _score_rows(by_office, today),
         "officials": _score_rows(by_official, today),
-        "chart": bar_chart("scorecard", _("All commitments by status"),
-                           [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()], value_label=_("Commitments")),
+        "chart": bar_chart(
+            "scorecard",
+            _("All commitments by status"),
+            [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()],
+            value_label=_("Commitments"),
+        ),
         "commitments": commitments,
         "today": today,
     }

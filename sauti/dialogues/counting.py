@@ -94,7 +94,9 @@ def pairwise(ballots: Iterable[Ballot], candidates: Sequence[str]) -> dict[str, 
     return d
 
 
-def strongest_paths(d: Mapping[str, Mapping[str, Fraction]], candidates: Sequence[str]) -> dict[str, dict[str, Fraction]]:
+def strongest_paths(
+    d: Mapping[str, Mapping[str, Fraction]], candidates: Sequence[str]
+) -> dict[str, dict[str, Fraction]]:
     p = {a: dict.fromkeys(candidates, Fraction(0)) for a in candidates}
     for a in candidates:
         for b in candidates:

@@ -36,7 +36,9 @@ def letter_content(inv: Invitation) -> Letter:
         if inv.meeting is not None:
             local = timezone.localtime(inv.meeting.starts_at)
             when = _("on %(date)s at %(time)s, %(venue)s") % {
-                "date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M"), "venue": inv.meeting.venue or "-"
+                "date": local.strftime("%d/%m/%Y"),
+                "time": local.strftime("%H:%M"),
+                "venue": inv.meeting.venue or "-",
             }
         elif inv.agreed_date:
             when = _("on %(date)s") % {"date": inv.agreed_date.strftime("%d/%m/%Y")}
@@ -48,7 +50,9 @@ def letter_content(inv: Invitation) -> Letter:
             affected = sum(c.people_affected or 0 for c in cases)
             if cases:
                 evidence = _("Evidence: %(n)d documented cases, %(people)d people affected (%(refs)s).") % {
-                    "n": len(cases), "people": affected, "refs": ", ".join(c.reference for c in cases[:5])
+                    "n": len(cases),
+                    "people": affected,
+                    "refs": ", ".join(c.reference for c in cases[:5]),
                 }
             else:
                 evidence = _("Raised by the groups in the preparatory dialogues.")
@@ -63,15 +67,19 @@ def letter_content(inv: Invitation) -> Letter:
                 _(
                     "The community groups of the programme “%(programme)s” invite you to a dialogue meeting "
                     "%(when)s."
-                ) % {"programme": programme.title, "when": when},
+                )
+                % {"programme": programme.title, "when": when},
                 _(
                     "In %(meetings)d preparatory meetings attended by %(people)d people, the groups agreed on the "
                     "following priorities, in order of importance:"
-                ) % {"meetings": held.count(), "people": people},
+                )
+                % {"meetings": held.count(), "people": people},
             ],
             priorities=priorities,
             closing=[
-                _("We look forward to hearing your response to each priority and to agreeing on actions together."),
+                _(
+                    "We look forward to hearing your response to each priority and to agreeing on actions together."
+                ),
                 _("Yours sincerely,"),
                 programme.organisation.name,
             ],

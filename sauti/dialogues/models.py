@@ -25,9 +25,14 @@ class Programme(models.Model):
     wards = models.ManyToManyField("places.Ward", verbose_name=_("wards"), blank=True, related_name="+")
     groups = models.ManyToManyField(Group, verbose_name=_("groups"), blank=True, related_name="programmes")
     facilitators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_programmes"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitators"),
+        blank=True,
+        related_name="facilitated_programmes",
     )
-    offices = models.ManyToManyField(Office, verbose_name=_("offices engaged"), blank=True, related_name="programmes")
+    offices = models.ManyToManyField(
+        Office, verbose_name=_("offices engaged"), blank=True, related_name="programmes"
+    )
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,7 +89,12 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     ward = models.ForeignKey(
-        "places.Ward", verbose_name=_("ward"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "places.Ward",
+        verbose_name=_("ward"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     facilitator = models.ForeignKey(
@@ -98,7 +108,9 @@ class Meeting(models.Model):
     agenda = models.TextField(_("agenda"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
-    offices_present = models.ManyToManyField(Office, verbose_name=_("offices present"), blank=True, related_name="+")
+    offices_present = models.ManyToManyField(
+        Office, verbose_name=_("offices present"), blank=True, related_name="+"
+    )
     officials_present = models.TextField(_("officials present (names and titles)"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,7 +119,9 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -147,7 +161,9 @@ class Attendance(models.Model):
     group = models.ForeignKey(Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     sex = models.CharField(_("sex"), max_length=1, choices=Contact.GENDER_CHOICES, blank=True)
     age_band = models.CharField(_("age band"), max_length=8, choices=Contact.AGE_BANDS, blank=True)
-    role = models.CharField(_("role"), max_length=12, choices=AttendanceRole.choices, default=AttendanceRole.MEMBER)
+    role = models.CharField(
+        _("role"), max_length=12, choices=AttendanceRole.choices, default=AttendanceRole.MEMBER
+    )
 
     class Meta:
         verbose_name = _("attendance")
@@ -171,13 +187,24 @@ class Priority(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="priorities")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    raised_by = models.ForeignKey(Group, verbose_name=_("raised by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    raised_in = models.ForeignKey(
-        Meeting, verbose_name=_("raised in"), on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities_raised"
+    raised_by = models.ForeignKey(
+        Group, verbose_name=_("raised by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    cases = models.ManyToManyField("monitoring.Case", verbose_name=_("evidence (cases)"), blank=True, related_name="priorities")
+    raised_in = models.ForeignKey(
+        Meeting,
+        verbose_name=_("raised in"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="priorities_raised",
+    )
+    cases = models.ManyToManyField(
+        "monitoring.Case", verbose_name=_("evidence (cases)"), blank=True, related_name="priorities"
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -212,7 +239,9 @@ class ConsensusRound(models.Model):
         FROZEN = "frozen", _("Frozen")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
-    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds"
+    )
     title = models.CharField(_("title"), max_length=200)
     priorities = models.ManyToManyField(Priority, related_name="rounds")
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
@@ -250,7 +279,9 @@ class Ballot(models.Model):
     weight = models.PositiveIntegerField(default=1)
     ranks = models.JSONField(default=dict)  # priority id (str) -> rank
     dots = models.JSONField(default=dict, blank=True)  # what the facilitator counted, kept as entered
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -268,14 +299,22 @@ class Invitation(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         DATE_AGREED = "date_agreed", _("Meeting date agreed")
 
-    NEXT = {Status.DRAFTED: Status.SENT, Status.SENT: Status.ACKNOWLEDGED, Status.ACKNOWLEDGED: Status.DATE_AGREED}
+    NEXT = {
+        Status.DRAFTED: Status.SENT,
+        Status.SENT: Status.ACKNOWLEDGED,
+        Status.ACKNOWLEDGED: Status.DATE_AGREED,
+    }
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="dialogue_invitations")
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="dialogue_invitations"
+    )
     official_name = models.CharField(_("official's name and title"), max_length=160)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="en")
     round = models.ForeignKey(ConsensusRound, on_delete=models.PROTECT, related_name="invitations")
-    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFTED)
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -323,12 +362,18 @@ OPEN_COMMITMENT = (CommitmentStatus.AGREED, CommitmentStatus.IN_PROGRESS)
 
 class Commitment(models.Model):
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="commitments")
-    response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments")
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="commitments")
+    response = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="commitments"
+    )
     official_name = models.CharField(_("official's name and title"), max_length=160)
     what = models.TextField(_("what was promised"))
     due_on = models.DateField(_("by when"))
-    status = models.CharField(_("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.AGREED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.AGREED
+    )
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -373,7 +418,9 @@ class BreakoutRating(models.Model):
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
-    rating = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -391,8 +438,12 @@ class FollowUpAction(models.Model):
     """The re-strategy: what the community does next, who owns it, by when."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="follow_ups")
-    rating = models.ForeignKey(BreakoutRating, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
-    commitment = models.ForeignKey(Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups")
+    rating = models.ForeignKey(
+        BreakoutRating, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
     what = models.TextField(_("action"))
     owner = models.CharField(_("owner"), max_length=160)
     due_on = models.DateField(_("due"))

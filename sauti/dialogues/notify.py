@@ -12,7 +12,9 @@ from sauti.people.models import Consent, Contact, Organisation
 
 def may_message(contact: Contact) -> bool:
     """The latest messaging consent decision is in force; without one, no unsolicited SMS."""
-    latest = Consent.objects.filter(contact=contact, purpose="messaging").order_by("-recorded_at", "-pk").first()
+    latest = (
+        Consent.objects.filter(contact=contact, purpose="messaging").order_by("-recorded_at", "-pk").first()
+    )
     return latest is not None and latest.granted
 
 

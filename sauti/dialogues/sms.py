@@ -18,12 +18,17 @@ def parse_top_n(text: str, count: int, max_ranks: int) -> list[int]:
     """ "3 1 5", "3,1,5", "kura 3 1 5" -> [3, 1, 5]: priority numbers, first choice first."""
     numbers = [int(n) for n in _NUMBERS.findall(text)]
     if not numbers:
-        raise ReplyError(_("Reply with the numbers of your top %(n)d priorities, e.g. 2 5 1.") % {"n": max_ranks})
+        raise ReplyError(
+            _("Reply with the numbers of your top %(n)d priorities, e.g. 2 5 1.") % {"n": max_ranks}
+        )
     if len(numbers) > max_ranks:
         raise ReplyError(_("Please send at most %(n)d numbers.") % {"n": max_ranks})
     bad = [n for n in numbers if not 1 <= n <= count]
     if bad:
-        raise ReplyError(_("%(bad)d is not on the list: use numbers from 1 to %(count)d.") % {"bad": bad[0], "count": count})
+        raise ReplyError(
+            _("%(bad)d is not on the list: use numbers from 1 to %(count)d.")
+            % {"bad": bad[0], "count": count}
+        )
     if len(set(numbers)) != len(numbers):
         raise ReplyError(_("Each number only once, please."))
     return numbers

@@ -20,7 +20,11 @@ class AttendanceBreakdown:
 
 
 def attendance_breakdown(meetings: Iterable[Meeting]) -> AttendanceBreakdown:
-    rows = list(Attendance.objects.filter(meeting__in=list(meetings)).values_list("sex", "age_band", "group__name", "role"))
+    rows = list(
+        Attendance.objects.filter(meeting__in=list(meetings)).values_list(
+            "sex", "age_band", "group__name", "role"
+        )
+    )
     return AttendanceBreakdown(
         total=len(rows),
         by_sex=dict(Counter(r[0] for r in rows)),

@@ -116,7 +116,11 @@ def _manage(request: HttpRequest, programme: Programme) -> None:
 
 
 def _meeting(request: HttpRequest, pk: int, *, manage: bool = False) -> Meeting:
-    meeting = Meeting.objects.filter(pk=pk, programme__in=programmes_for(request.user)).select_related("programme").first()
+    meeting = (
+        Meeting.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme")
+        .first()
+    )
     if meeting is None:
         raise Http404
     if manage:
@@ -125,7 +129,11 @@ def _meeting(request: HttpRequest, pk: int, *, manage: bool = False) -> Meeting:
 
 
 def _round(request: HttpRequest, pk: int) -> ConsensusRound:
-    rnd = ConsensusRound.objects.filter(pk=pk, programme__in=programmes_for(request.user)).select_related("programme").first()
+    rnd = (
+        ConsensusRound.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme")
+        .first()
+    )
     if rnd is None:
         raise Http404
     return rnd
@@ -151,13 +159,21 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         back = reverse("dialogues:programme_list")
         try:
             programme = actions.do_create_programme(
-                org, _user(request), title=request.POST.get("title", ""), description=request.POST.get("description", ""),
-                starts_on=_date(request.POST, "starts_on"), ends_on=_date(request.POST, "ends_on"), groups=groups, offices=offices,
+                org,
+                _user(request),
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                starts_on=_date(request.POST, "starts_on"),
+                ends_on=_date(request.POST, "ends_on"),
+                groups=groups,
+                offices=offices,
             )
         except (DialogueError, BadInput) as e:
             return _bad(request, str(e), back)
         return redirect("dialogues:programme", programme.pk)
-    programmes = programmes_for(request.user).select_related("organisation").annotate(n_meetings=Count("meetings"))
+    programmes = (
+        programmes_for(request.user).select_related("organisation").annotate(n_meetings=Count("meetings"))
+    )
     context = {
         "programmes": programmes,
         "orgs": orgs,
@@ -175,10 +191,14 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "programme": programme,
         "meetings": meetings,
-        "priorities": programme.priorities.select_related("raised_by", "merged_into").annotate(n_cases=Count("cases")),
+        "priorities": programme.priorities.select_related("raised_by", "merged_into").annotate(
+            n_cases=Count("cases")
+        ),
         "rounds": programme.rounds.all(),
         "invitations": programme.invitations.select_related("office"),
-        "commitments": Commitment.objects.filter(priority__programme=programme).select_related("office", "priority"),
+        "commitments": Commitment.objects.filter(priority__programme=programme).select_related(
+            "office", "priority"
+        ),
         "follow_ups": programme.follow_ups.all(),
         "manage": can_manage_programme(request.user, programme),
         "kinds": MeetingKind.choices,
@@ -208,9 +228,17 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act() -> Meeting:
         return actions.do_schedule_meeting(
-            programme, _user(request), kind=p.get("kind", ""), title=p.get("title", ""), starts_at=_datetime(p, "starts_at"),
-            ends_at=_datetime(p, "ends_at"), already_held=p.get("already_held") == "on", venue=p.get("venue", "").strip(),
-            segment=p.get("segment", ""), peace_action=p.get("peace_action", ""), agenda=p.get("agenda", ""),
+            programme,
+            _user(request),
+            kind=p.get("kind", ""),
+            title=p.get("title", ""),
+            starts_at=_datetime(p, "starts_at"),
+            ends_at=_datetime(p, "ends_at"),
+            already_held=p.get("already_held") == "on",
+            venue=p.get("venue", "").strip(),
+            segment=p.get("segment", ""),
+            peace_action=p.get("peace_action", ""),
+            agenda=p.get("agenda", ""),
         )
 
     return _run(request, back, act, _("Meeting saved."))
@@ -226,9 +254,17 @@ def priority_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
     cases = Case.objects.filter(organisation=programme.organisation, pk__in=p.getlist("cases"))
     return _run(
-        request, back,
-        lambda: actions.do_raise_priority(programme, _user(request), title=p.get("title", ""), description=p.get("description", ""),
-                                          group=group, meeting=meeting, cases=cases),
+        request,
+        back,
+        lambda: actions.do_raise_priority(
+            programme,
+            _user(request),
+            title=p.get("title", ""),
+            description=p.get("description", ""),
+            group=group,
+            meeting=meeting,
+            cases=cases,
+        ),
         _("Priority added."),
     )
 
@@ -242,7 +278,12 @@ def priority_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if keep is None:
         return _bad(request, _("Choose the priority to keep."), back)
     others = list(programme.priorities.filter(pk__in=request.POST.getlist("merge")))
-    return _run(request, back, lambda: actions.do_merge_priorities(keep, others, _user(request)), _("Priorities merged."))
+    return _run(
+        request,
+        back,
+        lambda: actions.do_merge_priorities(keep, others, _user(request)),
+        _("Priorities merged."),
+    )
 
 
 @login_required
@@ -255,8 +296,13 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
     try:
         rnd = actions.do_open_round(
-            programme, _user(request), title=p.get("title", ""), priorities=chosen, meeting=meeting,
-            dots_per_person=_int(p, "dots_per_person", default=3), max_ranks=_int(p, "max_ranks", default=3),
+            programme,
+            _user(request),
+            title=p.get("title", ""),
+            priorities=chosen,
+            meeting=meeting,
+            dots_per_person=_int(p, "dots_per_person", default=3),
+            max_ranks=_int(p, "max_ranks", default=3),
         )
     except (DialogueError, BadInput) as e:
         return _bad(request, str(e), back)
@@ -283,8 +329,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can(request.user, Perm.VIEW_IDENTITIES, programme.organisation):
             names = reveal_identities(_user(request), contacts, f"dialogue attendance, meeting {meeting.pk}")
         members = [{"contact": c, "name": names[c.pk].name if c.pk in names else ""} for c in contacts]
-    responses = meeting.responses.select_related("priority", "office").prefetch_related("ratings__group", "commitments")
-    rate_groups = [g for g in programme.groups.all() if manage or can(request.user, Perm.RATE_RESPONSES, programme.organisation, g)]
+    responses = meeting.responses.select_related("priority", "office").prefetch_related(
+        "ratings__group", "commitments"
+    )
+    rate_groups = [
+        g
+        for g in programme.groups.all()
+        if manage or can(request.user, Perm.RATE_RESPONSES, programme.organisation, g)
+    ]
     context = {
         "meeting": meeting,
         "programme": programme,
@@ -299,7 +351,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "offices": programme.offices.all() or Office.objects.all(),
         "responses": responses,
         "rate_groups": rate_groups,
-        "takes_responses": meeting.kind in (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP),
+        "takes_responses": meeting.kind
+        in (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP),
         "today": timezone.localdate(),
     }
     return render(request, "dialogues/meeting_detail.html", context)
@@ -312,9 +365,16 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     p = request.POST
     offices = Office.objects.filter(pk__in=p.getlist("offices_present"))
     return _run(
-        request, reverse("dialogues:meeting", args=[pk]),
-        lambda: actions.do_record_meeting(meeting, _user(request), minutes=p.get("minutes", ""), decisions=p.get("decisions", ""),
-                                          officials_present=p.get("officials_present", ""), offices=offices),
+        request,
+        reverse("dialogues:meeting", args=[pk]),
+        lambda: actions.do_record_meeting(
+            meeting,
+            _user(request),
+            minutes=p.get("minutes", ""),
+            decisions=p.get("decisions", ""),
+            officials_present=p.get("officials_present", ""),
+            offices=offices,
+        ),
         _("Minutes saved."),
     )
 
@@ -358,8 +418,10 @@ def meeting_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    response = HttpResponse(letters.meeting_ics(meeting, request.build_absolute_uri(reverse("dialogues:meeting", args=[pk]))),
-                            content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        letters.meeting_ics(meeting, request.build_absolute_uri(reverse("dialogues:meeting", args=[pk]))),
+        content_type="text/calendar; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 
@@ -375,17 +437,26 @@ def response_create(request: HttpRequest, pk: int) -> HttpResponse:
     if priority is None or office is None:
         return _bad(request, _("Choose the priority and the office."), back)
     return _run(
-        request, back,
-        lambda: actions.do_record_response(meeting, _user(request), priority=priority, office=office,
-                                           official_name=p.get("official_name", ""), text=p.get("text", "")),
+        request,
+        back,
+        lambda: actions.do_record_response(
+            meeting,
+            _user(request),
+            priority=priority,
+            office=office,
+            official_name=p.get("official_name", ""),
+            text=p.get("text", ""),
+        ),
         _("Response recorded."),
     )
 
 
 def _response(request: HttpRequest, pk: int) -> Response:
-    response = Response.objects.filter(pk=pk, meeting__programme__in=programmes_for(request.user)).select_related(
-        "meeting__programme", "priority", "office"
-    ).first()
+    response = (
+        Response.objects.filter(pk=pk, meeting__programme__in=programmes_for(request.user))
+        .select_related("meeting__programme", "priority", "office")
+        .first()
+    )
     if response is None:
         raise Http404
     return response
@@ -399,10 +470,16 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     p = request.POST
     back = reverse("dialogues:meeting", args=[response.meeting_id])
     return _run(
-        request, back,
+        request,
+        back,
         lambda: actions.do_record_commitment(
-            response.priority, _user(request), office=response.office, official_name=p.get("official_name", response.official_name),
-            what=p.get("what", ""), due_on=_date(p, "due_on", required=False), response=response,
+            response.priority,
+            _user(request),
+            office=response.office,
+            official_name=p.get("official_name", response.official_name),
+            what=p.get("what", ""),
+            due_on=_date(p, "due_on", required=False),
+            response=response,
         ),
         _("Commitment recorded."),
     )
@@ -416,11 +493,17 @@ def response_rate(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:meeting", args=[response.meeting_id])
     try:
         group = get_rating_group_for_user(request.user, response.meeting.programme, _int(p, "group"))
-        rating = actions.do_rate_response(response, _user(request), group=group, rating=_int(p, "rating"), notes=p.get("notes", ""))
+        rating = actions.do_rate_response(
+            response, _user(request), group=group, rating=_int(p, "rating"), notes=p.get("notes", "")
+        )
         if p.get("action", "").strip() or p.get("owner", "").strip():
             actions.do_add_follow_up(
-                response.meeting.programme, _user(request), what=p.get("action", ""), owner=p.get("owner", ""),
-                due_on=_date(p, "action_due", required=False), rating=rating,
+                response.meeting.programme,
+                _user(request),
+                what=p.get("action", ""),
+                owner=p.get("owner", ""),
+                due_on=_date(p, "action_due", required=False),
+                rating=rating,
             )
     except (DialogueError, BadInput) as e:
         return _bad(request, str(e), back)
@@ -437,7 +520,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     programme = rnd.programme
     manage = can_manage_programme(request.user, programme)
-    result = rnd.result if rnd.result is not None else (actions.round_tally(rnd) if rnd.ballots.exists() else None)
+    result = (
+        rnd.result if rnd.result is not None else (actions.round_tally(rnd) if rnd.ballots.exists() else None)
+    )
     recount_ok = actions.recount_matches(rnd) if rnd.result is not None else None
     context = {
         "round": rnd,
@@ -450,7 +535,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tally": charts.tally_view(rnd, result) if result else None,
         "recount_ok": recount_ok,
         "my_ballot": rnd.ballots.filter(voter_key=f"user:{request.user.pk}").exists(),
-        "sms_contacts": Contact.objects.filter(group_memberships__group__in=programme.groups.all()).distinct() if manage else [],
+        "sms_contacts": Contact.objects.filter(group_memberships__group__in=programme.groups.all()).distinct()
+        if manage
+        else [],
     }
     return render(request, "dialogues/round_detail.html", context)
 
@@ -481,7 +568,11 @@ def round_vote(request: HttpRequest, pk: int) -> HttpResponse:
     p = request.POST
     back = reverse("dialogues:round", args=[pk])
     try:
-        ranks = {prio.pk: _int(p, f"rank_{prio.pk}") for prio in rnd.priorities.all() if p.get(f"rank_{prio.pk}", "").strip()}
+        ranks = {
+            prio.pk: _int(p, f"rank_{prio.pk}")
+            for prio in rnd.priorities.all()
+            if p.get(f"rank_{prio.pk}", "").strip()
+        }
         group = rnd.programme.groups.filter(pk=p.get("group") or 0).first()
         actions.do_cast_web_ballot(rnd, _user(request), ranks, group)
     except (DialogueError, BadInput) as e:
@@ -524,8 +615,12 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     _manage(request, rnd.programme)
     freeze = request.POST.get("step") == "freeze"
     fn = actions.do_freeze_round if freeze else actions.do_close_round
-    return _run(request, reverse("dialogues:round", args=[pk]), lambda: fn(rnd, _user(request)),
-                _("Agreed list frozen.") if freeze else _("Voting closed."))
+    return _run(
+        request,
+        reverse("dialogues:round", args=[pk]),
+        lambda: fn(rnd, _user(request)),
+        _("Agreed list frozen.") if freeze else _("Voting closed."),
+    )
 
 
 # --- Invitations ---------------------------------------------------------------------------------
@@ -543,17 +638,32 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad(request, _("Choose the office you are inviting."), reverse("dialogues:round", args=[pk]))
     meeting = rnd.programme.meetings.filter(pk=p.get("meeting") or 0).first()
     return _run(
-        request, back,
-        lambda: actions.do_draft_invitation(rnd, _user(request), office=office, official_name=p.get("official_name", ""),
-                                            language=p.get("language", "en"), meeting=meeting),
+        request,
+        back,
+        lambda: actions.do_draft_invitation(
+            rnd,
+            _user(request),
+            office=office,
+            official_name=p.get("official_name", ""),
+            language=p.get("language", "en"),
+            meeting=meeting,
+        ),
         _("Invitation drafted."),
     )
 
 
 def _invitation(request: HttpRequest, pk: int) -> Invitation:
-    inv = Invitation.objects.filter(
-        Q(pk=pk) & (Q(programme__in=programmes_for(request.user)) | (_addressed(request) & ~Q(status=Invitation.Status.DRAFTED)))
-    ).select_related("programme__organisation", "office", "round", "meeting").first()
+    inv = (
+        Invitation.objects.filter(
+            Q(pk=pk)
+            & (
+                Q(programme__in=programmes_for(request.user))
+                | (_addressed(request) & ~Q(status=Invitation.Status.DRAFTED))
+            )
+        )
+        .select_related("programme__organisation", "office", "round", "meeting")
+        .first()
+    )
     if inv is None:
         raise Http404
     return inv
@@ -568,7 +678,10 @@ def invitation_letter(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt == "pdf":
         body, ctype = letters.letter_pdf(inv), "application/pdf"
     else:
-        body, ctype = letters.letter_docx(inv), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        body, ctype = (
+            letters.letter_docx(inv),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="invitation-{inv.pk}-{inv.language}.{fmt}"'
     return response
@@ -581,8 +694,11 @@ def invitation_advance(request: HttpRequest, pk: int) -> HttpResponse:
     _manage(request, inv.programme)
     back = reverse("dialogues:programme", args=[inv.programme_id])
     return _run(
-        request, back,
-        lambda: actions.do_advance_invitation(inv, _user(request), _date(request.POST, "agreed_date", required=False)),
+        request,
+        back,
+        lambda: actions.do_advance_invitation(
+            inv, _user(request), _date(request.POST, "agreed_date", required=False)
+        ),
         _("Invitation updated."),
     )
 
@@ -591,9 +707,13 @@ def invitation_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _commitment(request: HttpRequest, pk: int) -> Commitment:
-    c = Commitment.objects.filter(
-        Q(pk=pk) & (Q(priority__programme__in=programmes_for(request.user)) | _addressed(request))
-    ).select_related("priority__programme__organisation", "office", "response").first()
+    c = (
+        Commitment.objects.filter(
+            Q(pk=pk) & (Q(priority__programme__in=programmes_for(request.user)) | _addressed(request))
+        )
+        .select_related("priority__programme__organisation", "office", "response")
+        .first()
+    )
     if c is None:
         raise Http404
     return c
@@ -617,7 +737,9 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": CommitmentStatus.choices,
         "updates": c.updates.select_related("by"),
         "surveys": surveys,
-        "contacts": Contact.objects.filter(group_memberships__group__in=programme.groups.all()).distinct() if manage else [],
+        "contacts": Contact.objects.filter(group_memberships__group__in=programme.groups.all()).distinct()
+        if manage
+        else [],
         "overdue": c.is_overdue(),
     }
     return render(request, "dialogues/commitment_detail.html", context)
@@ -630,9 +752,16 @@ def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
     _manage(request, c.priority.programme)
     p = request.POST
     return _run(
-        request, reverse("dialogues:commitment", args=[pk]),
-        lambda: actions.do_update_commitment(c, _user(request), status=p.get("status", ""), progress=_int(p, "progress"),
-                                             evidence=p.get("evidence", ""), note=p.get("note", "")),
+        request,
+        reverse("dialogues:commitment", args=[pk]),
+        lambda: actions.do_update_commitment(
+            c,
+            _user(request),
+            status=p.get("status", ""),
+            progress=_int(p, "progress"),
+            evidence=p.get("evidence", ""),
+            note=p.get("note", ""),
+        ),
         _("Commitment updated."),
     )
 
@@ -647,9 +776,15 @@ def commitment_verify(request: HttpRequest, pk: int) -> HttpResponse:
         pk__in=p.getlist("contacts"), group_memberships__group__in=c.priority.programme.groups.all()
     ).distinct()
     return _run(
-        request, reverse("dialogues:commitment", args=[pk]),
-        lambda: actions.do_start_verification(c, _user(request), question_en=p.get("question_en", ""),
-                                              question_sw=p.get("question_sw", ""), contacts=contacts),
+        request,
+        reverse("dialogues:commitment", args=[pk]),
+        lambda: actions.do_start_verification(
+            c,
+            _user(request),
+            question_en=p.get("question_en", ""),
+            question_sw=p.get("question_sw", ""),
+            contacts=contacts,
+        ),
         _("Verification survey sent."),
     )
 
@@ -658,13 +793,19 @@ def commitment_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an SMS answer received (until the messaging layer routes replies here)."""
-    survey = VerificationSurvey.objects.filter(pk=pk).select_related("commitment__priority__programme").first()
-    if survey is None or not programmes_for(request.user).filter(pk=survey.commitment.priority.programme_id).exists():
+    survey = (
+        VerificationSurvey.objects.filter(pk=pk).select_related("commitment__priority__programme").first()
+    )
+    if (
+        survey is None
+        or not programmes_for(request.user).filter(pk=survey.commitment.priority.programme_id).exists()
+    ):
         raise Http404
     _manage(request, survey.commitment.priority.programme)
     back = reverse("dialogues:commitment", args=[survey.commitment_id])
     contact = Contact.objects.filter(
-        pk=request.POST.get("contact") or 0, group_memberships__group__in=survey.commitment.priority.programme.groups.all()
+        pk=request.POST.get("contact") or 0,
+        group_memberships__group__in=survey.commitment.priority.programme.groups.all(),
     ).first()
     if contact is None:
         return _bad(request, _("Choose who sent the SMS."), back)
@@ -678,9 +819,11 @@ def survey_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def priority_chain(request: HttpRequest, pk: int) -> HttpResponse:
-    priority = Priority.objects.filter(pk=pk, programme__in=programmes_for(request.user)).select_related(
-        "programme", "raised_by", "raised_in", "merged_into"
-    ).first()
+    priority = (
+        Priority.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme", "raised_by", "raised_in", "merged_into")
+        .first()
+    )
     if priority is None:
         raise Http404
     context = {"priority": priority, "programme": priority.programme, "steps": charts.chain(priority)}
@@ -694,7 +837,9 @@ def my_office(request: HttpRequest) -> HttpResponse:
     if not offices:
         raise Http404
     context = {
-        "invitations": Invitation.objects.filter(office__in=offices).exclude(status=Invitation.Status.DRAFTED).select_related("programme", "office"),
+        "invitations": Invitation.objects.filter(office__in=offices)
+        .exclude(status=Invitation.Status.DRAFTED)
+        .select_related("programme", "office"),
         "commitments": Commitment.objects.filter(office__in=offices).select_related("priority", "office"),
     }
     return render(request, "dialogues/my_office.html", context)

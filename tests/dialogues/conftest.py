@@ -49,18 +49,50 @@ def dia(world: World) -> Dialogue:
         offices=[office],
     )
     memberships = [
-        do_add_member(w.mathare_group, name="Akinyi", phone="0799000001", by=w.wanjiku, language="sw", gender="f",
-                      age_band="25_35", role="leader", consent_messaging=True),
-        do_add_member(w.mathare_group, name="Mary", phone="0799000002", by=w.wanjiku, language="en", gender="f",
-                      age_band="36_59", consent_messaging=True),
-        do_add_member(w.mathare_group, name="Juma", phone="0799000003", by=w.wanjiku, gender="m", age_band="18_24"),
-        do_add_member(w.kiambu_group, name="Wairimu", phone="0799000004", by=w.wanjiku, gender="f",
-                      age_band="60_plus", consent_messaging=True),
+        do_add_member(
+            w.mathare_group,
+            name="Akinyi",
+            phone="0799000001",
+            by=w.wanjiku,
+            language="sw",
+            gender="f",
+            age_band="25_35",
+            role="leader",
+            consent_messaging=True,
+        ),
+        do_add_member(
+            w.mathare_group,
+            name="Mary",
+            phone="0799000002",
+            by=w.wanjiku,
+            language="en",
+            gender="f",
+            age_band="36_59",
+            consent_messaging=True,
+        ),
+        do_add_member(
+            w.mathare_group, name="Juma", phone="0799000003", by=w.wanjiku, gender="m", age_band="18_24"
+        ),
+        do_add_member(
+            w.kiambu_group,
+            name="Wairimu",
+            phone="0799000004",
+            by=w.wanjiku,
+            gender="f",
+            age_band="60_plus",
+            consent_messaging=True,
+        ),
     ]
     members = [m.contact for m in memberships]
     held = actions.do_schedule_meeting(
-        programme, w.wanjiku, kind="preparatory", title="Preparatory dialogue 1", starts_at=past(5), ends_at=past(3),
-        already_held=True, venue="Mabatini social hall",
+        programme,
+        w.wanjiku,
+        kind="preparatory",
+        title="Preparatory dialogue 1",
+        starts_at=past(5),
+        ends_at=past(3),
+        already_held=True,
+        venue="Mabatini social hall",
     )
     priorities = [
         actions.do_raise_priority(programme, w.wanjiku, title=t, group=w.mathare_group, meeting=held)
@@ -70,4 +102,6 @@ def dia(world: World) -> Dialogue:
 
 
 def open_round(d: Dialogue) -> ConsensusRound:
-    return actions.do_open_round(d.programme, d.world.wanjiku, title="Top priorities", priorities=d.priorities, meeting=d.held)
+    return actions.do_open_round(
+        d.programme, d.world.wanjiku, title="Top priorities", priorities=d.priorities, meeting=d.held
+    )

@@ -26,32 +26,60 @@ from tests.dialogues.conftest import Dialogue, future, open_round, past
 def test_meetings_in_the_past_or_overlapping_are_refused(dia: Dialogue) -> None:
     w = dia.world
     with pytest.raises(DialogueError, match="past"):
-        actions.do_schedule_meeting(dia.programme, w.wanjiku, kind="dialogue", title="x", starts_at=past(30), ends_at=past(28))
+        actions.do_schedule_meeting(
+            dia.programme, w.wanjiku, kind="dialogue", title="x", starts_at=past(30), ends_at=past(28)
+        )
     m = actions.do_schedule_meeting(
-        dia.programme, w.wanjiku, kind="dialogue", title="Dialogue", starts_at=future(3), ends_at=future(3) + dt.timedelta(hours=3)
+        dia.programme,
+        w.wanjiku,
+        kind="dialogue",
+        title="Dialogue",
+        starts_at=future(3),
+        ends_at=future(3) + dt.timedelta(hours=3),
     )
     with pytest.raises(DialogueError, match="overlaps"):
         actions.do_schedule_meeting(
-            dia.programme, w.wanjiku, kind="breakout", title="Clash", starts_at=m.starts_at + dt.timedelta(hours=1),
+            dia.programme,
+            w.wanjiku,
+            kind="breakout",
+            title="Clash",
+            starts_at=m.starts_at + dt.timedelta(hours=1),
             ends_at=m.ends_at + dt.timedelta(hours=1),
         )
     with pytest.raises(DialogueError, match="end after"):
-        actions.do_schedule_meeting(dia.programme, w.wanjiku, kind="dialogue", title="x", starts_at=future(5), ends_at=future(4))
+        actions.do_schedule_meeting(
+            dia.programme, w.wanjiku, kind="dialogue", title="x", starts_at=future(5), ends_at=future(4)
+        )
     with pytest.raises(DialogueError, match="Segments"):
         actions.do_schedule_meeting(
-            dia.programme, w.wanjiku, kind="dialogue", title="x", starts_at=future(9), ends_at=future(10), segment="youth"
+            dia.programme,
+            w.wanjiku,
+            kind="dialogue",
+            title="x",
+            starts_at=future(9),
+            ends_at=future(10),
+            segment="youth",
         )
     # Another facilitator at another venue may meet at the same time.
     actions.do_schedule_meeting(
-        dia.programme, w.otieno, kind="community_police", segment="youth", title="Youth session",
-        starts_at=m.starts_at, ends_at=m.ends_at, facilitator=w.otieno, venue="Mathare police post",
+        dia.programme,
+        w.otieno,
+        kind="community_police",
+        segment="youth",
+        title="Youth session",
+        starts_at=m.starts_at,
+        ends_at=m.ends_at,
+        facilitator=w.otieno,
+        venue="Mathare police post",
     )
 
 
 def test_attendance_counts_members_once_and_walk_ins_disaggregated(dia: Dialogue) -> None:
     w = dia.world
     added = actions.do_record_attendance(
-        dia.held, w.wanjiku, contacts=dia.members[:2],
+        dia.held,
+        w.wanjiku,
+        contacts=dia.members[:2],
         walk_ins=[WalkIn("m", "18_24", w.mathare_group, "member"), WalkIn("m", "36_59", None, "official")],
     )
     assert added == 4
@@ -75,7 +103,13 @@ def test_attendance_of_another_organisations_people_is_refused(dia: Dialogue) ->
 def test_dots_become_a_weighted_group_ballot_with_ties(dia: Dialogue) -> None:
     rnd = open_round(dia)
     p = dia.priorities
-    b = actions.do_record_dots(rnd, dia.world.wanjiku, group=dia.world.mathare_group, voters=4, dots={p[0].pk: 6, p[1].pk: 6, p[2].pk: 0})
+    b = actions.do_record_dots(
+        rnd,
+        dia.world.wanjiku,
+        group=dia.world.mathare_group,
+        voters=4,
+        dots={p[0].pk: 6, p[1].pk: 6, p[2].pk: 0},
+    )
     assert b.weight == 4
     assert b.ranks == {str(p[0].pk): 1, str(p[1].pk): 1}
 
@@ -127,10 +161,14 @@ def test_sms_votes_are_recorded_once_and_answered_in_the_voters_language(dia: Di
     assert "at most 3" in replies[4][1]
 
 
-def test_votes_after_the_round_closed_are_refused_and_the_frozen_tally_recounts_identically(dia: Dialogue) -> None:
+def test_votes_after_the_round_closed_are_refused_and_the_frozen_tally_recounts_identically(
+    dia: Dialogue,
+) -> None:
     rnd = open_round(dia)
     p, w = dia.priorities, dia.world
-    actions.do_record_dots(rnd, w.wanjiku, group=w.mathare_group, voters=5, dots={p[0].pk: 9, p[1].pk: 4, p[2].pk: 2})
+    actions.do_record_dots(
+        rnd, w.wanjiku, group=w.mathare_group, voters=5, dots={p[0].pk: 9, p[1].pk: 4, p[2].pk: 2}
+    )
     actions.do_record_dots(rnd, w.wanjiku, group=w.kiambu_group, voters=3, dots={p[1].pk: 5, p[2].pk: 4})
     with pytest.raises(DialogueError, match="Close the round"):
         actions.do_freeze_round(rnd, w.wanjiku)
@@ -145,7 +183,11 @@ def test_votes_after_the_round_closed_are_refused_and_the_frozen_tally_recounts_
     assert actions.recount_matches(rnd)
     # Mathare: water 2, lights 1, school 0 (×5); Kiambu: lights 2, school 1, water 0 (×3)
     assert rnd.result["borda"]["scores"] == {str(p[0].pk): 10, str(p[1].pk): 11, str(p[2].pk): 3}
-    assert [x.title for x in actions.agreed_priorities(rnd)] == ["Street lights", "Water in Mathare 4A", "School fees bursaries"]
+    assert [x.title for x in actions.agreed_priorities(rnd)] == [
+        "Street lights",
+        "Water in Mathare 4A",
+        "School fees bursaries",
+    ]
     groups = rnd.result["borda"]["groups"]
     assert groups[str(w.mathare_group.pk)]["ranking"][0] == [str(p[0].pk)]
     assert groups[str(w.kiambu_group.pk)]["ranking"][0] == [str(p[1].pk)]
@@ -161,7 +203,7 @@ def test_priorities_merge_and_edit_with_history(dia: Dialogue) -> None:
     dup.refresh_from_db()
     assert dup.status == Priority.Status.MERGED and dup.merged_into == keep
     actions.do_edit_priority(keep, w.wanjiku, title="Water in Mathare 4A and 4B", description="")
-    assert [r.note for r in keep.revisions.all()] == ["raised", "merged #%d" % dup.pk, "edited"]
+    assert [r.note for r in keep.revisions.all()] == ["raised", f"merged #{dup.pk}", "edited"]
     assert keep.revisions.last().before["title"] == "Water in Mathare 4A"  # type: ignore[union-attr]
     with pytest.raises(DialogueError):
         actions.do_merge_priorities(keep, [dup], w.wanjiku)
@@ -171,12 +213,20 @@ def test_commitments_need_an_owner_and_a_date(dia: Dialogue) -> None:
     w, p = dia.world, dia.priorities[0]
     due = timezone.localdate() + dt.timedelta(days=30)
     with pytest.raises(DialogueError, match="owner"):
-        actions.do_record_commitment(p, w.wanjiku, office=dia.office, official_name=" ", what="Fix the pipe", due_on=due)
+        actions.do_record_commitment(
+            p, w.wanjiku, office=dia.office, official_name=" ", what="Fix the pipe", due_on=due
+        )
     with pytest.raises(DialogueError, match="owner"):
-        actions.do_record_commitment(p, w.wanjiku, office=None, official_name="Chief", what="Fix the pipe", due_on=due)
+        actions.do_record_commitment(
+            p, w.wanjiku, office=None, official_name="Chief", what="Fix the pipe", due_on=due
+        )
     with pytest.raises(DialogueError, match="date"):
-        actions.do_record_commitment(p, w.wanjiku, office=dia.office, official_name="Chief", what="Fix the pipe", due_on=None)
-    c = actions.do_record_commitment(p, w.wanjiku, office=dia.office, official_name="Chief Mwangi", what="Fix the pipe", due_on=due)
+        actions.do_record_commitment(
+            p, w.wanjiku, office=dia.office, official_name="Chief", what="Fix the pipe", due_on=None
+        )
+    c = actions.do_record_commitment(
+        p, w.wanjiku, office=dia.office, official_name="Chief Mwangi", what="Fix the pipe", due_on=due
+    )
     with pytest.raises(DialogueError, match="0 to 100"):
         actions.do_update_commitment(c, w.wanjiku, status="in_progress", progress=150)
     actions.do_update_commitment(c, w.wanjiku, status="fulfilled", progress=40)
@@ -189,17 +239,35 @@ def test_reminders_and_escalations_go_once_to_the_group_leaders(dia: Dialogue) -
     w = dia.world
     today = timezone.localdate()
     soon = actions.do_record_commitment(
-        dia.priorities[0], w.wanjiku, office=dia.office, official_name="Chief Mwangi", what="Fix the pipe", due_on=today + dt.timedelta(days=3)
+        dia.priorities[0],
+        w.wanjiku,
+        office=dia.office,
+        official_name="Chief Mwangi",
+        what="Fix the pipe",
+        due_on=today + dt.timedelta(days=3),
     )
     late = actions.do_record_commitment(
-        dia.priorities[1], w.wanjiku, office=dia.office, official_name="Chief Mwangi", what="Lights", due_on=today - dt.timedelta(days=1)
+        dia.priorities[1],
+        w.wanjiku,
+        office=dia.office,
+        official_name="Chief Mwangi",
+        what="Lights",
+        due_on=today - dt.timedelta(days=1),
     )
     actions.do_record_commitment(
-        dia.priorities[2], w.wanjiku, office=dia.office, official_name="Chief Mwangi", what="Far away", due_on=today + dt.timedelta(days=60)
+        dia.priorities[2],
+        w.wanjiku,
+        office=dia.office,
+        official_name="Chief Mwangi",
+        what="Far away",
+        due_on=today + dt.timedelta(days=60),
     )
     assert actions.do_send_due_reminders(today) == 2
     assert actions.do_send_due_reminders(today) == 0
-    assert set(Reminder.objects.values_list("commitment_id", "kind")) == {(soon.pk, "reminder"), (late.pk, "escalation")}
+    assert set(Reminder.objects.values_list("commitment_id", "kind")) == {
+        (soon.pk, "reminder"),
+        (late.pk, "escalation"),
+    }
     sms = Notification.objects.filter(purpose__startswith="commitment-")
     assert {n.contact_id for n in sms} == {dia.members[0].pk}  # the leader only
     assert all(n.status == "pending-transport" for n in sms)
@@ -208,12 +276,23 @@ def test_reminders_and_escalations_go_once_to_the_group_leaders(dia: Dialogue) -
 def test_verification_answers_are_counted_once(dia: Dialogue) -> None:
     w = dia.world
     c = actions.do_record_commitment(
-        dia.priorities[0], w.wanjiku, office=dia.office, official_name="Chief", what="Water back", due_on=timezone.localdate()
+        dia.priorities[0],
+        w.wanjiku,
+        office=dia.office,
+        official_name="Chief",
+        what="Water back",
+        due_on=timezone.localdate(),
     )
     s = actions.do_start_verification(
-        c, w.wanjiku, question_en="Is the water back in Mathare 4A?", question_sw="Je, maji yamerudi Mathare 4A?", contacts=dia.members[:2]
+        c,
+        w.wanjiku,
+        question_en="Is the water back in Mathare 4A?",
+        question_sw="Je, maji yamerudi Mathare 4A?",
+        contacts=dia.members[:2],
     )
-    texts = dict(Notification.objects.filter(purpose=f"verification:{s.pk}").values_list("contact_id", "text"))
+    texts = dict(
+        Notification.objects.filter(purpose=f"verification:{s.pk}").values_list("contact_id", "text")
+    )
     assert texts[dia.members[0].pk].startswith("Je, maji yamerudi Mathare 4A?")
     assert texts[dia.members[1].pk].startswith("Is the water back")
     assert actions.do_record_verification_reply(s, dia.members[0], "2") is not None
@@ -231,7 +310,9 @@ def test_invitations_move_step_by_step_after_the_list_is_frozen(dia: Dialogue) -
     actions.do_record_dots(rnd, w.wanjiku, group=w.mathare_group, voters=1, dots={dia.priorities[0].pk: 1})
     actions.do_close_round(rnd, w.wanjiku)
     actions.do_freeze_round(rnd, w.wanjiku)
-    inv = actions.do_draft_invitation(rnd, w.wanjiku, office=dia.office, official_name="Chief Mwangi", language="sw")
+    inv = actions.do_draft_invitation(
+        rnd, w.wanjiku, office=dia.office, official_name="Chief Mwangi", language="sw"
+    )
     actions.do_advance_invitation(inv, w.wanjiku)
     actions.do_advance_invitation(inv, w.wanjiku)
     with pytest.raises(DialogueError, match="date"):
@@ -244,13 +325,30 @@ def test_invitations_move_step_by_step_after_the_list_is_frozen(dia: Dialogue) -
 
 def test_breakout_ratings_are_one_per_group_and_1_to_5(dia: Dialogue) -> None:
     w = dia.world
-    m = actions.do_schedule_meeting(dia.programme, w.wanjiku, kind="dialogue", title="D", starts_at=past(30), ends_at=past(28), already_held=True)
-    r = actions.do_record_response(m, w.wanjiku, priority=dia.priorities[0], office=dia.office, official_name="Chief", text="We will fix it")
+    m = actions.do_schedule_meeting(
+        dia.programme,
+        w.wanjiku,
+        kind="dialogue",
+        title="D",
+        starts_at=past(30),
+        ends_at=past(28),
+        already_held=True,
+    )
+    r = actions.do_record_response(
+        m,
+        w.wanjiku,
+        priority=dia.priorities[0],
+        office=dia.office,
+        official_name="Chief",
+        text="We will fix it",
+    )
     with pytest.raises(DialogueError, match="1"):
         actions.do_rate_response(r, w.wanjiku, group=w.mathare_group, rating=7, notes="")
     actions.do_rate_response(r, w.wanjiku, group=w.mathare_group, rating=2, notes="vague")
     actions.do_rate_response(r, w.wanjiku, group=w.mathare_group, rating=3, notes="clearer")
     assert r.ratings.get().rating == 3
     with pytest.raises(DialogueError, match="owns"):
-        actions.do_add_follow_up(dia.programme, w.wanjiku, what="Visit the water office", owner="", due_on=timezone.localdate())
+        actions.do_add_follow_up(
+            dia.programme, w.wanjiku, what="Visit the water office", owner="", due_on=timezone.localdate()
+        )
     assert CommitmentStatus.BROKEN in CommitmentStatus.values

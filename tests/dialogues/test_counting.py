@@ -21,7 +21,7 @@ def b(voter: str, group: str, weight: int = 1, **ranks: int) -> Ballot:
 
 def test_it_gives_complete_ballots_m_minus_one_down_to_zero() -> None:
     r = count([b("v1", "a", water=1, security=2, school=3)], C, "borda")
-    assert r.scores == {"water": 2, "security": 1, "school": 0}
+    assert r.scores == {"water": Fraction(2), "security": Fraction(1), "school": Fraction(0)}
     assert r.ranking == [["water"], ["security"], ["school"]]
 
 
@@ -33,12 +33,14 @@ def test_it_shares_the_leftover_points_among_unranked_priorities() -> None:
 
 def test_it_multiplies_points_by_the_weight() -> None:
     r = count([b("v1", "a", 3, water=1, security=2), b("v2", "b", 1, school=1, security=2)], C, "borda")
-    assert r.scores == {"water": 6, "security": 4, "school": 2}
+    assert r.scores == {"water": Fraction(6), "security": Fraction(4), "school": Fraction(2)}
 
 
 def test_schulze_finds_the_condorcet_winner_that_borda_misses() -> None:
     # 3 voters prefer A>B>C, 2 prefer B>C>A: Borda ties/favours B, A beats B and C head to head.
-    ballots = [b(f"x{i}", "g", A=1, B=2, C=3) for i in range(3)] + [b(f"y{i}", "g", B=1, C=2, A=3) for i in range(2)]
+    ballots = [b(f"x{i}", "g", A=1, B=2, C=3) for i in range(3)] + [
+        b(f"y{i}", "g", B=1, C=2, A=3) for i in range(2)
+    ]
     borda = count(ballots, ["A", "B", "C"], "borda")
     schulze = count(ballots, ["A", "B", "C"], "schulze")
     assert borda.ranking[0] == ["B"]
@@ -70,7 +72,12 @@ def test_per_group_rankings_show_where_groups_disagree() -> None:
 
 @pytest.mark.parametrize(
     ("ranks", "message"),
-    [({}, "ranks no priority"), ({"water": 0}, "positive"), ({"water": 1, "school": 1}, "both"), ({"roads": 1}, "unknown")],
+    [
+        ({}, "ranks no priority"),
+        ({"water": 0}, "positive"),
+        ({"water": 1, "school": 1}, "both"),
+        ({"roads": 1}, "unknown"),
+    ],
 )
 def test_it_rejects_bad_ballots(ranks: dict[str, int], message: str) -> None:
     with pytest.raises(BallotError, match=message):
@@ -88,10 +95,7 @@ def _random_ballots(rng: random.Random, ties: bool) -> tuple[list[str], list[Bal
     for v in range(rng.randint(1, 12)):
         k = rng.randint(1, m)
         chosen = rng.sample(cands, k)
-        if ties:
-            ranks = {c: rng.randint(1, k) for c in chosen}
-        else:
-            ranks = {c: i + 1 for i, c in enumerate(chosen)}
+        ranks = {c: rng.randint(1, k) for c in chosen} if ties else {c: i + 1 for i, c in enumerate(chosen)}
         ballots.append(Ballot(f"v{v}", rng.choice("ab"), ranks, Fraction(rng.randint(1, 4))))
     return cands, ballots
 
@@ -102,7 +106,9 @@ def _profile(cands: list[str], ballots: list[Ballot]) -> ProfileWithTies:
     for bl in ballots:
         bottom = max(bl.ranks.values()) + 1
         rankings.append({cands.index(c): bl.ranks.get(c, bottom) for c in cands})
-    return ProfileWithTies(rankings, rcounts=[int(bl.weight) for bl in ballots], candidates=list(range(len(cands))))
+    return ProfileWithTies(
+        rankings, rcounts=[int(bl.weight) for bl in ballots], candidates=list(range(len(cands)))
+    )
 
 
 @pytest.mark.parametrize("seed", range(300))

@@ -51,7 +51,9 @@ def test_the_console_script_speaks_the_contract(tmp_path: Path) -> None:
     f.write_text(CSV, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "sauti", "dialogues", "tally", str(f), "--method", "schulze", "--json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["condorcet_winner"] == "Security"
@@ -97,7 +99,10 @@ def test_the_console_script_exits_1_on_bad_input(tmp_path: Path) -> None:
     f = tmp_path / "b.csv"
     f.write_text("voter,group,A,B\nv1,g,1,1\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "sauti", "dialogues", "tally", str(f), "--json"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "sauti", "dialogues", "tally", str(f), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
