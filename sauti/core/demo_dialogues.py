@@ -37,9 +37,16 @@ def _held(
 ) -> Meeting:
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     return actions.do_schedule_meeting(
-        programme, by, kind=kind, title=title, starts_at=start, ends_at=start + timedelta(hours=3),
-        already_held=True, venue=venue, **extra,
-    )  # fmt: skip
+        programme,
+        by,
+        kind=kind,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        already_held=True,
+        venue=venue,
+        **extra,
+    )
 
 
 def _attend(meeting: Meeting, by: User, rng: random.Random, share: float, walk_ins: int) -> None:
@@ -68,12 +75,16 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
     water = Office.objects.get(name="Kiambu County Department of Water (demo)")
     today = timezone.localdate()
     programme = actions.do_create_programme(
-        org, wanjiku, title=L2L_TITLE,
+        org,
+        wanjiku,
+        title=L2L_TITLE,
         description="Invented demo: women's groups identify problems, agree priorities, invite county officials "
         "and follow their promises until results come.",
-        starts_on=today - timedelta(days=240), ends_on=today + timedelta(days=120),
-        groups=list(org.groups.all()), offices=[water],
-    )  # fmt: skip
+        starts_on=today - timedelta(days=240),
+        ends_on=today + timedelta(days=120),
+        groups=list(org.groups.all()),
+        offices=[water],
+    )
     topics = [
         "Water kiosks closed in Githunguri",
         "No maternity ward at Juja health centre",
@@ -94,9 +105,12 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
             "Githunguri social hall",
         )
         actions.do_record_meeting(
-            m, wanjiku, minutes="Groups shared the problems they face; the secretary took notes.",
-            decisions="Take the list to the consensus meeting.", officials_present="",
-        )  # fmt: skip
+            m,
+            wanjiku,
+            minutes="Groups shared the problems they face; the secretary took notes.",
+            decisions="Take the list to the consensus meeting.",
+            officials_present="",
+        )
         _attend(m, wanjiku, rng, 0.5, rng.randint(3, 12))
         if i < len(topics):
             priorities.append(
@@ -107,7 +121,7 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
                     group=groups[i % len(groups)],
                     meeting=m,
                     cases=cases[i : i + 1],
-                )  # fmt: skip
+                )
             )
     consensus = _held(programme, wanjiku, 70, "consensus", "Consensus meeting", "Githunguri social hall")
     _attend(consensus, wanjiku, rng, 0.7, 6)
@@ -145,10 +159,13 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
         "Kiambu county hall",
     )
     actions.do_record_meeting(
-        dialogue, wanjiku, minutes="Each priority was presented; the officials responded one by one.",
-        decisions="Commitments recorded; breakout groups rated the responses.", officials_present="Eng. Grace Njeri",
+        dialogue,
+        wanjiku,
+        minutes="Each priority was presented; the officials responded one by one.",
+        decisions="Commitments recorded; breakout groups rated the responses.",
+        officials_present="Eng. Grace Njeri",
         offices=[water],
-    )  # fmt: skip
+    )
     _attend(dialogue, wanjiku, rng, 0.6, 10)
     states = [
         ("fulfilled", 100, 20),
@@ -159,13 +176,22 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
     ]
     for prio, (status, progress, due) in zip(agreed, states, strict=False):
         resp = actions.do_record_response(
-            dialogue, wanjiku, priority=prio, office=water, official_name="Eng. Grace Njeri",
+            dialogue,
+            wanjiku,
+            priority=prio,
+            office=water,
+            official_name="Eng. Grace Njeri",
             text=f"We have heard the groups on “{prio.title}” and will act.",
-        )  # fmt: skip
+        )
         c = actions.do_record_commitment(
-            prio, wanjiku, office=water, official_name="Eng. Grace Njeri", what=f"Action on: {prio.title}",
-            due_on=today + timedelta(days=due), response=resp,
-        )  # fmt: skip
+            prio,
+            wanjiku,
+            office=water,
+            official_name="Eng. Grace Njeri",
+            what=f"Action on: {prio.title}",
+            due_on=today + timedelta(days=due),
+            response=resp,
+        )
         Commitment.objects.filter(pk=c.pk).update(created_at=timezone.now() - timedelta(days=60))
         if status != "agreed":
             actions.do_update_commitment(
@@ -179,15 +205,22 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
             )
             if rating.rating <= 2:
                 actions.do_add_follow_up(
-                    programme, wanjiku, what=f"Meet the ward administrator about “{prio.title}”",
-                    owner=f"{g.name} chairperson", due_on=today + timedelta(days=14), rating=rating,
-                )  # fmt: skip
+                    programme,
+                    wanjiku,
+                    what=f"Meet the ward administrator about “{prio.title}”",
+                    owner=f"{g.name} chairperson",
+                    due_on=today + timedelta(days=14),
+                    rating=rating,
+                )
         if status == "fulfilled":
             members = list(Contact.objects.filter(group_memberships__group__in=groups)[:12])
             survey = actions.do_start_verification(
-                c, wanjiku, question_en=f"Has this happened: {prio.title}?",
-                question_sw=f"Je, hili limetekelezwa: {prio.title}?", contacts=members,
-            )  # fmt: skip
+                c,
+                wanjiku,
+                question_en=f"Has this happened: {prio.title}?",
+                question_sw=f"Je, hili limetekelezwa: {prio.title}?",
+                contacts=members,
+            )
             for contact in members[:9]:
                 actions.do_record_verification_reply(survey, contact, rng.choice(["1", "1", "2"]))
     actions.do_send_due_reminders(today)
@@ -198,11 +231,15 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
     police = Office.objects.get(name="Korogocho Police Station (demo)")
     today = timezone.localdate()
     programme = actions.do_create_programme(
-        org, zawadi, title=POLICE_TITLE,
+        org,
+        zawadi,
+        title=POLICE_TITLE,
         description="Invented demo: dialogue sessions by segment, then mixed; meal sharing and clean-ups with officers.",
-        starts_on=today - timedelta(days=180), ends_on=today + timedelta(days=180),
-        groups=list(org.groups.all()), offices=[police],
-    )  # fmt: skip
+        starts_on=today - timedelta(days=180),
+        ends_on=today + timedelta(days=180),
+        groups=list(org.groups.all()),
+        offices=[police],
+    )
     segments = ["youth", "women", "men", "youth", "women", "mixed", "cross_learning", "mixed"]
     for i, seg in enumerate(segments):
         m = _held(
@@ -227,6 +264,12 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
     _held(programme, zawadi, 100, "mapping", "Mapping safe and unsafe spots", "Korogocho")
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
     actions.do_schedule_meeting(
-        programme, zawadi, kind="community_police", segment="mixed", title="Next mixed session",
-        starts_at=start, ends_at=start + timedelta(hours=3), venue="Korogocho chief's camp",
-    )  # fmt: skip
+        programme,
+        zawadi,
+        kind="community_police",
+        segment="mixed",
+        title="Next mixed session",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        venue="Korogocho chief's camp",
+    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django_tasks import default_task_backend, task
+
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import default_task_backend, task
 
 from sauti.dialogues.actions import do_send_due_reminders
 

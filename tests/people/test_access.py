@@ -94,11 +94,23 @@ def dialogue_urls(w: World) -> dict[str, str]:
     office = Office.objects.get(name="Chief, Mabatini")
     today = timezone.localdate()
     prog = actions.do_create_programme(
-        w.umoja, w.wanjiku, title="P", starts_on=today, ends_on=today, groups=[w.mathare_group], offices=[office]
+        w.umoja,
+        w.wanjiku,
+        title="P",
+        starts_on=today,
+        ends_on=today,
+        groups=[w.mathare_group],
+        offices=[office],
     )
     start = timezone.now() - dt.timedelta(days=2)
     meeting = actions.do_schedule_meeting(
-        prog, w.wanjiku, kind="dialogue", title="M", starts_at=start, ends_at=start + dt.timedelta(hours=1), already_held=True
+        prog,
+        w.wanjiku,
+        kind="dialogue",
+        title="M",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        already_held=True,
     )
     a, b = (actions.do_raise_priority(prog, w.wanjiku, title=t) for t in ("A", "B"))
     rnd = actions.do_open_round(prog, w.wanjiku, title="R", priorities=[a, b])
@@ -107,7 +119,9 @@ def dialogue_urls(w: World) -> dict[str, str]:
     actions.do_freeze_round(rnd, w.wanjiku)
     inv = actions.do_draft_invitation(rnd, w.wanjiku, office=office, official_name="Chief", language="en")
     actions.do_advance_invitation(inv, w.wanjiku)
-    com = actions.do_record_commitment(a, w.wanjiku, office=office, official_name="Chief", what="W", due_on=today)
+    com = actions.do_record_commitment(
+        a, w.wanjiku, office=office, official_name="Chief", what="W", due_on=today
+    )
     return {
         "list": "/dialogues/",
         "programme": f"/dialogues/{prog.pk}/",
@@ -123,9 +137,21 @@ def dialogue_urls(w: World) -> dict[str, str]:
     }
 
 
-_INSIDE = ["list", "programme", "dashboard", "meeting", "ics", "round", "priority", "commitment", "letter", "scorecard"]
+_INSIDE = [
+    "list",
+    "programme",
+    "dashboard",
+    "meeting",
+    "ics",
+    "round",
+    "priority",
+    "commitment",
+    "letter",
+    "scorecard",
+]
 _NOTHING = {"list": 200, "scorecard": 200} | dict.fromkeys(
-    ["programme", "dashboard", "meeting", "ics", "round", "priority", "commitment", "letter", "my_office"], 404
+    ["programme", "dashboard", "meeting", "ics", "round", "priority", "commitment", "letter", "my_office"],
+    404,
 )
 DIALOGUE_MATRIX: dict[str, dict[str, int]] = {
     "alice": dict.fromkeys(_INSIDE, 200) | {"my_office": 404},
