@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +30,7 @@ from sauti.dialogues.models import (
     Invitation,
     Meeting,
     MeetingKind,
+    MeetingPhoto,
     Priority,
     PriorityRevision,
     Programme,
@@ -214,6 +218,32 @@ def do_send_meeting_reminders(meeting: Meeting, by: User) -> int:
             }
         sent += send_sms(org, contact, text, "meeting-reminder")
     return sent
+
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+def do_add_meeting_photo(meeting: Meeting, by: User, upload: UploadedFile, caption: str = "") -> MeetingPhoto:
+    """Photos are stored re-encoded without their metadata (GPS position, camera, time)."""
+    from sauti.monitoring.actions import ReportError, strip_exif
+
+    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
+        raise DialogueError(_("Photos must be smaller than 8 MB."))
+    data = upload.read()
+    content_type = upload.content_type or ""
+    if content_type not in ("image/jpeg", "image/png", "image/webp"):
+        raise DialogueError(_("Only JPEG, PNG or WebP photos."))
+    try:
+        clean = strip_exif(data, content_type)
+    except ReportError:
+        clean = None
+    if not clean:
+        raise DialogueError(_("The photo could not be read; it may be damaged."))
+    photo = MeetingPhoto(meeting=meeting, caption=caption.strip()[:200])
+    photo.image.save(
+        f"photo-{uuid.uuid4().hex[:12]}.{content_type.split('/')[1]}", ContentFile(clean), save=True
+    )
+    return photo
 
 
 # --- Priorities ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern] = [
     path("meetings/<int:pk>/record/", views.meeting_record, name="meeting_record"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("meetings/<int:pk>/remind/", views.meeting_remind, name="meeting_remind"),
+    path("meetings/<int:pk>/photos/new/", views.meeting_photo_add, name="meeting_photo_add"),
+    path("photos/<int:pk>/", views.meeting_photo, name="meeting_photo"),
     path("meetings/<int:pk>/invite.ics", views.meeting_ics, name="meeting_ics"),
     path("meetings/<int:pk>/responses/new/", views.response_create, name="response_create"),
     path("responses/<int:pk>/commitments/new/", views.commitment_create, name="commitment_create"),
@@ -37,4 +39,5 @@ urlpatterns: list[URLPattern] = [
     path("commitments/<int:pk>/verify/", views.commitment_verify, name="commitment_verify"),
     path("surveys/<int:pk>/reply/", views.survey_reply, name="survey_reply"),
     path("priorities/<int:pk>/", views.priority_chain, name="priority"),
+    path("priorities/<int:pk>/edit/", views.priority_edit, name="priority_edit"),
 ]

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,7 @@ from sauti.dialogues.models import (
     Invitation,
     Meeting,
     MeetingKind,
+    MeetingPhoto,
     PeaceAction,
     Priority,
     Programme,
@@ -412,6 +413,33 @@ def meeting_remind(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad(request, str(e), back)
     messages.success(request, _("%(n)d SMS reminders queued.") % {"n": n})
     return redirect(back)
+
+
+@login_required
+@require_POST
+def meeting_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    back = reverse("dialogues:meeting", args=[pk])
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return _bad(request, _("Choose a photo to upload."), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_add_meeting_photo(
+            meeting, _user(request), upload, request.POST.get("caption", "")
+        ),
+        _("Photo added."),
+    )
+
+
+@login_required
+@require_GET
+def meeting_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = MeetingPhoto.objects.filter(pk=pk, meeting__programme__in=programmes_for(request.user)).first()
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.image.open("rb"), content_type=f"image/{photo.image.name.rsplit('.', 1)[-1]}")
 
 
 @login_required
@@ -826,8 +854,35 @@ def priority_chain(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if priority is None:
         raise Http404
-    context = {"priority": priority, "programme": priority.programme, "steps": charts.chain(priority)}
+    context = {
+        "priority": priority,
+        "programme": priority.programme,
+        "steps": charts.chain(priority),
+        "manage": can_manage_programme(request.user, priority.programme),
+    }
     return render(request, "dialogues/priority_chain.html", context)
+
+
+@login_required
+@require_POST
+def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = (
+        Priority.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme")
+        .first()
+    )
+    if priority is None:
+        raise Http404
+    _manage(request, priority.programme)
+    p = request.POST
+    return _run(
+        request,
+        reverse("dialogues:priority", args=[pk]),
+        lambda: actions.do_edit_priority(
+            priority, _user(request), title=p.get("title", ""), description=p.get("description", "")
+        ),
+        _("Priority updated."),
+    )
 
 
 @login_required

@@ -325,3 +325,55 @@ def test_reminders_through_the_page_respect_consent(dia: Dialogue) -> None:
     assert set(sent) == {dia.members[0].pk, dia.members[1].pk, dia.members[3].pk}
     assert sent[dia.members[1].pk].startswith("Reminder: Soon")
     assert Response.objects.count() == 0
+
+
+def test_meeting_photos_are_stored_without_metadata_and_served_to_insiders_only(
+    dia: Dialogue, tmp_path: object, settings: object
+) -> None:
+    from PIL import Image
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    setattr(settings, "MEDIA_ROOT", str(tmp_path))  # noqa: B010
+    image = Image.new("RGB", (8, 8), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # camera make
+    raw = io.BytesIO()
+    image.save(raw, format="JPEG", exif=exif)
+    assert b"SecretCam" in raw.getvalue()
+    c = dia.world.client_for(dia.world.wanjiku)
+    upload = SimpleUploadedFile("p.jpg", raw.getvalue(), content_type="image/jpeg")
+    r = c.post(
+        f"/dialogues/meetings/{dia.held.pk}/photos/new/", {"photo": upload, "caption": "Groups at work"}
+    )
+    assert r.status_code == 302
+    photo = dia.held.photos.get()
+    stored = b"".join(c.get(f"/dialogues/photos/{photo.pk}/").streaming_content)  # type: ignore[attr-defined]
+    assert stored.startswith(b"\xff\xd8") and b"SecretCam" not in stored
+    assert dia.world.client_for(dia.world.bob).get(f"/dialogues/photos/{photo.pk}/").status_code == 404
+    bad = SimpleUploadedFile("p.jpg", b"not an image", content_type="image/jpeg")
+    r = c.post(f"/dialogues/meetings/{dia.held.pk}/photos/new/", {"photo": bad})
+    assert r.status_code == 400 and "could not be read" in r.content.decode()
+    assert c.post(f"/dialogues/meetings/{dia.held.pk}/photos/new/", {}).status_code == 400
+
+
+def test_editing_a_priority_keeps_its_history_and_frozen_titles_stay(dia: Dialogue) -> None:
+    c = dia.world.client_for(dia.world.wanjiku)
+    p = dia.priorities[0]
+    assert (
+        c.post(
+            f"/dialogues/priorities/{p.pk}/edit/", {"title": "Water in 4A and 4B", "description": ""}
+        ).status_code
+        == 302
+    )
+    assert "was: “Water in Mathare 4A”" in c.get(f"/dialogues/priorities/{p.pk}/").content.decode()
+    assert c.post(f"/dialogues/priorities/{p.pk}/edit/", {"title": " "}).status_code == 400
+    assert (
+        dia.world.client_for(dia.world.kamau)
+        .post(f"/dialogues/priorities/{p.pk}/edit/", {"title": "x"})
+        .status_code
+        == 403
+    )
+    frozen_round(dia)
+    r = c.post(f"/dialogues/priorities/{p.pk}/edit/", {"title": "Something else"})
+    assert r.status_code == 400 and "frozen" in r.content.decode()
