@@ -38,9 +38,13 @@ YES = {"1", "yes", "y", "ndiyo", "ndio", "ndyo"}
 NO = {"2", "no", "n", "hapana", "la"}
 
 
-def parse_yes_no(text: str) -> str:
+def answer_words(text: str) -> set[str]:
     words = [w.lower() for w in [*_NUMBERS.findall(text), *_WORDS.findall(text)]]
-    answers = {"yes" for w in words if w in YES} | {"no" for w in words if w in NO}
+    return {"yes" for w in words if w in YES} | {"no" for w in words if w in NO}
+
+
+def parse_yes_no(text: str) -> str:
+    answers = answer_words(text)
     if len(answers) != 1:
         raise ReplyError(_("Please reply 1 for yes or 2 for no."))
     return answers.pop()
