@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sauti.messaging",
     "sauti.conversations",
     "sauti.api",
+    "sauti.dialogues",
 ]
 
 MIDDLEWARE = [

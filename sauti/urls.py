@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),
     path("api/", include("sauti.api.urls")),
+    path("dialogues/", include("sauti.dialogues.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from sauti.conversations.models import Conversation
+    from sauti.dialogues.models import Programme
     from sauti.monitoring.models import Case
     from sauti.people.models import User
 
@@ -40,9 +41,15 @@ class Perm(StrEnum):
     # Officials see the cases referred to their office, nothing else of the organisation's cases.
     VIEW_REFERRED_CASES = "view_referred_cases"
     VIEW_CONVERSATIONS = "view_conversations"
+    # Dialogues (issue 5). Facilitators named on a programme manage it whatever their role.
+    VIEW_DIALOGUES = "view_dialogues"
+    MANAGE_DIALOGUES = "manage_dialogues"
+    RATE_RESPONSES = "rate_responses"
+    # Officials see the invitations, responses and commitments addressed to their office.
+    VIEW_ADDRESSED_DIALOGUES = "view_addressed_dialogues"
 
 
-_ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
+_ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION},
@@ -82,6 +89,17 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.OFFICIAL: frozenset({Perm.VIEW_ORGANISATION, Perm.VIEW_AGGREGATES, Perm.VIEW_REFERRED_CASES}),
 }
 _GROUP_SCOPED = frozenset({Perm.VIEW_MEMBERS, Perm.MANAGE_MEMBERS, Perm.VIEW_IDENTITIES})
+
+# Dialogues (issue 5): added to the roles above.
+_DIALOGUE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.MONITOR: frozenset({Perm.VIEW_DIALOGUES}),
+    Role.GROUP_LEADER: frozenset({Perm.VIEW_DIALOGUES, Perm.RATE_RESPONSES}),
+    Role.ANALYST: frozenset({Perm.VIEW_DIALOGUES}),
+    Role.OFFICIAL: frozenset({Perm.VIEW_ADDRESSED_DIALOGUES}),
+}
+for _role, _perms in _DIALOGUE_PERMS.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
+_GROUP_SCOPED = _GROUP_SCOPED | {Perm.RATE_RESPONSES}
 
 
 def _memberships(user: User | AnonymousUser) -> dict[int, Membership]:
@@ -201,3 +219,55 @@ def get_conversation_for_user(user: User | AnonymousUser, pk: int) -> Conversati
         raise Http404
     require(user, Perm.VIEW_CONVERSATIONS, conv.organisation)
     return conv
+
+
+# --- Dialogues (issue 5) -------------------------------------------------------------------------
+
+
+def official_offices(user: User | AnonymousUser) -> list[int]:
+    """The offices whose dialogue business this user (an official) may see."""
+    if user.is_superuser:
+        return []
+    return [
+        m.office_id
+        for m in _memberships(user).values()
+        if m.office_id and Perm.VIEW_ADDRESSED_DIALOGUES in ROLE_PERMS[m.role]
+    ]
+
+
+def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:
+    from sauti.dialogues.models import Programme
+
+    orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_DIALOGUES, o)]
+    return Programme.objects.filter(organisation__in=orgs)
+
+
+def can_manage_programme(user: User | AnonymousUser, programme: Programme) -> bool:
+    if can(user, Perm.MANAGE_DIALOGUES, programme.organisation):
+        return True
+    return (
+        can(user, Perm.VIEW_DIALOGUES, programme.organisation)
+        and programme.facilitators.filter(pk=user.pk or 0).exists()
+    )
+
+
+def get_programme_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Programme:
+    """VIEW_DIALOGUES or MANAGE_DIALOGUES (coordinators, and the programme's facilitators)."""
+    programme = programmes_for(user).select_related("organisation").filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    if perm == Perm.MANAGE_DIALOGUES and not can_manage_programme(user, programme):
+        raise PermissionDenied
+    if perm not in (Perm.VIEW_DIALOGUES, Perm.MANAGE_DIALOGUES):
+        require(user, perm, programme.organisation)
+    return programme
+
+
+def get_rating_group_for_user(user: User | AnonymousUser, programme: Programme, group_pk: int) -> Group:
+    """A group of the programme whose breakout rating this user may record: managers any, leaders theirs."""
+    group = programme.groups.filter(pk=group_pk).first()
+    if group is None:
+        raise Http404
+    if not can_manage_programme(user, programme):
+        require(user, Perm.RATE_RESPONSES, programme.organisation, group)
+    return group

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from sauti.core.demo_dialogues import build_demo_dialogues
 from sauti.core.demo_monitoring import build_demo_monitoring
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
@@ -164,6 +165,7 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
     from sauti.conversations.demo import build_demo_conversations
 
     build_demo_conversations(log)
+    build_demo_dialogues(rng, log)
     return logins
 
 

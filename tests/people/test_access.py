@@ -125,3 +125,106 @@ def test_conversation_pages_by_role(world: World, persona: str) -> None:
         persona in {"alice", "wanjiku"}
     )
     assert world.client_for(None).get("/conversations/").status_code == 302
+
+
+# --- Dialogues (issue 5) -------------------------------------------------------------------------
+
+
+def dialogue_urls(w: World) -> dict[str, str]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sauti.dialogues import actions
+    from sauti.people.models import Office
+
+    office = Office.objects.get(name="Chief, Mabatini")
+    today = timezone.localdate()
+    prog = actions.do_create_programme(
+        w.umoja,
+        w.wanjiku,
+        title="P",
+        starts_on=today,
+        ends_on=today,
+        groups=[w.mathare_group],
+        offices=[office],
+    )
+    start = timezone.now() - dt.timedelta(days=2)
+    meeting = actions.do_schedule_meeting(
+        prog,
+        w.wanjiku,
+        kind="dialogue",
+        title="M",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        already_held=True,
+    )
+    a, b = (actions.do_raise_priority(prog, w.wanjiku, title=t) for t in ("A", "B"))
+    rnd = actions.do_open_round(prog, w.wanjiku, title="R", priorities=[a, b])
+    actions.do_record_dots(rnd, w.wanjiku, group=w.mathare_group, voters=1, dots={a.pk: 1})
+    actions.do_close_round(rnd, w.wanjiku)
+    actions.do_freeze_round(rnd, w.wanjiku)
+    inv = actions.do_draft_invitation(rnd, w.wanjiku, office=office, official_name="Chief", language="en")
+    actions.do_advance_invitation(inv, w.wanjiku)
+    com = actions.do_record_commitment(
+        a, w.wanjiku, office=office, official_name="Chief", what="W", due_on=today
+    )
+    return {
+        "list": "/dialogues/",
+        "programme": f"/dialogues/{prog.pk}/",
+        "dashboard": f"/dialogues/{prog.pk}/dashboard/",
+        "meeting": f"/dialogues/meetings/{meeting.pk}/",
+        "ics": f"/dialogues/meetings/{meeting.pk}/invite.ics",
+        "round": f"/dialogues/rounds/{rnd.pk}/",
+        "priority": f"/dialogues/priorities/{a.pk}/",
+        "commitment": f"/dialogues/commitments/{com.pk}/",
+        "letter": f"/dialogues/invitations/{inv.pk}/letter.pdf",
+        "my_office": "/dialogues/my-office/",
+        "scorecard": "/dialogues/scorecard/",
+    }
+
+
+_INSIDE = [
+    "list",
+    "programme",
+    "dashboard",
+    "meeting",
+    "ics",
+    "round",
+    "priority",
+    "commitment",
+    "letter",
+    "scorecard",
+]
+_NOTHING = {"list": 200, "scorecard": 200} | dict.fromkeys(
+    ["programme", "dashboard", "meeting", "ics", "round", "priority", "commitment", "letter", "my_office"],
+    404,
+)
+DIALOGUE_MATRIX: dict[str, dict[str, int]] = {
+    "alice": dict.fromkeys(_INSIDE, 200) | {"my_office": 404},
+    "wanjiku": dict.fromkeys(_INSIDE, 200) | {"my_office": 404},
+    "otieno": dict.fromkeys(_INSIDE, 200) | {"my_office": 404},
+    "achieng": dict.fromkeys(_INSIDE, 200) | {"my_office": 404},
+    "kamau": dict.fromkeys(_INSIDE, 200) | {"my_office": 404},
+    "chief": _NOTHING | {"commitment": 200, "letter": 200, "my_office": 200},
+    "bob": _NOTHING,
+    "outsider": _NOTHING,
+}
+
+
+@pytest.mark.parametrize("persona", sorted(DIALOGUE_MATRIX))
+def test_every_dialogue_url_by_role(world: World, persona: str) -> None:
+    pages = dialogue_urls(world)
+    client = world.client_for(getattr(world, persona))
+    got = {key: client.get(url).status_code for key, url in pages.items()}
+    assert got == DIALOGUE_MATRIX[persona]
+
+
+def test_anonymous_visitors_see_only_the_dialogue_scorecard(world: World) -> None:
+    client = world.client_for(None)
+    for key, url in dialogue_urls(world).items():
+        response = client.get(url)
+        if key == "scorecard":
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

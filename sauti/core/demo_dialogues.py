@@ -1,0 +1,275 @@
+"""Demo dialogue programmes (invented): a Local-to-Local cycle in Kiambu and community–police sessions.
+
+Built through the dialogue actions, so the demo shows what the app really records. Safe to run again.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.utils import timezone
+
+from sauti.dialogues import actions
+from sauti.dialogues.actions import WalkIn
+from sauti.dialogues.models import Commitment, Meeting, Programme
+from sauti.monitoring.models import Case
+from sauti.people.models import Contact, Office, Organisation, User
+
+L2L_TITLE = "Women's Leadership and Governance — Kiambu 2027 (demo)"
+POLICE_TITLE = "Pamoja Mtaani community–police dialogues — Korogocho (demo)"
+
+
+def build_demo_dialogues(rng: random.Random, log: Callable[[str], object] = print) -> None:
+    umoja = Organisation.objects.filter(slug="umoja-demo").first()
+    amani = Organisation.objects.filter(slug="amani-demo").first()
+    if umoja and not Programme.objects.filter(title=L2L_TITLE).exists():
+        log("Dialogues: a Local-to-Local programme …")
+        _local_to_local(umoja, rng)
+    if amani and not Programme.objects.filter(title=POLICE_TITLE).exists():
+        log("Dialogues: community–police sessions and peace actions …")
+        _community_police(amani, rng)
+
+
+def _held(
+    programme: Programme, by: User, days_ago: float, kind: str, title: str, venue: str, **extra: str
+) -> Meeting:
+    start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    return actions.do_schedule_meeting(
+        programme,
+        by,
+        kind=kind,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        already_held=True,
+        venue=venue,
+        **extra,
+    )
+
+
+def _attend(meeting: Meeting, by: User, rng: random.Random, share: float, walk_ins: int) -> None:
+    contacts = [
+        c
+        for c in Contact.objects.filter(
+            group_memberships__group__in=meeting.programme.groups.all()
+        ).distinct()
+        if rng.random() < share
+    ]
+    groups = list(meeting.programme.groups.all())
+    extra = [
+        WalkIn(
+            rng.choice("fffm"),
+            rng.choice(["18_24", "25_35", "36_59", "60_plus"]),
+            rng.choice(groups),
+            "member",
+        )
+        for _ in range(walk_ins)
+    ]
+    actions.do_record_attendance(meeting, by, contacts=contacts, walk_ins=extra)
+
+
+def _local_to_local(org: Organisation, rng: random.Random) -> None:
+    wanjiku = User.objects.get(username="wanjiku")
+    water = Office.objects.get(name="Kiambu County Department of Water (demo)")
+    today = timezone.localdate()
+    programme = actions.do_create_programme(
+        org,
+        wanjiku,
+        title=L2L_TITLE,
+        description="Invented demo: women's groups identify problems, agree priorities, invite county officials "
+        "and follow their promises until results come.",
+        starts_on=today - timedelta(days=240),
+        ends_on=today + timedelta(days=120),
+        groups=list(org.groups.all()),
+        offices=[water],
+    )
+    topics = [
+        "Water kiosks closed in Githunguri",
+        "No maternity ward at Juja health centre",
+        "Widows evicted from family land",
+        "Bursaries not reaching girls",
+        "Roads cut off in the rains",
+    ]
+    priorities = []
+    groups = list(programme.groups.all())
+    cases = list(Case.objects.filter(organisation=org)[:6])
+    for i in range(7):
+        m = _held(
+            programme,
+            wanjiku,
+            220 - i * 21,
+            "preparatory",
+            f"Preparatory dialogue {i + 1}",
+            "Githunguri social hall",
+        )
+        actions.do_record_meeting(
+            m,
+            wanjiku,
+            minutes="Groups shared the problems they face; the secretary took notes.",
+            decisions="Take the list to the consensus meeting.",
+            officials_present="",
+        )
+        _attend(m, wanjiku, rng, 0.5, rng.randint(3, 12))
+        if i < len(topics):
+            priorities.append(
+                actions.do_raise_priority(
+                    programme,
+                    wanjiku,
+                    title=topics[i],
+                    group=groups[i % len(groups)],
+                    meeting=m,
+                    cases=cases[i : i + 1],
+                )
+            )
+    consensus = _held(programme, wanjiku, 70, "consensus", "Consensus meeting", "Githunguri social hall")
+    _attend(consensus, wanjiku, rng, 0.7, 6)
+    rnd = actions.do_open_round(
+        programme, wanjiku, title="Priorities to present (demo)", priorities=priorities, meeting=consensus
+    )
+    for g in groups:
+        voters = rng.randint(6, 14)
+        budget = voters * rnd.dots_per_person
+        weights = [rng.random() + (1.5 if j == groups.index(g) % 3 else 0) for j in range(len(priorities))]
+        dots = {p.pk: int(budget * w / sum(weights)) for p, w in zip(priorities, weights, strict=True)}
+        actions.do_record_dots(rnd, wanjiku, group=g, voters=voters, dots=dots)
+    actions.do_close_round(rnd, wanjiku)
+    rnd = actions.do_freeze_round(rnd, wanjiku)
+    agreed = actions.agreed_priorities(rnd)
+    inv = actions.do_draft_invitation(
+        rnd,
+        wanjiku,
+        office=water,
+        official_name="Eng. Grace Njeri, Chief Officer Water (demo)",
+        language="en",
+    )
+    actions.do_advance_invitation(inv, wanjiku)
+    actions.do_advance_invitation(inv, wanjiku)
+    actions.do_advance_invitation(inv, wanjiku, today + timedelta(days=1))
+    actions.do_draft_invitation(
+        rnd, wanjiku, office=water, official_name="Bw. Peter Kariuki, Afisa wa Maji (demo)", language="sw"
+    )
+    dialogue = _held(
+        programme,
+        wanjiku,
+        60,
+        "dialogue",
+        "Dialogue with the County Department of Water",
+        "Kiambu county hall",
+    )
+    actions.do_record_meeting(
+        dialogue,
+        wanjiku,
+        minutes="Each priority was presented; the officials responded one by one.",
+        decisions="Commitments recorded; breakout groups rated the responses.",
+        officials_present="Eng. Grace Njeri",
+        offices=[water],
+    )
+    _attend(dialogue, wanjiku, rng, 0.6, 10)
+    states = [
+        ("fulfilled", 100, 20),
+        ("in_progress", 40, 30),
+        ("broken", 0, -10),
+        ("partly_fulfilled", 60, -5),
+        ("agreed", 0, -2),
+    ]
+    for prio, (status, progress, due) in zip(agreed, states, strict=False):
+        resp = actions.do_record_response(
+            dialogue,
+            wanjiku,
+            priority=prio,
+            office=water,
+            official_name="Eng. Grace Njeri",
+            text=f"We have heard the groups on “{prio.title}” and will act.",
+        )
+        c = actions.do_record_commitment(
+            prio,
+            wanjiku,
+            office=water,
+            official_name="Eng. Grace Njeri",
+            what=f"Action on: {prio.title}",
+            due_on=today + timedelta(days=due),
+            response=resp,
+        )
+        Commitment.objects.filter(pk=c.pk).update(created_at=timezone.now() - timedelta(days=60))
+        if status != "agreed":
+            actions.do_update_commitment(
+                c, wanjiku, status=status, progress=progress, note="Demo progress report"
+            )
+        if status == "fulfilled":
+            Commitment.objects.filter(pk=c.pk).update(completed_on=today - timedelta(days=12))
+        for g in groups[:3]:
+            rating = actions.do_rate_response(
+                resp, wanjiku, group=g, rating=rng.randint(1, 5), notes="Demo breakout notes"
+            )
+            if rating.rating <= 2:
+                actions.do_add_follow_up(
+                    programme,
+                    wanjiku,
+                    what=f"Meet the ward administrator about “{prio.title}”",
+                    owner=f"{g.name} chairperson",
+                    due_on=today + timedelta(days=14),
+                    rating=rating,
+                )
+        if status == "fulfilled":
+            members = list(Contact.objects.filter(group_memberships__group__in=groups)[:12])
+            survey = actions.do_start_verification(
+                c,
+                wanjiku,
+                question_en=f"Has this happened: {prio.title}?",
+                question_sw=f"Je, hili limetekelezwa: {prio.title}?",
+                contacts=members,
+            )
+            for contact in members[:9]:
+                actions.do_record_verification_reply(survey, contact, rng.choice(["1", "1", "2"]))
+    actions.do_send_due_reminders(today)
+
+
+def _community_police(org: Organisation, rng: random.Random) -> None:
+    zawadi = User.objects.get(username="zawadi")
+    police = Office.objects.get(name="Korogocho Police Station (demo)")
+    today = timezone.localdate()
+    programme = actions.do_create_programme(
+        org,
+        zawadi,
+        title=POLICE_TITLE,
+        description="Invented demo: dialogue sessions by segment, then mixed; meal sharing and clean-ups with officers.",
+        starts_on=today - timedelta(days=180),
+        ends_on=today + timedelta(days=180),
+        groups=list(org.groups.all()),
+        offices=[police],
+    )
+    segments = ["youth", "women", "men", "youth", "women", "mixed", "cross_learning", "mixed"]
+    for i, seg in enumerate(segments):
+        m = _held(
+            programme,
+            zawadi,
+            170 - i * 18,
+            "community_police",
+            f"Dialogue session {i + 1}",
+            "Korogocho chief's camp",
+            segment=seg,
+        )
+        _attend(m, zawadi, rng, 0.4, rng.randint(8, 25))
+    for i, (kind, title) in enumerate(
+        [
+            ("meal_sharing", "Meal sharing at the station"),
+            ("clean_up", "Clean-up of the market"),
+            ("sport", "Football: youth v. officers"),
+        ]
+    ):
+        m = _held(programme, zawadi, 160 - i * 40 + 3, "peace_action", title, "Korogocho", peace_action=kind)
+        _attend(m, zawadi, rng, 0.3, rng.randint(15, 40))
+    _held(programme, zawadi, 100, "mapping", "Mapping safe and unsafe spots", "Korogocho")
+    start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
+    actions.do_schedule_meeting(
+        programme,
+        zawadi,
+        kind="community_police",
+        segment="mixed",
+        title="Next mixed session",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        venue="Korogocho chief's camp",
+    )

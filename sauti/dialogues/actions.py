@@ -1,0 +1,767 @@
+"""Every write in the dialogues app. Each function checks its input and raises DialogueError with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sauti.dialogues import counting
+from sauti.dialogues.models import (
+    OPEN_COMMITMENT,
+    Attendance,
+    AttendanceRole,
+    Ballot,
+    BreakoutRating,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    ConsensusRound,
+    FollowUpAction,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingPhoto,
+    Priority,
+    PriorityRevision,
+    Programme,
+    Reminder,
+    Response,
+    VerificationAnswer,
+    VerificationSurvey,
+)
+from sauti.dialogues.notify import send_sms
+from sauti.dialogues.sms import ReplyError, parse_top_n, parse_yes_no
+from sauti.people.models import Contact, Group, GroupMembership, Office, Organisation, User
+
+REMIND_DAYS_BEFORE = 7
+
+
+class DialogueError(ValueError):
+    """Input the app refuses; str(e) is the reason, in the user's language."""
+
+
+# --- Programmes and meetings ---------------------------------------------------------------------
+
+
+def do_create_programme(organisation: Organisation, by: User, **fields: Any) -> Programme:
+    groups = fields.pop("groups", [])
+    offices = fields.pop("offices", [])
+    wards = fields.pop("wards", [])
+    if not fields.get("title", "").strip():
+        raise DialogueError(_("A programme needs a title."))
+    if fields["ends_on"] < fields["starts_on"]:
+        raise DialogueError(_("The programme cannot end before it starts."))
+    if any(g.organisation_id != organisation.pk for g in groups):
+        raise DialogueError(_("Groups must belong to the organisation."))
+    with transaction.atomic():
+        programme = Programme.objects.create(organisation=organisation, **fields)
+        programme.groups.set(groups)
+        programme.offices.set(offices)
+        programme.wards.set(wards)
+        programme.facilitators.add(by)
+    return programme
+
+
+def do_schedule_meeting(
+    programme: Programme,
+    by: User,
+    *,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    already_held: bool = False,
+    **fields: Any,
+) -> Meeting:
+    """Plan a meeting (or record one already held). Planned meetings cannot be in the past, and no two
+    meetings of a programme may overlap at the same venue or with the same facilitator."""
+    if kind not in MeetingKind.values:
+        raise DialogueError(_("Unknown kind of meeting."))
+    if not title.strip():
+        raise DialogueError(_("A meeting needs a title."))
+    if ends_at <= starts_at:
+        raise DialogueError(_("The meeting must end after it starts."))
+    if not already_held and starts_at < timezone.now():
+        raise DialogueError(
+            _("That date is in the past: plan meetings for the future, or record a meeting already held.")
+        )
+    if already_held and starts_at > timezone.now():
+        raise DialogueError(_("A meeting cannot have been held in the future."))
+    if fields.get("segment") and kind != MeetingKind.COMMUNITY_POLICE:
+        raise DialogueError(_("Segments apply to community–police dialogue sessions only."))
+    if fields.get("peace_action") and kind != MeetingKind.PEACE_ACTION:
+        raise DialogueError(_("A type of peace action applies to peace actions only."))
+    facilitator = fields.get("facilitator") or by
+    venue = fields.get("venue", "")
+    clash = Meeting.objects.filter(
+        programme__organisation=programme.organisation,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    ).exclude(status=Meeting.Status.CANCELLED)
+    for other in clash:
+        if other.facilitator_id == facilitator.pk or (venue and other.venue.lower() == venue.lower()):
+            raise DialogueError(
+                _("This overlaps with “%(other)s” (same facilitator or venue).") % {"other": other.title}
+            )
+    offices = fields.pop("offices_present", [])
+    fields["facilitator"] = facilitator
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            programme=programme,
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=Meeting.Status.HELD if already_held else Meeting.Status.PLANNED,
+            **fields,
+        )
+        meeting.offices_present.set(offices)
+    return meeting
+
+
+def do_record_meeting(
+    meeting: Meeting,
+    by: User,
+    *,
+    minutes: str,
+    decisions: str,
+    officials_present: str,
+    offices: Iterable[Office] = (),
+) -> Meeting:
+    if meeting.starts_at > timezone.now():
+        raise DialogueError(_("This meeting has not started yet."))
+    meeting.minutes, meeting.decisions, meeting.officials_present = minutes, decisions, officials_present
+    meeting.status = Meeting.Status.HELD
+    meeting.save(update_fields=["minutes", "decisions", "officials_present", "status"])
+    meeting.offices_present.add(*offices)
+    return meeting
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    sex: str
+    age_band: str
+    group: Group | None
+    role: str
+
+
+def do_record_attendance(
+    meeting: Meeting, by: User, *, contacts: Iterable[Contact] = (), walk_ins: Sequence[WalkIn] = ()
+) -> int:
+    """Members ticked from their groups' lists (each once) and walk-ins; returns how many were added."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise DialogueError(_("This meeting was cancelled."))
+    if meeting.starts_at > timezone.now():
+        raise DialogueError(_("Attendance is recorded once the meeting has started."))
+    org = meeting.programme.organisation
+    contacts = list(contacts)
+    if any(c.organisation_id != org.pk for c in contacts):
+        raise DialogueError(_("Those people are not on the organisation's lists."))
+    for w in walk_ins:
+        if w.role not in AttendanceRole.values:
+            raise DialogueError(_("Unknown role."))
+        if w.sex not in {"", "f", "m", "x"} or w.age_band not in {"", *dict(Contact.AGE_BANDS)}:
+            raise DialogueError(_("Unknown sex or age band."))
+        if w.group is not None and w.group.organisation_id != org.pk:
+            raise DialogueError(_("Groups must belong to the organisation."))
+    present = set(meeting.attendances.filter(contact__isnull=False).values_list("contact_id", flat=True))
+    group_of = dict(
+        GroupMembership.objects.filter(
+            contact__in=contacts, group__in=meeting.programme.groups.all()
+        ).values_list("contact_id", "group_id")
+    )
+    rows = [
+        Attendance(
+            meeting=meeting,
+            contact=c,
+            group_id=group_of.get(c.pk),
+            sex=c.gender,
+            age_band=c.age_band,
+            role=AttendanceRole.MEMBER,
+        )
+        for c in contacts
+        if c.pk not in present
+    ]
+    rows += [
+        Attendance(meeting=meeting, sex=w.sex, age_band=w.age_band, group=w.group, role=w.role)
+        for w in walk_ins
+    ]
+    Attendance.objects.bulk_create(rows)
+    return len(rows)
+
+
+def do_send_meeting_reminders(meeting: Meeting, by: User) -> int:
+    """An SMS to each member of the programme's groups, in the member's language."""
+    if meeting.status != Meeting.Status.PLANNED or meeting.starts_at < timezone.now():
+        raise DialogueError(_("Reminders are for meetings still to come."))
+    org = meeting.programme.organisation
+    contacts = Contact.objects.filter(group_memberships__group__in=meeting.programme.groups.all()).distinct()
+    sent = 0
+    local = timezone.localtime(meeting.starts_at)
+    for contact in contacts:
+        with translation.override(contact.language):
+            text = _("Reminder: %(title)s on %(date)s at %(time)s, %(venue)s.") % {
+                "title": meeting.title,
+                "date": local.strftime("%d/%m/%Y"),
+                "time": local.strftime("%H:%M"),
+                "venue": meeting.venue or "-",
+            }
+        sent += send_sms(org, contact, text, "meeting-reminder")
+    return sent
+
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+def do_add_meeting_photo(meeting: Meeting, by: User, upload: UploadedFile, caption: str = "") -> MeetingPhoto:
+    """Photos are stored re-encoded without their metadata (GPS position, camera, time)."""
+    from sauti.monitoring.actions import ReportError, strip_exif
+
+    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
+        raise DialogueError(_("Photos must be smaller than 8 MB."))
+    data = upload.read()
+    content_type = upload.content_type or ""
+    if content_type not in ("image/jpeg", "image/png", "image/webp"):
+        raise DialogueError(_("Only JPEG, PNG or WebP photos."))
+    try:
+        clean = strip_exif(data, content_type)
+    except ReportError:
+        clean = None
+    if not clean:
+        raise DialogueError(_("The photo could not be read; it may be damaged."))
+    photo = MeetingPhoto(meeting=meeting, caption=caption.strip()[:200])
+    photo.image.save(
+        f"photo-{uuid.uuid4().hex[:12]}.{content_type.split('/')[1]}", ContentFile(clean), save=True
+    )
+    return photo
+
+
+# --- Priorities ----------------------------------------------------------------------------------
+
+
+def do_raise_priority(
+    programme: Programme,
+    by: User,
+    *,
+    title: str,
+    description: str = "",
+    group: Group | None = None,
+    meeting: Meeting | None = None,
+    cases: Iterable[Any] = (),
+) -> Priority:
+    if not title.strip():
+        raise DialogueError(_("A priority needs a title."))
+    cases = list(cases)
+    if any(c.organisation_id != programme.organisation_id for c in cases):
+        raise DialogueError(_("Evidence must come from the organisation's own cases."))
+    if group is not None and group.organisation_id != programme.organisation_id:
+        raise DialogueError(_("Groups must belong to the organisation."))
+    with transaction.atomic():
+        priority = Priority.objects.create(
+            programme=programme,
+            title=title.strip(),
+            description=description,
+            raised_by=group,
+            raised_in=meeting,
+        )
+        priority.cases.set(cases)
+        PriorityRevision.objects.create(priority=priority, by=by, note="raised", before={})
+    return priority
+
+
+def do_edit_priority(priority: Priority, by: User, *, title: str, description: str) -> Priority:
+    if not title.strip():
+        raise DialogueError(_("A priority needs a title."))
+    if priority.rounds.filter(state=ConsensusRound.State.FROZEN).exists() and title.strip() != priority.title:
+        raise DialogueError(_("This priority is on a frozen agreed list; its title can no longer change."))
+    with transaction.atomic():
+        PriorityRevision.objects.create(
+            priority=priority,
+            by=by,
+            note="edited",
+            before={"title": priority.title, "description": priority.description},
+        )
+        priority.title, priority.description = title.strip(), description
+        priority.save(update_fields=["title", "description"])
+    return priority
+
+
+def do_merge_priorities(keep: Priority, others: Iterable[Priority], by: User) -> Priority:
+    """The others become part of `keep`: their evidence moves over, their history stays."""
+    others = [o for o in others if o.pk != keep.pk]
+    if not others:
+        raise DialogueError(_("Choose at least one other priority to merge."))
+    if any(o.programme_id != keep.programme_id or o.status != Priority.Status.ACTIVE for o in others):
+        raise DialogueError(_("Only active priorities of the same programme can be merged."))
+    if ConsensusRound.objects.filter(
+        priorities__in=[keep, *others], state=ConsensusRound.State.OPEN
+    ).exists():
+        raise DialogueError(_("Close the open consensus round before merging its priorities."))
+    with transaction.atomic():
+        for other in others:
+            keep.cases.add(*other.cases.all())
+            PriorityRevision.objects.create(
+                priority=other, by=by, note=f"merged into #{keep.pk}", before={"status": other.status}
+            )
+            other.status, other.merged_into = Priority.Status.MERGED, keep
+            other.save(update_fields=["status", "merged_into"])
+        PriorityRevision.objects.create(
+            priority=keep, by=by, note="merged " + ", ".join(f"#{o.pk}" for o in others), before={}
+        )
+    return keep
+
+
+# --- Consensus -----------------------------------------------------------------------------------
+
+
+def do_open_round(
+    programme: Programme,
+    by: User,
+    *,
+    title: str,
+    priorities: Sequence[Priority],
+    meeting: Meeting | None = None,
+    dots_per_person: int = 3,
+    max_ranks: int = 3,
+) -> ConsensusRound:
+    if len(priorities) < 2:
+        raise DialogueError(_("A consensus round needs at least two priorities."))
+    if any(p.programme_id != programme.pk or p.status != Priority.Status.ACTIVE for p in priorities):
+        raise DialogueError(_("Only active priorities of this programme can be ranked."))
+    if dots_per_person < 1 or max_ranks < 1:
+        raise DialogueError(_("Dots per person and priorities per voter must be at least 1."))
+    with transaction.atomic():
+        rnd = ConsensusRound.objects.create(
+            programme=programme,
+            title=title or _("Consensus"),
+            meeting=meeting,
+            dots_per_person=dots_per_person,
+            max_ranks=max_ranks,
+        )
+        rnd.priorities.set(priorities)
+    return rnd
+
+
+def _lock_open_round(rnd: ConsensusRound) -> ConsensusRound:
+    locked = ConsensusRound.objects.select_for_update().get(pk=rnd.pk)
+    if locked.state != ConsensusRound.State.OPEN:
+        raise DialogueError(_("Voting in this round has closed."))
+    return locked
+
+
+def _save_ballot(rnd: ConsensusRound, **fields: Any) -> Ballot:
+    try:
+        with transaction.atomic():
+            return Ballot.objects.create(round=rnd, **fields)
+    except IntegrityError:
+        raise DialogueError(_("This vote has already been recorded; each voter votes once.")) from None
+
+
+def do_record_dots(
+    rnd: ConsensusRound, by: User, *, group: Group, voters: int, dots: Mapping[int, int]
+) -> Ballot:
+    """A facilitator's dot count for one group: becomes one ballot, weighted by the voters present,
+    ranking priorities by dots (equal dots tie; no dots = unranked)."""
+    with transaction.atomic():
+        rnd = _lock_open_round(rnd)
+        ids = {p.pk for p in rnd.priorities.all()}
+        if not rnd.programme.groups.filter(pk=group.pk).exists():
+            raise DialogueError(_("That group is not part of this programme."))
+        if voters < 1:
+            raise DialogueError(_("At least one voter must be present."))
+        if any(pid not in ids for pid in dots):
+            raise DialogueError(_("A priority is not part of this round."))
+        if any(n < 0 for n in dots.values()):
+            raise DialogueError(_("Dot counts cannot be negative."))
+        total, allowed = sum(dots.values()), voters * rnd.dots_per_person
+        if total == 0:
+            raise DialogueError(_("No dots were entered."))
+        if total > allowed:
+            raise DialogueError(
+                _("%(total)d dots is more than allowed: %(voters)d voters × %(per)d dots = %(allowed)d.")
+                % {"total": total, "voters": voters, "per": rnd.dots_per_person, "allowed": allowed}
+            )
+        levels = sorted({n for n in dots.values() if n > 0}, reverse=True)
+        ranks = {str(pid): levels.index(n) + 1 for pid, n in dots.items() if n > 0}
+        return _save_ballot(
+            rnd,
+            source=Ballot.Source.DOTS,
+            voter_key=f"dots:group:{group.pk}",
+            group=group,
+            weight=voters,
+            ranks=ranks,
+            dots={str(k): v for k, v in dots.items()},
+            entered_by=by,
+        )
+
+
+def _strict_ranks(rnd: ConsensusRound, ranks: Mapping[int, int], voter: str) -> dict[str, int]:
+    names = [str(p.pk) for p in rnd.priorities.all()]
+    ballot = counting.Ballot(voter, "", {str(k): v for k, v in ranks.items()})
+    try:
+        counting.validate_ballot(ballot, names)
+    except counting.BallotError:
+        raise DialogueError(
+            _("Give each priority you rank a different position (1 = first), and rank at least one.")
+        ) from None
+    if len(ranks) > rnd.max_ranks:
+        raise DialogueError(_("Rank at most %(n)d priorities.") % {"n": rnd.max_ranks})
+    return dict(ballot.ranks)
+
+
+def do_cast_web_ballot(
+    rnd: ConsensusRound, user: User, ranks: Mapping[int, int], group: Group | None
+) -> Ballot:
+    with transaction.atomic():
+        rnd = _lock_open_round(rnd)
+        clean = _strict_ranks(rnd, ranks, user.username)
+        return _save_ballot(
+            rnd,
+            source=Ballot.Source.WEB,
+            voter_key=f"user:{user.pk}",
+            group=group,
+            ranks=clean,
+            entered_by=user,
+        )
+
+
+def do_record_sms_vote(rnd: ConsensusRound, contact: Contact, text: str) -> Ballot | None:
+    """ "Reply with the numbers of your top 3": records the ballot and answers in the sender's language.
+    A second vote, a vote after closing or an unreadable reply gets an explanation and changes nothing."""
+    org = rnd.programme.organisation
+    with translation.override(contact.language):
+        try:
+            with transaction.atomic():
+                rnd = _lock_open_round(rnd)
+                priorities = rnd.numbered_priorities()
+                numbers = parse_top_n(text, len(priorities), rnd.max_ranks)
+                group = Group.objects.filter(memberships__contact=contact, programmes=rnd.programme).first()
+                ballot = _save_ballot(
+                    rnd,
+                    source=Ballot.Source.SMS,
+                    voter_key=f"contact:{contact.pk}",
+                    group=group,
+                    ranks={str(priorities[n - 1].pk): i + 1 for i, n in enumerate(numbers)},
+                )
+        except (DialogueError, ReplyError) as e:
+            send_sms(org, contact, str(e), "consensus-reply")
+            return None
+        send_sms(org, contact, _("Thank you, your vote is recorded."), "consensus-reply")
+    return ballot
+
+
+def do_send_ballot_sms(rnd: ConsensusRound, by: User) -> int:
+    if rnd.state != ConsensusRound.State.OPEN:
+        raise DialogueError(_("Voting in this round has closed."))
+    priorities = rnd.numbered_priorities()
+    contacts = Contact.objects.filter(group_memberships__group__in=rnd.programme.groups.all()).distinct()
+    sent = 0
+    for contact in contacts:
+        with translation.override(contact.language):
+            lines = [_("Reply with the numbers of your top %(n)d:") % {"n": rnd.max_ranks}]
+            lines += [f"{i}={p.title}" for i, p in enumerate(priorities, start=1)]
+        sent += send_sms(rnd.programme.organisation, contact, "\n".join(lines), "consensus-ballot")
+    return sent
+
+
+def round_tally(rnd: ConsensusRound) -> dict[str, Any]:
+    """Borda (the agreed order) and Schulze (the cross-check), overall and per group, from the ballots."""
+    priorities = rnd.numbered_priorities()
+    names = [str(p.pk) for p in priorities]
+    ballots = [
+        counting.Ballot(
+            voter=b.voter_key,
+            group=str(b.group_id or ""),
+            ranks={k: int(v) for k, v in b.ranks.items()},
+            weight=Fraction(b.weight),
+        )
+        for b in rnd.ballots.order_by("pk")
+    ]
+    return {
+        "priorities": {str(p.pk): p.title for p in priorities},
+        "ballots": len(ballots),
+        "voters": sum(b.weight for b in rnd.ballots.all()),
+        "borda": counting.tally(ballots, names, "borda"),
+        "schulze": counting.tally(ballots, names, "schulze"),
+    }
+
+
+def do_close_round(rnd: ConsensusRound, by: User) -> ConsensusRound:
+    with transaction.atomic():
+        rnd = _lock_open_round(rnd)
+        if not rnd.ballots.exists():
+            raise DialogueError(_("No ballots yet: nothing to close."))
+        rnd.state, rnd.closed_at = ConsensusRound.State.CLOSED, timezone.now()
+        rnd.save(update_fields=["state", "closed_at"])
+    return rnd
+
+
+def do_freeze_round(rnd: ConsensusRound, by: User) -> ConsensusRound:
+    """Store the full tally; from now on the agreed list is this JSON, and a recount must reproduce it."""
+    with transaction.atomic():
+        rnd = ConsensusRound.objects.select_for_update().get(pk=rnd.pk)
+        if rnd.state != ConsensusRound.State.CLOSED:
+            raise DialogueError(_("Close the round before freezing its result."))
+        rnd.result = round_tally(rnd)
+        rnd.state, rnd.frozen_at = ConsensusRound.State.FROZEN, timezone.now()
+        rnd.save(update_fields=["result", "state", "frozen_at"])
+    return rnd
+
+
+def recount_matches(rnd: ConsensusRound) -> bool:
+    return rnd.result is not None and round_tally(rnd) == rnd.result
+
+
+def agreed_priorities(rnd: ConsensusRound) -> list[Priority]:
+    """The frozen Borda order (ties keep the numbering order)."""
+    if rnd.result is None:
+        return []
+    by_id = {str(p.pk): p for p in rnd.priorities.all()}
+    return [by_id[pid] for tier in rnd.result["borda"]["ranking"] for pid in tier if pid in by_id]
+
+
+# --- Invitations, responses, commitments ---------------------------------------------------------
+
+
+def do_draft_invitation(
+    rnd: ConsensusRound,
+    by: User,
+    *,
+    office: Office,
+    official_name: str,
+    language: str,
+    meeting: Meeting | None = None,
+) -> Invitation:
+    rnd.refresh_from_db(fields=["state", "result"])
+    if rnd.state != ConsensusRound.State.FROZEN:
+        raise DialogueError(_("Freeze the agreed priorities before inviting officials."))
+    if not official_name.strip():
+        raise DialogueError(_("Name the official you are inviting."))
+    if language not in {"en", "sw"}:
+        raise DialogueError(_("Letters are written in English or Kiswahili."))
+    return Invitation.objects.create(
+        programme=rnd.programme,
+        round=rnd,
+        office=office,
+        official_name=official_name.strip(),
+        language=language,
+        meeting=meeting,
+    )
+
+
+def do_advance_invitation(invitation: Invitation, by: User, agreed_date: dt.date | None = None) -> Invitation:
+    nxt = Invitation.NEXT.get(Invitation.Status(invitation.status))
+    if nxt is None:
+        raise DialogueError(_("This invitation has already reached its last step."))
+    now = timezone.now()
+    if nxt == Invitation.Status.SENT:
+        invitation.sent_at = now
+    elif nxt == Invitation.Status.ACKNOWLEDGED:
+        invitation.acknowledged_at = now
+    else:
+        if agreed_date is None:
+            raise DialogueError(_("Give the meeting date agreed with the official."))
+        if agreed_date < timezone.localdate():
+            raise DialogueError(_("The agreed date is in the past."))
+        invitation.agreed_date = agreed_date
+    invitation.status = nxt
+    invitation.save()
+    return invitation
+
+
+def do_record_response(
+    meeting: Meeting, by: User, *, priority: Priority, office: Office, official_name: str, text: str
+) -> Response:
+    if meeting.kind not in (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP):
+        raise DialogueError(_("Officials' responses are recorded at dialogues with authorities."))
+    if priority.programme_id != meeting.programme_id:
+        raise DialogueError(_("That priority belongs to another programme."))
+    if not official_name.strip() or not text.strip():
+        raise DialogueError(_("Record who responded and what they said."))
+    return Response.objects.create(
+        meeting=meeting,
+        priority=priority,
+        office=office,
+        official_name=official_name.strip(),
+        text=text.strip(),
+        recorded_by=by,
+    )
+
+
+def do_record_commitment(
+    priority: Priority,
+    by: User,
+    *,
+    office: Office | None,
+    official_name: str,
+    what: str,
+    due_on: dt.date | None,
+    response: Response | None = None,
+) -> Commitment:
+    if office is None or not official_name.strip():
+        raise DialogueError(_("A commitment needs an owner: the official's name and office."))
+    if due_on is None:
+        raise DialogueError(_("A commitment needs a date by when it will be done."))
+    if not what.strip():
+        raise DialogueError(_("Say what was promised."))
+    with transaction.atomic():
+        c = Commitment.objects.create(
+            priority=priority,
+            response=response,
+            office=office,
+            official_name=official_name.strip(),
+            what=what.strip(),
+            due_on=due_on,
+        )
+        CommitmentUpdate.objects.create(commitment=c, status=c.status, progress=0, note=_("Agreed"), by=by)
+    return c
+
+
+def do_update_commitment(
+    c: Commitment, by: User, *, status: str, progress: int, evidence: str = "", note: str = ""
+) -> Commitment:
+    if status not in CommitmentStatus.values:
+        raise DialogueError(_("Unknown status."))
+    if not 0 <= progress <= 100:
+        raise DialogueError(_("Progress is a percentage from 0 to 100."))
+    if status == CommitmentStatus.FULFILLED:
+        progress = 100
+    if status == CommitmentStatus.PARTLY_FULFILLED and progress in (0, 100):
+        raise DialogueError(_("A partly fulfilled commitment has progress between 1 and 99%."))
+    with transaction.atomic():
+        c.status, c.progress = status, progress
+        if evidence:
+            c.evidence = evidence
+        c.completed_on = timezone.localdate() if status == CommitmentStatus.FULFILLED else None
+        c.save(update_fields=["status", "progress", "evidence", "completed_on"])
+        CommitmentUpdate.objects.create(commitment=c, status=status, progress=progress, note=note, by=by)
+    return c
+
+
+def do_rate_response(
+    response: Response, by: User, *, group: Group, rating: int, notes: str
+) -> BreakoutRating:
+    if not 1 <= rating <= 5:
+        raise DialogueError(_("Rate from 1 (not satisfied) to 5 (fully satisfied)."))
+    if not response.meeting.programme.groups.filter(pk=group.pk).exists():
+        raise DialogueError(_("That group is not part of this programme."))
+    obj, _created = BreakoutRating.objects.update_or_create(
+        response=response, group=group, defaults={"rating": rating, "notes": notes}
+    )
+    return obj
+
+
+def do_add_follow_up(
+    programme: Programme,
+    by: User,
+    *,
+    what: str,
+    owner: str,
+    due_on: dt.date | None,
+    rating: BreakoutRating | None = None,
+    commitment: Commitment | None = None,
+) -> FollowUpAction:
+    if not what.strip() or not owner.strip():
+        raise DialogueError(_("A follow-up action needs what is to be done and who owns it."))
+    if due_on is None:
+        raise DialogueError(_("A follow-up action needs a due date."))
+    return FollowUpAction.objects.create(
+        programme=programme,
+        what=what.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+        rating=rating,
+        commitment=commitment,
+    )
+
+
+# --- Follow-up and verification ------------------------------------------------------------------
+
+
+def _followers(c: Commitment) -> list[Contact]:
+    group = c.priority.raised_by
+    if group is None:
+        return []
+    return list(Contact.objects.filter(group_memberships__group=group, group_memberships__role="leader"))
+
+
+def do_send_due_reminders(today: dt.date | None = None) -> int:
+    """Reminders a week before a commitment is due and an escalation once it is overdue, each once per
+    due date, to the leaders of the group that raised the priority (in their language)."""
+    today = today or timezone.localdate()
+    done = 0
+    soon = today + dt.timedelta(days=REMIND_DAYS_BEFORE)
+    for c in Commitment.objects.filter(status__in=OPEN_COMMITMENT, due_on__lte=soon).select_related(
+        "priority__programme__organisation", "priority__raised_by", "office"
+    ):
+        kind = Reminder.Kind.ESCALATION if c.due_on < today else Reminder.Kind.REMINDER
+        _obj, created = Reminder.objects.get_or_create(commitment=c, kind=kind, due_on=c.due_on)
+        if not created:
+            continue
+        done += 1
+        for contact in _followers(c):
+            with translation.override(contact.language):
+                if kind == Reminder.Kind.REMINDER:
+                    text = _("Reminder: %(who)s promised “%(what)s” by %(date)s. Please follow up.")
+                else:
+                    text = _(
+                        "Overdue: %(who)s promised “%(what)s” by %(date)s. Please raise it with your coordinator."
+                    )
+                text = text % {
+                    "who": c.official_name,
+                    "what": c.what[:60],
+                    "date": c.due_on.strftime("%d/%m/%Y"),
+                }
+            send_sms(c.priority.programme.organisation, contact, text, f"commitment-{kind}")
+    return done
+
+
+def do_start_verification(
+    c: Commitment, by: User, *, question_en: str, question_sw: str, contacts: Iterable[Contact]
+) -> VerificationSurvey:
+    if not question_en.strip() or not question_sw.strip():
+        raise DialogueError(_("Write the question in English and in Kiswahili."))
+    contacts = list(contacts)
+    if not contacts:
+        raise DialogueError(_("Choose the members to ask."))
+    org = c.priority.programme.organisation
+    survey = VerificationSurvey.objects.create(
+        commitment=c, question_en=question_en.strip(), question_sw=question_sw.strip()
+    )
+    for contact in contacts:
+        if contact.organisation_id != org.pk:
+            continue
+        question = survey.question_sw if contact.language == "sw" else survey.question_en
+        with translation.override(contact.language):
+            send_sms(org, contact, f"{question} {_('1=Yes 2=No')}", f"verification:{survey.pk}")
+    return survey
+
+
+def do_record_verification_reply(
+    survey: VerificationSurvey, contact: Contact, text: str
+) -> VerificationAnswer | None:
+    org = survey.commitment.priority.programme.organisation
+    with translation.override(contact.language):
+        try:
+            answer = parse_yes_no(text)
+        except ReplyError as e:
+            send_sms(org, contact, str(e), "verification-reply")
+            return None
+        try:
+            with transaction.atomic():
+                row = VerificationAnswer.objects.create(survey=survey, contact=contact, answer=answer)
+        except IntegrityError:
+            send_sms(org, contact, _("Your answer was already recorded. Thank you."), "verification-reply")
+            return None
+        send_sms(org, contact, _("Thank you for your answer."), "verification-reply")
+    return row

@@ -1,0 +1,323 @@
+"""Figures and page data: the programme dashboard, the tally page, the per-priority chain, the scorecard.
+
+Bars are drawn by monitoring's `_chart_bars.html` (server-side SVG, every figure also in a table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sauti.dialogues.models import (
+    AttendanceRole,
+    Commitment,
+    CommitmentStatus,
+    ConsensusRound,
+    MeetingKind,
+    Priority,
+    Programme,
+)
+from sauti.dialogues.stats import attendance_breakdown, commitments_by_status, days_to_fulfilment, median_days
+from sauti.monitoring.charts import BarChart, bar_chart
+from sauti.people.models import Contact, Group
+
+FULFILMENT_BUCKETS = ((30, "≤ 30"), (90, "31–90"), (180, "91–180"), (10_000, "> 180"))
+
+
+def _months(dates: list[dt.date]) -> list[tuple[str, int]]:
+    counts = Counter(d.strftime("%Y-%m") for d in dates)
+    return sorted(counts.items())
+
+
+def dashboard(programme: Programme) -> dict[str, Any]:
+    meetings = list(programme.meetings.exclude(status="cancelled").annotate(n=Count("attendances")))
+    held = [m for m in meetings if m.status == "held"]
+    b = attendance_breakdown(held)
+    commitments = list(Commitment.objects.filter(priority__programme=programme))
+    sexes, ages, roles = dict(Contact.GENDER_CHOICES), dict(Contact.AGE_BANDS), dict(AttendanceRole.choices)
+    kinds = dict(MeetingKind.choices)
+    statuses = commitments_by_status(commitments)
+    days = days_to_fulfilment(commitments)
+    buckets = Counter(next(label for top, label in FULFILMENT_BUCKETS if d <= top) for d in days)
+    by_month: dict[str, int] = defaultdict(int)
+    for m in held:
+        by_month[timezone.localtime(m.starts_at).strftime("%Y-%m")] += m.n
+    return {
+        "totals": {
+            "meetings": len(held),
+            "attendances": b.total,
+            "priorities": programme.priorities.filter(status=Priority.Status.ACTIVE).count(),
+            "commitments": len(commitments),
+            "fulfilled": statuses[CommitmentStatus.FULFILLED],
+            "median_days": median_days(days),
+            "peace_actions": sum(1 for m in held if m.kind == MeetingKind.PEACE_ACTION),
+        },
+        "charts": [
+            bar_chart(
+                "meetings-month",
+                _("Meetings held per month"),
+                _months([timezone.localtime(m.starts_at).date() for m in held]),
+                value_label=_("Meetings"),
+            ),
+            bar_chart(
+                "attendance-month",
+                _("Attendance per month"),
+                sorted(by_month.items()),
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "meeting-kinds",
+                _("Meetings by kind"),
+                [(str(kinds[k]), n) for k, n in Counter(m.kind for m in held).most_common()],
+                value_label=_("Meetings"),
+            ),
+            bar_chart(
+                "by-sex",
+                _("Attendance by sex"),
+                [(str(sexes.get(k, _("not recorded"))), n) for k, n in sorted(b.by_sex.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "by-age",
+                _("Attendance by age band"),
+                [(str(ages.get(k, _("not recorded"))), n) for k, n in sorted(b.by_age.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "by-group",
+                _("Attendance by group"),
+                [(k or _("no group"), n) for k, n in sorted(b.by_group.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "by-role",
+                _("Attendance by role"),
+                [(str(roles.get(k, k)), n) for k, n in sorted(b.by_role.items())],
+                value_label=_("People"),
+            ),
+            bar_chart(
+                "commitments",
+                _("Commitments by status"),
+                [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()],
+                value_label=_("Commitments"),
+                classes=[f"cm-{k}" for k in statuses],
+            ),
+            bar_chart(
+                "fulfilment",
+                _("Days from commitment to fulfilment"),
+                [(label, buckets.get(label, 0)) for _top, label in FULFILMENT_BUCKETS],
+                value_label=_("Commitments"),
+            ),
+        ],
+    }
+
+
+@dataclass
+class GroupRow:
+    group: str
+    positions: list[str]  # this group's position for each priority ("1", "2=", "–")
+    top: str
+    disagrees: bool
+
+
+def _positions(ranking: list[list[str]]) -> dict[str, str]:
+    out, place = {}, 1
+    for tier in ranking:
+        for pid in tier:
+            out[pid] = f"{place}=" if len(tier) > 1 else str(place)
+        place += len(tier)
+    return out
+
+
+def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
+    titles: dict[str, str] = result["priorities"]
+    borda, schulze = result["borda"], result["schulze"]
+    order = [pid for tier in borda["ranking"] for pid in tier]
+    overall = _positions(borda["ranking"])
+    names = {str(g.pk): g.name for g in Group.objects.filter(pk__in=[int(k) for k in borda["groups"] if k])}
+    rows = []
+    for gid, g in borda["groups"].items():
+        pos = _positions(g["ranking"])
+        top = g["ranking"][0] if g["ranking"] else []
+        rows.append(
+            GroupRow(
+                names.get(gid, _("no group")),
+                [pos.get(pid, "–") for pid in order],
+                ", ".join(titles[t] for t in top),
+                pos.get(order[0]) not in ("1", "1="),
+            )
+        )
+    top_score = max(borda["scores"].values()) or 1
+    chart: BarChart = bar_chart(
+        "borda",
+        _("Borda points"),
+        [(titles[pid], round(borda["scores"][pid])) for pid in order],
+        value_label=_("Points"),
+    )
+    chart.bars = [
+        replace(bar, percent=round(100 * borda["scores"][pid] / top_score, 2))
+        for bar, pid in zip(chart.bars, order, strict=True)
+    ]
+    schulze_order = [[titles[p] for p in tier] for tier in schulze["ranking"]]
+    return {
+        "order": [(overall[pid], titles[pid], borda["scores"][pid]) for pid in order],
+        "titles": [titles[pid] for pid in order],
+        "chart": chart,
+        "groups": rows,
+        "schulze": schulze_order,
+        "agree": [t for tier in borda["ranking"] for t in tier]
+        == [t for tier in schulze["ranking"] for t in tier]
+        and len(borda["ranking"]) == len(schulze["ranking"]),
+        "condorcet": titles.get(borda["condorcet_winner"] or ""),
+        "ballots": result["ballots"],
+        "voters": result["voters"],
+    }
+
+
+@dataclass
+class Step:
+    key: str
+    label: str
+    done: bool
+    when: dt.date | dt.datetime | None
+    items: list[str]
+    link: str = ""
+
+
+def chain(priority: Priority) -> list[Step]:
+    """evidence → raised → ranked → presented → response → commitment → verification → result."""
+    cases = list(priority.cases.all())
+    rounds = list(priority.rounds.filter(state=ConsensusRound.State.FROZEN))
+    ranked = []
+    for r in rounds:
+        pos = _positions(r.result["borda"]["ranking"]) if r.result else {}
+        ranked.append(
+            _("%(round)s: place %(pos)s") % {"round": r.title, "pos": pos.get(str(priority.pk), "–")}
+        )
+    invitations = [
+        inv for r in rounds for inv in r.invitations.exclude(status="drafted").select_related("office")
+    ]
+    responses = list(
+        priority.responses.select_related("office", "meeting").prefetch_related("ratings__group")
+    )
+    commitments = list(priority.commitments.select_related("office").prefetch_related("surveys__answers"))
+    answers = [a for c in commitments for s in c.surveys.all() for a in s.answers.all()]
+    yes = sum(1 for a in answers if a.answer == "yes")
+    results = [
+        f"{c.official_name}: {c.get_status_display()} ({c.progress}%)"
+        for c in commitments
+        if c.status not in (CommitmentStatus.AGREED, CommitmentStatus.IN_PROGRESS)
+    ]
+    return [
+        Step(
+            "evidence",
+            _("Evidence"),
+            bool(cases),
+            min((c.created_at for c in cases), default=None),
+            [
+                f"{c.reference} {c.title}"
+                + (f" · {c.people_affected} " + _("people affected") if c.people_affected else "")
+                for c in cases
+            ],
+        ),
+        Step(
+            "raised",
+            _("Raised"),
+            True,
+            priority.created_at,
+            [_("by %(group)s") % {"group": priority.raised_by.name}] if priority.raised_by else [],
+        ),
+        Step("ranked", _("Ranked"), bool(rounds), rounds[0].frozen_at if rounds else None, ranked),
+        Step(
+            "presented",
+            _("Presented to officials"),
+            bool(invitations or responses),
+            invitations[0].sent_at if invitations else None,
+            [f"{inv.official_name} — {inv.get_status_display()}" for inv in invitations],
+        ),
+        Step(
+            "response",
+            _("Response"),
+            bool(responses),
+            responses[0].created_at if responses else None,
+            [
+                f"{r.official_name}: “{r.text}”"
+                + "".join(f" · {g.group.name} {g.rating}/5" for g in r.ratings.all())
+                for r in responses
+            ],
+        ),
+        Step(
+            "commitment",
+            _("Commitment"),
+            bool(commitments),
+            commitments[0].created_at if commitments else None,
+            [
+                f"{c.official_name} ({c.office.name}): {c.what} — {_('by')} {c.due_on:%d/%m/%Y}"
+                for c in commitments
+            ],
+        ),
+        Step(
+            "verification",
+            _("Community verification"),
+            bool(answers),
+            max((a.received_at for a in answers), default=None),
+            [_("%(yes)d yes, %(no)d no") % {"yes": yes, "no": len(answers) - yes}] if answers else [],
+        ),
+        Step(
+            "result",
+            _("Result"),
+            bool(results),
+            max((c.completed_on for c in commitments if c.completed_on), default=None),
+            results,
+        ),
+    ]
+
+
+@dataclass
+class ScoreRow:
+    name: str
+    office: str
+    counts: dict[str, int]
+    total: int
+    overdue: int
+    kept_percent: int | None
+
+
+def _score_rows(groups: dict[tuple[str, str], list[Commitment]], today: dt.date) -> list[ScoreRow]:
+    rows = []
+    for (name, office), cs in sorted(groups.items()):
+        counts = commitments_by_status(cs)
+        decided = sum(counts[s] for s in ("fulfilled", "partly_fulfilled", "broken"))
+        kept = round(100 * counts["fulfilled"] / decided) if decided else None
+        rows.append(ScoreRow(name, office, counts, len(cs), sum(1 for c in cs if c.is_overdue(today)), kept))
+    return rows
+
+
+def scorecard() -> dict[str, Any]:
+    commitments = list(Commitment.objects.select_related("office").order_by("office__name", "official_name"))
+    today = timezone.localdate()
+    by_office: dict[tuple[str, str], list[Commitment]] = defaultdict(list)
+    by_official: dict[tuple[str, str], list[Commitment]] = defaultdict(list)
+    for c in commitments:
+        by_office[(c.office.name, "")].append(c)
+        by_official[(c.official_name, c.office.name)].append(c)
+    statuses = commitments_by_status(commitments)
+    return {
+        "statuses": CommitmentStatus.choices,
+        "offices": _score_rows(by_office, today),
+        "officials": _score_rows(by_official, today),
+        "chart": bar_chart(
+            "scorecard",
+            _("All commitments by status"),
+            [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()],
+            value_label=_("Commitments"),
+        ),
+        "commitments": commitments,
+        "today": today,
+    }

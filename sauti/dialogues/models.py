@@ -1,0 +1,522 @@
+"""Local-to-Local dialogue programmes: meetings, priorities, consensus, invitations, commitments, follow-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sauti.people.models import LANGUAGE_CHOICES, Contact, Group, Office, Organisation
+
+
+class Programme(models.Model):
+    """e.g. "Women's Leadership and Governance — Kiambu 2027"."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="programmes")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    county = models.ForeignKey(
+        "places.County", verbose_name=_("county"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    wards = models.ManyToManyField("places.Ward", verbose_name=_("wards"), blank=True, related_name="+")
+    groups = models.ManyToManyField(Group, verbose_name=_("groups"), blank=True, related_name="programmes")
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitators"),
+        blank=True,
+        related_name="facilitated_programmes",
+    )
+    offices = models.ManyToManyField(
+        Office, verbose_name=_("offices engaged"), blank=True, related_name="programmes"
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        verbose_name = _("dialogue programme")
+        verbose_name_plural = _("dialogue programmes")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingKind(models.TextChoices):
+    PREPARATORY = "preparatory", _("Preparatory dialogue")
+    CONSENSUS = "consensus", _("Consensus meeting")
+    DIALOGUE = "dialogue", _("Dialogue with authorities")
+    BREAKOUT = "breakout", _("Breakout session")
+    FOLLOW_UP = "follow_up", _("Follow-up / review")
+    COMMUNITY_POLICE = "community_police", _("Community–police dialogue session")
+    PEACE_ACTION = "peace_action", _("Peace action")
+    MAPPING = "mapping", _("Mapping exercise")
+    PEER_EXCHANGE = "peer_exchange", _("Peer-exchange visit")
+
+
+class Segment(models.TextChoices):
+    YOUTH = "youth", _("Youth")
+    WOMEN = "women", _("Women")
+    MEN = "men", _("Men")
+    MIXED = "mixed", _("Mixed")
+    CROSS_LEARNING = "cross_learning", _("Cross-learning")
+
+
+class PeaceAction(models.TextChoices):
+    MEAL_SHARING = "meal_sharing", _("Meal sharing")
+    CLEAN_UP = "clean_up", _("Clean-up")
+    SPORT = "sport", _("Sport")
+    CULTURAL = "cultural", _("Cultural event")
+    OTHER = "other", _("Other")
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, blank=True)
+    peace_action = models.CharField(_("peace action"), max_length=20, choices=PeaceAction.choices, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    ward = models.ForeignKey(
+        "places.Ward",
+        verbose_name=_("ward"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_meetings",
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    offices_present = models.ManyToManyField(
+        Office, verbose_name=_("offices present"), blank=True, related_name="+"
+    )
+    officials_present = models.TextField(_("officials present (names and titles)"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+    def overlaps(self, other: Meeting) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+def meeting_photo_path(instance: MeetingPhoto, filename: str) -> str:
+    return f"dialogues/{instance.meeting.programme_id}/{instance.meeting_id}/{filename}"
+
+
+class MeetingPhoto(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=meeting_photo_path)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class AttendanceRole(models.TextChoices):
+    MEMBER = "member", _("Group member")
+    LEADER = "leader", _("Group leader")
+    OFFICIAL = "official", _("Official")
+    POLICE = "police", _("Police officer")
+    FACILITATOR = "facilitator", _("Facilitator")
+    GUEST = "guest", _("Guest")
+
+
+class Attendance(models.Model):
+    """One person at one meeting: a member from a group list (contact) or a walk-in (no contact)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sex = models.CharField(_("sex"), max_length=1, choices=Contact.GENDER_CHOICES, blank=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=Contact.AGE_BANDS, blank=True)
+    role = models.CharField(
+        _("role"), max_length=12, choices=AttendanceRole.choices, default=AttendanceRole.MEMBER
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "contact"], condition=models.Q(contact__isnull=False), name="attend_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.contact.pseudonym if self.contact else _('walk-in')}"
+
+
+class Priority(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MERGED = "merged", _("Merged")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    raised_by = models.ForeignKey(
+        Group, verbose_name=_("raised by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    raised_in = models.ForeignKey(
+        Meeting,
+        verbose_name=_("raised in"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="priorities_raised",
+    )
+    cases = models.ManyToManyField(
+        "monitoring.Case", verbose_name=_("evidence (cases)"), blank=True, related_name="priorities"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["programme", "pk"]
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PriorityRevision(models.Model):
+    """History of a priority: each edit or merge keeps what it was before."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="revisions")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=240)
+    before = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.note
+
+
+class ConsensusRound(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        FROZEN = "frozen", _("Frozen")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    priorities = models.ManyToManyField(Priority, related_name="rounds")
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    dots_per_person = models.PositiveSmallIntegerField(_("dots per person"), default=3)
+    max_ranks = models.PositiveSmallIntegerField(_("priorities each voter ranks (SMS)"), default=3)
+    sms_code = models.CharField(_("SMS keyword"), max_length=20, blank=True)
+    result = models.JSONField(_("frozen tally"), null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("consensus round")
+        verbose_name_plural = _("consensus rounds")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def numbered_priorities(self) -> list[Priority]:
+        """The order voters see (and reply with by SMS): 1, 2, 3 … by priority id."""
+        return list(self.priorities.order_by("pk"))
+
+
+class Ballot(models.Model):
+    class Source(models.TextChoices):
+        DOTS = "dots", _("Dot count by a facilitator")
+        WEB = "web", _("Web")
+        SMS = "sms", _("SMS")
+
+    round = models.ForeignKey(ConsensusRound, on_delete=models.CASCADE, related_name="ballots")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    voter_key = models.CharField(max_length=80)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    weight = models.PositiveIntegerField(default=1)
+    ranks = models.JSONField(default=dict)  # priority id (str) -> rank
+    dots = models.JSONField(default=dict, blank=True)  # what the facilitator counted, kept as entered
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["round", "voter_key"], name="one_ballot_per_voter")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.voter_key}"
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        DRAFTED = "drafted", _("Drafted")
+        SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DATE_AGREED = "date_agreed", _("Meeting date agreed")
+
+    NEXT = {
+        Status.DRAFTED: Status.SENT,
+        Status.SENT: Status.ACKNOWLEDGED,
+        Status.ACKNOWLEDGED: Status.DATE_AGREED,
+    }
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="dialogue_invitations"
+    )
+    official_name = models.CharField(_("official's name and title"), max_length=160)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    round = models.ForeignKey(ConsensusRound, on_delete=models.PROTECT, related_name="invitations")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.DRAFTED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    agreed_date = models.DateField(_("agreed meeting date"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.official_name} — {self.office}"
+
+
+class Response(models.Model):
+    """What an official said about one priority at a dialogue."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="responses")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="responses")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="dialogue_responses")
+    official_name = models.CharField(_("official's name and title"), max_length=160)
+    text = models.TextField(_("response"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.official_name}: {self.text[:40]}"
+
+
+class CommitmentStatus(models.TextChoices):
+    AGREED = "agreed", _("Agreed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    PARTLY_FULFILLED = "partly_fulfilled", _("Partly fulfilled")
+    BROKEN = "broken", _("Broken")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_COMMITMENT = (CommitmentStatus.AGREED, CommitmentStatus.IN_PROGRESS)
+
+
+class Commitment(models.Model):
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="commitments")
+    response = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    official_name = models.CharField(_("official's name and title"), max_length=160)
+    what = models.TextField(_("what was promised"))
+    due_on = models.DateField(_("by when"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.AGREED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="commitment_progress_max_100"),
+            models.CheckConstraint(condition=~models.Q(official_name=""), name="commitment_has_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.official_name}: {self.what[:60]}"
+
+    def is_overdue(self, today: Any = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in OPEN_COMMITMENT and self.due_on < today
+
+
+class CommitmentUpdate(models.Model):
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=CommitmentStatus.choices)
+    progress = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.status} {self.progress}%"
+
+
+class BreakoutRating(models.Model):
+    """A group's rating (1 = not satisfied … 5 = fully satisfied) and notes on one official's response."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "group"], name="one_rating_per_group"),
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.rating}"
+
+
+class FollowUpAction(models.Model):
+    """The re-strategy: what the community does next, who owns it, by when."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="follow_ups")
+    rating = models.ForeignKey(
+        BreakoutRating, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    what = models.TextField(_("action"))
+    owner = models.CharField(_("owner"), max_length=160)
+    due_on = models.DateField(_("due"))
+    done = models.BooleanField(_("done"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+
+class Reminder(models.Model):
+    """One reminder or escalation per commitment and due date, so the periodic job never repeats itself."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder before the due date")
+        ESCALATION = "escalation", _("Overdue escalation")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["commitment", "kind", "due_on"], name="remind_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.commitment_id}"
+
+
+class VerificationSurvey(models.Model):
+    """An SMS question to affected members: "Je, maji yamerudi Mathare 4A? 1=Ndiyo 2=Hapana"."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="surveys")
+    question_en = models.CharField(max_length=140)
+    question_sw = models.CharField(max_length=140)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.question_en
+
+
+class VerificationAnswer(models.Model):
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+
+    survey = models.ForeignKey(VerificationSurvey, on_delete=models.CASCADE, related_name="answers")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=4, choices=Answer.choices)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "contact"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.answer}"
+
+
+class Notification(models.Model):
+    """An SMS this app wants sent. Until the messaging outbox is wired in, it waits here (see notify.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    purpose = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, default="pending-transport")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.text[:40]}"

@@ -1,0 +1,906 @@
+"""Programme, meeting, consensus, invitation, commitment and chain pages; the public scorecard.
+
+Every POST view: parse, check access (sauti.core.access), call one action, redirect. Bad input answers 400
+with the reason on a page of its own (forms work without JavaScript).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sauti.core.access import (
+    Perm,
+    can,
+    can_manage_programme,
+    get_programme_for_user,
+    get_rating_group_for_user,
+    official_offices,
+    organisations_for,
+    programmes_for,
+)
+from sauti.dialogues import actions, charts, letters
+from sauti.dialogues.actions import DialogueError, WalkIn
+from sauti.dialogues.models import (
+    AttendanceRole,
+    Commitment,
+    CommitmentStatus,
+    ConsensusRound,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingPhoto,
+    PeaceAction,
+    Priority,
+    Programme,
+    Response,
+    Segment,
+    VerificationSurvey,
+)
+from sauti.dialogues.stats import attendance_breakdown
+from sauti.monitoring.models import Case
+from sauti.people.actions import reveal_identities
+from sauti.people.models import Contact, Office, User
+
+
+class BadInput(ValueError):
+    pass
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
+    return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
+
+
+def _int(data: QueryDict, key: str, *, default: int | None = None) -> int:
+    raw = data.get(key, "").strip()
+    if not raw and default is not None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadInput(_("“%(field)s” must be a whole number.") % {"field": key}) from None
+
+
+def _date(data: QueryDict, key: str, *, required: bool = True) -> dt.date | None:
+    raw = data.get(key, "").strip()
+    if not raw:
+        if required:
+            raise BadInput(_("Give a date for “%(field)s”.") % {"field": key})
+        return None
+    value = parse_date(raw)
+    if value is None:
+        raise BadInput(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw})
+    return value
+
+
+def _datetime(data: QueryDict, key: str) -> dt.datetime:
+    raw = data.get(key, "").strip()
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise BadInput(_("“%(value)s” is not a date and time.") % {"value": raw})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _run(request: HttpRequest, back: str, fn: Callable[[], object], done: str) -> HttpResponse:
+    try:
+        fn()
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    messages.success(request, done)
+    return redirect(back)
+
+
+def _manage(request: HttpRequest, programme: Programme) -> None:
+    if not can_manage_programme(request.user, programme):
+        raise PermissionDenied
+
+
+def _meeting(request: HttpRequest, pk: int, *, manage: bool = False) -> Meeting:
+    meeting = (
+        Meeting.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    if manage:
+        _manage(request, meeting.programme)
+    return meeting
+
+
+def _round(request: HttpRequest, pk: int) -> ConsensusRound:
+    rnd = (
+        ConsensusRound.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme")
+        .first()
+    )
+    if rnd is None:
+        raise Http404
+    return rnd
+
+
+def _addressed(request: HttpRequest) -> Q:
+    """Programmes the user sees in full, or (officials) rows addressed to their office."""
+    return Q(office__in=official_offices(request.user))
+
+
+# --- Programmes ----------------------------------------------------------------------------------
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    orgs = [o for o in organisations_for(request.user) if can(request.user, Perm.MANAGE_DIALOGUES, o)]
+    if request.method == "POST":
+        org = next((o for o in orgs if str(o.pk) == request.POST.get("organisation")), None)
+        if org is None:
+            raise PermissionDenied
+        groups = list(org.groups.filter(pk__in=request.POST.getlist("groups")))
+        offices = list(Office.objects.filter(pk__in=request.POST.getlist("offices")))
+        back = reverse("dialogues:programme_list")
+        try:
+            programme = actions.do_create_programme(
+                org,
+                _user(request),
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                starts_on=_date(request.POST, "starts_on"),
+                ends_on=_date(request.POST, "ends_on"),
+                groups=groups,
+                offices=offices,
+            )
+        except (DialogueError, BadInput) as e:
+            return _bad(request, str(e), back)
+        return redirect("dialogues:programme", programme.pk)
+    programmes = (
+        programmes_for(request.user).select_related("organisation").annotate(n_meetings=Count("meetings"))
+    )
+    context = {
+        "programmes": programmes,
+        "orgs": orgs,
+        "offices": Office.objects.all(),
+        "my_offices": bool(official_offices(request.user)),
+    }
+    return render(request, "dialogues/programme_list.html", context)
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.VIEW_DIALOGUES)
+    meetings = programme.meetings.annotate(n=Count("attendances")).select_related("facilitator")
+    context = {
+        "programme": programme,
+        "meetings": meetings,
+        "priorities": programme.priorities.select_related("raised_by", "merged_into").annotate(
+            n_cases=Count("cases")
+        ),
+        "rounds": programme.rounds.all(),
+        "invitations": programme.invitations.select_related("office"),
+        "commitments": Commitment.objects.filter(priority__programme=programme).select_related(
+            "office", "priority"
+        ),
+        "follow_ups": programme.follow_ups.all(),
+        "manage": can_manage_programme(request.user, programme),
+        "kinds": MeetingKind.choices,
+        "segments": Segment.choices,
+        "peace_actions": PeaceAction.choices,
+        "cases": Case.objects.filter(organisation=programme.organisation).order_by("-updated_at")[:50],
+        "active": programme.priorities.filter(status=Priority.Status.ACTIVE),
+        "groups": programme.groups.all(),
+    }
+    return render(request, "dialogues/programme_detail.html", context)
+
+
+@login_required
+@require_GET
+def programme_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.VIEW_DIALOGUES)
+    context = {"programme": programme, **charts.dashboard(programme)}
+    return render(request, "dialogues/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    back = reverse("dialogues:programme", args=[pk])
+    p = request.POST
+
+    def act() -> Meeting:
+        return actions.do_schedule_meeting(
+            programme,
+            _user(request),
+            kind=p.get("kind", ""),
+            title=p.get("title", ""),
+            starts_at=_datetime(p, "starts_at"),
+            ends_at=_datetime(p, "ends_at"),
+            already_held=p.get("already_held") == "on",
+            venue=p.get("venue", "").strip(),
+            segment=p.get("segment", ""),
+            peace_action=p.get("peace_action", ""),
+            agenda=p.get("agenda", ""),
+        )
+
+    return _run(request, back, act, _("Meeting saved."))
+
+
+@login_required
+@require_POST
+def priority_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    back = reverse("dialogues:programme", args=[pk])
+    p = request.POST
+    group = programme.groups.filter(pk=p.get("group") or 0).first()
+    meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    cases = Case.objects.filter(organisation=programme.organisation, pk__in=p.getlist("cases"))
+    return _run(
+        request,
+        back,
+        lambda: actions.do_raise_priority(
+            programme,
+            _user(request),
+            title=p.get("title", ""),
+            description=p.get("description", ""),
+            group=group,
+            meeting=meeting,
+            cases=cases,
+        ),
+        _("Priority added."),
+    )
+
+
+@login_required
+@require_POST
+def priority_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    back = reverse("dialogues:programme", args=[pk])
+    keep = programme.priorities.filter(pk=request.POST.get("keep") or 0).first()
+    if keep is None:
+        return _bad(request, _("Choose the priority to keep."), back)
+    others = list(programme.priorities.filter(pk__in=request.POST.getlist("merge")))
+    return _run(
+        request,
+        back,
+        lambda: actions.do_merge_priorities(keep, others, _user(request)),
+        _("Priorities merged."),
+    )
+
+
+@login_required
+@require_POST
+def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    back = reverse("dialogues:programme", args=[pk])
+    p = request.POST
+    chosen = list(programme.priorities.filter(pk__in=p.getlist("priorities")))
+    meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    try:
+        rnd = actions.do_open_round(
+            programme,
+            _user(request),
+            title=p.get("title", ""),
+            priorities=chosen,
+            meeting=meeting,
+            dots_per_person=_int(p, "dots_per_person", default=3),
+            max_ranks=_int(p, "max_ranks", default=3),
+        )
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    return redirect("dialogues:round", rnd.pk)
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    programme = meeting.programme
+    manage = can_manage_programme(request.user, programme)
+    members: list[dict[str, Any]] = []
+    if manage:
+        contacts = list(
+            Contact.objects.filter(group_memberships__group__in=programme.groups.all())
+            .exclude(pk__in=meeting.attendances.filter(contact__isnull=False).values("contact_id"))
+            .distinct()
+        )
+        names = {}
+        if can(request.user, Perm.VIEW_IDENTITIES, programme.organisation):
+            names = reveal_identities(_user(request), contacts, f"dialogue attendance, meeting {meeting.pk}")
+        members = [{"contact": c, "name": names[c.pk].name if c.pk in names else ""} for c in contacts]
+    responses = meeting.responses.select_related("priority", "office").prefetch_related(
+        "ratings__group", "commitments"
+    )
+    rate_groups = [
+        g
+        for g in programme.groups.all()
+        if manage or can(request.user, Perm.RATE_RESPONSES, programme.organisation, g)
+    ]
+    context = {
+        "meeting": meeting,
+        "programme": programme,
+        "manage": manage,
+        "members": members,
+        "breakdown": attendance_breakdown([meeting]),
+        "roles": AttendanceRole.choices,
+        "sexes": Contact.GENDER_CHOICES,
+        "ages": Contact.AGE_BANDS,
+        "groups": programme.groups.all(),
+        "priorities": programme.priorities.filter(status=Priority.Status.ACTIVE),
+        "offices": programme.offices.all() or Office.objects.all(),
+        "responses": responses,
+        "rate_groups": rate_groups,
+        "takes_responses": meeting.kind
+        in (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP),
+        "today": timezone.localdate(),
+    }
+    return render(request, "dialogues/meeting_detail.html", context)
+
+
+@login_required
+@require_POST
+def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    p = request.POST
+    offices = Office.objects.filter(pk__in=p.getlist("offices_present"))
+    return _run(
+        request,
+        reverse("dialogues:meeting", args=[pk]),
+        lambda: actions.do_record_meeting(
+            meeting,
+            _user(request),
+            minutes=p.get("minutes", ""),
+            decisions=p.get("decisions", ""),
+            officials_present=p.get("officials_present", ""),
+            offices=offices,
+        ),
+        _("Minutes saved."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[pk])
+    contacts = Contact.objects.filter(
+        pk__in=p.getlist("contacts"), group_memberships__group__in=meeting.programme.groups.all()
+    ).distinct()
+    try:
+        count = _int(p, "walk_in_count", default=0)
+        if not 0 <= count <= 500:
+            raise BadInput(_("Walk-ins are entered up to 500 at a time."))
+        group = meeting.programme.groups.filter(pk=p.get("walk_in_group") or 0).first()
+        walk_ins = [WalkIn(p.get("sex", ""), p.get("age_band", ""), group, p.get("role", "member"))] * count
+        added = actions.do_record_attendance(meeting, _user(request), contacts=contacts, walk_ins=walk_ins)
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    messages.success(request, _("%(n)d attendances added.") % {"n": added})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def meeting_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    back = reverse("dialogues:meeting", args=[pk])
+    try:
+        n = actions.do_send_meeting_reminders(meeting, _user(request))
+    except DialogueError as e:
+        return _bad(request, str(e), back)
+    messages.success(request, _("%(n)d SMS reminders queued.") % {"n": n})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def meeting_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    back = reverse("dialogues:meeting", args=[pk])
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return _bad(request, _("Choose a photo to upload."), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_add_meeting_photo(
+            meeting, _user(request), upload, request.POST.get("caption", "")
+        ),
+        _("Photo added."),
+    )
+
+
+@login_required
+@require_GET
+def meeting_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = MeetingPhoto.objects.filter(pk=pk, meeting__programme__in=programmes_for(request.user)).first()
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.image.open("rb"), content_type=f"image/{photo.image.name.rsplit('.', 1)[-1]}")
+
+
+@login_required
+@require_GET
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    response = HttpResponse(
+        letters.meeting_ics(meeting, request.build_absolute_uri(reverse("dialogues:meeting", args=[pk]))),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def response_create(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    p = request.POST
+    priority = meeting.programme.priorities.filter(pk=p.get("priority") or 0).first()
+    office = Office.objects.filter(pk=p.get("office") or 0).first()
+    back = reverse("dialogues:meeting", args=[pk])
+    if priority is None or office is None:
+        return _bad(request, _("Choose the priority and the office."), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_record_response(
+            meeting,
+            _user(request),
+            priority=priority,
+            office=office,
+            official_name=p.get("official_name", ""),
+            text=p.get("text", ""),
+        ),
+        _("Response recorded."),
+    )
+
+
+def _response(request: HttpRequest, pk: int) -> Response:
+    response = (
+        Response.objects.filter(pk=pk, meeting__programme__in=programmes_for(request.user))
+        .select_related("meeting__programme", "priority", "office")
+        .first()
+    )
+    if response is None:
+        raise Http404
+    return response
+
+
+@login_required
+@require_POST
+def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _response(request, pk)
+    _manage(request, response.meeting.programme)
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[response.meeting_id])
+    return _run(
+        request,
+        back,
+        lambda: actions.do_record_commitment(
+            response.priority,
+            _user(request),
+            office=response.office,
+            official_name=p.get("official_name", response.official_name),
+            what=p.get("what", ""),
+            due_on=_date(p, "due_on", required=False),
+            response=response,
+        ),
+        _("Commitment recorded."),
+    )
+
+
+@login_required
+@require_POST
+def response_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _response(request, pk)
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[response.meeting_id])
+    try:
+        group = get_rating_group_for_user(request.user, response.meeting.programme, _int(p, "group"))
+        rating = actions.do_rate_response(
+            response, _user(request), group=group, rating=_int(p, "rating"), notes=p.get("notes", "")
+        )
+        if p.get("action", "").strip() or p.get("owner", "").strip():
+            actions.do_add_follow_up(
+                response.meeting.programme,
+                _user(request),
+                what=p.get("action", ""),
+                owner=p.get("owner", ""),
+                due_on=_date(p, "action_due", required=False),
+                rating=rating,
+            )
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    messages.success(request, _("Rating saved."))
+    return redirect(back)
+
+
+# --- Consensus -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    programme = rnd.programme
+    manage = can_manage_programme(request.user, programme)
+    result = (
+        rnd.result if rnd.result is not None else (actions.round_tally(rnd) if rnd.ballots.exists() else None)
+    )
+    recount_ok = actions.recount_matches(rnd) if rnd.result is not None else None
+    context = {
+        "round": rnd,
+        "programme": programme,
+        "manage": manage,
+        "numbered": list(enumerate(rnd.numbered_priorities(), start=1)),
+        "groups": programme.groups.all(),
+        "entered_groups": set(rnd.ballots.filter(source="dots").values_list("group_id", flat=True)),
+        "ballots": rnd.ballots.select_related("group"),
+        "tally": charts.tally_view(rnd, result) if result else None,
+        "recount_ok": recount_ok,
+        "my_ballot": rnd.ballots.filter(voter_key=f"user:{request.user.pk}").exists(),
+        "sms_contacts": Contact.objects.filter(group_memberships__group__in=programme.groups.all()).distinct()
+        if manage
+        else [],
+    }
+    return render(request, "dialogues/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def round_dots(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    _manage(request, rnd.programme)
+    p = request.POST
+    back = reverse("dialogues:round", args=[pk])
+    group = rnd.programme.groups.filter(pk=p.get("group") or 0).first()
+    if group is None:
+        return _bad(request, _("Choose the group whose dots you counted."), back)
+    try:
+        dots = {prio.pk: _int(p, f"dots_{prio.pk}", default=0) for prio in rnd.priorities.all()}
+        actions.do_record_dots(rnd, _user(request), group=group, voters=_int(p, "voters"), dots=dots)
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    messages.success(request, _("Dots recorded for %(group)s.") % {"group": group.name})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def round_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    p = request.POST
+    back = reverse("dialogues:round", args=[pk])
+    try:
+        ranks = {
+            prio.pk: _int(p, f"rank_{prio.pk}")
+            for prio in rnd.priorities.all()
+            if p.get(f"rank_{prio.pk}", "").strip()
+        }
+        group = rnd.programme.groups.filter(pk=p.get("group") or 0).first()
+        actions.do_cast_web_ballot(rnd, _user(request), ranks, group)
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    messages.success(request, _("Your vote is recorded."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def round_sms(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the ballot by SMS, or record an SMS reply received (until the messaging layer routes replies)."""
+    rnd = _round(request, pk)
+    _manage(request, rnd.programme)
+    back = reverse("dialogues:round", args=[pk])
+    if "send" in request.POST:
+        try:
+            n = actions.do_send_ballot_sms(rnd, _user(request))
+        except DialogueError as e:
+            return _bad(request, str(e), back)
+        messages.success(request, _("%(n)d SMS ballots queued.") % {"n": n})
+        return redirect(back)
+    contact = Contact.objects.filter(
+        pk=request.POST.get("contact") or 0, group_memberships__group__in=rnd.programme.groups.all()
+    ).first()
+    if contact is None:
+        return _bad(request, _("Choose who sent the SMS."), back)
+    ballot = actions.do_record_sms_vote(rnd, contact, request.POST.get("text", ""))
+    if ballot is None:
+        messages.warning(request, _("The SMS was not counted; the sender was told why."))
+    else:
+        messages.success(request, _("SMS vote recorded."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    _manage(request, rnd.programme)
+    freeze = request.POST.get("step") == "freeze"
+    fn = actions.do_freeze_round if freeze else actions.do_close_round
+    return _run(
+        request,
+        reverse("dialogues:round", args=[pk]),
+        lambda: fn(rnd, _user(request)),
+        _("Agreed list frozen.") if freeze else _("Voting closed."),
+    )
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    _manage(request, rnd.programme)
+    p = request.POST
+    office = Office.objects.filter(pk=p.get("office") or 0).first()
+    back = reverse("dialogues:programme", args=[rnd.programme_id])
+    if office is None:
+        return _bad(request, _("Choose the office you are inviting."), reverse("dialogues:round", args=[pk]))
+    meeting = rnd.programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    return _run(
+        request,
+        back,
+        lambda: actions.do_draft_invitation(
+            rnd,
+            _user(request),
+            office=office,
+            official_name=p.get("official_name", ""),
+            language=p.get("language", "en"),
+            meeting=meeting,
+        ),
+        _("Invitation drafted."),
+    )
+
+
+def _invitation(request: HttpRequest, pk: int) -> Invitation:
+    inv = (
+        Invitation.objects.filter(
+            Q(pk=pk)
+            & (
+                Q(programme__in=programmes_for(request.user))
+                | (_addressed(request) & ~Q(status=Invitation.Status.DRAFTED))
+            )
+        )
+        .select_related("programme__organisation", "office", "round", "meeting")
+        .first()
+    )
+    if inv is None:
+        raise Http404
+    return inv
+
+
+@login_required
+@require_GET
+def invitation_letter(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("pdf", "docx"):
+        raise Http404
+    inv = _invitation(request, pk)
+    if fmt == "pdf":
+        body, ctype = letters.letter_pdf(inv), "application/pdf"
+    else:
+        body, ctype = (
+            letters.letter_docx(inv),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="invitation-{inv.pk}-{inv.language}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def invitation_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    inv = _invitation(request, pk)
+    _manage(request, inv.programme)
+    back = reverse("dialogues:programme", args=[inv.programme_id])
+    return _run(
+        request,
+        back,
+        lambda: actions.do_advance_invitation(
+            inv, _user(request), _date(request.POST, "agreed_date", required=False)
+        ),
+        _("Invitation updated."),
+    )
+
+
+# --- Commitments, chain, scorecard ---------------------------------------------------------------
+
+
+def _commitment(request: HttpRequest, pk: int) -> Commitment:
+    c = (
+        Commitment.objects.filter(
+            Q(pk=pk) & (Q(priority__programme__in=programmes_for(request.user)) | _addressed(request))
+        )
+        .select_related("priority__programme__organisation", "office", "response")
+        .first()
+    )
+    if c is None:
+        raise Http404
+    return c
+
+
+@login_required
+@require_GET
+def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    c = _commitment(request, pk)
+    programme = c.priority.programme
+    manage = can_manage_programme(request.user, programme)
+    surveys = []
+    for s in c.surveys.prefetch_related("answers"):
+        answers = list(s.answers.all())
+        yes = sum(1 for a in answers if a.answer == "yes")
+        surveys.append({"survey": s, "yes": yes, "no": len(answers) - yes, "total": len(answers)})
+    context = {
+        "c": c,
+        "programme": programme,
+        "manage": manage,
+        "statuses": CommitmentStatus.choices,
+        "updates": c.updates.select_related("by"),
+        "surveys": surveys,
+        "contacts": Contact.objects.filter(group_memberships__group__in=programme.groups.all()).distinct()
+        if manage
+        else [],
+        "overdue": c.is_overdue(),
+    }
+    return render(request, "dialogues/commitment_detail.html", context)
+
+
+@login_required
+@require_POST
+def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    c = _commitment(request, pk)
+    _manage(request, c.priority.programme)
+    p = request.POST
+    return _run(
+        request,
+        reverse("dialogues:commitment", args=[pk]),
+        lambda: actions.do_update_commitment(
+            c,
+            _user(request),
+            status=p.get("status", ""),
+            progress=_int(p, "progress"),
+            evidence=p.get("evidence", ""),
+            note=p.get("note", ""),
+        ),
+        _("Commitment updated."),
+    )
+
+
+@login_required
+@require_POST
+def commitment_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    c = _commitment(request, pk)
+    _manage(request, c.priority.programme)
+    p = request.POST
+    contacts = Contact.objects.filter(
+        pk__in=p.getlist("contacts"), group_memberships__group__in=c.priority.programme.groups.all()
+    ).distinct()
+    return _run(
+        request,
+        reverse("dialogues:commitment", args=[pk]),
+        lambda: actions.do_start_verification(
+            c,
+            _user(request),
+            question_en=p.get("question_en", ""),
+            question_sw=p.get("question_sw", ""),
+            contacts=contacts,
+        ),
+        _("Verification survey sent."),
+    )
+
+
+@login_required
+@require_POST
+def survey_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an SMS answer received (until the messaging layer routes replies here)."""
+    survey = (
+        VerificationSurvey.objects.filter(pk=pk).select_related("commitment__priority__programme").first()
+    )
+    if (
+        survey is None
+        or not programmes_for(request.user).filter(pk=survey.commitment.priority.programme_id).exists()
+    ):
+        raise Http404
+    _manage(request, survey.commitment.priority.programme)
+    back = reverse("dialogues:commitment", args=[survey.commitment_id])
+    contact = Contact.objects.filter(
+        pk=request.POST.get("contact") or 0,
+        group_memberships__group__in=survey.commitment.priority.programme.groups.all(),
+    ).first()
+    if contact is None:
+        return _bad(request, _("Choose who sent the SMS."), back)
+    if actions.do_record_verification_reply(survey, contact, request.POST.get("text", "")) is None:
+        messages.warning(request, _("The SMS was not counted; the sender was told why."))
+    else:
+        messages.success(request, _("Answer recorded."))
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def priority_chain(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = (
+        Priority.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme", "raised_by", "raised_in", "merged_into")
+        .first()
+    )
+    if priority is None:
+        raise Http404
+    context = {
+        "priority": priority,
+        "programme": priority.programme,
+        "steps": charts.chain(priority),
+        "manage": can_manage_programme(request.user, priority.programme),
+    }
+    return render(request, "dialogues/priority_chain.html", context)
+
+
+@login_required
+@require_POST
+def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = (
+        Priority.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme")
+        .first()
+    )
+    if priority is None:
+        raise Http404
+    _manage(request, priority.programme)
+    p = request.POST
+    return _run(
+        request,
+        reverse("dialogues:priority", args=[pk]),
+        lambda: actions.do_edit_priority(
+            priority, _user(request), title=p.get("title", ""), description=p.get("description", "")
+        ),
+        _("Priority updated."),
+    )
+
+
+@login_required
+@require_GET
+def my_office(request: HttpRequest) -> HttpResponse:
+    offices = official_offices(request.user)
+    if not offices:
+        raise Http404
+    context = {
+        "invitations": Invitation.objects.filter(office__in=offices)
+        .exclude(status=Invitation.Status.DRAFTED)
+        .select_related("programme", "office"),
+        "commitments": Commitment.objects.filter(office__in=offices).select_related("priority", "office"),
+    }
+    return render(request, "dialogues/my_office.html", context)
+
+
+@require_GET
+def scorecard(request: HttpRequest) -> HttpResponse:
+    """Public: every office's and official's commitments and how they stand. No community identities."""
+    return render(request, "dialogues/scorecard.html", charts.scorecard())

@@ -1,0 +1,44 @@
+"""The demo dataset carries a labelled dialogue programme whose pages all render."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+
+from django.core.management import call_command
+from django.test import Client
+
+from sauti.dialogues.models import Commitment, ConsensusRound, Meeting, Programme
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
+    call_command("demo_data", stdout=StringIO())
+    call_command("demo_data", stdout=StringIO())
+    assert Programme.objects.count() == 2
+    assert all("(demo)" in p.title for p in Programme.objects.all())
+    programme = Programme.objects.get(title__contains="Kiambu")
+    rnd = ConsensusRound.objects.get(programme=programme)
+    assert rnd.state == "frozen" and rnd.result is not None
+    statuses = set(Commitment.objects.values_list("status", flat=True))
+    assert {"fulfilled", "in_progress", "broken", "partly_fulfilled", "agreed"} <= statuses
+    assert Meeting.objects.filter(kind="community_police").exclude(segment="").count() >= 8
+    assert Meeting.objects.filter(kind="peace_action").exclude(peace_action="").count() == 3
+    client = Client()
+    assert client.login(username="wanjiku", password="sauti-demo-2026")
+    meeting = programme.meetings.get(kind="dialogue")
+    commitment = Commitment.objects.filter(priority__programme=programme, status="fulfilled").first()
+    assert commitment is not None
+    for url in (
+        "/dialogues/",
+        f"/dialogues/{programme.pk}/",
+        f"/dialogues/{programme.pk}/dashboard/",
+        f"/dialogues/rounds/{rnd.pk}/",
+        f"/dialogues/meetings/{meeting.pk}/",
+        f"/dialogues/commitments/{commitment.pk}/",
+        f"/dialogues/priorities/{commitment.priority_id}/",
+        "/dialogues/scorecard/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert "Recount matches" in client.get(f"/dialogues/rounds/{rnd.pk}/").content.decode()
