@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),
     path("api/", include("sauti.api.urls")),
+    path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
+    path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
 ]

@@ -38,6 +38,8 @@ class Perm(StrEnum):
     EXPORT_DATA = "export_data"
     # Officials see the cases referred to their office, nothing else of the organisation's cases.
     VIEW_REFERRED_CASES = "view_referred_cases"
+    # Channels, inbox/outbox (with quarantine release), broadcasts and the phone simulator.
+    MANAGE_MESSAGING = "manage_messaging"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
