@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

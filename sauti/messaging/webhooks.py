@@ -66,8 +66,8 @@ def channel_for(kind: str, token: str) -> Channel:
 
 
 def required(data: Any, name: str) -> str:
-    value = data.get(name)
-    if value is None or not isinstance(value, str):
+    value: object = data.get(name)
+    if not isinstance(value, str):
         raise BadRequest(_("Missing field: %(name)s.") % {"name": name})
     if "\x00" in value:
         raise BadRequest(_("Field %(name)s contains a null character.") % {"name": name})

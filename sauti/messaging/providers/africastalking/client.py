@@ -6,7 +6,6 @@ sender id comes back as HTTP 201 with no recipients.
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode

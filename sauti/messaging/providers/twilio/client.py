@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
