@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 @dataclass
 class Recorded:
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case (HTTP header names are case-insensitive)
     form: dict[str, list[str]]
 
 
@@ -56,7 +56,7 @@ def serve(fake: FakeProvider) -> Iterator[FakeProvider]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode()
-            fake.requests.append(Recorded(self.path, dict(self.headers.items()), parse_qs(body, keep_blank_values=True)))
+            fake.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, parse_qs(body, keep_blank_values=True)))
             answer = fake.answers[min(len(fake.requests), len(fake.answers)) - 1]
             data = answer.body.encode()
             self.send_response(answer.status)

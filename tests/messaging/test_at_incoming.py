@@ -52,7 +52,7 @@ def test_it_turns_a_message_into_a_located_report_and_queues_and_sends_a_confirm
     assert reply.status == "sent" and reply.provider_id == "ATXid_0000"
     sent = fake_provider.requests[0]
     assert sent.path == "/version1/messaging"
-    assert sent.headers["apiKey"] == "at-secret-key"
+    assert sent.headers["apikey"] == "at-secret-key"
     assert sent.form["to"] == ["+254791541111"] and sent.form["from"] == ["21512"]
     assert sent.form["message"] == [reply.text]
 
