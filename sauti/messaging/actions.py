@@ -411,15 +411,14 @@ def do_delivery_report(
 # Broadcasts -------------------------------------------------------------------------------------------
 
 
-class _Default(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+_PLACEHOLDER = re.compile(r"\{(name|pseudonym)\}")
 
 
 def personalise(template: str, contact: Contact) -> str:
-    """Fill {name} (first name) and {pseudonym}; unknown placeholders stay as written."""
-    first = contact.name.split()[0] if contact.name.strip() else ""
-    return template.format_map(_Default(name=first, pseudonym=contact.pseudonym))
+    """Fill {name} (first name) and {pseudonym}; anything else in braces stays as written (no
+    str.format: a template must not reach attributes)."""
+    values = {"name": contact.name.split()[0] if contact.name.strip() else "", "pseudonym": contact.pseudonym}
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
 @dataclass
