@@ -64,7 +64,7 @@ def handle_sms(
         if report.ward_id is None and report.settlement_id is None:
             return [
                 _(
-                    "Thank you. Your report %(ref)s was received. Reply with the place (village or ward) it happened."
+                    "Thank you. Your report %(ref)s was received. Next time, say the village or ward where it happened."
                 )
                 % {"ref": report.reference}
             ]
