@@ -12,7 +12,10 @@ from sauti.people.phones import InvalidPhone, normalise_phone
 
 class ChannelForm(forms.ModelForm[Channel]):
     base_url = forms.URLField(
-        label=_("API base URL"), required=False, assume_scheme="https", help_text=_("Empty: the provider's default.")
+        label=_("API base URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Empty: the provider's default."),
     )
     # Credentials are write-only: never rendered back, kept when left empty on an edit.
     username = forms.CharField(label=_("Username (Africa's Talking)"), required=False, max_length=100)

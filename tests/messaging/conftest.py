@@ -25,8 +25,12 @@ def fake_provider() -> Iterator[FakeProvider]:
 def at_channel(world: World, fake_provider: FakeProvider) -> Channel:
     do_seed_taxonomy(world.umoja)
     channel = Channel(
-        organisation=world.umoja, kind=ChannelKind.AFRICASTALKING, name="AT", address="21512",
-        ussd_code="*384*1234#", base_url=fake_provider.url,
+        organisation=world.umoja,
+        kind=ChannelKind.AFRICASTALKING,
+        name="AT",
+        address="21512",
+        ussd_code="*384*1234#",
+        base_url=fake_provider.url,
     )
     channel.credentials = {"username": "umoja", "api_key": "at-secret-key"}
     channel.save()

@@ -44,7 +44,13 @@ def at_success(*numbers: str) -> dict[str, object]:
         "SMSMessageData": {
             "Message": f"Sent to {len(numbers)}/{len(numbers)} Total Cost: KES 0.8000 Message parts: 1",
             "Recipients": [
-                {"cost": "KES 0.8000", "messageId": f"ATXid_{i:04d}", "number": n, "status": "Success", "statusCode": 102}
+                {
+                    "cost": "KES 0.8000",
+                    "messageId": f"ATXid_{i:04d}",
+                    "number": n,
+                    "status": "Success",
+                    "statusCode": 102,
+                }
                 for i, n in enumerate(numbers)
             ],
         }
@@ -53,10 +59,16 @@ def at_success(*numbers: str) -> dict[str, object]:
 
 def serve(fake: FakeProvider) -> Iterator[FakeProvider]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode()
-            fake.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, parse_qs(body, keep_blank_values=True)))
+            fake.requests.append(
+                Recorded(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    parse_qs(body, keep_blank_values=True),
+                )
+            )
             answer = fake.answers[min(len(fake.requests), len(fake.answers)) - 1]
             data = answer.body.encode()
             self.send_response(answer.status)

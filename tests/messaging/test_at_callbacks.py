@@ -17,14 +17,22 @@ Post = Callable[..., Any]
 
 @pytest.fixture
 def sent(world: World, at_channel: Channel) -> OutboundMessage:
-    message = actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Mkutano kesho", channel=at_channel)
+    message = actions.do_queue_sms(
+        world.umoja, to_phone="+254711000001", text="Mkutano kesho", channel=at_channel
+    )
     assert message is not None
     OutboundMessage.objects.filter(pk=message.pk).update(status="sent", provider_id="ATXid_dda018a6")
     return message
 
 
 def dlr(channel: Channel, post: Post, status: str, **extra: str) -> Any:
-    data = {"id": "ATXid_dda018a6", "status": status, "phoneNumber": "+254711000001", "networkCode": "63902", "retryCount": "0"}
+    data = {
+        "id": "ATXid_dda018a6",
+        "status": status,
+        "phoneNumber": "+254711000001",
+        "networkCode": "63902",
+        "retryCount": "0",
+    }
     data.update(extra)
     return post(f"/messaging/hooks/at/{channel.token}/delivery/", data)
 
@@ -34,7 +42,9 @@ def status_of(message: OutboundMessage) -> str:
     return message.status
 
 
-def test_a_delivery_report_moves_the_status_forward(at_channel: Channel, sent: OutboundMessage, post: Post) -> None:
+def test_a_delivery_report_moves_the_status_forward(
+    at_channel: Channel, sent: OutboundMessage, post: Post
+) -> None:
     assert dlr(at_channel, post, "Buffered").status_code == 200
     assert status_of(sent) == "sent"
     assert dlr(at_channel, post, "Success").status_code == 200
@@ -42,7 +52,9 @@ def test_a_delivery_report_moves_the_status_forward(at_channel: Channel, sent: O
     assert sent.delivered_at is not None
 
 
-def test_a_late_report_never_moves_the_status_back(at_channel: Channel, sent: OutboundMessage, post: Post) -> None:
+def test_a_late_report_never_moves_the_status_back(
+    at_channel: Channel, sent: OutboundMessage, post: Post
+) -> None:
     dlr(at_channel, post, "Success")
     dlr(at_channel, post, "Submitted")
     dlr(at_channel, post, "Failed", failureReason="DeliveryFailure")
@@ -74,7 +86,9 @@ def test_a_report_for_an_unknown_message_is_a_200_and_logged(at_channel: Channel
     assert DeliveryReport.objects.get().message is None
 
 
-def test_a_replayed_report_changes_nothing_more(at_channel: Channel, sent: OutboundMessage, post: Post) -> None:
+def test_a_replayed_report_changes_nothing_more(
+    at_channel: Channel, sent: OutboundMessage, post: Post
+) -> None:
     for _ in range(3):
         assert dlr(at_channel, post, "Success").status_code == 200
     assert status_of(sent) == "delivered"
@@ -89,7 +103,13 @@ def test_a_report_without_id_or_status_is_a_400(at_channel: Channel, post: Post,
 
 
 def ussd(channel: Channel, post: Post, text: str, **extra: str) -> Any:
-    data = {"sessionId": "ATUid_5d3b", "serviceCode": "*384*1234#", "phoneNumber": "+254711000001", "networkCode": "63902", "text": text}
+    data = {
+        "sessionId": "ATUid_5d3b",
+        "serviceCode": "*384*1234#",
+        "phoneNumber": "+254711000001",
+        "networkCode": "63902",
+        "text": text,
+    }
     data.update(extra)
     return post(f"/messaging/hooks/at/{channel.token}/ussd/", data)
 
@@ -102,9 +122,7 @@ def test_ussd_answers_con_or_end_as_plain_text(at_channel: Channel, post: Post, 
     assert response.content.decode().startswith(("CON ", "END "))
 
 
-def test_ussd_hands_the_hop_to_the_configured_handler(
-    at_channel: Channel, post: Post, settings: Any
-) -> None:
+def test_ussd_hands_the_hop_to_the_configured_handler(at_channel: Channel, post: Post, settings: Any) -> None:
     settings.SAUTI_USSD_HANDLER = "tests.messaging.test_at_callbacks.echo_ussd"
     response = ussd(at_channel, post, "1*Kibera*2")
     assert response.content.decode() == "CON ATUid_5d3b|+254711000001|*384*1234#|1*Kibera*2"
@@ -114,7 +132,9 @@ def echo_ussd(*, organisation: Any, session_id: str, phone: str, service_code: s
     return f"CON {session_id}|{phone}|{service_code}|{text}"
 
 
-def test_a_handler_answer_without_con_or_end_is_closed(at_channel: Channel, post: Post, settings: Any) -> None:
+def test_a_handler_answer_without_con_or_end_is_closed(
+    at_channel: Channel, post: Post, settings: Any
+) -> None:
     settings.SAUTI_USSD_HANDLER = "tests.messaging.test_at_callbacks.sloppy_ussd"
     assert ussd(at_channel, post, "").content.decode() == "END Thanks"
 
@@ -131,7 +151,10 @@ def test_ussd_without_a_required_field_is_a_400(at_channel: Channel, post: Post,
 
 
 def test_the_bulk_opt_out_callback_records_an_opt_out(world: World, at_channel: Channel, post: Post) -> None:
-    response = post(f"/messaging/hooks/at/{at_channel.token}/optout/", {"senderId": "21512", "phoneNumber": "+254711000001"})
+    response = post(
+        f"/messaging/hooks/at/{at_channel.token}/optout/",
+        {"senderId": "21512", "phoneNumber": "+254711000001"},
+    )
     assert response.status_code == 200
     optout = OptOut.objects.get()
     assert optout.active and optout.how == "provider"

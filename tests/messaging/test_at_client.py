@@ -19,8 +19,11 @@ def test_it_sends_the_documented_form(fake_provider: FakeProvider) -> None:
     assert result.provider_id == "ATXid_0000" and result.status == "sent"
     request = fake_provider.requests[0]
     assert request.form == {
-        "username": ["myorg"], "to": ["+254711000001"], "message": ["Mkutano kesho saa tatu"],
-        "bulkSMSMode": ["1"], "from": ["MYORG"],
+        "username": ["myorg"],
+        "to": ["+254711000001"],
+        "message": ["Mkutano kesho saa tatu"],
+        "bulkSMSMode": ["1"],
+        "from": ["MYORG"],
     }
     assert request.headers["accept"] == "application/json"
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
@@ -42,7 +45,9 @@ def test_bulk_send_is_one_request_and_judged_number_by_number(fake_provider: Fak
     assert isinstance(missing, TransportError) and missing.permanent
 
 
-def test_an_invalid_sender_id_comes_back_as_201_and_is_a_permanent_failure(fake_provider: FakeProvider) -> None:
+def test_an_invalid_sender_id_comes_back_as_201_and_is_a_permanent_failure(
+    fake_provider: FakeProvider,
+) -> None:
     fake_provider.answer(201, {"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}})
     with pytest.raises(TransportError) as e:
         client(fake_provider).send("+254711000001", "Hi")
@@ -94,4 +99,7 @@ def test_an_unreadable_answer_is_retryable(fake_provider: FakeProvider) -> None:
 
 def test_the_sandbox_username_uses_the_sandbox_url() -> None:
     assert AfricasTalkingClient(username="sandbox", api_key="k")._url().startswith("https://api.sandbox.")
-    assert AfricasTalkingClient(username="myorg", api_key="k")._url() == "https://api.africastalking.com/version1/messaging"
+    assert (
+        AfricasTalkingClient(username="myorg", api_key="k")._url()
+        == "https://api.africastalking.com/version1/messaging"
+    )

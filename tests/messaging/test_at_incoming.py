@@ -136,7 +136,9 @@ def test_an_empty_text_is_stored_and_answered_with_nothing(at_channel: Channel, 
     assert not OutboundMessage.objects.exists() and not Report.objects.exists()
 
 
-def test_non_gsm_and_long_texts_are_kept_whole(at_channel: Channel, post: Post, fake_provider: FakeProvider) -> None:
+def test_non_gsm_and_long_texts_are_kept_whole(
+    at_channel: Channel, post: Post, fake_provider: FakeProvider
+) -> None:
     fake_provider.answer(201, at_success("+254791541111"))
     text = "Nyumba zimebomolewa Kibera 😢 “leo” " + "x" * 1000
     assert post(url(at_channel), form(text=text)).status_code == 200
@@ -164,7 +166,13 @@ def test_a_second_message_from_the_same_sender_reuses_the_contact(
         {"from": "+254791541111" * 50, "to": "21512", "text": "x", "date": "2017-05-03 06:04:45", "id": "z"},
         {"from": "+254791541111", "to": "21512", "text": "x", "date": "9" * 500, "id": "q"},
         {"from": "٠٧١٢٣٤٥٦٧٨", "to": "21512", "text": "x", "date": "2017-05-03 06:04:45", "id": "y"},
-        {"id": "x" * 5000, "from": "+254791541111", "to": "21512", "text": "x", "date": "2017-05-03 06:04:45"},
+        {
+            "id": "x" * 5000,
+            "from": "+254791541111",
+            "to": "21512",
+            "text": "x",
+            "date": "2017-05-03 06:04:45",
+        },
     ],
 )
 def test_garbage_never_gets_a_500(at_channel: Channel, post: Post, data: dict[str, str]) -> None:
@@ -173,7 +181,9 @@ def test_garbage_never_gets_a_500(at_channel: Channel, post: Post, data: dict[st
 
 
 def test_a_binary_body_never_gets_a_500(at_channel: Channel, client: Any) -> None:
-    response = client.post(url(at_channel), data=b"\xff\xfe\x00garbage", content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        url(at_channel), data=b"\xff\xfe\x00garbage", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 400
 
 

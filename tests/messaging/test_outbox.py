@@ -19,7 +19,9 @@ from tests.messaging.fakes import FakeProvider, at_success
 NJERI = "+254712000001"  # Mathare group member, no consent recorded (see tests/conftest.py)
 
 
-def queue(world: World, channel: Channel, text: str = "Mkutano kesho", phone: str = "+254711000001") -> OutboundMessage:
+def queue(
+    world: World, channel: Channel, text: str = "Mkutano kesho", phone: str = "+254711000001"
+) -> OutboundMessage:
     message = actions.do_queue_sms(world.umoja, to_phone=phone, text=text, channel=channel)
     assert message is not None
     return message
@@ -37,12 +39,16 @@ def test_an_opted_out_number_gets_nothing(world: World, at_channel: Channel) -> 
     actions.do_set_opt_out(world.umoja, "+254711000001", active=True, how="staff")
     assert actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is None
     actions.do_set_opt_out(world.umoja, "+254711000001", active=False, how="sms")
-    assert actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is not None
+    assert (
+        actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is not None
+    )
 
 
 def test_an_opt_out_is_per_organisation(world: World, at_channel: Channel) -> None:
     actions.do_set_opt_out(world.haki, "+254711000001", active=True, how="sms")
-    assert actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is not None
+    assert (
+        actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is not None
+    )
 
 
 def test_withdrawn_consent_blocks_and_broadcasts_need_consent(world: World, at_channel: Channel) -> None:
@@ -50,7 +56,12 @@ def test_withdrawn_consent_blocks_and_broadcasts_need_consent(world: World, at_c
     assert njeri is not None
     # A reply to someone who wrote to us needs no recorded consent; a broadcast does.
     assert actions.do_queue_sms(world.umoja, to_contact=njeri, text="Hi", channel=at_channel) is not None
-    assert actions.do_queue_sms(world.umoja, to_contact=njeri, text="Hi", channel=at_channel, require_consent=True) is None
+    assert (
+        actions.do_queue_sms(
+            world.umoja, to_contact=njeri, text="Hi", channel=at_channel, require_consent=True
+        )
+        is None
+    )
     do_record_consent(njeri, "messaging", False, "verbal", None)
     assert actions.do_queue_sms(world.umoja, to_contact=njeri, text="Hi", channel=at_channel) is None
 
@@ -99,13 +110,17 @@ def test_retryable_errors_back_off_then_fail_after_three_attempts(
     assert len(fake_provider.requests) == 3
 
 
-def test_a_permanent_error_fails_at_once(world: World, at_channel: Channel, fake_provider: FakeProvider) -> None:
+def test_a_permanent_error_fails_at_once(
+    world: World, at_channel: Channel, fake_provider: FakeProvider
+) -> None:
     fake_provider.answer(201, {"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}})
     sent = actions.do_send(queue(world, at_channel).pk)
     assert sent is not None and sent.status == "failed" and "InvalidSenderId" in sent.last_error
 
 
-def test_a_blacklisted_recipient_becomes_an_opt_out(world: World, at_channel: Channel, fake_provider: FakeProvider) -> None:
+def test_a_blacklisted_recipient_becomes_an_opt_out(
+    world: World, at_channel: Channel, fake_provider: FakeProvider
+) -> None:
     answer = at_success("+254711000001")
     answer["SMSMessageData"]["Recipients"][0].update(status="UserInBlacklist", statusCode=406)  # type: ignore[index]
     fake_provider.answer(201, answer)
@@ -113,7 +128,9 @@ def test_a_blacklisted_recipient_becomes_an_opt_out(world: World, at_channel: Ch
     assert actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is None
 
 
-def test_a_message_stuck_in_sending_is_put_back(world: World, at_channel: Channel, fake_provider: FakeProvider) -> None:
+def test_a_message_stuck_in_sending_is_put_back(
+    world: World, at_channel: Channel, fake_provider: FakeProvider
+) -> None:
     fake_provider.answer(201, at_success("+254711000001"))
     message = queue(world, at_channel)
     assert actions.claim(message.pk)  # a worker claimed it and died
@@ -156,15 +173,22 @@ def test_a_broadcast_is_personalised_in_each_language_and_skips_who_cannot_recei
     actions.do_set_opt_out(world.umoja, "+254712000009", active=True, how="sms")
     contacts = list(world.umoja.contacts.all())
     plan = actions.plan_broadcast(
-        world.umoja, contacts, text_en="Hello {name}, meeting tomorrow", text_sw="Habari {name}, mkutano kesho",
+        world.umoja,
+        contacts,
+        text_en="Hello {name}, meeting tomorrow",
+        text_sw="Habari {name}, mkutano kesho",
         price_per_segment=Decimal("0.80"),
     )
     assert sorted(plan.texts.values()) == ["Habari Njeri, mkutano kesho", "Hello Mumbua, meeting tomorrow"]
     assert plan.blocked == {"opted out": 1}
     assert plan.cost.messages == 2 and plan.cost.segments == 2 and plan.cost.cost == Decimal("1.60")
     queued = actions.do_broadcast(
-        world.umoja, contacts, text_en="Hello {name}, meeting tomorrow", text_sw="Habari {name}, mkutano kesho",
-        channel=at_channel, by=world.wanjiku,
+        world.umoja,
+        contacts,
+        text_en="Hello {name}, meeting tomorrow",
+        text_sw="Habari {name}, mkutano kesho",
+        channel=at_channel,
+        by=world.wanjiku,
     )
     assert sorted(m.text for m in queued) == sorted(plan.texts.values())
     assert {m.purpose for m in queued} == {"broadcast"}

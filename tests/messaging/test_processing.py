@@ -25,7 +25,13 @@ SW_FILE = Path(__file__).resolve().parents[2] / "docs" / "sw-transport.txt"
 
 
 def sms(channel: Channel, post: Post, text: str, provider_id: str, phone: str = PHONE) -> InboundMessage:
-    data = {"from": phone, "to": channel.address, "text": text, "date": "2026-11-25 08:00:00", "id": provider_id}
+    data = {
+        "from": phone,
+        "to": channel.address,
+        "text": text,
+        "date": "2026-11-25 08:00:00",
+        "id": provider_id,
+    }
     assert post(f"/messaging/hooks/dev/{channel.token}/incoming/", data).status_code == 200
     return InboundMessage.objects.get(channel=channel, provider_id=provider_id)
 
@@ -43,7 +49,9 @@ STOPPED = "You will get no more messages from us. Send ANZA or START to receive 
 STARTED = "Welcome back: you will receive our messages again. Send ACHA or STOP to stop."
 
 
-@pytest.mark.parametrize(("word", "language"), [("STOP", "en"), ("ACHA", "sw"), ("simama", "sw"), ("Stop please", "en")])
+@pytest.mark.parametrize(
+    ("word", "language"), [("STOP", "en"), ("ACHA", "sw"), ("simama", "sw"), ("Stop please", "en")]
+)
 def test_opt_out_keywords_are_recorded_and_confirmed_in_the_senders_language(
     world: World, dev_channel: Channel, post: Post, word: str, language: str
 ) -> None:
@@ -54,7 +62,9 @@ def test_opt_out_keywords_are_recorded_and_confirmed_in_the_senders_language(
     assert replies(message) == [in_language(language, STOPPED)]
     assert not Report.objects.exists()
     # Nothing else reaches the number afterwards.
-    assert actions.do_queue_sms(world.umoja, to_phone=PHONE, text="Mkutano kesho", channel=dev_channel) is None
+    assert (
+        actions.do_queue_sms(world.umoja, to_phone=PHONE, text="Mkutano kesho", channel=dev_channel) is None
+    )
 
 
 def test_a_known_contacts_language_wins(world: World, dev_channel: Channel, post: Post) -> None:
@@ -70,7 +80,9 @@ def test_start_and_anza_opt_back_in(world: World, dev_channel: Channel, post: Po
     assert len(replies(message)) == 1 and "ACHA" in replies(message)[0]
 
 
-def test_a_report_starting_with_acha_is_a_report_not_an_opt_out(world: World, dev_channel: Channel, post: Post) -> None:
+def test_a_report_starting_with_acha_is_a_report_not_an_opt_out(
+    world: World, dev_channel: Channel, post: Post
+) -> None:
     sms(dev_channel, post, "Acha nikwambie, polisi wamepiga vijana Kibera jana", "1")
     assert not OptOut.objects.exists()
     assert Report.objects.count() == 1
@@ -80,7 +92,10 @@ def test_a_status_query_answers_with_the_cases_status(world: World, dev_channel:
     sms(dev_channel, post, "Maji yamekatwa Mathare 4A tangu jana", "1")
     report = Report.objects.get()
     message = sms(dev_channel, post, f"HALI {report.pk}", "2")
-    assert replies(message) == [in_language("sw", "Report %(ref)s: %(status)s.") % {"ref": report.reference, "status": in_language("sw", report.case.get_status_display())}]  # type: ignore[union-attr]
+    assert replies(message) == [
+        in_language("sw", "Report %(ref)s: %(status)s.")
+        % {"ref": report.reference, "status": in_language("sw", report.case.get_status_display())}
+    ]  # type: ignore[union-attr]
     other = sms(dev_channel, post, f"STATUS {report.pk}", "3", phone="+254711000002")
     assert "no report" in replies(other)[0]
 
@@ -97,7 +112,9 @@ def test_too_many_messages_in_a_minute_are_quarantined_not_dropped(
     assert InboundMessage.objects.count() == 5  # every one kept
 
 
-def test_spam_is_quarantined_and_a_person_can_release_it(world: World, dev_channel: Channel, post: Post) -> None:
+def test_spam_is_quarantined_and_a_person_can_release_it(
+    world: World, dev_channel: Channel, post: Post
+) -> None:
     message = sms(dev_channel, post, "Umeshinda zawadi! Tuma pesa kwa http://bit.ly/xyz", "1")
     assert message.status == "quarantined" and "spam" in message.error
     assert not Report.objects.exists() and not replies(message)
@@ -107,7 +124,9 @@ def test_spam_is_quarantined_and_a_person_can_release_it(world: World, dev_chann
     assert actions.do_release(message, world.wanjiku) is None  # only quarantined messages
 
 
-def test_processing_twice_does_nothing_the_second_time(world: World, dev_channel: Channel, post: Post) -> None:
+def test_processing_twice_does_nothing_the_second_time(
+    world: World, dev_channel: Channel, post: Post
+) -> None:
     message = sms(dev_channel, post, "Maji yamekatwa Mathare 4A", "1")
     InboundMessage.objects.filter(pk=message.pk).update(status="received")  # as if the task ran again
     actions.do_process_inbound(message.pk)
@@ -134,7 +153,15 @@ CALLS: list[dict[str, Any]] = []
 def recording_handler(
     *, organisation: Organisation, phone: str, text: str, received_at: datetime, inbound_id: int
 ) -> list[str]:
-    CALLS.append({"organisation": organisation, "phone": phone, "text": text, "received_at": received_at, "inbound_id": inbound_id})
+    CALLS.append(
+        {
+            "organisation": organisation,
+            "phone": phone,
+            "text": text,
+            "received_at": received_at,
+            "inbound_id": inbound_id,
+        }
+    )
     return ["one", "two"]
 
 
@@ -144,7 +171,15 @@ def test_the_configured_handler_gets_the_documented_arguments_and_its_replies_ar
     settings.SAUTI_SMS_HANDLER = "tests.messaging.test_processing.recording_handler"
     CALLS.clear()
     message = sms(dev_channel, post, "Habari", "1")
-    assert CALLS == [{"organisation": world.umoja, "phone": PHONE, "text": "Habari", "received_at": message.received_at, "inbound_id": message.pk}]
+    assert [
+        {
+            "organisation": world.umoja,
+            "phone": PHONE,
+            "text": "Habari",
+            "received_at": message.received_at,
+            "inbound_id": message.pk,
+        }
+    ] == CALLS
     assert replies(message) == ["one", "two"]
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"delivered"}  # the dev channel
 

@@ -25,7 +25,11 @@ TOKEN = "12345"
 @pytest.fixture
 def twilio_channel(world: World, fake_provider: FakeProvider) -> Channel:
     channel = Channel(
-        organisation=world.umoja, kind=ChannelKind.TWILIO, name="Twilio", address="+15005550006", base_url=fake_provider.url
+        organisation=world.umoja,
+        kind=ChannelKind.TWILIO,
+        name="Twilio",
+        address="+15005550006",
+        base_url=fake_provider.url,
     )
     channel.credentials = {"account_sid": "ACxxxx", "auth_token": TOKEN}
     channel.save()
@@ -52,14 +56,21 @@ def sign(url: str, data: dict[str, str]) -> str:
 
 def inbound(**overrides: str) -> dict[str, str]:
     data = {
-        "MessageSid": "SM1234567890abcdef", "SmsSid": "SM1234567890abcdef", "AccountSid": "ACxxxx",
-        "From": "+254711000001", "To": "+15005550006", "Body": "Polisi wamepiga watu Kibera", "NumMedia": "0",
+        "MessageSid": "SM1234567890abcdef",
+        "SmsSid": "SM1234567890abcdef",
+        "AccountSid": "ACxxxx",
+        "From": "+254711000001",
+        "To": "+15005550006",
+        "Body": "Polisi wamepiga watu Kibera",
+        "NumMedia": "0",
     }
     data.update(overrides)
     return data
 
 
-def test_a_signed_message_is_stored_and_answered_with_empty_twiml(twilio_channel: Channel, post: Post) -> None:
+def test_a_signed_message_is_stored_and_answered_with_empty_twiml(
+    twilio_channel: Channel, post: Post
+) -> None:
     url = f"http://testserver/messaging/hooks/twilio/{twilio_channel.token}/incoming/"
     data = inbound()
     response = post(url, data, **{"X-Twilio-Signature": sign(url, data)})
@@ -71,11 +82,18 @@ def test_a_signed_message_is_stored_and_answered_with_empty_twiml(twilio_channel
     assert message.status == "processed"
 
 
-def test_the_public_url_behind_a_proxy_is_accepted(twilio_channel: Channel, post: Post, settings: Any) -> None:
+def test_the_public_url_behind_a_proxy_is_accepted(
+    twilio_channel: Channel, post: Post, settings: Any
+) -> None:
     settings.SAUTI_PUBLIC_URL = "https://sauti.example.org"
     url = f"https://sauti.example.org/messaging/hooks/twilio/{twilio_channel.token}/incoming/"
     data = inbound()
-    assert post(url.replace("https://sauti.example.org", ""), data, **{"X-Twilio-Signature": sign(url, data)}).status_code == 200
+    assert (
+        post(
+            url.replace("https://sauti.example.org", ""), data, **{"X-Twilio-Signature": sign(url, data)}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,7 +106,9 @@ def test_the_public_url_behind_a_proxy_is_accepted(twilio_channel: Channel, post
         lambda url, data: base64.b64encode(hmac.new(b"wrong", url.encode(), hashlib.sha1).digest()).decode(),
     ],
 )
-def test_forged_signatures_are_refused(twilio_channel: Channel, post: Post, forge: Callable[[str, dict[str, str]], str]) -> None:
+def test_forged_signatures_are_refused(
+    twilio_channel: Channel, post: Post, forge: Callable[[str, dict[str, str]], str]
+) -> None:
     url = f"http://testserver/messaging/hooks/twilio/{twilio_channel.token}/incoming/"
     data = inbound()
     response = post(url, data, **{"X-Twilio-Signature": forge(url, data)})
@@ -111,7 +131,9 @@ def test_a_signed_message_without_sid_or_sender_is_a_400(twilio_channel: Channel
         assert response.status_code == 400
 
 
-def test_status_callbacks_move_the_message_forward_only(world: World, twilio_channel: Channel, post: Post) -> None:
+def test_status_callbacks_move_the_message_forward_only(
+    world: World, twilio_channel: Channel, post: Post
+) -> None:
     message = actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=twilio_channel)
     assert message is not None
     OutboundMessage.objects.filter(pk=message.pk).update(status="sent", provider_id="SMabc")
@@ -125,14 +147,25 @@ def test_status_callbacks_move_the_message_forward_only(world: World, twilio_cha
 
 def test_the_client_sends_the_documented_request(fake_provider: FakeProvider) -> None:
     fake_provider.answer(201, {"sid": "SM0001", "status": "queued"})
-    client = TwilioClient(account_sid="ACxxxx", auth_token=TOKEN, sender="+15005550006", base_url=fake_provider.url,
-                          status_callback="https://sauti.example.org/cb")
+    client = TwilioClient(
+        account_sid="ACxxxx",
+        auth_token=TOKEN,
+        sender="+15005550006",
+        base_url=fake_provider.url,
+        status_callback="https://sauti.example.org/cb",
+    )
     assert client.send("+254711000001", "Habari").provider_id == "SM0001"
     request = fake_provider.requests[0]
     assert request.path == "/2010-04-01/Accounts/ACxxxx/Messages.json"
-    assert request.form == {"To": ["+254711000001"], "From": ["+15005550006"], "Body": ["Habari"],
-                            "StatusCallback": ["https://sauti.example.org/cb"]}
-    assert request.headers["authorization"] == "Basic " + base64.b64encode(f"ACxxxx:{TOKEN}".encode()).decode()
+    assert request.form == {
+        "To": ["+254711000001"],
+        "From": ["+15005550006"],
+        "Body": ["Habari"],
+        "StatusCallback": ["https://sauti.example.org/cb"],
+    }
+    assert (
+        request.headers["authorization"] == "Basic " + base64.b64encode(f"ACxxxx:{TOKEN}".encode()).decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,9 +177,13 @@ def test_the_client_sends_the_documented_request(fake_provider: FakeProvider) ->
         (500, "oops", False, False),
     ],
 )
-def test_client_errors_are_typed(fake_provider: FakeProvider, status: int, body: object, permanent: bool, opted_out: bool) -> None:
+def test_client_errors_are_typed(
+    fake_provider: FakeProvider, status: int, body: object, permanent: bool, opted_out: bool
+) -> None:
     fake_provider.answer(status, body)
-    client = TwilioClient(account_sid="ACxxxx", auth_token=TOKEN, sender="+15005550006", base_url=fake_provider.url)
+    client = TwilioClient(
+        account_sid="ACxxxx", auth_token=TOKEN, sender="+15005550006", base_url=fake_provider.url
+    )
     with pytest.raises(TransportError) as e:
         client.send("+254711000001", "Hi")
     assert (e.value.permanent, e.value.opted_out) == (permanent, opted_out)
