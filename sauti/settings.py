@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sauti.core.context_processors.sauti",
                 "sauti.monitoring.context_processors.monitoring",
+                "sauti.messaging.context_processors.messaging",
             ],
         },
     },

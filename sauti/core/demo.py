@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from sauti.core.demo_monitoring import build_demo_monitoring
+from sauti.messaging.demo import build_demo_messaging
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
 from sauti.places.models import County, Settlement, Ward
@@ -161,6 +162,8 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
         logins.users.append((username, str(role.label)))
     log("Reports and cases …")
     build_demo_monitoring(rng, log)
+    log("SMS channels …")
+    build_demo_messaging(log)
     return logins
 
 

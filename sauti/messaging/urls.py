@@ -3,6 +3,7 @@ from django.urls import path
 from sauti.messaging import views
 
 urlpatterns = [
+    path("", views.home, name="messaging_home"),
     path("<slug:slug>/channels/", views.channel_list, name="messaging_channels"),
     path("<slug:slug>/inbox/", views.inbox, name="messaging_inbox"),
     path("<slug:slug>/inbox/<int:pk>/release/", views.release, name="messaging_release"),

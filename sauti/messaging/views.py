@@ -7,12 +7,13 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sauti.core.access import Perm, get_organisation_for_user, groups_for
+from sauti.core.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.messaging import actions, simulator
 from sauti.messaging.forms import BroadcastForm, ChannelForm, SimulatorForm
 from sauti.messaging.models import Channel, ChannelKind, InboundMessage, InboundStatus, OutboundMessage
@@ -24,6 +25,16 @@ PAGE = 100
 
 def _org(request: HttpRequest, slug: str) -> Organisation:
     return get_organisation_for_user(request.user, slug, Perm.MANAGE_MESSAGING)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    orgs = [o for o in organisations_for(request.user) if can(request.user, Perm.MANAGE_MESSAGING, o)]
+    if not orgs:
+        raise PermissionDenied
+    if len(orgs) == 1:
+        return redirect("messaging_channels", slug=orgs[0].slug)
+    return render(request, "messaging/home.html", {"organisations": orgs})
 
 
 @login_required

@@ -22,8 +22,22 @@ def run(*args: str) -> Any:
 
 def test_add_africastalking_prints_absolute_callback_urls(world: World, settings: Any) -> None:
     settings.SAUTI_PUBLIC_URL = "https://sauti.example.org/"
-    got = run("add", "africastalking", "--name", "Main", "--organisation", "umoja", "--username", "umoja",
-              "--api-key", "k3y", "--shortcode", "21512", "--ussd-code", "*384*1234#")
+    got = run(
+        "add",
+        "africastalking",
+        "--name",
+        "Main",
+        "--organisation",
+        "umoja",
+        "--username",
+        "umoja",
+        "--api-key",
+        "k3y",
+        "--shortcode",
+        "21512",
+        "--ussd-code",
+        "*384*1234#",
+    )
     channel = Channel.objects.get()
     root = f"https://sauti.example.org/messaging/hooks/at/{channel.token}"
     assert got["incoming"] == f"{root}/incoming/"
@@ -35,8 +49,20 @@ def test_add_africastalking_prints_absolute_callback_urls(world: World, settings
 
 
 def test_add_twilio_and_dev(world: World) -> None:
-    twilio = run("add", "twilio", "--name", "T", "--organisation", "umoja", "--account-sid", "AC1", "--auth-token", "t",
-                 "--shortcode", "+15005550006")
+    twilio = run(
+        "add",
+        "twilio",
+        "--name",
+        "T",
+        "--organisation",
+        "umoja",
+        "--account-sid",
+        "AC1",
+        "--auth-token",
+        "t",
+        "--shortcode",
+        "+15005550006",
+    )
     assert set(twilio) >= {"incoming", "delivery"} and "ussd" not in twilio
     dev = run("add", "dev", "--name", "Sim", "--organisation", "umoja")
     assert set(dev) >= {"incoming", "ussd"}

@@ -165,3 +165,26 @@ def test_broadcast_to_one_group_and_bad_input(world: World, dev_channel: Channel
     )
     assert response.status_code == 200
     assert "1 person left out: no consent to messages" in response.content.decode()
+
+
+def test_the_sms_home_sends_each_persona_where_they_may_go(world: World) -> None:
+    assert world.client_for(world.wanjiku).get("/messaging/")["Location"] == "/messaging/umoja/channels/"
+    alice = world.client_for(world.alice).get("/messaging/")
+    assert alice.status_code == 200 and "/messaging/haki/simulator/" in alice.content.decode()
+    assert world.client_for(world.otieno).get("/messaging/").status_code == 403
+    assert world.client_for(None).get("/messaging/").status_code == 302
+    assert 'href="/messaging/"' in world.client_for(world.wanjiku).get("/").content.decode()
+    assert 'href="/messaging/"' not in world.client_for(world.otieno).get("/").content.decode()
+
+
+def test_the_demo_has_a_simulator_channel(world: World) -> None:
+    from sauti.messaging.demo import build_demo_messaging
+
+    world.umoja.is_demo = True
+    world.umoja.save()
+    build_demo_messaging(log=lambda _: None)
+    build_demo_messaging(log=lambda _: None)
+    channel = Channel.objects.get()
+    assert channel.kind == "dev" and channel.organisation == world.umoja
+    page = world.client_for(world.wanjiku).get(f"{base(world)}/simulator/").content.decode()
+    assert "Send SMS" in page

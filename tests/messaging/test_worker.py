@@ -28,7 +28,14 @@ for i in range(3):
 
 
 def sauti(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sauti", *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sauti", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def count(db: Path, sql: str) -> int:
@@ -50,8 +57,11 @@ def test_the_worker_processes_inbound_and_outbox_tasks_and_stops_on_sigterm(tmp_
     assert setup.returncode == 0, setup.stderr
     assert count(db, "SELECT count(*) FROM messaging_inboundmessage WHERE status='received'") == 3
     worker = subprocess.Popen(
-        [sys.executable, "-m", "sauti", "worker", "--interval", "0.1"], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "sauti", "worker", "--interval", "0.1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60
