@@ -8,12 +8,19 @@ from __future__ import annotations
 import json
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
 from sauti.people.models import Contact, Organisation
+
+
+# Webhooks look channels up by token on every callback; each process keeps them for CACHE_SECONDS
+# (a channel switched off elsewhere stops answering within that time; in this process at once).
+CACHE_SECONDS = 10.0
+CHANNEL_CACHE: dict[tuple[str, str], tuple[float, Channel | None]] = {}
 
 
 def new_token() -> str:
@@ -59,6 +66,10 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        CHANNEL_CACHE.clear()
 
     # Credentials are write-only in the UI; code reads them here, decrypted on demand.
     @property

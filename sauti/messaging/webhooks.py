@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from sauti.messaging.models import Channel
+from sauti.messaging.models import CACHE_SECONDS, CHANNEL_CACHE, Channel
 from sauti.people.phones import InvalidPhone, normalise_phone
 
 log = logging.getLogger("sauti.messaging.webhooks")
@@ -57,9 +59,16 @@ def webhook(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def channel_for(kind: str, token: str) -> Channel:
-    channel = (
-        Channel.objects.select_related("organisation").filter(kind=kind, token=token, active=True).first()
-    )
+    key = (kind, token)
+    now = time.monotonic()
+    cached = CHANNEL_CACHE.get(key)
+    if cached is not None and cached[0] > now:
+        channel = cached[1]
+    else:
+        channel = Channel.objects.select_related("organisation").filter(kind=kind, token=token, active=True).first()
+        if len(CHANNEL_CACHE) > 1000:
+            CHANNEL_CACHE.clear()
+        CHANNEL_CACHE[key] = (now + CACHE_SECONDS, channel)
     if channel is None:
         raise Http404
     return channel
@@ -74,8 +83,13 @@ def required(data: Any, name: str) -> str:
     return value
 
 
+_KENYAN_MOBILE = re.compile(r"\+254[17]\d{8}")
+
+
 def phone_field(data: Any, name: str) -> str:
     raw = required(data, name)
+    if _KENYAN_MOBILE.fullmatch(raw):  # what providers send; skips the slower general parser
+        return raw
     try:
         return normalise_phone(raw)
     except InvalidPhone:

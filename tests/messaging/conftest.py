@@ -8,12 +8,19 @@ import pytest
 
 from django.test import Client
 
-from sauti.messaging.models import Channel, ChannelKind
+from sauti.messaging.models import CHANNEL_CACHE, Channel, ChannelKind
 from sauti.monitoring.actions import do_seed_taxonomy
 from tests.conftest import World
 from tests.messaging.fakes import FakeProvider, serve
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_cache() -> Iterator[None]:
+    CHANNEL_CACHE.clear()
+    yield
+    CHANNEL_CACHE.clear()
 
 
 @pytest.fixture
