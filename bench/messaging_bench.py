@@ -75,7 +75,9 @@ def post(port: int, path: str, body: bytes) -> int:
     return int(data.split(b" ", 2)[1])
 
 
-def load(port: int, path: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], dict[int, int]]:
+def load(
+    port: int, path: str, bodies: list[bytes], concurrency: int
+) -> tuple[float, list[float], dict[int, int]]:
     """Send every body; return wall time, per-request latencies and a count per status."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -142,7 +144,9 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def line(label: str, wall: float, latencies: list[float], statuses: dict[int, int], limit: float | None = None) -> float:
+def line(
+    label: str, wall: float, latencies: list[float], statuses: dict[int, int], limit: float | None = None
+) -> float:
     rate = len(latencies) / wall
     q = statistics.quantiles(latencies, n=100)
     extra = f"  {rate / limit:6.0%} of the limit" if limit else ""
@@ -191,7 +195,9 @@ print(InboundMessage.objects.count(), len(ids), dupes, tasks)
 
 
 def sauti_cmd(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([PY, "-m", "sauti", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [PY, "-m", "sauti", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if out.returncode:
         raise SystemExit(out.stderr)
     return out.stdout.strip()
@@ -212,14 +218,18 @@ def run(db: str, args: argparse.Namespace) -> None:
         minimal_url = f"sqlite:///{var_dir}/minimal.sqlite3"
         with sqlite3.connect(minimal_url.removeprefix("sqlite:///")) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("CREATE TABLE bench_minimal (id INTEGER PRIMARY KEY, provider_id TEXT UNIQUE, phone TEXT, text TEXT, date TEXT)")
+            conn.execute(
+                "CREATE TABLE bench_minimal (id INTEGER PRIMARY KEY, provider_id TEXT UNIQUE, phone TEXT, text TEXT, date TEXT)"
+            )
     else:
         empty_pg(args.pg_url)
         sauti_url = minimal_url = args.pg_url
         import psycopg
 
         with psycopg.connect(args.pg_url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, provider_id text UNIQUE, phone text, text text, date text)")
+            conn.execute(
+                "CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, provider_id text UNIQUE, phone text, text text, date text)"
+            )
     env = sauti_env(var_dir, sauti_url)
     env["SQLITE_CONN_MAX_AGE"] = args.sqlite_conn_max_age
     print(f"\n{db}: migrating …", file=sys.stderr, flush=True)
@@ -254,7 +264,9 @@ def run(db: str, args: argparse.Namespace) -> None:
         line("replay with provider retries", *load(port, path, replay, c))
     finally:
         stop(server)
-    total, distinct, dupes, tasks = (int(x) for x in sauti_cmd(env, "shell", "-c", COUNTS).splitlines()[-1].split())
+    total, distinct, dupes, tasks = (
+        int(x) for x in sauti_cmd(env, "shell", "-c", COUNTS).splitlines()[-1].split()
+    )
     expected = 300 + n + n // 2
     ok = total == distinct == expected and dupes == 0 and tasks == expected
     print(f"  stored {total:,} messages, {distinct:,} distinct provider ids (expected {expected:,}), "
@@ -263,12 +275,16 @@ def run(db: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--sqlite-conn-max-age", default="600", help="SQLITE_CONN_MAX_AGE for Sauti's workers.")
+    parser.add_argument(
+        "--sqlite-conn-max-age", default="600", help="SQLITE_CONN_MAX_AGE for Sauti's workers."
+    )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/test_transport")
     args = parser.parse_args()
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):

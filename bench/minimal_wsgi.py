@@ -39,7 +39,9 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
     row = (form["id"][0], form["from"][0], form["text"][0], form["date"][0])
     if _kind == "sqlite":
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT OR IGNORE INTO bench_minimal (provider_id, phone, text, date) VALUES (?, ?, ?, ?)", row)
+        conn.execute(
+            "INSERT OR IGNORE INTO bench_minimal (provider_id, phone, text, date) VALUES (?, ?, ?, ?)", row
+        )
         conn.execute("COMMIT")
     else:
         conn.execute(

@@ -509,3 +509,14 @@ def do_create_channel(organisation: Organisation, channel: Channel, credentials:
     channel.save()
     log.info("channel %s (%s) created for organisation %s", channel.pk, channel.kind, organisation.pk)
     return channel
+
+
+def do_sweep(stranded_after: timedelta = timedelta(minutes=5)) -> tuple[int, int]:
+    """Catch up after a crash or a lost task: process inbound messages still waiting after
+    `stranded_after`, and send every due outbox message. Safe to run while workers run (every step
+    claims its row). Returns (inbound processed, outbound sent)."""
+    waiting = InboundMessage.objects.filter(
+        status=InboundStatus.RECEIVED, created_at__lt=timezone.now() - stranded_after
+    ).values_list("pk", flat=True)[:1000]
+    processed = sum(1 for pk in list(waiting) if do_process_inbound(pk) is not None)
+    return processed, do_send_due()

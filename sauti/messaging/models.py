@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from sauti.core import crypto
 from sauti.people.models import Contact, Organisation
 
-
 # Webhooks look channels up by token on every callback; each process keeps them for CACHE_SECONDS
 # (a channel switched off elsewhere stops answering within that time; in this process at once).
 CACHE_SECONDS = 10.0

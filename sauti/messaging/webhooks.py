@@ -65,7 +65,9 @@ def channel_for(kind: str, token: str) -> Channel:
     if cached is not None and cached[0] > now:
         channel = cached[1]
     else:
-        channel = Channel.objects.select_related("organisation").filter(kind=kind, token=token, active=True).first()
+        channel = (
+            Channel.objects.select_related("organisation").filter(kind=kind, token=token, active=True).first()
+        )
         if len(CHANNEL_CACHE) > 1000:
             CHANNEL_CACHE.clear()
         CHANNEL_CACHE[key] = (now + CACHE_SECONDS, channel)

@@ -91,3 +91,34 @@ def test_a_duplicate_name_is_a_command_error(world: World) -> None:
     run("add", "dev", "--name", "Sim", "--organisation", "umoja")
     with pytest.raises(CommandError, match="already has"):
         run("add", "dev", "--name", "Sim", "--organisation", "umoja")
+
+
+def test_sweep_processes_stranded_messages_and_sends_due_ones(world: World) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from django.utils import timezone
+
+    from sauti.messaging import actions
+    from sauti.messaging.models import InboundMessage
+    from sauti.monitoring.actions import do_seed_taxonomy
+
+    do_seed_taxonomy(world.umoja)
+    run("add", "dev", "--name", "Sim", "--organisation", "umoja")
+    channel = Channel.objects.get()
+    # Stored, but its processing task was lost (the on-commit enqueue never ran here).
+    message, created = actions.do_receive_sms(
+        channel,
+        provider_id="lost",
+        phone="+254711000001",
+        text="Maji yamekatwa Mathare 4A",
+        received_at=timezone.now(),
+    )
+    assert created
+    assert run("sweep") == {"inbound_processed": 0, "outbound_sent": 0}  # too recent: a worker may have it
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert run("sweep") == {"inbound_processed": 1, "outbound_sent": 1}
+    message.refresh_from_db()
+    assert message.status == "processed"
+    assert InboundMessage.objects.count() == 1

@@ -1,4 +1,5 @@
-"""`sauti channels add <africastalking|twilio|dev> --name N --organisation SLUG [...]` and `sauti channels list`.
+"""`sauti channels add <africastalking|twilio|dev> --name N --organisation SLUG [...]`, `sauti channels list`
+and `sauti channels sweep` (catch-up for lost tasks and due retries; run it from cron every minute).
 
 `add` prints JSON: {"id", "kind", "name", "organisation", "callbacks": {"incoming", "delivery", "ussd", ...}}
 with absolute URLs built from SAUTI_PUBLIC_URL (a contract: deployment scripts read it).
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from sauti.messaging.actions import do_create_channel
+from sauti.messaging.actions import do_create_channel, do_sweep
 from sauti.messaging.models import Channel, ChannelKind
 from sauti.messaging.urls_webhooks import callback_urls
 from sauti.people.models import Organisation
@@ -40,8 +41,16 @@ class Command(BaseCommand):
         add.add_argument("--base-url", default="", help="Provider API base URL (tests, staging).")
         add.add_argument("--price", default="0.80", help="Price of one SMS part (cost estimates).")
         sub.add_parser("list", help="Print every channel and its callback URLs as JSON.")
+        sub.add_parser(
+            "sweep",
+            help="Process inbound messages left waiting (a lost task) and send due outbox messages; for cron.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "sweep":
+            processed, sent = do_sweep()
+            self.stdout.write(json.dumps({"inbound_processed": processed, "outbound_sent": sent}))
+            return
         if options["action"] == "list":
             out = [_describe(c) for c in Channel.objects.select_related("organisation")]
             self.stdout.write(json.dumps(out, indent=2))
