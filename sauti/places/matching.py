@@ -267,6 +267,11 @@ class PlaceIndex:
                         _put(self._prefix, " ".join(tokens[:k]), i, weight, norm)
         self._choices = list(self._exact)
         self._choice_hits = [self._exact[c] for c in self._choices]
+        # The strict typo scan only accepts names with the same first letter and at most two edits, so
+        # it needs only the names of that first letter and a length within two: (letter, length) -> ids.
+        self._by_start: dict[tuple[str, int], list[int]] = {}
+        for ci, choice in enumerate(self._choices):
+            self._by_start.setdefault((choice[0], len(choice)), []).append(ci)
         self.max_words = max((len(c.split()) for c in self._choices), default=1)
 
     def __len__(self) -> int:
@@ -296,12 +301,21 @@ class PlaceIndex:
         if len(compact) < (7 if strict else 5):
             return hits
         max_edits = 1 if len(compact) < 10 else 2
+        if strict:
+            ids = [
+                ci
+                for n in range(len(norm) - max_edits, len(norm) + max_edits + 1)
+                for ci in self._by_start.get((norm[0], n), ())
+            ]
+            pool: Sequence[str] | dict[int, str] = {ci: self._choices[ci] for ci in ids}
+        else:
+            pool = self._choices
         for choice, similarity, ci in process.extract(
-            norm, self._choices, scorer=fuzz.ratio, score_cutoff=80 if strict else 75, limit=12
+            norm, pool, scorer=fuzz.ratio, score_cutoff=80 if strict else 75, limit=12
         ):
             if choice == norm:
                 continue
-            if strict and (choice[0] != norm[0] or Levenshtein.distance(choice, norm) > max_edits):
+            if strict and Levenshtein.distance(choice, norm) > max_edits:
                 continue
             _merge(hits, self._choice_hits[ci], min(FUZZY_MAX, similarity / 100 * 0.95))
         return hits
