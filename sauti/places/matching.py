@@ -485,18 +485,24 @@ class PlaceIndex:
         if all(w.isdigit() or len(w) == 1 for w in phrase):
             return None
         capitalised = any(t.capitalised for t in tokens[start:end])
-        cue = "strong" if query else self._cue(words, start, end)
         common = norm in self.common_words or all(w in self.common_words for w in phrase)
         # Kiswahili words sit one letter away from many place names (kisiasa/Kisiara, mchango/Mihango):
         # correct typos only where the writer marked a name, by a capital or a cue word.
         letters = len(norm.replace(" ", ""))
+        # The cue is looked at only when it decides something (most windows name nothing): it is costly.
+        cue: str | None = "strong" if query else None
+        cue_known = query
         eligible = (
-            ((cue is not None and letters >= 7) or (capitalised and letters >= 8))
+            letters >= 7
             and not common
             and len(phrase) <= 3
             and phrase[-1] not in self.common_words
             and not phrase[-1].isdigit()
         )
+        if eligible and not (capitalised and letters >= 8):
+            if not cue_known:
+                cue, cue_known = self._cue(words, start, end), True
+            eligible = cue is not None
         # Across ordinary words, ignoring spaces or order invents names: "get a" -> Geta, "siri kwa" -> Sirikwa.
         regroup = query or not any(w in self.common_words or len(w) == 1 for w in phrase)
         hits = self._lookup(norm, fuzzy="strict" if eligible else None, prefix=False, regroup=regroup)
@@ -506,6 +512,8 @@ class PlaceIndex:
             factor = LOCATIVE
         if not hits:
             return None
+        if not cue_known:
+            cue = self._cue(words, start, end)
         names = {norm, *(m for _, m in hits.values())}
         if names & self.strict_words:
             if cue != "strong":
