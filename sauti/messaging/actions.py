@@ -421,6 +421,11 @@ def personalise(template: str, contact: Contact) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
+def estimate_cost(texts: Iterable[str], channel: Channel) -> segments.CostEstimate:
+    """What sending these texts (one each) through the channel costs, at its price per SMS part."""
+    return segments.cost_estimate(texts, channel.price_per_segment)
+
+
 @dataclass
 class BroadcastPlan:
     texts: dict[int, str]  # contact pk -> the text that contact gets

@@ -198,3 +198,10 @@ def test_unknown_placeholders_are_left_as_written(consenting: World) -> None:
     njeri = find_contact(consenting.umoja, "+254712000001")
     assert njeri is not None
     assert actions.personalise("{name}: {unknown} {0}", njeri) == "Njeri: {unknown} {0}"
+
+
+def test_estimate_cost_counts_parts_at_the_channels_price(at_channel: Channel) -> None:
+    at_channel.price_per_segment = Decimal("0.80")
+    estimate = actions.estimate_cost(["Habari", "x" * 161, "Asante 🙏", ""], at_channel)
+    assert (estimate.messages, estimate.segments, estimate.cost) == (3, 4, Decimal("3.20"))
+    assert (estimate.gsm7_messages, estimate.ucs2_messages) == (2, 1)
