@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sauti.core.context_processors.sauti",
                 "sauti.monitoring.context_processors.monitoring",
+                "sauti.messaging.context_processors.messaging",
             ],
         },
     },
@@ -92,7 +93,9 @@ _default_db = f"sqlite:///{VAR_DIR / 'sauti.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Seconds a web process keeps its SQLite connection; 0 reopens it per request (opening costs ~3 ms,
+    # which caps webhook throughput: see bench/messaging_bench.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 0, minimum=0)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE avoids lock upgrades failing.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
@@ -194,6 +197,14 @@ SPECTACULAR_SETTINGS = {
 SAUTI_TILE_URL = env_str("SAUTI_TILE_URL", "")
 SAUTI_TILE_ATTRIBUTION = env_str("SAUTI_TILE_ATTRIBUTION", "")
 SAUTI_CSP_IMG_EXTRA = env_list("SAUTI_CSP_IMG_EXTRA")
+
+# Messaging: the address providers call back (defaults to SITE_URL), the conversation handlers, limits.
+SAUTI_PUBLIC_URL = env_str("SAUTI_PUBLIC_URL", SITE_URL)
+SAUTI_SMS_HANDLER = env_str("SAUTI_SMS_HANDLER", "sauti.messaging.handlers.handle_sms")
+SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.messaging.handlers.handle_ussd")
+SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
+SAUTI_AT_BASE_URL = env_str("SAUTI_AT_BASE_URL", "")
+SAUTI_TWILIO_BASE_URL = env_str("SAUTI_TWILIO_BASE_URL", "")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,8 @@ urlpatterns = [
     path("places/", include("sauti.places.urls")),
     path("api/", include("sauti.api.urls")),
     path("dialogues/", include("sauti.dialogues.urls")),
+    path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
+    path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),

@@ -47,6 +47,8 @@ class Perm(StrEnum):
     RATE_RESPONSES = "rate_responses"
     # Officials see the invitations, responses and commitments addressed to their office.
     VIEW_ADDRESSED_DIALOGUES = "view_addressed_dialogues"
+    # Channels, inbox/outbox (with quarantine release), broadcasts and the phone simulator.
+    MANAGE_MESSAGING = "manage_messaging"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sauti.core.demo_dialogues import build_demo_dialogues
 from sauti.core.demo_monitoring import build_demo_monitoring
+from sauti.messaging.demo import build_demo_messaging
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
 from sauti.places.models import County, Settlement, Ward
@@ -166,6 +167,8 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
 
     build_demo_conversations(log)
     build_demo_dialogues(rng, log)
+    log("SMS channels …")
+    build_demo_messaging(log)
     return logins
 
 

@@ -267,6 +267,11 @@ class PlaceIndex:
                         _put(self._prefix, " ".join(tokens[:k]), i, weight, norm)
         self._choices = list(self._exact)
         self._choice_hits = [self._exact[c] for c in self._choices]
+        # The strict typo scan only accepts names with the same first letter and at most two edits, so
+        # it needs only the names of that first letter and a length within two: (letter, length) -> ids.
+        self._by_start: dict[tuple[str, int], list[int]] = {}
+        for ci, choice in enumerate(self._choices):
+            self._by_start.setdefault((choice[0], len(choice)), []).append(ci)
         self.max_words = max((len(c.split()) for c in self._choices), default=1)
 
     def __len__(self) -> int:
@@ -296,12 +301,21 @@ class PlaceIndex:
         if len(compact) < (7 if strict else 5):
             return hits
         max_edits = 1 if len(compact) < 10 else 2
+        if strict:
+            ids = [
+                ci
+                for n in range(len(norm) - max_edits, len(norm) + max_edits + 1)
+                for ci in self._by_start.get((norm[0], n), ())
+            ]
+            pool: Sequence[str] | dict[int, str] = {ci: self._choices[ci] for ci in ids}
+        else:
+            pool = self._choices
         for choice, similarity, ci in process.extract(
-            norm, self._choices, scorer=fuzz.ratio, score_cutoff=80 if strict else 75, limit=12
+            norm, pool, scorer=fuzz.ratio, score_cutoff=80 if strict else 75, limit=12
         ):
             if choice == norm:
                 continue
-            if strict and (choice[0] != norm[0] or Levenshtein.distance(choice, norm) > max_edits):
+            if strict and Levenshtein.distance(choice, norm) > max_edits:
                 continue
             _merge(hits, self._choice_hits[ci], min(FUZZY_MAX, similarity / 100 * 0.95))
         return hits
@@ -471,18 +485,24 @@ class PlaceIndex:
         if all(w.isdigit() or len(w) == 1 for w in phrase):
             return None
         capitalised = any(t.capitalised for t in tokens[start:end])
-        cue = "strong" if query else self._cue(words, start, end)
         common = norm in self.common_words or all(w in self.common_words for w in phrase)
         # Kiswahili words sit one letter away from many place names (kisiasa/Kisiara, mchango/Mihango):
         # correct typos only where the writer marked a name, by a capital or a cue word.
         letters = len(norm.replace(" ", ""))
+        # The cue is looked at only when it decides something (most windows name nothing): it is costly.
+        cue: str | None = "strong" if query else None
+        cue_known = query
         eligible = (
-            ((cue is not None and letters >= 7) or (capitalised and letters >= 8))
+            letters >= 7
             and not common
             and len(phrase) <= 3
             and phrase[-1] not in self.common_words
             and not phrase[-1].isdigit()
         )
+        if eligible and not (capitalised and letters >= 8):
+            if not cue_known:
+                cue, cue_known = self._cue(words, start, end), True
+            eligible = cue is not None
         # Across ordinary words, ignoring spaces or order invents names: "get a" -> Geta, "siri kwa" -> Sirikwa.
         regroup = query or not any(w in self.common_words or len(w) == 1 for w in phrase)
         hits = self._lookup(norm, fuzzy="strict" if eligible else None, prefix=False, regroup=regroup)
@@ -492,6 +512,8 @@ class PlaceIndex:
             factor = LOCATIVE
         if not hits:
             return None
+        if not cue_known:
+            cue = self._cue(words, start, end)
         names = {norm, *(m for _, m in hits.values())}
         if names & self.strict_words:
             if cue != "strong":

@@ -24,6 +24,12 @@ def urls(w: World) -> dict[str, str]:
         "add_member": f"/groups/{w.mathare_group.pk}/members/new/",
         "import": f"/groups/{w.mathare_group.pk}/import/",
         "add_member_kiambu": f"/groups/{w.kiambu_group.pk}/members/new/",
+        "msg_channels": f"/messaging/{w.umoja.slug}/channels/",
+        "msg_inbox": f"/messaging/{w.umoja.slug}/inbox/",
+        "msg_outbox": f"/messaging/{w.umoja.slug}/outbox/",
+        "msg_broadcast": f"/messaging/{w.umoja.slug}/broadcast/",
+        "msg_simulator": f"/messaging/{w.umoja.slug}/simulator/",
+        "msg_haki_channels": f"/messaging/{w.haki.slug}/channels/",
     }
 
 
@@ -38,6 +44,13 @@ MATRIX: dict[str, dict[str, int]] = {
     "chief": {"orgs": 200, "umoja": 200, "haki": 404, "groups": 200, "mathare": 404, "kiambu": 404, "haki_group": 404, "new_group": 403, "add_member": 404, "import": 404, "add_member_kiambu": 404},
     "outsider": {"orgs": 200, "umoja": 404, "haki": 404, "groups": 200, "mathare": 404, "kiambu": 404, "haki_group": 404, "new_group": 404, "add_member": 404, "import": 404, "add_member_kiambu": 404},
 }  # fmt: skip
+# Messaging staff pages: the organisation's admins and coordinators only.
+_UMOJA_MESSAGING = ["msg_channels", "msg_inbox", "msg_outbox", "msg_broadcast", "msg_simulator"]
+for _persona, (_umoja, _haki) in {
+    "alice": (200, 200), "wanjiku": (200, 404), "bob": (404, 200), "otieno": (403, 404),
+    "achieng": (403, 404), "kamau": (403, 404), "chief": (403, 404), "outsider": (404, 404),
+}.items():  # fmt: skip
+    MATRIX[_persona].update(dict.fromkeys(_UMOJA_MESSAGING, _umoja), msg_haki_channels=_haki)
 
 SEES_IDENTITIES = {"alice", "wanjiku", "achieng"}
 

@@ -1,0 +1,242 @@
+"""Channels (one per provider account), the inbox, the outbox, opt-outs and delivery reports.
+
+Phone numbers are stored encrypted with a keyed hash for lookups, like people.Contact.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sauti.core import crypto
+from sauti.people.models import Contact, Organisation
+
+# Webhooks look channels up by token on every callback; each process keeps them for CACHE_SECONDS
+# (a channel switched off elsewhere stops answering within that time; in this process at once).
+CACHE_SECONDS = 10.0
+CHANNEL_CACHE: dict[tuple[str, str], tuple[float, Channel | None]] = {}
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ChannelKind(models.TextChoices):
+    AFRICASTALKING = "africastalking", "Africa's Talking"
+    TWILIO = "twilio", "Twilio"
+    DEV = "dev", _("Development (simulator)")
+
+
+class Channel(models.Model):
+    """One provider account. Webhooks reach it at /messaging/<kind>/<token>/…; the token is the secret."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(_("provider"), max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    address = models.CharField(
+        _("short code or sender id"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. 21512, SAUTI, +15005550006"),
+    )
+    ussd_code = models.CharField(_("USSD code"), max_length=40, blank=True, help_text=_("e.g. *384*1234#"))
+    base_url = models.URLField(_("API base URL"), blank=True, help_text=_("Empty: the provider's default."))
+    credentials_ciphertext = models.TextField(editable=False, blank=True)
+    price_per_segment = models.DecimalField(
+        _("price per SMS part"), max_digits=8, decimal_places=4, default=Decimal("0.80")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="KES")
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="channel_name_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        CHANNEL_CACHE.clear()
+
+    # Credentials are write-only in the UI; code reads them here, decrypted on demand.
+    @property
+    def credentials(self) -> dict[str, str]:
+        if not self.credentials_ciphertext:
+            return {}
+        data: dict[str, str] = json.loads(crypto.decrypt(self.credentials_ciphertext))
+        return data
+
+    @credentials.setter
+    def credentials(self, value: dict[str, str]) -> None:
+        clean = {k: v for k, v in value.items() if v}
+        self.credentials_ciphertext = crypto.encrypt(json.dumps(clean, sort_keys=True)) if clean else ""
+
+
+class EncryptedPhone(models.Model):
+    phone_ciphertext = models.TextField(editable=False, blank=True)
+    phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_ciphertext)
+
+    @phone.setter
+    def phone(self, e164: str) -> None:
+        self.phone_ciphertext = crypto.encrypt(e164)
+        self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSING = "processing", _("Processing")
+    PROCESSED = "processed", _("Processed")
+    QUARANTINED = "quarantined", _("Quarantined")
+    FAILED = "failed", _("Failed")
+
+
+class InboundMessage(EncryptedPhone):
+    """An SMS as the provider delivered it. Written before the webhook answers 200; processed by a task."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="inbound")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    provider_id = models.CharField(max_length=120)
+    text = models.TextField(blank=True)
+    received_at = models.DateTimeField(_("received"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED
+    )
+    error = models.CharField(_("reason"), max_length=300, blank=True)
+    report_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+        constraints = [
+            # A provider retrying a callback must never create a second message.
+            models.UniqueConstraint(fields=["channel", "provider_id"], name="inbound_once_per_provider_id")
+        ]
+        indexes = [models.Index(fields=["organisation", "phone_hash", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"in:{self.provider_id}"
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+
+# Delivery reports may arrive late or twice: a message's status only ever moves up this order.
+STATUS_RANK: dict[str, int] = {
+    OutboundStatus.QUEUED: 0,
+    OutboundStatus.SENDING: 1,
+    OutboundStatus.SENT: 2,
+    OutboundStatus.DELIVERED: 3,
+    OutboundStatus.UNDELIVERABLE: 3,
+    OutboundStatus.FAILED: 3,
+}
+MAX_ATTEMPTS = 3
+
+
+class OutboundMessage(EncryptedPhone):
+    """The outbox: one row per SMS to one phone."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="outbound")
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    in_reply_to = models.ForeignKey(
+        InboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    text = models.TextField()
+    segments = models.PositiveSmallIntegerField(default=1)
+    encoding = models.CharField(max_length=8, default="GSM-7")
+    purpose = models.CharField(_("purpose"), max_length=40, default="reply")
+    status = models.CharField(
+        _("status"), max_length=14, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+
+    def __str__(self) -> str:
+        return f"out:{self.pk}"
+
+    def is_final(self) -> bool:
+        return STATUS_RANK[self.status] == 3
+
+
+class OptOut(models.Model):
+    """The latest opt-out decision per phone and organisation. `active=False` means opted back in."""
+
+    HOW_CHOICES = [
+        ("sms", _("SMS keyword")),
+        ("provider", _("Provider opt-out callback")),
+        ("staff", _("Recorded by staff")),
+        ("delivery", _("Provider reported the number blacklisted")),
+    ]
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    phone_hash = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    how = models.CharField(max_length=10, choices=HOW_CHOICES)
+    keyword = models.CharField(max_length=20, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "phone_hash"], name="one_optout_per_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"optout:{self.phone_hash[:8]}"
+
+
+class DeliveryReport(models.Model):
+    """Every delivery callback as received, matched or not, known status or not (for support)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        OutboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    provider_id = models.CharField(max_length=120)
+    provider_status = models.CharField(max_length=40)
+    mapped_status = models.CharField(max_length=14, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"dlr:{self.provider_id}:{self.provider_status}"

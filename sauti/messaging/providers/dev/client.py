@@ -1,0 +1,12 @@
+"""The development channel sends nothing: the outbox row is the record, shown in the simulator."""
+
+from __future__ import annotations
+
+import uuid
+
+from sauti.messaging.providers import SendResult
+
+
+class DevClient:
+    def send(self, phone: str, text: str) -> SendResult:
+        return SendResult(provider_id=f"dev-{uuid.uuid4().hex[:16]}", status="delivered")

@@ -1,0 +1,202 @@
+"""Africa's Talking inbound SMS callback: durable, idempotent, strict about malformed input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sauti.messaging.models import Channel, InboundMessage, InboundStatus, OutboundMessage
+from sauti.monitoring.models import Report
+from tests.conftest import World
+from tests.messaging.fakes import FakeProvider, at_success
+
+Post = Callable[..., Any]
+
+
+def form(**overrides: str) -> dict[str, str]:
+    data = {
+        "from": "+254791541111",
+        "to": "21512",
+        "text": "Maji yamekatwa Mathare 4A tangu jana, watu 200 hawana maji",
+        "date": "2017-05-03T06:04:45Z",
+        "id": "ec9adc86-51d5-4bc8-8eb0-d8ab0bb53dc3",
+        "linkId": "03090445075804249226",
+        "networkCode": "63902",
+    }
+    data.update(overrides)
+    return data
+
+
+def url(channel: Channel, action: str = "incoming") -> str:
+    return f"/messaging/hooks/at/{channel.token}/{action}/"
+
+
+def test_it_turns_a_message_into_a_located_report_and_queues_and_sends_a_confirmation(
+    world: World, at_channel: Channel, post: Post, fake_provider: FakeProvider
+) -> None:
+    fake_provider.answer(201, at_success("+254791541111"))
+    response = post(url(at_channel), form())
+    assert response.status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.status == InboundStatus.PROCESSED, message.error
+    assert message.phone == "+254791541111"
+    report = Report.objects.get(external_id=f"sms:{message.pk}")
+    assert report.channel == "sms" and report.organisation == world.umoja
+    assert report.settlement is not None and report.settlement.name == "Mathare 4A"
+    assert report.precision == "settlement" and report.people_affected == 200
+    assert [c.key for c in report.categories.all()] == ["water"]
+    reply = OutboundMessage.objects.get(in_reply_to=message)
+    assert report.reference in reply.text
+    assert reply.status == "sent" and reply.provider_id == "ATXid_0000"
+    sent = fake_provider.requests[0]
+    assert sent.path == "/version1/messaging"
+    assert sent.headers["apikey"] == "at-secret-key"
+    assert sent.form["to"] == ["+254791541111"] and sent.form["from"] == ["21512"]
+    assert sent.form["message"] == [reply.text]
+
+
+@pytest.mark.parametrize("date", ["2017-05-03T06:04:45Z", "2017-05-03 06:04:45", "2017-05-03 06:04:45.123"])
+def test_it_reads_both_date_formats_as_utc(at_channel: Channel, post: Post, date: str) -> None:
+    assert post(url(at_channel), form(date=date, text="")).status_code == 200
+    received = InboundMessage.objects.get().received_at
+    assert (received.year, received.hour, received.minute, received.second) == (2017, 6, 4, 45)
+    assert received.utcoffset() is not None and received.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_a_retry_with_the_same_id_answers_200_and_creates_nothing(
+    at_channel: Channel, post: Post, fake_provider: FakeProvider
+) -> None:
+    fake_provider.answer(201, at_success("+254791541111"))
+    first = post(url(at_channel), form())
+    again = post(url(at_channel), form())
+    assert first.status_code == again.status_code == 200
+    assert InboundMessage.objects.count() == 1
+    assert Report.objects.count() == 1
+    assert OutboundMessage.objects.count() == 1
+    assert len(fake_provider.requests) == 1
+
+
+@pytest.mark.parametrize("missing", ["from", "to", "text", "date", "id"])
+def test_a_missing_field_is_a_400_naming_it(at_channel: Channel, post: Post, missing: str) -> None:
+    data = form()
+    del data[missing]
+    response = post(url(at_channel), data)
+    assert response.status_code == 400
+    assert missing in response.content.decode()
+    assert InboundMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("date", "yesterday", "not a date"),
+        ("date", "2017-13-40 06:04:45", "not a date"),
+        ("from", "hello", "not a phone number"),
+        ("id", "   ", "Missing field"),
+        ("to", "99999", "Unknown short code"),
+        ("text", "nul\x00byte", "null character"),
+    ],
+)
+def test_malformed_fields_are_a_400_with_the_reason(
+    at_channel: Channel, post: Post, field: str, value: str, reason: str
+) -> None:
+    response = post(url(at_channel), form(**{field: value}))
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert InboundMessage.objects.count() == 0
+
+
+def test_the_reason_is_given_in_the_callers_language(at_channel: Channel, post: Post) -> None:
+    data = form()
+    del data["id"]
+    response = post(url(at_channel), data, **{"Accept-Language": "sw"})
+    assert response.status_code == 400
+    assert response["Content-Language"] == "sw"
+
+
+def test_an_unknown_or_inactive_channel_is_a_404(at_channel: Channel, post: Post) -> None:
+    assert post("/messaging/hooks/at/not-a-token/incoming/", form()).status_code == 404
+    assert post(f"/messaging/hooks/twilio/{at_channel.token}/incoming/", form()).status_code == 404
+    at_channel.active = False
+    at_channel.save()
+    assert post(url(at_channel), form()).status_code == 404
+    assert InboundMessage.objects.count() == 0
+
+
+def test_get_is_not_allowed(at_channel: Channel, client: Any) -> None:
+    assert client.get(url(at_channel)).status_code == 405
+
+
+def test_an_empty_text_is_stored_and_answered_with_nothing(at_channel: Channel, post: Post) -> None:
+    assert post(url(at_channel), form(text="")).status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.status == InboundStatus.PROCESSED and "Empty" in message.error
+    assert not OutboundMessage.objects.exists() and not Report.objects.exists()
+
+
+def test_non_gsm_and_long_texts_are_kept_whole(
+    at_channel: Channel, post: Post, fake_provider: FakeProvider
+) -> None:
+    fake_provider.answer(201, at_success("+254791541111"))
+    text = "Nyumba zimebomolewa Kibera 😢 “leo” " + "x" * 1000
+    assert post(url(at_channel), form(text=text)).status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.text == text
+    assert message.status == InboundStatus.PROCESSED
+    assert Report.objects.get().description.startswith("Nyumba zimebomolewa Kibera 😢")
+
+
+def test_a_second_message_from_the_same_sender_reuses_the_contact(
+    at_channel: Channel, post: Post, fake_provider: FakeProvider
+) -> None:
+    fake_provider.answer(201, at_success("+254791541111"))
+    post(url(at_channel), form(id="a"))
+    post(url(at_channel), form(id="b", text="Polisi wamepiga watu Kibera"))
+    reporters = set(Report.objects.values_list("reporter", flat=True))
+    assert len(reporters) == 1 and None not in reporters
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"from": "", "to": "", "text": "", "date": "", "id": ""},
+        {"from": "+254791541111" * 50, "to": "21512", "text": "x", "date": "2017-05-03 06:04:45", "id": "z"},
+        {"from": "+254791541111", "to": "21512", "text": "x", "date": "9" * 500, "id": "q"},
+        {"from": "٠٧١٢٣٤٥٦٧٨", "to": "21512", "text": "x", "date": "2017-05-03 06:04:45", "id": "y"},
+        {
+            "id": "x" * 5000,
+            "from": "+254791541111",
+            "to": "21512",
+            "text": "x",
+            "date": "2017-05-03 06:04:45",
+        },
+    ],
+)
+def test_garbage_never_gets_a_500(at_channel: Channel, post: Post, data: dict[str, str]) -> None:
+    response = post(url(at_channel), data)
+    assert response.status_code < 500
+
+
+def test_a_binary_body_never_gets_a_500(at_channel: Channel, client: Any) -> None:
+    response = client.post(
+        url(at_channel), data=b"\xff\xfe\x00garbage", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+
+
+def test_a_database_failure_is_a_503_so_the_provider_retries(
+    at_channel: Channel, post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sauti.messaging import actions
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(actions, "do_receive_sms", broken)
+    response = post(url(at_channel), form())
+    assert response.status_code == 503
