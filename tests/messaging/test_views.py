@@ -83,7 +83,7 @@ def test_the_simulator_dials_ussd(world: World, dev_channel: Channel) -> None:
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert "USSD" in response.content.decode()
+    assert "Sauti" in response.content.decode()  # the conversation layer's main menu
 
 
 def test_the_simulator_refuses_bad_input(world: World, dev_channel: Channel) -> None:
