@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sauti.monitoring",
     "sauti.messaging",
     "sauti.api",
+    "sauti.opinions",
 ]
 
 MIDDLEWARE = [
