@@ -55,19 +55,23 @@ class Votes:
         v = np.asarray(values, dtype=np.int64)
         if not (p.shape == t.shape == v.shape):
             raise PolisDataError("participant, statement and vote columns have different lengths")
-        bad = ~np.isin(v, (-1, 0, 1))
+        bad = (v < -1) | (v > 1)
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             raise PolisDataError(f"vote {int(v[first])} (row {first + 1}) is not one of -1, 0, 1")
-        order = np.arange(len(p))
+        if len(p) and (p.min() < 0 or t.min() < 0):
+            raise PolisDataError("participant and statement ids must not be negative")
+        # One sort on a combined (participant, statement) key; stable, so equal times keep input order.
+        key = p * (int(t.max(initial=0)) + 1) + t
         if times is None:
-            idx = np.lexsort((order, t, p))
+            idx = np.argsort(key, kind="stable")
         else:
-            idx = np.lexsort((order, np.asarray(times, dtype=np.float64), t, p))
-        p, t, v = p[idx], t[idx], v[idx]
+            by_time = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
+            idx = by_time[np.argsort(key[by_time], kind="stable")]
+        key, p, t, v = key[idx], p[idx], t[idx], v[idx]
         last = np.ones(len(p), dtype=bool)
         if len(p) > 1:
-            last[:-1] = (p[1:] != p[:-1]) | (t[1:] != t[:-1])
+            last[:-1] = key[1:] != key[:-1]
         return cls(
             pids=p[last],
             tids=t[last],

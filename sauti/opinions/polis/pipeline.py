@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.spatial import cKDTree
 
 from .data import NotEnoughData, Votes
 
@@ -113,11 +114,21 @@ class _Matrix:
         return len(self.pids), len(self.tids)
 
 
+def _factorize(ids: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct ids and each input's index among them (linear time for compact ids)."""
+    top = int(ids.max(initial=-1)) + 1
+    if top <= 4 * len(ids) + 1024:
+        present = np.zeros(top, dtype=bool)
+        present[ids] = True
+        lookup = np.cumsum(present) - 1
+        return np.flatnonzero(present).astype(np.int64), lookup[ids].astype(np.int64)
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64)
+
+
 def _matrix(votes: Votes) -> _Matrix:
-    pids = np.unique(votes.pids)
-    tids = np.unique(votes.tids)
-    rows = np.searchsorted(pids, votes.pids)
-    cols = np.searchsorted(tids, votes.tids)
+    pids, rows = _factorize(votes.pids)
+    tids, cols = _factorize(votes.tids)
     mod_out = np.isin(tids, np.fromiter(votes.mod_out, dtype=np.int64, count=len(votes.mod_out)))
     return _Matrix(pids, tids, rows, cols, votes.values, mod_out)
 
@@ -126,13 +137,12 @@ def _counts(m: _Matrix, row_label: IntArray, n_labels: int) -> tuple[IntArray, I
     """Agree, disagree and seen (incl. pass) counts per (label, statement) over rows with label >= 0."""
     lab = row_label[m.rows]
     keep = lab >= 0
-    idx = lab[keep] * len(m.tids) + m.cols[keep]
-    vals = m.vals[keep]
-    size = n_labels * len(m.tids)
-    shape = (n_labels, len(m.tids))
-    na = np.bincount(idx[vals == 1], minlength=size).reshape(shape)
-    nd = np.bincount(idx[vals == -1], minlength=size).reshape(shape)
-    ns = np.bincount(idx, minlength=size).reshape(shape)
+    # One pass: code 0/1/2 for disagree/pass/agree inside each (label, statement) cell.
+    idx = (lab[keep] * len(m.tids) + m.cols[keep]) * 3 + (m.vals[keep].astype(np.int64) + 1)
+    shape = (n_labels, len(m.tids), 3)
+    counts = np.bincount(idx, minlength=3 * n_labels * len(m.tids)).reshape(shape)
+    na, nd = counts[:, :, 2], counts[:, :, 0]
+    ns = counts.sum(2)
     return na.astype(np.int64), nd.astype(np.int64), ns.astype(np.int64)
 
 
@@ -185,13 +195,9 @@ def _project(m: _Matrix, x: sparse.csr_matrix, comps: FloatArray) -> FloatArray:
 
 
 def _nearest(points: FloatArray, centers: FloatArray) -> IntArray:
-    out = np.empty(len(points), dtype=np.int64)
-    c2 = (centers**2).sum(1)
-    for start in range(0, len(points), 16384):
-        chunk = points[start : start + 16384]
-        d = c2[None, :] - 2.0 * chunk @ centers.T
-        out[start : start + 16384] = np.argmin(d, axis=1)
-    return out
+    """Index of the nearest centre for each point."""
+    _, found = cKDTree(centers).query(points, k=1)
+    return np.asarray(found, dtype=np.int64)
 
 
 def _first_distinct(points: FloatArray, k: int) -> FloatArray:
