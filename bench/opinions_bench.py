@@ -10,7 +10,7 @@ Inputs:
                   three latent opinion groups (seeded), k forced to 3
 
 Each measurement runs in a fresh process: wall time of the pipeline call (from the vote list to the result,
-latest-vote de-duplication included) and peak resident memory of that process (ru_maxrss), plus how much the
+latest-vote de-duplication included) and peak resident memory of that process (VmHWM), plus how much the
 peak rose during the call. Sauti runs with the project's .venv; red-dwarf runs in bench/.venv-reddwarf, which
 this script creates on first use (`pip install red-dwarf==0.4.0`; never a runtime dependency of Sauti).
 red-dwarf is given its own input format (a list of vote dicts), built before its clock starts.
@@ -36,16 +36,21 @@ REDDWARF_PY = REDDWARF_VENV / "bin" / "python"
 BOWLING_GREEN = ROOT.parent / "shared" / "validation" / "polis" / "american-assembly.bowling-green"
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
-    return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    return _status_mb("VmRSS")
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: ru_maxrss survives exec, so a child would report its parent's peak.
+    return _status_mb("VmHWM")
 
 
 # --- children ----------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from sauti.people.models import Group, Membership, Organisation, Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from sauti.opinions.models import Conversation
+
     from sauti.monitoring.models import Case
     from sauti.people.models import User
 
@@ -38,6 +40,8 @@ class Perm(StrEnum):
     EXPORT_DATA = "export_data"
     # Officials see the cases referred to their office, nothing else of the organisation's cases.
     VIEW_REFERRED_CASES = "view_referred_cases"
+    # Create opinion-map conversations, seed and moderate statements (opinions app).
+    RUN_CONVERSATIONS = "run_conversations"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
@@ -184,3 +188,35 @@ def get_group_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Group
         raise Http404
     require(user, perm, group.organisation, group)
     return group
+
+
+def conversations_for(user: User | AnonymousUser) -> QuerySet[Conversation]:
+    """Opinion-map conversations of the organisations where the user sees aggregates (reports)."""
+    from sauti.opinions.models import Conversation
+
+    if user.is_authenticated and user.is_superuser:
+        return Conversation.objects.all()
+    orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_AGGREGATES, o)]
+    return Conversation.objects.filter(organisation__in=orgs)
+
+
+def get_conversation_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Conversation:
+    conversation = (
+        conversations_for(user).select_related("organisation").filter(pk=pk).first()
+        if user.is_authenticated
+        else None
+    )
+    if conversation is None:
+        # Members without VIEW_AGGREGATES still belong to the organisation: 403, not 404.
+        from sauti.opinions.models import Conversation
+
+        other = Conversation.objects.filter(pk=pk, organisation__in=organisations_for(user)).first()
+        if other is None:
+            raise Http404
+        raise PermissionDenied
+    if conversation.organisation is None:
+        if not user.is_superuser:
+            raise PermissionDenied
+    else:
+        require(user, perm, conversation.organisation)
+    return conversation

@@ -51,6 +51,7 @@ class Analysis:
     group_aware_consensus: FloatArray
     priorities: FloatArray
     mod_out: list[int] = field(default_factory=list)
+    group_votes: dict[int, npt.NDArray[np.int64]] = field(default_factory=dict)  # group -> 3 x n_tids (A, D, S)
 
     @property
     def group_sizes(self) -> dict[int, int]:
@@ -92,6 +93,9 @@ class Analysis:
             "consensus_detail": self.consensus,
             "group_aware_consensus": {
                 str(t): float(v) for t, v in zip(tids, self.group_aware_consensus, strict=True)
+            },
+            "group_votes": {
+                str(g): {"A": c[0].tolist(), "D": c[1].tolist(), "S": c[2].tolist()} for g, c in self.group_votes.items()
             },
             "comment_priorities": {str(t): float(v) for t, v in zip(tids, self.priorities, strict=True)},
         }
@@ -531,4 +535,5 @@ def analyze(
         group_aware_consensus=gac,
         priorities=priorities,
         mod_out=sorted(votes.mod_out),
+        group_votes={group_ids[g]: np.stack([na[g], nd[g], ns[g]]) for g in range(k)},
     )
