@@ -90,7 +90,13 @@ def child_reddwarf(path: str, k: int) -> dict[str, Any]:
     result = run_pipeline(votes=votes, mod_out_statement_ids=mod_out, force_group_count=k, random_state=0)
     seconds = time.perf_counter() - started
     clustered = result.participants_df["to_cluster"].sum()
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "rise_mb": _peak_mb() - before, "in_conv": int(clustered), "k": k}
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "rise_mb": _peak_mb() - before,
+        "in_conv": int(clustered),
+        "k": k,
+    }
 
 
 # --- parent ------------------------------------------------------------------------------------------
@@ -114,7 +120,9 @@ def bowling_green(out: Path) -> tuple[Path, int, str]:
     folder = load_folder(BOWLING_GREEN)
     v = folder.votes
     path = out / "bowling-green.npz"
-    np.savez(path, pids=v.pids, tids=v.tids, values=v.values, mod_out=np.array(sorted(v.mod_out), dtype=np.int64))
+    np.savez(
+        path, pids=v.pids, tids=v.tids, values=v.values, mod_out=np.array(sorted(v.mod_out), dtype=np.int64)
+    )
     return path, v.groups_hint or 2, f"Bowling Green: {v.participant_count} participants, {len(v.pids)} votes"
 
 
@@ -137,7 +145,11 @@ def generated(out: Path, n_p: int, n_t: int, fill: float, seed: int = 7) -> tupl
     values = np.where(u < passing[flat], 0, np.where(rng.random(len(flat)) < p_agree, 1, -1)).astype(np.int64)
     path = out / "generated.npz"
     np.savez(path, pids=pids, tids=flat, values=values, mod_out=np.array([], dtype=np.int64))
-    return path, k, f"generated: {n_p:,} participants x {n_t:,} statements, {len(flat):,} votes ({fill:.0%} filled)"
+    return (
+        path,
+        k,
+        f"generated: {n_p:,} participants x {n_t:,} statements, {len(flat):,} votes ({fill:.0%} filled)",
+    )
 
 
 def run_child(python: Path | str, which: str, path: Path, k: int, timeout: float) -> dict[str, Any] | str:
@@ -169,7 +181,9 @@ def show(label: str, result: dict[str, Any] | str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--statements", type=int, default=1_000)
     parser.add_argument("--fill", type=float, default=0.05)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -65,7 +67,9 @@ def _next_number(model: type[Statement] | type[Participant], conversation: Conve
     return 0 if top is None else top + 1
 
 
-def _create_numbered(model: type[Statement] | type[Participant], conversation: Conversation, **fields: object):  # type: ignore[no-untyped-def]
+def _create_numbered(
+    model: type[Statement] | type[Participant], conversation: Conversation, **fields: Any
+) -> Statement | Participant:
     # Two people submitting at once may pick the same number; the unique constraint makes the second retry.
     for _attempt in range(5):
         try:
@@ -89,7 +93,7 @@ def do_add_statement(
     clean = text.cleaned()
     if not by_facilitator and not conversation.allow_submissions:
         raise OpinionError(_("This conversation does not take new statements."))
-    statement: Statement = _create_numbered(
+    statement = _create_numbered(
         Statement,
         conversation,
         text_en=clean.en,
@@ -98,7 +102,7 @@ def do_add_statement(
         author=author,
         moderation=Moderation.ACCEPTED if by_facilitator else Moderation.PENDING,
     )
-    return statement
+    return cast(Statement, statement)
 
 
 def do_moderate(statement: Statement, decision: str) -> Statement:
@@ -110,11 +114,13 @@ def do_moderate(statement: Statement, decision: str) -> Statement:
     return statement
 
 
-def do_join(conversation: Conversation, *, channel: str = Participant.Channel.WEB, language: str = "sw") -> Participant:
-    participant: Participant = _create_numbered(
+def do_join(
+    conversation: Conversation, *, channel: str = Participant.Channel.WEB, language: str = "sw"
+) -> Participant:
+    participant = _create_numbered(
         Participant, conversation, channel=channel, language=language if language in ("en", "sw") else "sw"
     )
-    return participant
+    return cast(Participant, participant)
 
 
 def do_vote(participant: Participant, statement: Statement, value: int) -> Vote:
@@ -128,7 +134,9 @@ def do_vote(participant: Participant, statement: Statement, value: int) -> Vote:
     if not statement.is_votable:
         raise OpinionError(_("That statement is not open for votes."))
     now = timezone.now()
-    vote = Vote.objects.create(conversation=conversation, participant=participant, statement=statement, value=value)
+    vote = Vote.objects.create(
+        conversation=conversation, participant=participant, statement=statement, value=value
+    )
     Conversation.objects.filter(pk=conversation.pk).update(last_vote_at=now)
     conversation.last_vote_at = now
     _schedule_recompute(conversation)
@@ -207,7 +215,12 @@ def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis
         result, error = {}, str(exc)
     analysis, _created = Analysis.objects.update_or_create(
         conversation=conversation,
-        defaults={"result": result, "error": error[:300], "computed_at": started, "votes_counted": len(votes.pids)},
+        defaults={
+            "result": result,
+            "error": error[:300],
+            "computed_at": started,
+            "votes_counted": len(votes.pids),
+        },
     )
     return analysis
 

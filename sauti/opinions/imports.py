@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -62,7 +63,12 @@ def import_folder(
         pids = [int(p) for p in np.unique(votes.pids)]
         Participant.objects.bulk_create(
             [
-                Participant(conversation=conversation, number=p, external_id=str(p), channel=Participant.Channel.IMPORT)
+                Participant(
+                    conversation=conversation,
+                    number=p,
+                    external_id=str(p),
+                    channel=Participant.Channel.IMPORT,
+                )
                 for p in pids
             ],
             batch_size=BATCH,
@@ -81,7 +87,9 @@ def import_folder(
                         statement_id=statement_ids[int(t)],
                         value=int(v),
                     )
-                    for p, t, v in zip(votes.pids[start:end], votes.tids[start:end], votes.values[start:end], strict=True)
+                    for p, t, v in zip(
+                        votes.pids[start:end], votes.tids[start:end], votes.values[start:end], strict=True
+                    )
                 ]
             )
             progress(_("votes: %(done)d / %(total)d") % {"done": end, "total": total})

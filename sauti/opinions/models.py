@@ -66,7 +66,9 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["conversation", "number"], name="opinions_statement_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "number"], name="opinions_statement_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}: {self.text()[:60]}"
@@ -131,10 +133,15 @@ class Vote(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["participant", "statement"])]
-        constraints = [models.CheckConstraint(condition=models.Q(value__in=(-1, 0, 1)), name="opinions_vote_value")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__in=(-1, 0, 1)), name="opinions_vote_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} on {self.statement_id}: {self.value}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:
             raise ValueError("votes are append-only")
         super().save(*args, **kwargs)
 

@@ -73,7 +73,9 @@ def build(conversation: Conversation, language: str) -> ReportView:
     pos = {t: i for i, t in enumerate(tids)}
     all_votes = _totals(r, len(tids))
 
-    def line(tid: int, counts: tuple[list[int], list[int], list[int]] | None = None, direction: str = "") -> Line:
+    def line(
+        tid: int, counts: tuple[list[int], list[int], list[int]] | None = None, direction: str = ""
+    ) -> Line:
         a, d, s = counts if counts is not None else all_votes
         j = pos[tid]
         return Line(tid, texts.get(tid, ""), _percent(a[j], s[j]), _percent(d[j], s[j]), s[j], direction)
@@ -191,7 +193,10 @@ def _svg(r: dict[str, Any], group_ids: list[str]) -> str:
         px, py = at(x, y)
         radius = round(3 + 11 * math.sqrt(len(m) / biggest), 1)
         fill = colour.get(gid, "#999") if gid is not None else "#999"
-        label = _("%(n)d people, group %(g)s") % {"n": len(m), "g": letter.get(gid, "-") if gid is not None else "-"}
+        label = _("%(n)d people, group %(g)s") % {
+            "n": len(m),
+            "g": letter.get(gid, "-") if gid is not None else "-",
+        }
         circles.append(
             f'<circle cx="{px}" cy="{py}" r="{radius}" fill="{fill}" fill-opacity=".75" stroke="#333" '
             f'stroke-width=".5"><title>{escape(label)}</title></circle>'

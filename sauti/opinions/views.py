@@ -85,7 +85,9 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     return redirect("opinions:detail", pk=conversation.pk)
 
 
-def _detail(request: HttpRequest, conversation: Conversation, status: int = 200, error: str = "") -> HttpResponse:
+def _detail(
+    request: HttpRequest, conversation: Conversation, status: int = 200, error: str = ""
+) -> HttpResponse:
     statements = list(conversation.statements.all())
     context = {
         "conversation": conversation,
@@ -134,7 +136,9 @@ def statement_moderate(request: HttpRequest, pk: int, number: int) -> HttpRespon
         do_moderate(statement, request.POST.get("decision", ""))
     except OpinionError as exc:
         return _detail(request, conversation, status=400, error=str(exc))
-    messages.success(request, _("Statement %(n)d: %(d)s") % {"n": number, "d": statement.get_moderation_display()})
+    messages.success(
+        request, _("Statement %(n)d: %(d)s") % {"n": number, "d": statement.get_moderation_display()}
+    )
     return redirect("opinions:detail", pk=conversation.pk)
 
 
@@ -152,8 +156,12 @@ def conversation_report(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     conversation = get_conversation_for_user(user, pk, Perm.VIEW_AGGREGATES)
     view = report.build(conversation, translation.get_language() or "sw")
-    can_run = conversation.organisation is not None and can(user, Perm.RUN_CONVERSATIONS, conversation.organisation)
-    return render(request, "opinions/report.html", {"view": view, "conversation": conversation, "can_run": can_run})
+    can_run = conversation.organisation is not None and can(
+        user, Perm.RUN_CONVERSATIONS, conversation.organisation
+    )
+    return render(
+        request, "opinions/report.html", {"view": view, "conversation": conversation, "can_run": can_run}
+    )
 
 
 @login_required
@@ -202,7 +210,9 @@ def _vote_page(
         remaining = remaining_count(participant)
     else:
         statement = (
-            conversation.statements.filter(moderation=Moderation.ACCEPTED).order_by("-is_seed", "number").first()
+            conversation.statements.filter(moderation=Moderation.ACCEPTED)
+            .order_by("-is_seed", "number")
+            .first()
         )
         remaining = conversation.statements.filter(moderation=Moderation.ACCEPTED).count()
     context = {
@@ -243,12 +253,18 @@ def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
         number = int(request.POST.get("statement", ""))
         value = int(request.POST.get("vote", ""))
     except ValueError:
-        return _vote_page(request, conversation, existing, status=400, error=_("Choose agree, disagree or pass."))
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("Choose agree, disagree or pass.")
+        )
     statement = conversation.statements.filter(number=number).first()
     if statement is None:
-        return _vote_page(request, conversation, existing, status=400, error=_("That statement does not exist."))
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("That statement does not exist.")
+        )
     if not conversation.is_open:
-        return _vote_page(request, conversation, existing, status=400, error=_("This conversation is closed."))
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("This conversation is closed.")
+        )
     participant = existing or _join_if_needed(request, conversation)
     try:
         do_vote(participant, statement, value)
@@ -257,7 +273,9 @@ def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return _vote_page(request, conversation, participant)
     response = redirect("opinions:vote", code=conversation.public_code)
-    response.set_cookie(_cookie(conversation), participant.token, max_age=COOKIE_AGE, httponly=True, samesite="Lax")
+    response.set_cookie(
+        _cookie(conversation), participant.token, max_age=COOKIE_AGE, httponly=True, samesite="Lax"
+    )
     return response
 
 
@@ -266,13 +284,21 @@ def statement_submit(request: HttpRequest, code: str) -> HttpResponse:
     conversation = _public_conversation(code)
     existing = _participant(request, conversation)
     if request.POST.get("website"):  # honeypot field, hidden from people
-        return _vote_page(request, conversation, existing, status=400, error=_("Your statement could not be accepted."))
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("Your statement could not be accepted.")
+        )
     if not conversation.is_open or not conversation.allow_submissions:
         return _vote_page(
-            request, conversation, existing, status=400, error=_("This conversation does not take new statements.")
+            request,
+            conversation,
+            existing,
+            status=400,
+            error=_("This conversation does not take new statements."),
         )
     text = request.POST.get("text", "")
-    fields = StatementText(sw=text) if (translation.get_language() or "sw") == "sw" else StatementText(en=text)
+    fields = (
+        StatementText(sw=text) if (translation.get_language() or "sw") == "sw" else StatementText(en=text)
+    )
     try:
         fields.cleaned()
     except OpinionError as exc:
@@ -283,6 +309,8 @@ def statement_submit(request: HttpRequest, code: str) -> HttpResponse:
     except OpinionError as exc:
         return _vote_page(request, conversation, participant, status=400, error=str(exc))
     return _vote_page(
-        request, conversation, participant, thanks=_("Thank you. Your statement will appear once a moderator accepts it.")
+        request,
+        conversation,
+        participant,
+        thanks=_("Thank you. Your statement will appear once a moderator accepts it."),
     )
-

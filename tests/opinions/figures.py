@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
-import django
 import numpy as np
+
+import django
 
 
 def main() -> None:
@@ -24,10 +25,13 @@ def main() -> None:
         gac = dict(zip((int(t) for t in given.tids), given.group_aware_consensus, strict=True))
         gac_diff = max(abs(gac[int(t)] - v) for t, v in blob["group-aware-consensus"].items())
         rep_ok = all(
-            [r["tid"] for r in rows] == [r["tid"] for r in blob["repness"][str(g)]] for g, rows in given.repness.items()
+            [r["tid"] for r in rows] == [r["tid"] for r in blob["repness"][str(g)]]
+            for g, rows in given.repness.items()
         )
-        print(f"  {name:34s} pc1 {cosines[0]:.6f}  pc2 {cosines[1]:.6f}  repness equal: {rep_ok}  "
-              f"group-aware consensus max diff {gac_diff:.1e}")
+        print(
+            f"  {name:34s} pc1 {cosines[0]:.6f}  pc2 {cosines[1]:.6f}  repness equal: {rep_ok}  "
+            f"group-aware consensus max diff {gac_diff:.1e}"
+        )
     print("Adjusted Rand index against Polis' openData groups (k = summary.csv groups)")
     scores = []
     for name in ARI_NAMES:

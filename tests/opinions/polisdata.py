@@ -54,7 +54,8 @@ def math_analysis(name: str, given_groups: bool) -> Analysis:
 def opendata_groups(name: str) -> dict[int, int | None]:
     with (OPEN / name / "participants-votes.csv").open(newline="") as handle:
         return {
-            int(r["participant"]): (int(r["group-id"]) if r["group-id"] else None) for r in csv.DictReader(handle)
+            int(r["participant"]): (int(r["group-id"]) if r["group-id"] else None)
+            for r in csv.DictReader(handle)
         }
 
 

@@ -10,6 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+
 from django.core.management import CommandError, call_command
 
 from sauti.opinions.polis import NotEnoughData, PolisDataError, Votes, analyze, load_folder

@@ -50,7 +50,9 @@ def test_consensus_matches_polis(name: str) -> None:
     result = math_analysis(name, False)
     blob = math_blob(name)
     for direction in ("agree", "disagree"):
-        assert [r["tid"] for r in result.consensus[direction]] == [r["tid"] for r in blob["consensus"][direction]]
+        assert [r["tid"] for r in result.consensus[direction]] == [
+            r["tid"] for r in blob["consensus"][direction]
+        ]
         for ours, theirs in zip(result.consensus[direction], blob["consensus"][direction], strict=True):
             assert ours["p-success"] == pytest.approx(theirs["p-success"], abs=1e-9)
             assert ours["p-test"] == pytest.approx(theirs["p-test"], abs=1e-9)
@@ -68,7 +70,9 @@ def test_repness_and_group_aware_consensus_given_polis_groups(name: str) -> None
             assert ours["repful-for"] == polis["repful-for"]
             assert ours["p-success"] == pytest.approx(polis["p-success"], abs=1e-6)
             assert ours["repness"] == pytest.approx(polis["repness"], abs=1e-6)
-            assert ours["repness-test"] == pytest.approx(polis["repness-test"], abs=1e-5)  # Polis keeps a float32
+            assert ours["repness-test"] == pytest.approx(
+                polis["repness-test"], abs=1e-5
+            )  # Polis keeps a float32
     gac = dict(zip((int(t) for t in result.tids), result.group_aware_consensus, strict=True))
     for tid, value in blob["group-aware-consensus"].items():
         assert abs(gac[int(tid)] - value) <= 1e-6

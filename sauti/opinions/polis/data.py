@@ -20,7 +20,7 @@ class PolisDataError(ValueError):
     """The input cannot be read as a conversation (the message says why, for the person who gave it)."""
 
 
-class NotEnoughData(ValueError):  # noqa: N818  (reads better at the call site than NotEnoughDataError)
+class NotEnoughData(ValueError):
     """The conversation is readable but too small to analyse yet."""
 
 

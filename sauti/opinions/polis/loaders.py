@@ -88,7 +88,10 @@ def _rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, 
 
 
 def detect_flipped(
-    pids: npt.NDArray[np.int64], tids: npt.NDArray[np.int64], values: npt.NDArray[np.int64], authors: dict[int, int]
+    pids: npt.NDArray[np.int64],
+    tids: npt.NDArray[np.int64],
+    values: npt.NDArray[np.int64],
+    authors: dict[int, int],
 ) -> bool:
     """True when the authors' votes on their own statements are mostly -1 (the raw -1 = agree export)."""
     if not authors or len(pids) == 0:
@@ -177,22 +180,24 @@ def _csv_votes(folder: Path) -> tuple[npt.NDArray[np.int64], ...]:
             start = header.index("n-disagree") + 1 if "n-disagree" in header else None
             if start is None:
                 raise PolisDataError("participants-votes.csv: missing column n-disagree")
-            col_tids = np.array([_int(h, "participants-votes.csv header") for h in header[start:]], dtype=np.int64)
+            col_tids = np.array(
+                [_int(h, "participants-votes.csv header") for h in header[start:]], dtype=np.int64
+            )
             pcol = header.index("participant")
             p_parts: list[npt.NDArray[np.int64]] = []
             t_parts: list[npt.NDArray[np.int64]] = []
             v_parts: list[npt.NDArray[np.int64]] = []
-            for row in reader:
+            for cells_row in reader:
                 where = f"participants-votes.csv line {reader.line_num}"
-                if len(row) != len(header):
+                if len(cells_row) != len(header):
                     raise PolisDataError(f"{where}: wrong number of fields")
-                cells = np.array(row[start:])
+                cells = np.array(cells_row[start:])
                 filled = cells != ""
                 try:
                     vals = cells[filled].astype(np.int64)
                 except ValueError:
                     raise PolisDataError(f"{where}: a vote is not a whole number") from None
-                p_parts.append(np.full(len(vals), _int(row[pcol], where), dtype=np.int64))
+                p_parts.append(np.full(len(vals), _int(cells_row[pcol], where), dtype=np.int64))
                 t_parts.append(col_tids[filled])
                 v_parts.append(vals)
         except csv.Error as exc:
@@ -232,7 +237,10 @@ def _load_json(folder: Path) -> Folder:
             author = item.get("pid", item.get("participant_id"))
             mod = _int(item.get("mod", item.get("moderated", 0)), where)
             statements[tid] = Statement(
-                tid, None if author is None else _int(author, where), str(item.get("txt", "")), mod,
+                tid,
+                None if author is None else _int(author, where),
+                str(item.get("txt", "")),
+                mod,
                 bool(item.get("is_meta", False)),
             )
     raw = _json_list(folder / "votes.json")

@@ -51,7 +51,9 @@ class Analysis:
     group_aware_consensus: FloatArray
     priorities: FloatArray
     mod_out: list[int] = field(default_factory=list)
-    group_votes: dict[int, npt.NDArray[np.int64]] = field(default_factory=dict)  # group -> 3 x n_tids (A, D, S)
+    group_votes: dict[int, npt.NDArray[np.int64]] = field(
+        default_factory=dict
+    )  # group -> 3 x n_tids (A, D, S)
 
     @property
     def group_sizes(self) -> dict[int, int]:
@@ -84,7 +86,8 @@ class Analysis:
             "k": self.k,
             "silhouette": {str(k): v for k, v in self.silhouettes.items()},
             "groups": {
-                str(int(p)): (int(g) if g >= 0 else None) for p, g in zip(self.pids, self.group_of, strict=True)
+                str(int(p)): (int(g) if g >= 0 else None)
+                for p, g in zip(self.pids, self.group_of, strict=True)
             },
             "group_sizes": {str(g): n for g, n in self.group_sizes.items()},
             "repness": {str(g): [r["tid"] for r in rows] for g, rows in self.repness.items()},
@@ -95,7 +98,8 @@ class Analysis:
                 str(t): float(v) for t, v in zip(tids, self.group_aware_consensus, strict=True)
             },
             "group_votes": {
-                str(g): {"A": c[0].tolist(), "D": c[1].tolist(), "S": c[2].tolist()} for g, c in self.group_votes.items()
+                str(g): {"A": c[0].tolist(), "D": c[1].tolist(), "S": c[2].tolist()}
+                for g, c in self.group_votes.items()
             },
             "comment_priorities": {str(t): float(v) for t, v in zip(tids, self.priorities, strict=True)},
         }
@@ -218,11 +222,15 @@ def kmeans(
     for _ in range(max_iter):
         k = len(centers)
         wsum = np.bincount(labels, weights=weights, minlength=k)
-        new = np.stack(
-            [np.bincount(labels, weights=weights * points[:, d], minlength=k) for d in range(points.shape[1])], 1
+        sums = np.stack(
+            [
+                np.bincount(labels, weights=weights * points[:, d], minlength=k)
+                for d in range(points.shape[1])
+            ],
+            1,
         )
         alive = wsum > 0
-        new = new[alive] / wsum[alive, None]
+        new: FloatArray = sums[alive] / wsum[alive, None]
         moved = len(new) != len(centers) or float(np.abs(new - centers).max(initial=0.0)) > tol
         centers = new
         labels = _nearest(points, centers)
@@ -369,7 +377,9 @@ def _beats_best_agree(s: dict[str, float], best: dict[str, float] | None) -> boo
     return s["pat"] > Z90 or (s["ra"] > 1.0 and s["pa"] > 0.5)
 
 
-def _select_repness(stats: dict[str, Any], tids: IntArray, mod_out: npt.NDArray[np.bool_]) -> list[list[dict[str, Any]]]:
+def _select_repness(
+    stats: dict[str, Any], tids: IntArray, mod_out: npt.NDArray[np.bool_]
+) -> list[list[dict[str, Any]]]:
     """Polis' select-rep-comments, statement by statement in tid order, for each group."""
     n_groups = stats["na"].shape[0]
     names = ("na", "nd", "ns", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
@@ -391,7 +401,13 @@ def _select_repness(stats: dict[str, Any], tids: IntArray, mod_out: npt.NDArray[
                 best_agree, best_agree_tid = s, int(tid)
         head: list[dict[str, Any]] = []
         if best_agree is not None:
-            head = [{**_finalize(best_agree_tid, best_agree), "n-agree": int(best_agree["na"]), "best-agree": True}]
+            head = [
+                {
+                    **_finalize(best_agree_tid, best_agree),
+                    "n-agree": int(best_agree["na"]),
+                    "best-agree": True,
+                }
+            ]
         elif best is not None:
             head = [best]
         if not sufficient:
@@ -401,7 +417,10 @@ def _select_repness(stats: dict[str, Any], tids: IntArray, mod_out: npt.NDArray[
         rest.sort(key=lambda r: -(r["repness"] * r["repness-test"] * r["p-success"] * r["p-test"]))
         picked = ([head[0]] if best_agree is not None else []) + rest
         picked = picked[:PICK]
-        out.append([r for r in picked if r["repful-for"] == "agree"] + [r for r in picked if r["repful-for"] == "disagree"])
+        out.append(
+            [r for r in picked if r["repful-for"] == "agree"]
+            + [r for r in picked if r["repful-for"] == "disagree"]
+        )
     return out
 
 

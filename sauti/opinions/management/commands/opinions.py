@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", metavar="{analyze,import}", required=True)
-        an = actions.add_parser("analyze", help="Run the pipeline on a Polis export folder without storing it.")
+        an = actions.add_parser(
+            "analyze", help="Run the pipeline on a Polis export folder without storing it."
+        )
         an.add_argument("folder", help="openData CSV folder or API JSON folder.")
         an.add_argument("--groups", type=int, help="Force the number of groups (1-5; default: summary.csv).")
         an.add_argument("--assign", help="JSON file participant id -> group: skip clustering.")
@@ -57,7 +59,9 @@ class Command(BaseCommand):
             )
             elapsed = time.perf_counter() - started
         except PolisDataError as exc:
-            raise CommandError(_("Cannot read %(folder)s: %(reason)s") % {"folder": options["folder"], "reason": exc}) from None
+            raise CommandError(
+                _("Cannot read %(folder)s: %(reason)s") % {"folder": options["folder"], "reason": exc}
+            ) from None
         except NotEnoughData as exc:
             raise CommandError(str(exc)) from None
         if options["json"]:
@@ -66,7 +70,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
         self.stdout.write(
-            _("%(title)s: %(n)d participants, %(c)d in the conversation, %(t)d statements, %(k)d groups (%(s).2f s)")
+            _(
+                "%(title)s: %(n)d participants, %(c)d in the conversation, %(t)d statements, %(k)d groups (%(s).2f s)"
+            )
             % {
                 "title": folder.title,
                 "n": len(result.pids),
@@ -80,10 +86,14 @@ class Command(BaseCommand):
             self.stdout.write(_("Votes were stored with -1 = agree (raw Polis export); read them flipped."))
         for g, size in result.group_sizes.items():
             tids = ", ".join(str(r["tid"]) for r in result.repness.get(g, []))
-            self.stdout.write(_("Group %(g)d: %(n)d people; representative statements: %(tids)s") % {"g": g, "n": size, "tids": tids})
+            self.stdout.write(
+                _("Group %(g)d: %(n)d people; representative statements: %(tids)s")
+                % {"g": g, "n": size, "tids": tids}
+            )
         for direction, rows in result.consensus.items():
             self.stdout.write(
-                _("Consensus (%(d)s): %(tids)s") % {"d": direction, "tids": ", ".join(str(r["tid"]) for r in rows) or "-"}
+                _("Consensus (%(d)s): %(tids)s")
+                % {"d": direction, "tids": ", ".join(str(r["tid"]) for r in rows) or "-"}
             )
 
     def _import(self, options: dict[str, Any]) -> None:
@@ -91,8 +101,16 @@ class Command(BaseCommand):
 
         try:
             conversation = import_folder(
-                options["folder"], org_slug=options["org"], title=options.get("title"), progress=self.stdout.write
+                options["folder"],
+                org_slug=options["org"],
+                title=options.get("title"),
+                progress=self.stdout.write,
             )
         except PolisDataError as exc:
-            raise CommandError(_("Cannot read %(folder)s: %(reason)s") % {"folder": options["folder"], "reason": exc}) from None
-        self.stdout.write(_("Imported conversation %(id)d: %(title)s") % {"id": conversation.pk, "title": conversation.title})
+            raise CommandError(
+                _("Cannot read %(folder)s: %(reason)s") % {"folder": options["folder"], "reason": exc}
+            ) from None
+        self.stdout.write(
+            _("Imported conversation %(id)d: %(title)s")
+            % {"id": conversation.pk, "title": conversation.title}
+        )
