@@ -65,8 +65,14 @@ def _percent(part: int, whole: int) -> int:
 def build(conversation: Conversation, language: str) -> ReportView:
     analysis = Analysis.objects.filter(conversation=conversation).first()
     if analysis is None or not analysis.result:
-        message = analysis.error if analysis is not None and analysis.error else ""
-        return ReportView(conversation, ready=False, message=message or _("not enough data yet"))
+        return ReportView(
+            conversation,
+            ready=False,
+            message=_(
+                "Not enough data yet for an opinion map: it needs at least two people voting on at least two "
+                "statements."
+            ),
+        )
     r = analysis.result
     texts = {s.number: s.text(language) for s in Statement.objects.filter(conversation=conversation)}
     tids: list[int] = r["tids"]

@@ -119,7 +119,7 @@ def test_participants_submit_statements_that_wait_for_moderation(world: World, c
 def test_report_before_enough_votes_says_so(world: World, conversation: Conversation) -> None:
     client = world.client_for(world.kamau)
     page = client.get(f"/opinions/{conversation.pk}/report/")
-    assert page.status_code == 200 and "not enough data yet" in page.content.decode()
+    assert page.status_code == 200 and "Not enough data yet for an opinion map" in page.content.decode()
     Client().post(f"/o/{conversation.public_code}/vote/", {"statement": "0", "vote": "1"})
     do_recompute(conversation, force=True)
     assert "only one participant" in Analysis.objects.get().error
