@@ -161,6 +161,9 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
         logins.users.append((username, str(role.label)))
     log("Reports and cases …")
     build_demo_monitoring(rng, log)
+    from sauti.opinions.demo import build_demo_opinions
+
+    build_demo_opinions(rng, log)
     return logins
 
 

@@ -107,3 +107,18 @@ def test_import_errors(world: Any, tmp_path: Any) -> None:
     with pytest.raises(CommandError, match="not one of -1, 0, 1"):
         call_command("opinions", "import", str(tmp_path), "--org", "umoja")
     assert not Conversation.objects.exists()
+
+
+def test_demo_opinion_map(db: None) -> None:
+    import random
+
+    from sauti.opinions.demo import TITLE, build_demo_opinions
+    from sauti.people.models import Organisation
+
+    Organisation.objects.create(name="Haki Mtaani (demo)", slug="haki-mtaani-demo", is_demo=True)
+    build_demo_opinions(random.Random(3), log=lambda _m: None)
+    build_demo_opinions(random.Random(3), log=lambda _m: None)  # idempotent
+    conversation = Conversation.objects.get(title=TITLE)
+    analysis = Analysis.objects.get(conversation=conversation)
+    assert analysis.error == "" and len(analysis.result["group_sizes"]) >= 2
+    assert conversation.statements.filter(moderation=Moderation.PENDING).count() == 1
