@@ -19,9 +19,8 @@ from sauti.people.models import Group, Membership, Organisation, Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from sauti.opinions.models import Conversation
-
     from sauti.monitoring.models import Case
+    from sauti.opinions.models import Conversation
     from sauti.people.models import User
 
 

@@ -5,15 +5,27 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from sauti.opinions.actions import StatementText, do_add_statement, do_create_conversation, do_join, do_recompute
+from sauti.opinions.actions import (
+    StatementText,
+    do_add_statement,
+    do_create_conversation,
+    do_join,
+    do_recompute,
+)
 from sauti.opinions.models import Conversation, Vote
 from sauti.people.models import Organisation
 
 TITLE = "Mathare priorities for the ward dialogue (demo, invented votes)"
 STATEMENTS = [
-    ("Maji ya bomba yafike kila ploti kabla ya mwisho wa mwaka.", "Piped water should reach every plot by the end of the year."),
+    (
+        "Maji ya bomba yafike kila ploti kabla ya mwisho wa mwaka.",
+        "Piped water should reach every plot by the end of the year.",
+    ),
     ("Polisi wa jamii wanasaidia usalama mtaani.", "Community policing makes the estate safer."),
-    ("Ada za shule za upili zipunguzwe kwa familia maskini.", "Secondary school fees should be cut for poor families."),
+    (
+        "Ada za shule za upili zipunguzwe kwa familia maskini.",
+        "Secondary school fees should be cut for poor families.",
+    ),
     ("Soko jipya lijengwe karibu na barabara kuu.", "A new market should be built next to the main road."),
     ("Vijana wa mtaa wapewe kazi za kaunti kwanza.", "Local youth should get county jobs first."),
     ("Takataka zizolewe kila wiki na kaunti.", "The county should collect rubbish every week."),
@@ -35,7 +47,10 @@ def build_demo_opinions(rng: random.Random, log: Callable[[str], object] = print
         return
     log("Opinion map …")
     conversation = do_create_conversation(
-        org, None, TITLE, "Which changes matter most before the ward dialogue? (Demo: statements and votes are invented.)"
+        org,
+        None,
+        TITLE,
+        "Which changes matter most before the ward dialogue? (Demo: statements and votes are invented.)",
     )
     for sw, en in STATEMENTS:
         do_add_statement(conversation, StatementText(en=en, sw=sw), by_facilitator=True)
@@ -53,6 +68,9 @@ def build_demo_opinions(rng: random.Random, log: Callable[[str], object] = print
     Vote.objects.bulk_create(votes)
     submitter = do_join(conversation)
     do_add_statement(
-        conversation, StatementText(sw="Taa za barabarani ziwekwe Mathare 4A."), by_facilitator=False, author=submitter
+        conversation,
+        StatementText(sw="Taa za barabarani ziwekwe Mathare 4A."),
+        by_facilitator=False,
+        author=submitter,
     )
     do_recompute(conversation, force=True)

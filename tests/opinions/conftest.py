@@ -4,7 +4,13 @@ import random
 
 import pytest
 
-from sauti.opinions.actions import StatementText, do_add_statement, do_create_conversation, do_join, do_recompute
+from sauti.opinions.actions import (
+    StatementText,
+    do_add_statement,
+    do_create_conversation,
+    do_join,
+    do_recompute,
+)
 from sauti.opinions.models import Conversation, Vote
 from tests.conftest import World
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +19,10 @@ from sauti.opinions.polis import NotEnoughData, PolisDataError, Votes, analyze, 
 from .polisdata import MATH, OPEN, polis_assignment
 
 
-def run(*args: str) -> dict[str, object]:
+def run(*args: str) -> dict[str, Any]:
     out = StringIO()
     call_command("opinions", "analyze", *args, "--json", stdout=out)
-    data: dict[str, object] = json.loads(out.getvalue())
+    data: dict[str, Any] = json.loads(out.getvalue())
     return data
 
 
@@ -32,17 +33,17 @@ def test_contract_keys_on_an_opendata_folder() -> None:
         assert key in data
     pca = data["pca"]
     assert isinstance(pca, dict) and len(pca["comps"]) == 2
-    assert all(len(c) == len(data["tids"]) for c in pca["comps"])  # type: ignore[arg-type]
+    assert all(len(c) == len(data["tids"]) for c in pca["comps"])
     groups = data["groups"]
     assert isinstance(groups, dict)
-    in_conv = set(data["in_conv"])  # type: ignore[arg-type]
+    in_conv = set(data["in_conv"])
     assert {int(p) for p, g in groups.items() if g is not None} == in_conv
     assert len({g for g in groups.values() if g is not None}) == 3  # summary.csv says 3
 
 
 def test_groups_option_forces_k() -> None:
     data = run(str(OPEN / "london.youth.policing"), "--groups", "2")
-    assert len({g for g in data["groups"].values() if g is not None}) == 2  # type: ignore[union-attr]
+    assert len({g for g in data["groups"].values() if g is not None}) == 2
 
 
 def test_assign_option_uses_the_given_grouping(tmp_path: Path) -> None:

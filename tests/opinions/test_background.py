@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+
 from django.core.management import CommandError, call_command
 
 from sauti.opinions.actions import do_join, do_moderate, do_recompute, do_vote
@@ -31,7 +32,9 @@ def test_a_vote_enqueues_a_recompute_on_commit(
     assert analysis.result["participants"] == 31 and analysis.error == ""
 
 
-def test_recompute_is_skipped_when_the_analysis_is_newer_than_the_last_vote(conversation: Conversation) -> None:
+def test_recompute_is_skipped_when_the_analysis_is_newer_than_the_last_vote(
+    conversation: Conversation,
+) -> None:
     populate(conversation, n=30)
     participant = do_join(conversation)
     with time_machine.travel("2026-03-01 10:00:00Z", tick=False):
@@ -87,7 +90,16 @@ def test_import_an_opendata_folder(world: Any) -> None:
 
 
 def test_import_an_api_json_folder_gives_the_same_analysis_as_analyze(world: Any) -> None:
-    call_command("opinions", "import", str(MATH / "below-100-ptpts"), "--org", "umoja", "--title", "Polis test", stdout=StringIO())
+    call_command(
+        "opinions",
+        "import",
+        str(MATH / "below-100-ptpts"),
+        "--org",
+        "umoja",
+        "--title",
+        "Polis test",
+        stdout=StringIO(),
+    )
     conversation = Conversation.objects.get()
     assert conversation.title == "Polis test"
     stored = Analysis.objects.get().result

@@ -21,7 +21,9 @@ def sms_participant(conversation: Conversation, language: str = "en") -> Partici
 def test_first_message_welcomes_and_sends_the_first_statement(conversation: Conversation) -> None:
     p = sms_participant(conversation)
     out = reply_to(p, "hello")
-    assert out == ["Welcome! Your answers are anonymous. 0. Piped water should reach every plot.\nReply 1 agree, 2 disagree, 3 pass. STOP to end."]
+    assert out == [
+        "Welcome! Your answers are anonymous. 0. Piped water should reach every plot.\nReply 1 agree, 2 disagree, 3 pass. STOP to end."
+    ]
     assert all(segment_count(m) == 1 for m in out)
 
 

@@ -12,14 +12,16 @@ from tests.conftest import World
 def test_coordinator_creates_a_conversation_and_seeds_statements(world: World) -> None:
     client = world.client_for(world.wanjiku)
     response = client.post(
-        "/opinions/new/", {"organisation": "umoja", "title": "  Water in Mabatini ", "allow_submissions": "on"}
+        "/opinions/new/",
+        {"organisation": "umoja", "title": "  Water in Mabatini ", "allow_submissions": "on"},
     )
     conversation = Conversation.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/opinions/{conversation.pk}/"
     assert conversation.title == "Water in Mabatini" and conversation.organisation == world.umoja
     assert conversation.allow_submissions
     response = client.post(
-        f"/opinions/{conversation.pk}/statements/", {"text_sw": "Maji yaje kila siku", "text_en": "Water daily"}
+        f"/opinions/{conversation.pk}/statements/",
+        {"text_sw": "Maji yaje kila siku", "text_en": "Water daily"},
     )
     assert response.status_code == 302
     statement = conversation.statements.get()
@@ -40,7 +42,10 @@ def test_bad_facilitator_input_is_a_400_with_a_reason(world: World, conversation
     assert response.status_code == 400 and "at most 280 characters" in response.content.decode()
     response = client.post(f"/opinions/{conversation.pk}/statements/0/moderate/", {"decision": "maybe"})
     assert response.status_code == 400 and "Unknown moderation decision." in response.content.decode()
-    assert client.post(f"/opinions/{conversation.pk}/statements/99/moderate/", {"decision": "meta"}).status_code == 404
+    assert (
+        client.post(f"/opinions/{conversation.pk}/statements/99/moderate/", {"decision": "meta"}).status_code
+        == 404
+    )
 
 
 def test_public_voting_without_an_account(conversation: Conversation) -> None:
@@ -48,15 +53,20 @@ def test_public_voting_without_an_account(conversation: Conversation) -> None:
     page = client.get(f"/o/{conversation.public_code}/")
     assert page.status_code == 200
     assert "Maji ya bomba yafike kila ploti." in page.content.decode()
-    assert "Piped water should reach every plot." in Client().get(f"/o/{conversation.public_code}/").content.decode()
+    assert (
+        "Piped water should reach every plot."
+        in Client().get(f"/o/{conversation.public_code}/").content.decode()
+    )
     assert Participant.objects.count() == 0  # visiting alone creates nobody
 
     response = client.post(f"/o/{conversation.public_code}/vote/", {"statement": "0", "vote": "1"})
     assert response.status_code == 302
     participant = Participant.objects.get()
     assert client.cookies[f"sauti_op_{conversation.public_code}"].value == participant.token
-    page = client.get(f"/o/{conversation.public_code}/").content.decode()
-    assert "Polisi wa jamii wanasaidia usalama." in page
+    assert (
+        "Polisi wa jamii wanasaidia usalama."
+        in client.get(f"/o/{conversation.public_code}/").content.decode()
+    )
     assert participant.language == "sw"
 
     # A changed mind is a new row; the latest counts.
@@ -68,10 +78,14 @@ def test_public_voting_without_an_account(conversation: Conversation) -> None:
 def test_voting_with_htmx_returns_the_next_card_only(conversation: Conversation) -> None:
     client = Client()
     response = client.post(
-        f"/o/{conversation.public_code}/vote/", {"statement": "0", "vote": "0"}, headers={"HX-Request": "true"}
+        f"/o/{conversation.public_code}/vote/",
+        {"statement": "0", "vote": "0"},
+        headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert response.status_code == 200 and "<!doctype" not in body and "Community police help security." in body
+    assert (
+        response.status_code == 200 and "<!doctype" not in body and "Community police help security." in body
+    )
     assert "7 statements left" in body
     assert f"sauti_op_{conversation.public_code}" in response.cookies
 
@@ -95,7 +109,9 @@ def test_bad_votes_are_400s_with_a_reason(conversation: Conversation) -> None:
     assert client.get("/o/nosuchcode/").status_code == 404
 
 
-def test_participants_submit_statements_that_wait_for_moderation(world: World, conversation: Conversation) -> None:
+def test_participants_submit_statements_that_wait_for_moderation(
+    world: World, conversation: Conversation
+) -> None:
     client = Client(headers={"Accept-Language": "sw"})
     url = f"/o/{conversation.public_code}/statement/"
     response = client.post(url, {"text": "Tujenge choo cha umma sokoni."})
@@ -107,7 +123,9 @@ def test_participants_submit_statements_that_wait_for_moderation(world: World, c
 
     facilitator = world.client_for(world.wanjiku)
     assert "Tujenge choo" in facilitator.get(f"/opinions/{conversation.pk}/").content.decode()
-    facilitator.post(f"/opinions/{conversation.pk}/statements/{submitted.number}/moderate/", {"decision": "accepted"})
+    facilitator.post(
+        f"/opinions/{conversation.pk}/statements/{submitted.number}/moderate/", {"decision": "accepted"}
+    )
     submitted.refresh_from_db()
     assert submitted.moderation == Moderation.ACCEPTED
 
@@ -139,7 +157,11 @@ def test_report_shows_the_map_groups_and_common_ground(world: World, analysed: C
     with_print_css = client.get("/static/opinions/opinions.css")
     assert with_print_css.status_code in (200, 404)  # served by whitenoise only after collectstatic
     pdf = client.get(f"/opinions/{analysed.pk}/report.pdf")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert (
+        pdf.status_code == 200
+        and pdf["Content-Type"] == "application/pdf"
+        and pdf.content.startswith(b"%PDF")
+    )
     assert len(pdf.content) > 2000
 
 
