@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),
+    path("", include("sauti.opinions.urls")),
 ]

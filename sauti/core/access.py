@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sauti.conversations.models import Conversation
     from sauti.dialogues.models import Programme
     from sauti.monitoring.models import Case
+    from sauti.opinions.models import Conversation as OpinionConversation
     from sauti.people.models import User
 
 
@@ -49,6 +50,8 @@ class Perm(StrEnum):
     VIEW_ADDRESSED_DIALOGUES = "view_addressed_dialogues"
     # Channels, inbox/outbox (with quarantine release), broadcasts and the phone simulator.
     MANAGE_MESSAGING = "manage_messaging"
+    # Create opinion-map conversations, seed and moderate statements (opinions app).
+    RUN_CONVERSATIONS = "run_conversations"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}
@@ -273,3 +276,35 @@ def get_rating_group_for_user(user: User | AnonymousUser, programme: Programme, 
     if not can_manage_programme(user, programme):
         require(user, Perm.RATE_RESPONSES, programme.organisation, group)
     return group
+
+
+def opinion_conversations_for(user: User | AnonymousUser) -> QuerySet[OpinionConversation]:
+    """Opinion-map conversations of the organisations where the user sees aggregates (reports)."""
+    from sauti.opinions.models import Conversation as OpinionConversation
+
+    if user.is_authenticated and user.is_superuser:
+        return OpinionConversation.objects.all()
+    orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_AGGREGATES, o)]
+    return OpinionConversation.objects.filter(organisation__in=orgs)
+
+
+def get_opinion_conversation_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> OpinionConversation:
+    conversation = (
+        opinion_conversations_for(user).select_related("organisation").filter(pk=pk).first()
+        if user.is_authenticated
+        else None
+    )
+    if conversation is None:
+        # Members without VIEW_AGGREGATES still belong to the organisation: 403, not 404.
+        from sauti.opinions.models import Conversation as OpinionConversation
+
+        other = OpinionConversation.objects.filter(pk=pk, organisation__in=organisations_for(user)).first()
+        if other is None:
+            raise Http404
+        raise PermissionDenied
+    if conversation.organisation is None:
+        if not user.is_superuser:
+            raise PermissionDenied
+    else:
+        require(user, perm, conversation.organisation)
+    return conversation

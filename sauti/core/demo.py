@@ -169,6 +169,9 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
     build_demo_dialogues(rng, log)
     log("SMS channels …")
     build_demo_messaging(log)
+    from sauti.opinions.demo import build_demo_opinions
+
+    build_demo_opinions(rng, log)
     return logins
 
 

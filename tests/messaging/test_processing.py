@@ -12,8 +12,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from sauti.core.crypto import lookup_hash
 from sauti.conversations.models import Conversation
+from sauti.core.crypto import lookup_hash
 from sauti.messaging import actions, segments
 from sauti.messaging.models import Channel, InboundMessage, OptOut, OutboundMessage
 from sauti.monitoring.models import Report

@@ -241,3 +241,39 @@ def test_anonymous_visitors_see_only_the_dialogue_scorecard(world: World) -> Non
             assert response.status_code == 200
         else:
             assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+# Opinion maps (sauti/opinions): the same matrix for the conversation pages.
+def opinion_urls(w: World) -> dict[str, str]:
+    from sauti.opinions.actions import StatementText, do_add_statement, do_create_conversation
+
+    c = do_create_conversation(w.umoja, w.wanjiku, "Mabatini priorities")
+    do_add_statement(c, StatementText(sw="Maji kila siku"), by_facilitator=True)
+    return {
+        "list": "/opinions/",
+        "new": "/opinions/new/",
+        "detail": f"/opinions/{c.pk}/",
+        "report": f"/opinions/{c.pk}/report/",
+        "pdf": f"/opinions/{c.pk}/report.pdf",
+        "vote": f"/o/{c.public_code}/",
+    }
+
+
+OPINION_MATRIX: dict[str, dict[str, int]] = {
+    "alice": {"list": 200, "new": 200, "detail": 200, "report": 200, "pdf": 200, "vote": 200},
+    "wanjiku": {"list": 200, "new": 200, "detail": 200, "report": 200, "pdf": 200, "vote": 200},
+    "bob": {"list": 200, "new": 200, "detail": 404, "report": 404, "pdf": 404, "vote": 200},
+    "otieno": {"list": 200, "new": 403, "detail": 403, "report": 200, "pdf": 200, "vote": 200},
+    "achieng": {"list": 200, "new": 403, "detail": 403, "report": 200, "pdf": 200, "vote": 200},
+    "kamau": {"list": 200, "new": 403, "detail": 403, "report": 200, "pdf": 200, "vote": 200},
+    "chief": {"list": 200, "new": 403, "detail": 403, "report": 200, "pdf": 200, "vote": 200},
+    "outsider": {"list": 200, "new": 404, "detail": 404, "report": 404, "pdf": 404, "vote": 200},
+    "anonymous": {"list": 302, "new": 302, "detail": 302, "report": 302, "pdf": 302, "vote": 200},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", sorted(OPINION_MATRIX))
+def test_opinion_pages_allow_and_deny_by_role(world: World, persona: str) -> None:
+    client = world.client_for(None if persona == "anonymous" else getattr(world, persona))
+    got = {key: client.get(url).status_code for key, url in opinion_urls(world).items()}
+    assert got == OPINION_MATRIX[persona]

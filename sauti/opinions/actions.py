@@ -1,0 +1,234 @@
+"""Everything that creates or changes conversations, statements, participants, votes and analyses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
+from sauti.opinions.polis import NotEnoughData, Votes, analyze
+from sauti.people.models import Organisation, User
+
+MAX_STATEMENT_LENGTH = 280
+
+
+class OpinionError(ValueError):
+    """Bad input, with a message for the person who sent it."""
+
+
+@dataclass
+class StatementText:
+    en: str = ""
+    sw: str = ""
+
+    def cleaned(self) -> StatementText:
+        en, sw = " ".join(self.en.split()), " ".join(self.sw.split())
+        if not en and not sw:
+            raise OpinionError(_("Write the statement in English or Kiswahili."))
+        if len(en) > MAX_STATEMENT_LENGTH or len(sw) > MAX_STATEMENT_LENGTH:
+            raise OpinionError(
+                _("A statement can have at most %(n)d characters.") % {"n": MAX_STATEMENT_LENGTH}
+            )
+        return StatementText(en, sw)
+
+
+def do_create_conversation(
+    org: Organisation | None,
+    by: User | None,
+    title: str,
+    description: str = "",
+    attached_to: str = "",
+    allow_submissions: bool = True,
+) -> Conversation:
+    title = " ".join(title.split())
+    if not title:
+        raise OpinionError(_("Give the conversation a title."))
+    if len(title) > 200:
+        raise OpinionError(_("The title can have at most 200 characters."))
+    return Conversation.objects.create(
+        organisation=org,
+        created_by=by,
+        title=title,
+        description=description.strip(),
+        attached_to=attached_to.strip()[:100],
+        allow_submissions=allow_submissions,
+    )
+
+
+def _next_number(model: type[Statement] | type[Participant], conversation: Conversation) -> int:
+    top = model.objects.filter(conversation=conversation).aggregate(m=Max("number"))["m"]
+    return 0 if top is None else top + 1
+
+
+def _create_numbered(
+    model: type[Statement] | type[Participant], conversation: Conversation, **fields: Any
+) -> Statement | Participant:
+    # Two people submitting at once may pick the same number; the unique constraint makes the second retry.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return model.objects.create(
+                    conversation=conversation, number=_next_number(model, conversation), **fields
+                )
+        except IntegrityError:
+            continue
+    raise OpinionError(_("Too many people at once; please try again."))
+
+
+def do_add_statement(
+    conversation: Conversation,
+    text: StatementText,
+    *,
+    by_facilitator: bool,
+    author: Participant | None = None,
+) -> Statement:
+    """Facilitators' statements are seeds and accepted at once; participants' wait for moderation."""
+    clean = text.cleaned()
+    if not by_facilitator and not conversation.allow_submissions:
+        raise OpinionError(_("This conversation does not take new statements."))
+    statement = _create_numbered(
+        Statement,
+        conversation,
+        text_en=clean.en,
+        text_sw=clean.sw,
+        is_seed=by_facilitator,
+        author=author,
+        moderation=Moderation.ACCEPTED if by_facilitator else Moderation.PENDING,
+    )
+    return cast(Statement, statement)
+
+
+def do_moderate(statement: Statement, decision: str) -> Statement:
+    if decision not in Moderation.values:
+        raise OpinionError(_("Unknown moderation decision."))
+    statement.moderation = decision
+    statement.save(update_fields=["moderation"])
+    _schedule_recompute(statement.conversation)
+    return statement
+
+
+def do_join(
+    conversation: Conversation, *, channel: str = Participant.Channel.WEB, language: str = "sw"
+) -> Participant:
+    participant = _create_numbered(
+        Participant, conversation, channel=channel, language=language if language in ("en", "sw") else "sw"
+    )
+    return cast(Participant, participant)
+
+
+def do_vote(participant: Participant, statement: Statement, value: int) -> Vote:
+    if value not in (Vote.AGREE, Vote.DISAGREE, Vote.PASS):
+        raise OpinionError(_("A vote is agree, disagree or pass."))
+    conversation = participant.conversation
+    if statement.conversation_id != conversation.pk:
+        raise OpinionError(_("That statement is not part of this conversation."))
+    if not conversation.is_open:
+        raise OpinionError(_("This conversation is closed."))
+    if not statement.is_votable:
+        raise OpinionError(_("That statement is not open for votes."))
+    now = timezone.now()
+    vote = Vote.objects.create(
+        conversation=conversation, participant=participant, statement=statement, value=value
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_vote_at=now)
+    conversation.last_vote_at = now
+    _schedule_recompute(conversation)
+    return vote
+
+
+def next_statement(participant: Participant) -> Statement | None:
+    """The accepted statement this participant has not voted on, lowest number first (seeds, then others)."""
+    return (
+        Statement.objects.filter(conversation_id=participant.conversation_id, moderation=Moderation.ACCEPTED)
+        .exclude(votes__participant=participant)
+        .exclude(Q(author=participant))
+        .order_by("-is_seed", "number")
+        .first()
+    )
+
+
+def remaining_count(participant: Participant) -> int:
+    return (
+        Statement.objects.filter(conversation_id=participant.conversation_id, moderation=Moderation.ACCEPTED)
+        .exclude(votes__participant=participant)
+        .exclude(Q(author=participant))
+        .count()
+    )
+
+
+def _schedule_recompute(conversation: Conversation) -> None:
+    from sauti.opinions.tasks import recompute_analysis
+
+    pk = conversation.pk
+    transaction.on_commit(lambda: recompute_analysis.enqueue(pk))
+
+
+def conversation_votes(conversation: Conversation) -> Votes:
+    """The stored votes as pipeline input: participant and statement numbers, latest row per pair counts."""
+    rows = np.array(
+        list(
+            Vote.objects.filter(conversation=conversation)
+            .order_by("id")
+            .values_list("participant__number", "statement__number", "value")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    statements = list(conversation.statements.values_list("number", "moderation"))
+    return Votes.from_events(
+        rows[:, 0],
+        rows[:, 1],
+        rows[:, 2],
+        mod_out=frozenset(n for n, m in statements if m in (Moderation.REJECTED, Moderation.META)),
+        meta=frozenset(n for n, m in statements if m == Moderation.META),
+        statement_ids=[n for n, _m in statements],
+        groups_hint=conversation.groups_hint,
+    )
+
+
+def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis | None:
+    """Run the pipeline on the stored votes. Skipped (None) when the analysis is newer than the last vote."""
+    existing = Analysis.objects.filter(conversation=conversation).first()
+    if (
+        not force
+        and existing is not None
+        and conversation.last_vote_at is not None
+        and existing.computed_at >= conversation.last_vote_at
+        and not _moderated_since(conversation, existing)
+    ):
+        return None
+    started = timezone.now()
+    votes = conversation_votes(conversation)
+    keep: frozenset[int] = frozenset()
+    if existing is not None and existing.result.get("in_conv"):
+        keep = frozenset(int(p) for p in existing.result["in_conv"])  # Polis: once in, always in
+    try:
+        result = analyze(votes, groups=conversation.groups_hint, keep=keep).to_json()
+        error = ""
+    except NotEnoughData as exc:
+        result, error = {}, str(exc)
+    analysis, _created = Analysis.objects.update_or_create(
+        conversation=conversation,
+        defaults={
+            "result": result,
+            "error": error[:300],
+            "computed_at": started,
+            "votes_counted": len(votes.pids),
+        },
+    )
+    return analysis
+
+
+def _moderated_since(conversation: Conversation, analysis: Analysis) -> bool:
+    mod_out = sorted(
+        conversation.statements.filter(moderation__in=(Moderation.REJECTED, Moderation.META)).values_list(
+            "number", flat=True
+        )
+    )
+    return bool(analysis.result) and mod_out != sorted(analysis.result.get("mod_out", []))

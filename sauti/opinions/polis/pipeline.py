@@ -1,0 +1,558 @@
+"""The Pol.is 'classic' opinion-map pipeline over one snapshot of the votes.
+
+Steps and constants follow Polis' math worker (compdemocracy/polis math/src/polismath/math/*.clj); see
+../shared/docs/polis.md. Polis warm-starts each update from the previous one; here a run starts cold and is
+deterministic: the same votes and seed give the same result. Votes are 1 = agree internally; the `pca` block
+of `Analysis.to_json` is given in Polis' own sign (agree = -1) so it compares directly with math-pca2.json.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.spatial import cKDTree
+
+from .data import NotEnoughData, Votes
+
+Z90 = 1.2816  # one-sided 90% (Polis' z-sig-90?)
+MIN_VOTES = 7
+MIN_IN_CONV = 15
+BASE_K = 100
+MAX_GROUPS = 5
+PICK = 5
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass
+class Analysis:
+    pids: IntArray  # every participant who voted, ascending
+    tids: IntArray  # statements, ascending
+    in_conv: npt.NDArray[np.bool_]  # aligned with pids
+    center: FloatArray  # Sauti sign (agree = +1)
+    comps: FloatArray  # 2 x n_tids, Sauti sign
+    proj: FloatArray  # n_pids x 2
+    comment_proj: FloatArray  # n_tids x 2
+    extremity: FloatArray
+    base_members: list[IntArray]  # pids per base cluster
+    base_centers: FloatArray
+    group_of: IntArray  # aligned with pids; -1 = not grouped
+    k: int
+    silhouettes: dict[int, float]
+    repness: dict[int, list[dict[str, Any]]]
+    consensus: dict[str, list[dict[str, Any]]]
+    group_aware_consensus: FloatArray
+    priorities: FloatArray
+    mod_out: list[int] = field(default_factory=list)
+    group_votes: dict[int, npt.NDArray[np.int64]] = field(
+        default_factory=dict
+    )  # group -> 3 x n_tids (A, D, S)
+
+    @property
+    def group_sizes(self) -> dict[int, int]:
+        ids, counts = np.unique(self.group_of[self.group_of >= 0], return_counts=True)
+        return {int(i): int(c) for i, c in zip(ids, counts, strict=True)}
+
+    def to_json(self) -> dict[str, Any]:
+        tids = [int(t) for t in self.tids]
+        return {
+            "participants": len(self.pids),
+            "in_conv": [int(p) for p in self.pids[self.in_conv]],
+            "tids": tids,
+            "mod_out": self.mod_out,
+            "pca": {
+                "sign": "polis (agree = -1)",
+                "center": [float(-c) for c in self.center],
+                "comps": [[float(-c) for c in row] for row in self.comps],
+                "comment_projection": [[float(x) for x in self.comment_proj[:, i]] for i in range(2)],
+                "comment_extremity": [float(x) for x in self.extremity],
+            },
+            "projection": {
+                str(int(p)): [round(float(x), 6), round(float(y), 6)]
+                for p, (x, y) in zip(self.pids, self.proj, strict=True)
+            },
+            "base_clusters": {
+                "members": [[int(p) for p in m] for m in self.base_members],
+                "x": [float(c[0]) for c in self.base_centers],
+                "y": [float(c[1]) for c in self.base_centers],
+            },
+            "k": self.k,
+            "silhouette": {str(k): v for k, v in self.silhouettes.items()},
+            "groups": {
+                str(int(p)): (int(g) if g >= 0 else None)
+                for p, g in zip(self.pids, self.group_of, strict=True)
+            },
+            "group_sizes": {str(g): n for g, n in self.group_sizes.items()},
+            "repness": {str(g): [r["tid"] for r in rows] for g, rows in self.repness.items()},
+            "repness_detail": {str(g): rows for g, rows in self.repness.items()},
+            "consensus": {d: [r["tid"] for r in rows] for d, rows in self.consensus.items()},
+            "consensus_detail": self.consensus,
+            "group_aware_consensus": {
+                str(t): float(v) for t, v in zip(tids, self.group_aware_consensus, strict=True)
+            },
+            "group_votes": {
+                str(g): {"A": c[0].tolist(), "D": c[1].tolist(), "S": c[2].tolist()}
+                for g, c in self.group_votes.items()
+            },
+            "comment_priorities": {str(t): float(v) for t, v in zip(tids, self.priorities, strict=True)},
+        }
+
+
+# --- matrix ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Matrix:
+    pids: IntArray
+    tids: IntArray
+    rows: IntArray
+    cols: IntArray
+    vals: npt.NDArray[np.int8]
+    mod_out: npt.NDArray[np.bool_]  # over tids
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.pids), len(self.tids)
+
+
+def _factorize(ids: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct ids and each input's index among them (linear time for compact ids)."""
+    top = int(ids.max(initial=-1)) + 1
+    if top <= 4 * len(ids) + 1024:
+        present = np.zeros(top, dtype=bool)
+        present[ids] = True
+        lookup = np.cumsum(present) - 1
+        return np.flatnonzero(present).astype(np.int64), lookup[ids].astype(np.int64)
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64)
+
+
+def _matrix(votes: Votes) -> _Matrix:
+    pids, rows = _factorize(votes.pids)
+    tids, cols = _factorize(votes.tids)
+    mod_out = np.isin(tids, np.fromiter(votes.mod_out, dtype=np.int64, count=len(votes.mod_out)))
+    return _Matrix(pids, tids, rows, cols, votes.values, mod_out)
+
+
+def _counts(m: _Matrix, row_label: IntArray, n_labels: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Agree, disagree and seen (incl. pass) counts per (label, statement) over rows with label >= 0."""
+    lab = row_label[m.rows]
+    keep = lab >= 0
+    # One pass: code 0/1/2 for disagree/pass/agree inside each (label, statement) cell.
+    idx = (lab[keep] * len(m.tids) + m.cols[keep]) * 3 + (m.vals[keep].astype(np.int64) + 1)
+    shape = (n_labels, len(m.tids), 3)
+    counts = np.bincount(idx, minlength=3 * n_labels * len(m.tids)).reshape(shape)
+    na, nd = counts[:, :, 2], counts[:, :, 0]
+    ns = counts.sum(2)
+    return na.astype(np.int64), nd.astype(np.int64), ns.astype(np.int64)
+
+
+# --- PCA ---------------------------------------------------------------------------------------------
+
+
+def _pca(m: _Matrix, seed: int) -> tuple[FloatArray, FloatArray, sparse.csr_matrix]:
+    """Column means over voted cells, the mean-filled centred matrix and its top two components.
+
+    Mod-out columns are 0 for every row in Polis' matrix, so their mean is 0 and, once centred, they vanish:
+    only the voted cells of the other columns are stored.
+    """
+    n_p, n_t = m.shape
+    live = ~m.mod_out[m.cols]
+    sums = np.bincount(m.cols[live], weights=m.vals[live].astype(np.float64), minlength=n_t)
+    seen = np.bincount(m.cols[live], minlength=n_t)
+    center = np.divide(sums, seen, out=np.zeros(n_t), where=seen > 0)
+    data = m.vals[live].astype(np.float64) - center[m.cols[live]]
+    x = sparse.csr_matrix((data, (m.rows[live], m.cols[live])), shape=(n_p, n_t))
+    comps = np.zeros((2, n_t))
+    n_comp = min(2, n_t)
+    if n_t <= 600 or n_comp < 2:
+        cov = (x.T @ x).toarray()
+        w, v = np.linalg.eigh(cov)
+        top = v[:, ::-1][:, :n_comp].T
+    else:
+        xt = x.T.tocsr()
+        op = LinearOperator((n_t, n_t), matvec=lambda vec: xt @ (x @ vec), dtype=np.float64)
+        v0 = np.random.default_rng(seed).standard_normal(n_t)
+        w, v = eigsh(op, k=2, which="LA", v0=v0, tol=1e-10)
+        top = v[:, np.argsort(-w)].T
+    for i, comp in enumerate(top):
+        big = int(np.argmax(np.abs(comp)))
+        comps[i] = comp if comp[big] >= 0 else -comp
+    return center, comps, x
+
+
+def _project(m: _Matrix, x: sparse.csr_matrix, comps: FloatArray) -> FloatArray:
+    n_p, n_t = m.shape
+    raw = np.asarray(x @ comps.T)
+    live = ~m.mod_out[m.cols]
+    # Polis counts the zeroed mod-out cells as votes when scaling.
+    n_votes = np.bincount(m.rows[live], minlength=n_p) + int(m.mod_out.sum())
+    scale = np.sqrt(n_t / np.maximum(n_votes, 1))
+    out: FloatArray = raw * scale[:, None]
+    return out
+
+
+# --- clustering --------------------------------------------------------------------------------------
+
+
+def _nearest(points: FloatArray, centers: FloatArray) -> IntArray:
+    """Index of the nearest centre for each point."""
+    _, found = cKDTree(centers).query(points, k=1)
+    return np.asarray(found, dtype=np.int64)
+
+
+def _first_distinct(points: FloatArray, k: int) -> FloatArray:
+    _, first = np.unique(points, axis=0, return_index=True)
+    return points[np.sort(first)[:k]].copy()
+
+
+def kmeans(
+    points: FloatArray, weights: FloatArray, init: FloatArray, max_iter: int, tol: float = 0.0
+) -> tuple[FloatArray, IntArray]:
+    """Weighted Lloyd iterations from the given centres; empty clusters are dropped (as Polis does)."""
+    centers = init.copy()
+    labels = _nearest(points, centers)
+    for _ in range(max_iter):
+        k = len(centers)
+        wsum = np.bincount(labels, weights=weights, minlength=k)
+        sums = np.stack(
+            [
+                np.bincount(labels, weights=weights * points[:, d], minlength=k)
+                for d in range(points.shape[1])
+            ],
+            1,
+        )
+        alive = wsum > 0
+        new: FloatArray = sums[alive] / wsum[alive, None]
+        moved = len(new) != len(centers) or float(np.abs(new - centers).max(initial=0.0)) > tol
+        centers = new
+        labels = _nearest(points, centers)
+        if not moved:
+            break
+    return centers, labels
+
+
+def _silhouette(points: FloatArray, labels: IntArray) -> float:
+    """Mean silhouette over points (unweighted); a point alone in its cluster scores 0."""
+    d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+    ids = np.unique(labels)
+    if len(ids) < 2:
+        return 0.0
+    scores = np.zeros(len(points))
+    member = labels[None, :] == ids[:, None]  # k x n
+    sizes = member.sum(1)
+    sums = d @ member.T  # n x k
+    own = np.searchsorted(ids, labels)
+    for i in range(len(points)):
+        n_own = sizes[own[i]]
+        if n_own <= 1:
+            continue
+        a = sums[i, own[i]] / (n_own - 1)
+        others = [sums[i, j] / sizes[j] for j in range(len(ids)) if j != own[i]]
+        b = min(others)
+        scores[i] = (b - a) / max(a, b) if max(a, b) > 0 else 0.0
+    return float(scores.mean())
+
+
+def _group(
+    base_centers: FloatArray, base_counts: FloatArray, k_forced: int | None, restarts: int, seed: int
+) -> tuple[IntArray, int, dict[int, float]]:
+    """Group base clusters: k-means for each k, best k by silhouette unless forced."""
+    n_base = len(base_centers)
+    k_max = min(MAX_GROUPS, 2 + n_base // 12)
+    candidates = [min(k_forced, n_base)] if k_forced else list(range(2, min(k_max, n_base) + 1))
+    rng = np.random.default_rng(seed)
+    best: tuple[float, IntArray, int] | None = None
+    silhouettes: dict[int, float] = {}
+    for k in candidates:
+        labels = _best_of_starts(base_centers, base_counts, k, restarts, rng)
+        score = _silhouette(base_centers, labels) if len(np.unique(labels)) > 1 else -1.0
+        silhouettes[k] = round(score, 6)
+        if best is None or score > best[0]:
+            best = (score, labels, len(np.unique(labels)))
+    assert best is not None
+    return best[1], best[2], silhouettes
+
+
+def _best_of_starts(
+    points: FloatArray, weights: FloatArray, k: int, restarts: int, rng: np.random.Generator
+) -> IntArray:
+    """Polis' start (first k distinct centres), optionally plus seeded k-means++ starts (lowest inertia wins).
+
+    The default is Polis' start alone: measured against Polis' own groups (tests/opinions), extra starts find
+    lower inertia but not Polis' partition more often, since Polis' warm-started history is not an optimiser.
+    """
+    starts = [_first_distinct(points, k)]
+    for _ in range(restarts):
+        starts.append(_plus_plus(points, weights, k, rng))
+    best: tuple[float, IntArray] | None = None
+    for init in starts:
+        centers, labels = kmeans(points, weights, init, max_iter=20)
+        inertia = float((weights * ((points - centers[labels]) ** 2).sum(1)).sum())
+        if best is None or inertia < best[0] - 1e-12:
+            best = (inertia, labels)
+    assert best is not None
+    return np.unique(best[1], return_inverse=True)[1].astype(np.int64)
+
+
+def _plus_plus(points: FloatArray, weights: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
+    chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
+    for _ in range(1, k):
+        d = ((points[:, None, :] - points[chosen][None, :, :]) ** 2).sum(-1).min(1) * weights
+        if d.sum() <= 0:
+            break
+        chosen.append(int(rng.choice(len(points), p=d / d.sum())))
+    return points[chosen].copy()
+
+
+# --- statement statistics ----------------------------------------------------------------------------
+
+
+def _prop_test(succ: FloatArray, n: FloatArray) -> FloatArray:
+    out: FloatArray = 2.0 * np.sqrt(n + 1) * ((succ + 1) / (n + 1) - 0.5)
+    return out
+
+
+def _two_prop_test(s1: FloatArray, s2: FloatArray, n1: FloatArray, n2: FloatArray) -> FloatArray:
+    s1, s2, n1, n2 = s1 + 1, s2 + 1, n1 + 1, n2 + 1
+    p1, p2 = s1 / n1, s2 / n2
+    pooled = (s1 + s2) / (n1 + n2)
+    denom = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (p1 - p2) / denom
+    out: FloatArray = np.where(pooled == 1, 0.0, z)
+    return out
+
+
+def _stats(na: IntArray, nd: IntArray, ns: IntArray) -> dict[str, Any]:
+    fa, fd, fs = na.astype(np.float64), nd.astype(np.float64), ns.astype(np.float64)
+    ra_rest = fa.sum(0, keepdims=True) - fa
+    rd_rest = fd.sum(0, keepdims=True) - fd
+    rs_rest = fs.sum(0, keepdims=True) - fs
+    pa, pd = (fa + 1) / (fs + 2), (fd + 1) / (fs + 2)
+    return {
+        "na": na,
+        "nd": nd,
+        "ns": ns,
+        "pa": pa,
+        "pd": pd,
+        "pat": _prop_test(fa, fs),
+        "pdt": _prop_test(fd, fs),
+        "ra": pa / ((1 + ra_rest) / (2 + rs_rest)),
+        "rd": pd / ((1 + rd_rest) / (2 + rs_rest)),
+        "rat": _two_prop_test(fa, ra_rest, fs, rs_rest),
+        "rdt": _two_prop_test(fd, rd_rest, fs, rs_rest),
+    }
+
+
+def _finalize(tid: int, s: dict[str, float]) -> dict[str, Any]:
+    agree = s["rat"] > s["rdt"]
+    key = "a" if agree else "d"
+    return {
+        "tid": tid,
+        "n-success": int(s["n" + key]),
+        "n-trials": int(s["ns"]),
+        "p-success": float(s["p" + key]),
+        "p-test": float(s["p" + key + "t"]),
+        "repness": float(s["r" + key]),
+        "repness-test": float(s["r" + key + "t"]),
+        "repful-for": "agree" if agree else "disagree",
+    }
+
+
+def _beats_best_agree(s: dict[str, float], best: dict[str, float] | None) -> bool:
+    if s["na"] == 0 and s["nd"] == 0:
+        return False
+    if best is not None and best["ra"] > 1.0:
+        return s["ra"] * s["rat"] * s["pa"] * s["pat"] > best["ra"] * best["rat"] * best["pa"] * best["pat"]
+    if best is not None:
+        return s["pa"] * s["pat"] > best["pa"] * best["pat"]
+    return s["pat"] > Z90 or (s["ra"] > 1.0 and s["pa"] > 0.5)
+
+
+def _select_repness(
+    stats: dict[str, Any], tids: IntArray, mod_out: npt.NDArray[np.bool_]
+) -> list[list[dict[str, Any]]]:
+    """Polis' select-rep-comments, statement by statement in tid order, for each group."""
+    n_groups = stats["na"].shape[0]
+    names = ("na", "nd", "ns", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
+    out: list[list[dict[str, Any]]] = []
+    for g in range(n_groups):
+        sufficient: list[dict[str, Any]] = []
+        best: dict[str, Any] | None = None
+        best_agree: dict[str, float] | None = None
+        best_agree_tid = -1
+        for j, tid in enumerate(tids):
+            if mod_out[j]:
+                continue
+            s = {n: float(stats[n][g, j]) for n in names}
+            if (s["rat"] > Z90 and s["pat"] > Z90) or (s["rdt"] > Z90 and s["pdt"] > Z90):
+                sufficient.append(_finalize(int(tid), s))
+            if not sufficient and (best is None or max(s["rat"], s["rdt"]) > best["repness-test"]):
+                best = _finalize(int(tid), s)
+            if _beats_best_agree(s, best_agree):
+                best_agree, best_agree_tid = s, int(tid)
+        head: list[dict[str, Any]] = []
+        if best_agree is not None:
+            head = [
+                {
+                    **_finalize(best_agree_tid, best_agree),
+                    "n-agree": int(best_agree["na"]),
+                    "best-agree": True,
+                }
+            ]
+        elif best is not None:
+            head = [best]
+        if not sufficient:
+            out.append(head)
+            continue
+        rest = [r for r in sufficient if r["tid"] != best_agree_tid]
+        rest.sort(key=lambda r: -(r["repness"] * r["repness-test"] * r["p-success"] * r["p-test"]))
+        picked = ([head[0]] if best_agree is not None else []) + rest
+        picked = picked[:PICK]
+        out.append(
+            [r for r in picked if r["repful-for"] == "agree"]
+            + [r for r in picked if r["repful-for"] == "disagree"]
+        )
+    return out
+
+
+def _consensus(m: _Matrix) -> dict[str, list[dict[str, Any]]]:
+    na, nd, ns = _counts(m, np.zeros(len(m.pids), dtype=np.int64), 1)
+    fa, fd, fs = na[0].astype(float), nd[0].astype(float), ns[0].astype(float)
+    pa, pd = (fa + 1) / (fs + 2), (fd + 1) / (fs + 2)
+    pat, pdt = _prop_test(fa, fs), _prop_test(fd, fs)
+    result: dict[str, list[dict[str, Any]]] = {}
+    for name, n, p, t in (("agree", na[0], pa, pat), ("disagree", nd[0], pd, pdt)):
+        ok = [j for j in range(len(m.tids)) if not m.mod_out[j] and p[j] > 0.5 and t[j] > Z90]
+        ok.sort(key=lambda j: -(p[j] * t[j]))
+        result[name] = [
+            {
+                "tid": int(m.tids[j]),
+                "n-success": int(n[j]),
+                "n-trials": int(ns[0][j]),
+                "p-success": float(p[j]),
+                "p-test": float(t[j]),
+            }
+            for j in ok[:PICK]
+        ]
+    return result
+
+
+# --- the whole pipeline ------------------------------------------------------------------------------
+
+
+def in_conversation(m: _Matrix, keep: frozenset[int] = frozenset()) -> npt.NDArray[np.bool_]:
+    n_p, n_t = m.shape
+    counts = np.bincount(m.rows, minlength=n_p)
+    mask: npt.NDArray[np.bool_] = counts >= min(MIN_VOTES, n_t)
+    if keep:
+        mask |= np.isin(m.pids, np.fromiter(keep, dtype=np.int64, count=len(keep)))
+    if mask.sum() < MIN_IN_CONV:
+        order = np.lexsort((m.pids, -counts))
+        for i in order:
+            if mask.sum() >= MIN_IN_CONV:
+                break
+            mask[i] = True
+    return mask
+
+
+def analyze(
+    votes: Votes,
+    *,
+    groups: int | None = None,
+    assign: dict[int, int] | None = None,
+    keep: frozenset[int] = frozenset(),
+    seed: int = 0,
+    restarts: int = 0,
+) -> Analysis:
+    """Run the pipeline. `groups` forces k; `assign` (pid -> group) replaces the clustering entirely."""
+    if len(votes.pids) == 0:
+        raise NotEnoughData("not enough data yet: there are no votes")
+    m = _matrix(votes)
+    n_p, n_t = m.shape
+    if n_p < 2:
+        raise NotEnoughData("not enough data yet: only one participant has voted")
+    if n_t < 2:
+        raise NotEnoughData("not enough data yet: votes on at least two statements are needed")
+    if groups is not None and not 1 <= groups <= MAX_GROUPS:
+        raise ValueError(f"the number of groups must be between 1 and {MAX_GROUPS}")
+
+    center, comps, x = _pca(m, seed)
+    proj = _project(m, x, comps)
+    # A statement as a participant who agreed with it alone (Polis: vote -1 at that column, nothing else).
+    comment_proj = ((1.0 - center)[:, None] * comps.T) * math.sqrt(n_t)
+    comment_proj[m.mod_out] = 0.0
+    extremity = np.sqrt((comment_proj**2).sum(1))
+
+    in_conv = in_conversation(m, keep)
+    conv_idx = np.flatnonzero(in_conv)
+    points = proj[conv_idx]
+    init = _first_distinct(points, BASE_K)
+    base_centers, base_labels = kmeans(points, np.ones(len(points)), init, max_iter=100, tol=0.01)
+    base_members = [m.pids[conv_idx[base_labels == b]] for b in range(len(base_centers))]
+    base_counts = np.array([len(b) for b in base_members], dtype=np.float64)
+
+    group_of = np.full(n_p, -1, dtype=np.int64)
+    silhouettes: dict[int, float] = {}
+    if assign is not None:
+        ids = sorted(set(assign.values()))
+        pos = {g: i for i, g in enumerate(ids)}
+        for i, pid in enumerate(m.pids):
+            g = assign.get(int(pid))
+            if g is not None:
+                group_of[i] = pos[g]
+        group_ids = ids
+        k = len(ids)
+        if k < 1:
+            raise NotEnoughData("the assignment puts nobody in a group")
+    else:
+        if len(base_centers) < 2:
+            raise NotEnoughData("not enough data yet: everyone in the conversation voted the same way")
+        base_group, k, silhouettes = _group(base_centers, base_counts, groups, restarts, seed)
+        group_of[conv_idx] = base_group[base_labels]
+        group_ids = list(range(k))
+
+    na, nd, ns = _counts(m, group_of, k)
+    stats = _stats(na, nd, ns)
+    rep = _select_repness(stats, m.tids, m.mod_out)
+    gac = np.prod(stats["pa"], axis=0)
+
+    # Routing priority (Polis' comment-priorities), from the in-conversation votes.
+    conv_label = np.where(in_conv, 0, -1).astype(np.int64)
+    ca, _cd, cs = _counts(m, conv_label, 1)
+    a = (ca[0] + 1) / (cs[0] + 2)
+    p_pass = (cs[0] - ca[0] - _cd[0] + 1) / (cs[0] + 2)
+    importance = (1 - p_pass) * (extremity + 1) * a
+    priorities = (importance * (1 + 8 * np.power(2.0, -cs[0] / 5))) ** 2
+    meta = np.isin(m.tids, np.fromiter(votes.meta, dtype=np.int64, count=len(votes.meta)))
+    priorities[meta] = 49.0
+
+    return Analysis(
+        pids=m.pids,
+        tids=m.tids,
+        in_conv=in_conv,
+        center=center,
+        comps=comps,
+        proj=proj,
+        comment_proj=comment_proj,
+        extremity=extremity,
+        base_members=base_members,
+        base_centers=base_centers,
+        group_of=group_of if assign is None else np.array([group_ids[g] if g >= 0 else -1 for g in group_of]),
+        k=k,
+        silhouettes=silhouettes,
+        repness={group_ids[g]: rows for g, rows in enumerate(rep)},
+        consensus=_consensus(m),
+        group_aware_consensus=gac,
+        priorities=priorities,
+        mod_out=sorted(votes.mod_out),
+        group_votes={group_ids[g]: np.stack([na[g], nd[g], ns[g]]) for g in range(k)},
+    )

@@ -1,0 +1,100 @@
+"""SMS voting, the pure part: an inbound text from a participant -> a recorded vote and the next outbound text.
+
+The messaging transport (another part of Sauti) finds or creates the `Participant` for a phone number
+(`actions.do_join(conversation, channel="sms", language=...)`, keeping the number's hash in `external_id`),
+calls `reply_to(participant, text)` and sends each string of the returned list as one SMS, in order.
+
+Replies: "1" agree, "2" disagree, "3" pass; "STOP"/"ACHA" stops (nothing more is sent until "START"/"ANZA").
+Each outbound message is one segment; a long statement is split into numbered parts "(1/2)", "(2/2)" that
+each fit one segment, the reply instructions in the last part.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sauti.messaging.segments import normalise, segment_count
+from sauti.opinions.actions import OpinionError, do_vote, next_statement
+from sauti.opinions.models import Participant, Vote
+
+STOP_WORDS = frozenset({"STOP", "ACHA", "SIMAMA"})
+START_WORDS = frozenset({"START", "ANZA"})
+CHOICES = {"1": Vote.AGREE, "2": Vote.DISAGREE, "3": Vote.PASS}
+
+
+def _instructions() -> str:
+    return _("Reply 1 agree, 2 disagree, 3 pass. STOP to end.")
+
+
+def _fits(text: str) -> bool:
+    return segment_count(text) == 1
+
+
+def compose(number: int, text: str) -> list[str]:
+    """The statement as one SMS, or as numbered parts "(1/2) ..." that each fit one SMS."""
+    text = normalise(" ".join(text.split()))
+    instructions = _instructions()
+    whole = f"{number}. {text}\n{instructions}"
+    if _fits(whole):
+        return [whole]
+    chunks: list[str] = []
+    current: list[str] = []
+    for word in f"{number}. {text}".split(" "):
+        # "(9/9) " reserves room for the part label.
+        if current and not _fits("(9/9) " + " ".join([*current, word])):
+            chunks.append(" ".join(current))
+            current = []
+        current.append(word)
+    tail = " ".join(current)
+    if _fits(f"(9/9) {tail}\n{instructions}"):
+        chunks.append(f"{tail}\n{instructions}")
+    else:
+        chunks += [tail, instructions]
+    return [f"({i}/{len(chunks)}) {chunk}" for i, chunk in enumerate(chunks, 1)]
+
+
+def _send_next(participant: Participant, prefix: str = "") -> list[str]:
+    statement = next_statement(participant)
+    participant.pending_statement = statement
+    participant.save(update_fields=["pending_statement"])
+    if statement is None:
+        done = _("Thank you! You have voted on every statement. We will send new ones if they come.")
+        return [f"{prefix}{done}" if _fits(f"{prefix}{done}") else done]
+    parts = compose(statement.number, statement.text(participant.language))
+    if prefix and _fits(prefix + parts[0]):
+        parts[0] = prefix + parts[0]
+    elif prefix:
+        parts.insert(0, prefix.strip())
+    return parts
+
+
+def reply_to(participant: Participant, inbound: str) -> list[str]:
+    """Handle one inbound SMS; returns the messages to send back (empty after STOP)."""
+    word = re.sub(r"[^0-9A-Za-z]", "", inbound).upper()
+    with translation.override(participant.language or "sw"):
+        if word in STOP_WORDS:
+            participant.stopped = True
+            participant.save(update_fields=["stopped"])
+            return [_("You will get no more statements. Send START to continue. Thank you for taking part.")]
+        if participant.stopped:
+            if word not in START_WORDS:
+                return []
+            participant.stopped = False
+            participant.save(update_fields=["stopped"])
+            return _send_next(participant)
+        if not participant.conversation.is_open:
+            return [_("This conversation is closed. Thank you for taking part.")]
+        pending = participant.pending_statement
+        if word in CHOICES and pending is not None:
+            try:
+                do_vote(participant, pending, CHOICES[word])
+            except OpinionError:
+                return _send_next(participant)  # the statement was withdrawn meanwhile: move on
+            return _send_next(participant)
+        if pending is None:
+            return _send_next(participant, _("Welcome! Your answers are anonymous.") + " ")
+        help_text = _("Please reply with 1, 2 or 3.") + " "
+        return _send_next(participant, help_text)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from sauti.opinions import views
+
+app_name = "opinions"
+
+urlpatterns = [
+    path("opinions/", views.conversation_list, name="list"),
+    path("opinions/new/", views.conversation_new, name="new"),
+    path("opinions/<int:pk>/", views.conversation_detail, name="detail"),
+    path("opinions/<int:pk>/statements/", views.statement_add, name="statement_add"),
+    path("opinions/<int:pk>/statements/<int:number>/moderate/", views.statement_moderate, name="moderate"),
+    path("opinions/<int:pk>/recompute/", views.conversation_recompute, name="recompute"),
+    path("opinions/<int:pk>/report/", views.conversation_report, name="report"),
+    path("opinions/<int:pk>/report.pdf", views.conversation_report_pdf, name="report_pdf"),
+    path("o/<str:code>/", views.vote_page, name="vote"),
+    path("o/<str:code>/vote/", views.vote_submit, name="vote_submit"),
+    path("o/<str:code>/statement/", views.statement_submit, name="statement_submit"),
+]

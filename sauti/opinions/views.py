@@ -1,0 +1,322 @@
+"""Facilitators' pages (conversations, statements, moderation), the public voting page and the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sauti.core.access import (
+    Perm,
+    can,
+    get_opinion_conversation_for_user,
+    opinion_conversations_for,
+    organisations_for,
+)
+from sauti.opinions import report
+from sauti.opinions.actions import (
+    OpinionError,
+    StatementText,
+    do_add_statement,
+    do_create_conversation,
+    do_join,
+    do_moderate,
+    do_recompute,
+    do_vote,
+    next_statement,
+    remaining_count,
+)
+from sauti.opinions.models import Conversation, Moderation, Participant
+from sauti.people.models import User
+
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- facilitators ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    conversations = opinion_conversations_for(user).select_related("organisation")
+    can_create = any(can(user, Perm.RUN_CONVERSATIONS, o) for o in organisations_for(user))
+    return render(
+        request, "opinions/conversation_list.html", {"conversations": conversations, "can_create": can_create}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    orgs = [o for o in organisations_for(user) if can(user, Perm.RUN_CONVERSATIONS, o)]
+    if not orgs:
+        if organisations_for(user).exists():
+            raise PermissionDenied
+        raise Http404
+    context: dict[str, Any] = {"organisations": orgs, "values": request.POST}
+    if request.method == "GET":
+        return render(request, "opinions/conversation_new.html", context)
+    org = next((o for o in orgs if o.slug == request.POST.get("organisation", "")), None)
+    if org is None:
+        context["error"] = _("Choose one of your organisations.")
+        return render(request, "opinions/conversation_new.html", context, status=400)
+    try:
+        conversation = do_create_conversation(
+            org,
+            user,
+            request.POST.get("title", ""),
+            request.POST.get("description", ""),
+            request.POST.get("attached_to", ""),
+            allow_submissions=request.POST.get("allow_submissions") == "on",
+        )
+    except OpinionError as exc:
+        context["error"] = str(exc)
+        return render(request, "opinions/conversation_new.html", context, status=400)
+    messages.success(request, _("Conversation created. Add the first statements."))
+    return redirect("opinions:detail", pk=conversation.pk)
+
+
+def _detail(
+    request: HttpRequest, conversation: Conversation, status: int = 200, error: str = ""
+) -> HttpResponse:
+    statements = list(conversation.statements.all())
+    context = {
+        "conversation": conversation,
+        "pending": [s for s in statements if s.moderation == Moderation.PENDING],
+        "statements": [s for s in statements if s.moderation != Moderation.PENDING],
+        "decisions": Moderation.choices,
+        "public_url": request.build_absolute_uri(f"/o/{conversation.public_code}/"),
+        "participants": conversation.participants.count(),
+        "votes": conversation.votes.count(),
+        "error": error,
+        "values": request.POST if error else {},
+    }
+    return render(request, "opinions/conversation_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS))
+
+
+@login_required
+@require_POST
+def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    try:
+        do_add_statement(
+            conversation,
+            StatementText(request.POST.get("text_en", ""), request.POST.get("text_sw", "")),
+            by_facilitator=True,
+        )
+    except OpinionError as exc:
+        return _detail(request, conversation, status=400, error=str(exc))
+    messages.success(request, _("Statement added."))
+    return redirect("opinions:detail", pk=conversation.pk)
+
+
+@login_required
+@require_POST
+def statement_moderate(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    statement = conversation.statements.filter(number=number).first()
+    if statement is None:
+        raise Http404
+    try:
+        do_moderate(statement, request.POST.get("decision", ""))
+    except OpinionError as exc:
+        return _detail(request, conversation, status=400, error=str(exc))
+    messages.success(
+        request, _("Statement %(n)d: %(d)s") % {"n": number, "d": statement.get_moderation_display()}
+    )
+    return redirect("opinions:detail", pk=conversation.pk)
+
+
+@login_required
+@require_POST
+def conversation_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    do_recompute(conversation, force=True)
+    return redirect("opinions:report", pk=conversation.pk)
+
+
+@login_required
+@require_GET
+def conversation_report(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    conversation = get_opinion_conversation_for_user(user, pk, Perm.VIEW_AGGREGATES)
+    view = report.build(conversation, translation.get_language() or "sw")
+    can_run = conversation.organisation is not None and can(
+        user, Perm.RUN_CONVERSATIONS, conversation.organisation
+    )
+    return render(
+        request, "opinions/report.html", {"view": view, "conversation": conversation, "can_run": can_run}
+    )
+
+
+@login_required
+@require_GET
+def conversation_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.VIEW_AGGREGATES)
+    view = report.build(conversation, translation.get_language() or "sw")
+    response = HttpResponse(report.pdf_bytes(view), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="opinion-map-{conversation.pk}.pdf"'
+    return response
+
+
+# --- public voting -----------------------------------------------------------------------------------
+
+
+def _cookie(conversation: Conversation) -> str:
+    return f"sauti_op_{conversation.public_code}"
+
+
+def _public_conversation(code: str) -> Conversation:
+    conversation = Conversation.objects.filter(public_code=code).first()
+    if conversation is None:
+        raise Http404
+    return conversation
+
+
+def _participant(request: HttpRequest, conversation: Conversation) -> Participant | None:
+    token = request.COOKIES.get(_cookie(conversation), "")
+    if not token:
+        return None
+    return Participant.objects.filter(conversation=conversation, token=token).first()
+
+
+def _vote_page(
+    request: HttpRequest,
+    conversation: Conversation,
+    participant: Participant | None,
+    *,
+    status: int = 200,
+    error: str = "",
+    thanks: str = "",
+) -> HttpResponse:
+    language = translation.get_language() or "sw"
+    if participant is not None:
+        statement = next_statement(participant)
+        remaining = remaining_count(participant)
+    else:
+        statement = (
+            conversation.statements.filter(moderation=Moderation.ACCEPTED)
+            .order_by("-is_seed", "number")
+            .first()
+        )
+        remaining = conversation.statements.filter(moderation=Moderation.ACCEPTED).count()
+    context = {
+        "conversation": conversation,
+        "statement": statement,
+        "statement_text": statement.text(language) if statement else "",
+        "remaining": remaining,
+        "error": error,
+        "thanks": thanks,
+    }
+    template = "opinions/_vote_card.html" if request.headers.get("HX-Request") else "opinions/vote.html"
+    response = render(request, template, context, status=status)
+    if participant is not None:
+        response.set_cookie(
+            _cookie(conversation), participant.token, max_age=COOKIE_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+@require_GET
+def vote_page(request: HttpRequest, code: str) -> HttpResponse:
+    conversation = _public_conversation(code)
+    return _vote_page(request, conversation, _participant(request, conversation))
+
+
+def _join_if_needed(request: HttpRequest, conversation: Conversation) -> Participant:
+    participant = _participant(request, conversation)
+    if participant is None:
+        participant = do_join(conversation, language=translation.get_language() or "sw")
+    return participant
+
+
+@require_POST
+def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
+    conversation = _public_conversation(code)
+    existing = _participant(request, conversation)
+    try:
+        number = int(request.POST.get("statement", ""))
+        value = int(request.POST.get("vote", ""))
+    except ValueError:
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("Choose agree, disagree or pass.")
+        )
+    statement = conversation.statements.filter(number=number).first()
+    if statement is None:
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("That statement does not exist.")
+        )
+    if not conversation.is_open:
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("This conversation is closed.")
+        )
+    participant = existing or _join_if_needed(request, conversation)
+    try:
+        do_vote(participant, statement, value)
+    except OpinionError as exc:
+        return _vote_page(request, conversation, participant, status=400, error=str(exc))
+    if request.headers.get("HX-Request"):
+        return _vote_page(request, conversation, participant)
+    response = redirect("opinions:vote", code=conversation.public_code)
+    response.set_cookie(
+        _cookie(conversation), participant.token, max_age=COOKIE_AGE, httponly=True, samesite="Lax"
+    )
+    return response
+
+
+@require_POST
+def statement_submit(request: HttpRequest, code: str) -> HttpResponse:
+    conversation = _public_conversation(code)
+    existing = _participant(request, conversation)
+    if request.POST.get("website"):  # honeypot field, hidden from people
+        return _vote_page(
+            request, conversation, existing, status=400, error=_("Your statement could not be accepted.")
+        )
+    if not conversation.is_open or not conversation.allow_submissions:
+        return _vote_page(
+            request,
+            conversation,
+            existing,
+            status=400,
+            error=_("This conversation does not take new statements."),
+        )
+    text = request.POST.get("text", "")
+    fields = (
+        StatementText(sw=text) if (translation.get_language() or "sw") == "sw" else StatementText(en=text)
+    )
+    try:
+        fields.cleaned()
+    except OpinionError as exc:
+        return _vote_page(request, conversation, existing, status=400, error=str(exc))
+    participant = existing or _join_if_needed(request, conversation)
+    try:
+        do_add_statement(conversation, fields, by_facilitator=False, author=participant)
+    except OpinionError as exc:
+        return _vote_page(request, conversation, participant, status=400, error=str(exc))
+    return _vote_page(
+        request,
+        conversation,
+        participant,
+        thanks=_("Thank you. Your statement will appear once a moderator accepts it."),
+    )

@@ -1,0 +1,45 @@
+"""Print the validation figures: `python -m tests.opinions.figures` (from the repository root, in .venv)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+import django
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sauti.settings")
+    django.setup()
+    from .polisdata import ARI_NAMES, MATH_NAMES, ari_against_polis, math_analysis, math_blob
+
+    print("PCA against Polis math-pca2.json (|cosine| of each component; sign free)")
+    for name in MATH_NAMES:
+        result, blob = math_analysis(name, False), math_blob(name)
+        cosines = []
+        for i in range(2):
+            ours, theirs = -result.comps[i], np.array(blob["pca"]["comps"][i])
+            cosines.append(abs(ours @ theirs) / np.linalg.norm(ours) / np.linalg.norm(theirs))
+        given = math_analysis(name, True)
+        gac = dict(zip((int(t) for t in given.tids), given.group_aware_consensus, strict=True))
+        gac_diff = max(abs(gac[int(t)] - v) for t, v in blob["group-aware-consensus"].items())
+        rep_ok = all(
+            [r["tid"] for r in rows] == [r["tid"] for r in blob["repness"][str(g)]]
+            for g, rows in given.repness.items()
+        )
+        print(
+            f"  {name:34s} pc1 {cosines[0]:.6f}  pc2 {cosines[1]:.6f}  repness equal: {rep_ok}  "
+            f"group-aware consensus max diff {gac_diff:.1e}"
+        )
+    print("Adjusted Rand index against Polis' openData groups (k = summary.csv groups)")
+    scores = []
+    for name in ARI_NAMES:
+        ari, n = ari_against_polis(name)
+        scores.append(ari)
+        print(f"  {name:34s} ARI {ari:.3f} over {n} participants")
+    print(f"  mean ARI {sum(scores) / len(scores):.3f}")
+
+
+if __name__ == "__main__":
+    main()
