@@ -22,7 +22,7 @@ def _participant_token() -> str:
 
 class Conversation(models.Model):
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="conversations"
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="opinion_conversations"
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
