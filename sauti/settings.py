@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sauti.monitoring",
     "sauti.messaging",
     "sauti.api",
+    "sauti.evidence",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sauti.evidence.middleware.AuditActorMiddleware",
     "sauti.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

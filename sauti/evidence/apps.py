@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvidenceConfig(AppConfig):
+    name = "sauti.evidence"
+    label = "evidence"
+    verbose_name = _("Evidence")
+
+    def ready(self) -> None:
+        from sauti.evidence import audit
+        from sauti.monitoring.models import Attachment, Case, CaseEvent, Report
+
+        audit.register(Report, m2m=("categories",), label="monitoring.report")
+        audit.register(Case, label="monitoring.case")
+        audit.register(CaseEvent, label="monitoring.caseevent")
+        audit.register(Attachment, label="monitoring.attachment")

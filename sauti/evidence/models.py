@@ -1,0 +1,94 @@
+"""The tamper-evident history: one hash chain of audit entries, its head, anchors and organisation keys."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sauti.people.models import Organisation
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("updated")
+    DELETE = "delete", _("deleted")
+
+
+class AuditEntry(models.Model):
+    """One change to an audited row. Entries are only ever appended (see evidence.audit)."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, blank=True, help_text=_("Username, or empty for the system"))
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=6, choices=Action.choices)
+    model = models.CharField(max_length=100)
+    object_pk = models.CharField(max_length=64)
+    # The audited fields as canonical JSON, kept so the chain of custody can say what changed.
+    data = models.TextField()
+    data_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["model", "object_pk", "seq"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.model} {self.object_pk}"
+
+
+class ChainHead(models.Model):
+    """The last entry's seq and hash, in one row that appenders lock (one chain, no forks)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class Anchor(models.Model):
+    """A chain head printed or shared outside the database; verify checks it still matches."""
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+        verbose_name = _("anchor")
+        verbose_name_plural = _("anchors")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class OrganisationKey(models.Model):
+    """An organisation's Ed25519 signing key; the private half encrypted with the identity keys."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="signing_key")
+    public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, hex"))
+    private_key_ciphertext = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation signing key")
+        verbose_name_plural = _("organisation signing keys")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.fingerprint}"
+
+    @property
+    def fingerprint(self) -> str:
+        from sauti.evidence.bundlecheck import fingerprint
+
+        return fingerprint(bytes.fromhex(self.public_key))
