@@ -145,9 +145,12 @@ def entry_hash(
 
 def snapshots(spec: Spec, pks: Iterable[Any] | None = None, chunk: int = 2000) -> Iterator[tuple[str, str]]:
     """(pk, canonical JSON of the audited fields) read from the database, in pk order."""
-    qs = spec.model._base_manager.order_by("pk")
     if pks is not None:
-        qs = qs.filter(pk__in=list(pks))
+        # The hot path (one row per save): no ordering, no server-side cursor.
+        rows = list(spec.model._base_manager.filter(pk__in=list(pks)).values_list("pk", *spec.fields))
+        yield from _snapshot_batch(spec, sorted(rows, key=lambda r: r[0]))
+        return
+    qs = spec.model._base_manager.order_by("pk")
     batch: list[tuple[Any, ...]] = []
     for row in qs.values_list("pk", *spec.fields).iterator(chunk_size=chunk):
         batch.append(row)
@@ -215,7 +218,8 @@ def _current_actor() -> tuple[str, int | None]:
 
 
 def _lock_head() -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    found = list(ChainHead.objects.select_for_update().filter(pk=1))
+    head = found[0] if found else None
     if head is None:
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, digest = last if last else (0, GENESIS)
