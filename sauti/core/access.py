@@ -38,12 +38,18 @@ class Perm(StrEnum):
     EXPORT_DATA = "export_data"
     # Officials see the cases referred to their office, nothing else of the organisation's cases.
     VIEW_REFERRED_CASES = "view_referred_cases"
+    # Evidence bundles (sauti/evidence): make them; include reporters' identities in them (admins only).
+    EXPORT_EVIDENCE = "export_evidence"
+    BUNDLE_IDENTITIES = "bundle_identities"
+    # Review who saw whose identity (admins only).
+    REVIEW_IDENTITY_ACCESS = "review_identity_access"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION},
+    Role.COORDINATOR: _ALL
+    - {Perm.MANAGE_ORGANISATION, Perm.BUNDLE_IDENTITIES, Perm.REVIEW_IDENTITY_ACCESS},
     Role.MONITOR: frozenset(
         {
             Perm.VIEW_ORGANISATION,

@@ -13,7 +13,9 @@ import argparse
 import hashlib
 import json
 import sys
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,45 @@ FORMAT = "sauti-evidence-bundle/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
+# What reading a damaged member can raise (a flipped bit in deflate data often ends as zlib.error).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
+
+
+# Every member is written the same way (bundles.write_zip): stored, not deflated, so that every byte of
+# member data is covered by the signed hashes; fixed time and attributes, so that the headers are too.
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644 << 16
+_LOCAL = struct.Struct("<4s5H3L2H")
+
+
+def member_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.external_attr = FILE_MODE
+    info.compress_type = zipfile.ZIP_STORED
+    info.create_system = 3
+    return info
+
+
+def _header_problem(handle: Any, info: zipfile.ZipInfo) -> str | None:
+    """Anything in a member's two headers that differs from what Sauti writes (they are not hashed)."""
+    if (info.compress_type, info.date_time, info.external_attr, info.internal_attr, info.flag_bits) != (
+        zipfile.ZIP_STORED, FIXED_TIME, FILE_MODE, 0, 0,
+    ) or (info.create_system, info.create_version, info.extract_version, info.volume) != (3, 20, 20, 0) or (
+        info.extra or info.comment
+    ):  # fmt: skip
+        return "its directory entry was altered"
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL.size)
+    if len(header) < _LOCAL.size:
+        return "its header is cut off"
+    magic, version, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen = _LOCAL.unpack(header)
+    dostime = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
+    dosdate = ((info.date_time[0] - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
+    expected = (b"PK\x03\x04", 20, 0, 0, dostime, dosdate, info.CRC, info.compress_size, info.file_size,
+                len(info.filename.encode()), 0)  # fmt: skip
+    if (magic, version, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen) != expected:
+        return "its header was altered"
+    return None
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -83,6 +124,14 @@ def check_bundle(path: str | Path, key: str | None = None) -> Check:
         return result
     with archive:
         _check_archive(archive, key, result)
+        if not result.errors:
+            if archive.comment:
+                result.errors.append("the ZIP carries a comment Sauti never writes")
+            with open(path, "rb") as handle:
+                for info in archive.infolist():
+                    problem = _header_problem(handle, info)
+                    if problem:
+                        result.errors.append(f"{info.filename}: {problem}")
     result.ok = not result.errors
     return result
 
@@ -91,7 +140,7 @@ def _read(archive: zipfile.ZipFile, name: str, result: Check, limit: int | None 
     try:
         with archive.open(name) as handle:
             data = handle.read() if limit is None else handle.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+    except _DAMAGED as exc:
         result.errors.append(f"{name}: damaged ({exc})")
         return None
     if limit is not None and len(data) > limit:
@@ -155,7 +204,7 @@ def _check_archive(archive: zipfile.ZipFile, key: str | None, result: Check) -> 
                 while chunk := handle.read(1 << 20):
                     digest.update(chunk)
                     got += len(chunk)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except _DAMAGED as exc:
             result.errors.append(f"{name}: damaged ({exc})")
             continue
         if got != size or digest.hexdigest() != sha256:
