@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/", include("sauti.api.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
+    path("", include("sauti.evidence.urls")),
 ]
