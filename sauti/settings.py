@@ -231,3 +231,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Retention (sauti/evidence/subjects.py): identities of people in no group whose last report is older than
+# this many days are erased by `sauti evidence retention` (reports stay, by pseudonym); 0 keeps them.
+SAUTI_IDENTITY_RETENTION_DAYS = env_int("SAUTI_IDENTITY_RETENTION_DAYS", 730, minimum=0)

@@ -13,6 +13,9 @@ class Action(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("updated")
     DELETE = "delete", _("deleted")
+    # Facts about people data (audit.note): an export of everything about a person, an erased identity.
+    EXPORT = "export", _("exported")
+    ERASE = "erase", _("erased")
 
 
 class AuditEntry(models.Model):

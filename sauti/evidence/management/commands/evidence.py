@@ -4,6 +4,7 @@ Contract (README):
 - `sauti evidence anchor [--json] [--note TEXT]` stores and prints the chain head (seq, hash, time).
 - `sauti evidence backfill` logs audited rows that have no history yet (data from before the log existed).
 - `sauti evidence bundle --case <id>... -o bundle.zip [--user NAME] [--identities]` writes a signed bundle.
+- `sauti evidence retention [--days N] [--dry-run]` erases identities past SAUTI_IDENTITY_RETENTION_DAYS.
 - `sauti evidence key --org <slug>` prints the organisation's public key and fingerprint.
 """
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
     help = "Anchor the history, backfill it, write evidence bundles, show an organisation's key."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", metavar="{anchor,backfill,bundle,key}", required=True)
+        sub = parser.add_subparsers(
+            dest="action", metavar="{anchor,backfill,bundle,retention,key}", required=True
+        )
         anchor = sub.add_parser("anchor", help="Store and print the chain head, to print or share.")
         anchor.add_argument("--json", action="store_true")
         anchor.add_argument("--note", default="", help="Where the anchor goes (who it was sent to).")
@@ -40,6 +43,10 @@ class Command(BaseCommand):
         bundle.add_argument(
             "--identities", action="store_true", help="Include reporters' names and phones (needs --user)."
         )
+
+        retention = sub.add_parser("retention", help="Erase identities past the retention period.")
+        retention.add_argument("--days", type=int, help="Override SAUTI_IDENTITY_RETENTION_DAYS.")
+        retention.add_argument("--dry-run", action="store_true", help="Only count who would be erased.")
 
         key = sub.add_parser("key", help="Print an organisation's public signing key and its fingerprint.")
         key.add_argument("--org", required=True)
@@ -93,6 +100,14 @@ class Command(BaseCommand):
             Path(out).write_bytes(data)
             self.stderr.write(_("Wrote %(path)s (%(size)d bytes, %(n)d cases).")
                               % {"path": out, "size": len(data), "n": len(cases)})  # fmt: skip
+
+    def _retention(self, options: dict[str, Any]) -> None:
+        from sauti.evidence.subjects import do_retention
+
+        if options["days"] is not None and options["days"] < 0:
+            raise CommandError(_("--days must be 0 or more."))
+        n = do_retention(options["days"], dry_run=options["dry_run"])
+        self.stdout.write(json.dumps({"erased": 0 if options["dry_run"] else n, "candidates": n}))
 
     def _key(self, options: dict[str, Any]) -> None:
         org = Organisation.objects.filter(slug=options["org"]).first()
