@@ -61,7 +61,9 @@ def main() -> None:
           f"{1000 * (1 / with_log - 1 / without):.2f} ms per write)")  # fmt: skip
     print(f"autocommit (no atomic): {without_bare:8.0f} -> {with_bare:8.0f} writes/s "
           f"({1000 * (1 / with_bare - 1 / without_bare):.2f} ms per write: the entry is a second commit)")  # fmt: skip
-    print(f"verify: {entries} entries + rows in {took:.2f} s ({entries / took:.0f} entries/s), ok={result.ok}")
+    print(
+        f"verify: {entries} entries + rows in {took:.2f} s ({entries / took:.0f} entries/s), ok={result.ok}"
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,7 @@ class Perm(StrEnum):
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.COORDINATOR: _ALL
-    - {Perm.MANAGE_ORGANISATION, Perm.BUNDLE_IDENTITIES, Perm.REVIEW_IDENTITY_ACCESS},
+    Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION, Perm.BUNDLE_IDENTITIES, Perm.REVIEW_IDENTITY_ACCESS},
     Role.MONITOR: frozenset(
         {
             Perm.VIEW_ORGANISATION,

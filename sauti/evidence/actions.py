@@ -26,7 +26,9 @@ def do_backfill(batch: int = 1000, progress: Callable[[str, int], None] | None =
     """Log every audited row that has no entry yet, as a creation (rows from before the log existed)."""
     counts: dict[str, int] = {}
     for spec in audit.registered():
-        logged = set(AuditEntry.objects.filter(model=spec.label).values_list("object_pk", flat=True).distinct())
+        logged = set(
+            AuditEntry.objects.filter(model=spec.label).values_list("object_pk", flat=True).distinct()
+        )
         pending: list[tuple[str, str, str, str]] = []
         done = 0
         for pk, data in audit.snapshots(spec):

@@ -309,6 +309,6 @@ def _reverse_accessor(through: Any, model: type[models.Model]) -> Callable[[mode
     for name in spec.m2m:
         field = model._meta.get_field(name)
         if field.remote_field.through is through:  # type: ignore[union-attr]
-            related_name = field.remote_field.get_accessor_name()  # type: ignore[union-attr]
+            related_name = str(field.remote_field.get_accessor_name())  # type: ignore[union-attr]
             return lambda obj: getattr(obj, related_name)
     raise LookupError(through)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 import struct
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -218,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="sauti verify-bundle", description="Check a Sauti evidence bundle offline."
     )
     parser.add_argument("bundle")
-    parser.add_argument("--key", help="The organisation's public key (hex), its fingerprint, or a file with it.")
+    parser.add_argument(
+        "--key", help="The organisation's public key (hex), its fingerprint, or a file with it."
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     result = check_bundle(args.bundle, args.key)

@@ -1,11 +1,11 @@
 """Evidence bundles: a ZIP a court, a partner or a journalist can check offline.
 
-    summary.pdf                  cases, map, charts, timelines
-    cases.csv reports.csv events.csv attachments.csv data.json
-    attachments/<report>/<sha256>-<name>
-    custody.json custody.csv     the audit entries of every row in the bundle (chain of custody)
-    manifest.json                SHA-256 and size of every file, the chain head, the public key
-    manifest.sig                 Ed25519 signature of manifest.json (hex) by the organisation's key
+summary.pdf                  cases, map, charts, timelines
+cases.csv reports.csv events.csv attachments.csv data.json
+attachments/<report>/<sha256>-<name>
+custody.json custody.csv     the audit entries of every row in the bundle (chain of custody)
+manifest.json                SHA-256 and size of every file, the chain head, the public key
+manifest.sig                 Ed25519 signature of manifest.json (hex) by the organisation's key
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
     if identities:
         contacts = [r.reporter for r in reports if r.reporter is not None]
         assert user is not None
-        revealed = reveal_identities(user, contacts, f"evidence bundle: {', '.join(c['reference'] for c in case_rows)}")
+        revealed = reveal_identities(
+            user, contacts, f"evidence bundle: {', '.join(str(c['reference']) for c in case_rows)}"
+        )
     report_rows = []
     for r in reports:
         row = {
@@ -215,7 +217,11 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
     signature = actions.private_key(key).sign(manifest_bytes).hex()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path, content in [*sorted(files.items()), (MANIFEST, manifest_bytes), (SIGNATURE, signature.encode())]:
+        for path, content in [
+            *sorted(files.items()),
+            (MANIFEST, manifest_bytes),
+            (SIGNATURE, signature.encode()),
+        ]:
             archive.writestr(member_info(path), content)
     audit.note(
         "evidence.bundle",

@@ -68,9 +68,7 @@ def render(
     pdf.add_page()
     pdf.line(_("Evidence bundle: %(org)s") % {"org": organisation}, 16, True, 8)
     pdf.line(_("Made %(at)s by %(by)s.") % {"at": made_at, "by": made_by or _("the system")})
-    pdf.line(
-        _("History head at the time: entry #%(seq)d, %(hash)s.") % {"seq": head[0], "hash": head[1]}, 8
-    )
+    pdf.line(_("History head at the time: entry #%(seq)d, %(hash)s.") % {"seq": head[0], "hash": head[1]}, 8)
     pdf.line(
         _("Reporters' names and phone numbers are included.")
         if identities
@@ -130,12 +128,14 @@ def _map(pdf: Summary, cases: QuerySet[Case]) -> None:
         level = 0 if n == 0 else min(len(SHADES) - 1, 1 + sum(1 for b in bands if n > b))
         pdf.set_fill_color(*SHADES[level])
         geometry = feature["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        polygons = (
+            geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        )
         for polygon in polygons:
             pdf.polygon([xy(lon, lat) for lon, lat in polygon[0]], style="DF")
     pdf.set_fill_color(20, 20, 20)
-    for lat, lon in cases.exclude(lat=None).values_list("lat", "lon"):
-        x, y = xy(lon, lat)
+    for lat, lon in cases.exclude(lat=None).exclude(lon=None).values_list("lat", "lon"):
+        x, y = xy(float(lon or 0), float(lat or 0))
         pdf.circle(x, y, 0.9, style="F")
     legend_x = x0 + width + 6
     pdf.set_xy(legend_x, y0)

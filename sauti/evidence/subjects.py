@@ -60,16 +60,27 @@ def do_export_subject(contact: Contact, by: User | str | None) -> dict[str, Any]
             for m in contact.group_memberships.select_related("group")
         ],
         "consents": [
-            {"purpose": c.purpose, "granted": c.granted, "method": c.method, "recorded_at": _iso(c.recorded_at),
-             "note": c.note}
+            {
+                "purpose": c.purpose,
+                "granted": c.granted,
+                "method": c.method,
+                "recorded_at": _iso(c.recorded_at),
+                "note": c.note,
+            }
             for c in contact.consents.order_by("recorded_at", "id")
-        ],  # fmt: skip
+        ],
         "reports": [
-            {"reference": r.reference, "received_at": _iso(r.received_at), "occurred_on": _iso(r.occurred_on),
-             "channel": r.channel, "description": r.description, "place_text": r.place_text,
-             "case": r.case.reference if r.case else None}
+            {
+                "reference": r.reference,
+                "received_at": _iso(r.received_at),
+                "occurred_on": _iso(r.occurred_on),
+                "channel": r.channel,
+                "description": r.description,
+                "place_text": r.place_text,
+                "case": r.case.reference if r.case else None,
+            }
             for r in contact.reports.select_related("case").order_by("received_at", "id")
-        ],  # fmt: skip
+        ],
         "identity_viewed": [
             {"at": _iso(a.at), "by": a.user.get_username(), "where": a.context}
             for a in contact.identity_accesses.select_related("user").order_by("at", "id")
@@ -110,7 +121,9 @@ def do_rotate_keys(batch: int = 500, progress: Callable[[int, int], None] | None
         last_pk = rows[-1].pk
         changed = []
         for c in rows:
-            if crypto.is_under_newest_key(c.name_ciphertext) and crypto.is_under_newest_key(c.phone_ciphertext):
+            if crypto.is_under_newest_key(c.name_ciphertext) and crypto.is_under_newest_key(
+                c.phone_ciphertext
+            ):
                 counts["skipped"] += 1
                 continue
             c.name_ciphertext = crypto.reencrypt(c.name_ciphertext)
@@ -149,5 +162,7 @@ def do_retention(days: int | None = None, dry_run: bool = False) -> int:
     candidates = retention_candidates(days)
     if not dry_run:
         for contact in candidates:
-            do_erase_subject(contact, "retention", _("retention: no activity for %(days)d days") % {"days": days})
+            do_erase_subject(
+                contact, "retention", _("retention: no activity for %(days)d days") % {"days": days}
+            )
     return len(candidates)

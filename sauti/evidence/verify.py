@@ -72,9 +72,7 @@ def verify(
         if progress and result.entries % every == 0:
             progress(f"{result.entries} entries checked")
         if seq != expected:
-            result.problems.append(
-                Problem("gap", f"entries #{expected}–#{seq - 1} are missing", expected)
-            )
+            result.problems.append(Problem("gap", f"entries #{expected}–#{seq - 1} are missing", expected))
         elif prev_hash != prev:
             result.problems.append(
                 Problem("broken_link", f"entry #{seq} does not link to entry #{seq - 1}", seq, model, pk)

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from sauti.evidence.admin import erase_subjects, export_subjects
-
 from sauti.people.models import (
     Consent,
     Contact,

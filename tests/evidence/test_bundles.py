@@ -59,7 +59,9 @@ def bundle(world: World, case: Case, tmp_path: Path) -> Path:
     return path
 
 
-def rewrite(source: Path, target: Path, change: dict[str, bytes | None], add: dict[str, bytes] | None = None) -> None:
+def rewrite(
+    source: Path, target: Path, change: dict[str, bytes | None], add: dict[str, bytes] | None = None
+) -> None:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
         for info in old.infolist():
             if info.filename in change:
@@ -85,9 +87,12 @@ def test_an_intact_bundle_holds_everything_and_passes(bundle: Path, case: Case, 
     assert {"summary.pdf", "cases.csv", "reports.csv", "events.csv", "data.json", "custody.json",
             "custody.csv", "manifest.json", "manifest.sig"} <= names  # fmt: skip
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
-    assert hashlib.sha256(photo).hexdigest() == json.loads(json.dumps(manifest))["files"][
-        [f["path"] for f in manifest["files"]].index(attachment)
-    ]["sha256"]
+    assert (
+        hashlib.sha256(photo).hexdigest()
+        == json.loads(json.dumps(manifest))["files"][
+            [f["path"] for f in manifest["files"]].index(attachment)
+        ]["sha256"]
+    )
     # Identities are redacted by default: pseudonyms only.
     assert "Njeri" not in reports_csv and REPORTER not in reports_csv and "P-" in reports_csv
     assert manifest["identities"] is False and manifest["cases"] == [case.reference]
@@ -100,7 +105,9 @@ def test_an_intact_bundle_holds_everything_and_passes(bundle: Path, case: Case, 
     assert check_bundle(bundle, key.public_key).ok and check_bundle(bundle, key.fingerprint).ok
 
 
-@pytest.mark.parametrize("member", ["summary.pdf", "reports.csv", "custody.json", "attachments/", "manifest.json"])
+@pytest.mark.parametrize(
+    "member", ["summary.pdf", "reports.csv", "custody.json", "attachments/", "manifest.json"]
+)
 def test_flipping_one_byte_of_any_file_is_rejected(bundle: Path, tmp_path: Path, member: str) -> None:
     data = bundle.read_bytes()
     with zipfile.ZipFile(bundle) as archive:

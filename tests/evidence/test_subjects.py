@@ -27,7 +27,9 @@ PHONE = "+254712000001"  # Njeri Wambui, Mathare group (Umoja)
 def test_export_subject_returns_everything_and_is_logged(world: World) -> None:
     contact = find_contact(world.umoja, PHONE)
     submit(world, "Water cut in Kwa Reuben", reporter=contact)
-    code, out, _err = run("people", "export-subject", "--phone", "0712 000 001", "--org", "umoja", "--user", "alice")
+    code, out, _err = run(
+        "people", "export-subject", "--phone", "0712 000 001", "--org", "umoja", "--user", "alice"
+    )
     data = json.loads(out)
     assert code == 0 and data["name"] == "Njeri Wambui" and data["phone"] == PHONE
     assert data["groups"][0]["group"] == "Mathare Mothers" and len(data["reports"]) == 1
@@ -39,7 +41,9 @@ def test_erase_subject_keeps_anonymised_reports_and_the_chain_records_it(world: 
     contact = find_contact(world.umoja, PHONE)
     assert contact is not None
     report = submit(world, "Water cut in Kwa Reuben", reporter=contact)
-    code, out, _err = run("people", "erase-subject", "--phone", PHONE, "--org", "umoja", "--reason", "request 7")
+    code, out, _err = run(
+        "people", "erase-subject", "--phone", PHONE, "--org", "umoja", "--reason", "request 7"
+    )
     assert code == 0 and contact.pseudonym in out
     contact.refresh_from_db()
     assert contact.name == "" and contact.phone == "" and contact.phone_hash == ""
@@ -82,7 +86,9 @@ def test_rotate_keys_re_encrypts_under_the_newest_key_and_is_idempotent(world: W
         counts = json.loads(out)
         assert code == 0 and counts["contacts"] == 3 and counts["organisation_keys"] == 1
         assert "3/3 contacts" in err
-        assert all(crypto.is_under_newest_key(c) for c in Contact.objects.values_list("phone_ciphertext", flat=True))
+        assert all(
+            crypto.is_under_newest_key(c) for c in Contact.objects.values_list("phone_ciphertext", flat=True)
+        )
         assert json.loads(run("rotate_keys")[1])["contacts"] == 0  # nothing left to do
     with override_settings(SAUTI_IDENTITY_KEYS=new):  # the old key can go now
         assert find_contact(world.umoja, PHONE).name == "Njeri Wambui"  # type: ignore[union-attr]
@@ -101,7 +107,7 @@ def test_retention_erases_stale_identities_of_people_in_no_group(world: World) -
     recent.name, recent.phone = "New Reporter", "+254712000098"
     recent.save()
     assert do_add_member is not None
-    code, out, _err = run("evidence", "retention", "--dry-run")
+    _code, out, _err = run("evidence", "retention", "--dry-run")
     assert json.loads(out) == {"erased": 0, "candidates": 1}
     assert run_retention.enqueue().return_value == 1
     loner.refresh_from_db()

@@ -86,7 +86,9 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("No active user %(name)r.") % {"name": options["user"]})
         elif options["identities"]:
-            raise CommandError(_("--identities needs --user: including identities is logged against a person."))
+            raise CommandError(
+                _("--identities needs --user: including identities is logged against a person.")
+            )
         try:
             with audit.acting_as(user or "command:evidence-bundle"):
                 cases = bundles.cases_for_bundle(options["cases"], user)
