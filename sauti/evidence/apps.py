@@ -8,7 +8,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self) -> None:
-        from sauti.evidence import audit
+        from sauti.evidence import audit, security  # noqa: F401 (security connects the log-in signals)
         from sauti.monitoring.models import Attachment, Case, CaseEvent, Report
 
         audit.register(Report, m2m=("categories",), label="monitoring.report")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,3 +96,53 @@ class OrganisationKey(models.Model):
         from sauti.evidence.bundlecheck import fingerprint
 
         return fingerprint(bytes.fromhex(self.public_key))
+
+
+class LoginFailure(models.Model):
+    """One failed log-in (or second-factor) attempt; enough of them lock that username from that address."""
+
+    username = models.CharField(max_length=160)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "ip", "at"], name="login_failure_lookup")]
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (RFC 6238); the shared secret is encrypted with the identity keys."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp")
+    secret_ciphertext = models.TextField(editable=False)
+    confirmed = models.BooleanField(default=False)
+    last_step = models.BigIntegerField(default=0, help_text=_("Time step of the last code accepted"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'confirmed' if self.confirmed else 'pending'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone with the authenticator is lost; only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'used' if self.used_at else 'unused'}"
