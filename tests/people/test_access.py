@@ -78,3 +78,19 @@ def test_identities_are_not_stored_in_clear(world: World) -> None:
         cursor.execute("SELECT name_ciphertext, phone_ciphertext, phone_hash FROM people_contact")
         dump = repr(cursor.fetchall())
     assert NAME not in dump and PHONE not in dump and "712000001" not in dump
+
+
+# Evidence pages (sauti/evidence): bundle download, the Umoja signing-key page, the identity-access log.
+EVIDENCE_URLS = ("/evidence/bundle/", "/evidence/keys/umoja/", "/evidence/identity-access/")
+EVIDENCE_MATRIX: dict[str, tuple[int, int, int]] = {
+    "alice": (200, 200, 200), "wanjiku": (200, 200, 403), "bob": (200, 404, 403), "otieno": (403, 200, 403),
+    "achieng": (403, 200, 403), "kamau": (403, 200, 403), "chief": (403, 200, 403), "outsider": (404, 404, 404),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", sorted(EVIDENCE_MATRIX))
+def test_evidence_urls_by_role_and_no_identities_on_them(world: World, persona: str) -> None:
+    client = world.client_for(getattr(world, persona))
+    responses = [client.get(url) for url in EVIDENCE_URLS]
+    assert tuple(r.status_code for r in responses) == EVIDENCE_MATRIX[persona]
+    assert not any(NAME in r.content.decode() or PHONE in r.content.decode() for r in responses)
