@@ -164,3 +164,20 @@ def test_a_request_names_the_logged_in_user(world: World) -> None:
     assert response.status_code in (200, 302)
     last = AuditEntry.objects.order_by("-seq").first()
     assert last is not None and last.model == "monitoring.caseevent" and last.actor == "wanjiku"
+
+
+def test_an_ushahidi_import_leaves_a_history_that_verifies(world: World) -> None:
+    import io
+
+    from sauti.monitoring.ushahidi import do_import_ushahidi
+
+    data = (
+        "#,INCIDENT TITLE,INCIDENT DATE,LOCATION,DESCRIPTION,CATEGORY,LATITUDE,LONGITUDE,APPROVED,VERIFIED\n"
+        "1,Water cut,12/03/2024 10:00,Kwa Reuben,No water for days,Water,-1.3,36.85,YES,NO\n"
+        "2,Eviction abroad,12/03/2024 11:00,Kampala,Houses demolished,Evictions,0.31,32.58,YES,YES\n"
+    ).encode()
+    summary = do_import_ushahidi(world.umoja, io.BytesIO(data), by=None)
+    assert summary.rows == 2
+    assert Report.objects.filter(place_text="Kampala").exists()
+    code, result = verify_json()
+    assert code == 0, result["problems"]
