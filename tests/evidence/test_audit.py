@@ -172,10 +172,10 @@ def test_an_ushahidi_import_leaves_a_history_that_verifies(world: World) -> None
     from sauti.monitoring.ushahidi import do_import_ushahidi
 
     data = (
-        "#,INCIDENT TITLE,INCIDENT DATE,LOCATION,DESCRIPTION,CATEGORY,LATITUDE,LONGITUDE,APPROVED,VERIFIED\n"
-        "1,Water cut,12/03/2024 10:00,Kwa Reuben,No water for days,Water,-1.3,36.85,YES,NO\n"
-        "2,Eviction abroad,12/03/2024 11:00,Kampala,Houses demolished,Evictions,0.31,32.58,YES,YES\n"
-    ).encode()
+        b"#,INCIDENT TITLE,INCIDENT DATE,LOCATION,DESCRIPTION,CATEGORY,LATITUDE,LONGITUDE,APPROVED,VERIFIED\n"
+        b"1,Water cut,12/03/2024 10:00,Kwa Reuben,No water for days,Water,-1.3,36.85,YES,NO\n"
+        b"2,Eviction abroad,12/03/2024 11:00,Kampala,Houses demolished,Evictions,0.31,32.58,YES,YES\n"
+    )
     summary = do_import_ushahidi(world.umoja, io.BytesIO(data), by=None)
     assert summary.rows == 2
     assert Report.objects.filter(place_text="Kampala").exists()
