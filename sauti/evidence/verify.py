@@ -3,6 +3,7 @@ audited row in the database is exactly what its latest entry says (nothing chang
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -56,7 +57,11 @@ Progress = Callable[[str], None]
 
 
 def verify(
-    extra_anchors: Iterable[tuple[int, str]] = (), progress: Progress | None = None, every: int = 100_000
+    extra_anchors: Iterable[tuple[int, str]] = (),
+    progress: Progress | None = None,
+    every: int = 100_000,
+    *,
+    files: bool = False,
 ) -> Result:
     result = Result()
     latest: dict[tuple[str, str], tuple[int, str, str]] = {}
@@ -103,7 +108,32 @@ def verify(
                 Problem("anchor", f"anchor #{seq} ({digest[:16]}…) no longer matches the log", seq)
             )
     _compare_rows(result, latest, progress, every)
+    if files:
+        _check_files(result)
     return result
+
+
+def _check_files(result: Result) -> None:
+    """Each attachment's stored file still has the SHA-256 recorded at upload."""
+    from sauti.monitoring.models import Attachment
+
+    for attachment in Attachment.objects.order_by("pk").iterator(500):
+        digest = hashlib.sha256()
+        try:
+            with attachment.file.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+        except (OSError, ValueError):
+            result.problems.append(
+                Problem("file", f"the file of attachment {attachment.pk} is missing", None,
+                        "monitoring.attachment", str(attachment.pk))
+            )  # fmt: skip
+            continue
+        if digest.hexdigest() != attachment.sha256:
+            result.problems.append(
+                Problem("file", f"the file of attachment {attachment.pk} differs from its SHA-256 at upload",
+                        None, "monitoring.attachment", str(attachment.pk))
+            )  # fmt: skip
 
 
 def _compare_rows(

@@ -248,3 +248,17 @@ def test_the_bundle_command(world: World, case: Case, tmp_path: Path) -> None:
     assert OrganisationKey.objects.get(organisation=world.umoja).fingerprint in stdout
     code, _out, _err = run("verify_bundle", str(out))
     assert code == 0
+
+
+def test_verify_files_finds_an_attachment_changed_on_disk(world: World, case: Case) -> None:
+    from sauti.monitoring.models import Attachment
+
+    code, _out, _err = run("verify", "--files")
+    assert code == 0
+    attachment = Attachment.objects.get(report__case=case)
+    with attachment.file.open("r+b") as handle:
+        handle.seek(10)
+        handle.write(b"\xff")
+    code, _out, err = run("verify", "--files")
+    assert code == 1 and f"attachment {attachment.pk} differs from its SHA-256" in err
+    assert run("verify")[0] == 0  # without --files the rows still agree

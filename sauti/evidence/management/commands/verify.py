@@ -32,6 +32,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
         parser.add_argument(
+            "--files", action="store_true", help="Also re-hash every attachment's file (slower)."
+        )
+        parser.add_argument(
             "--anchor",
             action="append",
             default=[],
@@ -41,7 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         anchors = [parse_anchor(a) for a in options["anchor"]]
-        result = verify(anchors, progress=lambda line: print(line, file=sys.stderr))
+        result = verify(anchors, progress=lambda line: print(line, file=sys.stderr), files=options["files"])
         if options["json"]:
             self.stdout.write(json.dumps(result.to_json(), indent=2))
         elif result.ok:
