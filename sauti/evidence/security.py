@@ -31,8 +31,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sauti.core import crypto
+from sauti.core.access import _memberships
 from sauti.evidence.models import LoginFailure, RecoveryCode, TOTPDevice
-from sauti.people.models import Membership, Role, User
+from sauti.people.models import Role, User
 
 SESSION_KEY = "sauti_2fa_verified"
 RECOVERY_CODES = 10
@@ -103,7 +104,8 @@ def needs_second_factor(user: Any) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.COORDINATOR]).exists()
+    # The same per-request membership cache the access checks use: no extra query on most pages.
+    return any(m.role in (Role.ADMIN, Role.COORDINATOR) for m in _memberships(user).values())
 
 
 class TwoFactorMiddleware:
