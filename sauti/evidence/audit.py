@@ -146,8 +146,11 @@ def entry_hash(
 def snapshots(spec: Spec, pks: Iterable[Any] | None = None, chunk: int = 2000) -> Iterator[tuple[str, str]]:
     """(pk, canonical JSON of the audited fields) read from the database, in pk order."""
     if pks is not None:
-        # The hot path (one row per save): no ordering, no server-side cursor.
-        rows = list(spec.model._base_manager.filter(pk__in=list(pks)).values_list("pk", *spec.fields))
+        wanted = list(pks)
+        if len(wanted) == 1:
+            yield from _snapshot_batch(spec, _one_row(spec, wanted[0]))
+            return
+        rows = list(spec.model._base_manager.filter(pk__in=wanted).values_list("pk", *spec.fields))
         yield from _snapshot_batch(spec, sorted(rows, key=lambda r: r[0]))
         return
     qs = spec.model._base_manager.order_by("pk")
@@ -159,6 +162,28 @@ def snapshots(spec: Spec, pks: Iterable[Any] | None = None, chunk: int = 2000) -
             batch = []
     if batch:
         yield from _snapshot_batch(spec, batch)
+
+
+_compiled: dict[tuple[str, str], tuple[str, Any]] = {}
+
+
+def _one_row(spec: Spec, pk: Any) -> list[tuple[Any, ...]]:
+    """The hot path (one row per save): the query compiled once per model, run with the row's pk, and
+    the database values converted exactly as the ORM converts them for `verify`."""
+    connection = transaction.get_connection()
+    key = (spec.label, connection.alias)
+    if key not in _compiled:
+        query = spec.model._base_manager.filter(pk=0).values_list("pk", *spec.fields).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != [0]:  # not the single placeholder expected: fall back to the ORM every time
+            return list(spec.model._base_manager.filter(pk=pk).values_list("pk", *spec.fields))
+        _compiled[key] = (sql, compiler)
+    sql, compiler = _compiled[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        rows = cursor.fetchall()
+    return [tuple(row) for row in compiler.results_iter(results=[rows])]
 
 
 def _snapshot_batch(spec: Spec, rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, str]]:
