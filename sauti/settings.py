@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sauti.api",
     "sauti.dialogues",
     "sauti.opinions",
+    "sauti.evidence",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sauti.evidence.middleware.AuditActorMiddleware",
+    "sauti.evidence.security.TwoFactorMiddleware",
     "sauti.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -243,3 +246,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Retention (sauti/evidence/subjects.py): identities of people in no group whose last report is older than
+# this many days are erased by `sauti evidence retention` (reports stay, by pseudonym); 0 keeps them.
+SAUTI_IDENTITY_RETENTION_DAYS = env_int("SAUTI_IDENTITY_RETENTION_DAYS", 730, minimum=0)
+# Log-in lockout (sauti/evidence/security.py): this many failures for one username from one address within
+# the window lock further attempts (429) until the window has passed.
+SAUTI_LOGIN_MAX_FAILURES = env_int("SAUTI_LOGIN_MAX_FAILURES", 5, minimum=1)
+SAUTI_LOGIN_LOCKOUT_SECONDS = env_int("SAUTI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Two-factor authentication (TOTP) for admins and coordinators; the test suite turns it off.
+SAUTI_REQUIRE_2FA = env_bool("SAUTI_REQUIRE_2FA", default=True)

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sauti.core import views as core_views
+from sauti.evidence import security
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", security.RateLimitedLoginView.as_view(), name="login"),
+    path("accounts/2fa/", security.two_factor, name="two_factor"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),
@@ -16,4 +19,5 @@ urlpatterns = [
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),
     path("", include("sauti.opinions.urls")),
+    path("", include("sauti.evidence.urls")),
 ]

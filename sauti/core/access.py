@@ -52,12 +52,17 @@ class Perm(StrEnum):
     MANAGE_MESSAGING = "manage_messaging"
     # Create opinion-map conversations, seed and moderate statements (opinions app).
     RUN_CONVERSATIONS = "run_conversations"
+    # Evidence bundles (sauti/evidence): make them; include reporters' identities in them (admins only).
+    EXPORT_EVIDENCE = "export_evidence"
+    BUNDLE_IDENTITIES = "bundle_identities"
+    # Review who saw whose identity (admins only).
+    REVIEW_IDENTITY_ACCESS = "review_identity_access"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION},
+    Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION, Perm.BUNDLE_IDENTITIES, Perm.REVIEW_IDENTITY_ACCESS},
     Role.MONITOR: frozenset(
         {
             Perm.VIEW_ORGANISATION,

@@ -56,6 +56,18 @@ def reencrypt(token: str) -> str:
     return _box().rotate(token.encode()).decode()
 
 
+def is_under_newest_key(token: str) -> bool:
+    """Whether the newest key alone decrypts this token (so rotation can skip it)."""
+    if token == "":
+        return True
+    newest = next(k.strip() for k in settings.SAUTI_IDENTITY_KEYS.split(",") if k.strip())
+    try:
+        Fernet(_fernet_key(newest)).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def lookup_hash(value: str) -> str:
     return hmac.new(settings.SAUTI_LOOKUP_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 

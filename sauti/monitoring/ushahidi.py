@@ -39,6 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.evidence import audit
 from sauti.monitoring.actions import (
     ReportError,
     ReportInput,
@@ -449,6 +450,7 @@ def _import_row(
         )
         if row.outside and row.place_text:
             Report.objects.filter(pk=report.pk).update(place_text=row.place_text)
+            audit.log_rows(Report, [report.pk], "update")
         case = report.case
         assert case is not None
         if row.outside:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from sauti.evidence import audit
+from sauti.evidence.models import Action
 from sauti.opinions.actions import (
     StatementText,
     do_add_statement,
@@ -66,6 +68,7 @@ def build_demo_opinions(rng: random.Random, log: Callable[[str], object] = print
             value = Vote.PASS if roll < 0.08 else (Vote.AGREE if rng.random() < lean[camp] else Vote.DISAGREE)
             votes.append(Vote(conversation=conversation, participant=participant, statement=s, value=value))
     Vote.objects.bulk_create(votes)
+    audit.log_rows(Vote, [v.pk for v in votes], Action.CREATE)
     submitter = do_join(conversation)
     do_add_statement(
         conversation,

@@ -10,6 +10,8 @@ import numpy as np
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sauti.evidence import audit
+from sauti.evidence.models import Action
 from sauti.opinions.models import Conversation, Moderation, Participant, Statement, Vote
 from sauti.opinions.polis import PolisDataError, load_folder
 from sauti.people.models import Organisation
@@ -59,6 +61,7 @@ def import_folder(
                 )
             )
         Statement.objects.bulk_create(statements, batch_size=BATCH)
+        audit.log_rows(Statement, [s.pk for s in statements], Action.CREATE)
         progress(_("%(n)d statements") % {"n": len(statements)})
         pids = [int(p) for p in np.unique(votes.pids)]
         Participant.objects.bulk_create(
@@ -79,7 +82,7 @@ def import_folder(
         total = len(votes.pids)
         for start in range(0, total, BATCH):
             end = min(total, start + BATCH)
-            Vote.objects.bulk_create(
+            created = Vote.objects.bulk_create(
                 [
                     Vote(
                         conversation=conversation,
@@ -92,6 +95,7 @@ def import_folder(
                     )
                 ]
             )
+            audit.log_rows(Vote, [v.pk for v in created], Action.CREATE)
             progress(_("votes: %(done)d / %(total)d") % {"done": end, "total": total})
     from sauti.opinions.actions import do_recompute
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from sauti.evidence.admin import erase_subjects, export_subjects
 from sauti.people.models import (
     Consent,
     Contact,
@@ -58,6 +59,8 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
     list_filter = ["organisation", "language", "gender"]
     search_fields = ["pseudonym"]
     raw_id_fields = ["ward", "settlement"]
+    # Data subject requests (sauti/evidence/admin.py): both are logged in the audit chain.
+    actions = [export_subjects, erase_subjects]
 
 
 @admin.register(GroupMembership)

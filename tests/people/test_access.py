@@ -277,3 +277,19 @@ def test_opinion_pages_allow_and_deny_by_role(world: World, persona: str) -> Non
     client = world.client_for(None if persona == "anonymous" else getattr(world, persona))
     got = {key: client.get(url).status_code for key, url in opinion_urls(world).items()}
     assert got == OPINION_MATRIX[persona]
+
+
+# Evidence pages (sauti/evidence): bundle download, the Umoja signing-key page, the identity-access log.
+EVIDENCE_URLS = ("/evidence/bundle/", "/evidence/keys/umoja/", "/evidence/identity-access/")
+EVIDENCE_MATRIX: dict[str, tuple[int, int, int]] = {
+    "alice": (200, 200, 200), "wanjiku": (200, 200, 403), "bob": (200, 404, 403), "otieno": (403, 200, 403),
+    "achieng": (403, 200, 403), "kamau": (403, 200, 403), "chief": (403, 200, 403), "outsider": (404, 404, 404),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", sorted(EVIDENCE_MATRIX))
+def test_evidence_urls_by_role_and_no_identities_on_them(world: World, persona: str) -> None:
+    client = world.client_for(getattr(world, persona))
+    responses = [client.get(url) for url in EVIDENCE_URLS]
+    assert tuple(r.status_code for r in responses) == EVIDENCE_MATRIX[persona]
+    assert not any(NAME in r.content.decode() or PHONE in r.content.decode() for r in responses)

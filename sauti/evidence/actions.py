@@ -1,0 +1,77 @@
+"""Writes of the evidence app: anchors, backfill, organisation signing keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from django.db import transaction
+
+from sauti.core import crypto
+from sauti.evidence import audit
+from sauti.evidence.models import Action, Anchor, AuditEntry, ChainHead, OrganisationKey
+from sauti.people.models import Organisation
+
+
+@transaction.atomic
+def do_anchor(note: str = "") -> Anchor:
+    """Record the current chain head (the lock makes it a head no concurrent append is missing from)."""
+    head = audit._lock_head()
+    return Anchor.objects.create(seq=head.seq, hash=head.hash, note=note[:200])
+
+
+def do_backfill(batch: int = 1000, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Log every audited row that has no entry yet, as a creation (rows from before the log existed)."""
+    counts: dict[str, int] = {}
+    for spec in audit.registered():
+        logged = set(
+            AuditEntry.objects.filter(model=spec.label).values_list("object_pk", flat=True).distinct()
+        )
+        pending: list[tuple[str, str, str, str]] = []
+        done = 0
+        for pk, data in audit.snapshots(spec):
+            if pk in logged:
+                continue
+            pending.append((Action.CREATE, spec.label, pk, data))
+            if len(pending) >= batch:
+                audit.append(pending)
+                done += len(pending)
+                pending = []
+                if progress:
+                    progress(spec.label, done)
+        audit.append(pending)
+        done += len(pending)
+        if progress and done:
+            progress(spec.label, done)
+        counts[spec.label] = done
+    return counts
+
+
+def organisation_key(org: Organisation) -> OrganisationKey:
+    """The organisation's signing key, generated on first use (private half encrypted at rest)."""
+    existing = OrganisationKey.objects.filter(organisation=org).first()
+    if existing is not None:
+        return existing
+    private = Ed25519PrivateKey.generate()
+    raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    with transaction.atomic():
+        key, _created = OrganisationKey.objects.get_or_create(
+            organisation=org,
+            defaults={
+                "public_key": raw_public.hex(),
+                "private_key_ciphertext": crypto.encrypt(raw_private.hex()),
+            },
+        )
+    return key
+
+
+def private_key(key: OrganisationKey) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(crypto.decrypt(key.private_key_ciphertext)))
+
+
+def head() -> tuple[int, str]:
+    row = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return (row[0], row[1]) if row else (0, audit.GENESIS)

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvidenceConfig(AppConfig):
+    name = "sauti.evidence"
+    label = "evidence"
+    verbose_name = _("Evidence")
+
+    def ready(self) -> None:
+        from sauti.dialogues import models as dialogues
+        from sauti.evidence import audit, security  # noqa: F401 (security connects the log-in signals)
+        from sauti.monitoring.models import Attachment, Case, CaseEvent, Report
+        from sauti.opinions import models as opinions
+
+        audit.register(Report, m2m=("categories",), label="monitoring.report")
+        audit.register(Case, label="monitoring.case")
+        audit.register(CaseEvent, label="monitoring.caseevent")
+        audit.register(Attachment, label="monitoring.attachment")
+        # What officials promised and how communities voted and verified (issue 6: commitments, ballots, votes).
+        for model in (
+            dialogues.ConsensusRound,
+            dialogues.Ballot,
+            dialogues.Response,
+            dialogues.Commitment,
+            dialogues.CommitmentUpdate,
+            dialogues.VerificationAnswer,
+            opinions.Statement,
+            opinions.Vote,
+        ):
+            audit.register(model)

@@ -1,0 +1,233 @@
+"""Evidence bundles: a ZIP a court, a partner or a journalist can check offline.
+
+summary.pdf                  cases, map, charts, timelines
+cases.csv reports.csv events.csv attachments.csv data.json
+attachments/<report>/<sha256>-<name>
+custody.json custody.csv     the audit entries of every row in the bundle (chain of custody)
+manifest.json                SHA-256 and size of every file, the chain head, the public key
+manifest.sig                 Ed25519 signature of manifest.json (hex) by the organisation's key
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sauti.core.access import Perm, can, cases_for
+from sauti.evidence import actions, audit, pdf
+from sauti.evidence.bundlecheck import FORMAT, MANIFEST, SIGNATURE, fingerprint, member_info
+from sauti.monitoring.models import Attachment, Case, CaseEvent, Report, Status
+from sauti.people.actions import reveal_identities
+from sauti.people.models import User
+
+MAX_CASES = 500
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be made, with a message for the user."""
+
+
+def cases_for_bundle(ids: Sequence[int], user: User | None) -> QuerySet[Case]:
+    """The cases asked for, all of one organisation and all exportable by `user` (None: the operator)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        raise BundleError(_("Choose at least one case."))
+    if len(wanted) > MAX_CASES:
+        raise BundleError(_("At most %(n)d cases per bundle.") % {"n": MAX_CASES})
+    base = Case.objects.all() if user is None else cases_for(user)
+    cases = base.filter(pk__in=wanted).select_related("organisation")
+    found = {c.pk: c for c in cases}
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise BundleError(_("No such case: %(ids)s.") % {"ids": ", ".join(missing)})
+    orgs = {c.organisation_id for c in found.values()}
+    if len(orgs) > 1:
+        raise BundleError(_("A bundle is signed by one organisation: choose cases of one organisation."))
+    org = next(iter(found.values())).organisation
+    if user is not None and not can(user, Perm.EXPORT_EVIDENCE, org):
+        raise BundleError(_("You may not make evidence bundles for %(org)s.") % {"org": org.name})
+    return Case.objects.filter(pk__in=wanted).select_related(
+        "organisation", "category", "county", "ward", "settlement", "referred_to"
+    )
+
+
+def _csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool = False) -> bytes:
+    org = cases[0].organisation
+    if identities and (user is None or not can(user, Perm.BUNDLE_IDENTITIES, org)):
+        raise BundleError(_("Only a role allowed to include identities in evidence may do so."))
+    made_at = timezone.now()
+    made_by = user.get_username() if user else ""
+    head = actions.head()
+    key = actions.organisation_key(org)
+    statuses = dict(Status.choices)
+
+    case_rows = [
+        {
+            "id": c.pk, "reference": c.reference, "title": c.title, "summary": c.summary,
+            "status": c.status, "status_label": str(statuses.get(c.status, c.status)),
+            "category": c.category.key if c.category else "",
+            "county": c.county.name if c.county else "", "ward": c.ward.name if c.ward else "",
+            "place": c.place_label, "lat": c.lat, "lon": c.lon, "precision": c.precision,
+            "occurred_from": _iso(c.occurred_from), "occurred_to": _iso(c.occurred_to),
+            "people_affected": c.people_affected, "verification_method": c.verification_method,
+            "rejection_reason": c.rejection_reason, "referred_to": str(c.referred_to or ""),
+            "reports": c.report_count, "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
+        }
+        for c in cases.order_by("pk")
+    ]  # fmt: skip
+    reports = list(
+        Report.objects.filter(case__in=cases)
+        .select_related("reporter", "county", "ward")
+        .prefetch_related("categories")
+        .order_by("pk")
+    )
+    revealed = {}
+    if identities:
+        contacts = [r.reporter for r in reports if r.reporter is not None]
+        assert user is not None
+        revealed = reveal_identities(
+            user, contacts, f"evidence bundle: {', '.join(str(c['reference']) for c in case_rows)}"
+        )
+    report_rows = []
+    for r in reports:
+        row = {
+            "id": r.pk, "reference": r.reference, "case": r.case_id, "received_at": _iso(r.received_at),
+            "occurred_on": _iso(r.occurred_on), "channel": r.channel, "language": r.language,
+            "description": r.description, "place_text": r.place_text,
+            "county": r.county.name if r.county else "", "ward": r.ward.name if r.ward else "",
+            "lat": r.lat, "lon": r.lon, "precision": r.precision, "people_affected": r.people_affected,
+            "categories": " ".join(sorted(c.key for c in r.categories.all())),
+            "reporter": r.reporter.pseudonym if r.reporter else "",
+        }  # fmt: skip
+        if identities and r.reporter_id in revealed:
+            row["reporter_name"] = revealed[r.reporter_id].name
+            row["reporter_phone"] = revealed[r.reporter_id].phone
+        report_rows.append(row)
+    events = list(CaseEvent.objects.filter(case__in=cases).select_related("actor").order_by("at", "id"))
+    event_rows = [
+        {
+            "id": e.pk, "case": e.case_id, "at": _iso(e.at), "kind": e.kind, "from_status": e.from_status,
+            "to_status": e.to_status, "report": e.report_id,
+            "actor": e.actor.get_username() if e.actor else "", "reason": e.reason,
+        }
+        for e in events
+    ]  # fmt: skip
+
+    files: dict[str, bytes] = {}
+    attachment_rows = []
+    for a in Attachment.objects.filter(report__in=reports).order_by("pk"):
+        try:
+            with a.file.open("rb") as handle:
+                content = handle.read()
+        except (OSError, ValueError):
+            content = None
+        safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in a.original_name)[:80]
+        path = f"attachments/R{a.report_id}/{a.sha256[:16]}-{safe_name}"
+        if content is not None:
+            files[path] = content
+        attachment_rows.append(
+            {
+                "id": a.pk, "report": a.report_id, "file": path if content is not None else "",
+                "original_name": a.original_name, "content_type": a.content_type, "size": a.size,
+                "sha256_at_upload": a.sha256, "uploaded_at": _iso(a.uploaded_at),
+                "matches_upload": content is not None and hashlib.sha256(content).hexdigest() == a.sha256,
+            }
+        )  # fmt: skip
+
+    custody = []
+    for label, pks in (
+        ("monitoring.case", [c["id"] for c in case_rows]),
+        ("monitoring.report", [r["id"] for r in report_rows]),
+        ("monitoring.caseevent", [e["id"] for e in event_rows]),
+        ("monitoring.attachment", [a["id"] for a in attachment_rows]),
+    ):
+        for entry in audit.history(label, pks):
+            custody.append(
+                {
+                    "seq": entry.seq, "at": audit.format_at(entry.at), "actor": entry.actor,
+                    "action": entry.action, "model": entry.model, "pk": entry.object_pk,
+                    "data": json.loads(entry.data), "data_hash": entry.data_hash,
+                    "prev_hash": entry.prev_hash, "hash": entry.hash,
+                }
+            )  # fmt: skip
+    custody.sort(key=lambda e: e["seq"])
+
+    files["cases.csv"] = _csv(case_rows, list(case_rows[0]))
+    report_columns = ["id", "reference", "case", "received_at", "occurred_on", "channel", "language",
+                      "description", "place_text", "county", "ward", "lat", "lon", "precision",
+                      "people_affected", "categories", "reporter"]  # fmt: skip
+    if identities:
+        report_columns += ["reporter_name", "reporter_phone"]
+    files["reports.csv"] = _csv(report_rows, report_columns)
+    files["events.csv"] = _csv(event_rows, ["id", "case", "at", "kind", "from_status", "to_status", "report",
+                                            "actor", "reason"])  # fmt: skip
+    files["attachments.csv"] = _csv(attachment_rows, ["id", "report", "file", "original_name", "content_type",
+                                                      "size", "sha256_at_upload", "uploaded_at",
+                                                      "matches_upload"])  # fmt: skip
+    data = {"cases": case_rows, "reports": report_rows, "events": event_rows, "attachments": attachment_rows}
+    files["data.json"] = json.dumps(data, indent=1, ensure_ascii=False).encode()
+    files["custody.json"] = json.dumps(custody, indent=1, ensure_ascii=False).encode()
+    files["custody.csv"] = _csv(
+        ({**e, "data": json.dumps(e["data"], ensure_ascii=False)} for e in custody),
+        ["seq", "at", "actor", "action", "model", "pk", "data", "data_hash", "prev_hash", "hash"],
+    )
+    files["summary.pdf"] = pdf.render(
+        org.name, timezone.localtime(made_at).strftime("%Y-%m-%d %H:%M %Z"), made_by, head, cases,
+        case_rows, identities,
+    )  # fmt: skip
+
+    manifest = {
+        "format": FORMAT,
+        "organisation": {"name": org.name, "slug": org.slug},
+        "created_at": made_at.isoformat(timespec="seconds"),
+        "created_by": made_by,
+        "cases": [c["reference"] for c in case_rows],
+        "identities": identities,
+        "chain_head": {"seq": head[0], "hash": head[1]},
+        "public_key": key.public_key,
+        "fingerprint": fingerprint(bytes.fromhex(key.public_key)),
+        "files": [
+            {"path": path, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+            for path, content in sorted(files.items())
+        ],
+    }
+    manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+    signature = actions.private_key(key).sign(manifest_bytes).hex()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, content in [
+            *sorted(files.items()),
+            (MANIFEST, manifest_bytes),
+            (SIGNATURE, signature.encode()),
+        ]:
+            archive.writestr(member_info(path), content)
+    audit.note(
+        "evidence.bundle",
+        hashlib.sha256(manifest_bytes).hexdigest()[:32],
+        "create",
+        {"cases": manifest["cases"], "identities": identities, "by": made_by,
+         "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest()},
+    )  # fmt: skip
+    return buffer.getvalue()

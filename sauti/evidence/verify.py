@@ -1,0 +1,170 @@
+"""Check the history: the chain links up, no entry is missing or edited, anchors still match, and every
+audited row in the database is exactly what its latest entry says (nothing changed outside the app)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sauti.evidence import audit
+from sauti.evidence.models import Action, Anchor, AuditEntry, ChainHead
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # gap, edited, broken_link, truncated, anchor, changed, inserted, deleted
+    message: str
+    seq: int | None = None
+    model: str = ""
+    pk: str = ""
+
+
+@dataclass
+class Result:
+    entries: int = 0
+    rows: int = 0
+    head_seq: int = 0
+    head_hash: str = audit.GENESIS
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first(self) -> Problem | None:
+        chain = [p for p in self.problems if p.kind in CHAIN_KINDS and p.seq is not None]
+        if chain:
+            return min(chain, key=lambda p: p.seq or 0)
+        return self.problems[0] if self.problems else None
+
+    def to_json(self) -> dict[str, Any]:
+        first = self.first
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "rows": self.rows,
+            "head": {"seq": self.head_seq, "hash": self.head_hash},
+            "first_broken": asdict(first) if first else None,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+CHAIN_KINDS = frozenset({"gap", "edited", "broken_link", "truncated", "anchor"})
+Progress = Callable[[str], None]
+
+
+def verify(
+    extra_anchors: Iterable[tuple[int, str]] = (),
+    progress: Progress | None = None,
+    every: int = 100_000,
+    *,
+    files: bool = False,
+) -> Result:
+    result = Result()
+    latest: dict[tuple[str, str], tuple[int, str, str]] = {}
+    hashes_at: dict[int, str] = {}
+    anchors = list(Anchor.objects.values_list("seq", "hash")) + list(extra_anchors)
+    wanted = {seq for seq, _h in anchors}
+    expected, prev = 1, audit.GENESIS
+    rows = AuditEntry.objects.order_by("seq").values_list(
+        "seq", "at", "actor", "action", "model", "object_pk", "data", "data_hash", "prev_hash", "hash"
+    )
+    for seq, at, actor, action, model, pk, data, data_hash, prev_hash, digest in rows.iterator(5000):
+        result.entries += 1
+        if progress and result.entries % every == 0:
+            progress(f"{result.entries} entries checked")
+        if seq != expected:
+            result.problems.append(Problem("gap", f"entries #{expected}–#{seq - 1} are missing", expected))
+        elif prev_hash != prev:
+            result.problems.append(
+                Problem("broken_link", f"entry #{seq} does not link to entry #{seq - 1}", seq, model, pk)
+            )
+        if audit.sha256_hex(data) != data_hash or (
+            audit.entry_hash(prev_hash, seq, at, actor, action, model, pk, data_hash) != digest
+        ):
+            result.problems.append(
+                Problem("edited", f"entry #{seq} ({model} {pk}) was altered", seq, model, pk)
+            )
+        latest[(model, pk)] = (seq, action, data_hash)
+        if seq in wanted:
+            hashes_at[seq] = digest
+        expected, prev = seq + 1, digest
+    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    result.head_seq, result.head_hash = expected - 1, prev
+    if head is not None and (head[0] != expected - 1 or head[1] != prev):
+        result.problems.append(
+            Problem(
+                "truncated",
+                f"the chain head says entry #{head[0]} but the log ends at #{expected - 1}",
+                min(head[0], expected - 1) + 1,
+            )
+        )
+    for seq, digest in anchors:
+        if hashes_at.get(seq) != digest:
+            result.problems.append(
+                Problem("anchor", f"anchor #{seq} ({digest[:16]}…) no longer matches the log", seq)
+            )
+    _compare_rows(result, latest, progress, every)
+    if files:
+        _check_files(result)
+    return result
+
+
+def _check_files(result: Result) -> None:
+    """Each attachment's stored file still has the SHA-256 recorded at upload."""
+    from sauti.monitoring.models import Attachment
+
+    for attachment in Attachment.objects.order_by("pk").iterator(500):
+        digest = hashlib.sha256()
+        try:
+            with attachment.file.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+        except (OSError, ValueError):
+            result.problems.append(
+                Problem("file", f"the file of attachment {attachment.pk} is missing", None,
+                        "monitoring.attachment", str(attachment.pk))
+            )  # fmt: skip
+            continue
+        if digest.hexdigest() != attachment.sha256:
+            result.problems.append(
+                Problem("file", f"the file of attachment {attachment.pk} differs from its SHA-256 at upload",
+                        None, "monitoring.attachment", str(attachment.pk))
+            )  # fmt: skip
+
+
+def _compare_rows(
+    result: Result, latest: dict[tuple[str, str], tuple[int, str, str]], progress: Progress | None, every: int
+) -> None:
+    for spec in audit.registered():
+        present: set[str] = set()
+        for pk, data in audit.snapshots(spec):
+            result.rows += 1
+            if progress and result.rows % every == 0:
+                progress(f"{result.rows} rows compared")
+            present.add(pk)
+            last = latest.get((spec.label, pk))
+            if last is None or last[1] == Action.DELETE:
+                result.problems.append(
+                    Problem("inserted", f"{spec.label} {pk} was added outside the application", None,
+                            spec.label, pk)
+                )  # fmt: skip
+            elif last[2] != audit.sha256_hex(data):
+                result.problems.append(
+                    Problem(
+                        "changed",
+                        f"{spec.label} {pk} was changed outside the application (last logged in entry #{last[0]})",
+                        last[0],
+                        spec.label,
+                        pk,
+                    )
+                )
+        for (label, pk), (seq, action, _h) in latest.items():
+            if label == spec.label and action != Action.DELETE and pk not in present:
+                result.problems.append(
+                    Problem("deleted", f"{label} {pk} was deleted outside the application (entry #{seq})",
+                            seq, label, pk)
+                )  # fmt: skip
