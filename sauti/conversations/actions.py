@@ -115,6 +115,22 @@ def _submit_sms(
 
 
 @transaction.atomic
+def _answer_to_a_question(
+    organisation: Organisation, phash: str, contact: Contact | None, text: str
+) -> list[str] | None:
+    """A reply to something Sauti asked this number (an opinion statement, a consensus ballot, a
+    verification survey) goes there; None when the text is not such an answer (it is then a report)."""
+    from sauti.dialogues.inbound import handle_reply
+    from sauti.opinions import sms as opinion_sms
+
+    participant = opinion_sms.sms_participant(organisation, phash)
+    if participant is not None and opinion_sms.answers_a_statement(text):
+        return opinion_sms.reply_to(participant, text)
+    if contact is not None and handle_reply(contact, text):
+        return []  # the dialogues app queued its own answer
+    return None
+
+
 def do_handle_sms(
     organisation: Organisation, *, phone: str, text: str, received_at: datetime, inbound_id: int
 ) -> list[str]:
@@ -136,6 +152,10 @@ def do_handle_sms(
         _expire(conv, phone)
         conv = None
     contact = find_contact(organisation, phone)
+    if conv is None:
+        answered = _answer_to_a_question(organisation, phash, contact, text)
+        if answered is not None:
+            return answered
     fallback = contact.language if contact is not None else "sw"
     state = flows.State.from_json(conv.state) if conv is not None else flows.State(lang=fallback)
     step = flows.advance(state, text, OrgServices(organisation, contact), fallback_lang=fallback)

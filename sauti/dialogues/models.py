@@ -506,13 +506,13 @@ class VerificationAnswer(models.Model):
 
 
 class Notification(models.Model):
-    """An SMS this app wants sent. Until the messaging outbox is wired in, it waits here (see notify.py)."""
+    """An SMS this app sent through the outbox: what was asked of whom (see notify.py)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     purpose = models.CharField(max_length=40)
-    status = models.CharField(max_length=20, default="pending-transport")
+    status = models.CharField(max_length=20, default="queued")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

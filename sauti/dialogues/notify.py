@@ -1,26 +1,34 @@
-"""The one seam through which this app sends SMS.
+"""The one seam through which this app sends SMS: the messaging outbox.
 
-Until the messaging outbox (`messaging.actions.do_queue_sms`) is merged, the intended message is recorded
-as a `Notification` with status "pending-transport"; after the merge this body calls the outbox instead.
+A `Notification` row records what was asked of whom (so `inbound.awaiting` knows which answer a reply is),
+and points at the queued `OutboundMessage`. Nothing is recorded when the outbox refuses the message
+(opted out, consent withdrawn or never given for unsolicited messages, no phone, no active channel).
 """
 
 from __future__ import annotations
 
 from sauti.dialogues.models import Notification
-from sauti.people.models import Consent, Contact, Organisation
+from sauti.messaging.actions import do_queue_sms, has_messaging_consent
+from sauti.people.models import Contact, Organisation
 
 
 def may_message(contact: Contact) -> bool:
     """The latest messaging consent decision is in force; without one, no unsolicited SMS."""
-    latest = (
-        Consent.objects.filter(contact=contact, purpose="messaging").order_by("-recorded_at", "-pk").first()
-    )
-    return latest is not None and latest.granted
+    return has_messaging_consent(contact)
 
 
 def send_sms(organisation: Organisation, contact: Contact, text: str, purpose: str) -> bool:
     """Replies (purpose ending in "-reply") answer a message the person sent; anything else needs consent."""
-    if not purpose.endswith("-reply") and not may_message(contact):
+    queued = do_queue_sms(
+        organisation,
+        to_contact=contact,
+        text=text,
+        purpose=purpose[:40],
+        require_consent=not purpose.endswith("-reply"),
+    )
+    if queued is None:
         return False
-    Notification.objects.create(organisation=organisation, contact=contact, text=text, purpose=purpose)
+    Notification.objects.create(
+        organisation=organisation, contact=contact, text=text, purpose=purpose, status="queued"
+    )
     return True

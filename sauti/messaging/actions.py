@@ -246,7 +246,7 @@ def do_queue_sms(
         reason = "opted out"
     elif to_contact is not None and has_withdrawn_consent(to_contact):
         reason = "consent withdrawn"
-    elif require_consent and (to_contact is None or not _has_consent(to_contact)):
+    elif require_consent and (to_contact is None or not has_messaging_consent(to_contact)):
         reason = "no consent to messaging"
     channel = channel or default_channel(organisation)
     if not reason and channel is None:
@@ -266,7 +266,7 @@ def do_queue_sms(
     )
 
 
-def _has_consent(contact: Contact) -> bool:
+def has_messaging_consent(contact: Contact) -> bool:
     latest = (
         Consent.objects.filter(contact=contact, purpose="messaging").order_by("-recorded_at", "-id").first()
     )
@@ -455,7 +455,7 @@ def plan_broadcast(
             reason = _("no phone number")
         elif contact.phone_hash in opted:
             reason = _("opted out")
-        elif not _has_consent(contact):
+        elif not has_messaging_consent(contact):
             reason = _("no consent to messages")
         if reason:
             blocked[reason] = blocked.get(reason, 0) + 1

@@ -12,13 +12,15 @@ each fit one segment, the reply instructions in the last part.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sauti.messaging.segments import normalise, segment_count
-from sauti.opinions.actions import OpinionError, do_vote, next_statement
-from sauti.opinions.models import Participant, Vote
+from sauti.opinions.actions import OpinionError, do_join, do_vote, next_statement
+from sauti.opinions.models import Conversation, Participant, Vote
+from sauti.people.models import Contact, Organisation
 
 STOP_WORDS = frozenset({"STOP", "ACHA", "SIMAMA"})
 START_WORDS = frozenset({"START", "ANZA"})
@@ -98,3 +100,61 @@ def reply_to(participant: Participant, inbound: str) -> list[str]:
             return _send_next(participant, _("Welcome! Your answers are anonymous.") + " ")
         help_text = _("Please reply with 1, 2 or 3.") + " "
         return _send_next(participant, help_text)
+
+
+def do_invite_by_sms(conversation: Conversation, contacts: Iterable[Contact]) -> int:
+    """Invite members to vote by SMS: each becomes an anonymous SMS participant (keyed by the phone's hash)
+    and gets the first statement in their language. Returns how many invitations were queued; members
+    already taking part, opted out or without messaging consent are skipped."""
+    from sauti.messaging.actions import do_queue_sms
+
+    if not conversation.is_open or conversation.organisation is None:
+        raise OpinionError(_("Only an open conversation of an organisation can invite by SMS."))
+    sent = 0
+    for contact in contacts:
+        if (
+            not contact.phone_hash
+            or sms_participant(conversation.organisation, contact.phone_hash) is not None
+        ):
+            continue
+        participant = do_join(conversation, channel=Participant.Channel.SMS, language=contact.language)
+        participant.external_id = contact.phone_hash
+        participant.save(update_fields=["external_id"])
+        with translation.override(participant.language):
+            texts = _send_next(participant, _("Sauti asks your views. Your answers are anonymous.") + " ")
+        queued = [
+            do_queue_sms(
+                conversation.organisation,
+                to_contact=contact,
+                text=text,
+                purpose="opinion-statement",
+                require_consent=True,
+            )
+            for text in texts
+        ]
+        if all(q is None for q in queued):
+            participant.delete()
+            continue
+        sent += 1
+    return sent
+
+
+def sms_participant(organisation: Organisation, phone_hash: str) -> Participant | None:
+    """The sender's SMS participation in an open conversation of this organisation, if any."""
+    return (
+        Participant.objects.filter(
+            channel=Participant.Channel.SMS,
+            external_id=phone_hash,
+            conversation__organisation=organisation,
+            conversation__is_open=True,
+        )
+        .select_related("conversation", "pending_statement")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def answers_a_statement(text: str) -> bool:
+    """ "1", "2", "3" (with stray punctuation) or START/ANZA — anything longer is a report, not a vote."""
+    word = re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    return word in CHOICES or word in START_WORDS

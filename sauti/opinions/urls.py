@@ -10,6 +10,7 @@ urlpatterns = [
     path("opinions/<int:pk>/", views.conversation_detail, name="detail"),
     path("opinions/<int:pk>/statements/", views.statement_add, name="statement_add"),
     path("opinions/<int:pk>/statements/<int:number>/moderate/", views.statement_moderate, name="moderate"),
+    path("opinions/<int:pk>/invite-sms/", views.invite_sms, name="invite_sms"),
     path("opinions/<int:pk>/recompute/", views.conversation_recompute, name="recompute"),
     path("opinions/<int:pk>/report/", views.conversation_report, name="report"),
     path("opinions/<int:pk>/report.pdf", views.conversation_report_pdf, name="report_pdf"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.core.access import (
@@ -34,7 +35,8 @@ from sauti.opinions.actions import (
     remaining_count,
 )
 from sauti.opinions.models import Conversation, Moderation, Participant
-from sauti.people.models import User
+from sauti.opinions.sms import do_invite_by_sms
+from sauti.people.models import Contact, Group, User
 
 COOKIE_AGE = 365 * 24 * 3600
 
@@ -105,6 +107,11 @@ def _detail(
         "votes": conversation.votes.count(),
         "error": error,
         "values": request.POST if error else {},
+        "groups": (
+            Group.objects.filter(organisation=conversation.organisation).order_by("name")
+            if conversation.organisation is not None and conversation.is_open
+            else []
+        ),
     }
     return render(request, "opinions/conversation_detail.html", context, status=status)
 
@@ -320,3 +327,31 @@ def statement_submit(request: HttpRequest, code: str) -> HttpResponse:
         participant,
         thanks=_("Thank you. Your statement will appear once a moderator accepts it."),
     )
+
+
+@login_required
+@require_POST
+def invite_sms(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    group = Group.objects.filter(
+        organisation=conversation.organisation, pk=_int(request.POST.get("group"))
+    ).first()
+    if group is None:
+        return _detail(request, conversation, status=400, error=_("Choose one of the organisation's groups."))
+    contacts = Contact.objects.filter(group_memberships__group=group).distinct()
+    try:
+        sent = do_invite_by_sms(conversation, contacts)
+    except OpinionError as exc:
+        return _detail(request, conversation, status=400, error=str(exc))
+    messages.success(
+        request,
+        ngettext("%(n)d member invited by SMS.", "%(n)d members invited by SMS.", sent) % {"n": sent},
+    )
+    return redirect("opinions:detail", pk=conversation.pk)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0

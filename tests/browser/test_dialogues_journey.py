@@ -190,7 +190,7 @@ def test_one_full_local_to_local_cycle(
     call_command("dialogues", "remind", stdout=StringIO())
     assert Reminder.objects.filter(kind="reminder").count() == 1
     reminder = Notification.objects.get(purpose="commitment-reminder")
-    assert "Repair the Mathare 4A pipe" in reminder.text and reminder.status == "pending-transport"
+    assert "Repair the Mathare 4A pipe" in reminder.text and reminder.status == "queued"
 
     # 7. Verification by SMS: the chief claims it is done; members answer.
     page.locator("article.response a", has_text="Repair the Mathare 4A pipe").click()

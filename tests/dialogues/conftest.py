@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sauti.dialogues import actions
 from sauti.dialogues.models import ConsensusRound, Meeting, Priority, Programme
+from sauti.messaging.models import Channel, ChannelKind
 from sauti.people.actions import do_add_member
 from sauti.people.models import Contact, Office
 from tests.conftest import World
@@ -36,6 +37,8 @@ def future(days: int) -> dt.datetime:
 
 @pytest.fixture
 def dia(world: World) -> Dialogue:
+    # SMS leave through the outbox, which needs an active channel (the dev channel records them).
+    Channel.objects.create(organisation=world.umoja, kind=ChannelKind.DEV, name="Dev", address="SIM")
     w = world
     office = Office.objects.get(name="Chief, Mabatini")
     today = timezone.localdate()

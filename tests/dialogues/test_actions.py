@@ -270,7 +270,7 @@ def test_reminders_and_escalations_go_once_to_the_group_leaders(dia: Dialogue) -
     }
     sms = Notification.objects.filter(purpose__startswith="commitment-")
     assert {n.contact_id for n in sms} == {dia.members[0].pk}  # the leader only
-    assert all(n.status == "pending-transport" for n in sms)
+    assert all(n.status == "queued" for n in sms)
 
 
 def test_verification_answers_are_counted_once(dia: Dialogue) -> None:
