@@ -500,3 +500,41 @@ def do_add_note(case: Case, by: User, text: str) -> CaseEvent:
     if not text.strip():
         raise TransitionError(_("The note is empty."))
     return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NOTE, actor=by, reason=text.strip()[:4000])
+
+
+def do_inform_reporters(case: Case, by: User) -> int:
+    """Send each reporter of the case who can be reached by SMS its current status, in their language.
+
+    Goes through the outbox, which refuses numbers that opted out or withdrew consent. The timeline records
+    how many were informed, never who."""
+    from django.utils import translation
+
+    from sauti.messaging.actions import do_queue_sms
+
+    refs: dict[int, list[str]] = {}
+    contacts: dict[int, Contact] = {}
+    for report in case.reports.select_related("reporter").filter(reporter__isnull=False).order_by("pk"):
+        assert report.reporter is not None
+        if report.reporter.phone_hash:
+            contacts[report.reporter.pk] = report.reporter
+            refs.setdefault(report.reporter.pk, []).append(report.reference)
+    if not contacts:
+        raise TransitionError(_("No reporter of this case can be reached by SMS."))
+    sent = 0
+    for pk, contact in contacts.items():
+        with translation.override(contact.language or "sw"):
+            text = _("Sauti: your report %(refs)s is now: %(status)s. Send HALI %(ref)s to check again.") % {
+                "refs": ", ".join(refs[pk]),
+                "status": case.get_status_display(),
+                "ref": refs[pk][0],
+            }
+        if do_queue_sms(case.organisation, to_contact=contact, text=text, purpose="case-status") is not None:
+            sent += 1
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.MESSAGE,
+        actor=by,
+        reason=_("Status sent by SMS to %(sent)d of %(total)d reporters.")
+        % {"sent": sent, "total": len(contacts)},
+    )
+    return sent

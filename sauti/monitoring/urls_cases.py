@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:pk>/status/", views.case_transition, name="case_transition"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/notes/", views.case_note, name="case_note"),
+    path("cases/<int:pk>/inform/", views.case_inform, name="case_inform"),
     path("cases/<int:pk>/reports/<int:report_pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("cases/<int:pk>/reports/<int:report_pk>/split/", views.report_split, name="report_split"),
     path("cases/<int:pk>/reports/<int:report_pk>/move/", views.report_move, name="report_move"),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.core.access import (
@@ -38,6 +39,7 @@ from sauti.monitoring.actions import (
     do_add_note,
     do_confirm_grouping,
     do_edit_case,
+    do_inform_reporters,
     do_move_report,
     do_split_report,
     do_transition,
@@ -426,6 +428,7 @@ def _case_page(
         "timeline": _timeline(events, offices),
         "full_view": full_view,
         "can_triage": can_triage,
+        "has_sms_reporters": can_triage and any(c.phone_hash for c in contacts.values()),
         "show_identities": bool(identities),
         "pseudonyms_only": bool(contacts) and not identities,
         "transitions": transitions,
@@ -508,6 +511,25 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionError as exc:
         return _case_page(request, case, status=400, error=str(exc), note_form=form)
     messages.success(request, _("Note added."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_inform(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
+    try:
+        sent = do_inform_reporters(case, user)
+    except TransitionError as exc:
+        return _case_page(request, case, status=400, error=str(exc))
+    messages.success(
+        request,
+        ngettext(
+            "Status update queued for %(n)d reporter.", "Status update queued for %(n)d reporters.", sent
+        )
+        % {"n": sent},
+    )
     return redirect("case_detail", pk=case.pk)
 
 
