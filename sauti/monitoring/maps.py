@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sauti.monitoring import charts
-from sauti.monitoring.models import Case, Category, Channel, Report, Status
+from sauti.monitoring.models import Case, Category, Channel, Report, ReportRollup, Status
 from sauti.people.models import Organisation
 from sauti.places import gazetteer, geo
 from sauti.places.models import County, Ward
@@ -624,18 +624,70 @@ def reports_over_time(reports: QuerySet[Report], interval: str, start: date, end
         )
         for i, b in enumerate(spans)
     }
-    rows = list(window.order_by().values("case__category_id").annotate(**counts))
-    tops = top_categories(r["case__category_id"] for r in rows if r["case__category_id"] is not None)
+    rows = [
+        (r["case__category_id"], [r[f"b{i}"] for i in range(len(spans))])
+        for r in window.order_by().values("case__category_id").annotate(**counts)
+    ]
+    return _series(interval, spans, rows)
+
+
+def _series(interval: str, spans: list[Bucket], rows: list[tuple[int | None, list[int]]]) -> TimeSeries:
+    tops = top_categories(cat for cat, _values in rows if cat is not None)
     series: dict[str, list[int]] = {}
     labels = dict(tops.values())
     labels[UNCATEGORISED] = _("Uncategorised")
-    for r in rows:
-        cat = r["case__category_id"]
+    for cat, counts in rows:
         key = tops[cat][0] if cat in tops else UNCATEGORISED
         values = series.setdefault(key, [0] * len(spans))
-        for i in range(len(spans)):
-            values[i] += r[f"b{i}"]
+        for i, n in enumerate(counts):
+            values[i] += n
     return TimeSeries(interval, spans, {k: v for k, v in series.items() if any(v)}, labels)
+
+
+# The same two report figures read from the daily rollup (monitoring.rollups), for a user who sees whole
+# organisations: the rollup counts every report of an organisation's cases, never a part of them.
+
+
+def rollup_of(organisation_ids: Collection[int], filters: Filters) -> QuerySet[ReportRollup]:
+    """The rollup rows of these organisations' cases that pass the filters' organisation, status and category."""
+    rows = ReportRollup.objects.filter(organisation_id__in=organisation_ids)
+    if filters.organisation is not None:
+        rows = rows.filter(organisation=filters.organisation)
+    if filters.statuses:
+        rows = rows.filter(status__in=filters.statuses)
+    if filters.category:
+        rows = rows.filter(category__in=filters.category_ids)
+    return rows
+
+
+def rolled_over_time(rows: QuerySet[ReportRollup], interval: str, start: date, end: date) -> TimeSeries:
+    """`reports_over_time` from the rollup."""
+    spans = buckets(interval, start, end)
+    sums = {
+        f"b{i}": Coalesce(Sum("reports", filter=Q(day__gte=b.start, day__lt=b.end)), 0)
+        for i, b in enumerate(spans)
+    }
+    found = (
+        rows.filter(day__gte=spans[0].start, day__lt=spans[-1].end)
+        .order_by()
+        .values("category")
+        .annotate(**sums)
+    )
+    return _series(
+        interval, spans, [(r["category"] or None, [r[f"b{i}"] for i in range(len(spans))]) for r in found]
+    )
+
+
+def rolled_channel_counts(rows: QuerySet[ReportRollup], filters: Filters) -> dict[str, int]:
+    """`channel_counts(reports_of(cases, filters))` from the rollup."""
+    if filters.date_from:
+        rows = rows.filter(day__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(day__lte=filters.date_to)
+    found = dict(
+        rows.order_by().values_list("channel").annotate(n=Sum("reports")).values_list("channel", "n")
+    )
+    return {c: found.get(c, 0) for c in Channel.values}
 
 
 @dataclass(frozen=True, slots=True)
@@ -891,19 +943,34 @@ class Dashboard:
     hotspot_chart: charts.BarChart
 
 
-def dashboard(cases: QuerySet[Case], filters: Filters, interval: str, today: date) -> Dashboard:
-    """Every figure of the dashboard for these (visible) cases under these filters."""
+def dashboard(
+    cases: QuerySet[Case],
+    filters: Filters,
+    interval: str,
+    today: date,
+    *,
+    whole_organisations: Collection[int] | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for these (visible) cases under these filters.
+
+    `whole_organisations`: when the visible cases are exactly these organisations' cases, the report
+    figures are read from the daily rollup instead of counting reports.
+    """
     if interval not in ("week", "month"):
         raise FilterError(_("Show by week or by month."))
     start, end = default_range(interval, filters.date_to or today)
     start, end = filters.date_from or start, filters.date_to or end
     scoped = filters.apply(cases)
-    reports = reports_of(filters.apply(cases, dates=False), filters)
-    over = reports_over_time(reports_of(filters.apply(cases, dates=False)), interval, start, end)
+    if whole_organisations is not None:
+        rolled = rollup_of(whole_organisations, filters)
+        over = rolled_over_time(rolled, interval, start, end)
+        per_channel = rolled_channel_counts(rolled, filters)
+    else:
+        over = reports_over_time(reports_of(filters.apply(cases, dates=False)), interval, start, end)
+        per_channel = channel_counts(reports_of(filters.apply(cases, dates=False), filters))
     per_status = status_counts(scoped)
     status_labels = dict(Status.choices)
     channel_labels = dict(Channel.choices)
-    per_channel = channel_counts(reports)
     rising = hotspots(filters.apply(cases, dates=False), today)
     what = _("by week") if interval == "week" else _("by month")
     return Dashboard(

@@ -294,3 +294,32 @@ class CaseEvent(models.Model):
         if not self._state.adding:
             raise ValueError("case events are append-only")
         super().save(*args, **kwargs)
+
+
+class ReportRollup(models.Model):
+    """Reports grouped into cases, counted per day received and per what the dashboard filters on.
+
+    Kept in step by `monitoring.rollups.recounting` inside every action that adds a report to a case or
+    changes a counted attribute (the case's organisation, category or status; the report's case), and
+    rebuilt from scratch by `sauti reports rebuild-rollups`. `category` is the case's category pk, 0 for none
+    (a plain integer so that the unique key also covers uncategorised cases).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    category = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    reports = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "category", "status", "channel"], name="report_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation_id} {self.day} {self.category} {self.status} {self.channel}: {self.reports}"
+        )
