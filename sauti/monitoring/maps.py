@@ -226,9 +226,14 @@ def _per_area(qs: QuerySet[Case], column: str, reports: bool) -> list[dict[str, 
     return list(qs.order_by().values(column).annotate(**counts))
 
 
-def ward_counts(qs: QuerySet[Case], *, reports: bool = True) -> list[AreaCount]:
-    """Cases (and reports, unless `reports` is false) per ward, most cases first. Two queries."""
-    rows = _per_area(qs.exclude(ward=None), "ward_id", reports)
+def ward_counts(
+    qs: QuerySet[Case], *, reports: bool = True, per_ward: list[dict[str, Any]] | None = None
+) -> list[AreaCount]:
+    """Cases (and reports, unless `reports` is false) per ward, most cases first. Two queries.
+
+    `per_ward`: `_per_area(qs.exclude(ward=None), "ward_id", reports)` if the caller has it already.
+    """
+    rows = _per_area(qs.exclude(ward=None), "ward_id", reports) if per_ward is None else per_ward
     wards = {
         pk: (code, name, county_code)
         for pk, code, name, county_code in Ward.objects.filter(
@@ -243,14 +248,17 @@ def ward_counts(qs: QuerySet[Case], *, reports: bool = True) -> list[AreaCount]:
     return out
 
 
-def county_counts(qs: QuerySet[Case], *, reports: bool = True) -> list[AreaCount]:
+def county_counts(
+    qs: QuerySet[Case], *, reports: bool = True, per_ward: list[dict[str, Any]] | None = None
+) -> list[AreaCount]:
     """Cases (and reports, unless `reports` is false) per county, most cases first. Four small queries.
 
     A case placed in a ward counts in that ward's county: grouping by ward first lets the database answer
     from the (organisation, ward) index; only cases known to the county alone are grouped by county.
     """
     totals: dict[int, list[int]] = {}
-    per_ward = _per_area(qs.exclude(ward=None), "ward_id", reports)
+    if per_ward is None:
+        per_ward = _per_area(qs.exclude(ward=None), "ward_id", reports)
     county_of = dict(
         Ward.objects.filter(pk__in=[r["ward_id"] for r in per_ward]).values_list("pk", "county_id")
     )
@@ -511,6 +519,26 @@ def totals(qs: QuerySet[Case]) -> Totals:
         verified=Count("pk", filter=Q(status__in=VERIFIED_OR_LATER)),
     )
     return Totals(agg["cases"], agg["reports"], agg["people"], agg["verified"])
+
+
+def status_totals(qs: QuerySet[Case]) -> tuple[dict[str, int], Totals]:
+    """`status_counts(qs)` and `totals(qs)` from one query."""
+    rows = list(
+        qs.order_by()
+        .values_list("status")
+        .annotate(
+            n=Count("pk"),
+            report_sum=Coalesce(Sum("report_count"), 0),
+            people_sum=Coalesce(Sum("people_affected"), 0),
+        )
+    )
+    found = {status: n for status, n, _reports, _people in rows}
+    return {s: found.get(s, 0) for s in Status.values}, Totals(
+        sum(r[1] for r in rows),
+        sum(r[2] for r in rows),
+        sum(r[3] for r in rows),
+        sum(r[1] for r in rows if r[0] in VERIFIED_OR_LATER),
+    )
 
 
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
@@ -968,7 +996,8 @@ def dashboard(
     else:
         over = reports_over_time(reports_of(filters.apply(cases, dates=False)), interval, start, end)
         per_channel = channel_counts(reports_of(filters.apply(cases, dates=False), filters))
-    per_status = status_counts(scoped)
+    per_status, counted = status_totals(scoped)
+    per_ward = _per_area(scoped.exclude(ward=None), "ward_id", True)
     status_labels = dict(Status.choices)
     channel_labels = dict(Channel.choices)
     rising = hotspots(filters.apply(cases, dates=False), today)
@@ -978,7 +1007,7 @@ def dashboard(
         interval=interval,
         start=start,
         end=end,
-        totals=totals(scoped),
+        totals=counted,
         over_time=charts.stacked_bars(
             "over-time",
             _("Reports received %(by)s, by category") % {"by": what},
@@ -1002,9 +1031,15 @@ def dashboard(
             value_label=_("Reports"),
         ),
         counties=area_chart(
-            "counties", _("Counties with the most cases"), county_counts(scoped), filters, limit=10
+            "counties",
+            _("Counties with the most cases"),
+            county_counts(scoped, per_ward=per_ward),
+            filters,
+            limit=10,
         ),
-        wards=area_chart("wards", _("Wards with the most cases"), ward_counts(scoped), filters, limit=10),
+        wards=area_chart(
+            "wards", _("Wards with the most cases"), ward_counts(scoped, per_ward=per_ward), filters, limit=10
+        ),
         hotspots=rising,
         hotspot_chart=charts.bar_chart(
             "hotspots",
