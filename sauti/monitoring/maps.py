@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -689,21 +690,20 @@ def rollup_of(organisation_ids: Collection[int], filters: Filters) -> QuerySet[R
 
 
 def rolled_over_time(rows: QuerySet[ReportRollup], interval: str, start: date, end: date) -> TimeSeries:
-    """`reports_over_time` from the rollup."""
+    """`reports_over_time` from the rollup: reports per category and day, put into buckets here."""
     spans = buckets(interval, start, end)
-    sums = {
-        f"b{i}": Coalesce(Sum("reports", filter=Q(day__gte=b.start, day__lt=b.end)), 0)
-        for i, b in enumerate(spans)
-    }
+    starts = [b.start for b in spans]
     found = (
         rows.filter(day__gte=spans[0].start, day__lt=spans[-1].end)
         .order_by()
-        .values("category")
-        .annotate(**sums)
+        .values_list("category", "day")
+        .annotate(n=Sum("reports"))
     )
-    return _series(
-        interval, spans, [(r["category"] or None, [r[f"b{i}"] for i in range(len(spans))]) for r in found]
-    )
+    per_category: dict[int | None, list[int]] = {}
+    for category, day, n in found:
+        values = per_category.setdefault(category or None, [0] * len(spans))
+        values[bisect_right(starts, day) - 1] += n
+    return _series(interval, spans, list(per_category.items()))
 
 
 def rolled_channel_counts(rows: QuerySet[ReportRollup], filters: Filters) -> dict[str, int]:
