@@ -212,16 +212,17 @@ class InboxFilterForm(Form):
                 cases = cases.filter(pk=int(ref.group(2)))
             elif ref:
                 cases = cases.filter(in_reports(Q(pk=int(ref.group(2))), within))
-            else:
+            elif within is not None:
                 cases = cases.filter(
                     Q(title__icontains=q)
                     | Q(summary__icontains=q)
-                    | (
-                        in_reports(Q(description__icontains=q), within)
-                        if within is not None
-                        else Q(pk__in=reports_matching(q).values("case_id"))
-                    )
+                    | in_reports(Q(description__icontains=q), within)
                 )
+            else:
+                # Over every case, both sides are found first (the case side in one pass over the cases,
+                # the report side through the text index) so that the newest-first walk only looks up ids.
+                titled = Case.objects.filter(Q(title__icontains=q) | Q(summary__icontains=q)).values("pk")
+                cases = cases.filter(Q(pk__in=titled) | Q(pk__in=reports_matching(q).values("case_id")))
         if data.get("unconfirmed"):
             cases = cases.filter(in_reports(Q(grouping_confirmed=False), within))
         return cases
