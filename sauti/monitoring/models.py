@@ -170,6 +170,8 @@ class Case(Located):
             # The figures per ward and per status add up report_count (and people_affected): carried in
             # the index, they are read without visiting 250,000 rows one by one (SQLite).
             models.Index(fields=["organisation", "ward", "report_count"], name="case_org_ward"),
+            # A county's ward choropleth: its cases per ward, from the index alone.
+            models.Index(fields=["organisation", "county", "ward"], name="case_org_county_ward"),
             models.Index(
                 fields=["organisation", "status", "report_count", "people_affected"],
                 name="case_org_status_sums",
