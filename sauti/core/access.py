@@ -171,10 +171,8 @@ def groups_for(user: User | AnonymousUser) -> QuerySet[Group]:
     return Group.objects.filter(organisation__in=orgs)
 
 
-def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
-    """Cases the user may see: all of an organisation's with VIEW_CASES; an official's referred ones."""
-    from sauti.monitoring.models import Case
-
+def _case_scope(user: User | AnonymousUser) -> tuple[list[int], list[int]]:
+    """(organisations whose every case the user may see, offices whose referred cases the user may see)."""
     orgs = list(organisations_for(user))
     full = [o.pk for o in orgs if can(user, Perm.VIEW_CASES, o)]
     offices = [
@@ -182,7 +180,22 @@ def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
         for m in _memberships(user).values()
         if m.office_id and not user.is_superuser and Perm.VIEW_REFERRED_CASES in ROLE_PERMS[m.role]
     ]
+    return full, offices
+
+
+def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
+    """Cases the user may see: all of an organisation's with VIEW_CASES; an official's referred ones."""
+    from sauti.monitoring.models import Case
+
+    full, offices = _case_scope(user)
     return Case.objects.filter(Q(organisation__in=full) | Q(referred_to__in=offices))
+
+
+def whole_organisations_for(user: User | AnonymousUser) -> list[int] | None:
+    """The organisations whose cases are exactly `cases_for(user)`, or None when the user sees a
+    part of some organisation's cases (referred ones) so that only case-by-case counting is right."""
+    full, offices = _case_scope(user)
+    return None if offices else full
 
 
 def get_case_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Case:

@@ -27,6 +27,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
+from sauti.monitoring.rollups import recounting
 from sauti.monitoring.taxonomy import seed as seed_taxonomy
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.geo import ward_at
@@ -34,6 +35,8 @@ from sauti.places.models import Constituency, County, Settlement, Ward
 from sauti.places.services import PlaceCandidate, find_places
 
 EARLIEST = date(1963, 1, 1)
+# Case fields the report rollup counts under (see monitoring.rollups).
+COUNTED_CASE_FIELDS = frozenset({"organisation", "organisation_id", "category", "category_id", "status"})
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 # Magic numbers, so a renamed .exe is not accepted as a photo.
@@ -243,7 +246,8 @@ def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
     )
     report.categories.set(categories)
     _attach(report, inp.attachments)
-    _place_in_case(report, categories)
+    with recounting(Report.objects.filter(pk=report.pk)):
+        _place_in_case(report, categories)
     return report
 
 
@@ -393,8 +397,9 @@ def do_split_report(report: Report, by: User, reason: str = "") -> Case:
     """Take a report out of its case into a new case of its own."""
     old = report.case
     case = _new_case_for(report, list(report.categories.select_related("parent")))
-    report.case, report.grouping_confirmed, report.grouping_score = case, True, None
-    report.save(update_fields=["case", "grouping_confirmed", "grouping_score"])
+    with recounting(Report.objects.filter(pk=report.pk)):
+        report.case, report.grouping_confirmed, report.grouping_score = case, True, None
+        report.save(update_fields=["case", "grouping_confirmed", "grouping_score"])
     CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.CREATED, report=report, actor=by, to_status=Status.NEW
     )
@@ -418,8 +423,9 @@ def do_move_report(report: Report, case: Case, by: User) -> None:
     if case.organisation_id != report.organisation_id:
         raise TransitionError("report and case belong to different organisations")
     old = report.case
-    report.case, report.grouping_confirmed = case, True
-    report.save(update_fields=["case", "grouping_confirmed"])
+    with recounting(Report.objects.filter(pk=report.pk)):
+        report.case, report.grouping_confirmed = case, True
+        report.save(update_fields=["case", "grouping_confirmed"])
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.REPORT_ADDED,
@@ -471,7 +477,8 @@ def do_transition(
         case.referred_to = referred_to
         fields.append("referred_to")
     case.updated_at = timezone.now()
-    case.save(update_fields=fields)
+    with recounting(Report.objects.filter(case=case)):
+        case.save(update_fields=fields)
     return CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.STATUS,
@@ -492,7 +499,11 @@ def do_edit_case(case: Case, by: User, **changes: Any) -> CaseEvent | None:
     for k, v in changes.items():
         setattr(case, k, v)
     case.updated_at = timezone.now()
-    case.save(update_fields=[*changes, "updated_at"])
+    counted = (
+        Report.objects.filter(case=case) if COUNTED_CASE_FIELDS & set(changes) else Report.objects.none()
+    )
+    with recounting(counted):
+        case.save(update_fields=[*changes, "updated_at"])
     return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.EDITED, actor=by, data={"changes": diff})
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -96,8 +97,8 @@ _FIELDS = (
     "case__status",
     "case__verification_method",
     "case__is_sensitive",
-    "received_at",
-    "occurred_on",
+    "received_text",
+    "occurred_text",
     "county_id",
     "constituency_id",
     "ward_id",
@@ -156,6 +157,35 @@ class _Lookups:
         self.settlements: dict[int | None, str] = {None: ""}
         self.tz = timezone.get_current_timezone()
         self.identities: dict[int | None, tuple[str, str]] = {None: ("", "")}
+        # UTC hour ("YYYY-MM-DD HH") -> (local "YYYY-MM-DDTHH", local offset "+03:00"), or None where the
+        # local time is not a whole-hour shift of UTC throughout that hour.
+        self.hours: dict[str, tuple[str, str] | None] = {}
+
+    def local_iso(self, raw: str | None) -> str:
+        """`_local_iso` of a UTC time given as the database's text, in about a tenth of the time.
+
+        Times in one UTC hour share their local date, hour and offset (whenever the zone's offset is whole
+        hours there), so only the minutes and seconds are copied per row.
+        """
+        if raw is None:
+            return ""
+        key = raw[:13]
+        try:
+            shift = self.hours[key]
+        except KeyError:
+            shift = self.hours[key] = self._shift(key)
+        if shift is None:
+            return _local_iso(_utc_text(raw), self.tz)
+        return f"{shift[0]}{raw[13:19]}{shift[1]}"
+
+    def _shift(self, hour: str) -> tuple[str, str] | None:
+        start = datetime.fromisoformat(f"{hour}:00:00").replace(tzinfo=UTC).astimezone(self.tz)
+        end = datetime.fromisoformat(f"{hour}:59:59").replace(tzinfo=UTC).astimezone(self.tz)
+        offset = start.utcoffset()
+        if offset is None or offset != end.utcoffset() or offset.total_seconds() % 3600:
+            return None
+        text = start.isoformat(timespec="seconds")
+        return text[:13], text[19:]
 
     def load_settlements(self, ids: Iterable[int]) -> None:
         missing = {i for i in ids if i not in self.settlements}
@@ -183,9 +213,17 @@ def _chunks(qs: QuerySet[Report]) -> Iterator[list[tuple[Any, ...]]]:
     """Chunks of rows straight from the (server-side, where the database has them) cursor.
 
     This is `values_list(...).iterator(chunk_size=CHUNK)` without Django's per-value converters, which cost
-    a third of the export time; the one these columns need (SQLite's naive UTC datetimes) is applied in _row.
+    a third of the export time. The two dates come as the database's text ("YYYY-MM-DD HH:MM:SS…" in UTC,
+    "YYYY-MM-DD"), which `_Lookups.local_iso` and `_row` turn into the export's text without parsing each one.
     """
-    query = qs.order_by("id").values_list(*_FIELDS).query
+    query = (
+        qs.order_by("id")
+        .annotate(
+            received_text=Cast("received_at", CharField()), occurred_text=Cast("occurred_on", CharField())
+        )
+        .values_list(*_FIELDS)
+        .query
+    )
     compiler = query.get_compiler(using=qs.db)
     yield from compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK)
 
@@ -235,6 +273,12 @@ def _local_iso(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds")
 
 
+def _utc_text(raw: str) -> datetime:
+    """A UTC time as the database writes it as text (SQLite: no offset; PostgreSQL: "+00") → aware."""
+    moment = datetime.fromisoformat(raw)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _row(
     row: tuple[Any, ...], category_ids: tuple[int, ...], look: _Lookups, audience: Audience
 ) -> list[Any]:
@@ -257,8 +301,8 @@ def _row(
         f"R{pk}",
         f"C{case_id}" if case_id else "",
         look.orgs.get(org_id, ""),
-        _local_iso(received_at, look.tz),
-        occurred_on.isoformat() if occurred_on else "",
+        look.local_iso(received_at),
+        occurred_on or "",
         status or "",
         verified_by or "",
         tops,
@@ -314,8 +358,39 @@ def stream_csv(
             for i in free:
                 if (text := row[i]) and text[0] in FORMULA_START:
                     row[i] = "'" + text
-        writer.writerows(rows)
+        buffer.write(csv_lines(rows))
         yield take()
+
+
+def csv_lines(rows: list[list[Any]]) -> str:
+    """The rows as csv.writer writes them with lineterminator="\\n" (minimal quoting), one line each.
+
+    Most rows need no quoting: their fields joined with commas are the line. A row is left to the csv
+    module when that may not hold: a field holds a comma, quote or line break, or a None (which csv writes
+    as nothing, str() as "None"). Same bytes, at about twice the speed.
+    """
+    commas = len(rows[0]) - 1 if rows else 0
+    out: list[str] = []
+    for row in rows:
+        line = ",".join(map(str, row))
+        if (
+            line.count(",") == commas
+            and '"' not in line
+            and "\n" not in line
+            and "\r" not in line
+            and "None" not in line
+        ):
+            out.append(line)
+        else:
+            out.append(_csv_line(row))
+    out.append("")
+    return "\n".join(out)
+
+
+def _csv_line(row: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)  # the terminator decides what gets quoted
+    return buffer.getvalue()[:-1]
 
 
 def stream_geojson(chunks: Iterable[list[list[Any]]], columns: tuple[Column, ...]) -> Iterator[bytes]:

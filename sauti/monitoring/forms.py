@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sauti.monitoring.actions import MAX_ATTACHMENTS
 from sauti.monitoring.models import Case, Category, Channel, Report, Status, VerificationMethod
+from sauti.monitoring.search import reports_matching
 from sauti.people.models import Office, Organisation
 from sauti.people.phones import InvalidPhone, normalise_phone
 from sauti.places.models import Constituency, County, Ward
@@ -195,12 +196,12 @@ class InboxFilterForm(Form):
         if data.get("date_from"):
             start: date = data["date_from"]
             cases = cases.filter(
-                Q(occurred_to__gte=start) | Q(occurred_to__isnull=True, created_at__date__gte=start)
+                Q(occurred_to__gte=start) | (Q(occurred_to__isnull=True) & Q(created_at__date__gte=start))
             )
         if data.get("date_to"):
             end: date = data["date_to"]
             cases = cases.filter(
-                Q(occurred_from__lte=end) | Q(occurred_from__isnull=True, created_at__date__lte=end)
+                Q(occurred_from__lte=end) | (Q(occurred_from__isnull=True) & Q(created_at__date__lte=end))
             )
         if data.get("channel"):
             cases = cases.filter(in_reports(Q(channel=data["channel"]), within))
@@ -211,12 +212,17 @@ class InboxFilterForm(Form):
                 cases = cases.filter(pk=int(ref.group(2)))
             elif ref:
                 cases = cases.filter(in_reports(Q(pk=int(ref.group(2))), within))
-            else:
+            elif within is not None:
                 cases = cases.filter(
                     Q(title__icontains=q)
                     | Q(summary__icontains=q)
                     | in_reports(Q(description__icontains=q), within)
                 )
+            else:
+                # Over every case, both sides are found first (the case side in one pass over the cases,
+                # the report side through the text index) so that the newest-first walk only looks up ids.
+                titled = Case.objects.filter(Q(title__icontains=q) | Q(summary__icontains=q)).values("pk")
+                cases = cases.filter(Q(pk__in=titled) | Q(pk__in=reports_matching(q).values("case_id")))
         if data.get("unconfirmed"):
             cases = cases.filter(in_reports(Q(grouping_confirmed=False), within))
         return cases

@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,7 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sauti.monitoring import charts
-from sauti.monitoring.models import Case, Category, Channel, Report, Status
+from sauti.monitoring.models import Case, Category, Channel, Report, ReportRollup, Status
 from sauti.people.models import Organisation
 from sauti.places import gazetteer, geo
 from sauti.places.models import County, Ward
@@ -226,9 +227,14 @@ def _per_area(qs: QuerySet[Case], column: str, reports: bool) -> list[dict[str, 
     return list(qs.order_by().values(column).annotate(**counts))
 
 
-def ward_counts(qs: QuerySet[Case], *, reports: bool = True) -> list[AreaCount]:
-    """Cases (and reports, unless `reports` is false) per ward, most cases first. Two queries."""
-    rows = _per_area(qs.exclude(ward=None), "ward_id", reports)
+def ward_counts(
+    qs: QuerySet[Case], *, reports: bool = True, per_ward: list[dict[str, Any]] | None = None
+) -> list[AreaCount]:
+    """Cases (and reports, unless `reports` is false) per ward, most cases first. Two queries.
+
+    `per_ward`: `_per_area(qs.exclude(ward=None), "ward_id", reports)` if the caller has it already.
+    """
+    rows = _per_area(qs.exclude(ward=None), "ward_id", reports) if per_ward is None else per_ward
     wards = {
         pk: (code, name, county_code)
         for pk, code, name, county_code in Ward.objects.filter(
@@ -243,14 +249,17 @@ def ward_counts(qs: QuerySet[Case], *, reports: bool = True) -> list[AreaCount]:
     return out
 
 
-def county_counts(qs: QuerySet[Case], *, reports: bool = True) -> list[AreaCount]:
+def county_counts(
+    qs: QuerySet[Case], *, reports: bool = True, per_ward: list[dict[str, Any]] | None = None
+) -> list[AreaCount]:
     """Cases (and reports, unless `reports` is false) per county, most cases first. Four small queries.
 
     A case placed in a ward counts in that ward's county: grouping by ward first lets the database answer
     from the (organisation, ward) index; only cases known to the county alone are grouped by county.
     """
     totals: dict[int, list[int]] = {}
-    per_ward = _per_area(qs.exclude(ward=None), "ward_id", reports)
+    if per_ward is None:
+        per_ward = _per_area(qs.exclude(ward=None), "ward_id", reports)
     county_of = dict(
         Ward.objects.filter(pk__in=[r["ward_id"] for r in per_ward]).values_list("pk", "county_id")
     )
@@ -513,6 +522,26 @@ def totals(qs: QuerySet[Case]) -> Totals:
     return Totals(agg["cases"], agg["reports"], agg["people"], agg["verified"])
 
 
+def status_totals(qs: QuerySet[Case]) -> tuple[dict[str, int], Totals]:
+    """`status_counts(qs)` and `totals(qs)` from one query."""
+    rows = list(
+        qs.order_by()
+        .values_list("status")
+        .annotate(
+            n=Count("pk"),
+            report_sum=Coalesce(Sum("report_count"), 0),
+            people_sum=Coalesce(Sum("people_affected"), 0),
+        )
+    )
+    found = {status: n for status, n, _reports, _people in rows}
+    return {s: found.get(s, 0) for s in Status.values}, Totals(
+        sum(r[1] for r in rows),
+        sum(r[2] for r in rows),
+        sum(r[3] for r in rows),
+        sum(r[1] for r in rows if r[0] in VERIFIED_OR_LATER),
+    )
+
+
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
     """Cases per status, every status present (zero when none)."""
     found = dict(qs.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -624,18 +653,69 @@ def reports_over_time(reports: QuerySet[Report], interval: str, start: date, end
         )
         for i, b in enumerate(spans)
     }
-    rows = list(window.order_by().values("case__category_id").annotate(**counts))
-    tops = top_categories(r["case__category_id"] for r in rows if r["case__category_id"] is not None)
+    rows = [
+        (r["case__category_id"], [r[f"b{i}"] for i in range(len(spans))])
+        for r in window.order_by().values("case__category_id").annotate(**counts)
+    ]
+    return _series(interval, spans, rows)
+
+
+def _series(interval: str, spans: list[Bucket], rows: list[tuple[int | None, list[int]]]) -> TimeSeries:
+    tops = top_categories(cat for cat, _values in rows if cat is not None)
     series: dict[str, list[int]] = {}
     labels = dict(tops.values())
     labels[UNCATEGORISED] = _("Uncategorised")
-    for r in rows:
-        cat = r["case__category_id"]
+    for cat, counts in rows:
         key = tops[cat][0] if cat in tops else UNCATEGORISED
         values = series.setdefault(key, [0] * len(spans))
-        for i in range(len(spans)):
-            values[i] += r[f"b{i}"]
+        for i, n in enumerate(counts):
+            values[i] += n
     return TimeSeries(interval, spans, {k: v for k, v in series.items() if any(v)}, labels)
+
+
+# The same two report figures read from the daily rollup (monitoring.rollups), for a user who sees whole
+# organisations: the rollup counts every report of an organisation's cases, never a part of them.
+
+
+def rollup_of(organisation_ids: Collection[int], filters: Filters) -> QuerySet[ReportRollup]:
+    """The rollup rows of these organisations' cases that pass the filters' organisation, status and category."""
+    rows = ReportRollup.objects.filter(organisation_id__in=organisation_ids)
+    if filters.organisation is not None:
+        rows = rows.filter(organisation=filters.organisation)
+    if filters.statuses:
+        rows = rows.filter(status__in=filters.statuses)
+    if filters.category:
+        rows = rows.filter(category__in=filters.category_ids)
+    return rows
+
+
+def rolled_over_time(rows: QuerySet[ReportRollup], interval: str, start: date, end: date) -> TimeSeries:
+    """`reports_over_time` from the rollup: reports per category and day, put into buckets here."""
+    spans = buckets(interval, start, end)
+    starts = [b.start for b in spans]
+    found = (
+        rows.filter(day__gte=spans[0].start, day__lt=spans[-1].end)
+        .order_by()
+        .values_list("category", "day")
+        .annotate(n=Sum("reports"))
+    )
+    per_category: dict[int | None, list[int]] = {}
+    for category, day, n in found:
+        values = per_category.setdefault(category or None, [0] * len(spans))
+        values[bisect_right(starts, day) - 1] += n
+    return _series(interval, spans, list(per_category.items()))
+
+
+def rolled_channel_counts(rows: QuerySet[ReportRollup], filters: Filters) -> dict[str, int]:
+    """`channel_counts(reports_of(cases, filters))` from the rollup."""
+    if filters.date_from:
+        rows = rows.filter(day__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(day__lte=filters.date_to)
+    found = dict(
+        rows.order_by().values_list("channel").annotate(n=Sum("reports")).values_list("channel", "n")
+    )
+    return {c: found.get(c, 0) for c in Channel.values}
 
 
 @dataclass(frozen=True, slots=True)
@@ -891,19 +971,35 @@ class Dashboard:
     hotspot_chart: charts.BarChart
 
 
-def dashboard(cases: QuerySet[Case], filters: Filters, interval: str, today: date) -> Dashboard:
-    """Every figure of the dashboard for these (visible) cases under these filters."""
+def dashboard(
+    cases: QuerySet[Case],
+    filters: Filters,
+    interval: str,
+    today: date,
+    *,
+    whole_organisations: Collection[int] | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for these (visible) cases under these filters.
+
+    `whole_organisations`: when the visible cases are exactly these organisations' cases, the report
+    figures are read from the daily rollup instead of counting reports.
+    """
     if interval not in ("week", "month"):
         raise FilterError(_("Show by week or by month."))
     start, end = default_range(interval, filters.date_to or today)
     start, end = filters.date_from or start, filters.date_to or end
     scoped = filters.apply(cases)
-    reports = reports_of(filters.apply(cases, dates=False), filters)
-    over = reports_over_time(reports_of(filters.apply(cases, dates=False)), interval, start, end)
-    per_status = status_counts(scoped)
+    if whole_organisations is not None:
+        rolled = rollup_of(whole_organisations, filters)
+        over = rolled_over_time(rolled, interval, start, end)
+        per_channel = rolled_channel_counts(rolled, filters)
+    else:
+        over = reports_over_time(reports_of(filters.apply(cases, dates=False)), interval, start, end)
+        per_channel = channel_counts(reports_of(filters.apply(cases, dates=False), filters))
+    per_status, counted = status_totals(scoped)
+    per_ward = _per_area(scoped.exclude(ward=None), "ward_id", True)
     status_labels = dict(Status.choices)
     channel_labels = dict(Channel.choices)
-    per_channel = channel_counts(reports)
     rising = hotspots(filters.apply(cases, dates=False), today)
     what = _("by week") if interval == "week" else _("by month")
     return Dashboard(
@@ -911,7 +1007,7 @@ def dashboard(cases: QuerySet[Case], filters: Filters, interval: str, today: dat
         interval=interval,
         start=start,
         end=end,
-        totals=totals(scoped),
+        totals=counted,
         over_time=charts.stacked_bars(
             "over-time",
             _("Reports received %(by)s, by category") % {"by": what},
@@ -935,9 +1031,15 @@ def dashboard(cases: QuerySet[Case], filters: Filters, interval: str, today: dat
             value_label=_("Reports"),
         ),
         counties=area_chart(
-            "counties", _("Counties with the most cases"), county_counts(scoped), filters, limit=10
+            "counties",
+            _("Counties with the most cases"),
+            county_counts(scoped, per_ward=per_ward),
+            filters,
+            limit=10,
         ),
-        wards=area_chart("wards", _("Wards with the most cases"), ward_counts(scoped), filters, limit=10),
+        wards=area_chart(
+            "wards", _("Wards with the most cases"), ward_counts(scoped, per_ward=per_ward), filters, limit=10
+        ),
         hotspots=rising,
         hotspot_chart=charts.bar_chart(
             "hotspots",

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from sauti.core.access import Perm, can_anywhere, cases_for, organisations_for
+from sauti.core.access import Perm, can_anywhere, cases_for, organisations_for, whole_organisations_for
 from sauti.monitoring import maps
 from sauti.monitoring.models import Case, Status
 from sauti.people.models import Organisation
@@ -133,7 +133,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["interval"] = interval
     try:
         filters = maps.parse_filters(request.GET, organisations)
-        context["board"] = maps.dashboard(cases, filters, interval, timezone.localdate())
+        context["board"] = maps.dashboard(
+            cases,
+            filters,
+            interval,
+            timezone.localdate(),
+            whole_organisations=whole_organisations_for(request.user),
+        )
     except maps.FilterError as exc:
         context["error"] = str(exc)
         return render(request, "monitoring/dashboard.html", context, status=400)

@@ -1,4 +1,4 @@
-"""`sauti reports import-ushahidi|export`: bulk movement of reports from the console.
+"""`sauti reports import-ushahidi|export|rebuild-rollups`: bulk movement of reports from the console.
 
 Contract (README):
 - `sauti reports import-ushahidi <file.csv> --org <slug>` prints a JSON summary with at least the keys
@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sauti.core.access import Perm, can
-from sauti.monitoring import exports, ushahidi
+from sauti.monitoring import exports, rollups, ushahidi
 from sauti.monitoring.filters import FILTER_KEYS, FilterError, active_filters, filter_reports
 from sauti.monitoring.models import Report
 from sauti.people.models import Organisation, User
@@ -32,7 +32,9 @@ class Command(BaseCommand):
     help = "Import a Ushahidi CSV export, or export reports as CSV, XLSX, GeoJSON or HXL."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{import-ushahidi,export}", required=True)
+        actions = parser.add_subparsers(
+            dest="action", metavar="{import-ushahidi,export,rebuild-rollups}", required=True
+        )
 
         imp = actions.add_parser("import-ushahidi", help="Import a Ushahidi (v2) CSV export.")
         imp.add_argument("file", help="The CSV file Ushahidi exported.")
@@ -59,11 +61,28 @@ class Command(BaseCommand):
         for key in FILTER_KEYS:
             exp.add_argument(f"--{key.replace('_', '-')}", dest=f"filter_{key}", default="")
 
+        rebuild = actions.add_parser(
+            "rebuild-rollups", help="Recount the dashboard's daily report rollup from the reports."
+        )
+        rebuild.add_argument("--org", help="Only this organisation (slug).")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import-ushahidi":
             self._import(options)
+        elif options["action"] == "rebuild-rollups":
+            self._rebuild(options)
         else:
             self._export(options)
+
+    def _rebuild(self, options: dict[str, Any]) -> None:
+        orgs = [self._organisation(options["org"]).pk] if options["org"] else None
+        started = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            self.stderr.write(f"{done:,}/{total:,} report ids counted ({time.monotonic() - started:.1f} s)")
+
+        written = rollups.rebuild(orgs, progress=progress)
+        self.stderr.write(f"{written:,} rollup rows written in {time.monotonic() - started:.1f} s")
 
     def _organisation(self, slug: str) -> Organisation:
         org = Organisation.objects.filter(slug=slug).first()
