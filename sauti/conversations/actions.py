@@ -71,7 +71,8 @@ def _submit(
         if named and named[0].score >= 0.8:
             located_by = place_text
     if place_text and ward_name:
-        description = f"{description}\n({_('Place')}: {place_text})"
+        place_label = _("Place")
+        description = f"{description}\n({place_label}: {place_text})"
     inp = ReportInput(
         description=description or category,
         channel=channel,

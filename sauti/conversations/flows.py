@@ -202,9 +202,15 @@ def page_bounds(header: str, items: Sequence[str], footers: dict[tuple[bool, boo
     return starts
 
 
+def skip_option() -> str:
+    label = _("Skip")
+    return f"{SKIP}. {label}"
+
+
 def page_screen(header: str, names: Sequence[str], page: int, extra: str = "") -> tuple[str, int]:
     """One page of a numbered list (numbers run on across pages) and the page actually shown."""
-    more, previous = f"{MORE}. {_('More')}", f"{PREVIOUS}. {_('Previous')}"
+    more_label, previous_label = _("More"), _("Previous")
+    more, previous = f"{MORE}. {more_label}", f"{PREVIOUS}. {previous_label}"
     footers = {
         (has_more, back): "\n".join(
             p for p in (more if has_more else "", previous if back else "", extra) if p
@@ -267,7 +273,7 @@ def help_text() -> str:
 def _county_prompt(state: State, services: Services, note: str = "") -> str:
     header = (note + "\n" if note else "") + _("Which county? Reply with the name or number:")
     names = [c.name for c in services.counties()]
-    text, state.page = page_screen(header, names, state.page, f"{SKIP}. {_('Skip')}")
+    text, state.page = page_screen(header, names, state.page, skip_option())
     return text
 
 
@@ -276,13 +282,13 @@ def _ward_prompt(state: State, services: Services, note: str = "") -> str:
         "county": state.county_name
     }
     names = [w.name for w in services.wards(state.county_code or 0)]
-    text, state.page = page_screen(header, names, state.page, f"{SKIP}. {_('Skip')}")
+    text, state.page = page_screen(header, names, state.page, skip_option())
     return text
 
 
 def _matches_prompt(state: State, note: str = "") -> str:
     header = (note + "\n" if note else "") + _("Did you mean:")
-    text, _page = page_screen(header, [str(m[1]) for m in state.matches], 0, f"{SKIP}. {_('Skip')}")
+    text, _page = page_screen(header, [str(m[1]) for m in state.matches], 0, skip_option())
     return text
 
 

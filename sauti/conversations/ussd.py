@@ -160,7 +160,8 @@ def _main() -> str:
 
 
 def _back() -> str:
-    return f"{BACK}. {_('Back')}"
+    label = _("Back")
+    return f"{BACK}. {label}"
 
 
 def _list(state: UssdState, header: str, names: Sequence[str], note: str) -> str:

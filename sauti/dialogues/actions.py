@@ -743,7 +743,7 @@ def do_start_verification(
             continue
         question = survey.question_sw if contact.language == "sw" else survey.question_en
         with translation.override(contact.language):
-            send_sms(org, contact, f"{question} {_('1=Yes 2=No')}", f"verification:{survey.pk}")
+            send_sms(org, contact, question + " " + _("1=Yes 2=No"), f"verification:{survey.pk}")
     return survey
 
 

@@ -258,7 +258,7 @@ def chain(priority: Priority) -> list[Step]:
             bool(commitments),
             commitments[0].created_at if commitments else None,
             [
-                f"{c.official_name} ({c.office.name}): {c.what} — {_('by')} {c.due_on:%d/%m/%Y}"
+                f"{c.official_name} ({c.office.name}): {c.what} — " + _("by") + f" {c.due_on:%d/%m/%Y}"
                 for c in commitments
             ],
         ),

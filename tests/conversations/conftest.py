@@ -1,5 +1,5 @@
-"""Kiswahili for this branch's strings, installed from docs/sw-convo.txt until the lead merges them into
-sauti/locale (then drop `kiswahili` and the file). Kept here, in one place, on purpose."""
+"""The Kiswahili of this app's strings, read from the real catalog (sauti/locale), so the tests that measure
+SMS and USSD screens measure what phones will show."""
 
 from __future__ import annotations
 
@@ -10,18 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SW_FILE = ROOT / "docs" / "sw-convo.txt"
 SOURCES = ROOT / "sauti" / "conversations"
 GETTEXT_NAMES = {"_", "gettext", "gettext_noop", "gettext_lazy", "pgettext"}
-
-
-def proposed_kiswahili() -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for line in SW_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            msgid, sw = line.split("\t")
-            pairs[msgid] = sw
-    return pairs
 
 
 def msgids_in_source() -> set[str]:
@@ -40,12 +30,11 @@ def msgids_in_source() -> set[str]:
     return found
 
 
-@pytest.fixture(autouse=True)
-def kiswahili(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    from django.utils.translation import trans_real
+@pytest.fixture
+def kiswahili() -> Iterator[dict[str, str]]:
+    """msgid -> Kiswahili for every string of the app that the catalog translates."""
+    from django.utils import translation
 
-    pairs = proposed_kiswahili()
-    top = trans_real.translation("sw")._catalog._catalogs[0]  # type: ignore[attr-defined]
-    for msgid, sw in pairs.items():
-        monkeypatch.setitem(top, msgid, sw)
-    yield pairs
+    with translation.override("sw"):
+        pairs = {m: translation.gettext(m) for m in msgids_in_source()}
+    yield {m: sw for m, sw in pairs.items() if sw != m}

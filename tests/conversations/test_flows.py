@@ -227,8 +227,10 @@ def test_expiry_submits_what_is_known() -> None:
     assert flows.expire(State()).events == []
 
 
-def test_every_string_has_a_proposed_kiswahili_translation(kiswahili: dict[str, str]) -> None:
+def test_every_string_has_a_kiswahili_translation(kiswahili: dict[str, str]) -> None:
     import re
+
+    from django.utils import translation
 
     from tests.conversations.conftest import SOURCES, msgids_in_source
 
@@ -242,8 +244,9 @@ def test_every_string_has_a_proposed_kiswahili_translation(kiswahili: dict[str, 
         for path in SOURCES.rglob("*.html")
         for m in re.finditer(r'_\("([^"]+)"\)', path.read_text(encoding="utf-8"))
     }
-    missing = (msgids_in_source() | in_templates) - set(kiswahili)
-    assert not missing
+    with translation.override("sw"):
+        missing = {m for m in msgids_in_source() | in_templates if translation.gettext(m) == m}
+    assert not missing - {"Sauti", "SMS", "USSD"}
     for msgid, sw in kiswahili.items():  # placeholders survive translation
         assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", sw)), msgid
 

@@ -40,7 +40,7 @@ def test_a_bad_ballot_is_explained_and_a_report_is_left_to_the_messaging_layer(d
     assert handle_reply(akinyi, "kura 9, 1") is True
     assert not rnd.ballots.exists()  # no priority 9: explained, nothing counted
     reply = Notification.objects.filter(contact=akinyi, purpose="consensus-reply").get()
-    assert "not on the list" in reply.text
+    assert "haimo kwenye orodha" in reply.text  # in Akinyi's language
     assert handle_reply(akinyi, "Maji yamekatwa tena Mathare 4A") is False
     assert handle_reply(akinyi, "Nyumba zimebomolewa usiku") is False
     assert awaiting(akinyi) == rnd  # may try again

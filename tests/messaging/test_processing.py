@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from django.utils.translation import gettext
 
 from sauti.conversations.models import Conversation
 from sauti.core.crypto import lookup_hash
-from sauti.messaging import actions, segments
+from sauti.messaging import actions
 from sauti.messaging.models import Channel, InboundMessage, OptOut, OutboundMessage
 from sauti.monitoring.models import Report
 from sauti.people.models import Organisation
@@ -22,7 +21,6 @@ from tests.conftest import World
 
 Post = Callable[..., Any]
 PHONE = "+254711000001"
-SW_FILE = Path(__file__).resolve().parents[2] / "docs" / "sw-transport.txt"
 
 
 def sms(channel: Channel, post: Post, text: str, provider_id: str, phone: str = PHONE) -> InboundMessage:
@@ -188,17 +186,6 @@ def test_the_configured_handler_gets_the_documented_arguments_and_its_replies_ar
     ] == CALLS
     assert replies(message) == ["one", "two"]
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"delivered"}  # the dev channel
-
-
-def test_every_sms_text_has_a_proposed_kiswahili_that_fits_one_sms() -> None:
-    lines = [line.split("\t") for line in SW_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert all(len(parts) == 2 for parts in lines)
-    sources = "".join(p.read_text(encoding="utf-8") for p in (Path(actions.__file__).parent).glob("*.py"))
-    for msgid, kiswahili in lines:
-        assert msgid in sources.replace('"\n        "', "").replace("\n", " "), msgid
-        filled = kiswahili.replace("%(ref)s", "R123456").replace("%(status)s", "imethibitishwa")
-        m = segments.measure(filled)
-        assert m.encoding == "GSM-7" and m.segments == 1, (kiswahili, m)
 
 
 def test_received_at_is_the_providers_time(dev_channel: Channel, post: Post) -> None:

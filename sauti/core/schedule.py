@@ -1,0 +1,88 @@
+"""Periodic upkeep that `sauti worker` runs beside the task queue, so a deployment needs no cron.
+
+Every minute: catch stranded inbound messages and due outbox retries (`messaging.do_sweep`) and submit SMS
+drafts silent past their timeout (`conversations.do_expire_conversations`). Once a day, from
+`DAILY_HOUR` local time: reminders and escalations of commitments, and the identity-retention job. Every
+job is idempotent and claims its rows, so two workers running the same schedule do nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+log = logging.getLogger("sauti.schedule")
+
+EVERY = dt.timedelta(minutes=1)
+DAILY_HOUR = 7
+
+
+def minutely() -> None:
+    from sauti.conversations.actions import do_expire_conversations
+    from sauti.messaging.actions import do_sweep
+
+    inbound, outbound = do_sweep()
+    expired = do_expire_conversations()
+    if inbound or outbound or expired:
+        log.info(
+            "upkeep: %d stranded messages processed, %d sent, %d drafts submitted", inbound, outbound, expired
+        )
+
+
+def daily() -> None:
+    from sauti.dialogues.actions import do_send_due_reminders
+    from sauti.evidence import audit
+    from sauti.evidence.subjects import do_retention
+
+    reminders = do_send_due_reminders()
+    with audit.acting_as("task:retention"):
+        erased = do_retention()
+    log.info("daily upkeep: %d reminders, %d identities past retention erased", reminders, erased)
+
+
+@dataclass
+class Schedule:
+    minutely: Callable[[], None] = minutely
+    daily: Callable[[], None] = daily
+    last_minutely: dt.datetime | None = None
+    last_daily: dt.date | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def tick(self, now: dt.datetime) -> None:
+        """Run whatever is due at `now`; a failing job is logged and retried at its next turn."""
+        if self.last_minutely is None or now - self.last_minutely >= EVERY:
+            self.last_minutely = now
+            self._run(self.minutely)
+        local = timezone.localtime(now)
+        if local.hour >= DAILY_HOUR and self.last_daily != local.date():
+            self.last_daily = local.date()
+            self._run(self.daily)
+
+    def _run(self, job: Callable[[], None]) -> None:
+        try:
+            job()
+        except Exception as exc:
+            log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+            self.errors.append(repr(exc))
+        finally:
+            close_old_connections()
+
+
+def start(stop: threading.Event, schedule: Schedule | None = None, pause: float = 5.0) -> threading.Thread:
+    """Run the schedule in a daemon thread until `stop` is set (the worker's process exit ends it too)."""
+    plan = schedule or Schedule()
+
+    def loop() -> None:
+        while not stop.is_set():
+            plan.tick(timezone.now())
+            stop.wait(pause)
+
+    thread = threading.Thread(target=loop, name="sauti-schedule", daemon=True)
+    thread.start()
+    return thread
