@@ -62,16 +62,30 @@ def do_receive_sms(
         received_at=received_at,
     )
     message.phone = phone
+    # With the database task backend the task row commits with the message: one commit per webhook instead of
+    # two, and no window in which a stored message has no task. Backends outside the database (the immediate
+    # one in tests, Redis) must only see the message once it is committed.
+    together = _tasks_in_database()
     try:
         with transaction.atomic():
             message.save(force_insert=True)
+            if together:
+                _enqueue_inbound(message.pk)
     except IntegrityError:
         existing = InboundMessage.objects.filter(channel=channel, provider_id=provider_id[:120]).first()
         if existing is None:  # not a duplicate after all: let the webhook report a failure
             raise
         return existing, False
-    transaction.on_commit(lambda: _enqueue_inbound(message.pk))
+    if not together:
+        transaction.on_commit(lambda: _enqueue_inbound(message.pk))
     return message, True
+
+
+def _tasks_in_database() -> bool:
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
 def _enqueue_inbound(message_id: int) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from django.test import Client
+
 from sauti.messaging.models import Channel, InboundMessage, InboundStatus, OutboundMessage
 from sauti.monitoring.models import Report
 from tests.conftest import World
@@ -200,3 +202,26 @@ def test_a_database_failure_is_a_503_so_the_provider_retries(
     monkeypatch.setattr(actions, "do_receive_sms", broken)
     response = post(url(at_channel), form())
     assert response.status_code == 503
+
+
+def test_with_the_database_backend_the_task_commits_with_its_message(
+    world: World, at_channel: Channel, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    data = {
+        "from": "+254711000001",
+        "to": "21512",
+        "text": "Maji yamekatwa",
+        "date": "2026-11-25 08:00:00",
+        "id": "x1",
+    }
+    url = f"/messaging/hooks/at/{at_channel.token}/incoming/"
+    for _attempt in range(3):  # the provider retries
+        assert Client().post(url, data).status_code == 200
+    message = InboundMessage.objects.get()
+    task = DBTaskResult.objects.get()
+    assert (
+        task.task_path == "sauti.messaging.tasks.process_inbound" and message.pk in task.args_kwargs["args"]
+    )
