@@ -14,6 +14,7 @@ import hashlib
 import json
 import struct
 import sys
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -132,8 +133,27 @@ def check_bundle(path: str | Path, key: str | None = None) -> Check:
                     problem = _header_problem(handle, info)
                     if problem:
                         result.errors.append(f"{info.filename}: {problem}")
+        if not result.errors and not _rebuilds_identically(archive, Path(path)):
+            # Bytes zipfile ignores (reserved fields, end-record counts) are not hashed anywhere else.
+            result.errors.append("the ZIP structure was altered: it is not byte for byte what Sauti wrote")
     result.ok = not result.errors
     return result
+
+
+def _rebuilds_identically(archive: zipfile.ZipFile, path: Path) -> bool:
+    """Sauti writes bundles deterministically, so writing the verified members again must give the same file."""
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as rebuilt:
+        with zipfile.ZipFile(rebuilt, "w") as again:
+            for info in archive.infolist():
+                again.writestr(member_info(info.filename), archive.read(info.filename))
+        rebuilt.seek(0)
+        with open(path, "rb") as original:
+            while True:
+                a, b = rebuilt.read(1 << 20), original.read(1 << 20)
+                if a != b:
+                    return False
+                if not a:
+                    return True
 
 
 def _read(archive: zipfile.ZipFile, name: str, result: Check, limit: int | None = None) -> bytes | None:
