@@ -825,9 +825,7 @@ def do_make_petition(
     if not rnd.programme.offices.filter(pk=office.pk).exists():
         raise DialogueError(_("Choose one of the programme's offices."))
     if not 0 <= testimonies <= petitions.MAX_TESTIMONIES:
-        raise DialogueError(
-            _("Include between 0 and %(n)d testimonies.") % {"n": petitions.MAX_TESTIMONIES}
-        )
+        raise DialogueError(_("Include between 0 and %(n)d testimonies.") % {"n": petitions.MAX_TESTIMONIES})
     doc = petitions.build(
         rnd, kind=kind, office=office, official=official, language=language, testimonies=testimonies
     )

@@ -529,7 +529,9 @@ class PetitionTemplate(models.Model):
         PETITION = "petition", _("Petition")
         MEMORANDUM = "memorandum", _("Memorandum")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="petition_templates")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="petition_templates"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
     title = models.CharField(_("title"), max_length=200)
@@ -543,7 +545,9 @@ class PetitionTemplate(models.Model):
         verbose_name = _("petition template")
         verbose_name_plural = _("petition templates")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind", "language"], name="petition_template_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "language"], name="petition_template_unique"
+            )
         ]
 
     def __str__(self) -> str:

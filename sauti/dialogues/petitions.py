@@ -72,7 +72,9 @@ def check_placeholders(text: str) -> None:
         fields = [(name, spec, conv) for _lit, name, spec, conv in string.Formatter().parse(text)]
     except ValueError:
         raise DialogueError(
-            _("The text has a stray “{” or “}”. Write {{ and }} for a brace, or use a placeholder such as {office}.")
+            _(
+                "The text has a stray “{” or “}”. Write {{ and }} for a brace, or use a placeholder such as {office}."
+            )
         ) from None
     for name, spec, conv in fields:
         if name is None:
@@ -116,7 +118,9 @@ def default_template(kind: str, language: str) -> tuple[str, str]:
 
 
 def template_for(organisation_id: int, kind: str, language: str) -> tuple[str, str]:
-    own = PetitionTemplate.objects.filter(organisation_id=organisation_id, kind=kind, language=language).first()
+    own = PetitionTemplate.objects.filter(
+        organisation_id=organisation_id, kind=kind, language=language
+    ).first()
     return (own.title, own.body) if own else default_template(kind, language)
 
 
@@ -152,12 +156,16 @@ def _local_date(value: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(value) if value is not None else None
 
 
-def _evidence(cases: QuerySet[Case]) -> tuple[int, int, list[tuple[str, int]], dt.date | None, dt.date | None]:
+def _evidence(
+    cases: QuerySet[Case],
+) -> tuple[int, int, list[tuple[str, int]], dt.date | None, dt.date | None]:
     reports = Report.objects.filter(case__in=cases.order_by().values("pk"))
     span = reports.aggregate(n=Count("pk"), first=Min("received_at"), last=Max("received_at"))
     people = cases.aggregate(n=Sum("people_affected"))["n"] or 0
     places: dict[str, int] = {}
-    for row in reports.order_by().values("ward__name", "county__name", "case__ward__name").annotate(n=Count("pk")):
+    for row in (
+        reports.order_by().values("ward__name", "county__name", "case__ward__name").annotate(n=Count("pk"))
+    ):
         label = row["ward__name"] or row["case__ward__name"] or row["county__name"] or _("place not known")
         places[label] = places.get(label, 0) + row["n"]
     ranked = sorted(places.items(), key=lambda p: (-p[1], p[0]))
@@ -193,7 +201,9 @@ def build(
 ) -> Petition:
     """The document's content; DialogueError if the round is not frozen or the template is broken."""
     if rnd.state != ConsensusRound.State.FROZEN or rnd.result is None:
-        raise DialogueError(_("Freeze the round's agreed list first: a petition carries the agreed priorities."))
+        raise DialogueError(
+            _("Freeze the round's agreed list first: a petition carries the agreed priorities.")
+        )
     programme = rnd.programme
     org = programme.organisation
     agreed = agreed_priorities(rnd)
@@ -410,7 +420,9 @@ def render_docx(doc: Petition) -> bytes:
         out.add_paragraph(evidence_line(p))
         if p.places:
             out.add_paragraph(f"{h['places_note']}: {places_line(p)}")
-    counties = [a for a in maps.county_counts(doc.cases, reports=True) if a.cases] if doc.cases.exists() else []
+    counties = (
+        [a for a in maps.county_counts(doc.cases, reports=True) if a.cases] if doc.cases.exists() else []
+    )
     if counties:
         # python-docx cannot place a vector map; the map's figures go in a table (the PDF draws the map).
         out.add_heading(h["map"], level=2)
@@ -438,8 +450,7 @@ def render_docx(doc: Petition) -> bytes:
         for text in doc.testimonies:
             out.add_paragraph(f"“{text}”", style="Quote")
     if doc.kind == PetitionTemplate.Kind.PETITION:
-        out.add_page_break()
-        out.add_heading(h["signatures"], level=1)
+        out.add_heading(h["signatures"], level=1).paragraph_format.page_break_before = True
         out.add_paragraph(h["signatures_intro"])
         table = out.add_table(rows=1, cols=5)
         table.style = "Table Grid"

@@ -93,7 +93,9 @@ def test_the_pdf_is_recorded_with_its_hash_in_the_audit_chain(dia: Dialogue) -> 
     status, content = post(dia, rnd.pk, format="pdf")
     assert status == 200 and content.startswith(b"%PDF")
     entry = AuditEntry.objects.filter(model="dialogues.petition", object_pk=str(rnd.pk)).get()
-    assert hashlib.sha256(content).hexdigest() in entry.data and '"format":"pdf"' in entry.data.replace(" ", "")
+    assert hashlib.sha256(content).hexdigest() in entry.data and '"format":"pdf"' in entry.data.replace(
+        " ", ""
+    )
     status, memo = post(dia, rnd.pk, format="pdf", kind="memorandum", testimonies="0")
     assert status == 200 and memo.startswith(b"%PDF") and len(memo) < len(content)  # no signature pages
 
@@ -155,7 +157,12 @@ def test_the_coordinator_edits_the_wording_and_bad_placeholders_are_refused(dia:
     assert c.get(url, {"kind": "poem"}).status_code == 400
     r = c.post(
         url,
-        {"kind": "petition", "language": "en", "title": "Haki yetu: {programme}", "body": "Dear {official}.\n\nWe ask."},
+        {
+            "kind": "petition",
+            "language": "en",
+            "title": "Haki yetu: {programme}",
+            "body": "Dear {official}.\n\nWe ask.",
+        },
     )
     assert r.status_code == 302
     rnd = frozen_round(dia)
@@ -167,8 +174,12 @@ def test_the_coordinator_edits_the_wording_and_bad_placeholders_are_refused(dia:
     assert status == 400 and "Unknown placeholder" in content.decode()
 
 
-@pytest.mark.parametrize(("persona", "expected"), [("otieno", 403), ("chief", 404), ("bob", 404), ("outsider", 404)])
-def test_only_those_who_manage_the_programme_make_petitions(dia: Dialogue, persona: str, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("otieno", 403), ("chief", 404), ("bob", 404), ("outsider", 404)]
+)
+def test_only_those_who_manage_the_programme_make_petitions(
+    dia: Dialogue, persona: str, expected: int
+) -> None:
     rnd = frozen_round(dia)
     client = dia.world.client_for(getattr(dia.world, persona))
     r = client.post(
