@@ -31,6 +31,7 @@ from sauti.dialogues.models import (
     Meeting,
     MeetingKind,
     MeetingPhoto,
+    PetitionTemplate,
     Priority,
     PriorityRevision,
     Programme,
@@ -765,3 +766,82 @@ def do_record_verification_reply(
             return None
         send_sms(org, contact, _("Thank you for your answer."), "verification-reply")
     return row
+
+
+# --- Petitions and memoranda (dialogues.petitions) ------------------------------------------------
+
+
+def do_save_petition_template(
+    organisation: Organisation, by: User, *, kind: str, language: str, title: str, body: str
+) -> PetitionTemplate:
+    from sauti.dialogues.petitions import check_placeholders
+
+    if kind not in PetitionTemplate.Kind.values:
+        raise DialogueError(_("Choose a petition or a memorandum."))
+    if language not in ("en", "sw"):
+        raise DialogueError(_("Choose English or Kiswahili."))
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise DialogueError(_("Give the template a title and a text."))
+    if len(title) > 200:
+        raise DialogueError(_("The title is too long (200 characters at most)."))
+    check_placeholders(title)
+    check_placeholders(body)
+    template, _created = PetitionTemplate.objects.update_or_create(
+        organisation=organisation,
+        kind=kind,
+        language=language,
+        defaults={"title": title, "body": body, "updated_by": by, "updated_at": timezone.now()},
+    )
+    return template
+
+
+def do_make_petition(
+    rnd: ConsensusRound,
+    by: User,
+    *,
+    kind: str,
+    office: Office,
+    official: str,
+    language: str,
+    fmt: str,
+    testimonies: int = 5,
+) -> bytes:
+    """The petition or memorandum as PDF or DOCX, noted in the audit chain with its SHA-256."""
+    import hashlib
+
+    from sauti.dialogues import petitions
+    from sauti.evidence import audit
+
+    if kind not in PetitionTemplate.Kind.values:
+        raise DialogueError(_("Choose a petition or a memorandum."))
+    if language not in ("en", "sw"):
+        raise DialogueError(_("Choose English or Kiswahili."))
+    if fmt not in ("pdf", "docx"):
+        raise DialogueError(_("Choose PDF or DOCX."))
+    official = " ".join(official.split())
+    if not official:
+        raise DialogueError(_("Give the name and title of the official you address."))
+    if not rnd.programme.offices.filter(pk=office.pk).exists():
+        raise DialogueError(_("Choose one of the programme's offices."))
+    if not 0 <= testimonies <= petitions.MAX_TESTIMONIES:
+        raise DialogueError(_("Include between 0 and %(n)d testimonies.") % {"n": petitions.MAX_TESTIMONIES})
+    doc = petitions.build(
+        rnd, kind=kind, office=office, official=official, language=language, testimonies=testimonies
+    )
+    body = petitions.render_pdf(doc) if fmt == "pdf" else petitions.render_docx(doc)
+    audit.note(
+        "dialogues.petition",
+        rnd.pk,
+        "create",
+        {
+            "kind": kind,
+            "language": language,
+            "format": fmt,
+            "office": office.pk,
+            "official": official,
+            "by": by.get_username(),
+            "sha256": hashlib.sha256(body).hexdigest(),
+        },
+    )
+    return body

@@ -520,3 +520,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {self.text[:40]}"
+
+
+class PetitionTemplate(models.Model):
+    """An organisation's own wording of a petition or memorandum, per language (see dialogues.petitions)."""
+
+    class Kind(models.TextChoices):
+        PETITION = "petition", _("Petition")
+        MEMORANDUM = "memorandum", _("Memorandum")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="petition_templates"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("petition template")
+        verbose_name_plural = _("petition templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "language"], name="petition_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.language}"

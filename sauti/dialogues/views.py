@@ -32,7 +32,7 @@ from sauti.core.access import (
     organisations_for,
     programmes_for,
 )
-from sauti.dialogues import actions, charts, letters
+from sauti.dialogues import actions, charts, letters, petitions
 from sauti.dialogues.actions import DialogueError, WalkIn
 from sauti.dialogues.models import (
     AttendanceRole,
@@ -44,6 +44,7 @@ from sauti.dialogues.models import (
     MeetingKind,
     MeetingPhoto,
     PeaceAction,
+    PetitionTemplate,
     Priority,
     Programme,
     Response,
@@ -904,3 +905,79 @@ def my_office(request: HttpRequest) -> HttpResponse:
 def scorecard(request: HttpRequest) -> HttpResponse:
     """Public: every office's and official's commitments and how they stand. No community identities."""
     return render(request, "dialogues/scorecard.html", charts.scorecard())
+
+
+# --- Petitions and memoranda ---------------------------------------------------------------------
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+@require_POST
+def round_petition(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _round(request, pk)
+    _manage(request, rnd.programme)
+    p = request.POST
+    back = reverse("dialogues:round", args=[pk])
+    office = rnd.programme.offices.filter(pk=p.get("office") or 0).first()
+    if office is None:
+        return _bad(request, _("Choose the office you are addressing."), back)
+    fmt = p.get("format", "pdf")
+    kind = p.get("kind", "")
+    language = p.get("language", "")
+    try:
+        body = actions.do_make_petition(
+            rnd,
+            _user(request),
+            kind=kind,
+            office=office,
+            official=p.get("official_name", ""),
+            language=language,
+            fmt=fmt,
+            testimonies=_int(p, "testimonies", default=5),
+        )
+    except (DialogueError, BadInput) as e:
+        return _bad(request, str(e), back)
+    response = HttpResponse(body, content_type="application/pdf" if fmt == "pdf" else DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{rnd.pk}-{language}.{fmt}"'
+    return response
+
+
+@login_required
+def petition_templates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation's wording of petitions and memoranda, edited from one of its programmes."""
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = source.get("kind") or PetitionTemplate.Kind.PETITION
+    language = source.get("language") or "en"
+    back = reverse("dialogues:petition_templates", args=[pk])
+    if kind not in PetitionTemplate.Kind.values or language not in ("en", "sw"):
+        return _bad(request, _("Choose a petition or a memorandum, in English or Kiswahili."), back)
+    if request.method == "POST":
+        return _run(
+            request,
+            f"{back}?kind={kind}&language={language}",
+            lambda: actions.do_save_petition_template(
+                programme.organisation,
+                _user(request),
+                kind=kind,
+                language=language,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+            ),
+            _("Template saved."),
+        )
+    title, body = petitions.template_for(programme.organisation_id, kind, language)
+    context = {
+        "programme": programme,
+        "kind": kind,
+        "language": language,
+        "title": title,
+        "body": body,
+        "kinds": PetitionTemplate.Kind.choices,
+        "placeholders": [(f"{{{k}}}", v) for k, v in petitions.PLACEHOLDERS.items()],
+        "own": PetitionTemplate.objects.filter(
+            organisation=programme.organisation, kind=kind, language=language
+        ).exists(),
+    }
+    return render(request, "dialogues/petition_templates.html", context)

@@ -207,3 +207,7 @@ def _timelines(pdf: Summary, cases: QuerySet[Case]) -> None:
                 what += f": {event.reason[:300]}"
             pdf.line(f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}  {who}  {what}", 8, height=4.2)
         pdf.ln(2)
+
+
+# The petition (dialogues.petitions) draws the same map.
+county_map = _map

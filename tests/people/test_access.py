@@ -194,6 +194,7 @@ def dialogue_urls(w: World) -> dict[str, str]:
         "letter": f"/dialogues/invitations/{inv.pk}/letter.pdf",
         "my_office": "/dialogues/my-office/",
         "scorecard": "/dialogues/scorecard/",
+        "petition_templates": f"/dialogues/{prog.pk}/petition-templates/",
     }
 
 
@@ -223,6 +224,11 @@ DIALOGUE_MATRIX: dict[str, dict[str, int]] = {
     "bob": _NOTHING,
     "outsider": _NOTHING,
 }
+# Petition and memorandum wording: those who manage the programme; others inside the organisation 403.
+for _persona, _code in {"alice": 200, "wanjiku": 200, "otieno": 403, "achieng": 403, "kamau": 403}.items():
+    DIALOGUE_MATRIX[_persona]["petition_templates"] = _code
+for _persona in ("chief", "bob", "outsider"):
+    DIALOGUE_MATRIX[_persona] = DIALOGUE_MATRIX[_persona] | {"petition_templates": 404}
 
 
 @pytest.mark.parametrize("persona", sorted(DIALOGUE_MATRIX))
