@@ -209,6 +209,12 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases": Case.objects.filter(organisation=programme.organisation).order_by("-updated_at")[:50],
         "active": programme.priorities.filter(status=Priority.Status.ACTIVE),
         "groups": programme.groups.all(),
+        # Listed for those who may open the opinion map report.
+        "opinion_conversations": (
+            programme.opinion_conversations.select_related("meeting")
+            if can(request.user, Perm.VIEW_AGGREGATES, programme.organisation)
+            else None
+        ),
     }
     return render(request, "dialogues/programme_detail.html", context)
 

@@ -12,6 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.dialogues.models import Meeting, Programme
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
 from sauti.opinions.polis import NotEnoughData, Votes, analyze
 from sauti.people.models import Organisation, User
@@ -44,20 +45,30 @@ def do_create_conversation(
     by: User | None,
     title: str,
     description: str = "",
-    attached_to: str = "",
+    programme: Programme | None = None,
+    meeting: Meeting | None = None,
     allow_submissions: bool = True,
 ) -> Conversation:
+    """`programme`/`meeting`: what the conversation serves, optional; the organisation's own, and the meeting
+    one of the programme's (a meeting alone brings its programme)."""
     title = " ".join(title.split())
     if not title:
         raise OpinionError(_("Give the conversation a title."))
     if len(title) > 200:
         raise OpinionError(_("The title can have at most 200 characters."))
+    if meeting is not None:
+        if programme is not None and meeting.programme_id != programme.pk:
+            raise OpinionError(_("That meeting is not part of the chosen programme."))
+        programme = meeting.programme
+    if programme is not None and (org is None or programme.organisation_id != org.pk):
+        raise OpinionError(_("Choose a programme of the same organisation."))
     return Conversation.objects.create(
         organisation=org,
         created_by=by,
         title=title,
         description=description.strip(),
-        attached_to=attached_to.strip()[:100],
+        programme=programme,
+        meeting=meeting,
         allow_submissions=allow_submissions,
     )
 

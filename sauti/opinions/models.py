@@ -26,9 +26,23 @@ class Conversation(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    # A programme or dialogue meeting this conversation serves, as "<app>.<Model>:<pk>" until the dialogues
-    # app exists to point at.
-    attached_to = models.CharField(_("attached to"), max_length=100, blank=True)
+    # The dialogue programme (and meeting) this conversation serves; the same organisation's.
+    programme = models.ForeignKey(
+        "dialogues.Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_conversations",
+    )
+    meeting = models.ForeignKey(
+        "dialogues.Meeting",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_conversations",
+    )
     public_code = models.CharField(max_length=16, unique=True, default=_public_code)
     is_open = models.BooleanField(_("open for votes"), default=True)
     allow_submissions = models.BooleanField(_("participants may submit statements"), default=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -21,6 +22,7 @@ from sauti.core.access import (
     opinion_conversations_for,
     organisations_for,
 )
+from sauti.dialogues.models import Meeting, Programme
 from sauti.opinions import report
 from sauti.opinions.actions import (
     OpinionError,
@@ -70,7 +72,18 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         if organisations_for(user).exists():
             raise PermissionDenied
         raise Http404
-    context: dict[str, Any] = {"organisations": orgs, "values": request.POST}
+    programmes = list(
+        Programme.objects.filter(organisation__in=orgs)
+        .select_related("organisation")
+        .prefetch_related("meetings")
+        .order_by("organisation__name", "-starts_on", "title")
+    )
+    context: dict[str, Any] = {
+        "organisations": orgs,
+        "values": request.POST,
+        "programmes": programmes,
+        "several_orgs": len(orgs) > 1,
+    }
     if request.method == "GET":
         return render(request, "opinions/conversation_new.html", context)
     org = next((o for o in orgs if o.slug == request.POST.get("organisation", "")), None)
@@ -78,12 +91,15 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         context["error"] = _("Choose one of your organisations.")
         return render(request, "opinions/conversation_new.html", context, status=400)
     try:
+        programme = _chosen(Programme.objects.all(), request.POST.get("programme", ""))
+        meeting = _chosen(Meeting.objects.select_related("programme"), request.POST.get("meeting", ""))
         conversation = do_create_conversation(
             org,
             user,
             request.POST.get("title", ""),
             request.POST.get("description", ""),
-            request.POST.get("attached_to", ""),
+            programme=programme,
+            meeting=meeting,
             allow_submissions=request.POST.get("allow_submissions") == "on",
         )
     except OpinionError as exc:
@@ -91,6 +107,19 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         return render(request, "opinions/conversation_new.html", context, status=400)
     messages.success(request, _("Conversation created. Add the first statements."))
     return redirect("opinions:detail", pk=conversation.pk)
+
+
+M = TypeVar("M", Programme, Meeting)
+
+
+def _chosen(objects: QuerySet[M], raw: str) -> M | None:
+    """The programme or meeting a form picked by id ("" = none); the action checks it is the organisation's."""
+    if not raw.strip():
+        return None
+    found = objects.filter(pk=int(raw)).first() if raw.strip().isdigit() and len(raw) < 12 else None
+    if found is None:
+        raise OpinionError(_("That programme or meeting does not exist."))
+    return found
 
 
 def _detail(
@@ -107,6 +136,7 @@ def _detail(
         "votes": conversation.votes.count(),
         "error": error,
         "values": request.POST if error else {},
+        "link_dialogues": _can_see_dialogues(_user(request), conversation),
         "groups": (
             Group.objects.filter(organisation=conversation.organisation).order_by("name")
             if conversation.organisation is not None and conversation.is_open
@@ -172,9 +202,18 @@ def conversation_report(request: HttpRequest, pk: int) -> HttpResponse:
     can_run = conversation.organisation is not None and can(
         user, Perm.RUN_CONVERSATIONS, conversation.organisation
     )
-    return render(
-        request, "opinions/report.html", {"view": view, "conversation": conversation, "can_run": can_run}
-    )
+    context = {
+        "view": view,
+        "conversation": conversation,
+        "can_run": can_run,
+        "link_dialogues": _can_see_dialogues(user, conversation),
+    }
+    return render(request, "opinions/report.html", context)
+
+
+def _can_see_dialogues(user: User, conversation: Conversation) -> bool:
+    org = conversation.organisation
+    return org is not None and can(user, Perm.VIEW_DIALOGUES, org)
 
 
 @login_required
