@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from sauti.dialogues.models import Notification, Reminder
+from sauti.messaging.models import Channel, ChannelKind
 from sauti.people.actions import do_add_member
 from sauti.people.models import Group, Membership, Office, Organisation, Role
 from sauti.places.models import Ward
@@ -32,6 +33,8 @@ def organisation(db: None) -> Organisation:
     mothers = Group.objects.create(organisation=org, name="Mathare Mothers", kind="women", ward=mabatini)
     youth = Group.objects.create(organisation=org, name="Mathare Youth", kind="youth", ward=mabatini)
     Office.objects.create(name="Chief, Mabatini", kind="chief", ward=mabatini)
+    # SMS leave through the outbox, which needs an active channel (the development one records them).
+    Channel.objects.create(organisation=org, kind=ChannelKind.DEV, name="Dev", address="SIM")
     wanjiku = make_user("wanjiku", first_name="Wanjiku", last_name="Kamau")
     Membership.objects.create(user=wanjiku, organisation=org, role=Role.COORDINATOR)
     achieng = make_user("achieng", first_name="Achieng", last_name="Owino")
