@@ -28,7 +28,8 @@ FORMAT = "sauti-evidence-bundle/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MAX_MANIFEST_BYTES = 50 * 1024 * 1024
-# What reading a damaged member can raise (a flipped bit in deflate data often ends as zlib.error).
+# What reading a damaged member can raise: a flipped bit in deflate data often ends as zlib.error, and a
+# tampered compression-method field makes zipfile raise NotImplementedError (an unknown method).
 _DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
 
 
