@@ -619,7 +619,7 @@ def round_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_sms(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the ballot by SMS, or record an SMS reply received (until the messaging layer routes replies)."""
+    """Send the ballot by SMS, or record an SMS reply received (replies by SMS also arrive on their own through the messaging layer)."""
     rnd = _round(request, pk)
     _manage(request, rnd.programme)
     back = reverse("dialogues:round", args=[pk])
@@ -827,7 +827,7 @@ def commitment_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record an SMS answer received (until the messaging layer routes replies here)."""
+    """Record an SMS answer received by hand (replies by SMS also arrive on their own through the messaging layer)."""
     survey = (
         VerificationSurvey.objects.filter(pk=pk).select_related("commitment__priority__programme").first()
     )
