@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sauti.core.crypto import lookup_hash
+from sauti.core.db import prepare_insert
 from sauti.messaging import segments
 from sauti.messaging.keywords import parse_command
 from sauti.messaging.models import (
@@ -62,30 +63,61 @@ def do_receive_sms(
         received_at=received_at,
     )
     message.phone = phone
-    # With the database task backend the task row commits with the message: one commit per webhook instead of
-    # two, and no window in which a stored message has no task. Backends outside the database (the immediate
-    # one in tests, Redis) must only see the message once it is committed.
-    together = _tasks_in_database()
+    # With the database task backend the task row commits with the message: one commit per webhook, and
+    # no window in which a stored message has no task. Both rows are plain INSERTs built once (the ORM's
+    # per-save work was most of a webhook's cost: docs/decisions.md). Backends outside the database (the
+    # immediate one in tests, Redis) must only see the message once it is committed.
+    backend = _database_task_backend()
+    if backend is not None:
+        message_insert = prepare_insert(message)
+        task_insert = prepare_insert(_task_row(backend, None))
     try:
         with transaction.atomic():
-            message.save(force_insert=True)
-            if together:
-                _enqueue_inbound(message.pk)
+            if backend is None:
+                message.save(force_insert=True)
+            else:
+                message_insert.execute()
+                task_insert.execute(args_kwargs=_task_arguments(message.pk))
     except IntegrityError:
         existing = InboundMessage.objects.filter(channel=channel, provider_id=provider_id[:120]).first()
         if existing is None:  # not a duplicate after all: let the webhook report a failure
             raise
         return existing, False
-    if not together:
+    if backend is None:
         transaction.on_commit(lambda: _enqueue_inbound(message.pk))
     return message, True
 
 
-def _tasks_in_database() -> bool:
+def _database_task_backend() -> Any:
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db import DatabaseBackend
 
-    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    return backend if isinstance(backend, DatabaseBackend) else None
+
+
+def _task_arguments(message_id: int | None) -> Any:
+    from django_tasks.utils import normalize_json
+
+    return normalize_json({"args": [message_id], "kwargs": {}})
+
+
+def _task_row(backend: Any, message_id: int | None) -> Any:
+    """The row `process_inbound.enqueue(message_id)` writes (DatabaseBackend._task_to_db_task), unsaved;
+    tests/messaging/test_fast_ingest.py checks the two stay the same."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from sauti.messaging.tasks import process_inbound
+
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=_task_arguments(message_id),
+        priority=process_inbound.priority,
+        task_path=process_inbound.module_path,
+        queue_name=process_inbound.queue_name,
+        run_after=process_inbound.run_after or get_date_max(),  # what the library's pre_save receiver sets
+        backend_name=backend.alias,
+    )
 
 
 def _enqueue_inbound(message_id: int) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from sauti.messaging import actions
-from sauti.messaging.models import ChannelKind, OutboundStatus
+from sauti.messaging.models import Channel, ChannelKind, OutboundStatus
 from sauti.messaging.webhooks import MAX_TEXT, BadRequest, channel_for, phone_field, required, webhook
 
 KIND = ChannelKind.AFRICASTALKING
@@ -36,24 +37,28 @@ def parse_date(raw: str) -> datetime:
     raise BadRequest(_("Field date is not a date: %(raw)s.") % {"raw": raw[:40]})
 
 
+def read_incoming(channel: Channel, data: Any) -> dict[str, Any]:
+    """The message in an incoming-SMS callback, as `do_receive_sms` arguments; BadRequest if malformed.
+    Shared by the view and the WSGI fast lane (sauti/messaging/fastlane.py)."""
+    provider_id = required(data, "id").strip()
+    if not provider_id:
+        raise BadRequest(_("Missing field: %(name)s.") % {"name": "id"})
+    to = required(data, "to").strip()
+    if channel.address and to != channel.address:
+        raise BadRequest(_("Unknown short code: %(to)s.") % {"to": to[:20]})
+    return {
+        "provider_id": provider_id,
+        "phone": phone_field(data, "from"),
+        "text": required(data, "text")[:MAX_TEXT],
+        "received_at": parse_date(required(data, "date")),
+    }
+
+
 def make_incoming(kind: str) -> Callable[..., HttpResponse]:
     @webhook
     def incoming(request: HttpRequest, token: str) -> HttpResponse:
         channel = channel_for(kind, token)
-        data = request.POST
-        provider_id = required(data, "id").strip()
-        if not provider_id:
-            raise BadRequest(_("Missing field: %(name)s.") % {"name": "id"})
-        to = required(data, "to").strip()
-        if channel.address and to != channel.address:
-            raise BadRequest(_("Unknown short code: %(to)s.") % {"to": to[:20]})
-        actions.do_receive_sms(
-            channel,
-            provider_id=provider_id,
-            phone=phone_field(data, "from"),
-            text=required(data, "text")[:MAX_TEXT],
-            received_at=parse_date(required(data, "date")),
-        )
+        actions.do_receive_sms(channel, **read_incoming(channel, request.POST))
         return HttpResponse("OK", content_type="text/plain")
 
     return incoming
