@@ -1,4 +1,5 @@
-"""Periodic upkeep that `sauti worker` runs beside the task queue, so a deployment needs no cron.
+"""What `sauti worker` runs beside the task queue: the inbound SMS queue, and periodic upkeep so a
+deployment needs no cron.
 
 Every minute: catch stranded inbound messages and due outbox retries (`messaging.do_sweep`) and submit SMS
 drafts silent past their timeout (`conversations.do_expire_conversations`). Once a day, from
@@ -72,6 +73,28 @@ class Schedule:
             self.errors.append(repr(exc))
         finally:
             close_old_connections()
+
+
+def start_inbound(stop: threading.Event, pause: float = 0.2) -> threading.Thread:
+    """Process inbound SMS as they are stored (with the database task backend the stored message is the
+    queue entry: `messaging.do_receive_sms`), checking again every `pause` seconds when none wait."""
+    from sauti.messaging.actions import do_process_waiting
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                busy = do_process_waiting() > 0
+            except Exception:
+                log.exception("inbound processing failed; retrying")
+                busy = False
+            finally:
+                close_old_connections()
+            if not busy:
+                stop.wait(pause)
+
+    thread = threading.Thread(target=loop, name="sauti-inbound", daemon=True)
+    thread.start()
+    return thread
 
 
 def start(stop: threading.Event, schedule: Schedule | None = None, pause: float = 5.0) -> threading.Thread:

@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sauti.core.crypto import lookup_hash
-from sauti.core.db import prepare_insert
+from sauti.core.db import insert_new
 from sauti.messaging import segments
 from sauti.messaging.keywords import parse_command
 from sauti.messaging.models import (
@@ -53,8 +53,13 @@ SPAM_PATTERNS = re.compile(
 def do_receive_sms(
     channel: Channel, *, provider_id: str, phone: str, text: str, received_at: datetime
 ) -> tuple[InboundMessage, bool]:
-    """Store an inbound SMS durably (the caller answers 200 only after this returns) and queue its
-    processing. A provider retry with the same id returns the stored message and creates nothing."""
+    """Store an inbound SMS durably (the caller answers 200 only after this returns) and have it processed.
+    A provider retry with the same id returns the stored message and creates nothing.
+
+    One INSERT, committed on its own: with the database task backend (the default) the stored message is
+    itself the queue entry, found by the worker through a partial index on waiting messages
+    (`do_process_waiting`), so a webhook writes one row and no task row (docs/decisions.md has the
+    figures). Other backends (the immediate one in tests, Redis) get a task once the message is committed."""
     message = InboundMessage(
         channel=channel,
         organisation_id=channel.organisation_id,
@@ -63,61 +68,36 @@ def do_receive_sms(
         received_at=received_at,
     )
     message.phone = phone
-    # With the database task backend the task row commits with the message: one commit per webhook, and
-    # no window in which a stored message has no task. Both rows are plain INSERTs built once (the ORM's
-    # per-save work was most of a webhook's cost: docs/decisions.md). Backends outside the database (the
-    # immediate one in tests, Redis) must only see the message once it is committed.
-    backend = _database_task_backend()
-    if backend is not None:
-        message_insert = prepare_insert(message)
-        task_insert = prepare_insert(_task_row(backend, None))
-    try:
-        with transaction.atomic():
-            if backend is None:
-                message.save(force_insert=True)
-            else:
-                message_insert.execute()
-                task_insert.execute(args_kwargs=_task_arguments(message.pk))
-    except IntegrityError:
+    if not insert_new(message):
         existing = InboundMessage.objects.filter(channel=channel, provider_id=provider_id[:120]).first()
-        if existing is None:  # not a duplicate after all: let the webhook report a failure
-            raise
+        if existing is None:  # a conflict, but not with a stored duplicate: let the webhook report a failure
+            raise IntegrityError("inbound message conflicts with a row that cannot be found")
         return existing, False
-    if backend is None:
+    if not tasks_in_database():
         transaction.on_commit(lambda: _enqueue_inbound(message.pk))
     return message, True
 
 
-def _database_task_backend() -> Any:
+def tasks_in_database() -> bool:
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db import DatabaseBackend
 
-    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
-    return backend if isinstance(backend, DatabaseBackend) else None
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
-def _task_arguments(message_id: int | None) -> Any:
-    from django_tasks.utils import normalize_json
+def waiting_inbound(limit: int, *, older_than: datetime | None = None) -> list[int]:
+    """Ids of stored messages nobody has started processing, oldest first (the partial index
+    `inbound_waiting` answers this without touching processed rows)."""
+    waiting = InboundMessage.objects.filter(status=InboundStatus.RECEIVED)
+    if older_than is not None:
+        waiting = waiting.filter(created_at__lt=older_than)
+    return list(waiting.order_by("pk").values_list("pk", flat=True)[:limit])
 
-    return normalize_json({"args": [message_id], "kwargs": {}})
 
-
-def _task_row(backend: Any, message_id: int | None) -> Any:
-    """The row `process_inbound.enqueue(message_id)` writes (DatabaseBackend._task_to_db_task), unsaved;
-    tests/messaging/test_fast_ingest.py checks the two stay the same."""
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    from sauti.messaging.tasks import process_inbound
-
-    return DBTaskResult(
-        id=backend._get_id(),
-        args_kwargs=_task_arguments(message_id),
-        priority=process_inbound.priority,
-        task_path=process_inbound.module_path,
-        queue_name=process_inbound.queue_name,
-        run_after=process_inbound.run_after or get_date_max(),  # what the library's pre_save receiver sets
-        backend_name=backend.alias,
-    )
+def do_process_waiting(limit: int = 100) -> int:
+    """Process up to `limit` waiting inbound messages; each is claimed first, so several workers share
+    the work without doing anything twice. Returns how many this call processed."""
+    return sum(1 for pk in waiting_inbound(limit) if do_process_inbound(pk) is not None)
 
 
 def _enqueue_inbound(message_id: int) -> None:
@@ -566,8 +546,6 @@ def do_sweep(stranded_after: timedelta = timedelta(minutes=5)) -> tuple[int, int
     """Catch up after a crash or a lost task: process inbound messages still waiting after
     `stranded_after`, and send every due outbox message. Safe to run while workers run (every step
     claims its row). Returns (inbound processed, outbound sent)."""
-    waiting = InboundMessage.objects.filter(
-        status=InboundStatus.RECEIVED, created_at__lt=timezone.now() - stranded_after
-    ).values_list("pk", flat=True)[:1000]
-    processed = sum(1 for pk in list(waiting) if do_process_inbound(pk) is not None)
+    waiting = waiting_inbound(1000, older_than=timezone.now() - stranded_after)
+    processed = sum(1 for pk in waiting if do_process_inbound(pk) is not None)
     return processed, do_send_due()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
@@ -115,9 +116,7 @@ class InboundMessage(EncryptedPhone):
     # Every index costs each webhook a page write: these three are covered by the unique constraint and the
     # (organisation, phone_hash, received_at) index below.
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="inbound", db_index=False)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     phone_hash = models.CharField(max_length=64, editable=False, blank=True)
     provider_id = models.CharField(max_length=120)
     text = models.TextField(blank=True)
@@ -137,7 +136,11 @@ class InboundMessage(EncryptedPhone):
             # A provider retrying a callback must never create a second message.
             models.UniqueConstraint(fields=["channel", "provider_id"], name="inbound_once_per_provider_id")
         ]
-        indexes = [models.Index(fields=["organisation", "phone_hash", "received_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "phone_hash", "received_at"]),
+            # The worker's queue: messages stored and not yet picked up (a handful, whatever the table's size).
+            models.Index(fields=["id"], condition=Q(status="received"), name="inbound_waiting"),
+        ]
 
     def __str__(self) -> str:
         return f"in:{self.provider_id}"

@@ -204,24 +204,23 @@ def test_a_database_failure_is_a_503_so_the_provider_retries(
     assert response.status_code == 503
 
 
-def test_with_the_database_backend_the_task_commits_with_its_message(
+def test_with_the_database_backend_the_stored_message_is_the_queue_entry(
     world: World, at_channel: Channel, settings: Any
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
+    from sauti.messaging.actions import do_process_waiting, waiting_inbound
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    data = {
-        "from": "+254711000001",
-        "to": "21512",
-        "text": "Maji yamekatwa",
-        "date": "2026-11-25 08:00:00",
-        "id": "x1",
-    }
     url = f"/messaging/hooks/at/{at_channel.token}/incoming/"
-    for _attempt in range(3):  # the provider retries
-        assert Client().post(url, data).status_code == 200
-    message = InboundMessage.objects.get()
-    task = DBTaskResult.objects.get()
-    assert (
-        task.task_path == "sauti.messaging.tasks.process_inbound" and message.pk in task.args_kwargs["args"]
-    )
+    for i in range(3):
+        data = form(id=f"x{i}", text=f"Maji yamekatwa Mathare 4A siku {i}", date="2026-11-25 08:00:00")
+        for _attempt in range(3):  # the provider retries
+            assert Client().post(url, data).status_code == 200
+    first, second, third = InboundMessage.objects.order_by("pk")
+    assert waiting_inbound(10) == [first.pk, second.pk, third.pk] and not DBTaskResult.objects.exists()
+    # Another worker got to the second one first: it is skipped, never processed twice.
+    InboundMessage.objects.filter(pk=second.pk).update(status=InboundStatus.PROCESSING)
+    assert do_process_waiting(limit=10) == 2 and waiting_inbound(10) == []
+    assert Report.objects.count() == 2 and do_process_waiting() == 0
+    assert InboundMessage.objects.get(pk=first.pk).status == InboundStatus.PROCESSED

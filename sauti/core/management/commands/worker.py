@@ -1,5 +1,6 @@
-"""`sauti worker`: runs background tasks (django-tasks' database worker, same options) and the periodic
-upkeep of `sauti.core.schedule` (turn it off with --no-schedule, e.g. on all but one of several workers)."""
+"""`sauti worker`: runs background tasks (django-tasks' database worker, same options), processes inbound
+SMS as they are stored, and runs the periodic upkeep of `sauti.core.schedule` (turn that off with
+--no-schedule, e.g. on all but one of several workers)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from sauti.core import schedule
+from sauti.messaging.actions import do_process_waiting
 
 
 class Command(DatabaseWorkerCommand):
@@ -25,8 +27,14 @@ class Command(DatabaseWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        if not options.pop("no_schedule") and not options.get("batch"):
-            schedule.start(stop)
+        no_schedule = options.pop("no_schedule")
+        if options.get("batch"):
+            while do_process_waiting():  # the inbound queue too, before the tasks
+                pass
+        else:
+            schedule.start_inbound(stop)
+            if not no_schedule:
+                schedule.start(stop)
         try:
             super().handle(*args, **options)
         finally:
