@@ -20,6 +20,7 @@ a query matched.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -100,9 +101,15 @@ class Token:
 
 
 def _base_tokens(word: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", word)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    lowered = stripped.casefold().translate(_APOSTROPHES)
+    if word.isascii():  # most SMS words: no accents to strip, and casefold() is lower()
+        lowered = word.lower()
+        if lowered.isalpha():
+            return [lowered]
+        lowered = lowered.translate(_APOSTROPHES)
+    else:
+        decomposed = unicodedata.normalize("NFKD", word)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        lowered = stripped.casefold().translate(_APOSTROPHES)
     spaced = _LETTER_DIGIT.sub(" ", _SEPARATORS.sub(" ", lowered))
     return spaced.split()
 
@@ -200,6 +207,8 @@ _CUES_BEFORE: frozenset[tuple[str, ...]] = frozenset(
     }
 )
 _CUES_AFTER: frozenset[tuple[str, ...]] = frozenset(s for s, _ in _HINT_SUFFIXES)
+_CUE_LAST_WORDS = frozenset(cue[-1] for cue in _CUES_BEFORE)  # the word right before a cued name
+_CUE_FIRST_WORDS = frozenset(cue[0] for cue in _CUES_AFTER)  # ... and right after one
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +282,14 @@ class PlaceIndex:
         for ci, choice in enumerate(self._choices):
             self._by_start.setdefault((choice[0], len(choice)), []).append(ci)
         self.max_words = max((len(c.split()) for c in self._choices), default=1)
+        # What lets `_mentions` skip windows that cannot match: the sorted compact keys (a window extends
+        # only while its letters begin one), the words of many-word names (for reordered names) and the
+        # longest name of each first letter (for typos).
+        self._compact_sorted = sorted(self._compact)
+        self._name_words = frozenset(w for c in self._reordered for w in c.split())
+        self._longest: dict[str, int] = {}
+        for choice in self._choices:
+            self._longest[choice[0]] = max(self._longest.get(choice[0], 0), len(choice))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -459,12 +476,50 @@ class PlaceIndex:
 
     def _mentions(self, tokens: Sequence[Token], *, query: bool = False) -> list[_Mention]:
         words = [t.text for t in tokens]
+        capitals = [t.capitalised for t in tokens]
+        common = self.common_words
+        keys = self._compact_sorted
         found: list[_Mention] = []
         for start in range(len(words)):
+            longest = self._longest.get(words[start][0], 0)
+            letters = ""
+            named = True  # every word so far is a word of a many-word name
+            capitalised = False
             for end in range(start + 1, min(len(words), start + self.max_words) + 1):
-                mention = self._window(tokens, words, start, end, query=query)
-                if mention is not None:
-                    found.append(mention)
+                size, word = end - start, words[end - 1]
+                letters += word
+                named = named and word in self._name_words
+                capitalised = capitalised or capitals[end - 1]
+                length = len(letters) + size - 1
+                # Most windows name nothing: look up only those some lookup in `_window` can find: an
+                # exact or compact name, the reordered words of a many-word name, a locative ("Mathareni"),
+                # or a typo (an uncommon last word, a name of about that length, a capital or a cue).
+                if (
+                    letters in self._compact
+                    or (size > 1 and named)
+                    or (size == 1 and len(letters) >= 7 and letters.endswith("ni"))
+                    or (
+                        size <= 3
+                        and len(letters) >= 7
+                        and length <= longest + 2
+                        and word not in common
+                        and not word.isdigit()
+                        and (
+                            query
+                            or (capitalised and len(letters) >= 8)
+                            or self._cue(words, start, end) is not None
+                        )
+                    )
+                ):
+                    mention = self._window(tokens, words, start, end, query=query)
+                    if mention is not None:
+                        found.append(mention)
+                # Stop growing the window once no longer one can have hits: its letters begin no name,
+                # a word is in no many-word name, and it is too long for a typo of any name.
+                at = bisect.bisect_left(keys, letters)
+                begins = at < len(keys) and keys[at].startswith(letters)
+                if not (begins or named or (size < 3 and length <= longest)):
+                    break
         found.sort(key=lambda m: (-m.best, -(m.end - m.start), m.start))
         taken = [False] * len(words)
         chosen: list[_Mention] = []
@@ -484,14 +539,10 @@ class PlaceIndex:
         norm = " ".join(phrase)
         if all(w.isdigit() or len(w) == 1 for w in phrase):
             return None
-        capitalised = any(t.capitalised for t in tokens[start:end])
         common = norm in self.common_words or all(w in self.common_words for w in phrase)
         # Kiswahili words sit one letter away from many place names (kisiasa/Kisiara, mchango/Mihango):
         # correct typos only where the writer marked a name, by a capital or a cue word.
         letters = len(norm.replace(" ", ""))
-        # The cue is looked at only when it decides something (most windows name nothing): it is costly.
-        cue: str | None = "strong" if query else None
-        cue_known = query
         eligible = (
             letters >= 7
             and not common
@@ -499,6 +550,11 @@ class PlaceIndex:
             and phrase[-1] not in self.common_words
             and not phrase[-1].isdigit()
         )
+        locative = len(phrase) == 1 and norm.endswith("ni") and letters >= 7
+        capitalised = any(t.capitalised for t in tokens[start:end])
+        # The cue is looked at only when it decides something (most windows name nothing).
+        cue: str | None = "strong" if query else None
+        cue_known = query
         if eligible and not (capitalised and letters >= 8):
             if not cue_known:
                 cue, cue_known = self._cue(words, start, end), True
@@ -507,7 +563,7 @@ class PlaceIndex:
         regroup = query or not any(w in self.common_words or len(w) == 1 for w in phrase)
         hits = self._lookup(norm, fuzzy="strict" if eligible else None, prefix=False, regroup=regroup)
         factor = 1.0
-        if not hits and len(phrase) == 1 and norm.endswith("ni") and len(norm) >= 7:
+        if not hits and locative:
             hits = self._lookup(norm[:-2], fuzzy=None, prefix=False)  # Kiswahili locative: "Mathareni"
             factor = LOCATIVE
         if not hits:
@@ -530,6 +586,10 @@ class PlaceIndex:
     def _cue(words: Sequence[str], start: int, end: int) -> str | None:
         """How surely the words around a window say it is a place: "strong" after a kind word ("kijiji
         cha") or before one ("... ward"), "weak" after "huko", "pale", "in" and the like, else None."""
+        if (start == 0 or words[start - 1] not in _CUE_LAST_WORDS) and (
+            end == len(words) or words[end] not in _CUE_FIRST_WORDS
+        ):
+            return None
         before = [tuple(words[max(0, start - n) : start]) for n in (1, 2, 3, 4) if start - n >= 0]
         if any(b in _STRONG_CUES_BEFORE for b in before) or any(
             tuple(words[end : end + n]) in _CUES_AFTER for n in (1, 2)
