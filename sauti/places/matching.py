@@ -91,7 +91,6 @@ _SEPARATORS = re.compile(r"[^0-9a-z]+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
 _NUMBER_WORDS = frozenset({"no", "nr", "number", "namba", "nambari"})
-_SENTENCE_END = re.compile(r"[.!?]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +122,7 @@ def tokenize(text: str) -> list[Token]:
     for word in words:
         capitalised = word[:1].isupper() and not sentence_start and not shouting
         raw.extend(Token(t, capitalised) for t in _base_tokens(word))
-        sentence_start = bool(_SENTENCE_END.search(word))
+        sentence_start = word.endswith((".", "!", "?"))
     out: list[Token] = []
     for i, tok in enumerate(raw):
         text_ = tok.text
@@ -133,7 +132,7 @@ def tokenize(text: str) -> list[Token]:
             continue  # "Mathare No. 10" -> "mathare 10"
         if text_ in _ROMAN or (text_ == "i" and prev.isalpha() and not nxt.isalpha()):
             text_ = _ROMAN.get(text_, "1")  # "Umoja I", "Dandora Area II"
-        out.append(Token(text_, tok.capitalised))
+        out.append(tok if text_ is tok.text else Token(text_, tok.capitalised))
     return out
 
 
@@ -341,6 +340,10 @@ class PlaceIndex:
         return replace(self.entries[i].place, score=min(1.0, score), matched=matched)
 
     def _rank(self, scored: dict[int, tuple[float, str]], limit: int) -> list[PlaceCandidate]:
+        return [c for _, c in self._ranked(scored, limit)]
+
+    def _ranked(self, scored: dict[int, tuple[float, str]], limit: int) -> list[tuple[int, PlaceCandidate]]:
+        """`_rank` with each candidate's entry."""
         order = sorted(
             scored.items(),
             key=lambda item: (
@@ -353,13 +356,13 @@ class PlaceIndex:
             ),
         )
         seen: set[tuple[str, str, int | None, int | None, int | None]] = set()
-        out: list[PlaceCandidate] = []
+        out: list[tuple[int, PlaceCandidate]] = []
         for i, (score, matched) in order:
             key = self._display_keys[i]
             if key in seen:
                 continue  # the same place from another source, already listed
             seen.add(key)
-            out.append(self._candidate(i, score, matched))
+            out.append((i, self._candidate(i, score, matched)))
             if len(out) >= limit:
                 break
         return out
@@ -416,20 +419,20 @@ class PlaceIndex:
         3. Keep the best non-overlapping windows (longest first on ties), so "Mathare 4A" wins over "Mathare".
         4. Re-rank ambiguous mentions by the other places named in the same text, then by `county_code`.
         """
-        out: list[tuple[float, int, PlaceCandidate]] = []
+        out: list[tuple[float, int, int, PlaceCandidate]] = []
         for mention, scored in self._in_context(tokenize(text), county_code, query=False):
-            ranked = self._rank(scored, per_mention)
-            best = ranked[0].score if ranked else 0.0
+            ranked = self._ranked(scored, per_mention)
+            best = ranked[0][1].score if ranked else 0.0
             out.extend(
-                (c.score, mention.start, c)
-                for c in ranked
+                (c.score, mention.start, i, c)
+                for i, c in ranked
                 if c.score >= max(MIN_EXTRACT_SCORE, best - AMBIGUOUS_WITHIN)
             )
         out.sort(key=lambda item: (-item[0], item[1]))
         seen: set[tuple[str, str, int | None, int | None, int | None]] = set()
         unique: list[PlaceCandidate] = []
-        for _, _, c in out:
-            key = (c.kind, normalize(c.name), c.county_code, c.constituency_code, c.ward_code)
+        for _, _, i, c in out:
+            key = self._display_keys[i]  # (kind, normalised name, county, constituency, ward)
             if key not in seen:  # a place named twice in one message is listed once
                 seen.add(key)
                 unique.append(c)
