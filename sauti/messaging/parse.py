@@ -292,12 +292,17 @@ def _pattern(term: str) -> str:
     return " ".join(words)
 
 
-def _alternation(phrases: bool) -> tuple[re.Pattern[str], list[int]]:
-    """One regex with a group per rule (its phrase terms, or its one-word terms) and the rule of each group."""
+def _alternation(phrases: bool, *, open_start: bool = True) -> tuple[re.Pattern[str], list[int]]:
+    """One regex with a group per rule (its phrase terms, or its one-word terms) and the rule of each group.
+    `open_start=False` leaves out the phrases whose first word has an open start ("*kula pesa")."""
     groups: list[str] = []
     rules: list[int] = []
     for i, (terms, _, _) in enumerate(CATEGORY_RULES):
-        chosen = [_pattern(t) for t in terms.split("|") if (" " in t) == phrases]
+        chosen = [
+            _pattern(t)
+            for t in terms.split("|")
+            if (" " in t) == phrases and (open_start or not t.startswith("*"))
+        ]
         if chosen:
             groups.append(f"({'|'.join(chosen)})")
             rules.append(i)
@@ -306,6 +311,16 @@ def _alternation(phrases: bool) -> tuple[re.Pattern[str], list[int]]:
 
 
 _PHRASE_RE, _PHRASE_RULES = _alternation(phrases=True)
+# Phrases with an open start ("*kula pesa") cost the regex a try at every letter of every word; most
+# messages lack their last word ("pesa"), and without it the regex without them finds exactly the same.
+_CLOSED_PHRASE_RE, _CLOSED_PHRASE_RULES = _alternation(phrases=True, open_start=False)
+_OPEN_PHRASE_ENDS: Final = frozenset(
+    t.split()[-1]
+    for terms, _, _ in CATEGORY_RULES
+    for t in terms.split("|")
+    if " " in t and t.startswith("*")
+)
+assert not any("*" in word for word in _OPEN_PHRASE_ENDS), "an open-start phrase must end in a plain word"
 _WORD_RE, _WORD_RULES = _alternation(phrases=False)
 
 
@@ -459,9 +474,14 @@ def _matched_rules(tokens: Sequence[str]) -> set[int]:
     joined = " ".join(tokens)
     if " " in joined:
         starts = list(itertools.accumulate((len(t) + 1 for t in tokens[:-1]), initial=0))
-        for m in _PHRASE_RE.finditer(joined):
+        regex, rules = (
+            (_PHRASE_RE, _PHRASE_RULES)
+            if _OPEN_PHRASE_ENDS.intersection(tokens)
+            else (_CLOSED_PHRASE_RE, _CLOSED_PHRASE_RULES)
+        )
+        for m in regex.finditer(joined):
             assert m.lastindex is not None
-            matched.add(_PHRASE_RULES[m.lastindex - 1])
+            matched.add(rules[m.lastindex - 1])
             first = bisect.bisect_right(starts, m.start()) - 1
             last = bisect.bisect_left(starts, m.end())
             consumed.update(range(first, last))
@@ -505,13 +525,11 @@ _SUM_WORDS: Final = frozenset(
 
 
 def _names_a_sum(tokens: Sequence[str]) -> bool:
+    """Whether a sum follows a demand or payment within three words."""
     for i, token in enumerate(tokens):
-        if _DEMAND.fullmatch(token):
-            for following in tokens[i + 1 : i + 4]:
-                if following in _SUM_WORDS or (
-                    following.isdigit() and following[0] != "0" and int(following) >= 20
-                ):
-                    return True
+        is_sum = token in _SUM_WORDS or (token.isdigit() and token[0] != "0" and int(token) >= 20)
+        if is_sum and any(_DEMAND.fullmatch(before) for before in tokens[max(0, i - 3) : i]):
+            return True
     return False
 
 
