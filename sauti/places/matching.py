@@ -132,7 +132,7 @@ def tokenize(text: str) -> list[Token]:
             continue  # "Mathare No. 10" -> "mathare 10"
         if text_ in _ROMAN or (text_ == "i" and prev.isalpha() and not nxt.isalpha()):
             text_ = _ROMAN.get(text_, "1")  # "Umoja I", "Dandora Area II"
-        out.append(tok if text_ is tok.text else Token(text_, tok.capitalised))
+        out.append(tok if text_ == tok.text else Token(text_, tok.capitalised))
     return out
 
 
