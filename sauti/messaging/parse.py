@@ -150,12 +150,15 @@ _SW_SHAPE = re.compile(
 
 # (patterns separated by "|", {category: weight}, tag). Patterns match whole normalised tokens: `word`,
 # `stem*`, `*ending`, `*part*`; several words are a phrase. Weights: 6-7 decisive, 4-5 strong, 3 clear,
-# 2 supporting, 1 weak. One token counts for one rule only, the first listed that matches, so phrases
-# and specific forms come before general stems. A rule counts once however often it matches.
+# 2 supporting, 1 weak, 0 only a tag for CATEGORY_COMBINATIONS. One token counts for one rule only, the
+# first listed that matches, so phrases and specific forms come before general stems. A rule counts once
+# however often it matches.
 CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     # phrases
     ("maji taka|majitaka|maji machafu ya choo|maji ya choo", {"sanitation": 5, "water": -2}, ""),
-    ("kitu kidogo|pesa ya chai|kitu ya chai|something small", {"corruption": 4}, "bribe"),
+    ("kitu kidogo|pesa ya chai|kitu ya chai|something small|chini ya meza|under the table|*pa kitu|*pe kitu", {"corruption": 4}, "bribe"),
+    ("bila risiti|hakuna risiti|no receipt|without receipt|without a receipt|without receipts", {"corruption": 3}, "money"),
+    ("*piga pesa|*piga doh|*piga ganji|*chukua pesa|*chukua hela|*chukua fedha|was eaten|were eaten|been eaten", {"corruption": 3}, "money"),
     ("title deed*|hati miliki|hatimiliki|hati za umiliki|hati ya umiliki|land grab*|community land", {"land": 5}, ""),
     ("kituo cha afya|health centre|health center|health facility", {"health": 5}, ""),
     ("school fees|ada ya shule|karo ya shule|exam fees|ada ya mitihani", {"education": 5}, "fees"),
@@ -163,10 +166,16 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("flying toilet*|pit latrine*|public toilet*|choo cha umma|vyoo vya umma", {"sanitation": 5}, ""),
     ("street light*|streetlight*|taa za barabarani|flood light*|floodlight*", {"public-projects": 4}, ""),
     ("kazi duni|poor workmanship|white elephant|kiwango duni", {"public-projects": 5}, ""),
-    ("pesa za umma|public funds|public money|pesa za mradi", {"corruption": 5}, ""),
+    ("pesa za umma|public funds|public money|pesa za mradi|fedha za umma|mali ya umma|mali za umma|walipa kodi|taxpayers money", {"corruption": 5}, ""),
     ("ghost workers|ward fund", {"corruption": 3}, ""),
     ("*kula pesa|kula pesa|ate the money|eating the money|eat the money|money disappeared|funds disappeared|pesa zimepotea|pesa zilipotea|pesa imepotea|cdf money|cdf funds|pesa za cdf|misused funds|funds were misused|money was stolen|money meant for", {"corruption": 5}, "bribe"),
-    ("own relatives|their relatives|watu wa familia|friends of the|marafiki wa|kwa kujuana", {"corruption": 3}, ""),
+    ("own relatives|their relatives|watu wa familia|friends of the|marafiki wa|kwa kujuana|jamaa zake|jamaa zao|ndugu zake|ndugu zao|marafiki zao|marafiki zake|own clan|own company|kampuni yake|kampuni yao|kampuni hewa|ghost company", {"corruption": 3}, ""),
+    ("ward officer|county officer*|lands officer|land officer|clinic officer|health officer|education officer|wa kaunti|county officials|county staff|county workers", {"corruption": 1}, "official"),
+    ("to get|to process|to release|in order to", {"corruption": 0}, "condition"),
+    ("kituo cha polisi|police station|police post", {"security": 1}, ""),
+    ("askari wa kaunti|county askari|county askaris", {"security": 3}, "police"),
+    ("samaki wamekufa|samaki wanakufa|dead fish|fish are dying|fish died", {"environment": 3}, ""),
+    ("wamiliki wa nyumba|mmiliki wa nyumba|wamiliki wa ploti|mmiliki wa ploti|wenye ploti|mwenye ploti", {"housing": 4}, ""),
     ("wazee wa kijiji|mzee wa kijiji|village elder*|land registry|ofisi ya ardhi|lands office", {"corruption": 1}, "official"),
     ("kukata miti|wanakata miti|cutting trees|tree cutting", {"environment": 4}, ""),
     ("kulala nje|sleeping outside|pa kulala|hawana makao|bila makao", {"housing": 4}, ""),
@@ -214,6 +223,7 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("ubakaji|*bakwa|*bakaji|kubaka|*mbaka|*wabaka|*libaka|rape|raped|rapist*|defile*|*najisi*", {"gbv": 7}, ""),
     ("gbv|sgbv|fgm|ukeketaji|*keketw*|*kekete*|kijinsia|sexual*|kingono", {"gbv": 6}, ""),
     ("mke|mkewe|wife|wives|mume|mumewe|waume|husband*|boyfriend|girlfriend|mpenzi", {"gbv": 2}, "partner"),
+    ("*ozwa|married off|forced marriage|forced to marry", {"gbv": 5}, ""),
     ("*olewa|mimba|pregnan*|msichana|wasichana|girl|girls|mwanamke|wanawake|woman|women|dada|bibi", {"gbv": 1}, ""),
     # land
     ("ardhi|land|acre*|ekari", {"land": 4}, ""),
@@ -240,10 +250,12 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("ujenzi|construction|constructed|*jengwa|*jengw*|*jenga|built|bajeti|budget*", {"public-projects": 2}, ""),
     ("mca|mcas|mbunge|diwani|ward rep", {"public-projects": 1, "corruption": 1}, "official"),
     # corruption
-    ("ufisadi|mafisadi|fisadi|*fisad*|corrupt*|rushwa|hongo|*hongw*|mlungula|bribe|bribes|bribery|kickback*|embezzl*|misappropriat*|eacc", {"corruption": 5}, "bribe"),
-    ("*fuja|*meliwa|*liliwa|nepotism|upendeleo|tender*|tenda|zabuni|inflated|*gawana|relatives", {"corruption": 3}, ""),
-    ("*itisha|demand*|asking|charges|charging|pesa|money|cash|receipt|risiti|*uzwa|sold|selling|sells|pay|paid|paying|*lipe|*lipa|*lipisha|*lipishwa|fund|funds|fedha", {"corruption": 1}, "money"),
-    ("chifu|chief*|afisa|official*|administrator|registrar|clerk|clerks|msimamizi|wakubwa|elder|elders|viongozi", {"corruption": 1}, "official"),
+    ("ufisadi|mafisadi|fisadi|*fisad*|corrupt*|rushwa|hongo|*hongw*|mlungula|bribe|bribes|bribery|kickback*|embezzl*|misappropriat*|eacc|ubadhirifu|*badhiri*", {"corruption": 5}, "bribe"),
+    ("*fuja|*fujwa|*meliwa|*liliwa|nepotism|upendeleo|tender*|tenda|zabuni|inflated|*gawana|relatives|favouritism|favoritism|cronies|cronyism|ukabila|tribalism", {"corruption": 3}, ""),
+    ("chai", {"corruption": 2}, "bribe"),
+    ("upate|tupate|apate|wapate|nipate|mpate", {"corruption": 0}, "condition"),
+    ("*itisha|demand*|asking|charges|charging|pesa|money|cash|receipt|risiti|*uzwa|sold|selling|sells|pay|paid|paying|*lipe|*lipa|*lipisha|*lipishwa|fund|funds|fedha|hela|doh|ganji|chapaa|munde", {"corruption": 1}, "money"),
+    ("chifu|chief*|afisa|official*|administrator|registrar|clerk|clerks|msimamizi|wakubwa|elder|elders|viongozi|kiongozi|mwenyekiti|chairman|chairperson|kamati|wanakamati|committee|treasurer|supervisor|councillor*|councilor*|organiser*|organizer*|ofisi|office|offices", {"corruption": 1}, "official"),
     # other (no taxonomy category of its own)
     ("stima|umeme|electricity|kplc|tokens|transformer|blackout|power", {"other": 4}, ""),
     ("unga|njaa|hunger|food|chakula|pombe|fare|ajira|jobs", {"other": 1}, ""),
@@ -259,6 +271,8 @@ CATEGORY_COMBINATIONS: Final[list[tuple[frozenset[str], dict[str, float]]]] = [
     (frozenset({"school", "fees"}), {"education": 2}),
     (frozenset({"official", "money"}), {"corruption": 3}),
     (frozenset({"official", "bribe"}), {"corruption": 2}),
+    (frozenset({"official", "amount"}), {"corruption": 2}),
+    (frozenset({"money", "condition"}), {"corruption": 2}),
     (frozenset({"project", "water"}), {"public-projects": 1}),
 ]
 # Equal scores go to the narrower category.
@@ -278,12 +292,17 @@ def _pattern(term: str) -> str:
     return " ".join(words)
 
 
-def _alternation(phrases: bool) -> tuple[re.Pattern[str], list[int]]:
-    """One regex with a group per rule (its phrase terms, or its one-word terms) and the rule of each group."""
+def _alternation(phrases: bool, *, open_start: bool = True) -> tuple[re.Pattern[str], list[int]]:
+    """One regex with a group per rule (its phrase terms, or its one-word terms) and the rule of each group.
+    `open_start=False` leaves out the phrases whose first word has an open start ("*kula pesa")."""
     groups: list[str] = []
     rules: list[int] = []
     for i, (terms, _, _) in enumerate(CATEGORY_RULES):
-        chosen = [_pattern(t) for t in terms.split("|") if (" " in t) == phrases]
+        chosen = [
+            _pattern(t)
+            for t in terms.split("|")
+            if (" " in t) == phrases and (open_start or not t.startswith("*"))
+        ]
         if chosen:
             groups.append(f"({'|'.join(chosen)})")
             rules.append(i)
@@ -292,6 +311,16 @@ def _alternation(phrases: bool) -> tuple[re.Pattern[str], list[int]]:
 
 
 _PHRASE_RE, _PHRASE_RULES = _alternation(phrases=True)
+# Phrases with an open start ("*kula pesa") cost the regex a try at every letter of every word; most
+# messages lack their last word ("pesa"), and without it the regex without them finds exactly the same.
+_CLOSED_PHRASE_RE, _CLOSED_PHRASE_RULES = _alternation(phrases=True, open_start=False)
+_OPEN_PHRASE_ENDS: Final = frozenset(
+    t.split()[-1]
+    for terms, _, _ in CATEGORY_RULES
+    for t in terms.split("|")
+    if " " in t and t.startswith("*")
+)
+assert not any("*" in word for word in _OPEN_PHRASE_ENDS), "an open-start phrase must end in a plain word"
 _WORD_RE, _WORD_RULES = _alternation(phrases=False)
 
 
@@ -445,9 +474,14 @@ def _matched_rules(tokens: Sequence[str]) -> set[int]:
     joined = " ".join(tokens)
     if " " in joined:
         starts = list(itertools.accumulate((len(t) + 1 for t in tokens[:-1]), initial=0))
-        for m in _PHRASE_RE.finditer(joined):
+        regex, rules = (
+            (_PHRASE_RE, _PHRASE_RULES)
+            if _OPEN_PHRASE_ENDS.intersection(tokens)
+            else (_CLOSED_PHRASE_RE, _CLOSED_PHRASE_RULES)
+        )
+        for m in regex.finditer(joined):
             assert m.lastindex is not None
-            matched.add(_PHRASE_RULES[m.lastindex - 1])
+            matched.add(rules[m.lastindex - 1])
             first = bisect.bisect_right(starts, m.start()) - 1
             last = bisect.bisect_left(starts, m.end())
             consumed.update(range(first, last))
@@ -470,11 +504,33 @@ def score_categories(tokens: Sequence[str]) -> dict[str, float]:
             scores[category] += weight
         if tag:
             tags.add(tag)
+    if _names_a_sum(tokens):
+        tags.add("amount")
     for needed, extra in CATEGORY_COMBINATIONS:
         if needed <= tags:
             for category, weight in extra.items():
                 scores[category] += weight
     return scores
+
+
+# "asked for 500", "anataka elfu tano", "tumlipe 2000": a sum someone demands or is paid. With an official
+# it is how most bribes are reported, without the word "bribe".
+_DEMAND = re.compile(
+    r"(?:[a-z]*itish[a-z]*|[a-z]*lip[ae]|[a-z]*to[ae]|[a-z]+(?:na|li|me)taka|asking|asked|ask|asks|demand[a-z]*"
+    r"|wants?|charg[a-z]*|collect[a-z]*|pay|paid|paying)"
+)
+_SUM_WORDS: Final = frozenset(
+    {"mia", "elfu", "laki", "hundred", "thousand", "ksh", "kes", "sh", "shs", "bob", "shilingi"}
+)
+
+
+def _names_a_sum(tokens: Sequence[str]) -> bool:
+    """Whether a sum follows a demand or payment within three words."""
+    for i, token in enumerate(tokens):
+        is_sum = token in _SUM_WORDS or (token.isdigit() and token[0] != "0" and int(token) >= 20)
+        if is_sum and any(_DEMAND.fullmatch(before) for before in tokens[max(0, i - 3) : i]):
+            return True
+    return False
 
 
 def _best_category(scores: Mapping[str, float]) -> str:

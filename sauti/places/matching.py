@@ -20,6 +20,7 @@ a query matched.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -90,7 +91,6 @@ _SEPARATORS = re.compile(r"[^0-9a-z]+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
 _NUMBER_WORDS = frozenset({"no", "nr", "number", "namba", "nambari"})
-_SENTENCE_END = re.compile(r"[.!?]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +100,15 @@ class Token:
 
 
 def _base_tokens(word: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", word)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    lowered = stripped.casefold().translate(_APOSTROPHES)
+    if word.isascii():  # most SMS words: no accents to strip, and casefold() is lower()
+        lowered = word.lower()
+        if lowered.isalpha():
+            return [lowered]
+        lowered = lowered.translate(_APOSTROPHES)
+    else:
+        decomposed = unicodedata.normalize("NFKD", word)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        lowered = stripped.casefold().translate(_APOSTROPHES)
     spaced = _LETTER_DIGIT.sub(" ", _SEPARATORS.sub(" ", lowered))
     return spaced.split()
 
@@ -116,7 +122,7 @@ def tokenize(text: str) -> list[Token]:
     for word in words:
         capitalised = word[:1].isupper() and not sentence_start and not shouting
         raw.extend(Token(t, capitalised) for t in _base_tokens(word))
-        sentence_start = bool(_SENTENCE_END.search(word))
+        sentence_start = word.endswith((".", "!", "?"))
     out: list[Token] = []
     for i, tok in enumerate(raw):
         text_ = tok.text
@@ -126,7 +132,7 @@ def tokenize(text: str) -> list[Token]:
             continue  # "Mathare No. 10" -> "mathare 10"
         if text_ in _ROMAN or (text_ == "i" and prev.isalpha() and not nxt.isalpha()):
             text_ = _ROMAN.get(text_, "1")  # "Umoja I", "Dandora Area II"
-        out.append(Token(text_, tok.capitalised))
+        out.append(tok if text_ == tok.text else Token(text_, tok.capitalised))
     return out
 
 
@@ -200,6 +206,8 @@ _CUES_BEFORE: frozenset[tuple[str, ...]] = frozenset(
     }
 )
 _CUES_AFTER: frozenset[tuple[str, ...]] = frozenset(s for s, _ in _HINT_SUFFIXES)
+_CUE_LAST_WORDS = frozenset(cue[-1] for cue in _CUES_BEFORE)  # the word right before a cued name
+_CUE_FIRST_WORDS = frozenset(cue[0] for cue in _CUES_AFTER)  # ... and right after one
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +281,14 @@ class PlaceIndex:
         for ci, choice in enumerate(self._choices):
             self._by_start.setdefault((choice[0], len(choice)), []).append(ci)
         self.max_words = max((len(c.split()) for c in self._choices), default=1)
+        # What lets `_mentions` skip windows that cannot match: the sorted compact keys (a window extends
+        # only while its letters begin one), the words of many-word names (for reordered names) and the
+        # longest name of each first letter (for typos).
+        self._compact_sorted = sorted(self._compact)
+        self._name_words = frozenset(w for c in self._reordered for w in c.split())
+        self._longest: dict[str, int] = {}
+        for choice in self._choices:
+            self._longest[choice[0]] = max(self._longest.get(choice[0], 0), len(choice))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -324,6 +340,10 @@ class PlaceIndex:
         return replace(self.entries[i].place, score=min(1.0, score), matched=matched)
 
     def _rank(self, scored: dict[int, tuple[float, str]], limit: int) -> list[PlaceCandidate]:
+        return [c for _, c in self._ranked(scored, limit)]
+
+    def _ranked(self, scored: dict[int, tuple[float, str]], limit: int) -> list[tuple[int, PlaceCandidate]]:
+        """`_rank` with each candidate's entry."""
         order = sorted(
             scored.items(),
             key=lambda item: (
@@ -336,13 +356,13 @@ class PlaceIndex:
             ),
         )
         seen: set[tuple[str, str, int | None, int | None, int | None]] = set()
-        out: list[PlaceCandidate] = []
+        out: list[tuple[int, PlaceCandidate]] = []
         for i, (score, matched) in order:
             key = self._display_keys[i]
             if key in seen:
                 continue  # the same place from another source, already listed
             seen.add(key)
-            out.append(self._candidate(i, score, matched))
+            out.append((i, self._candidate(i, score, matched)))
             if len(out) >= limit:
                 break
         return out
@@ -399,20 +419,20 @@ class PlaceIndex:
         3. Keep the best non-overlapping windows (longest first on ties), so "Mathare 4A" wins over "Mathare".
         4. Re-rank ambiguous mentions by the other places named in the same text, then by `county_code`.
         """
-        out: list[tuple[float, int, PlaceCandidate]] = []
+        out: list[tuple[float, int, int, PlaceCandidate]] = []
         for mention, scored in self._in_context(tokenize(text), county_code, query=False):
-            ranked = self._rank(scored, per_mention)
-            best = ranked[0].score if ranked else 0.0
+            ranked = self._ranked(scored, per_mention)
+            best = ranked[0][1].score if ranked else 0.0
             out.extend(
-                (c.score, mention.start, c)
-                for c in ranked
+                (c.score, mention.start, i, c)
+                for i, c in ranked
                 if c.score >= max(MIN_EXTRACT_SCORE, best - AMBIGUOUS_WITHIN)
             )
         out.sort(key=lambda item: (-item[0], item[1]))
         seen: set[tuple[str, str, int | None, int | None, int | None]] = set()
         unique: list[PlaceCandidate] = []
-        for _, _, c in out:
-            key = (c.kind, normalize(c.name), c.county_code, c.constituency_code, c.ward_code)
+        for _, _, i, c in out:
+            key = self._display_keys[i]  # (kind, normalised name, county, constituency, ward)
             if key not in seen:  # a place named twice in one message is listed once
                 seen.add(key)
                 unique.append(c)
@@ -459,12 +479,50 @@ class PlaceIndex:
 
     def _mentions(self, tokens: Sequence[Token], *, query: bool = False) -> list[_Mention]:
         words = [t.text for t in tokens]
+        capitals = [t.capitalised for t in tokens]
+        common = self.common_words
+        keys = self._compact_sorted
         found: list[_Mention] = []
         for start in range(len(words)):
+            longest = self._longest.get(words[start][0], 0)
+            letters = ""
+            named = True  # every word so far is a word of a many-word name
+            capitalised = False
             for end in range(start + 1, min(len(words), start + self.max_words) + 1):
-                mention = self._window(tokens, words, start, end, query=query)
-                if mention is not None:
-                    found.append(mention)
+                size, word = end - start, words[end - 1]
+                letters += word
+                named = named and word in self._name_words
+                capitalised = capitalised or capitals[end - 1]
+                length = len(letters) + size - 1
+                # Most windows name nothing: look up only those some lookup in `_window` can find: an
+                # exact or compact name, the reordered words of a many-word name, a locative ("Mathareni"),
+                # or a typo (an uncommon last word, a name of about that length, a capital or a cue).
+                if (
+                    letters in self._compact
+                    or (size > 1 and named)
+                    or (size == 1 and len(letters) >= 7 and letters.endswith("ni"))
+                    or (
+                        size <= 3
+                        and len(letters) >= 7
+                        and length <= longest + 2
+                        and word not in common
+                        and not word.isdigit()
+                        and (
+                            query
+                            or (capitalised and len(letters) >= 8)
+                            or self._cue(words, start, end) is not None
+                        )
+                    )
+                ):
+                    mention = self._window(tokens, words, start, end, query=query)
+                    if mention is not None:
+                        found.append(mention)
+                # Stop growing the window once no longer one can have hits: its letters begin no name,
+                # a word is in no many-word name, and it is too long for a typo of any name.
+                at = bisect.bisect_left(keys, letters)
+                begins = at < len(keys) and keys[at].startswith(letters)
+                if not (begins or named or (size < 3 and length <= longest)):
+                    break
         found.sort(key=lambda m: (-m.best, -(m.end - m.start), m.start))
         taken = [False] * len(words)
         chosen: list[_Mention] = []
@@ -484,14 +542,10 @@ class PlaceIndex:
         norm = " ".join(phrase)
         if all(w.isdigit() or len(w) == 1 for w in phrase):
             return None
-        capitalised = any(t.capitalised for t in tokens[start:end])
         common = norm in self.common_words or all(w in self.common_words for w in phrase)
         # Kiswahili words sit one letter away from many place names (kisiasa/Kisiara, mchango/Mihango):
         # correct typos only where the writer marked a name, by a capital or a cue word.
         letters = len(norm.replace(" ", ""))
-        # The cue is looked at only when it decides something (most windows name nothing): it is costly.
-        cue: str | None = "strong" if query else None
-        cue_known = query
         eligible = (
             letters >= 7
             and not common
@@ -499,6 +553,11 @@ class PlaceIndex:
             and phrase[-1] not in self.common_words
             and not phrase[-1].isdigit()
         )
+        locative = len(phrase) == 1 and norm.endswith("ni") and letters >= 7
+        capitalised = any(t.capitalised for t in tokens[start:end])
+        # The cue is looked at only when it decides something (most windows name nothing).
+        cue: str | None = "strong" if query else None
+        cue_known = query
         if eligible and not (capitalised and letters >= 8):
             if not cue_known:
                 cue, cue_known = self._cue(words, start, end), True
@@ -507,7 +566,7 @@ class PlaceIndex:
         regroup = query or not any(w in self.common_words or len(w) == 1 for w in phrase)
         hits = self._lookup(norm, fuzzy="strict" if eligible else None, prefix=False, regroup=regroup)
         factor = 1.0
-        if not hits and len(phrase) == 1 and norm.endswith("ni") and len(norm) >= 7:
+        if not hits and locative:
             hits = self._lookup(norm[:-2], fuzzy=None, prefix=False)  # Kiswahili locative: "Mathareni"
             factor = LOCATIVE
         if not hits:
@@ -530,6 +589,10 @@ class PlaceIndex:
     def _cue(words: Sequence[str], start: int, end: int) -> str | None:
         """How surely the words around a window say it is a place: "strong" after a kind word ("kijiji
         cha") or before one ("... ward"), "weak" after "huko", "pale", "in" and the like, else None."""
+        if (start == 0 or words[start - 1] not in _CUE_LAST_WORDS) and (
+            end == len(words) or words[end] not in _CUE_FIRST_WORDS
+        ):
+            return None
         before = [tuple(words[max(0, start - n) : start]) for n in (1, 2, 3, 4) if start - n >= 0]
         if any(b in _STRONG_CUES_BEFORE for b in before) or any(
             tuple(words[end : end + n]) in _CUES_AFTER for n in (1, 2)

@@ -25,11 +25,13 @@ COLUMNS = [
 ]  # fmt: skip
 
 # Measured (`bench/parse_accuracy.py` prints the table) and set a little below, so a regression fails but
-# a one-message change does not. Held-out measured: macro-F1 0.895, language 0.982, place 1.000, people
-# 0.991, lowest recall 0.58 (corruption); train: 0.982, 1.000, 1.000, 0.995, lowest recall 0.91.
+# a one-message change does not. Rows 331-420 were written later, mostly about corruption (the weakest
+# recall), before the rules were tuned on their training rows; their held-out rows are harder than the
+# first 330. Held-out measured: macro-F1 0.859, language 0.986, place 1.000, people 0.986, lowest recall
+# 0.575 (corruption); train: 0.976, 1.000, 1.000, 0.996, lowest recall 0.917 (water).
 FLOORS = {
     "train": {"macro_f1": 0.95, "language": 0.97, "place": 0.95, "people": 0.97, "min_recall": 0.85},
-    "held-out": {"macro_f1": 0.85, "language": 0.95, "place": 0.90, "people": 0.95, "min_recall": 0.50},
+    "held-out": {"macro_f1": 0.83, "language": 0.95, "place": 0.90, "people": 0.95, "min_recall": 0.50},
 }
 
 

@@ -114,6 +114,12 @@ def test_place_names_are_no_evidence_of_language() -> None:
         ("Mradi wa barabara umekwama, mkandarasi ametoweka", "public-projects"),
         ("Ufisadi mkubwa kwa ofisi ya ardhi", "corruption"),
         ("Stima imekatika wiki nzima", "other"),
+        # bribes reported without the word: a sum an official asks for, a payment to get a service
+        ("Mwenyekiti wa soko anataka elfu mbili kabla ya kukupa kibanda", "corruption"),
+        ("The ward officer asked for 3000 to sign the form", "corruption"),
+        ("Tulilazimishwa kulipa pesa ndio tupate barua", "corruption"),
+        ("Askari wa kaunti wanataka elfu moja kila siku", "security"),  # county askari: extortion
+        ("Tunanunua mtungi shilingi 50, maji hakuna", "water"),  # a price is not a bribe
         ("Habari, asante sana", "other"),
         ("", "other"),
     ],

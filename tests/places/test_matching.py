@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from sauti.places.matching import PlaceCandidate, PlaceEntry, PlaceIndex, name_variants, normalize, tokenize
+from sauti.places.matching import (
+    PlaceCandidate,
+    PlaceEntry,
+    PlaceIndex,
+    Token,
+    _Mention,
+    name_variants,
+    normalize,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -155,3 +166,80 @@ def test_candidates_serialise_with_the_contract_keys() -> None:
     data = PlaceCandidate("ward", "Kwa Reuben", 1408, 282, 47, 0.98765).to_json()
     assert {"kind", "name", "ward_code", "constituency_code", "county_code", "score"} <= data.keys()
     assert data["score"] == 0.988
+
+
+class _RecordingIndex(PlaceIndex):
+    """Records the windows `_mentions` looked up that named something."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.named: set[tuple[int, int, float, int]] = set()
+
+    def _window(
+        self, tokens: Sequence[Token], words: Sequence[str], start: int, end: int, *, query: bool
+    ) -> _Mention | None:
+        mention = super()._window(tokens, words, start, end, query=query)
+        if mention is not None:
+            self.named.add((mention.start, mention.end, mention.best, mention.top))
+        return mention
+
+
+def every_named_window(index: PlaceIndex, text: str, *, query: bool) -> set[tuple[int, int, float, int]]:
+    """Every window of up to `max_words` words that names something, none skipped."""
+    tokens = tokenize(text)
+    words = [t.text for t in tokens]
+    found = set()
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + index.max_words) + 1):
+            m = PlaceIndex._window(index, tokens, words, start, end, query=query)
+            if m is not None:
+                found.add((m.start, m.end, m.best, m.top))
+    return found
+
+
+def assert_no_named_window_is_skipped(index: _RecordingIndex, texts: Sequence[str]) -> int:
+    named = 0
+    for text in texts:
+        for query in (False, True):
+            index.named.clear()
+            index._mentions(tokenize(text), query=query)
+            expected = every_named_window(index, text, query=query)
+            assert index.named == expected, (text, query)
+            named += len(expected)
+    return named
+
+
+def test_extraction_skips_only_windows_that_cannot_name_a_place() -> None:
+    entries = [
+        PlaceEntry(_place("ward", "Kwa Reuben", 47, 282, 1408), (("Kwa Reuben", 1.0),)),
+        PlaceEntry(_place("ward", "Kwareuben Heights", 47, 282, 1409), (("Kwareuben Heights", 1.0),)),
+        PlaceEntry(
+            _place("settlement", "Manyatta Lower Kanyakwar Unit", 42),
+            (("Manyatta Lower Kanyakwar Unit", 1.0),),
+        ),
+        PlaceEntry(
+            _place("settlement", "Soweto East", 47, 278), (("Soweto East", 1.0), ("Soweto Mashariki", 0.95))
+        ),
+        PlaceEntry(_place("settlement", "Mathare 4A", 47, 290), (("Mathare 4A", 1.0),), 1),
+        PlaceEntry(_place("settlement", "Mathare", 47, 290), (("Mathare", 1.0),), 1),
+        PlaceEntry(_place("ward", "Korogocho", 47, 281, 1405), (("Korogocho", 1.0),)),
+        PlaceEntry(_place("settlement", "Bondeni", 47, 290), (("Bondeni", 1.0),), 1),
+        PlaceEntry(_place("settlement", "Kisumu Ndogo", 47, 278), (("Kisumu Ndogo", 1.0),)),
+    ]
+    index = _RecordingIndex(entries, common_words=["!kwa", "bondeni", "maji", "watu", "leo", "ndogo"])
+    texts = [
+        "Maji yamekatwa Kwa Reuben leo",
+        "maji yamekatwa kwareuben heights",  # compact across words, then a longer name
+        "kwa reuben heights na Kwareubeen Heigts",  # typos in a two-word name
+        "Watu wa Manyatta Lower Kanyakwar Unit hawana maji",
+        "Manyata Lower Kanyakwar Unit",
+        "East Soweto na Mashariki Soweto",  # reordered
+        "Mathareni hakuna maji, Mathare 4 A pia",  # locative
+        "huko Korogochoo watu 200",  # a typo after a cue
+        "Tuko KOROGOCHOO sasa, wao Mathaare",  # a capital
+        "kijiji cha Bondeni na Bondeni",
+        "Kisumu Ndogo Kisumundogo ndogo kisumu",
+        "",
+        "a b c d e f 12 34",
+    ]
+    assert assert_no_named_window_is_skipped(index, texts) > 15

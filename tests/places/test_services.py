@@ -203,3 +203,18 @@ def test_a_warm_lookup_is_fast() -> None:
         find_places(q)
     per_query = (time.perf_counter() - start) / len(queries)
     assert per_query < 0.02  # the bench asks < 5 ms; this leaves room for slow CI machines
+
+
+def test_extraction_skips_no_window_that_names_a_place_in_the_labelled_messages() -> None:
+    import csv
+    from pathlib import Path
+
+    from sauti.places.gazetteer import common_words
+    from tests.places.test_matching import _RecordingIndex, assert_no_named_window_is_skipped
+
+    real = get_index()
+    index = _RecordingIndex(real.entries, common_words=common_words())
+    labelled = Path(__file__).parents[1] / "messaging" / "labelled_sms.csv"
+    with labelled.open(encoding="utf-8") as f:
+        texts = [row["text"] for row in csv.DictReader(f)]
+    assert assert_no_named_window_is_skipped(index, texts) > 300
