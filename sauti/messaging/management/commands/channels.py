@@ -1,5 +1,5 @@
 """`sauti channels add <africastalking|twilio|dev> --name N --organisation SLUG [...]`, `sauti channels list`
-and `sauti channels sweep` (catch-up for lost tasks and due retries; run it from cron every minute).
+and `sauti channels sweep` (catch-up for stranded messages and due retries; `sauti worker` runs it every minute).
 
 `add` prints JSON: {"id", "kind", "name", "organisation", "callbacks": {"incoming", "delivery", "ussd", ...}}
 with absolute URLs built from SAUTI_PUBLIC_URL (a contract: deployment scripts read it).
