@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.core.signals import request_finished, request_started
+from django.db import DatabaseError
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
 
@@ -75,14 +76,16 @@ def accept(environ: dict[str, Any], token: str) -> bool:
     except ValueError:  # not ASCII, or too many fields
         return False
     data = dict(pairs)  # the last of repeated fields, as Django's QueryDict.get gives
-    close_old_connections()  # what Django does at the start and end of every request (CONN_MAX_AGE)
+    # Django's request signals, as its handler sends them: connections past CONN_MAX_AGE or left broken
+    # are closed before and after.
+    request_started.send(sender=InboundFastLane, environ=environ)
     try:
         channel = channel_for(ChannelKind.AFRICASTALKING, token)
         do_receive_sms(channel, **read_incoming(channel, data))
     except (BadRequest, Http404, DatabaseError):
         return False
     finally:
-        close_old_connections()
+        request_finished.send(sender=InboundFastLane)
     return True
 
 

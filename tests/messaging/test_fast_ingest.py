@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -58,9 +60,16 @@ def call(app: Any, env: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         seen["status"], seen["headers"] = status, dict(headers)
 
-    result = app(env, start_response)
-    body = b"".join(result)
-    getattr(result, "close", lambda: None)()
+    # As Django's test client does: the test's transaction must survive the request signals.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = app(env, start_response)
+        body = b"".join(result)
+        getattr(result, "close", lambda: None)()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return seen["status"], seen["headers"], body
 
 
