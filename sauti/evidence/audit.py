@@ -6,9 +6,11 @@
     audit.note("people.contact", pk, Action.UPDATE, {...})  # a fact about an unregistered row
 
 Snapshots are always read back from the database (one primary-key query), so what is logged is exactly
-what `sauti verify` later reads and compares. Appends lock the single chain head row, so concurrent
-writers on PostgreSQL serialise on it (SQLite serialises writers anyway); the lock is held until the
-writer's transaction ends.
+what `sauti verify` later reads and compares. Appenders serialise on a transaction-level advisory lock on
+PostgreSQL (SQLite's BEGIN IMMEDIATE serialises writers anyway), held until the writer's transaction ends,
+and link to the last entry (read through the unique index on seq). The `ChainHead` row, which lets verify
+notice a cut tail, is moved forward once per committed transaction, after the commit: updating one row on
+every append made PostgreSQL walk one row version per earlier append of a long transaction.
 """
 
 from __future__ import annotations
@@ -242,15 +244,44 @@ def _current_actor() -> tuple[str, int | None]:
 # --- appending ----------------------------------------------------------------------------------
 
 
-def _lock_head() -> ChainHead:
-    found = list(ChainHead.objects.select_for_update().filter(pk=1))
-    head = found[0] if found else None
-    if head is None:
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, digest = last if last else (0, GENESIS)
+# Any fixed 64-bit number: the one advisory lock all appenders of this database take.
+CHAIN_LOCK_KEY = 0x5A071_A0D17
+
+
+def lock_chain() -> tuple[int, str]:
+    """Inside a transaction: wait until no other transaction can append before this one ends, then return
+    the last entry's (seq, hash)."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        # A separate statement, so that (READ COMMITTED) it sees what the previous holder committed.
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def last_entry() -> tuple[int, str]:
+    """The last committed entry's (seq, hash), without waiting for appenders."""
+    row = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def advance_head() -> None:
+    """Move the head row forward to the last entry, never back (hooks of concurrent commits run in any
+    order). Run after each commit that appended; the head may lag the log by the entries of a transaction
+    whose hook has not run yet, never lead it."""
+    seq, digest = last_entry()
+    if seq and not ChainHead.objects.filter(pk=1, seq__lt=seq).update(seq=seq, hash=digest):
         ChainHead.objects.bulk_create([ChainHead(pk=1, seq=seq, hash=digest)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=1)
-    return head
+
+
+def _advance_head_on_commit(connection: Any) -> None:
+    # One hook per transaction. A hook registered inside a savepoint that rolls back is dropped with it,
+    # so the next append registers it again.
+    if not any(func is advance_head for _sids, func, _robust in connection.run_on_commit):
+        connection.on_commit(advance_head, robust=True)
 
 
 _COLUMNS = (
@@ -271,24 +302,17 @@ _COLUMNS = (
 def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
     """Append (action, model label, pk, canonical data) items to the chain, in order.
 
-    Plain SQL for the three statements of the hot path: building them through the ORM cost more than
-    running them.
+    Plain SQL for the statements of the hot path (lock, read the last entry, insert): building them
+    through the ORM cost more than running them.
     """
     if not items:
         return []
     actor, actor_id = _current_actor()
     connection = transaction.get_connection()
     ops = connection.ops
-    head_table = ops.quote_name(ChainHead._meta.db_table)
     entry_table = ops.quote_name(AuditEntry._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {head_table} WHERE id = 1{lock}")  # noqa: S608
-        row = cursor.fetchone()
-        if row is None:
-            head = _lock_head()
-            row = (head.seq, head.hash)
-        seq, prev = int(row[0]), str(row[1])
+    with transaction.atomic(savepoint=False):
+        seq, prev = lock_chain()
         at = timezone.now()
         db_at = ops.adapt_datetimefield_value(at)
         entries = []
@@ -305,15 +329,16 @@ def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
             prev = digest
         columns = ", ".join(ops.quote_name(c) for c in _COLUMNS)
         marks = ", ".join(["%s"] * len(_COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO {entry_table} ({columns}) VALUES ({marks})",  # noqa: S608
-            [
-                (e.seq, db_at, e.actor, e.actor_id, e.action, e.model, e.object_pk, e.data, e.data_hash,
-                 e.prev_hash, e.hash)
-                for e in entries
-            ],
-        )  # fmt: skip
-        cursor.execute(f"UPDATE {head_table} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {entry_table} ({columns}) VALUES ({marks})",  # noqa: S608
+                [
+                    (e.seq, db_at, e.actor, e.actor_id, e.action, e.model, e.object_pk, e.data, e.data_hash,
+                     e.prev_hash, e.hash)
+                    for e in entries
+                ],
+            )  # fmt: skip
+        _advance_head_on_commit(connection)
     return entries
 
 
