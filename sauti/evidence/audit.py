@@ -9,8 +9,9 @@ Snapshots are always read back from the database (one primary-key query), so wha
 what `sauti verify` later reads and compares. Appenders serialise on a transaction-level advisory lock on
 PostgreSQL (SQLite's BEGIN IMMEDIATE serialises writers anyway), held until the writer's transaction ends,
 and link to the last entry (read through the unique index on seq). The `ChainHead` row, which lets verify
-notice a cut tail, is moved forward once per committed transaction, after the commit: updating one row on
-every append made PostgreSQL walk one row version per earlier append of a long transaction.
+notice a cut tail, is updated in place by the first HEAD_IN_TRANSACTION appends of a transaction and
+after that only once, after the commit: PostgreSQL walks one version of the row per earlier update in the
+same transaction, so updating it on every append of an import was quadratic.
 """
 
 from __future__ import annotations
@@ -269,19 +270,53 @@ def last_entry() -> tuple[int, str]:
 
 
 def advance_head() -> None:
-    """Move the head row forward to the last entry, never back (hooks of concurrent commits run in any
-    order). Run after each commit that appended; the head may lag the log by the entries of a transaction
-    whose hook has not run yet, never lead it."""
+    """Move the head row forward to the last committed entry, never back (hooks of concurrent commits run
+    in any order). If the row is held, skip rather than wait: by an appender (an import can hold it for
+    minutes), whose commit leaves the head past ours, or by another hook. The head may lag, never lead."""
     seq, digest = last_entry()
-    if seq and not ChainHead.objects.filter(pk=1, seq__lt=seq).update(seq=seq, hash=digest):
+    if not seq:
+        return
+    with transaction.atomic():
+        if not list(ChainHead.objects.select_for_update(skip_locked=True).filter(pk=1).values_list("pk")):
+            if not ChainHead.objects.filter(pk=1).exists():
+                ChainHead.objects.bulk_create([ChainHead(pk=1, seq=seq, hash=digest)], ignore_conflicts=True)
+            return
+        ChainHead.objects.filter(pk=1, seq__lt=seq).update(seq=seq, hash=digest)
+
+
+# Short transactions (a request) keep the head exact inside them; long ones (an import) stop updating it
+# after this many appends and move it once after the commit.
+HEAD_IN_TRANSACTION = 32
+
+
+class HeadHook:
+    """A transaction's appends so far, and after its commit the head's last move if they were many."""
+
+    __slots__ = ("appends",)
+
+    def __init__(self) -> None:
+        self.appends = 0
+
+    def __call__(self) -> None:
+        if self.appends > HEAD_IN_TRANSACTION:
+            advance_head()
+
+
+def _head_hook(connection: Any) -> HeadHook:
+    # One hook per transaction. A hook registered inside a savepoint that rolls back is dropped with it
+    # (and so are the head updates made there), so the next append starts a new one.
+    for _sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, HeadHook):
+            return func
+    hook = HeadHook()
+    connection.on_commit(hook, robust=True)
+    return hook
+
+
+def _write_head(cursor: Any, table: str, seq: int, digest: str) -> None:
+    cursor.execute(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
+    if not cursor.rowcount:
         ChainHead.objects.bulk_create([ChainHead(pk=1, seq=seq, hash=digest)], ignore_conflicts=True)
-
-
-def _advance_head_on_commit(connection: Any) -> None:
-    # One hook per transaction. A hook registered inside a savepoint that rolls back is dropped with it,
-    # so the next append registers it again.
-    if not any(func is advance_head for _sids, func, _robust in connection.run_on_commit):
-        connection.on_commit(advance_head, robust=True)
 
 
 _COLUMNS = (
@@ -302,8 +337,8 @@ _COLUMNS = (
 def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
     """Append (action, model label, pk, canonical data) items to the chain, in order.
 
-    Plain SQL for the statements of the hot path (lock, read the last entry, insert): building them
-    through the ORM cost more than running them.
+    Plain SQL for the statements of the hot path (lock, read the last entry, insert, head): building
+    them through the ORM cost more than running them.
     """
     if not items:
         return []
@@ -329,6 +364,8 @@ def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
             prev = digest
         columns = ", ".join(ops.quote_name(c) for c in _COLUMNS)
         marks = ", ".join(["%s"] * len(_COLUMNS))
+        hook = _head_hook(connection)
+        hook.appends += 1
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {entry_table} ({columns}) VALUES ({marks})",  # noqa: S608
@@ -338,7 +375,8 @@ def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
                     for e in entries
                 ],
             )  # fmt: skip
-        _advance_head_on_commit(connection)
+            if hook.appends <= HEAD_IN_TRANSACTION:
+                _write_head(cursor, ops.quote_name(ChainHead._meta.db_table), seq, prev)
     return entries
 
 
