@@ -207,7 +207,10 @@ def test_a_long_transaction_stops_updating_the_head_and_moves_it_once_after_the_
             for i in range(limit, limit + 200):
                 audit.note("test.thing", i, "create", {"i": i})
     assert ChainHead.objects.get().seq == limit
-    assert len([q for q in first if "chainhead" in q["sql"].lower()]) in (limit, limit + 1)  # + the first insert
+    assert len([q for q in first if "chainhead" in q["sql"].lower()]) in (
+        limit,
+        limit + 1,
+    )  # + the first insert
     per_append = 3 if connection.vendor == "postgresql" else 2  # (advisory lock), last entry, insert
     assert len(rest) == 200 * per_append and not any("chainhead" in q["sql"].lower() for q in rest)
     [hook] = hooks
