@@ -1,10 +1,13 @@
 """Cost of the tamper-evident log per write: case updates per second with and without it, same run.
 
-    .venv/bin/python bench/audit_bench.py [--writes 2000]     (SQLite; DATABASE_URL=postgres://... for PostgreSQL)
+    .venv/bin/python bench/audit_bench.py [--writes 2000] [--one-transaction 20000]
+        (SQLite; DATABASE_URL=postgres://... for PostgreSQL)
 
 Each write is one `Case.save()` inside `transaction.atomic()`, as the actions make it (and, second figure,
 bare in autocommit, where the entry is a second transaction). "without" runs the same loop with the audit
-signal handlers disconnected. Then `verify()` walks the chain and compares rows.
+signal handlers disconnected. Then `verify()` walks the chain and compares rows. `--one-transaction N` also
+times N case creations inside ONE transaction, each in its savepoint (an import's shape), per fifth, so
+growth per write shows (new rows, so that only the log's own statements can grow with N).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from benchsetup import setup_django
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--writes", type=int, default=2000)
+    parser.add_argument("--one-transaction", type=int, default=0, metavar="N")
     args = parser.parse_args()
     setup_django(migrate=True)
 
@@ -64,6 +68,25 @@ def main() -> None:
     print(
         f"verify: {entries} entries + rows in {took:.2f} s ({entries / took:.0f} entries/s), ok={result.ok}"
     )
+    if args.one_transaction:
+        fifth = max(1, args.one_transaction // 5)
+        laps = []
+        start = time.perf_counter()
+        with transaction.atomic():
+            lap = start
+            for i in range(args.one_transaction):
+                with transaction.atomic():  # a savepoint per row, as the actions nest inside an import
+                    Case.objects.create(organisation=org, title=f"long {i}")
+                if (i + 1) % fifth == 0:
+                    now = time.perf_counter()
+                    laps.append(now - lap)
+                    lap = now
+        took = time.perf_counter() - start
+        per = ", ".join(f"{1000 * t / fifth:.2f}" for t in laps)
+        print(
+            f"{args.one_transaction} audited creations in one transaction: {took:.1f} s (ms per write by fifth: {per})"
+        )
+        print(f"verify after it: ok={verify().ok}")
 
 
 if __name__ == "__main__":

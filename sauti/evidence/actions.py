@@ -11,15 +11,15 @@ from django.db import transaction
 
 from sauti.core import crypto
 from sauti.evidence import audit
-from sauti.evidence.models import Action, Anchor, AuditEntry, ChainHead, OrganisationKey
+from sauti.evidence.models import Action, Anchor, AuditEntry, OrganisationKey
 from sauti.people.models import Organisation
 
 
 @transaction.atomic
 def do_anchor(note: str = "") -> Anchor:
-    """Record the current chain head (the lock makes it a head no concurrent append is missing from)."""
-    head = audit._lock_head()
-    return Anchor.objects.create(seq=head.seq, hash=head.hash, note=note[:200])
+    """Record the last entry (the lock makes it one no concurrent append is missing from)."""
+    seq, digest = audit.lock_chain()
+    return Anchor.objects.create(seq=seq, hash=digest, note=note[:200])
 
 
 def do_backfill(batch: int = 1000, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
@@ -73,5 +73,4 @@ def private_key(key: OrganisationKey) -> Ed25519PrivateKey:
 
 
 def head() -> tuple[int, str]:
-    row = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
-    return (row[0], row[1]) if row else (0, audit.GENESIS)
+    return audit.last_entry()

@@ -6,9 +6,12 @@
     audit.note("people.contact", pk, Action.UPDATE, {...})  # a fact about an unregistered row
 
 Snapshots are always read back from the database (one primary-key query), so what is logged is exactly
-what `sauti verify` later reads and compares. Appends lock the single chain head row, so concurrent
-writers on PostgreSQL serialise on it (SQLite serialises writers anyway); the lock is held until the
-writer's transaction ends.
+what `sauti verify` later reads and compares. Appenders serialise on a transaction-level advisory lock on
+PostgreSQL (SQLite's BEGIN IMMEDIATE serialises writers anyway), held until the writer's transaction ends,
+and link to the last entry (read through the unique index on seq). The `ChainHead` row, which lets verify
+notice a cut tail, is updated in place by the first HEAD_IN_TRANSACTION appends of a transaction and
+after that only once, after the commit: PostgreSQL walks one version of the row per earlier update in the
+same transaction, so updating it on every append of an import was quadratic.
 """
 
 from __future__ import annotations
@@ -242,15 +245,78 @@ def _current_actor() -> tuple[str, int | None]:
 # --- appending ----------------------------------------------------------------------------------
 
 
-def _lock_head() -> ChainHead:
-    found = list(ChainHead.objects.select_for_update().filter(pk=1))
-    head = found[0] if found else None
-    if head is None:
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, digest = last if last else (0, GENESIS)
+# Any fixed 64-bit number: the one advisory lock all appenders of this database take.
+CHAIN_LOCK_KEY = 0x5A071_A0D17
+
+
+def lock_chain() -> tuple[int, str]:
+    """Inside a transaction: wait until no other transaction can append before this one ends, then return
+    the last entry's (seq, hash)."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        # A separate statement, so that (READ COMMITTED) it sees what the previous holder committed.
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def last_entry() -> tuple[int, str]:
+    """The last committed entry's (seq, hash), without waiting for appenders."""
+    row = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def advance_head() -> None:
+    """Move the head row forward to the last committed entry, never back (hooks of concurrent commits run
+    in any order). If the row is held, skip rather than wait: by an appender (an import can hold it for
+    minutes), whose commit leaves the head past ours, or by another hook. The head may lag, never lead."""
+    seq, digest = last_entry()
+    if not seq:
+        return
+    with transaction.atomic():
+        if not list(ChainHead.objects.select_for_update(skip_locked=True).filter(pk=1).values_list("pk")):
+            if not ChainHead.objects.filter(pk=1).exists():
+                ChainHead.objects.bulk_create([ChainHead(pk=1, seq=seq, hash=digest)], ignore_conflicts=True)
+            return
+        ChainHead.objects.filter(pk=1, seq__lt=seq).update(seq=seq, hash=digest)
+
+
+# Short transactions (a request) keep the head exact inside them; long ones (an import) stop updating it
+# after this many appends and move it once after the commit.
+HEAD_IN_TRANSACTION = 32
+
+
+class HeadHook:
+    """A transaction's appends so far, and after its commit the head's last move if they were many."""
+
+    __slots__ = ("appends",)
+
+    def __init__(self) -> None:
+        self.appends = 0
+
+    def __call__(self) -> None:
+        if self.appends > HEAD_IN_TRANSACTION:
+            advance_head()
+
+
+def _head_hook(connection: Any) -> HeadHook:
+    # One hook per transaction. A hook registered inside a savepoint that rolls back is dropped with it
+    # (and so are the head updates made there), so the next append starts a new one.
+    for _sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, HeadHook):
+            return func
+    hook = HeadHook()
+    connection.on_commit(hook, robust=True)
+    return hook
+
+
+def _write_head(cursor: Any, table: str, seq: int, digest: str) -> None:
+    cursor.execute(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
+    if not cursor.rowcount:
         ChainHead.objects.bulk_create([ChainHead(pk=1, seq=seq, hash=digest)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=1)
-    return head
 
 
 _COLUMNS = (
@@ -271,24 +337,17 @@ _COLUMNS = (
 def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
     """Append (action, model label, pk, canonical data) items to the chain, in order.
 
-    Plain SQL for the three statements of the hot path: building them through the ORM cost more than
-    running them.
+    Plain SQL for the statements of the hot path (lock, read the last entry, insert, head): building
+    them through the ORM cost more than running them.
     """
     if not items:
         return []
     actor, actor_id = _current_actor()
     connection = transaction.get_connection()
     ops = connection.ops
-    head_table = ops.quote_name(ChainHead._meta.db_table)
     entry_table = ops.quote_name(AuditEntry._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {head_table} WHERE id = 1{lock}")  # noqa: S608
-        row = cursor.fetchone()
-        if row is None:
-            head = _lock_head()
-            row = (head.seq, head.hash)
-        seq, prev = int(row[0]), str(row[1])
+    with transaction.atomic(savepoint=False):
+        seq, prev = lock_chain()
         at = timezone.now()
         db_at = ops.adapt_datetimefield_value(at)
         entries = []
@@ -305,15 +364,19 @@ def append(items: Sequence[tuple[str, str, str, str]]) -> list[AuditEntry]:
             prev = digest
         columns = ", ".join(ops.quote_name(c) for c in _COLUMNS)
         marks = ", ".join(["%s"] * len(_COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO {entry_table} ({columns}) VALUES ({marks})",  # noqa: S608
-            [
-                (e.seq, db_at, e.actor, e.actor_id, e.action, e.model, e.object_pk, e.data, e.data_hash,
-                 e.prev_hash, e.hash)
-                for e in entries
-            ],
-        )  # fmt: skip
-        cursor.execute(f"UPDATE {head_table} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])  # noqa: S608
+        hook = _head_hook(connection)
+        hook.appends += 1
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {entry_table} ({columns}) VALUES ({marks})",  # noqa: S608
+                [
+                    (e.seq, db_at, e.actor, e.actor_id, e.action, e.model, e.object_pk, e.data, e.data_hash,
+                     e.prev_hash, e.hash)
+                    for e in entries
+                ],
+            )  # fmt: skip
+            if hook.appends <= HEAD_IN_TRANSACTION:
+                _write_head(cursor, ops.quote_name(ChainHead._meta.db_table), seq, prev)
     return entries
 
 

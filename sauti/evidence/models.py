@@ -46,7 +46,8 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """The last entry's seq and hash, in one row that appenders lock (one chain, no forks)."""
+    """The last committed entry's seq and hash, moved forward after each commit that appended (see
+    evidence.audit), so that `sauti verify` notices entries cut from the end of the log."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)

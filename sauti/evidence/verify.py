@@ -65,9 +65,12 @@ def verify(
 ) -> Result:
     result = Result()
     latest: dict[tuple[str, str], tuple[int, str, str]] = {}
-    hashes_at: dict[int, str] = {}
+    hashes_at: dict[int, str] = {0: audit.GENESIS}  # an anchor taken before the first entry
     anchors = list(Anchor.objects.values_list("seq", "hash")) + list(extra_anchors)
-    wanted = {seq for seq, _h in anchors}
+    # Read before the walk: the head moves forward after each commit, so it may lag the entries read, and
+    # must never lead them.
+    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    wanted = {seq for seq, _h in anchors} | ({head[0]} if head else set())
     expected, prev = 1, audit.GENESIS
     rows = AuditEntry.objects.order_by("seq").values_list(
         "seq", "at", "actor", "action", "model", "object_pk", "data", "data_hash", "prev_hash", "hash"
@@ -92,16 +95,9 @@ def verify(
         if seq in wanted:
             hashes_at[seq] = digest
         expected, prev = seq + 1, digest
-    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     result.head_seq, result.head_hash = expected - 1, prev
-    if head is not None and (head[0] != expected - 1 or head[1] != prev):
-        result.problems.append(
-            Problem(
-                "truncated",
-                f"the chain head says entry #{head[0]} but the log ends at #{expected - 1}",
-                min(head[0], expected - 1) + 1,
-            )
-        )
+    if head is not None:
+        _check_head(result, head, hashes_at)
     for seq, digest in anchors:
         if hashes_at.get(seq) != digest:
             result.problems.append(
@@ -111,6 +107,20 @@ def verify(
     if files:
         _check_files(result)
     return result
+
+
+def _check_head(result: Result, head: tuple[int, str], hashes_at: dict[int, str]) -> None:
+    seq, digest = head
+    end = result.head_seq
+    if seq > end:
+        result.problems.append(
+            Problem("truncated", f"the chain head says entry #{seq} but the log ends at #{end}", end + 1)
+        )
+    elif hashes_at.get(seq) != digest:
+        result.problems.append(
+            Problem("truncated", f"entry #{seq} is not the one the chain head recorded: the log was cut there "
+                    "and written again", seq)
+        )  # fmt: skip
 
 
 def _check_files(result: Result) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sauti.evidence import audit
 from sauti.evidence.models import AuditEntry, ChainHead
@@ -15,9 +19,13 @@ from sauti.monitoring.models import CaseEvent, Report
 from tests.conftest import World
 from tests.evidence.helpers import run, submit, verify_json
 
+Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
-def test_every_change_of_a_report_and_its_case_is_chained_and_names_the_actor(world: World) -> None:
-    with audit.acting_as(world.wanjiku):
+
+def test_every_change_of_a_report_and_its_case_is_chained_and_names_the_actor(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with audit.acting_as(world.wanjiku), django_capture_on_commit_callbacks(execute=True):
         report = submit(world, "Water cut in Kwa Reuben for three days")
         assert report.case is not None
         do_transition(report.case, "triaged", world.wanjiku)
@@ -100,8 +108,11 @@ def test_a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link(world: Wo
     assert result["first_broken"]["kind"] == "broken_link" and result["first_broken"]["seq"] == 3
 
 
-def test_removing_the_last_entries_is_noticed_through_the_head_and_the_anchor(world: World) -> None:
-    submit(world, "Water cut in Kwa Reuben")
+def test_removing_the_last_entries_is_noticed_through_the_head_and_the_anchor(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(world, "Water cut in Kwa Reuben")
     code, out, _err = run("evidence", "anchor")
     assert code == 0 and "head #" in out
     head = ChainHead.objects.get()
@@ -181,3 +192,91 @@ def test_an_ushahidi_import_leaves_a_history_that_verifies(world: World) -> None
     assert Report.objects.filter(place_text="Kampala").exists()
     code, result = verify_json()
     assert code == 0, result["problems"]
+
+
+def test_a_long_transaction_stops_updating_the_head_and_moves_it_once_after_the_commit(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    # Updating one head row per append made PostgreSQL walk every earlier version of it (quadratic).
+    limit = audit.HEAD_IN_TRANSACTION
+    with django_capture_on_commit_callbacks() as hooks, transaction.atomic():
+        with CaptureQueriesContext(connection) as first:
+            for i in range(limit):
+                audit.note("test.thing", i, "create", {"i": i})
+        with CaptureQueriesContext(connection) as rest:
+            for i in range(limit, limit + 200):
+                audit.note("test.thing", i, "create", {"i": i})
+    assert ChainHead.objects.get().seq == limit
+    assert len([q for q in first if "chainhead" in q["sql"].lower()]) in (
+        limit,
+        limit + 1,
+    )  # + the first insert
+    per_append = 3 if connection.vendor == "postgresql" else 2  # (advisory lock), last entry, insert
+    assert len(rest) == 200 * per_append and not any("chainhead" in q["sql"].lower() for q in rest)
+    [hook] = hooks
+    assert isinstance(hook, audit.HeadHook) and hook.appends == limit + 200
+    hook()
+    head = ChainHead.objects.get()
+    last = AuditEntry.objects.order_by("seq").last()
+    assert last is not None and (head.seq, head.hash) == (last.seq, last.hash) and head.seq == limit + 200
+
+
+def test_a_short_transaction_keeps_the_head_exact_without_a_second_commit(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks() as hooks:
+        report = submit(world, "Water cut in Kwa Reuben")
+    last = AuditEntry.objects.order_by("seq").last()
+    head = ChainHead.objects.get()
+    assert last is not None and (head.seq, head.hash) == (last.seq, last.hash)
+    [hook] = [h for h in hooks if isinstance(h, audit.HeadHook)]
+    with CaptureQueriesContext(connection) as queries:
+        hook()
+    assert len(queries) == 0 and report.pk
+
+
+def test_a_rolled_back_savepoint_leaves_no_gap_and_no_broken_link(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as hooks, transaction.atomic():
+        first = audit.note("test.thing", 1, "create", {"n": 1})
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit.note("test.thing", 2, "create", {"n": 2})
+            raise RuntimeError
+        third = audit.note("test.thing", 3, "create", {"n": 3})
+    assert (first.seq, third.seq, third.prev_hash) == (1, 2, first.hash)
+    assert [e.object_pk for e in AuditEntry.objects.order_by("seq")] == ["1", "3"]
+    assert len([h for h in hooks if isinstance(h, audit.HeadHook)]) == 1
+    assert (ChainHead.objects.get().seq, verify_json()[0]) == (2, 0)
+
+
+def test_the_head_hook_dropped_with_a_savepoint_is_registered_again(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as hooks, transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit.note("test.thing", 1, "create", {"n": 1})
+            raise RuntimeError
+        audit.note("test.thing", 2, "create", {"n": 2})
+    assert len([h for h in hooks if isinstance(h, audit.HeadHook)]) == 1
+    assert ChainHead.objects.get().seq == 1 and verify_json()[0] == 0
+
+
+def test_a_head_behind_the_log_is_fine_but_one_pointing_at_another_entry_is_not(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(world, "Water cut in Kwa Reuben")
+    end = ChainHead.objects.get().seq
+    second = AuditEntry.objects.get(seq=2)
+    # Between a commit and its hook the head is behind: not a problem.
+    ChainHead.objects.update(seq=2, hash=second.hash)
+    assert verify_json()[0] == 0
+    # The head never moves back.
+    audit.advance_head()
+    assert ChainHead.objects.get().seq == end
+    ChainHead.objects.update(seq=2, hash=second.hash)
+    ChainHead.objects.update(seq=end - 1)  # an entry other than the one the head recorded
+    code, result = verify_json()
+    assert code == 1 and result["first_broken"]["kind"] == "truncated"
+    assert result["first_broken"]["seq"] == end - 1
