@@ -709,7 +709,7 @@ def rollup_of(
 ) -> QuerySet[Any]:
     """The rows of a rollup (`ReportRollup`, `ReportMonthRollup` or `CaseRollup`) of these organisations'
     cases that pass the filters' organisation, status and category."""
-    rows = model.objects.filter(organisation_id__in=organisation_ids)
+    rows: QuerySet[Any] = model.objects.filter(organisation_id__in=organisation_ids)
     if filters.organisation is not None:
         rows = rows.filter(organisation=filters.organisation)
     if filters.statuses:
