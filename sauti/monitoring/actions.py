@@ -27,7 +27,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
-from sauti.monitoring.rollups import recounting
+from sauti.monitoring.rollups import apply_cases, recounting, recounting_cases, tally_cases
 from sauti.monitoring.taxonomy import seed as seed_taxonomy
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.geo import ward_at
@@ -35,8 +35,9 @@ from sauti.places.models import Constituency, County, Settlement, Ward
 from sauti.places.services import PlaceCandidate, find_places
 
 EARLIEST = date(1963, 1, 1)
-# Case fields the report rollup counts under (see monitoring.rollups).
+# Case fields the report rollup counts under, and those the case rollup counts under (see monitoring.rollups).
 COUNTED_CASE_FIELDS = frozenset({"organisation", "organisation_id", "category", "category_id", "status"})
+COUNTED_CASE_PLACES = frozenset({"county", "county_id", "ward", "ward_id"})
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 # Magic numbers, so a renamed .exe is not accepted as a photo.
@@ -349,7 +350,7 @@ def _new_case_for(report: Report, categories: list[Category]) -> Case:
         else (categories[0] if categories else None)
     )
     title = " ".join(report.description.split())
-    return Case.objects.create(
+    case = Case.objects.create(
         organisation=report.organisation,
         title=title[:80] + ("…" if len(title) > 80 else ""),
         category=top,
@@ -363,6 +364,8 @@ def _new_case_for(report: Report, categories: list[Category]) -> Case:
         created_at=report.received_at,
         updated_at=report.received_at,
     )
+    apply_cases(tally_cases(Case.objects.filter(pk=case.pk)))
+    return case
 
 
 def refresh_case(case: Case) -> None:
@@ -378,7 +381,10 @@ def refresh_case(case: Case) -> None:
     case.occurred_from, case.occurred_to = agg["first"], agg["last"]
     case.people_affected = agg["people"]
     case.updated_at = max(filter(None, [agg["received"], timezone.now()]))
-    case.save(update_fields=["report_count", "occurred_from", "occurred_to", "people_affected", "updated_at"])
+    with recounting_cases(Case.objects.filter(pk=case.pk)):
+        case.save(
+            update_fields=["report_count", "occurred_from", "occurred_to", "people_affected", "updated_at"]
+        )
 
 
 @transaction.atomic
@@ -477,7 +483,7 @@ def do_transition(
         case.referred_to = referred_to
         fields.append("referred_to")
     case.updated_at = timezone.now()
-    with recounting(Report.objects.filter(case=case)):
+    with recounting(Report.objects.filter(case=case)), recounting_cases(Case.objects.filter(pk=case.pk)):
         case.save(update_fields=fields)
     return CaseEvent.objects.create(
         case=case,
@@ -502,7 +508,12 @@ def do_edit_case(case: Case, by: User, **changes: Any) -> CaseEvent | None:
     counted = (
         Report.objects.filter(case=case) if COUNTED_CASE_FIELDS & set(changes) else Report.objects.none()
     )
-    with recounting(counted):
+    counted_case = (
+        Case.objects.filter(pk=case.pk)
+        if (COUNTED_CASE_FIELDS | COUNTED_CASE_PLACES) & set(changes)
+        else Case.objects.none()
+    )
+    with recounting(counted), recounting_cases(counted_case):
         case.save(update_fields=[*changes, "updated_at"])
     return CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.EDITED, actor=by, data={"changes": diff})
 

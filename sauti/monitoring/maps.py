@@ -29,7 +29,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sauti.monitoring import charts
-from sauti.monitoring.models import Case, Category, Channel, Report, ReportRollup, Status
+from sauti.monitoring.models import (
+    Case,
+    CaseRollup,
+    Category,
+    Channel,
+    Report,
+    ReportMonthRollup,
+    ReportRollup,
+    Status,
+)
 from sauti.people.models import Organisation
 from sauti.places import gazetteer, geo
 from sauti.places.models import County, Ward
@@ -227,6 +236,11 @@ def _per_area(qs: QuerySet[Case], column: str, reports: bool) -> list[dict[str, 
     return list(qs.order_by().values(column).annotate(**counts))
 
 
+def _wards(ids: Collection[int]) -> QuerySet[Ward]:
+    # A country-wide count names most of the ~1,450 wards: reading them all beats a parameter per ward.
+    return Ward.objects.all() if len(ids) > 300 else Ward.objects.filter(pk__in=ids)
+
+
 def ward_counts(
     qs: QuerySet[Case], *, reports: bool = True, per_ward: list[dict[str, Any]] | None = None
 ) -> list[AreaCount]:
@@ -237,9 +251,9 @@ def ward_counts(
     rows = _per_area(qs.exclude(ward=None), "ward_id", reports) if per_ward is None else per_ward
     wards = {
         pk: (code, name, county_code)
-        for pk, code, name, county_code in Ward.objects.filter(
-            pk__in=[r["ward_id"] for r in rows]
-        ).values_list("pk", "code", "name", "county__code")
+        for pk, code, name, county_code in _wards([r["ward_id"] for r in rows]).values_list(
+            "pk", "code", "name", "county__code"
+        )
     }
     out = [
         AreaCount(*wards[r["ward_id"]][:2], r["cases"], r.get("reports", 0), wards[r["ward_id"]][2])
@@ -250,20 +264,23 @@ def ward_counts(
 
 
 def county_counts(
-    qs: QuerySet[Case], *, reports: bool = True, per_ward: list[dict[str, Any]] | None = None
+    qs: QuerySet[Case],
+    *,
+    reports: bool = True,
+    per_ward: list[dict[str, Any]] | None = None,
+    loose: list[dict[str, Any]] | None = None,
 ) -> list[AreaCount]:
     """Cases (and reports, unless `reports` is false) per county, most cases first. Four small queries.
 
     A case placed in a ward counts in that ward's county: grouping by ward first lets the database answer
-    from the (organisation, ward) index; only cases known to the county alone are grouped by county.
+    from the (organisation, ward) index; only cases known to the county alone (`loose`) are grouped by county.
     """
     totals: dict[int, list[int]] = {}
     if per_ward is None:
         per_ward = _per_area(qs.exclude(ward=None), "ward_id", reports)
-    county_of = dict(
-        Ward.objects.filter(pk__in=[r["ward_id"] for r in per_ward]).values_list("pk", "county_id")
-    )
-    loose = _per_area(qs.filter(ward=None).exclude(county=None), "county_id", reports)
+    county_of = dict(_wards([r["ward_id"] for r in per_ward]).values_list("pk", "county_id"))
+    if loose is None:
+        loose = _per_area(qs.filter(ward=None).exclude(county=None), "county_id", reports)
     for county_id, row in [(county_of[r["ward_id"]], r) for r in per_ward] + [
         (r["county_id"], r) for r in loose
     ]:
@@ -399,6 +416,7 @@ def grid_clusters(
     lat: str = "lat",
     lon: str = "lon",
     points: bool = True,
+    per_ward: list[dict[str, Any]] | None = None,
 ) -> Clusters:
     """Cases in `bbox`, grouped into grid cells sized for `zoom`.
 
@@ -407,11 +425,12 @@ def grid_clusters(
     country. Closer in, cases are grouped by their own coordinates (`lat`/`lon` name the columns or
     annotations; the public map passes coarsened ones): one query. From POINTS_FROM_ZOOM, when no more
     than MAX_POINTS cases are in view, the points themselves come back (unless `points` is false: the
-    public map lists a cell's cases, never a single case).
+    public map lists a cell's cases, never a single case). `per_ward`: the cases per ward (`ward_id`,
+    `cases`) of `qs` if the caller has them already (from the case rollup).
     """
     cell = cell_size(zoom)
     if zoom <= WARD_GRID_MAX_ZOOM:
-        return _ward_grid(qs, zoom, bbox, lat, lon)
+        return _ward_grid(qs, zoom, bbox, lat, lon, per_ward)
     located = _located(_near(qs, bbox), bbox, lat, lon).order_by()
     if points and zoom >= POINTS_FROM_ZOOM:
         rows = list(located.values_list(lat, lon, "pk")[: MAX_POINTS + 1])
@@ -438,18 +457,26 @@ def _point_cells(
     ]
 
 
-def _ward_grid(qs: QuerySet[Case], zoom: int, bbox: BBox | None, lat: str, lon: str) -> Clusters:
+def _ward_grid(
+    qs: QuerySet[Case],
+    zoom: int,
+    bbox: BBox | None,
+    lat: str,
+    lon: str,
+    per_ward: list[dict[str, Any]] | None = None,
+) -> Clusters:
     placed, unplaced = _ward_cells(zoom, bbox)
-    per_ward = qs.exclude(ward=None).order_by().values("ward_id").annotate(n=Count("pk"))
+    if per_ward is None:
+        per_ward = list(qs.exclude(ward=None).order_by().values("ward_id").annotate(cases=Count("pk")))
     sums: dict[tuple[int, int], list[float]] = {}
     for r in per_ward:
         if r["ward_id"] not in placed:
             continue  # outside the box, or without a centre (counted with the loose cases below)
         row, col, wlat, wlon = placed[r["ward_id"]]
         acc = sums.setdefault((row, col), [0, 0.0, 0.0])
-        acc[0] += r["n"]
-        acc[1] += wlat * r["n"]
-        acc[2] += wlon * r["n"]
+        acc[0] += r["cases"]
+        acc[1] += wlat * r["cases"]
+        acc[2] += wlon * r["cases"]
     # Cases without a ward (known only to the county) or in a ward without a centre: their own coordinates.
     loose = _located(qs.filter(Q(ward=None) | Q(ward_id__in=unplaced)), bbox, lat, lon)
     for mean_lat, mean_lon, n, row, col in _point_cells(loose, zoom, lat, lon):
@@ -673,13 +700,16 @@ def _series(interval: str, spans: list[Bucket], rows: list[tuple[int | None, lis
     return TimeSeries(interval, spans, {k: v for k, v in series.items() if any(v)}, labels)
 
 
-# The same two report figures read from the daily rollup (monitoring.rollups), for a user who sees whole
-# organisations: the rollup counts every report of an organisation's cases, never a part of them.
+# The same figures read from the rollups (monitoring.rollups), for a user who sees whole organisations: the
+# rollups count every report and case of an organisation, never a part of them.
 
 
-def rollup_of(organisation_ids: Collection[int], filters: Filters) -> QuerySet[ReportRollup]:
-    """The rollup rows of these organisations' cases that pass the filters' organisation, status and category."""
-    rows = ReportRollup.objects.filter(organisation_id__in=organisation_ids)
+def rollup_of(
+    organisation_ids: Collection[int], filters: Filters, model: Any = ReportRollup
+) -> QuerySet[Any]:
+    """The rows of a rollup (`ReportRollup`, `ReportMonthRollup` or `CaseRollup`) of these organisations'
+    cases that pass the filters' organisation, status and category."""
+    rows: QuerySet[Any] = model.objects.filter(organisation_id__in=organisation_ids)
     if filters.organisation is not None:
         rows = rows.filter(organisation=filters.organisation)
     if filters.statuses:
@@ -689,16 +719,50 @@ def rollup_of(organisation_ids: Collection[int], filters: Filters) -> QuerySet[R
     return rows
 
 
-def rolled_over_time(rows: QuerySet[ReportRollup], interval: str, start: date, end: date) -> TimeSeries:
-    """`reports_over_time` from the rollup: reports per category and day, put into buckets here."""
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _report_periods(
+    organisation_ids: Collection[int], filters: Filters, start: date | None, end: date | None
+) -> list[QuerySet[Any]]:
+    """Rollup rows covering the days start..end (inclusive, open where None): the whole months from the
+    monthly rollup, the days before and after them from the daily one."""
+    days, months = (
+        rollup_of(organisation_ids, filters),
+        rollup_of(organisation_ids, filters, ReportMonthRollup),
+    )
+    stop = end + timedelta(days=1) if end is not None else None  # exclusive
+    first = start if start is None or start.day == 1 else _next_month(start)
+    last = stop if stop is None or stop.day == 1 else stop.replace(day=1)
+    if first is not None and last is not None and first >= last:
+        return [days.filter(day__gte=start, day__lt=stop)]
+    if first is not None:
+        months = months.filter(month__gte=first)
+    if last is not None:
+        months = months.filter(month__lt=last)
+    out = [months]
+    if start is not None and first is not None and start < first:
+        out.append(days.filter(day__gte=start, day__lt=first))
+    if stop is not None and last is not None and last < stop:
+        out.append(days.filter(day__gte=last, day__lt=stop))
+    return out
+
+
+def rolled_over_time(
+    organisation_ids: Collection[int], filters: Filters, interval: str, start: date, end: date
+) -> TimeSeries:
+    """`reports_over_time` from the rollups: reports per category and day (or month), put into buckets here."""
     spans = buckets(interval, start, end)
     starts = [b.start for b in spans]
-    found = (
-        rows.filter(day__gte=spans[0].start, day__lt=spans[-1].end)
-        .order_by()
-        .values_list("category", "day")
-        .annotate(n=Sum("reports"))
-    )
+    if interval == "month":  # buckets are whole months
+        rows = rollup_of(organisation_ids, filters, ReportMonthRollup)
+        period = "month"
+        window = {"month__gte": spans[0].start, "month__lt": spans[-1].end}
+    else:
+        rows, period = rollup_of(organisation_ids, filters), "day"
+        window = {"day__gte": spans[0].start, "day__lt": spans[-1].end}
+    found = rows.filter(**window).order_by().values_list("category", period).annotate(n=Sum("reports"))
     per_category: dict[int | None, list[int]] = {}
     for category, day, n in found:
         values = per_category.setdefault(category or None, [0] * len(spans))
@@ -706,16 +770,59 @@ def rolled_over_time(rows: QuerySet[ReportRollup], interval: str, start: date, e
     return _series(interval, spans, list(per_category.items()))
 
 
-def rolled_channel_counts(rows: QuerySet[ReportRollup], filters: Filters) -> dict[str, int]:
-    """`channel_counts(reports_of(cases, filters))` from the rollup."""
-    if filters.date_from:
-        rows = rows.filter(day__gte=filters.date_from)
-    if filters.date_to:
-        rows = rows.filter(day__lte=filters.date_to)
-    found = dict(
-        rows.order_by().values_list("channel").annotate(n=Sum("reports")).values_list("channel", "n")
-    )
+def rolled_channel_counts(organisation_ids: Collection[int], filters: Filters) -> dict[str, int]:
+    """`channel_counts(reports_of(cases, filters))` from the rollups."""
+    found: dict[str, int] = {}
+    for rows in _report_periods(organisation_ids, filters, filters.date_from, filters.date_to):
+        for channel, n in rows.order_by().values_list("channel").annotate(n=Sum("reports")):
+            found[channel] = found.get(channel, 0) + n
     return {c: found.get(c, 0) for c in Channel.values}
+
+
+def case_rollup_of(organisation_ids: Collection[int] | None, filters: Filters) -> QuerySet[CaseRollup] | None:
+    """The case rollup rows for these whole organisations under the filters, or None when it cannot answer:
+    the user sees only part of an organisation's cases (None given), or the filters set dates."""
+    if organisation_ids is None or filters.date_from or filters.date_to:
+        return None
+    return rollup_of(organisation_ids, filters, CaseRollup)
+
+
+def rolled_status_totals(rows: QuerySet[CaseRollup]) -> tuple[dict[str, int], Totals]:
+    """`status_totals` from the case rollup."""
+    found = {
+        status: (n, r, p)
+        for status, n, r, p in rows.order_by()
+        .values_list("status")
+        .annotate(n=Sum("cases"), r=Sum("reports"), p=Sum("people"))
+    }
+    counts = {s: found[s][0] if s in found else 0 for s in Status.values}
+    return counts, Totals(
+        sum(v[0] for v in found.values()),
+        sum(v[1] for v in found.values()),
+        sum(v[2] for v in found.values()),
+        sum(v[0] for s, v in found.items() if s in VERIFIED_OR_LATER),
+    )
+
+
+def rolled_places(rows: QuerySet[CaseRollup]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(cases and reports per ward, per county of the cases without a ward) from the case rollup: the
+    `per_ward` and `loose` of `county_counts`."""
+    per_ward = [
+        {"ward_id": ward, "cases": n, "reports": r}
+        for ward, n, r in rows.exclude(ward=0)
+        .order_by()
+        .values_list("ward")
+        .annotate(n=Sum("cases"), r=Sum("reports"))
+    ]
+    loose = [
+        {"county_id": county, "cases": n, "reports": r}
+        for county, n, r in rows.filter(ward=0)
+        .exclude(county=0)
+        .order_by()
+        .values_list("county")
+        .annotate(n=Sum("cases"), r=Sum("reports"))
+    ]
+    return per_ward, loose
 
 
 @dataclass(frozen=True, slots=True)
@@ -982,7 +1089,8 @@ def dashboard(
     """Every figure of the dashboard for these (visible) cases under these filters.
 
     `whole_organisations`: when the visible cases are exactly these organisations' cases, the report
-    figures are read from the daily rollup instead of counting reports.
+    figures are read from the report rollups instead of counting reports, and (without dates) the figures
+    per status and place from the case rollup instead of counting cases.
     """
     if interval not in ("week", "month"):
         raise FilterError(_("Show by week or by month."))
@@ -990,14 +1098,19 @@ def dashboard(
     start, end = filters.date_from or start, filters.date_to or end
     scoped = filters.apply(cases)
     if whole_organisations is not None:
-        rolled = rollup_of(whole_organisations, filters)
-        over = rolled_over_time(rolled, interval, start, end)
-        per_channel = rolled_channel_counts(rolled, filters)
+        over = rolled_over_time(whole_organisations, filters, interval, start, end)
+        per_channel = rolled_channel_counts(whole_organisations, filters)
     else:
         over = reports_over_time(reports_of(filters.apply(cases, dates=False)), interval, start, end)
         per_channel = channel_counts(reports_of(filters.apply(cases, dates=False), filters))
-    per_status, counted = status_totals(scoped)
-    per_ward = _per_area(scoped.exclude(ward=None), "ward_id", True)
+    rolled = case_rollup_of(whole_organisations, filters)
+    loose = None
+    if rolled is not None:
+        per_status, counted = rolled_status_totals(rolled)
+        per_ward, loose = rolled_places(rolled)
+    else:
+        per_status, counted = status_totals(scoped)
+        per_ward = _per_area(scoped.exclude(ward=None), "ward_id", True)
     status_labels = dict(Status.choices)
     channel_labels = dict(Channel.choices)
     rising = hotspots(filters.apply(cases, dates=False), today)
@@ -1033,7 +1146,7 @@ def dashboard(
         counties=area_chart(
             "counties",
             _("Counties with the most cases"),
-            county_counts(scoped, per_ward=per_ward),
+            county_counts(scoped, per_ward=per_ward, loose=loose),
             filters,
             limit=10,
         ),

@@ -317,7 +317,7 @@ class ReportRollup(models.Model):
 
     Kept in step by `monitoring.rollups.recounting` inside every action that adds a report to a case or
     changes a counted attribute (the case's organisation, category or status; the report's case), and
-    rebuilt from scratch by `sauti reports rebuild-rollups`. `category` is the case's category pk, 0 for none
+    rebuilt from scratch by `sauti reports rebuild-rollups`; `ReportMonthRollup` holds the same per month. `category` is the case's category pk, 0 for none
     (a plain integer so that the unique key also covers uncategorised cases).
     """
 
@@ -346,3 +346,64 @@ class ReportRollup(models.Model):
         return (
             f"{self.organisation_id} {self.day} {self.category} {self.status} {self.channel}: {self.reports}"
         )
+
+
+class ReportMonthRollup(models.Model):
+    """`ReportRollup` per month received (`month` is its first day): a year of figures in a few thousand rows."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    category = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    reports = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", "category", "status", "channel"],
+                name="report_month_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.category} {self.status} {self.channel}: {self.reports}"
+
+
+class CaseRollup(models.Model):
+    """Cases counted per category, status, county and ward (pks, 0 for none), with their reports and people
+    affected summed: the dashboard's and the map's figures per status and per place, when no dates are set.
+
+    Kept in step by `monitoring.rollups.recounting_cases` around every change to a case's counted columns,
+    rebuilt by `sauti reports rebuild-rollups`.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    category = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    county = models.PositiveIntegerField()
+    ward = models.PositiveIntegerField()
+    cases = models.IntegerField(default=0)
+    reports = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "category", "status", "county", "ward"], name="case_rollup_key"
+            )
+        ]
+        # Per status and per ward, read from an index alone.
+        indexes = [
+            models.Index(
+                fields=["organisation", "status", "category", "cases", "reports", "people"],
+                name="case_rollup_status",
+            ),
+            models.Index(
+                fields=["organisation", "ward", "category", "status", "cases", "reports"],
+                name="case_rollup_ward",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.category} {self.status} {self.county}/{self.ward}: {self.cases}"

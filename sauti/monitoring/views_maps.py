@@ -23,8 +23,9 @@ from django.views.decorators.http import require_safe
 
 from sauti.core.access import Perm, can_anywhere, cases_for, organisations_for, whole_organisations_for
 from sauti.monitoring import maps
-from sauti.monitoring.models import Case, Status
+from sauti.monitoring.models import Case, CaseRollup, Status
 from sauti.people.models import Organisation
+from sauti.places.models import County
 
 PUBLIC_MAX_AGE = 300
 BOUNDARY_MAX_AGE = 86400
@@ -203,18 +204,25 @@ def map_wards(request: HttpRequest) -> HttpResponse:
 # Internal data -------------------------------------------------------------------------------------
 
 
-def _counts_json(cases: QuerySet[Case], params: Any) -> dict[str, Any]:
+def _counts_json(
+    cases: QuerySet[Case], params: Any, rolled: QuerySet[CaseRollup] | None = None
+) -> dict[str, Any]:
+    """`rolled`: the case rollup rows of exactly `cases`, when there are such rows (see maps.case_rollup_of)."""
     level = params.get("level", "county") or "county"
     if level not in ("county", "ward"):
         raise maps.FilterError(_("The level must be county or ward."))
     county = maps.parse_code(params.get("county"), _("county"), maps.county_codes())
     if county is not None:
         cases = cases.filter(county__code=county)
-    # Cases only: counted from an index, so the whole country answers fast; the page's tables add reports.
+        if rolled is not None:
+            rolled = rolled.filter(county__in=County.objects.filter(code=county).values("pk"))
+    per_ward, loose = maps.rolled_places(rolled) if rolled is not None else (None, None)
+    # Cases only: counted from an index (or the rollup), so the whole country answers fast; the page's
+    # tables add reports.
     areas = (
-        maps.county_counts(cases, reports=False)
+        maps.county_counts(cases, reports=False, per_ward=per_ward, loose=loose)
         if level == "county"
-        else maps.ward_counts(cases, reports=False)
+        else maps.ward_counts(cases, reports=False, per_ward=per_ward)
     )
     top = max((a.cases for a in areas), default=0)
     return {
@@ -225,14 +233,19 @@ def _counts_json(cases: QuerySet[Case], params: Any) -> dict[str, Any]:
     }
 
 
-def _clusters(cases: QuerySet[Case], params: Any, *, public: bool) -> dict[str, Any]:
+def _clusters(
+    cases: QuerySet[Case], params: Any, *, public: bool, rolled: QuerySet[CaseRollup] | None = None
+) -> dict[str, Any]:
     if "zoom" not in params:
         raise maps.FilterError(_("Say the zoom level: ?zoom=0 to %(max)d.") % {"max": maps.MAX_ZOOM})
     zoom = maps.parse_zoom(params.get("zoom"))
     bbox = maps.parse_bbox(params.get("bbox"))
     if public:
         return maps.grid_clusters(cases, zoom, bbox, lat="plat", lon="plon", points=False).to_json()
-    return maps.grid_clusters(cases, zoom, bbox).to_json()
+    per_ward = (
+        maps.rolled_places(rolled)[0] if rolled is not None and zoom <= maps.WARD_GRID_MAX_ZOOM else None
+    )
+    return maps.grid_clusters(cases, zoom, bbox, per_ward=per_ward).to_json()
 
 
 def _picked(cases: QuerySet[Case], params: Any, *, public: bool) -> QuerySet[Case]:
@@ -257,18 +270,21 @@ def _picked(cases: QuerySet[Case], params: Any, *, public: bool) -> QuerySet[Cas
     raise maps.FilterError(_("Say which cases: a cell with its zoom, a ward or a county."))
 
 
-def _internal(request: HttpRequest) -> tuple[QuerySet[Case], Any]:
+def _internal(request: HttpRequest) -> tuple[QuerySet[Case], Any, QuerySet[CaseRollup] | None]:
+    """The visible cases under the filters, the parameters, and the case rollup rows of the same cases
+    (None when the rollup cannot answer)."""
     cases = _visible_cases(request)
     filters = maps.parse_filters(request.GET, organisations_for(request.user))
-    return filters.apply(cases), request.GET
+    rolled = maps.case_rollup_of(whole_organisations_for(request.user), filters)
+    return filters.apply(cases), request.GET, rolled
 
 
 @login_required
 @require_safe
 def map_counts(request: HttpRequest) -> HttpResponseBase:
     try:
-        cases, params = _internal(request)
-        return _private(JsonResponse(_counts_json(cases, params)))
+        cases, params, rolled = _internal(request)
+        return _private(JsonResponse(_counts_json(cases, params, rolled)))
     except maps.FilterError as exc:
         return _bad(str(exc))
 
@@ -277,8 +293,8 @@ def map_counts(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 def map_clusters(request: HttpRequest) -> HttpResponseBase:
     try:
-        cases, params = _internal(request)
-        return _private(JsonResponse(_clusters(cases, params, public=False)))
+        cases, params, rolled = _internal(request)
+        return _private(JsonResponse(_clusters(cases, params, public=False, rolled=rolled)))
     except maps.FilterError as exc:
         return _bad(str(exc))
 
@@ -287,7 +303,7 @@ def map_clusters(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 def map_cases(request: HttpRequest) -> HttpResponseBase:
     try:
-        cases, params = _internal(request)
+        cases, params, _rolled = _internal(request)
         picked = _picked(cases, params, public=False)
     except maps.FilterError as exc:
         return _bad(str(exc))

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from django.utils import timezone
 
 from sauti.monitoring.actions import ReportInput, do_edit_case, do_submit_report, do_transition
-from sauti.monitoring.exports import COLUMNS, Audience, export_stream
+from sauti.monitoring.exports import CHUNK, COLUMNS, Audience, export_stream
 from sauti.monitoring.models import Category, Report
 from sauti.people.models import Contact, IdentityAccess
 from sauti.places.models import Ward
@@ -306,9 +306,9 @@ def _peak(fmt: str) -> tuple[int, int]:
 
 
 def test_exports_stream_in_constant_memory(world: World) -> None:
-    _bulk(world, 2000)  # one chunk
+    _bulk(world, CHUNK)  # one chunk
     small = {fmt: _peak(fmt) for fmt in ("csv", "geojson")}
-    _bulk(world, 8000)
+    _bulk(world, 4 * CHUNK)
     for fmt in ("csv", "geojson"):
         size, peak = _peak(fmt)
         assert size > 4.5 * small[fmt][0]  # five times the rows ...

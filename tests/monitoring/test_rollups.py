@@ -1,5 +1,5 @@
-"""The daily report rollup: kept exact by every action, rebuilt by a command, and the dashboard's figures
-read from it equal the figures counted report by report."""
+"""The rollups (daily and monthly reports, cases per place): kept exact by every action, rebuilt by a
+command, and the dashboard's and the map's figures read from them equal the figures counted row by row."""
 
 from __future__ import annotations
 
@@ -15,15 +15,26 @@ from django.core.management.base import CommandError
 from django.http import QueryDict
 from django.utils import timezone
 
-from sauti.monitoring import maps, rollups
+from sauti.core.access import cases_for
+from sauti.monitoring import maps, rollups, views_maps
 from sauti.monitoring.actions import (
     do_edit_case,
     do_move_report,
     do_split_report,
     do_transition,
 )
-from sauti.monitoring.models import TRANSITIONS, Case, Category, Report, ReportRollup, Status
+from sauti.monitoring.models import (
+    TRANSITIONS,
+    Case,
+    CaseRollup,
+    Category,
+    Report,
+    ReportMonthRollup,
+    ReportRollup,
+    Status,
+)
 from sauti.people.models import Office, Organisation
+from sauti.places.models import Ward
 from tests.conftest import World
 from tests.monitoring.test_maps import GITHUNGURI, LAINI_SABA, MABATINI, PORT_REITZ, build, submit
 
@@ -45,11 +56,36 @@ def recount() -> Counter[rollups.Key]:
     return rollups.tally(Report.objects.all())
 
 
+def stored_months() -> Counter[rollups.Key]:
+    return Counter(
+        {
+            (r.organisation_id, r.month, r.category, r.status, r.channel): r.reports
+            for r in ReportMonthRollup.objects.all()
+        }
+    )
+
+
+def stored_cases() -> dict[rollups.CaseKey, rollups.Sums]:
+    return {
+        (r.organisation_id, r.category, r.status, r.county, r.ward): (r.cases, r.reports, r.people)
+        for r in CaseRollup.objects.all()
+    }
+
+
+def assert_exact() -> None:
+    """Every rollup equals a recount from the reports and cases."""
+    assert stored() == recount()
+    assert stored_months() == rollups.by_month(recount())
+    assert stored_cases() == rollups.tally_cases(Case.objects.all())
+
+
 def random_step(rng: random.Random, world: World) -> None:
     org = rng.choice([world.umoja, world.umoja, world.haki])
     coordinator = world.wanjiku if org == world.umoja else world.bob
     cases = list(Case.objects.filter(organisation=org).order_by("pk"))
-    step = rng.choice(["submit", "submit", "transition", "transition", "split", "move", "category"])
+    step = rng.choice(
+        ["submit", "submit", "transition", "transition", "split", "move", "merge", "category", "place"]
+    )
     if step == "submit" or not cases:
         submit(
             org,
@@ -77,6 +113,13 @@ def random_step(rng: random.Random, world: World) -> None:
     elif step == "move":
         report = rng.choice(list(Report.objects.filter(organisation=org).order_by("pk")))
         do_move_report(report, rng.choice(cases), coordinator)
+    elif step == "merge":  # every report of one case moved into another, which leaves the first empty
+        source, target = rng.choice(cases), rng.choice(cases)
+        for report in Report.objects.filter(case=source).order_by("pk"):
+            do_move_report(report, target, coordinator)
+    elif step == "place":
+        ward = Ward.objects.select_related("county").get(code=rng.choice(WARDS))
+        do_edit_case(rng.choice(cases), coordinator, ward=ward, county=ward.county)
     else:
         categories = list(Category.objects.filter(organisation=org, parent=None).order_by("pk"))
         do_edit_case(rng.choice(cases), coordinator, category=rng.choice([None, *categories]))
@@ -88,19 +131,25 @@ def test_the_rollup_equals_a_recount_after_any_sequence_of_actions(world: World,
     rng = random.Random(seed)
     for _step in range(30):
         random_step(rng, world)
-        assert stored() == recount()
+        assert_exact()
     assert not ReportRollup.objects.filter(reports__lte=0).exists()
+    assert not ReportMonthRollup.objects.filter(reports__lte=0).exists()
+    assert not CaseRollup.objects.filter(cases__lte=0).exists()
     assert sum(stored().values()) == Report.objects.exclude(case=None).count()
+    assert sum(n for n, _r, _p in stored_cases().values()) == Case.objects.count()
 
 
-def test_a_status_change_moves_every_report_of_the_case(world: World) -> None:
+def test_a_status_change_moves_the_case_in_the_case_rollup(world: World) -> None:
     data = build(world)
-    before = stored()
+    water = data.water
+    key = (world.umoja.pk, water.category_id or 0, "new", water.county_id or 0, water.ward_id or 0)
+    before = stored_cases()[key]
     do_transition(data.water, Status.TRIAGED, world.wanjiku)
-    after = stored()
-    moved = after - before
-    assert sum(moved.values()) == 2 and {k[3] for k in moved} == {Status.TRIAGED}
-    assert sum((before - after).values()) == 2
+    after = stored_cases()
+    people = data.water.people_affected or 0
+    assert after.get(key, (0, 0, 0)) == (before[0] - 1, before[1] - 2, before[2] - people)
+    assert after[(key[0], key[1], "triaged", key[3], key[4])] == (1, 2, people)
+    assert_exact()
 
 
 def test_a_failed_action_leaves_the_rollup_alone(world: World) -> None:
@@ -113,12 +162,16 @@ def test_a_failed_action_leaves_the_rollup_alone(world: World) -> None:
 
 def test_rebuild_recounts_from_scratch(world: World) -> None:
     build(world)
-    expected = stored()
+    expected = stored(), stored_months(), stored_cases()
     ReportRollup.objects.all().delete()
     ReportRollup.objects.create(organisation=world.umoja, day=TODAY, category=0, status="new", channel="web")
+    ReportMonthRollup.objects.all().update(reports=7)
+    CaseRollup.objects.all().delete()
+    CaseRollup.objects.create(organisation=world.umoja, category=0, status="new", county=0, ward=0, cases=3)
     err = StringIO()
     call_command("reports", "rebuild-rollups", stderr=err)
-    assert stored() == expected == recount()
+    assert (stored(), stored_months(), stored_cases()) == expected
+    assert_exact()
     assert "report ids counted" in err.getvalue() and "rollup rows written" in err.getvalue()
 
 
@@ -126,9 +179,11 @@ def test_rebuild_of_one_organisation_leaves_the_others(world: World) -> None:
     build(world)
     expected = stored()
     ReportRollup.objects.filter(organisation=world.haki).delete()
+    CaseRollup.objects.filter(organisation=world.haki).delete()
     umoja_rows = list(ReportRollup.objects.filter(organisation=world.umoja).values_list("pk", flat=True))
     call_command("reports", "rebuild-rollups", "--org", "haki", stderr=StringIO())
     assert stored() == expected
+    assert_exact()
     assert (
         list(ReportRollup.objects.filter(organisation=world.umoja).values_list("pk", flat=True)) == umoja_rows
     )
@@ -145,6 +200,8 @@ def figures(board: maps.Dashboard) -> tuple[object, ...]:
         [(r.label, r.values) for r in board.over_time.rows],
         [(b.label, b.value) for b in board.channels.bars],
         board.totals,
+        *([(b.label, b.value, b.extra) for b in chart.bars] for chart in (board.funnel, board.statuses)),
+        *([(b.label, b.value, b.extra) for b in chart.bars] for chart in (board.counties, board.wards)),
     )
 
 
@@ -158,6 +215,9 @@ def figures(board: maps.Dashboard) -> tuple[object, ...]:
         "org=umoja&category=land",
         f"from={(TODAY - timedelta(days=45)).isoformat()}&to={(TODAY - timedelta(days=3)).isoformat()}",
         f"from={(TODAY - timedelta(days=60)).isoformat()}&interval=week&category=security",
+        f"from={(TODAY - timedelta(days=70)).replace(day=1).isoformat()}",
+        f"from={(TODAY - timedelta(days=70)).replace(day=1).isoformat()}&to={TODAY.isoformat()}",
+        f"from={(TODAY - timedelta(days=95)).isoformat()}&to={(TODAY - timedelta(days=20)).isoformat()}",
     ],
 )
 def test_the_dashboard_reads_the_same_figures_from_the_rollup(world: World, params: str) -> None:
@@ -180,9 +240,47 @@ def test_the_dashboard_reads_the_same_figures_from_the_rollup(world: World, para
 
 def test_the_dashboard_view_uses_the_rollup_only_for_whole_organisations(world: World) -> None:
     data = build(world)
-    # A rollup that disagrees with the reports shows which path each persona's dashboard took.
+    # Rollups that disagree with the reports and cases show which path each persona's dashboard took.
     ReportRollup.objects.filter(organisation=world.umoja).update(reports=100)
+    ReportMonthRollup.objects.filter(organisation=world.umoja).update(reports=100)
+    CaseRollup.objects.filter(organisation=world.umoja).update(cases=100)
     coordinator = world.client_for(world.wanjiku).get("/dashboard/").context["board"]
-    assert coordinator.over_time.total > 100
+    assert coordinator.over_time.total > 100 and coordinator.totals.cases > 100
+    weekly = world.client_for(world.wanjiku).get("/dashboard/?interval=week").context["board"]
+    assert weekly.over_time.total > 100
+    # With dates the cases are counted one by one (the case rollup has no time).
+    dated = world.client_for(world.wanjiku).get(f"/dashboard/?from={TODAY - timedelta(days=10)}")
+    assert dated.context["board"].totals.cases == 4
     chief = world.client_for(world.chief).get("/dashboard/").context["board"]
     assert chief.over_time.total == 1 == data.housing.reports.count()
+    assert chief.totals.cases == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/map/data/counts.json?level=county",
+        "/map/data/counts.json?level=ward",
+        "/map/data/counts.json?level=ward&county=47",
+        "/map/data/counts.json?level=county&status=new&category=water",
+        "/map/data/clusters.json?zoom=6",
+        "/map/data/clusters.json?zoom=8&bbox=36.6,-1.45,37.1,-1.1&status=new",
+        "/map/data/clusters.json?zoom=12",
+    ],
+)
+def test_the_map_reads_the_same_figures_from_the_case_rollup(world: World, url: str) -> None:
+    build(world)
+    rng = random.Random(url)
+    for _step in range(25):
+        random_step(rng, world)
+    rolled = world.client_for(world.wanjiku).get(url).json()
+    path, query = url.split("?")
+    params = QueryDict(query)
+    cases = maps.parse_filters(params, Organisation.objects.all()).apply(cases_for(world.wanjiku))
+    counted = (
+        views_maps._counts_json(cases, params)
+        if path.endswith("counts.json")
+        else views_maps._clusters(cases, params, public=False)
+    )
+    assert rolled == counted
+    assert rolled.get("counts") or rolled.get("clusters")

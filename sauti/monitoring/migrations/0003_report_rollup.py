@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 
 def count_existing_reports(apps, schema_editor):
-    from sauti.monitoring.rollups import rebuild
+    from sauti.monitoring.rollups import rebuild_reports
 
-    rebuild(models=(apps.get_model("monitoring", "Report"), apps.get_model("monitoring", "ReportRollup")))
+    rebuild_reports(apps=apps, months=False)
 
 
 class Migration(migrations.Migration):
