@@ -24,6 +24,7 @@ from sauti.places.services import find_places
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
+FEW_MATCHES = 2000  # free-text matches below which the inbox sorts just the matching cases
 REFERENCE = re.compile(r"^\s*([CcRr])\s*(\d{1,12})\s*$")
 PLACE_KINDS = {
     "county": _("county"),
@@ -220,9 +221,18 @@ class InboxFilterForm(Form):
                 )
             else:
                 # Over every case, both sides are found first (the case side in one pass over the cases,
-                # the report side through the text index) so that the newest-first walk only looks up ids.
-                titled = Case.objects.filter(Q(title__icontains=q) | Q(summary__icontains=q)).values("pk")
-                cases = cases.filter(Q(pk__in=titled) | Q(pk__in=reports_matching(q).values("case_id")))
+                # the report side through the text index). Rare text: the matching ids themselves, so the
+                # database only sorts those; common text: the newest-first walk tests each case's id.
+                titled = Case.objects.filter(Q(title__icontains=q) | Q(summary__icontains=q)).order_by()
+                described = reports_matching(q).order_by()
+                few_titled = list(titled.values_list("pk", flat=True)[: FEW_MATCHES + 1])
+                few_described = set(described.values_list("case_id", flat=True)[: FEW_MATCHES + 1])
+                if len(few_titled) <= FEW_MATCHES and len(few_described) <= FEW_MATCHES:
+                    cases = cases.filter(pk__in=few_described.union(few_titled))
+                else:
+                    cases = cases.filter(
+                        Q(pk__in=titled.values("pk")) | Q(pk__in=described.values("case_id"))
+                    )
         if data.get("unconfirmed"):
             cases = cases.filter(in_reports(Q(grouping_confirmed=False), within))
         return cases

@@ -145,9 +145,10 @@ def _page_ids(
     order = ("-updated_at", "-id")
     if form.reads_reports:
         window = list(narrow(cases_for(user)).order_by(*order).values_list("pk", flat=True)[:RECENT_WINDOW])
-        ids = list(
-            form.apply(cases_for(user), within=window).order_by(*order).values_list("pk", flat=True)[:limit]
-        )
+        # Unordered, so the database looks the window's ids up by key; the window already has the order
+        # (ordered with a LIMIT, PostgreSQL walked every case's updated_at entry testing it against the list).
+        found = set(form.apply(cases_for(user), within=window).values_list("pk", flat=True))
+        ids = [pk for pk in window if pk in found][:limit]
         if len(ids) == limit or len(window) < RECENT_WINDOW:
             return ids
     return list(narrow(form.apply(cases_for(user))).order_by(*order).values_list("pk", flat=True)[:limit])

@@ -59,10 +59,14 @@ def test_changed_and_deleted_descriptions_are_followed(texts: None) -> None:
     assert not reports_matching("loose rep").exists()
 
 
+@pytest.mark.parametrize("few_matches", [2000, 0])
 def test_the_inbox_search_over_every_case_matches_the_plain_query(
-    world: World, texts: None, monkeypatch: pytest.MonkeyPatch
+    world: World, texts: None, monkeypatch: pytest.MonkeyPatch, few_matches: int
 ) -> None:
+    from sauti.monitoring import forms
+
     monkeypatch.setattr(views, "RECENT_WINDOW", 1)  # past the newest cases: every report is searched
+    monkeypatch.setattr(forms, "FEW_MATCHES", few_matches)  # the matching ids themselves, or the walk
     client = world.client_for(world.wanjiku)
     for text in ("kiosk", "100%", "polisi", "nothing like this"):
         response = client.get("/cases/", {"q": text})
