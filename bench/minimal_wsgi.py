@@ -24,7 +24,7 @@ def _connect() -> Any:
         _conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=5, isolation_level=None)
         _conn.execute("PRAGMA journal_mode=WAL")
         _conn.execute("PRAGMA synchronous=NORMAL")
-        _conn.execute("PRAGMA wal_autocheckpoint=10000")
+        _conn.execute(f"PRAGMA wal_autocheckpoint={int(os.environ.get('SQLITE_WAL_AUTOCHECKPOINT', 10000))}")
     else:
         import psycopg
 

@@ -106,7 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # once however often it changed, and its fsyncs stalled a webhook every ~125 messages (bench/).
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-            "PRAGMA wal_autocheckpoint=10000;"
+            f"PRAGMA wal_autocheckpoint={env_int('SQLITE_WAL_AUTOCHECKPOINT', 10000, minimum=0)};"
         ),
         "transaction_mode": "IMMEDIATE",
     }
