@@ -11,6 +11,7 @@ as it always has (400 with the reason in the caller's language, 404, 503 so the 
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ from django.core.signals import request_finished, request_started
 from django.db import DatabaseError
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
+from django.urls import get_script_prefix, reverse
 
 from sauti.messaging.actions import do_receive_sms
 from sauti.messaging.models import ChannelKind
@@ -30,7 +32,6 @@ from sauti.messaging.webhooks import BadRequest, channel_for
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-_PATH = re.compile(r"/messaging/hooks/at/([A-Za-z0-9_-]+)/incoming/")
 _FORM = "application/x-www-form-urlencoded"
 _HEADERS = [
     ("Content-Type", "text/plain"),
@@ -45,11 +46,20 @@ class InboundFastLane:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "POST":
-            match = _PATH.fullmatch(environ.get("PATH_INFO", ""))
+            match = _incoming_path().fullmatch(environ.get("PATH_INFO", ""))
             if match is not None and accept(environ, match[1]):
                 start_response("200 OK", list(_HEADERS))
                 return [b"OK"]
         return self.app(environ, start_response)
+
+
+@functools.cache
+def _incoming_path() -> re.Pattern[str]:
+    """The incoming-SMS URL as the URLconf has it, with the channel token as the group."""
+    placeholder = "TOKEN"
+    path = reverse("at_incoming", args=[placeholder])[len(get_script_prefix()) - 1 :]  # as in PATH_INFO
+    before, after = path.split(placeholder)
+    return re.compile(re.escape(before) + r"([A-Za-z0-9_-]+)" + re.escape(after))
 
 
 def accept(environ: dict[str, Any], token: str) -> bool:
