@@ -73,12 +73,12 @@ def do_receive_sms(
         if existing is None:  # a conflict, but not with a stored duplicate: let the webhook report a failure
             raise IntegrityError("inbound message conflicts with a row that cannot be found")
         return existing, False
-    if not tasks_in_database():
+    if not _tasks_in_database():
         transaction.on_commit(lambda: _enqueue_inbound(message.pk))
     return message, True
 
 
-def tasks_in_database() -> bool:
+def _tasks_in_database() -> bool:
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db import DatabaseBackend
 
