@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from sauti.dialogues.models import Meeting, Programme
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
-from sauti.opinions.polis import NotEnoughData, Votes, analyze
+from sauti.opinions.polis import Analysis as PolisAnalysis
+from sauti.opinions.polis import NotEnoughData, State, Votes, analyze
 from sauti.people.models import Organisation, User
 
 MAX_STATEMENT_LENGTH = 280
@@ -203,9 +205,33 @@ def conversation_votes(conversation: Conversation) -> Votes:
     )
 
 
+def votes_fingerprint(votes: Votes) -> str:
+    """What an analysis was computed from: equal fingerprints, equal input (so nothing to recompute)."""
+    digest = hashlib.sha256()
+    for array in (votes.pids, votes.tids, votes.values):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(repr((sorted(votes.mod_out), sorted(votes.meta), votes.groups_hint)).encode())
+    return digest.hexdigest()
+
+
+def analysis_payload(result: PolisAnalysis, fingerprint: str) -> dict[str, Any]:
+    """What an `Analysis` row stores: the pipeline's JSON, the state the next update starts from, the input's
+    fingerprint."""
+    payload = result.to_json()
+    payload["state"] = result.state.to_json()
+    payload["fingerprint"] = fingerprint
+    return payload
+
+
 def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis | None:
-    """Run the pipeline on the stored votes. Skipped (None) when the analysis is newer than the last vote."""
+    """Update the opinion map from the stored votes, starting from the stored one (Polis' warm start: people
+    stay in the conversation, clusters start where they were, the group count is smoothed).
+
+    Skipped (None) when the map is frozen, or (unless forced) when it is newer than the last vote. Votes
+    unchanged since the stored map: the map is returned as it is."""
     existing = Analysis.objects.filter(conversation=conversation).first()
+    if conversation.map_frozen and existing is not None:
+        return None
     if (
         not force
         and existing is not None
@@ -216,11 +242,19 @@ def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis
         return None
     started = timezone.now()
     votes = conversation_votes(conversation)
+    fingerprint = votes_fingerprint(votes)
+    if existing is not None and existing.result.get("fingerprint") == fingerprint:
+        return existing
+    state: State | None = None
     keep: frozenset[int] = frozenset()
-    if existing is not None and existing.result.get("in_conv"):
+    if existing is not None and existing.result.get("state"):
+        state = State.from_json(existing.result["state"])
+    elif existing is not None and existing.result.get("in_conv"):
         keep = frozenset(int(p) for p in existing.result["in_conv"])  # Polis: once in, always in
     try:
-        result = analyze(votes, groups=conversation.groups_hint, keep=keep).to_json()
+        result = analysis_payload(
+            analyze(votes, groups=conversation.groups_hint, keep=keep, state=state), fingerprint
+        )
         error = ""
     except NotEnoughData as exc:
         result, error = {}, str(exc)
@@ -234,6 +268,23 @@ def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis
         },
     )
     return analysis
+
+
+def do_set_map_frozen(conversation: Conversation, frozen: bool) -> Conversation:
+    """Freeze the opinion map as shown (votes still count), or unfreeze it and bring it up to date."""
+    conversation.map_frozen = frozen
+    conversation.save(update_fields=["map_frozen"])
+    if not frozen:
+        _schedule_recompute(conversation)
+    return conversation
+
+
+def do_set_results_open(conversation: Conversation, when: str) -> Conversation:
+    if when not in Conversation.Results.values:
+        raise OpinionError(_("Choose when participants see the results."))
+    conversation.results_open = when
+    conversation.save(update_fields=["results_open"])
+    return conversation
 
 
 def _moderated_since(conversation: Conversation, analysis: Analysis) -> bool:
