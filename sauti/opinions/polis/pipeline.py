@@ -521,16 +521,6 @@ def _finalize(tid: int, s: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def _beats_best_agree(s: dict[str, float], best: dict[str, float] | None) -> bool:
-    if s["na"] == 0 and s["nd"] == 0:
-        return False
-    if best is not None and best["ra"] > 1.0:
-        return s["ra"] * s["rat"] * s["pa"] * s["pat"] > best["ra"] * best["rat"] * best["pa"] * best["pat"]
-    if best is not None:
-        return s["pa"] * s["pat"] > best["pa"] * best["pat"]
-    return s["pat"] > Z90 or (s["ra"] > 1.0 and s["pa"] > 0.5)
-
-
 def _select_repness(
     stats: dict[str, Any], tids: IntArray, mod_out: npt.NDArray[np.bool_]
 ) -> list[list[dict[str, Any]]]:
@@ -538,21 +528,37 @@ def _select_repness(
     n_groups = stats["na"].shape[0]
     names = ("na", "nd", "ns", "pa", "pd", "pat", "pdt", "ra", "rd", "rat", "rdt")
     out: list[list[dict[str, Any]]] = []
+    live = [j for j in range(len(tids)) if not mod_out[j]]
     for g in range(n_groups):
         sufficient: list[dict[str, Any]] = []
         best: dict[str, Any] | None = None
+        best_test = -math.inf
         best_agree: dict[str, float] | None = None
+        best_agree_row: tuple[float, ...] | None = None
         best_agree_tid = -1
-        for j, tid in enumerate(tids):
-            if mod_out[j]:
-                continue
-            s = {n: float(stats[n][g, j]) for n in names}
-            if (s["rat"] > Z90 and s["pat"] > Z90) or (s["rdt"] > Z90 and s["pdt"] > Z90):
-                sufficient.append(_finalize(int(tid), s))
-            if not sufficient and (best is None or max(s["rat"], s["rdt"]) > best["repness-test"]):
-                best = _finalize(int(tid), s)
-            if _beats_best_agree(s, best_agree):
-                best_agree, best_agree_tid = s, int(tid)
+        columns = [stats[n][g].tolist() for n in names]
+        for j in live:
+            row = tuple(c[j] for c in columns)
+            na_, nd_, _ns, pa, _pd, pat, pdt, ra, _rd, rat, rdt = row
+            if (rat > Z90 and pat > Z90) or (rdt > Z90 and pdt > Z90):
+                sufficient.append(_finalize(int(tids[j]), dict(zip(names, row, strict=True))))
+            if not sufficient and (best is None or max(rat, rdt) > best_test):
+                best = _finalize(int(tids[j]), dict(zip(names, row, strict=True)))
+                best_test = best["repness-test"]
+            # Polis' running best agree statement (see _beats_best_agree).
+            if na_ == 0 and nd_ == 0:
+                beats = False
+            elif best_agree_row is not None and best_agree_row[7] > 1.0:
+                b = best_agree_row
+                beats = ra * rat * pa * pat > b[7] * b[9] * b[3] * b[5]
+            elif best_agree_row is not None:
+                beats = pa * pat > best_agree_row[3] * best_agree_row[5]
+            else:
+                beats = pat > Z90 or (ra > 1.0 and pa > 0.5)
+            if beats:
+                best_agree_row, best_agree_tid = row, int(tids[j])
+        if best_agree_row is not None:
+            best_agree = dict(zip(names, best_agree_row, strict=True))
         head: list[dict[str, Any]] = []
         if best_agree is not None:
             head = [
@@ -578,24 +584,25 @@ def _select_repness(
     return out
 
 
-def _consensus(m: _Matrix) -> dict[str, list[dict[str, Any]]]:
-    na, nd, ns = _counts(m, np.zeros(len(m.pids), dtype=np.int64), 1)
-    fa, fd, fs = na[0].astype(float), nd[0].astype(float), ns[0].astype(float)
+def _consensus(
+    na: IntArray, nd: IntArray, ns: IntArray, tids: IntArray, mod_out: npt.NDArray[np.bool_]
+) -> dict[str, list[dict[str, Any]]]:
+    fa, fd, fs = na.astype(float), nd.astype(float), ns.astype(float)
     pa, pd = (fa + 1) / (fs + 2), (fd + 1) / (fs + 2)
     pat, pdt = _prop_test(fa, fs), _prop_test(fd, fs)
     result: dict[str, list[dict[str, Any]]] = {}
-    for name, n, p, t in (("agree", na[0], pa, pat), ("disagree", nd[0], pd, pdt)):
-        ok = [j for j in range(len(m.tids)) if not m.mod_out[j] and p[j] > 0.5 and t[j] > Z90]
-        ok.sort(key=lambda j: -(p[j] * t[j]))
+    for name, n, p, t in (("agree", na, pa, pat), ("disagree", nd, pd, pdt)):
+        ok = np.flatnonzero(~mod_out & (p > 0.5) & (t > Z90))
+        ok = ok[np.argsort(-(p[ok] * t[ok]), kind="stable")][:PICK]
         result[name] = [
             {
-                "tid": int(m.tids[j]),
+                "tid": int(tids[j]),
                 "n-success": int(n[j]),
-                "n-trials": int(ns[0][j]),
+                "n-trials": int(ns[j]),
                 "p-success": float(p[j]),
                 "p-test": float(t[j]),
             }
-            for j in ok[:PICK]
+            for j in ok
         ]
     return result
 
@@ -699,21 +706,14 @@ def analyze(
     )
 
     na, nd, ns = _counts(m, group_of, k)
-    stats = _stats(na, nd, ns)
-    rep = _select_repness(stats, m.tids, m.mod_out)
-    gac = np.prod(stats["pa"], axis=0)
-
-    # Routing priority (Polis' comment-priorities), from the in-conversation votes.
-    conv_label = np.where(in_conv, 0, -1).astype(np.int64)
-    ca, _cd, cs = _counts(m, conv_label, 1)
-    a = (ca[0] + 1) / (cs[0] + 2)
-    p_pass = (cs[0] - ca[0] - _cd[0] + 1) / (cs[0] + 2)
-    importance = (1 - p_pass) * (extremity + 1) * a
-    priorities = (importance * (1 + 8 * np.power(2.0, -cs[0] / 5))) ** 2
+    if assign is None:  # in the conversation = grouped
+        conv = (na.sum(0), nd.sum(0), ns.sum(0))
+    else:
+        ca, cd, cs = _counts(m, np.where(in_conv, 0, -1).astype(np.int64), 1)
+        conv = (ca[0], cd[0], cs[0])
+    ta, td, ts = _counts(m, np.zeros(n_p, dtype=np.int64), 1)
     meta = np.isin(m.tids, np.fromiter(votes.meta, dtype=np.int64, count=len(votes.meta)))
-    priorities[meta] = 49.0
-
-    return Analysis(
+    return assemble(
         pids=m.pids,
         tids=m.tids,
         in_conv=in_conv,
@@ -725,15 +725,76 @@ def analyze(
         base_members=base_members,
         base_centers=base_centers,
         group_of=group_of if assign is None else np.array([group_ids[g] if g >= 0 else -1 for g in group_of]),
+        group_ids=group_ids,
+        silhouettes=silhouettes,
+        group_counts=(na, nd, ns),
+        conv_counts=conv,
+        total_counts=(ta[0], td[0], ts[0]),
+        mod_out=m.mod_out,
+        meta=meta,
+        mod_out_ids=sorted(votes.mod_out),
+        state=new_state,
+    )
+
+
+def assemble(
+    *,
+    pids: IntArray,
+    tids: IntArray,
+    in_conv: npt.NDArray[np.bool_],
+    center: FloatArray,
+    comps: FloatArray,
+    proj: FloatArray,
+    comment_proj: FloatArray,
+    extremity: FloatArray,
+    base_members: list[IntArray],
+    base_centers: FloatArray,
+    group_of: IntArray,
+    group_ids: list[int],
+    silhouettes: dict[int, float],
+    group_counts: tuple[IntArray, IntArray, IntArray],
+    conv_counts: tuple[IntArray, IntArray, IntArray],
+    total_counts: tuple[IntArray, IntArray, IntArray],
+    mod_out: npt.NDArray[np.bool_],
+    meta: npt.NDArray[np.bool_],
+    mod_out_ids: list[int],
+    state: State,
+) -> Analysis:
+    """The statement statistics (repness, consensus, group-aware consensus, priorities) from vote counts:
+    per group (k x statements), over the in-conversation set and over everyone."""
+    na, nd, ns = group_counts
+    k = len(group_ids)
+    stats = _stats(na, nd, ns)
+    rep = _select_repness(stats, tids, mod_out)
+    gac = np.prod(stats["pa"], axis=0)
+    # Routing priority (Polis' comment-priorities), from the in-conversation votes.
+    ca, cd, cs = conv_counts
+    a = (ca + 1) / (cs + 2)
+    p_pass = (cs - ca - cd + 1) / (cs + 2)
+    importance = (1 - p_pass) * (extremity + 1) * a
+    priorities = (importance * (1 + 8 * np.power(2.0, -cs / 5))) ** 2
+    priorities[meta] = 49.0
+    return Analysis(
+        pids=pids,
+        tids=tids,
+        in_conv=in_conv,
+        center=center,
+        comps=comps,
+        proj=proj,
+        comment_proj=comment_proj,
+        extremity=extremity,
+        base_members=base_members,
+        base_centers=base_centers,
+        group_of=group_of,
         k=k,
         silhouettes=silhouettes,
         repness={group_ids[g]: rows for g, rows in enumerate(rep)},
-        consensus=_consensus(m),
+        consensus=_consensus(*total_counts, tids, mod_out),
         group_aware_consensus=gac,
         priorities=priorities,
-        mod_out=sorted(votes.mod_out),
+        mod_out=mod_out_ids,
         group_votes={group_ids[g]: np.stack([na[g], nd[g], ns[g]]) for g in range(k)},
-        state=new_state,
+        state=state,
     )
 
 
