@@ -536,9 +536,9 @@ def _select_repness(
         best_agree: dict[str, float] | None = None
         best_agree_row: tuple[float, ...] | None = None
         best_agree_tid = -1
-        columns = [stats[n][g].tolist() for n in names]
+        rows: list[tuple[float, ...]] = list(zip(*(stats[n][g].tolist() for n in names), strict=True))
         for j in live:
-            row = tuple(c[j] for c in columns)
+            row = rows[j]
             na_, nd_, _ns, pa, _pd, pat, pdt, ra, _rd, rat, rdt = row
             if (rat > Z90 and pat > Z90) or (rdt > Z90 and pdt > Z90):
                 sufficient.append(_finalize(int(tids[j]), dict(zip(names, row, strict=True))))
@@ -694,11 +694,11 @@ def analyze(
         group_of[conv_idx] = base_group[base_labels]
         group_ids = list(range(k))
     new_state = State(
-        in_conv=frozenset(int(p) for p in conv_pids),
-        tids=tuple(int(t) for t in m.tids),
-        comps=tuple(tuple(float(c) for c in row) for row in comps),
-        base_ids=tuple(int(b) for b in base_ids),
-        base_members=tuple(tuple(int(p) for p in members) for members in base_members),
+        in_conv=frozenset(conv_pids.tolist()),
+        tids=tuple(m.tids.tolist()),
+        comps=tuple(tuple(row) for row in comps.tolist()),
+        base_ids=tuple(base_ids.tolist()),
+        base_members=tuple(tuple(members.tolist()) for members in base_members),
         groups=clusterings,
         last_k=smoother[0],
         last_k_count=int(smoother[1]),

@@ -1,0 +1,212 @@
+"""Live opinion map: one new vote patches the map instead of recomputing it.
+
+`LiveMap` keeps in memory what a full run rebuilds from the vote list: the dense vote matrix of the latest
+votes, the column means, the centred matrix X and its covariance XᵀX, and vote counts. A new vote on statement
+j changes only column j of X (its mean and one cell), hence only row and column j of the covariance. The
+components then come from a few power (subspace) iterations started from the previous ones, as Polis' own
+power iteration starts from them; the projection, the warm-started clusters and the statement statistics
+follow. Meant for conversations that fit a dense matrix (e.g. Bowling Green's 2,031 x 896 is 15 MB); bigger
+ones are recomputed in full.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from .data import Votes
+from .pipeline import (
+    BASE_K,
+    MIN_IN_CONV,
+    MIN_VOTES,
+    Analysis,
+    FloatArray,
+    IntArray,
+    State,
+    _groups,
+    _warm_kmeans,
+    assemble,
+)
+
+POWER_ITERATIONS = 100  # Polis' pca-iters; the warm start usually converges in a handful
+POWER_TOL = 1e-9  # residual relative to the top eigenvalue
+
+
+class LiveMap:
+    def __init__(self, votes: Votes, result: Analysis, *, groups: int | None = None) -> None:
+        self.groups = groups
+        self.pids = result.pids.copy()
+        self.tids = result.tids.copy()
+        self.p_pos = {int(p): i for i, p in enumerate(self.pids)}
+        self.t_pos = {int(t): j for j, t in enumerate(self.tids)}
+        n_p, n_t = len(self.pids), len(self.tids)
+        self.values = np.zeros((n_p, n_t), dtype=np.float64)
+        self.voted = np.zeros((n_p, n_t), dtype=bool)
+        rows = np.searchsorted(self.pids, votes.pids)
+        cols = np.searchsorted(self.tids, votes.tids)
+        self.values[rows, cols] = votes.values
+        self.voted[rows, cols] = True
+        self.mod_out = np.isin(self.tids, np.fromiter(votes.mod_out, dtype=np.int64, count=len(votes.mod_out)))
+        self.meta = np.isin(self.tids, np.fromiter(votes.meta, dtype=np.int64, count=len(votes.meta)))
+        self.mod_out_ids = sorted(votes.mod_out)
+        live = self.voted & ~self.mod_out[None, :]
+        seen = live.sum(0)
+        self.center = np.divide((self.values * live).sum(0), seen, out=np.zeros(n_t), where=seen > 0)
+        self.x = np.where(live, self.values - self.center[None, :], 0.0)
+        self.cov = self.x.T @ self.x
+        self.comps = result.comps.copy()
+        self.in_conv = result.in_conv.copy()
+        self.state = result.state
+        self.result = result
+
+    # --- growing the matrix ---------------------------------------------------------------------------
+
+    def _row(self, pid: int) -> int:
+        if pid not in self.p_pos:
+            at = int(np.searchsorted(self.pids, pid))
+            self.pids = np.insert(self.pids, at, pid)
+            self.values = np.insert(self.values, at, 0.0, axis=0)
+            self.voted = np.insert(self.voted, at, False, axis=0)
+            self.x = np.insert(self.x, at, 0.0, axis=0)
+            self.in_conv = np.insert(self.in_conv, at, False)
+            self.p_pos = {int(p): i for i, p in enumerate(self.pids)}
+        return self.p_pos[pid]
+
+    def _col(self, tid: int) -> int:
+        if tid not in self.t_pos:
+            at = int(np.searchsorted(self.tids, tid))
+            self.tids = np.insert(self.tids, at, tid)
+            self.values = np.insert(self.values, at, 0.0, axis=1)
+            self.voted = np.insert(self.voted, at, False, axis=1)
+            self.x = np.insert(self.x, at, 0.0, axis=1)
+            self.center = np.insert(self.center, at, 0.0)
+            self.cov = np.insert(np.insert(self.cov, at, 0.0, axis=0), at, 0.0, axis=1)
+            self.comps = np.insert(self.comps, at, 0.0, axis=1)
+            self.mod_out = np.insert(self.mod_out, at, False)
+            self.meta = np.insert(self.meta, at, False)
+            self.t_pos = {int(t): j for j, t in enumerate(self.tids)}
+        return self.t_pos[tid]
+
+    # --- one vote -------------------------------------------------------------------------------------
+
+    def vote(self, pid: int, tid: int, value: int) -> Analysis:
+        """Record the latest vote of `pid` on `tid` and return the updated map."""
+        j = self._col(tid)
+        i = self._row(pid)
+        self.values[i, j] = value
+        self.voted[i, j] = True
+        if not self.mod_out[j]:
+            column = self.voted[:, j]
+            self.center[j] = float(self.values[column, j].mean())
+            x_j = np.where(column, self.values[:, j] - self.center[j], 0.0)
+            self.x[:, j] = x_j
+            c_j = self.x.T @ x_j
+            self.cov[:, j] = c_j
+            self.cov[j, :] = c_j
+        self._power_iteration()
+        return self._assemble()
+
+    def _power_iteration(self) -> None:
+        """Subspace iteration on the covariance from the previous components (one product per step, Rayleigh-Ritz
+        to order them), until the residual is negligible; orientation kept."""
+        previous = self.comps.copy()
+        v = previous.T.copy()
+        if float(np.abs(v).sum()) == 0:
+            v = np.random.default_rng(0).standard_normal(v.shape)
+        v, _r = np.linalg.qr(v)
+        for _ in range(POWER_ITERATIONS):
+            w = self.cov @ v
+            evals, evecs = np.linalg.eigh(v.T @ w)
+            order = evecs[:, ::-1]
+            v, w = v @ order, w @ order
+            residual = float(np.abs(w - v * evals[::-1][None, :]).max())
+            if residual <= POWER_TOL * max(float(evals.max()), 1e-12):
+                break
+            v, _r = np.linalg.qr(w)
+        comps = v.T.copy()
+        for k in range(2):
+            if float(comps[k] @ previous[k]) < 0:
+                comps[k] = -comps[k]
+        self.comps = comps
+
+    def _assemble(self) -> Analysis:
+        n_p, n_t = self.values.shape
+        comps = self.comps
+        live_cols = ~self.mod_out
+        n_votes = (self.voted & live_cols[None, :]).sum(1) + int(self.mod_out.sum())
+        proj: FloatArray = (self.x @ comps.T) * np.sqrt(n_t / np.maximum(n_votes, 1))[:, None]
+        comment_proj = ((1.0 - self.center)[:, None] * comps.T) * math.sqrt(n_t)
+        comment_proj[self.mod_out] = 0.0
+        extremity = np.sqrt((comment_proj**2).sum(1))
+
+        counts = self.voted.sum(1)
+        self.in_conv |= counts >= min(MIN_VOTES, n_t)
+        if self.in_conv.sum() < MIN_IN_CONV:
+            for r in np.lexsort((self.pids, -counts)):
+                if self.in_conv.sum() >= MIN_IN_CONV:
+                    break
+                self.in_conv[r] = True
+        conv_idx = np.flatnonzero(self.in_conv)
+        conv_pids = self.pids[conv_idx]
+        state = self.state
+        previous_base = tuple(zip(state.base_ids, state.base_members, strict=True))
+        base_centers, base_ids, base_labels = _warm_kmeans(
+            proj[conv_idx], np.ones(len(conv_idx)), conv_pids, previous_base, BASE_K, max_iter=100, tol=0.01
+        )
+        base_members = [conv_pids[base_labels == b] for b in range(len(base_centers))]
+        base_counts = np.array([len(b) for b in base_members], dtype=np.float64)
+        base_group, k, silhouettes, clusterings, smoother = _groups(
+            base_centers, base_counts, base_ids, self.groups, state
+        )
+        group_of = np.full(n_p, -1, dtype=np.int64)
+        group_of[conv_idx] = base_group[base_labels]
+
+        agree = self.voted & (self.values > 0)
+        disagree = self.voted & (self.values < 0)
+        groups_rows = [conv_idx[base_group[base_labels] == g] for g in range(k)]
+        na, nd, ns = (
+            np.stack([m[rows].sum(0, dtype=np.int64) for rows in groups_rows])
+            for m in (agree, disagree, self.voted)
+        )
+        totals: tuple[IntArray, IntArray, IntArray] = (
+            agree.sum(0, dtype=np.int64),
+            disagree.sum(0, dtype=np.int64),
+            self.voted.sum(0, dtype=np.int64),
+        )
+        self.state = State(
+            in_conv=frozenset(conv_pids.tolist()),
+            tids=tuple(self.tids.tolist()),
+            comps=tuple(tuple(row) for row in comps.tolist()),
+            base_ids=tuple(base_ids.tolist()),
+            base_members=tuple(tuple(m.tolist()) for m in base_members),
+            groups=clusterings,
+            last_k=smoother[0],
+            last_k_count=int(smoother[1]),
+            smoothed_k=smoother[2],
+        )
+        in_conv: npt.NDArray[np.bool_] = self.in_conv.copy()
+        self.result = assemble(
+            pids=self.pids.copy(),
+            tids=self.tids.copy(),
+            in_conv=in_conv,
+            center=self.center.copy(),
+            comps=comps.copy(),
+            proj=proj,
+            comment_proj=comment_proj,
+            extremity=extremity,
+            base_members=base_members,
+            base_centers=base_centers,
+            group_of=group_of,
+            group_ids=list(range(k)),
+            silhouettes=silhouettes,
+            group_counts=(na, nd, ns),
+            conv_counts=(na.sum(0), nd.sum(0), ns.sum(0)),
+            total_counts=totals,
+            mod_out=self.mod_out.copy(),
+            meta=self.meta.copy(),
+            mod_out_ids=self.mod_out_ids,
+            state=self.state,
+        )
+        return self.result
