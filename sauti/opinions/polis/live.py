@@ -1,11 +1,11 @@
 """Live opinion map: one new vote patches the map instead of recomputing it.
 
 `LiveMap` keeps in memory what a full run rebuilds from the vote list: the dense vote matrix of the latest
-votes, the column means, the centred matrix X and its covariance XᵀX, and vote counts. A new vote on statement
-j changes only column j of X (its mean and one cell), hence only row and column j of the covariance. The
-components then come from a few power (subspace) iterations started from the previous ones, as Polis' own
-power iteration starts from them; the projection, the warm-started clusters and the statement statistics
-follow. Meant for conversations that fit a dense matrix (e.g. Bowling Green's 2,031 x 896 is 15 MB); bigger
+votes, the column means, the centred matrix X, its covariance XᵀX (built once) and the vote counts of each
+group. A new vote on statement j changes only column j of X (its mean and one cell), hence only row and column j
+of the covariance. The components then come from a few power (subspace) iterations on the covariance started
+from the previous ones, as Polis' own power iteration starts from them; the projection and the warm-started
+clusters follow, and only participants whose group changed move their votes between the groups' counts. Meant for conversations that fit a dense matrix (e.g. Bowling Green's 2,031 x 896 is 15 MB); bigger
 ones are recomputed in full.
 """
 
@@ -31,7 +31,7 @@ from .pipeline import (
 )
 
 POWER_ITERATIONS = 100  # Polis' pca-iters; the warm start usually converges in a handful
-POWER_TOL = 1e-9  # residual relative to the top eigenvalue
+POWER_TOL = 1e-8  # residual relative to the top eigenvalue (Polis validates components to about 1e-4)
 
 
 class LiveMap:
@@ -55,7 +55,15 @@ class LiveMap:
         seen = live.sum(0)
         self.center = np.divide((self.values * live).sum(0), seen, out=np.zeros(n_t), where=seen > 0)
         self.x = np.where(live, self.values - self.center[None, :], 0.0)
-        self.cov = self.x.T @ self.x
+        self.cov = self.x.T @ self.x  # once; afterwards a vote patches one row and column
+        self.agree = self.voted & (self.values > 0)
+        self.disagree = self.voted & (self.values < 0)
+        self.group_of = result.group_of.copy()
+        self.k = result.k
+        self.counts = self._group_counts(self.group_of, self.k)
+        self.totals = np.stack([m.sum(0, dtype=np.int64) for m in (self.agree, self.disagree, self.voted)])
+        self.row_votes = self.voted.sum(1, dtype=np.int64)  # every vote (the in-conversation rule)
+        self.row_live = live.sum(1, dtype=np.int64)  # votes on statements not moderated out (projection)
         self.comps = result.comps.copy()
         self.in_conv = result.in_conv.copy()
         self.state = result.state
@@ -70,7 +78,12 @@ class LiveMap:
             self.values = np.insert(self.values, at, 0.0, axis=0)
             self.voted = np.insert(self.voted, at, False, axis=0)
             self.x = np.insert(self.x, at, 0.0, axis=0)
+            self.agree = np.insert(self.agree, at, False, axis=0)
+            self.disagree = np.insert(self.disagree, at, False, axis=0)
             self.in_conv = np.insert(self.in_conv, at, False)
+            self.group_of = np.insert(self.group_of, at, -1)
+            self.row_votes = np.insert(self.row_votes, at, 0)
+            self.row_live = np.insert(self.row_live, at, 0)
             self.p_pos = {int(p): i for i, p in enumerate(self.pids)}
         return self.p_pos[pid]
 
@@ -81,8 +94,12 @@ class LiveMap:
             self.values = np.insert(self.values, at, 0.0, axis=1)
             self.voted = np.insert(self.voted, at, False, axis=1)
             self.x = np.insert(self.x, at, 0.0, axis=1)
-            self.center = np.insert(self.center, at, 0.0)
             self.cov = np.insert(np.insert(self.cov, at, 0.0, axis=0), at, 0.0, axis=1)
+            self.agree = np.insert(self.agree, at, False, axis=1)
+            self.disagree = np.insert(self.disagree, at, False, axis=1)
+            self.counts = np.insert(self.counts, at, 0, axis=2)
+            self.totals = np.insert(self.totals, at, 0, axis=1)
+            self.center = np.insert(self.center, at, 0.0)
             self.comps = np.insert(self.comps, at, 0.0, axis=1)
             self.mod_out = np.insert(self.mod_out, at, False)
             self.meta = np.insert(self.meta, at, False)
@@ -95,22 +112,40 @@ class LiveMap:
         """Record the latest vote of `pid` on `tid` and return the updated map."""
         j = self._col(tid)
         i = self._row(pid)
+        before = np.array([self.agree[i, j], self.disagree[i, j], self.voted[i, j]], dtype=np.int64)
         self.values[i, j] = value
         self.voted[i, j] = True
+        self.agree[i, j], self.disagree[i, j] = value > 0, value < 0
+        delta = np.array([value > 0, value < 0, True], dtype=np.int64) - before
+        self.totals[:, j] += delta
+        self.row_votes[i] += delta[2]
+        if not self.mod_out[j]:
+            self.row_live[i] += delta[2]
+        if self.group_of[i] >= 0:
+            self.counts[self.group_of[i], :, j] += delta
         if not self.mod_out[j]:
             column = self.voted[:, j]
             self.center[j] = float(self.values[column, j].mean())
             x_j = np.where(column, self.values[:, j] - self.center[j], 0.0)
             self.x[:, j] = x_j
-            c_j = self.x.T @ x_j
+            c_j = self.x.T @ x_j  # only row and column j of XᵀX change
             self.cov[:, j] = c_j
             self.cov[j, :] = c_j
         self._power_iteration()
         return self._assemble()
 
+    def _group_counts(self, group_of: IntArray, k: int) -> IntArray:
+        """Agree, disagree and seen counts: k x 3 x statements."""
+        return np.stack(
+            [
+                np.stack([m[group_of == g].sum(0, dtype=np.int64) for m in (self.agree, self.disagree, self.voted)])
+                for g in range(k)
+            ]
+        ).reshape(k, 3, -1)
+
     def _power_iteration(self) -> None:
-        """Subspace iteration on the covariance from the previous components (one product per step, Rayleigh-Ritz
-        to order them), until the residual is negligible; orientation kept."""
+        """Subspace iteration on the covariance from the previous components (Rayleigh-Ritz to order them)
+        until the residual is negligible; orientation kept."""
         previous = self.comps.copy()
         v = previous.T.copy()
         if float(np.abs(v).sum()) == 0:
@@ -134,14 +169,13 @@ class LiveMap:
     def _assemble(self) -> Analysis:
         n_p, n_t = self.values.shape
         comps = self.comps
-        live_cols = ~self.mod_out
-        n_votes = (self.voted & live_cols[None, :]).sum(1) + int(self.mod_out.sum())
+        n_votes = self.row_live + int(self.mod_out.sum())
         proj: FloatArray = (self.x @ comps.T) * np.sqrt(n_t / np.maximum(n_votes, 1))[:, None]
         comment_proj = ((1.0 - self.center)[:, None] * comps.T) * math.sqrt(n_t)
         comment_proj[self.mod_out] = 0.0
         extremity = np.sqrt((comment_proj**2).sum(1))
 
-        counts = self.voted.sum(1)
+        counts = self.row_votes
         self.in_conv |= counts >= min(MIN_VOTES, n_t)
         if self.in_conv.sum() < MIN_IN_CONV:
             for r in np.lexsort((self.pids, -counts)):
@@ -163,17 +197,22 @@ class LiveMap:
         group_of = np.full(n_p, -1, dtype=np.int64)
         group_of[conv_idx] = base_group[base_labels]
 
-        agree = self.voted & (self.values > 0)
-        disagree = self.voted & (self.values < 0)
-        groups_rows = [conv_idx[base_group[base_labels] == g] for g in range(k)]
-        na, nd, ns = (
-            np.stack([m[rows].sum(0, dtype=np.int64) for rows in groups_rows])
-            for m in (agree, disagree, self.voted)
-        )
+        if k != self.k:
+            self.counts = self._group_counts(group_of, k)
+        else:
+            # Only the participants whose group changed move their votes between the groups' counts.
+            for r in np.flatnonzero(group_of != self.group_of):
+                row = np.stack([self.agree[r], self.disagree[r], self.voted[r]]).astype(np.int64)
+                if self.group_of[r] >= 0:
+                    self.counts[self.group_of[r]] -= row
+                if group_of[r] >= 0:
+                    self.counts[group_of[r]] += row
+        self.group_of, self.k = group_of, k
+        na, nd, ns = (self.counts[:, c, :].copy() for c in range(3))
         totals: tuple[IntArray, IntArray, IntArray] = (
-            agree.sum(0, dtype=np.int64),
-            disagree.sum(0, dtype=np.int64),
-            self.voted.sum(0, dtype=np.int64),
+            self.totals[0].copy(),
+            self.totals[1].copy(),
+            self.totals[2].copy(),
         )
         self.state = State(
             in_conv=frozenset(conv_pids.tolist()),
@@ -198,7 +237,7 @@ class LiveMap:
             extremity=extremity,
             base_members=base_members,
             base_centers=base_centers,
-            group_of=group_of,
+            group_of=group_of.copy(),
             group_ids=list(range(k)),
             silhouettes=silhouettes,
             group_counts=(na, nd, ns),

@@ -413,10 +413,12 @@ def _warm_kmeans(
         sorted_names = names[order]
         prev_ids = np.array([c for c, _m in previous], dtype=np.int64)
         member_of = np.full(len(names), -1, dtype=np.int64)
-        for j, (_c, members) in enumerate(previous):
-            mem = np.asarray(members, dtype=np.int64)
-            pos = np.searchsorted(sorted_names, mem).clip(0, len(names) - 1)
-            member_of[order[pos][sorted_names[pos] == mem]] = j
+        sizes = [len(m) for _c, m in previous]
+        mem = np.fromiter((x for _c, m in previous for x in m), dtype=np.int64, count=sum(sizes))
+        which = np.repeat(np.arange(len(previous), dtype=np.int64), sizes)
+        pos = np.searchsorted(sorted_names, mem).clip(0, len(names) - 1)
+        hit = sorted_names[pos] == mem
+        member_of[order[pos[hit]]] = which[hit]
         init, ids = _clean_start(points, weights, member_of, prev_ids, k)
     if init is None or len(init) == 0:
         init = _first_distinct(points, k)
