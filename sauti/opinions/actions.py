@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from sauti.dialogues.models import Meeting, Programme
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
 from sauti.opinions.polis import Analysis as PolisAnalysis
 from sauti.opinions.polis import NotEnoughData, State, Votes, analyze
+from sauti.opinions.polis.live import LiveMap
 from sauti.people.models import Organisation, User
 
 MAX_STATEMENT_LENGTH = 280
@@ -205,13 +207,19 @@ def conversation_votes(conversation: Conversation) -> Votes:
     )
 
 
-def votes_fingerprint(votes: Votes) -> str:
-    """What an analysis was computed from: equal fingerprints, equal input (so nothing to recompute)."""
-    digest = hashlib.sha256()
-    for array in (votes.pids, votes.tids, votes.values):
-        digest.update(np.ascontiguousarray(array).tobytes())
-    digest.update(repr((sorted(votes.mod_out), sorted(votes.meta), votes.groups_hint)).encode())
-    return digest.hexdigest()
+def input_fingerprint(conversation: Conversation) -> tuple[int, str]:
+    """What a map is computed from, cheaply: votes are append-only, so the last vote id, plus the moderation that
+    takes statements out and the forced group count. Equal fingerprints, equal input (nothing to recompute)."""
+    last = Vote.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
+    out = sorted(
+        conversation.statements.filter(moderation__in=(Moderation.REJECTED, Moderation.META)).values_list(
+            "number", "moderation"
+        )
+    )
+    digest = hashlib.sha256(
+        repr((conversation.public_code, out, conversation.groups_hint)).encode()
+    ).hexdigest()[:16]
+    return int(last), f"{last}:{digest}"
 
 
 def analysis_payload(result: PolisAnalysis, fingerprint: str) -> dict[str, Any]:
@@ -241,10 +249,14 @@ def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis
     ):
         return None
     started = timezone.now()
-    votes = conversation_votes(conversation)
-    fingerprint = votes_fingerprint(votes)
+    last_id, fingerprint = input_fingerprint(conversation)
     if existing is not None and existing.result.get("fingerprint") == fingerprint:
         return existing
+    patched = _live_update(conversation, existing, last_id, fingerprint)
+    if patched is not None:
+        payload, counted = patched
+        return _store(conversation, payload, "", started, counted)
+    votes = conversation_votes(conversation)
     state: State | None = None
     keep: frozenset[int] = frozenset()
     if existing is not None and existing.result.get("state"):
@@ -252,22 +264,83 @@ def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis
     elif existing is not None and existing.result.get("in_conv"):
         keep = frozenset(int(p) for p in existing.result["in_conv"])  # Polis: once in, always in
     try:
-        result = analysis_payload(
-            analyze(votes, groups=conversation.groups_hint, keep=keep, state=state), fingerprint
-        )
-        error = ""
+        result = analyze(votes, groups=conversation.groups_hint, keep=keep, state=state)
     except NotEnoughData as exc:
-        result, error = {}, str(exc)
+        LIVE.pop(conversation.pk, None)
+        return _store(conversation, {}, str(exc), started, len(votes.pids))
+    remember_live(conversation, votes, result, last_id, fingerprint)
+    return _store(conversation, analysis_payload(result, fingerprint), "", started, len(votes.pids))
+
+
+def _store(
+    conversation: Conversation, result: dict[str, Any], error: str, started: Any, counted: int
+) -> Analysis:
     analysis, _created = Analysis.objects.update_or_create(
         conversation=conversation,
-        defaults={
-            "result": result,
-            "error": error[:300],
-            "computed_at": started,
-            "votes_counted": len(votes.pids),
-        },
+        defaults={"result": result, "error": error[:300], "computed_at": started, "votes_counted": counted},
     )
     return analysis
+
+
+@dataclass
+class _Kept:
+    """The last map computed in this process for a conversation, to patch vote by vote (see polis/live.py)."""
+
+    last_id: int
+    fingerprint: str
+    votes: Votes | None
+    result: PolisAnalysis | None
+    live: LiveMap | None = None
+
+    def map(self, groups: int | None) -> LiveMap:
+        if self.live is None:  # built on first use: a full run that is never patched costs nothing more
+            assert self.votes is not None and self.result is not None
+            self.live = LiveMap(self.votes, self.result, groups=groups)
+            self.votes = self.result = None
+        return self.live
+
+
+# Live maps of recently updated conversations, in this process (a worker patches them vote by vote).
+LIVE: OrderedDict[int, _Kept] = OrderedDict()
+LIVE_CONVERSATIONS = 4
+LIVE_MAX_CELLS = 4_000_000  # participants x statements kept dense (Bowling Green: 1.8 M)
+LIVE_MAX_NEW = 50  # more new votes than this at once: a full (warm) run is as quick
+
+
+def remember_live(
+    conversation: Conversation, votes: Votes, result: PolisAnalysis, last_id: int, fingerprint: str
+) -> None:
+    if len(result.pids) * len(result.tids) > LIVE_MAX_CELLS:
+        LIVE.pop(conversation.pk, None)
+        return
+    LIVE[conversation.pk] = _Kept(last_id, fingerprint, votes, result)
+    LIVE.move_to_end(conversation.pk)
+    while len(LIVE) > LIVE_CONVERSATIONS:
+        LIVE.popitem(last=False)
+
+
+def _live_update(
+    conversation: Conversation, existing: Analysis | None, last_id: int, fingerprint: str
+) -> tuple[dict[str, Any], int] | None:
+    """Patch the kept live map with the votes since, when it is the stored map and only votes changed."""
+    kept = LIVE.get(conversation.pk)
+    if kept is None or existing is None or existing.result.get("fingerprint") != kept.fingerprint:
+        return None
+    if fingerprint.split(":", 1)[1] != kept.fingerprint.split(":", 1)[1]:  # moderation or k changed
+        return None
+    new = list(
+        Vote.objects.filter(conversation=conversation, id__gt=kept.last_id)
+        .order_by("id")
+        .values_list("participant__number", "statement__number", "value")[: LIVE_MAX_NEW + 1]
+    )
+    if not new or len(new) > LIVE_MAX_NEW:
+        return None
+    live = kept.map(conversation.groups_hint)
+    for pid, tid, value in new:
+        result = live.vote(int(pid), int(tid), int(value))
+    kept.last_id, kept.fingerprint = last_id, fingerprint
+    LIVE.move_to_end(conversation.pk)
+    return analysis_payload(result, fingerprint), int(live.voted.sum())
 
 
 def do_set_map_frozen(conversation: Conversation, frozen: bool) -> Conversation:

@@ -98,7 +98,7 @@ def import_folder(
             )
             audit.log_rows(Vote, [v.pk for v in created], Action.CREATE)
             progress(_("votes: %(done)d / %(total)d") % {"done": end, "total": total})
-    from sauti.opinions.actions import analysis_payload, conversation_votes, do_recompute, votes_fingerprint
+    from sauti.opinions.actions import analysis_payload, do_recompute, input_fingerprint
 
     progress(_("computing the opinion map ..."))
     if votes.events is None:
@@ -120,7 +120,7 @@ def import_folder(
     Analysis.objects.update_or_create(
         conversation=conversation,
         defaults={
-            "result": analysis_payload(result, votes_fingerprint(conversation_votes(conversation))),
+            "result": analysis_payload(result, input_fingerprint(conversation)[1]),
             "error": "",
             "computed_at": timezone.now(),
             "votes_counted": len(votes.pids),

@@ -82,3 +82,28 @@ def test_import_replays_polis_history(world: Any) -> None:
     assert set(stored["in_conv"]) == set(math_blob("below-100-ptpts")["in-conv"])
     assert do_recompute(conversation, force=True) is not None
     assert Analysis.objects.get().result == stored  # same votes: the replayed map stands
+
+
+def test_a_new_vote_patches_the_kept_live_map(conversation: Conversation, monkeypatch: Any) -> None:
+    from sauti.opinions import actions
+
+    populate(conversation, n=40)
+    before = do_recompute(conversation, force=True)
+    assert before is not None
+    newcomer = do_join(conversation)
+    statements = list(conversation.statements.all())
+    do_vote(newcomer, statements[0], Vote.AGREE)
+
+    def no_full_run(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a full run was made")
+
+    monkeypatch.setattr(actions, "conversation_votes", no_full_run)
+    patched = do_recompute(conversation, force=True)
+    assert patched is not None and patched.result["participants"] == 41
+    assert patched.result["groups"] == {**before.result["groups"], str(newcomer.number): None}
+    monkeypatch.undo()
+    actions.LIVE.clear()
+    Analysis.objects.filter(pk=patched.pk).update(result=before.result)  # the same update, run in full
+    full = do_recompute(conversation, force=True)
+    assert full is not None and full.result["groups"] == patched.result["groups"]
+    assert full.result["repness"] == patched.result["repness"]
