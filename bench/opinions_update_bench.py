@@ -75,20 +75,22 @@ def changed(before: Analysis, after: Analysis) -> tuple[float, float]:
     both = [p for p, g in a.items() if g >= 0 and b.get(p, -1) >= 0]
     raw = sum(a[p] != b[p] for p in both) / len(both)
     k = max(max(a.values()), max(b.values())) + 1
-    best = min(
-        sum(perm[a[p]] != b[p] for p in both) / len(both) for perm in itertools.permutations(range(k))
-    )
+    best = min(sum(perm[a[p]] != b[p] for p in both) / len(both) for perm in itertools.permutations(range(k)))
     return raw, best
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--single", type=int, default=20)
     args = parser.parse_args()
     votes = load_folder(BOWLING_GREEN).votes
     k = votes.groups_hint or 2
-    print(f"Bowling Green: {votes.participant_count} participants, {len(votes.pids)} votes, k = {k}", flush=True)
+    print(
+        f"Bowling Green: {votes.participant_count} participants, {len(votes.pids)} votes, k = {k}", flush=True
+    )
     base = analyze(votes, groups=k)
 
     print("1. stability: 1% new votes", flush=True)

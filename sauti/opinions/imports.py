@@ -110,9 +110,11 @@ def import_folder(
         result = replay(
             votes,
             groups=votes.groups_hint,
-            progress=lambda i, n: progress(_("replaying Polis' updates: %(i)d / %(n)d") % {"i": i, "n": n})
-            if i == n or i % 25 == 0
-            else None,
+            progress=lambda i, n: (
+                progress(_("replaying Polis' updates: %(i)d / %(n)d") % {"i": i, "n": n})
+                if i == n or i % 25 == 0
+                else None
+            ),
         )
     except NotEnoughData:
         do_recompute(conversation, force=True)

@@ -94,7 +94,10 @@ def relabelled(votes: Votes, seed: int) -> tuple[Votes, dict[int, int]]:
         pids, tids, values, times = src.pids, src.tids, src.values, src.times
     else:
         pids, tids, values, times = votes.pids, votes.tids, votes.values, None
-    old_p, old_t = np.unique(pids), np.unique(np.concatenate([tids, list(votes.statement_ids)]).astype(np.int64))
+    old_p, old_t = (
+        np.unique(pids),
+        np.unique(np.concatenate([tids, list(votes.statement_ids)]).astype(np.int64)),
+    )
     new_p = rng.permutation(len(old_p)) * 3 + 5
     new_t = rng.permutation(len(old_t)) * 2 + 1
     p_map = dict(zip(old_p.tolist(), new_p.tolist(), strict=True))
@@ -117,8 +120,10 @@ def ari_relabelled(name: str, seed: int = 1) -> tuple[float, int]:
     """ARI against Polis' groups of the default analysis (history replayed when the votes carry times) of the
     re-labelled, shuffled conversation."""
     votes, back = relabelled(folder(str(OPEN / name)).votes, seed)
-    result = replay(votes, groups=votes.groups_hint) if votes.events is not None else analyze(
-        votes, groups=votes.groups_hint
+    result = (
+        replay(votes, groups=votes.groups_hint)
+        if votes.events is not None
+        else analyze(votes, groups=votes.groups_hint)
     )
     polis = opendata_groups(name)
     pairs = [

@@ -36,11 +36,18 @@ def test_live_votes_match_a_warm_full_run() -> None:
     votes = _camps()
     first = analyze(votes, groups=2)
     live = LiveMap(votes, first, groups=2)
-    extra = [(3, 4, -1), (60, 0, 1), (60, 2, 1), (61, 12, 1), (7, 11, 1)]  # changed mind, newcomer, new statement
+    extra = [
+        (3, 4, -1),
+        (60, 0, 1),
+        (60, 2, 1),
+        (61, 12, 1),
+        (7, 11, 1),
+    ]  # changed mind, newcomer, new statement
+    state = first.state
     for i in range(len(extra)):
         patched = live.vote(*extra[i])
-        full = analyze(_with(votes, extra[: i + 1]), groups=2, state=first.state if i == 0 else previous.state)
-        previous = patched
+        full = analyze(_with(votes, extra[: i + 1]), groups=2, state=state)
+        state = patched.state
         assert patched.pids.tolist() == full.pids.tolist() and patched.tids.tolist() == full.tids.tolist()
         assert np.allclose(patched.center, full.center)
         for k in range(2):
@@ -52,4 +59,7 @@ def test_live_votes_match_a_warm_full_run() -> None:
         assert patched.consensus == full.consensus
         assert np.allclose(patched.group_aware_consensus, full.group_aware_consensus)
     # The groups keep their numbers: camp of even participants stays in one group.
-    assert len({int(g) for p, g in zip(patched.pids, patched.group_of, strict=True) if p % 2 == 0 and p < 60}) == 1
+    assert (
+        len({int(g) for p, g in zip(patched.pids, patched.group_of, strict=True) if p % 2 == 0 and p < 60})
+        == 1
+    )

@@ -15,7 +15,10 @@ from tests.conftest import World
 def _vote_everything(client: Client, conversation: Conversation, camp: int) -> Participant:
     for statement in conversation.statements.all():
         likes = statement.number % 2 == camp or statement.number == 5
-        client.post(f"/o/{conversation.public_code}/vote/", {"statement": statement.number, "vote": 1 if likes else -1})
+        client.post(
+            f"/o/{conversation.public_code}/vote/",
+            {"statement": statement.number, "vote": 1 if likes else -1},
+        )
     return Participant.objects.order_by("-pk").first()  # type: ignore[return-value]
 
 
@@ -58,7 +61,10 @@ def test_a_participant_sees_their_group_position_and_common_ground_in_their_lang
 
 def test_bad_results_setting_is_a_400(world: World, analysed: Conversation) -> None:
     response = world.client_for(world.wanjiku).post(f"/opinions/{analysed.pk}/results-open/", {"when": "x"})
-    assert response.status_code == 400 and "Choose when participants see the results." in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "Choose when participants see the results." in response.content.decode()
+    )
     assert Client().post(f"/opinions/{analysed.pk}/results-open/", {"when": "during"}).status_code == 302
 
 

@@ -54,21 +54,21 @@ def test_a_frozen_map_stays_as_shown_until_unfrozen(
     client = world.client_for(world.wanjiku)
     response = client.post(reverse("opinions:freeze", args=[conversation.pk]), {"frozen": "on"})
     assert response.status_code == 302
-    conversation.refresh_from_db()
-    assert conversation.map_frozen
+    assert Conversation.objects.get(pk=conversation.pk).map_frozen
     late = do_join(conversation)
     do_vote(late, conversation.statements.get(number=0), Vote.AGREE)
     assert do_recompute(conversation, force=True) is None
     assert Analysis.objects.get().result == shown
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("opinions:freeze", args=[conversation.pk]), {})
-    conversation.refresh_from_db()
-    assert not conversation.map_frozen
+    assert not Conversation.objects.get(pk=conversation.pk).map_frozen
     assert Analysis.objects.get().result["participants"] == 31  # brought up to date on unfreezing
 
 
 def test_only_facilitators_freeze(world: World, conversation: Conversation) -> None:
-    response = world.client_for(None).post(reverse("opinions:freeze", args=[conversation.pk]), {"frozen": "on"})
+    response = world.client_for(None).post(
+        reverse("opinions:freeze", args=[conversation.pk]), {"frozen": "on"}
+    )
     assert response.status_code == 302 and "/login" in response["Location"]
     conversation.refresh_from_db()
     assert not conversation.map_frozen

@@ -48,7 +48,9 @@ class LiveMap:
         cols = np.searchsorted(self.tids, votes.tids)
         self.values[rows, cols] = votes.values
         self.voted[rows, cols] = True
-        self.mod_out = np.isin(self.tids, np.fromiter(votes.mod_out, dtype=np.int64, count=len(votes.mod_out)))
+        self.mod_out = np.isin(
+            self.tids, np.fromiter(votes.mod_out, dtype=np.int64, count=len(votes.mod_out))
+        )
         self.meta = np.isin(self.tids, np.fromiter(votes.meta, dtype=np.int64, count=len(votes.meta)))
         self.mod_out_ids = sorted(votes.mod_out)
         live = self.voted & ~self.mod_out[None, :]
@@ -138,7 +140,9 @@ class LiveMap:
         """Agree, disagree and seen counts: k x 3 x statements."""
         return np.stack(
             [
-                np.stack([m[group_of == g].sum(0, dtype=np.int64) for m in (self.agree, self.disagree, self.voted)])
+                np.stack(
+                    [m[group_of == g].sum(0, dtype=np.int64) for m in (self.agree, self.disagree, self.voted)]
+                )
                 for g in range(k)
             ]
         ).reshape(k, 3, -1)

@@ -332,7 +332,9 @@ def _lloyd(
     for _ in range(max_iter):
         k = len(centers)
         wsum = np.bincount(labels, weights=weights, minlength=k)
-        sums = np.stack([np.bincount(labels, weights=weights * points[:, d], minlength=k) for d in range(2)], 1)
+        sums = np.stack(
+            [np.bincount(labels, weights=weights * points[:, d], minlength=k) for d in range(2)], 1
+        )
         alive = wsum > 0
         new: FloatArray = sums[alive] / wsum[alive, None]
         moved = len(new) != len(centers) or float(np.abs(new - centers).max(initial=0.0)) > tol
@@ -432,7 +434,9 @@ def _groups(
     base_ids: IntArray,
     k_forced: int | None,
     state: State,
-) -> tuple[IntArray, int, dict[int, float], dict[int, tuple[tuple[int, tuple[int, ...]], ...]], tuple[Any, ...]]:
+) -> tuple[
+    IntArray, int, dict[int, float], dict[int, tuple[tuple[int, tuple[int, ...]], ...]], tuple[Any, ...]
+]:
     """Group the base clusters: for each k, k-means warm-started from that k's previous clusters (cold: the
     first k distinct centres); the best k by silhouette goes through Polis' k-smoother unless k is forced.
 
