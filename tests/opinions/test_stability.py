@@ -55,6 +55,7 @@ def test_a_frozen_map_stays_as_shown_until_unfrozen(
     response = client.post(reverse("opinions:freeze", args=[conversation.pk]), {"frozen": "on"})
     assert response.status_code == 302
     assert Conversation.objects.get(pk=conversation.pk).map_frozen
+    conversation.refresh_from_db()
     late = do_join(conversation)
     do_vote(late, conversation.statements.get(number=0), Vote.AGREE)
     assert do_recompute(conversation, force=True) is None
