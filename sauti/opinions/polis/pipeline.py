@@ -275,32 +275,6 @@ def _first_distinct(points: FloatArray, k: int) -> FloatArray:
     return points[np.sort(first)[:k]].copy()
 
 
-def kmeans(
-    points: FloatArray, weights: FloatArray, init: FloatArray, max_iter: int, tol: float = 0.0
-) -> tuple[FloatArray, IntArray]:
-    """Weighted Lloyd iterations from the given centres; empty clusters are dropped (as Polis does)."""
-    centers = init.copy()
-    labels = _nearest(points, centers)
-    for _ in range(max_iter):
-        k = len(centers)
-        wsum = np.bincount(labels, weights=weights, minlength=k)
-        sums = np.stack(
-            [
-                np.bincount(labels, weights=weights * points[:, d], minlength=k)
-                for d in range(points.shape[1])
-            ],
-            1,
-        )
-        alive = wsum > 0
-        new: FloatArray = sums[alive] / wsum[alive, None]
-        moved = len(new) != len(centers) or float(np.abs(new - centers).max(initial=0.0)) > tol
-        centers = new
-        labels = _nearest(points, centers)
-        if not moved:
-            break
-    return centers, labels
-
-
 def _silhouette(points: FloatArray, labels: IntArray) -> float:
     """Mean silhouette over points (unweighted); a point alone in its cluster scores 0."""
     d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1))
