@@ -336,8 +336,12 @@ def _live_update(
     if not new or len(new) > LIVE_MAX_NEW:
         return None
     live = kept.map(conversation.groups_hint)
-    for pid, tid, value in new:
-        result = live.vote(int(pid), int(tid), int(value))
+    try:
+        for pid, tid, value in new:
+            result = live.vote(int(pid), int(tid), int(value))
+    except NotEnoughData:
+        LIVE.pop(conversation.pk, None)  # a full run says so properly
+        return None
     kept.last_id, kept.fingerprint = last_id, fingerprint
     LIVE.move_to_end(conversation.pk)
     return analysis_payload(result, fingerprint), int(live.voted.sum())

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from .data import Votes
+from .data import NotEnoughData, Votes
 from .pipeline import (
     BASE_K,
     MIN_IN_CONV,
@@ -195,6 +195,8 @@ class LiveMap:
         )
         base_members = [conv_pids[base_labels == b] for b in range(len(base_centers))]
         base_counts = np.array([len(b) for b in base_members], dtype=np.float64)
+        if len(base_centers) < 2:
+            raise NotEnoughData("not enough data yet: everyone in the conversation voted the same way")
         base_group, k, silhouettes, clusterings, smoother = _groups(
             base_centers, base_counts, base_ids, self.groups, state
         )

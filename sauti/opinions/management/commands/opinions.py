@@ -99,6 +99,10 @@ class Command(BaseCommand):
         )
         if folder.flipped:
             self.stdout.write(_("Votes were stored with -1 = agree (raw Polis export); read them flipped."))
+        if history:
+            self.stdout.write(
+                _("Polis' update history was replayed from the vote times (--no-history: final votes only).")
+            )
         for g, size in result.group_sizes.items():
             tids = ", ".join(str(r["tid"]) for r in result.repness.get(g, []))
             self.stdout.write(
