@@ -116,6 +116,7 @@ def relabelled(votes: Votes, seed: int) -> tuple[Votes, dict[int, int]]:
     return out, {v: k for k, v in p_map.items()}
 
 
+@cache
 def ari_relabelled(name: str, seed: int = 1) -> tuple[float, int]:
     """ARI against Polis' groups of the default analysis (history replayed when the votes carry times) of the
     re-labelled, shuffled conversation."""

@@ -130,7 +130,7 @@ def test_groups_relabelled_and_shuffled_agree_with_polis(name: str) -> None:
 
 
 def test_history_replay_lifts_the_mean_adjusted_rand() -> None:
-    scores = [ari_relabelled(name, seed=2)[0] for name in ARI_NAMES]
+    scores = [ari_relabelled(name, seed=1)[0] for name in ARI_NAMES]
     assert sum(scores) / len(scores) >= 0.7, scores
 
 
