@@ -45,9 +45,14 @@ def main() -> None:
         )
     print("In-conversation set replayed from the vote history against Polis' in-conv (Jaccard)")
     for name in MATH_NAMES:
-        ours, theirs = set(history_in_conv(folder(str(MATH / name)).votes)), set(math_blob(name)["in-conv"])
-        print(f"  {name:34s} {len(ours & theirs) / len(ours | theirs):.3f}  ({len(theirs - ours)} only in Polis')")
-    print("Adjusted Rand index, ids re-labelled and rows shuffled, history replayed where votes.csv has times")
+        kept = set(history_in_conv(folder(str(MATH / name)).votes))
+        polis = set(math_blob(name)["in-conv"])
+        print(
+            f"  {name:34s} {len(kept & polis) / len(kept | polis):.3f}  ({len(polis - kept)} only in Polis')"
+        )
+    print(
+        "Adjusted Rand index, ids re-labelled and rows shuffled, history replayed where votes.csv has times"
+    )
     replayed = []
     for name in ARI_NAMES:
         runs = [ari_relabelled(name, seed)[0] for seed in (1, 2, 3)]
