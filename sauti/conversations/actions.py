@@ -124,7 +124,7 @@ def _answer_to_a_question(
     from sauti.dialogues.inbound import handle_reply
     from sauti.opinions import sms as opinion_sms
 
-    participant = opinion_sms.sms_participant(organisation, phash)
+    participant = opinion_sms.sms_participant(organisation, phash, text)
     if participant is not None and opinion_sms.answers_a_statement(text):
         return opinion_sms.reply_to(participant, text)
     if contact is not None and handle_reply(contact, text):

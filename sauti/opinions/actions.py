@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -14,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from sauti.dialogues.models import Meeting, Programme
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
-from sauti.opinions.polis import NotEnoughData, Votes, analyze
+from sauti.opinions.polis import Analysis as PolisAnalysis
+from sauti.opinions.polis import NotEnoughData, State, Votes, analyze
+from sauti.opinions.polis.live import LiveMap
 from sauti.people.models import Organisation, User
 
 MAX_STATEMENT_LENGTH = 280
@@ -203,9 +207,39 @@ def conversation_votes(conversation: Conversation) -> Votes:
     )
 
 
+def input_fingerprint(conversation: Conversation) -> tuple[int, str]:
+    """What a map is computed from, cheaply: votes are append-only, so the last vote id, plus the moderation that
+    takes statements out and the forced group count. Equal fingerprints, equal input (nothing to recompute)."""
+    last = Vote.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
+    out = sorted(
+        conversation.statements.filter(moderation__in=(Moderation.REJECTED, Moderation.META)).values_list(
+            "number", "moderation"
+        )
+    )
+    digest = hashlib.sha256(
+        repr((conversation.public_code, out, conversation.groups_hint)).encode()
+    ).hexdigest()[:16]
+    return int(last), f"{last}:{digest}"
+
+
+def analysis_payload(result: PolisAnalysis, fingerprint: str) -> dict[str, Any]:
+    """What an `Analysis` row stores: the pipeline's JSON, the state the next update starts from, the input's
+    fingerprint."""
+    payload = result.to_json()
+    payload["state"] = result.state.to_json()
+    payload["fingerprint"] = fingerprint
+    return payload
+
+
 def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis | None:
-    """Run the pipeline on the stored votes. Skipped (None) when the analysis is newer than the last vote."""
+    """Update the opinion map from the stored votes, starting from the stored one (Polis' warm start: people
+    stay in the conversation, clusters start where they were, the group count is smoothed).
+
+    Skipped (None) when the map is frozen, or (unless forced) when it is newer than the last vote. Votes
+    unchanged since the stored map: the map is returned as it is."""
     existing = Analysis.objects.filter(conversation=conversation).first()
+    if conversation.map_frozen and existing is not None:
+        return None
     if (
         not force
         and existing is not None
@@ -215,25 +249,119 @@ def do_recompute(conversation: Conversation, *, force: bool = False) -> Analysis
     ):
         return None
     started = timezone.now()
+    last_id, fingerprint = input_fingerprint(conversation)
+    if existing is not None and existing.result.get("fingerprint") == fingerprint:
+        return existing
+    patched = _live_update(conversation, existing, last_id, fingerprint)
+    if patched is not None:
+        payload, counted = patched
+        return _store(conversation, payload, "", started, counted)
     votes = conversation_votes(conversation)
+    state: State | None = None
     keep: frozenset[int] = frozenset()
-    if existing is not None and existing.result.get("in_conv"):
+    if existing is not None and existing.result.get("state"):
+        state = State.from_json(existing.result["state"])
+    elif existing is not None and existing.result.get("in_conv"):
         keep = frozenset(int(p) for p in existing.result["in_conv"])  # Polis: once in, always in
     try:
-        result = analyze(votes, groups=conversation.groups_hint, keep=keep).to_json()
-        error = ""
+        result = analyze(votes, groups=conversation.groups_hint, keep=keep, state=state)
     except NotEnoughData as exc:
-        result, error = {}, str(exc)
+        LIVE.pop(conversation.pk, None)
+        return _store(conversation, {}, str(exc), started, len(votes.pids))
+    remember_live(conversation, votes, result, last_id, fingerprint)
+    return _store(conversation, analysis_payload(result, fingerprint), "", started, len(votes.pids))
+
+
+def _store(
+    conversation: Conversation, result: dict[str, Any], error: str, started: Any, counted: int
+) -> Analysis:
     analysis, _created = Analysis.objects.update_or_create(
         conversation=conversation,
-        defaults={
-            "result": result,
-            "error": error[:300],
-            "computed_at": started,
-            "votes_counted": len(votes.pids),
-        },
+        defaults={"result": result, "error": error[:300], "computed_at": started, "votes_counted": counted},
     )
     return analysis
+
+
+@dataclass
+class _Kept:
+    """The last map computed in this process for a conversation, to patch vote by vote (see polis/live.py)."""
+
+    last_id: int
+    fingerprint: str
+    votes: Votes | None
+    result: PolisAnalysis | None
+    live: LiveMap | None = None
+
+    def map(self, groups: int | None) -> LiveMap:
+        if self.live is None:  # built on first use: a full run that is never patched costs nothing more
+            assert self.votes is not None and self.result is not None
+            self.live = LiveMap(self.votes, self.result, groups=groups)
+            self.votes = self.result = None
+        return self.live
+
+
+# Live maps of recently updated conversations, in this process (a worker patches them vote by vote).
+LIVE: OrderedDict[int, _Kept] = OrderedDict()
+LIVE_CONVERSATIONS = 4
+LIVE_MAX_CELLS = 4_000_000  # participants x statements kept dense (Bowling Green: 1.8 M)
+LIVE_MAX_NEW = 50  # more new votes than this at once: a full (warm) run is as quick
+
+
+def remember_live(
+    conversation: Conversation, votes: Votes, result: PolisAnalysis, last_id: int, fingerprint: str
+) -> None:
+    if len(result.pids) * len(result.tids) > LIVE_MAX_CELLS:
+        LIVE.pop(conversation.pk, None)
+        return
+    LIVE[conversation.pk] = _Kept(last_id, fingerprint, votes, result)
+    LIVE.move_to_end(conversation.pk)
+    while len(LIVE) > LIVE_CONVERSATIONS:
+        LIVE.popitem(last=False)
+
+
+def _live_update(
+    conversation: Conversation, existing: Analysis | None, last_id: int, fingerprint: str
+) -> tuple[dict[str, Any], int] | None:
+    """Patch the kept live map with the votes since, when it is the stored map and only votes changed."""
+    kept = LIVE.get(conversation.pk)
+    if kept is None or existing is None or existing.result.get("fingerprint") != kept.fingerprint:
+        return None
+    if fingerprint.split(":", 1)[1] != kept.fingerprint.split(":", 1)[1]:  # moderation or k changed
+        return None
+    new = list(
+        Vote.objects.filter(conversation=conversation, id__gt=kept.last_id)
+        .order_by("id")
+        .values_list("participant__number", "statement__number", "value")[: LIVE_MAX_NEW + 1]
+    )
+    if not new or len(new) > LIVE_MAX_NEW:
+        return None
+    live = kept.map(conversation.groups_hint)
+    try:
+        for pid, tid, value in new:
+            result = live.vote(int(pid), int(tid), int(value))
+    except NotEnoughData:
+        LIVE.pop(conversation.pk, None)  # a full run says so properly
+        return None
+    kept.last_id, kept.fingerprint = last_id, fingerprint
+    LIVE.move_to_end(conversation.pk)
+    return analysis_payload(result, fingerprint), int(live.voted.sum())
+
+
+def do_set_map_frozen(conversation: Conversation, frozen: bool) -> Conversation:
+    """Freeze the opinion map as shown (votes still count), or unfreeze it and bring it up to date."""
+    conversation.map_frozen = frozen
+    conversation.save(update_fields=["map_frozen"])
+    if not frozen:
+        _schedule_recompute(conversation)
+    return conversation
+
+
+def do_set_results_open(conversation: Conversation, when: str) -> Conversation:
+    if when not in Conversation.Results.values:
+        raise OpinionError(_("Choose when participants see the results."))
+    conversation.results_open = when
+    conversation.save(update_fields=["results_open"])
+    return conversation
 
 
 def _moderated_since(conversation: Conversation, analysis: Analysis) -> bool:

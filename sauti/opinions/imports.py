@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sauti.evidence import audit
 from sauti.evidence.models import Action
-from sauti.opinions.models import Conversation, Moderation, Participant, Statement, Vote
-from sauti.opinions.polis import PolisDataError, load_folder
+from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
+from sauti.opinions.polis import NotEnoughData, PolisDataError, load_folder, replay
 from sauti.people.models import Organisation
 
 BATCH = 5000
@@ -97,8 +98,34 @@ def import_folder(
             )
             audit.log_rows(Vote, [v.pk for v in created], Action.CREATE)
             progress(_("votes: %(done)d / %(total)d") % {"done": end, "total": total})
-    from sauti.opinions.actions import do_recompute
+    from sauti.opinions.actions import analysis_payload, do_recompute, input_fingerprint
 
     progress(_("computing the opinion map ..."))
-    do_recompute(conversation, force=True)
+    if votes.events is None:
+        do_recompute(conversation, force=True)
+        return conversation
+    # Timestamped votes: replay Polis' updates so the map starts where Polis' own was; later updates go on
+    # from it (the stored state) and a recomputation of the same votes changes nothing (the fingerprint).
+    try:
+        result = replay(
+            votes,
+            groups=votes.groups_hint,
+            progress=lambda i, n: (
+                progress(_("replaying Polis' updates: %(i)d / %(n)d") % {"i": i, "n": n})
+                if i == n or i % 25 == 0
+                else None
+            ),
+        )
+    except NotEnoughData:
+        do_recompute(conversation, force=True)
+        return conversation
+    Analysis.objects.update_or_create(
+        conversation=conversation,
+        defaults={
+            "result": analysis_payload(result, input_fingerprint(conversation)[1]),
+            "error": "",
+            "computed_at": timezone.now(),
+            "votes_counted": len(votes.pids),
+        },
+    )
     return conversation

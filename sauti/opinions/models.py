@@ -48,6 +48,17 @@ class Conversation(models.Model):
     allow_submissions = models.BooleanField(_("participants may submit statements"), default=True)
     source = models.CharField(max_length=300, blank=True)
     groups_hint = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Results(models.TextChoices):
+        DURING = "during", _("Participants see the results while the vote is open")
+        AFTER = "after", _("Participants see the results once the vote is closed")
+
+    # When participants (web and SMS) may see the opinion map; the facilitator decides.
+    results_open = models.CharField(
+        _("results for participants"), max_length=10, choices=Results.choices, default=Results.AFTER
+    )
+    # A map shown at a meeting stays as it is until the facilitator unfreezes it (votes are still counted).
+    map_frozen = models.BooleanField(_("opinion map frozen"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     last_vote_at = models.DateTimeField(null=True, blank=True)
@@ -57,6 +68,11 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def results_visible(self) -> bool:
+        """May participants see the opinion map now?"""
+        return self.results_open == self.Results.DURING or not self.is_open
 
 
 class Moderation(models.TextChoices):

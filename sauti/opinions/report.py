@@ -114,6 +114,36 @@ def build(conversation: Conversation, language: str) -> ReportView:
     return view
 
 
+@dataclass
+class StandingView:
+    """What one participant sees: the map with their own point, their group, what it and everyone agree on.
+    Nothing about any other participant but counts."""
+
+    report: ReportView
+    group: GroupView | None = None
+    group_agrees: list[Line] = field(default_factory=list)
+    placed: bool = False  # False: not enough votes yet to be placed on the map
+
+
+def standing(conversation: Conversation, participant_number: int | None, language: str) -> StandingView:
+    view = build(conversation, language)
+    out = StandingView(view)
+    analysis = Analysis.objects.filter(conversation=conversation).first()
+    if not view.ready or analysis is None or participant_number is None:
+        return out
+    r = analysis.result
+    key = str(participant_number)
+    point = r.get("projection", {}).get(key)
+    gid = r.get("groups", {}).get(key)
+    if point is not None and gid is not None:
+        out.placed = True
+        view.svg = _svg(r, sorted(r.get("group_sizes", {}), key=int), (float(point[0]), float(point[1])))
+        out.group = next((g for g in view.groups if g.gid == str(gid)), None)
+        if out.group is not None:
+            out.group_agrees = [line for line in out.group.lines if line.direction == "agree"]
+    return out
+
+
 def _totals(r: dict[str, Any], n: int) -> tuple[list[int], list[int], list[int]]:
     a, d, s = [0] * n, [0] * n, [0] * n
     for gv in r.get("group_votes", {}).values():
@@ -166,7 +196,7 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
-def _svg(r: dict[str, Any], group_ids: list[str]) -> str:
+def _svg(r: dict[str, Any], group_ids: list[str], you: tuple[float, float] | None = None) -> str:
     base = r["base_clusters"]
     xs, ys, members = base["x"], base["y"], base["members"]
     if not xs:
@@ -183,6 +213,14 @@ def _svg(r: dict[str, Any], group_ids: list[str]) -> str:
     def at(x: float, y: float) -> tuple[float, float]:
         return round(WIDTH / 2 + (x - cx) * scale, 1), round(HEIGHT / 2 - (y - cy) * scale, 1)
 
+    if you is not None:  # the participant's own point widens the frame if it falls outside the clusters
+        xs, ys = [*xs, you[0]], [*ys, you[1]]
+        span_x = max(max(xs) - min(xs), 1e-9)
+        span_y = max(max(ys) - min(ys), 1e-9)
+        scale = min((WIDTH - 2 * PAD) / span_x, (HEIGHT - 2 * PAD) / span_y)
+        cx = (max(xs) + min(xs)) / 2
+        cy = (max(ys) + min(ys)) / 2
+        xs, ys = base["x"], base["y"]
     biggest = max(len(m) for m in members)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="opinion-map" '
@@ -224,6 +262,13 @@ def _svg(r: dict[str, Any], group_ids: list[str]) -> str:
         parts.append(
             f'<text x="{round(mx, 1)}" y="{round(max(my, 14), 1)}" font-size="16" font-weight="bold" '
             f'text-anchor="middle" fill="{colour[gid]}" font-family="sans-serif">{letter[gid]}</text>'
+        )
+    if you is not None:
+        yx, yy = at(*you)
+        parts.append(
+            f'<g class="you"><circle cx="{yx}" cy="{yy}" r="7" fill="none" stroke="#000" stroke-width="3"/>'
+            f'<text x="{yx}" y="{round(yy + 22, 1)}" font-size="14" font-weight="bold" text-anchor="middle" '
+            f'font-family="sans-serif">{escape(_("You"))}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -4,7 +4,8 @@ The messaging transport (another part of Sauti) finds or creates the `Participan
 (`actions.do_join(conversation, channel="sms", language=...)`, keeping the number's hash in `external_id`),
 calls `reply_to(participant, text)` and sends each string of the returned list as one SMS, in order.
 
-Replies: "1" agree, "2" disagree, "3" pass; "STOP"/"ACHA" stops (nothing more is sent until "START"/"ANZA").
+Replies: "1" agree, "2" disagree, "3" pass; "STOP"/"ACHA" stops (nothing more is sent until "START"/"ANZA");
+"MATOKEO"/"RESULTS" answers with a short summary of the opinion map when the facilitator has opened results.
 Each outbound message is one segment; a long statement is split into numbered parts "(1/2)", "(2/2)" that
 each fit one segment, the reply instructions in the last part.
 """
@@ -18,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sauti.messaging.segments import normalise, segment_count
+from sauti.opinions import report
 from sauti.opinions.actions import OpinionError, do_join, do_vote, next_statement
 from sauti.opinions.models import Conversation, Participant, Vote
 from sauti.people.models import Contact, Organisation
@@ -25,6 +27,7 @@ from sauti.people.models import Contact, Organisation
 STOP_WORDS = frozenset({"STOP", "ACHA", "SIMAMA"})
 START_WORDS = frozenset({"START", "ANZA"})
 CHOICES = {"1": Vote.AGREE, "2": Vote.DISAGREE, "3": Vote.PASS}
+RESULTS_WORDS = frozenset({"MATOKEO", "RESULTS", "RESULT"})
 
 
 def _instructions() -> str:
@@ -73,10 +76,54 @@ def _send_next(participant: Participant, prefix: str = "") -> list[str]:
     return parts
 
 
+def _clip(text: str, room: str) -> str:
+    """`room` with "{t}" filled by as much of `text` as fits one SMS segment."""
+    text = normalise(" ".join(text.split()))
+    if _fits(room.format(t=text)):
+        return room.format(t=text)
+    words = text.split(" ")
+    while words and not _fits(room.format(t=" ".join(words) + "...")):
+        words.pop()
+    return room.format(t=" ".join(words) + "...")
+
+
+def results_summary(participant: Participant) -> list[str]:
+    """The opinion map in at most three SMS: the groups and the participant's own, what their group agrees
+    on, what all groups agree on. Nothing about any other participant but counts."""
+    conversation = participant.conversation
+    if not conversation.results_visible:
+        return [_("The results will be sent once the vote is closed. Thank you for taking part.")]
+    view = report.standing(conversation, participant.number, participant.language or "sw")
+    if not view.report.ready:
+        return [_("Not enough votes yet for results. Please try again later.")]
+    sizes = ", ".join(f"{g.letter} {g.size}" for g in view.report.groups)
+    if view.group is not None:
+        head = _("Results: %(n)d opinion groups (%(sizes)s). You are in group %(g)s.") % {
+            "n": len(view.report.groups),
+            "sizes": sizes,
+            "g": view.group.letter,
+        }
+    else:
+        head = _("Results: %(n)d opinion groups (%(sizes)s). Vote on more statements to join one.") % {
+            "n": len(view.report.groups),
+            "sizes": sizes,
+        }
+    out = [head]
+    if view.group_agrees:
+        line = view.group_agrees[0]
+        out.append(_clip(line.text, _("Your group agrees (%(p)d%%): {t}") % {"p": line.agree}))
+    if view.report.consensus_agree:
+        line = view.report.consensus_agree[0]
+        out.append(_clip(line.text, _("All groups agree (%(p)d%%): {t}") % {"p": line.agree}))
+    return out
+
+
 def reply_to(participant: Participant, inbound: str) -> list[str]:
     """Handle one inbound SMS; returns the messages to send back (empty after STOP)."""
     word = re.sub(r"[^0-9A-Za-z]", "", inbound).upper()
     with translation.override(participant.language or "sw"):
+        if word in RESULTS_WORDS:
+            return results_summary(participant)
         if word in STOP_WORDS:
             participant.stopped = True
             participant.save(update_fields=["stopped"])
@@ -139,22 +186,23 @@ def do_invite_by_sms(conversation: Conversation, contacts: Iterable[Contact]) ->
     return sent
 
 
-def sms_participant(organisation: Organisation, phone_hash: str) -> Participant | None:
-    """The sender's SMS participation in an open conversation of this organisation, if any."""
-    return (
-        Participant.objects.filter(
-            channel=Participant.Channel.SMS,
-            external_id=phone_hash,
-            conversation__organisation=organisation,
-            conversation__is_open=True,
-        )
-        .select_related("conversation", "pending_statement")
-        .order_by("-pk")
-        .first()
-    )
+def sms_participant(organisation: Organisation, phone_hash: str, text: str = "") -> Participant | None:
+    """The sender's SMS participation in an open conversation of this organisation, if any; for a results
+    request ("MATOKEO"), also their latest participation in a closed one."""
+    found = Participant.objects.filter(
+        channel=Participant.Channel.SMS, external_id=phone_hash, conversation__organisation=organisation
+    ).select_related("conversation", "pending_statement")
+    open_one = found.filter(conversation__is_open=True).order_by("-pk").first()
+    if open_one is not None or not _asks_results(text):
+        return open_one
+    return found.order_by("-pk").first()
+
+
+def _asks_results(text: str) -> bool:
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper() in RESULTS_WORDS
 
 
 def answers_a_statement(text: str) -> bool:
-    """ "1", "2", "3" (with stray punctuation) or START/ANZA — anything longer is a report, not a vote."""
+    """ "1", "2", "3" (with stray punctuation), START/ANZA or MATOKEO/RESULTS — anything longer is a report."""
     word = re.sub(r"[^0-9A-Za-z]", "", text).upper()
-    return word in CHOICES or word in START_WORDS
+    return word in CHOICES or word in START_WORDS or word in RESULTS_WORDS

@@ -32,11 +32,13 @@ from sauti.opinions.actions import (
     do_join,
     do_moderate,
     do_recompute,
+    do_set_map_frozen,
+    do_set_results_open,
     do_vote,
     next_statement,
     remaining_count,
 )
-from sauti.opinions.models import Conversation, Moderation, Participant
+from sauti.opinions.models import Analysis, Conversation, Moderation, Participant
 from sauti.opinions.sms import do_invite_by_sms
 from sauti.people.models import Contact, Group, User
 
@@ -131,6 +133,7 @@ def _detail(
         "pending": [s for s in statements if s.moderation == Moderation.PENDING],
         "statements": [s for s in statements if s.moderation != Moderation.PENDING],
         "decisions": Moderation.choices,
+        "results_choices": Conversation.Results.choices,
         "public_url": request.build_absolute_uri(f"/o/{conversation.public_code}/"),
         "participants": conversation.participants.count(),
         "votes": conversation.votes.count(),
@@ -194,6 +197,52 @@ def conversation_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def conversation_freeze(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    frozen = request.POST.get("frozen") == "on"
+    do_set_map_frozen(conversation, frozen)
+    messages.success(
+        request,
+        _("The opinion map is frozen as shown.") if frozen else _("The opinion map follows the votes again."),
+    )
+    return redirect("opinions:report", pk=conversation.pk)
+
+
+@login_required
+@require_POST
+def conversation_results_open(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    try:
+        do_set_results_open(conversation, request.POST.get("when", ""))
+    except OpinionError as exc:
+        return _detail(request, conversation, status=400, error=str(exc))
+    messages.success(request, _("Saved: %(when)s") % {"when": conversation.get_results_open_display()})
+    return redirect("opinions:detail", pk=conversation.pk)
+
+
+def _stamp(conversation: Conversation) -> str:
+    analysis = Analysis.objects.filter(conversation=conversation).only("computed_at", "result").first()
+    if analysis is None:
+        return "none"
+    return f"{analysis.computed_at.timestamp():.6f}-{analysis.result.get('fingerprint', '')[:12]}"
+
+
+@login_required
+@require_GET
+def conversation_report_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's body for htmx polling; 204 (nothing swapped) while the stored map is unchanged."""
+    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.VIEW_AGGREGATES)
+    stamp = _stamp(conversation)
+    if request.GET.get("since") == stamp:
+        return HttpResponse(status=204)
+    view = report.build(conversation, translation.get_language() or "sw")
+    return render(
+        request, "opinions/_report_body.html", {"view": view, "conversation": conversation, "stamp": stamp}
+    )
+
+
+@login_required
 @require_GET
 def conversation_report(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -207,6 +256,7 @@ def conversation_report(request: HttpRequest, pk: int) -> HttpResponse:
         "conversation": conversation,
         "can_run": can_run,
         "link_dialogues": _can_see_dialogues(user, conversation),
+        "stamp": _stamp(conversation),
     }
     return render(request, "opinions/report.html", context)
 
@@ -282,6 +332,21 @@ def _vote_page(
             _cookie(conversation), participant.token, max_age=COOKIE_AGE, httponly=True, samesite="Lax"
         )
     return response
+
+
+@require_GET
+def results_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the participant stands: the map with their own point, their group, common ground. Shown when the
+    facilitator opened results (during the vote, or once it is closed); no other participant's identity."""
+    conversation = _public_conversation(code)
+    participant = _participant(request, conversation)
+    language = translation.get_language() or "sw"
+    if not conversation.results_visible:
+        context = {"conversation": conversation, "hidden": True}
+        return render(request, "opinions/results.html", context)
+    view = report.standing(conversation, participant.number if participant else None, language)
+    context = {"conversation": conversation, "standing": view, "view": view.report, "hidden": False}
+    return render(request, "opinions/results.html", context)
 
 
 @require_GET

@@ -56,3 +56,21 @@ def segments_ok(text: str) -> bool:
     from sauti.messaging.segments import segment_count
 
     return segment_count(text) == 1
+
+
+def test_matokeo_after_the_vote_closed_gets_the_results_summary(
+    world: World, dev_channel: Channel, post: Post
+) -> None:
+    njeri = find_contact(world.umoja, NJERI)
+    assert njeri is not None
+    do_record_consent(njeri, "messaging", True, "paper", None)
+    conversation = do_create_conversation(world.umoja, world.wanjiku, title="Usalama Mathare")
+    do_add_statement(conversation, StatementText(sw="Taa za barabarani ziwekwe."), by_facilitator=True)
+    world.client_for(world.wanjiku).post(
+        f"/opinions/{conversation.pk}/invite-sms/", {"group": world.mathare_group.pk}
+    )
+    conversation.is_open = False
+    conversation.save()
+    (answer,) = replies(sms(dev_channel, post, "matokeo", "m1", phone=NJERI))
+    assert answer.startswith("Bado hakuna kura za kutosha")  # closed, results open, too few votes yet
+    assert Report.objects.count() == 0

@@ -12,7 +12,18 @@ import django
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sauti.settings")
     django.setup()
-    from .polisdata import ARI_NAMES, MATH_NAMES, ari_against_polis, math_analysis, math_blob
+    from sauti.opinions.polis import history_in_conv
+
+    from .polisdata import (
+        ARI_NAMES,
+        MATH,
+        MATH_NAMES,
+        ari_against_polis,
+        ari_relabelled,
+        folder,
+        math_analysis,
+        math_blob,
+    )
 
     print("PCA against Polis math-pca2.json (|cosine| of each component; sign free)")
     for name in MATH_NAMES:
@@ -32,7 +43,23 @@ def main() -> None:
             f"  {name:34s} pc1 {cosines[0]:.6f}  pc2 {cosines[1]:.6f}  repness equal: {rep_ok}  "
             f"group-aware consensus max diff {gac_diff:.1e}"
         )
-    print("Adjusted Rand index against Polis' openData groups (k = summary.csv groups)")
+    print("In-conversation set replayed from the vote history against Polis' in-conv (Jaccard)")
+    for name in MATH_NAMES:
+        kept = set(history_in_conv(folder(str(MATH / name)).votes))
+        polis = set(math_blob(name)["in-conv"])
+        print(
+            f"  {name:34s} {len(kept & polis) / len(kept | polis):.3f}  ({len(polis - kept)} only in Polis')"
+        )
+    print(
+        "Adjusted Rand index, ids re-labelled and rows shuffled, history replayed where votes.csv has times"
+    )
+    replayed = []
+    for name in ARI_NAMES:
+        runs = [ari_relabelled(name, seed)[0] for seed in (1, 2, 3)]
+        replayed.append(sum(runs) / len(runs))
+        print(f"  {name:34s} ARI {replayed[-1]:.3f} (seeds 1-3: {', '.join(f'{r:.3f}' for r in runs)})")
+    print(f"  mean ARI {sum(replayed) / len(replayed):.3f}")
+    print("Adjusted Rand index without history (k = summary.csv groups)")
     scores = []
     for name in ARI_NAMES:
         ari, n = ari_against_polis(name)

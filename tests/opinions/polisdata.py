@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from sauti.opinions.polis import Analysis, Folder, analyze, load_folder
+from sauti.opinions.polis import Analysis, Folder, Votes, analyze, load_folder, replay
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "validation"
 MATH = SHARED / "polis-math"
@@ -83,3 +83,53 @@ def ari_against_polis(name: str) -> tuple[float, int]:
     ours = dict(zip((int(p) for p in result.pids), (int(g) for g in result.group_of), strict=True))
     both = [p for p, g in ours.items() if g >= 0 and polis.get(p) is not None]
     return adjusted_rand([ours[p] for p in both], [polis[p] or 0 for p in both]), len(both)
+
+
+def relabelled(votes: Votes, seed: int) -> tuple[Votes, dict[int, int]]:
+    """The same conversation with participant and statement ids re-labelled at random and the rows shuffled.
+    Returns the new votes and new pid -> original pid."""
+    rng = np.random.default_rng(seed)
+    src = votes.events
+    if src is not None:
+        pids, tids, values, times = src.pids, src.tids, src.values, src.times
+    else:
+        pids, tids, values, times = votes.pids, votes.tids, votes.values, None
+    old_p, old_t = (
+        np.unique(pids),
+        np.unique(np.concatenate([tids, list(votes.statement_ids)]).astype(np.int64)),
+    )
+    new_p = rng.permutation(len(old_p)) * 3 + 5
+    new_t = rng.permutation(len(old_t)) * 2 + 1
+    p_map = dict(zip(old_p.tolist(), new_p.tolist(), strict=True))
+    t_map = dict(zip(old_t.tolist(), new_t.tolist(), strict=True))
+    order = rng.permutation(len(pids))
+    out = Votes.from_events(
+        np.array([p_map[int(p)] for p in pids[order]]),
+        np.array([t_map[int(t)] for t in tids[order]]),
+        values[order],
+        None if times is None else times[order],
+        mod_out=frozenset(t_map[t] for t in votes.mod_out),
+        meta=frozenset(t_map[t] for t in votes.meta),
+        statement_ids=[t_map[t] for t in votes.statement_ids],
+        groups_hint=votes.groups_hint,
+    )
+    return out, {v: k for k, v in p_map.items()}
+
+
+@cache
+def ari_relabelled(name: str, seed: int = 1) -> tuple[float, int]:
+    """ARI against Polis' groups of the default analysis (history replayed when the votes carry times) of the
+    re-labelled, shuffled conversation."""
+    votes, back = relabelled(folder(str(OPEN / name)).votes, seed)
+    result = (
+        replay(votes, groups=votes.groups_hint)
+        if votes.events is not None
+        else analyze(votes, groups=votes.groups_hint)
+    )
+    polis = opendata_groups(name)
+    pairs = [
+        (int(g), polis[back[int(p)]])
+        for p, g in zip(result.pids, result.group_of, strict=True)
+        if g >= 0 and polis.get(back[int(p)]) is not None
+    ]
+    return adjusted_rand([a for a, _ in pairs], [int(b or 0) for _, b in pairs]), len(pairs)

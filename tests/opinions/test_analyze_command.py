@@ -169,3 +169,23 @@ def test_pipeline_errors_are_typed() -> None:
         analyze(Votes.from_events([], [], []))
     with pytest.raises(PolisDataError):
         Votes.from_events([1], [1], [3])
+
+
+def test_history_is_replayed_by_default_and_no_history_turns_it_off(tmp_path: Path) -> None:
+    folder = str(MATH / "below-100-ptpts")
+    replayed = run(folder)
+    assert replayed["history_replayed"] is True
+    # Participants 5, 10, 11 and 14 now have fewer than 7 votes: only Polis' history keeps them in.
+    assert {5, 10, 11, 14} <= set(replayed["in_conv"])
+    plain = run(folder, "--no-history")
+    assert plain["history_replayed"] is False
+    assert not {5, 10, 11, 14} & set(plain["in_conv"])
+    # Without timestamps (participants-votes.csv only) there is nothing to replay.
+    shutil.copytree(OPEN / "london.youth.policing", tmp_path / "lyp")
+    (tmp_path / "lyp" / "votes.csv").unlink()
+    assert run(str(tmp_path / "lyp"))["history_replayed"] is False
+    # --assign keeps the grouping given, the history still decides who is in the conversation.
+    assign = tmp_path / "assign.json"
+    assign.write_text(json.dumps({str(p): g for p, g in polis_assignment("below-100-ptpts").items()}))
+    given = run(folder, "--assign", str(assign))
+    assert set(given["in_conv"]) == set(replayed["in_conv"])

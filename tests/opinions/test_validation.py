@@ -8,25 +8,52 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .polisdata import ARI_NAMES, MATH, MATH_NAMES, ari_against_polis, folder, math_analysis, math_blob
+from sauti.opinions.polis import history_in_conv, replay
+
+from .polisdata import (
+    ARI_NAMES,
+    MATH,
+    MATH_NAMES,
+    ari_against_polis,
+    ari_relabelled,
+    folder,
+    math_analysis,
+    math_blob,
+)
 
 # Kept in the conversation by Polis' history (sticky membership) although they now have fewer than 7 votes.
 HISTORY_KEPT = {"below-100-ptpts": {5, 10, 11, 14}}
+# above-100-ptpts: 31 participants Polis kept who first voted in 2018 with 2-6 votes, each with at least two on
+# statements not moderated out, and whom no replay of today's rule admits (see docs/decisions.md, issue 19).
+UNEXPLAINED = {"above-100-ptpts": 31}
 
 
 @pytest.mark.parametrize("name", MATH_NAMES)
-def test_in_conversation_set_matches_polis_apart_from_history(name: str) -> None:
+def test_in_conversation_set_without_history_is_a_subset(name: str) -> None:
     result = math_analysis(name, False)
     blob = math_blob(name)
     ours = {int(p) for p in result.pids[result.in_conv]}
     theirs = set(blob["in-conv"])
     assert ours <= theirs
     counts = blob["user-vote-counts"]
-    # Every participant only Polis keeps is below the vote threshold now: kept from an earlier update.
     for pid in theirs - ours:
         assert counts[str(pid)] < 7
     if name in HISTORY_KEPT:
         assert theirs - ours == HISTORY_KEPT[name]
+
+
+@pytest.mark.parametrize("name", MATH_NAMES)
+def test_in_conversation_set_replayed_from_history_equals_polis(name: str) -> None:
+    votes = folder(str(MATH / name)).votes
+    ours = set(history_in_conv(votes))
+    theirs = set(math_blob(name)["in-conv"])
+    assert ours <= theirs
+    missing = len(theirs - ours)
+    assert missing == UNEXPLAINED.get(name, 0), (name, missing)
+    if name not in UNEXPLAINED:
+        assert len(ours & theirs) / len(ours | theirs) == 1.0
+        result = replay(votes)
+        assert {int(p) for p in result.pids[result.in_conv]} == theirs
 
 
 @pytest.mark.parametrize("name", MATH_NAMES)
@@ -84,15 +111,27 @@ def test_mod_out_includes_meta_and_rejected() -> None:
 
 
 @pytest.mark.parametrize("name", ARI_NAMES)
-def test_groups_agree_with_polis_by_adjusted_rand(name: str) -> None:
+def test_groups_without_history_agree_with_polis_by_adjusted_rand(name: str) -> None:
     ari, n = ari_against_polis(name)
     assert n > 100
     assert ari >= 0.4, (name, ari)
 
 
-def test_mean_adjusted_rand_over_three_conversations() -> None:
-    scores = [ari_against_polis(name)[0] for name in ARI_NAMES]
-    assert sum(scores) / len(scores) >= 0.6, scores
+# Polis' groups from the history replay (Seattle, vTaiwan: votes.csv has times) or, for Bowling Green (no
+# votes.csv in the copy), the final votes alone; ids re-labelled and rows shuffled.
+RELABELLED_FLOOR = {"15-per-hour-seattle": 0.8, "vtaiwan.uberx": 0.8, "american-assembly.bowling-green": 0.45}
+
+
+@pytest.mark.parametrize("name", ARI_NAMES)
+def test_groups_relabelled_and_shuffled_agree_with_polis(name: str) -> None:
+    ari, n = ari_relabelled(name, seed=1)
+    assert n > 100
+    assert ari >= RELABELLED_FLOOR[name], (name, ari)
+
+
+def test_history_replay_lifts_the_mean_adjusted_rand() -> None:
+    scores = [ari_relabelled(name, seed=1)[0] for name in ARI_NAMES]
+    assert sum(scores) / len(scores) >= 0.7, scores
 
 
 @pytest.mark.parametrize("name", ARI_NAMES)

@@ -25,6 +25,19 @@ class NotEnoughData(ValueError):
 
 
 @dataclass
+class Events:
+    """Every vote row in time order (history rows included): what a replay of Polis' updates reads."""
+
+    pids: npt.NDArray[np.int64]
+    tids: npt.NDArray[np.int64]
+    values: npt.NDArray[np.int8]
+    times: npt.NDArray[np.float64]  # ms since the epoch (Polis' `created` / `modified`)
+
+    def __len__(self) -> int:
+        return len(self.pids)
+
+
+@dataclass
 class Votes:
     """Latest vote per (participant, statement), as parallel arrays; ids are those of the source."""
 
@@ -35,6 +48,8 @@ class Votes:
     meta: frozenset[int] = field(default_factory=frozenset)
     statement_ids: tuple[int, ...] = ()
     groups_hint: int | None = None
+    # The vote rows in time order when the source gave times (None without them): enables the history replay.
+    events: Events | None = None
 
     @classmethod
     def from_events(
@@ -63,11 +78,15 @@ class Votes:
             raise PolisDataError("participant and statement ids must not be negative")
         # One sort on a combined (participant, statement) key; stable, so equal times keep input order.
         key = p * (int(t.max(initial=0)) + 1) + t
+        events = None
         if times is None:
             idx = np.argsort(key, kind="stable")
         else:
-            by_time = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
+            when = np.asarray(times, dtype=np.float64)
+            by_time = np.argsort(when, kind="stable")
             idx = by_time[np.argsort(key[by_time], kind="stable")]
+            if len(when) and bool((when > 0).all()):
+                events = Events(p[by_time], t[by_time], v[by_time].astype(np.int8), when[by_time])
         key, p, t, v = key[idx], p[idx], t[idx], v[idx]
         last = np.ones(len(p), dtype=bool)
         if len(p) > 1:
@@ -80,6 +99,7 @@ class Votes:
             meta=frozenset(meta),
             statement_ids=tuple(sorted(set(statement_ids))),
             groups_hint=groups_hint,
+            events=events,
         )
 
     @property

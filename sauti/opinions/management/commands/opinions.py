@@ -15,7 +15,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from sauti.opinions.polis import NotEnoughData, PolisDataError, analyze, load_assignment, load_folder
+from sauti.opinions.polis import (
+    NotEnoughData,
+    PolisDataError,
+    analyze,
+    history_in_conv,
+    load_assignment,
+    load_folder,
+    replay,
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +38,11 @@ class Command(BaseCommand):
         an.add_argument("--groups", type=int, help="Force the number of groups (1-5; default: summary.csv).")
         an.add_argument("--assign", help="JSON file participant id -> group: skip clustering.")
         an.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
+        an.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Analyse the final votes only; by default timestamped votes replay Polis' update history.",
+        )
         an.add_argument("--json", action="store_true", help="Print JSON (the contract).")
 
         im = actions.add_parser("import", help="Store a Polis export folder as a conversation.")
@@ -51,12 +64,13 @@ class Command(BaseCommand):
             folder = load_folder(options["folder"])
             assign = load_assignment(options["assign"]) if options.get("assign") else None
             started = time.perf_counter()
-            result = analyze(
-                folder.votes,
-                groups=groups if groups is not None else folder.votes.groups_hint,
-                assign=assign,
-                seed=options["seed"],
-            )
+            k = groups if groups is not None else folder.votes.groups_hint
+            history = folder.votes.events is not None and not options["no_history"] and assign is None
+            if history:
+                result = replay(folder.votes, groups=k, seed=options["seed"])
+            else:
+                keep = history_in_conv(folder.votes) if not options["no_history"] else frozenset()
+                result = analyze(folder.votes, groups=k, assign=assign, seed=options["seed"], keep=keep)
             elapsed = time.perf_counter() - started
         except PolisDataError as exc:
             raise CommandError(
@@ -67,6 +81,7 @@ class Command(BaseCommand):
         if options["json"]:
             out = result.to_json()
             out["sign_convention_flipped"] = folder.flipped
+            out["history_replayed"] = history
             self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
         self.stdout.write(
@@ -84,6 +99,10 @@ class Command(BaseCommand):
         )
         if folder.flipped:
             self.stdout.write(_("Votes were stored with -1 = agree (raw Polis export); read them flipped."))
+        if history:
+            self.stdout.write(
+                _("Polis' update history was replayed from the vote times (--no-history: final votes only).")
+            )
         for g, size in result.group_sizes.items():
             tids = ", ".join(str(r["tid"]) for r in result.repness.get(g, []))
             self.stdout.write(
