@@ -15,6 +15,7 @@ from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
 from sauti.dialogues.models import Commitment, Meeting, Programme
 from sauti.monitoring.models import Case
+from sauti.people.imports import Table
 from sauti.people.models import Contact, Office, Organisation, User
 
 L2L_TITLE = "Women's Leadership and Governance — Kiambu 2027 (demo)"
@@ -240,6 +241,8 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
         groups=list(org.groups.all()),
         offices=[police],
     )
+    actions.do_set_targets(programme, zawadi, {"unique_people": 700, "sessions": 300, "activities": 400})
+    pool = _people_pool(rng)
     segments = ["youth", "women", "men", "youth", "women", "mixed", "cross_learning", "mixed"]
     for i, seg in enumerate(segments):
         m = _held(
@@ -252,6 +255,7 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
             segment=seg,
         )
         _attend(m, zawadi, rng, 0.4, rng.randint(8, 25))
+        _sign_in_sheet(m, zawadi, rng, seg, pool)
     for i, (kind, title) in enumerate(
         [
             ("meal_sharing", "Meal sharing at the station"),
@@ -272,4 +276,40 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
         starts_at=start,
         ends_at=start + timedelta(hours=3),
         venue="Korogocho chief's camp",
+    )
+
+
+_FIRST = ["Achieng", "Wanjiru", "Amina", "Nekesa", "Halima", "Otieno", "Kiprono", "Mwangi", "Baraka", "Juma"]
+_LAST = ["Odhiambo", "Kamau", "Hassan", "Wafula", "Mutua", "Njoroge", "Chebet", "Omondi"]
+
+
+def _people_pool(rng: random.Random) -> list[list[str]]:
+    """Invented sign-in sheet rows (name, phone, sex, age, segment) written as people write them."""
+    pool = []
+    for i in range(90):
+        first = rng.choice(_FIRST)
+        sex = "F" if first in _FIRST[:5] else "M"
+        segment = rng.choice(
+            ["Vijana", "youth", "Wanawake" if sex == "F" else "Wanaume", "Business", "Wazee"]
+        )
+        if i % 15 == 0:
+            segment = "Polisi"
+        age = {"Vijana": "18-24", "youth": "25-35", "Wazee": "60+"}.get(
+            segment, rng.choice(["25–35", "36-59"])
+        )
+        phone = f"07{rng.choice('012')}{rng.randint(0, 9)} {i:03d} {rng.randint(100, 999)}" if rng.random() < 0.85 else ""
+        pool.append(
+            [f"{first} {rng.choice(_LAST)} (demo)", phone, rng.choice([sex, sex.lower()]), age, segment]
+        )
+    return pool
+
+
+def _sign_in_sheet(
+    meeting: Meeting, by: User, rng: random.Random, segment: str, pool: list[list[str]]
+) -> None:
+    wanted = {"youth": {"Vijana", "youth"}, "women": {"Wanawake"}, "men": {"Wanaume"}}.get(segment)
+    rows = [row for row in pool if wanted is None or row[4] in wanted or row[4] == "Polisi"]
+    sheet = rng.sample(rows, min(len(rows), rng.randint(12, 22)))
+    actions.do_import_attendance(
+        meeting, by, Table(headers=["name", "phone", "sex", "age_band", "segment"], rows=sheet)
     )
