@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sauti.conversations",
     "sauti.api",
     "sauti.dialogues",
+    "sauti.trust",
     "sauti.opinions",
     "sauti.evidence",
 ]
