@@ -17,6 +17,7 @@ from sauti.dialogues.models import Commitment, Meeting, Programme
 from sauti.monitoring.models import Case
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Office, Organisation, User
+from sauti.trust import actions as trust_actions
 
 L2L_TITLE = "Women's Leadership and Governance — Kiambu 2027 (demo)"
 POLICE_TITLE = "Pamoja Mtaani community–police dialogues — Korogocho (demo)"
@@ -266,6 +267,7 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
         m = _held(programme, zawadi, 160 - i * 40 + 3, "peace_action", title, "Korogocho", peace_action=kind)
         _attend(m, zawadi, rng, 0.3, rng.randint(15, 40))
     _held(programme, zawadi, 100, "mapping", "Mapping safe and unsafe spots", "Korogocho")
+    _trust_survey(programme, zawadi, rng)
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
     actions.do_schedule_meeting(
         programme,
@@ -297,7 +299,11 @@ def _people_pool(rng: random.Random) -> list[list[str]]:
         age = {"Vijana": "18-24", "youth": "25-35", "Wazee": "60+"}.get(
             segment, rng.choice(["25–35", "36-59"])
         )
-        phone = f"07{rng.choice('012')}{rng.randint(0, 9)} {i:03d} {rng.randint(100, 999)}" if rng.random() < 0.85 else ""
+        phone = (
+            f"07{rng.choice('012')}{rng.randint(0, 9)} {i:03d} {rng.randint(100, 999)}"
+            if rng.random() < 0.85
+            else ""
+        )
         pool.append(
             [f"{first} {rng.choice(_LAST)} (demo)", phone, rng.choice([sex, sex.lower()]), age, segment]
         )
@@ -313,3 +319,27 @@ def _sign_in_sheet(
     actions.do_import_attendance(
         meeting, by, Table(headers=["name", "phone", "sex", "age_band", "segment"], rows=sheet)
     )
+
+
+def _trust_survey(programme: Programme, by: User, rng: random.Random) -> None:
+    """Invented answers: a baseline 170 days ago and a follow-up 20 days ago, trust rising among youth most."""
+    survey = trust_actions.do_create_trust_survey(
+        programme, by, title="Trust in the police — Korogocho (demo)"
+    )
+    baseline = survey.waves.get()
+    baseline.starts_on = timezone.localdate() - timedelta(days=170)
+    baseline.save(update_fields=["starts_on"])
+    follow_up = trust_actions.do_add_wave(
+        survey, by, label="After six months", starts_on=timezone.localdate() - timedelta(days=20)
+    )
+    items = list(survey.items.values_list("pk", flat=True))
+    lift = {"youth": 1.4, "women": 1.0, "men": 0.8, "business": 0.6, "elders": 0.5}
+    for wave, n in ((baseline, 60), (follow_up, 55)):
+        for _i in range(n):
+            segment = rng.choice(list(lift))
+            centre = 2.0 + (lift[segment] if wave is follow_up else 0)
+            scores = {pk: max(1, min(5, round(rng.gauss(centre, 0.9)))) for pk in items}
+            channel = rng.choice(["paper", "paper", "web"])
+            trust_actions.do_record_trust_response(
+                survey, channel=channel, scores=scores, segment=segment, wave=wave
+            )

@@ -11,6 +11,7 @@ from django.test import Client
 
 from sauti.dialogues.models import Attendance, Commitment, ConsensusRound, Meeting, Participant, Programme
 from sauti.dialogues.reach import indicators
+from sauti.trust.models import TrustResponse, TrustSurvey
 
 
 @pytest.mark.django_db
@@ -56,3 +57,7 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     assert zawadi.login(username="zawadi", password="sauti-demo-2026")
     for url in (f"/dialogues/{police.pk}/reach/", f"/dialogues/{police.pk}/participants/"):
         assert zawadi.get(url).status_code == 200, url
+    survey = TrustSurvey.objects.get(programme=police)
+    assert survey.waves.count() == 2
+    assert TrustResponse.objects.filter(wave__survey=survey).count() == 115
+    assert zawadi.get(f"/trust/{survey.pk}/").status_code == 200
