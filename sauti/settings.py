@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sauti.api",
     "sauti.dialogues",
     "sauti.trust",
+    "sauti.peers",
     "sauti.opinions",
     "sauti.evidence",
 ]

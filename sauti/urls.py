@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("sauti.api.urls")),
     path("dialogues/", include("sauti.dialogues.urls")),
     path("trust/", include("sauti.trust.urls")),
+    path("peers/", include("sauti.peers.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.monitoring.urls")),

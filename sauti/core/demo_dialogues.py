@@ -15,6 +15,8 @@ from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
 from sauti.dialogues.models import Commitment, Meeting, Programme
 from sauti.monitoring.models import Case
+from sauti.peers import actions as peer_actions
+from sauti.peers.models import Practice
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.trust import actions as trust_actions
@@ -32,6 +34,9 @@ def build_demo_dialogues(rng: random.Random, log: Callable[[str], object] = prin
     if amani and not Programme.objects.filter(title=POLICE_TITLE).exists():
         log("Dialogues: community–police sessions and peace actions …")
         _community_police(amani, rng)
+    if umoja and not Practice.objects.filter(organisation=umoja).exists():
+        log("Peer learning: a shared practice, an exchange visit and an adoption …")
+        _peer_exchange(umoja)
 
 
 def _held(
@@ -343,3 +348,60 @@ def _trust_survey(programme: Programme, by: User, rng: random.Random) -> None:
             trust_actions.do_record_trust_response(
                 survey, channel=channel, scores=scores, segment=segment, wave=wave
             )
+
+
+def _peer_exchange(org: Organisation) -> None:
+    """Invented: a pay-toilet practice (after seed 002's Tuelewane model) shown to a visiting group that adopts it."""
+    wanjiku = User.objects.get(username="wanjiku")
+    groups = list(org.groups.order_by("pk")[:2])
+    if len(groups) < 2:
+        return
+    host, visitor = groups
+    practice = peer_actions.do_save_practice(
+        org,
+        wanjiku,
+        groups=[host],
+        title="Pay toilet run by a women's group (demo)",
+        language="en",
+        problem="No clean, safe toilets in the settlement; women and girls unsafe at night.",
+        approach="The group built a toilet block with a county grant; small fees pay a caretaker, water and repairs; "
+        "the accounts are read out at the monthly meeting.",
+        cost="About KES 250,000 to build; fees of KES 5 cover running costs",
+        where_it_works="Dense settlements with a piped water point",
+        county=None,
+        shareable=True,
+    )
+    today = timezone.localdate()
+    visit = peer_actions.do_record_visit(
+        org,
+        wanjiku,
+        host_group=host,
+        visiting_groups=[visitor],
+        other_visitors="Kisumu women's savings group (demo)",
+        held_on=today - timedelta(days=75),
+        place="Mathare 4A",
+        practices=[practice],
+    )
+    peer_actions.do_add_lesson(
+        visit,
+        wanjiku,
+        side="visitor",
+        group_name=visitor.name,
+        text="Keep fees low enough for children to use it.",
+    )
+    peer_actions.do_add_lesson(
+        visit,
+        wanjiku,
+        side="host",
+        group_name=host.name,
+        text="Visitors asked to see the accounts: post them on the door.",
+    )
+    peer_actions.do_record_adoption(
+        practice,
+        wanjiku,
+        group=visitor,
+        status="running",
+        started_on=today - timedelta(days=30),
+        results="About 120 users a day; the caretaker is paid from fees (invented demo figures).",
+        visit=visit,
+    )

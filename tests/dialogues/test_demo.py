@@ -11,6 +11,7 @@ from django.test import Client
 
 from sauti.dialogues.models import Attendance, Commitment, ConsensusRound, Meeting, Participant, Programme
 from sauti.dialogues.reach import indicators
+from sauti.peers.models import Adoption, Practice
 from sauti.trust.models import TrustResponse, TrustSurvey
 
 
@@ -61,3 +62,6 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     assert survey.waves.count() == 2
     assert TrustResponse.objects.filter(wave__survey=survey).count() == 115
     assert zawadi.get(f"/trust/{survey.pk}/").status_code == 200
+    practice = Practice.objects.get(shareable=True)
+    assert Adoption.objects.filter(practice=practice, status="running").exists()
+    assert Client().get(f"/peers/practices/{practice.pk}/").status_code == 200
