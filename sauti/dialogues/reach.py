@@ -362,4 +362,3 @@ def ensure_default_segments(programme: Programme) -> list[ProgrammeSegment]:
         ]
     )
     return list(programme.segments.all())
-
