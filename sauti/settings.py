@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sauti.dialogues",
     "sauti.trust",
     "sauti.peers",
+    "sauti.mapping",
     "sauti.opinions",
     "sauti.evidence",
 ]

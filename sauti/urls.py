@@ -15,6 +15,7 @@ urlpatterns = [
     path("dialogues/", include("sauti.dialogues.urls")),
     path("trust/", include("sauti.trust.urls")),
     path("peers/", include("sauti.peers.urls")),
+    path("mapping/", include("sauti.mapping.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.monitoring.urls")),
