@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 SIZE = 360
 RADIUS = 130
+# Colour-blind-safe (Okabe–Ito): trust/cooperation blue and green, conflict/mistrust vermillion and orange.
+TIE_COLOURS = {"trust": "#0072B2", "cooperation": "#009E73", "conflict": "#D55E00", "mistrust": "#E69F00"}
+ACTOR_COLOUR = "#444"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Edge:
     width: int
     source: str
     target: str
+    colour: str
+    strength: int
 
 
 def layout(names: Iterable[tuple[str, str]]) -> dict[str, tuple[float, float, float]]:
@@ -74,5 +79,18 @@ def diagram(
     for source, target, kind, strength in ties:
         x1, y1, _a = positions[source]
         x2, y2, _b = positions[target]
-        edges.append(Edge(x1, y1, x2, y2, kind, 1 + 2 * (strength - 1), source, target))
+        edges.append(
+            Edge(
+                x1,
+                y1,
+                x2,
+                y2,
+                kind,
+                1 + 2 * (strength - 1),
+                source,
+                target,
+                TIE_COLOURS.get(kind, "#777"),
+                strength,
+            )
+        )
     return nodes, edges
