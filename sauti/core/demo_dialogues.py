@@ -14,6 +14,8 @@ from django.utils import timezone
 from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
 from sauti.dialogues.models import Commitment, Meeting, Programme
+from sauti.dialogues.reach import ensure_default_segments
+from sauti.mapping import actions as mapping_actions
 from sauti.monitoring.models import Case
 from sauti.peers import actions as peer_actions
 from sauti.peers.models import Practice
@@ -271,7 +273,9 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
     ):
         m = _held(programme, zawadi, 160 - i * 40 + 3, "peace_action", title, "Korogocho", peace_action=kind)
         _attend(m, zawadi, rng, 0.3, rng.randint(15, 40))
-    _held(programme, zawadi, 100, "mapping", "Mapping safe and unsafe spots", "Korogocho")
+    first_map = _held(programme, zawadi, 100, "mapping", "Mapping safe and unsafe spots", "Korogocho")
+    second_map = _held(programme, zawadi, 15, "mapping", "Mapping again, six months on", "Korogocho")
+    _mapping(first_map, second_map, zawadi)
     _trust_survey(programme, zawadi, rng)
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
     actions.do_schedule_meeting(
@@ -405,3 +409,49 @@ def _peer_exchange(org: Organisation) -> None:
         results="About 120 users a day; the caretaker is paid from fees (invented demo figures).",
         visit=visit,
     )
+
+
+def _mapping(first: Meeting, second: Meeting, by: User) -> None:
+    """Invented: youth and police mark the same places differently; mistrust turns to cooperation later."""
+    ensure_default_segments(first.programme)
+    marks = [
+        ("Korogocho market", "unsafe", "youth", "Swoops and arrests at night"),
+        ("Korogocho market", "safe", "police", "Patrolled every evening"),
+        ("River bank behind Grogan", "go_zone", "women", "Attacks when fetching water"),
+        ("Kamunde road", "conflict", "youth", "Fights between groups"),
+        ("Chief's camp", "safe", "women", "Lit and staffed"),
+    ]
+    actors = [
+        ("Korogocho police post", "police"),
+        ("Youth groups", "youth"),
+        ("Women's groups", "women"),
+        ("Chief's office", "administration"),
+        ("Gangs", "gangs"),
+    ]
+    ties = {
+        first: [
+            (1, 0, "mistrust", 3),
+            (2, 0, "mistrust", 2),
+            (3, 0, "cooperation", 2),
+            (4, 1, "conflict", 3),
+        ],
+        second: [
+            (1, 0, "cooperation", 2),
+            (2, 0, "trust", 2),
+            (3, 0, "cooperation", 3),
+            (4, 1, "conflict", 2),
+        ],
+    }
+    for meeting in (first, second):
+        exercise = mapping_actions.do_start_exercise(meeting, by, title=f"{meeting.title} (demo)")
+        for label, kind, segment, reason in marks:
+            if meeting is second and label == "Korogocho market" and segment == "youth":
+                kind, reason = "safe", "Officers now known by name"
+            mapping_actions.do_mark_hotspot(
+                exercise, by, label=label, kind=kind, segment=segment, reason=reason
+            )
+        made = [mapping_actions.do_add_actor(exercise, by, name=n, kind=k) for n, k in actors]
+        for a, b, kind, strength in ties[meeting]:
+            mapping_actions.do_add_tie(
+                exercise, by, source=made[a], target=made[b], kind=kind, strength=strength
+            )

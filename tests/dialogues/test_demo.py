@@ -11,6 +11,7 @@ from django.test import Client
 
 from sauti.dialogues.models import Attendance, Commitment, ConsensusRound, Meeting, Participant, Programme
 from sauti.dialogues.reach import indicators
+from sauti.mapping.models import MappingExercise
 from sauti.peers.models import Adoption, Practice
 from sauti.trust.models import TrustResponse, TrustSurvey
 
@@ -65,3 +66,6 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     practice = Practice.objects.get(shareable=True)
     assert Adoption.objects.filter(practice=practice, status="running").exists()
     assert Client().get(f"/peers/practices/{practice.pk}/").status_code == 200
+    exercises = list(MappingExercise.objects.filter(meeting__programme=police))
+    assert len(exercises) == 2
+    assert zawadi.get(f"/mapping/{exercises[1].pk}/compare/?with={exercises[0].pk}").status_code == 200
