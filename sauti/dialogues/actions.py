@@ -37,6 +37,7 @@ from sauti.dialogues.models import (
     Priority,
     PriorityRevision,
     Programme,
+    ProgrammeOutcome,
     ProgrammeTarget,
     Reminder,
     Response,
@@ -980,3 +981,16 @@ def do_set_targets(programme: Programme, by: User, values: Mapping[str, int | No
                 )
             else:
                 ProgrammeTarget.objects.filter(programme=programme, indicator=indicator).delete()
+
+
+def do_record_outcome(
+    programme: Programme, by: User, *, kind: str, count: int, description: str, achieved_on: dt.date
+) -> ProgrammeOutcome:
+    """Mentorships, people trained, women in leadership, groups formed: counted, never named."""
+    if achieved_on > timezone.localdate():
+        raise DialogueError(_("An outcome is recorded once it happened."))
+    if achieved_on < programme.starts_on:
+        raise DialogueError(_("That date is before the programme started."))
+    return ProgrammeOutcome.objects.create(
+        programme=programme, kind=kind, count=count, description=description.strip(), achieved_on=achieved_on
+    )

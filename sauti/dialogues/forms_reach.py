@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sauti.dialogues.models import Indicator
+from sauti.dialogues.models import Indicator, OutcomeKind
 
 
 class AttendanceSheetForm(forms.Form):
@@ -36,3 +36,10 @@ class SegmentForm(forms.Form):
 class MergeParticipantsForm(forms.Form):
     keep = forms.IntegerField(label=_("Keep person #"), min_value=1)
     other = forms.IntegerField(label=_("Merge person #"), min_value=1)
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices)
+    count = forms.IntegerField(label=_("How many"), min_value=1, max_value=1_000_000)
+    description = forms.CharField(label=_("What (no names)"), max_length=300)
+    achieved_on = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -679,3 +679,30 @@ class ProgrammeTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value}"
+
+
+class OutcomeKind(models.TextChoices):
+    MENTORSHIP = "mentorship", _("Mentorships (e.g. officers mentoring at-risk youth)")
+    TRAINED = "trained", _("People trained (e.g. trauma counselling)")
+    WOMEN_LEADERS = "women_leaders", _("Women in leadership positions")
+    GROUP_FORMED = "group_formed", _("Groups formed")
+    OTHER = "other", _("Other outcome")
+
+
+class ProgrammeOutcome(models.Model):
+    """An outcome the programme counts, recorded without identities (how many, what, when)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(_("kind"), max_length=16, choices=OutcomeKind.choices)
+    count = models.PositiveIntegerField(_("how many"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("what"), max_length=300)
+    achieved_on = models.DateField(_("when"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "-achieved_on", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+
+    def __str__(self) -> str:
+        return f"{self.count} × {self.kind}"

@@ -45,6 +45,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/reach/", views_reach.programme_reach, name="reach"),
     path("<int:pk>/targets/", views_reach.programme_targets, name="targets"),
     path("<int:pk>/segments/new/", views_reach.programme_segment_add, name="segment_add"),
+    path("<int:pk>/outcomes/new/", views_reach.programme_outcome_add, name="outcome_add"),
     path("<int:pk>/participants/", views_reach.programme_participants, name="participants"),
     path("<int:pk>/participants/merge/", views_reach.participant_merge, name="participant_merge"),
     path(

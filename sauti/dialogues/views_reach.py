@@ -16,7 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 from sauti.core.access import Perm, can_manage_programme, get_programme_for_user, programmes_for
 from sauti.dialogues import actions, reach
 from sauti.dialogues.actions import DialogueError
-from sauti.dialogues.forms_reach import AttendanceSheetForm, MergeParticipantsForm, SegmentForm, TargetsForm
+from sauti.dialogues.forms_reach import (
+    AttendanceSheetForm,
+    MergeParticipantsForm,
+    OutcomeForm,
+    SegmentForm,
+    TargetsForm,
+)
 from sauti.dialogues.models import Indicator, Meeting, Participant, ProgrammeSegment
 from sauti.monitoring.charts import bar_chart
 from sauti.people.imports import ImportFileError, read_table
@@ -101,6 +107,8 @@ def programme_reach(request: HttpRequest, pk: int) -> HttpResponse:
         "manage": manage,
         "targets_form": TargetsForm(initial=initial),
         "segment_form": SegmentForm(),
+        "outcome_form": OutcomeForm(),
+        "outcomes": programme.outcomes.all(),
         "meetings": programme.meetings.filter(status=Meeting.Status.HELD).order_by("-starts_at")[:50],
     }
     return render(request, "dialogues/reach.html", context)
@@ -230,4 +238,20 @@ def participant_merge(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Merged: #%(other)d is now #%(keep)d.") % {"other": other.pk, "keep": keep.pk}
     )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def programme_outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    back = reverse("dialogues:reach", args=[pk]) + "#outcomes"
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _bad(request, _form_errors(form), back)
+    try:
+        actions.do_record_outcome(programme, _user(request), **form.cleaned_data)
+    except DialogueError as e:
+        return _bad(request, str(e), back)
+    messages.success(request, _("Outcome recorded."))
     return redirect(back)

@@ -3,6 +3,7 @@ against targets, through the pages and the `sauti dialogues import-attendance|in
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -209,3 +210,34 @@ def test_xlsx_sheets_and_the_command_line_contract(dia: Dialogue, tmp_path: Path
         )
     with pytest.raises(CommandError):
         call_command("dialogues", "indicators", "--programme", "999999")
+
+
+def test_outcomes_are_counted_not_named(dia: Dialogue) -> None:
+    c = dia.world.client_for(dia.world.wanjiku)
+    url = f"/dialogues/{dia.programme.pk}/outcomes/new/"
+    today = dt.date.today()
+    r = c.post(
+        url,
+        {
+            "kind": "mentorship",
+            "count": "12",
+            "description": "Officers mentoring youth at risk",
+            "achieved_on": today.isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    r = c.post(
+        url,
+        {
+            "kind": "trained",
+            "count": "5",
+            "description": "Trauma counselling",
+            "achieved_on": (today + dt.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert r.status_code == 400
+    r = c.post(url, {"kind": "trained", "count": "0", "description": "x", "achieved_on": today.isoformat()})
+    assert r.status_code == 400
+    page = c.get(f"/dialogues/{dia.programme.pk}/reach/").content.decode()
+    assert "Officers mentoring youth at risk" in page
+    assert dia.world.client_for(dia.world.kamau).post(url, {}).status_code == 403
