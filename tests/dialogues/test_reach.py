@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from sauti.dialogues import actions, reach
 from sauti.dialogues.models import Attendance, Meeting, Participant
@@ -215,7 +216,7 @@ def test_xlsx_sheets_and_the_command_line_contract(dia: Dialogue, tmp_path: Path
 def test_outcomes_are_counted_not_named(dia: Dialogue) -> None:
     c = dia.world.client_for(dia.world.wanjiku)
     url = f"/dialogues/{dia.programme.pk}/outcomes/new/"
-    today = dt.date.today()
+    today = timezone.localdate()
     r = c.post(
         url,
         {
