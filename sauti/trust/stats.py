@@ -37,25 +37,31 @@ class Estimate:
 
 def estimate(scores: Iterable[int]) -> Estimate:
     values = list(scores)
-    n = len(values)
+    return from_sums(len(values), sum(values), sum(v * v for v in values))
+
+
+def from_sums(n: int, total: int, squares: int) -> Estimate:
+    """The estimate from n, Σx and Σx² (what SQL's COUNT and SUM give): exact for integer scores."""
     if n == 0:
         raise ValueError("no scores")
-    mean = sum(values) / n
+    mean = total / n
     if n < MIN_FOR_INTERVAL:
         return Estimate(n, round(mean, 2), None, None)
-    variance = sum((v - mean) ** 2 for v in values) / (n - 1)
+    variance = max(0.0, (squares - total * total / n) / (n - 1))
     half = float(scipy_stats.t.ppf(0.975, n - 1)) * math.sqrt(variance / n)
     return Estimate(n, round(mean, 2), round(max(1.0, mean - half), 2), round(min(5.0, mean + half), 2))
 
 
-def grouped(rows: Iterable[tuple[int, int, str, int]]) -> dict[int, dict[str, dict[int, Estimate]]]:
-    """rows of (item, wave, group, score) → item → group → wave → estimate; group "" is everyone."""
-    scores: dict[tuple[int, str, int], list[int]] = defaultdict(list)
-    for item, wave, group, score in rows:
-        scores[(item, "", wave)].append(score)
-        if group:
-            scores[(item, group, wave)].append(score)
+def grouped(rows: Iterable[tuple[int, int, str, int, int, int]]) -> dict[int, dict[str, dict[int, Estimate]]]:
+    """rows of (item, wave, group, n, Σscore, Σscore²) → item → group → wave → estimate; group "" is everyone."""
+    sums: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for item, wave, group, n, total, squares in rows:
+        for key in ((item, "", wave), (item, group, wave)) if group else ((item, "", wave),):
+            acc = sums[key]
+            acc[0] += n
+            acc[1] += total
+            acc[2] += squares
     out: dict[int, dict[str, dict[int, Estimate]]] = defaultdict(lambda: defaultdict(dict))
-    for (item, group, wave), values in scores.items():
-        out[item][group][wave] = estimate(values)
+    for (item, group, wave), (n, total, squares) in sums.items():
+        out[item][group][wave] = from_sums(n, total, squares)
     return out

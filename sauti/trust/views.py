@@ -7,6 +7,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from sauti.people.models import User
 from sauti.trust import actions, stats
 from sauti.trust.actions import TrustError
 from sauti.trust.forms import AnswerForm, SurveyForm, WaveForm
-from sauti.trust.models import TrustAnswer, TrustSurvey
+from sauti.trust.models import TrustAnswer, TrustResponse, TrustSurvey
 
 COOKIE = "sauti_trust"
 
@@ -79,10 +80,13 @@ def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _results(survey: TrustSurvey, by: str) -> list[dict[str, object]]:
     field = "response__settlement__name" if by == "settlement" else "response__segment"
-    rows = TrustAnswer.objects.filter(response__wave__survey=survey).values_list(
-        "item_id", "response__wave_id", field, "score"
+    rows = (
+        TrustAnswer.objects.filter(response__wave__survey=survey)
+        .values_list("item_id", "response__wave_id", field)
+        .annotate(n=Count("pk"), total=Sum("score"), squares=Sum(F("score") * F("score")))
+        .order_by()
     )
-    table = stats.grouped((i, w, g or "", s) for i, w, g, s in rows)
+    table = stats.grouped((i, w, g or "", n, t, q) for i, w, g, n, t, q in rows)
     waves = list(survey.waves.all())
     names = {s.key: s.label() for s in survey.programme.segments.all()} if by == "segment" else {}
     out = []
@@ -117,7 +121,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "by": by,
             "waves": list(survey.waves.all()),
             "results": _results(survey, by),
-            "answers": sum(1 for _w in survey.waves.all() for _r in _w.responses.all()),
+            "answers": TrustResponse.objects.filter(wave__survey=survey).count(),
             "manage": can_manage_programme(request.user, survey.programme),
             "paper_form": AnswerForm(survey),
             "wave_form": WaveForm(),
