@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchsetup import setup_django  # noqa: E402
+from benchsetup import setup_django
 
 RUNS = 15
 
@@ -73,7 +73,9 @@ def build(sessions: int, attendances: int, answers: int) -> tuple[int, int, str]
     people_n = attendances // 6
     people = []
     for i in range(people_n):
-        p = Participant(organisation=org, sex=rng.choice("fm"), age_band=rng.choice(["18_24", "25_35", "36_59"]))
+        p = Participant(
+            organisation=org, sex=rng.choice("fm"), age_band=rng.choice(["18_24", "25_35", "36_59"])
+        )
         p.phone_ciphertext = ""
         p.phone_hash = crypto.lookup_hash(f"+2547{i:08d}")
         p.name_hash = crypto.lookup_hash(f"person {i}")
@@ -81,11 +83,12 @@ def build(sessions: int, attendances: int, answers: int) -> tuple[int, int, str]
     people = Participant.objects.bulk_create(people, batch_size=2000)
     through = Participant.segments.through
     through.objects.bulk_create(
-        [through(participant_id=p.pk, programmesegment_id=rng.choice(segments).pk) for p in people], batch_size=5000
+        [through(participant_id=p.pk, programmesegment_id=rng.choice(segments).pk) for p in people],
+        batch_size=5000,
     )
     print(f"{people_n} people", file=sys.stderr)
     seen: set[tuple[int, int]] = set()
-    rows = []
+    rows: list[Attendance] = []
     while len(rows) < attendances:
         m, p = rng.choice(meetings), rng.choice(people)
         if (m.pk, p.pk) in seen:
@@ -114,7 +117,9 @@ def build(sessions: int, attendances: int, answers: int) -> tuple[int, int, str]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sessions", type=int, default=2000)
     parser.add_argument("--attendances", type=int, default=50000)
     parser.add_argument("--answers", type=int, default=20000)
