@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "sauti.conversations",
     "sauti.api",
     "sauti.dialogues",
+    "sauti.trust",
+    "sauti.peers",
+    "sauti.mapping",
     "sauti.opinions",
     "sauti.evidence",
 ]

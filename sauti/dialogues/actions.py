@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sauti.dialogues import counting
+from sauti.core import crypto
+from sauti.dialogues import counting, reach
 from sauti.dialogues.models import (
     OPEN_COMMITMENT,
     Attendance,
@@ -31,10 +32,13 @@ from sauti.dialogues.models import (
     Meeting,
     MeetingKind,
     MeetingPhoto,
+    Participant,
     PetitionTemplate,
     Priority,
     PriorityRevision,
     Programme,
+    ProgrammeOutcome,
+    ProgrammeTarget,
     Reminder,
     Response,
     VerificationAnswer,
@@ -42,6 +46,7 @@ from sauti.dialogues.models import (
 )
 from sauti.dialogues.notify import send_sms
 from sauti.dialogues.sms import ReplyError, parse_top_n, parse_yes_no
+from sauti.people.imports import Table
 from sauti.people.models import Contact, Group, GroupMembership, Office, Organisation, User
 
 REMIND_DAYS_BEFORE = 7
@@ -845,3 +850,147 @@ def do_make_petition(
         },
     )
     return body
+
+
+# People reached (seed 003: "over 700 people … 300 dialogue sessions and almost 400 outdoor activities")
+
+ATTENDANCE_ROLE_OF_SEGMENT = {"police": AttendanceRole.POLICE, "officials": AttendanceRole.OFFICIAL}
+
+
+def do_import_attendance(meeting: Meeting, by: User, table: Table) -> dict[str, Any]:
+    """A sign-in sheet into the meeting's attendance: each person recognised by phone (any Kenyan way of
+    writing it) across the organisation's sessions, or created; each attends once. Re-importing the same
+    sheet adds nothing. Rows that cannot be read are listed with the reason and nothing of them is stored."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise DialogueError(_("This meeting was cancelled."))
+    if meeting.starts_at > timezone.now():
+        raise DialogueError(_("Attendance is recorded once the meeting has started."))
+    programme = meeting.programme
+    org = programme.organisation
+    segments = reach.segment_lookup(reach.ensure_default_segments(programme))
+    rows = reach.check_sheet_rows(table.headers, table.rows, segments)
+    reasons = [
+        _("Line %(line)d: %(problem)s") % {"line": row.line, "problem": " ".join(row.errors)}
+        for row in rows
+        if row.errors
+    ]
+    good = [row for row in rows if not row.errors]
+    summary: dict[str, Any] = {
+        "attendances": 0,
+        "new_people": 0,
+        "matched_people": 0,
+        "rejected": len(reasons),
+        "reasons": reasons,
+    }
+    with transaction.atomic():
+        by_phone = {
+            p.phone_hash: p
+            for p in Participant.objects.select_for_update().filter(
+                organisation=org,
+                merged_into__isnull=True,
+                phone_hash__in=[crypto.lookup_hash(r.phone) for r in good if r.phone],
+            )
+        }
+        here_by_name = {
+            p.name_hash: p
+            for p in Participant.objects.filter(
+                organisation=org, phone_hash="", attendances__meeting=meeting, merged_into__isnull=True
+            )
+        }
+        present = set(
+            meeting.attendances.filter(participant__isnull=False).values_list("participant_id", flat=True)
+        )
+        for row in good:
+            person: Participant | None
+            if row.phone:
+                person = by_phone.get(crypto.lookup_hash(row.phone))
+            else:
+                person = here_by_name.get(crypto.lookup_hash(row.name.casefold()))
+            if person is None:
+                person = Participant(organisation=org, sex=row.sex, age_band=row.age_band)
+                person.name = row.name
+                person.phone = row.phone
+                person.save()
+                summary["new_people"] += 1
+                if row.phone:
+                    by_phone[person.phone_hash] = person
+                else:
+                    here_by_name[person.name_hash] = person
+            else:
+                summary["matched_people"] += 1
+                changed = [
+                    f
+                    for f, v in (("sex", row.sex), ("age_band", row.age_band))
+                    if v and not getattr(person, f)
+                ]
+                for f in changed:
+                    setattr(person, f, getattr(row, f))
+                if row.name and not person.name_ciphertext:
+                    person.name = row.name
+                    changed += ["name_ciphertext", "name_hash"]
+                if changed:
+                    person.save(update_fields=changed)
+            if row.segment is not None:
+                person.segments.add(row.segment)
+            if person.pk in present:
+                continue
+            role = ATTENDANCE_ROLE_OF_SEGMENT.get(
+                row.segment.key if row.segment else "", AttendanceRole.MEMBER
+            )
+            Attendance.objects.create(
+                meeting=meeting, participant=person, sex=person.sex, age_band=person.age_band, role=role
+            )
+            present.add(person.pk)
+            summary["attendances"] += 1
+    return summary
+
+
+def do_merge_participants(keep: Participant, other: Participant, by: User) -> Participant:
+    """The coordinator says two records are one person: `other` points at `keep` from now on, its
+    attendances and segments move over (one attendance per meeting), and blanks of `keep` are filled."""
+    if keep.organisation_id != other.organisation_id:
+        raise DialogueError(_("Both people must belong to the same organisation."))
+    keep, other = reach.root(keep), reach.root(other)
+    if keep.pk == other.pk:
+        raise DialogueError(_("These are already the same person."))
+    with transaction.atomic():
+        meetings_of_keep = set(keep.attendances.values_list("meeting_id", flat=True))
+        other.attendances.filter(meeting_id__in=meetings_of_keep).delete()
+        other.attendances.update(participant=keep)
+        keep.segments.add(*other.segments.all())
+        phone, phone_ciphertext = other.phone_hash, other.phone_ciphertext
+        other.merged_into = keep
+        other.phone_hash = ""
+        other.save(update_fields=["merged_into", "phone_hash"])
+        for f in ("sex", "age_band", "name_ciphertext", "name_hash"):
+            if not getattr(keep, f) and getattr(other, f):
+                setattr(keep, f, getattr(other, f))
+        if not keep.phone_hash and phone:
+            keep.phone_hash, keep.phone_ciphertext = phone, phone_ciphertext
+        keep.save()
+    return keep
+
+
+def do_set_targets(programme: Programme, by: User, values: Mapping[str, int | None]) -> None:
+    """Targets the programme sets (None or 0 removes one)."""
+    with transaction.atomic():
+        for indicator, value in values.items():
+            if value:
+                ProgrammeTarget.objects.update_or_create(
+                    programme=programme, indicator=indicator, defaults={"value": value}
+                )
+            else:
+                ProgrammeTarget.objects.filter(programme=programme, indicator=indicator).delete()
+
+
+def do_record_outcome(
+    programme: Programme, by: User, *, kind: str, count: int, description: str, achieved_on: dt.date
+) -> ProgrammeOutcome:
+    """Mentorships, people trained, women in leadership, groups formed: counted, never named."""
+    if achieved_on > timezone.localdate():
+        raise DialogueError(_("An outcome is recorded once it happened."))
+    if achieved_on < programme.starts_on:
+        raise DialogueError(_("That date is before the programme started."))
+    return ProgrammeOutcome.objects.create(
+        programme=programme, kind=kind, count=count, description=description.strip(), achieved_on=achieved_on
+    )

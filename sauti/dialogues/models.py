@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sauti.core import crypto
 from sauti.people.models import LANGUAGE_CHOICES, Contact, Group, Office, Organisation
 
 
@@ -164,6 +166,9 @@ class Attendance(models.Model):
     role = models.CharField(
         _("role"), max_length=12, choices=AttendanceRole.choices, default=AttendanceRole.MEMBER
     )
+    participant = models.ForeignKey(
+        "Participant", on_delete=models.PROTECT, null=True, blank=True, related_name="attendances"
+    )
 
     class Meta:
         verbose_name = _("attendance")
@@ -171,7 +176,12 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "contact"], condition=models.Q(contact__isnull=False), name="attend_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "participant"],
+                condition=models.Q(participant__isnull=False),
+                name="participant_attends_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -552,3 +562,147 @@ class PetitionTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.language}"
+
+
+# Segments of a programme's sessions (Pamoja Mtaani's women, men, youth … sessions; seed 003). Key, English, Kiswahili.
+DEFAULT_SEGMENTS: tuple[tuple[str, str, str], ...] = (
+    ("women", "Women", "Wanawake"),
+    ("men", "Men", "Wanaume"),
+    ("youth", "Youth", "Vijana"),
+    ("elders", "Elders", "Wazee"),
+    ("business", "Business people", "Wafanyabiashara"),
+    ("police", "Police and security actors", "Polisi na walinda usalama"),
+    ("officials", "Officials", "Maafisa wa serikali"),
+    ("mixed", "Mixed", "Mchanganyiko"),
+)
+
+
+class ProgrammeSegment(models.Model):
+    """A segment people are reached in, named by the programme in English and Kiswahili."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="segments")
+    key = models.SlugField(_("key"), max_length=30)
+    label_en = models.CharField(_("name in English"), max_length=80)
+    label_sw = models.CharField(_("name in Kiswahili"), max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme", "position", "key"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        constraints = [models.UniqueConstraint(fields=["programme", "key"], name="segment_key_per_programme")]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str = "") -> str:
+        return self.label_sw if (language or get_language() or "en").startswith("sw") else self.label_en
+
+
+class Participant(models.Model):
+    """A person a programme reached, recognised across sessions by phone or by a coordinator's merge.
+
+    Name and phone are identities: encrypted like a contact's, looked up by keyed hash, shown only to
+    those who may see identities. A merged participant points at the one it was merged into."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participants")
+    name_ciphertext = models.TextField(blank=True)
+    phone_ciphertext = models.TextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    name_hash = models.CharField(max_length=64, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Contact.GENDER_CHOICES, blank=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=Contact.AGE_BANDS, blank=True)
+    segments = models.ManyToManyField(
+        ProgrammeSegment, verbose_name=_("segments"), blank=True, related_name="participants"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "phone_hash"],
+                condition=~models.Q(phone_hash="") & models.Q(merged_into__isnull=True),
+                name="participant_phone_unique_per_org",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "name_hash"], name="participant_name_lookup")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def name(self) -> str:
+        return crypto.decrypt(self.name_ciphertext) if self.name_ciphertext else ""
+
+    @name.setter
+    def name(self, value: str) -> None:
+        value = " ".join(value.split())
+        self.name_ciphertext = crypto.encrypt(value) if value else ""
+        self.name_hash = crypto.lookup_hash(value.casefold()) if value else ""
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_ciphertext) if self.phone_ciphertext else ""
+
+    @phone.setter
+    def phone(self, e164: str) -> None:
+        self.phone_ciphertext = crypto.encrypt(e164) if e164 else ""
+        self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+
+
+class Indicator(models.TextChoices):
+    UNIQUE_PEOPLE = "unique_people", _("People reached")
+    SESSIONS = "sessions", _("Sessions held")
+    ACTIVITIES = "activities", _("Activities held")
+
+
+class ProgrammeTarget(models.Model):
+    """What the programme set out to reach, e.g. 700 people, 300 sessions, 400 activities (seed 003)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
+    value = models.PositiveIntegerField(_("target"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["programme", "indicator"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "indicator"], name="one_target_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
+
+class OutcomeKind(models.TextChoices):
+    MENTORSHIP = "mentorship", _("Mentorships (e.g. officers mentoring at-risk youth)")
+    TRAINED = "trained", _("People trained (e.g. trauma counselling)")
+    WOMEN_LEADERS = "women_leaders", _("Women in leadership positions")
+    GROUP_FORMED = "group_formed", _("Groups formed")
+    OTHER = "other", _("Other outcome")
+
+
+class ProgrammeOutcome(models.Model):
+    """An outcome the programme counts, recorded without identities (how many, what, when)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(_("kind"), max_length=16, choices=OutcomeKind.choices)
+    count = models.PositiveIntegerField(_("how many"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("what"), max_length=300)
+    achieved_on = models.DateField(_("when"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "-achieved_on", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+
+    def __str__(self) -> str:
+        return f"{self.count} × {self.kind}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from sauti.dialogues import views
+from sauti.dialogues import views, views_reach
 
 app_name = "dialogues"
 
@@ -42,4 +42,15 @@ urlpatterns: list[URLPattern] = [
     path("surveys/<int:pk>/reply/", views.survey_reply, name="survey_reply"),
     path("priorities/<int:pk>/", views.priority_chain, name="priority"),
     path("priorities/<int:pk>/edit/", views.priority_edit, name="priority_edit"),
+    path("<int:pk>/reach/", views_reach.programme_reach, name="reach"),
+    path("<int:pk>/targets/", views_reach.programme_targets, name="targets"),
+    path("<int:pk>/segments/new/", views_reach.programme_segment_add, name="segment_add"),
+    path("<int:pk>/outcomes/new/", views_reach.programme_outcome_add, name="outcome_add"),
+    path("<int:pk>/participants/", views_reach.programme_participants, name="participants"),
+    path("<int:pk>/participants/merge/", views_reach.participant_merge, name="participant_merge"),
+    path(
+        "meetings/<int:pk>/attendance/import/",
+        views_reach.meeting_attendance_import,
+        name="meeting_attendance_import",
+    ),
 ]

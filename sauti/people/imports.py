@@ -80,7 +80,14 @@ class RowResult:
         return not self.errors
 
 
-def read_table(upload: IO[bytes], filename: str) -> Table:
+def read_table(
+    upload: IO[bytes],
+    filename: str,
+    headers: dict[str, tuple[str, ...]] | None = None,
+    required: tuple[str, ...] = ("name", "phone"),
+) -> Table:
+    """The first sheet or the CSV; `headers` maps column keys to the names people give them (default: members)."""
+    lookup = _HEADER_LOOKUP if headers is None else {a: k for k, aliases in headers.items() for a in aliases}
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."))
@@ -88,10 +95,10 @@ def read_table(upload: IO[bytes], filename: str) -> Table:
         raise ImportFileError(_("The file is empty."))
     name = filename.lower()
     if name.endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
+        return _table(_read_xlsx(data), "", lookup, required)
     if name.endswith((".xls", ".ods", ".numbers")):
         raise ImportFileError(_("This spreadsheet format is not supported. Save it as .xlsx or .csv."))
-    return _read_csv(data)
+    return _read_csv(data, lookup, required)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -112,7 +119,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text, _("The file was not UTF-8; it was read as Windows-1252. Check that names look right.")
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, lookup: dict[str, str], required: tuple[str, ...]) -> Table:
     text, notice = _decode(data)
     sample = text[:4096]
     try:
@@ -123,10 +130,10 @@ def _read_csv(data: bytes) -> Table:
         rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
-    return _table(rows, notice)
+    return _table(rows, notice, lookup, required)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -142,15 +149,20 @@ def _read_xlsx(data: bytes) -> Table:
         for row in sheet.iter_rows(values_only=True)
     ]
     workbook.close()
-    return _table(rows, "")
+    return rows
 
 
-def _table(rows: list[list[str]], notice: str) -> Table:
+def _table(rows: list[list[str]], notice: str, lookup: dict[str, str], required: tuple[str, ...]) -> Table:
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
         raise ImportFileError(_("The file has no rows."))
-    headers = [_HEADER_LOOKUP.get(" ".join(h.lower().replace("_", " ").split()), "") for h in rows[0]]
-    missing = [k for k in ("name", "phone") if k not in headers]
+    headers = [lookup.get(" ".join(h.lower().replace("_", " ").split()), "") for h in rows[0]]
+    missing = [k for k in required if k not in headers]
+    if missing and "phone" not in required:
+        raise ImportFileError(
+            _("The first row must name the columns; “name” (jina) is required. Found: %(found)s")
+            % {"found": ", ".join(rows[0]) or "—"}
+        )
     if missing:
         raise ImportFileError(
             _(

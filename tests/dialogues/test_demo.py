@@ -9,7 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from sauti.dialogues.models import Commitment, ConsensusRound, Meeting, Programme
+from sauti.dialogues.models import Attendance, Commitment, ConsensusRound, Meeting, Participant, Programme
+from sauti.dialogues.reach import indicators
+from sauti.mapping.models import MappingExercise
+from sauti.peers.models import Adoption, Practice
+from sauti.trust.models import TrustResponse, TrustSurvey
 
 
 @pytest.mark.django_db
@@ -42,3 +46,26 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     ):
         assert client.get(url).status_code == 200, url
     assert "Recount matches" in client.get(f"/dialogues/rounds/{rnd.pk}/").content.decode()
+    police = Programme.objects.get(title__contains="Pamoja")
+    reached = indicators(police)
+    assert reached["targets"]["unique_people"]["target"] == 700
+    # Sign-in sheets recognise people across sessions: fewer people than sheet attendances.
+    sheet_attendances = Attendance.objects.filter(
+        meeting__programme=police, participant__isnull=False
+    ).count()
+    people = Participant.objects.filter(attendances__meeting__programme=police).distinct().count()
+    assert 0 < people < sheet_attendances
+    zawadi = Client()
+    assert zawadi.login(username="zawadi", password="sauti-demo-2026")
+    for url in (f"/dialogues/{police.pk}/reach/", f"/dialogues/{police.pk}/participants/"):
+        assert zawadi.get(url).status_code == 200, url
+    survey = TrustSurvey.objects.get(programme=police)
+    assert survey.waves.count() == 2
+    assert TrustResponse.objects.filter(wave__survey=survey).count() == 115
+    assert zawadi.get(f"/trust/{survey.pk}/").status_code == 200
+    practice = Practice.objects.get(shareable=True)
+    assert Adoption.objects.filter(practice=practice, status="running").exists()
+    assert Client().get(f"/peers/practices/{practice.pk}/").status_code == 200
+    exercises = list(MappingExercise.objects.filter(meeting__programme=police))
+    assert len(exercises) == 2
+    assert zawadi.get(f"/mapping/{exercises[1].pk}/compare/?with={exercises[0].pk}").status_code == 200

@@ -1,4 +1,4 @@
-"""`sauti dialogues tally <ballots.csv> --method borda|schulze --json` (contract in the README)."""
+"""`sauti dialogues tally|remind|import-attendance|indicators` (contracts in the README)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,33 @@ from typing import Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from sauti.dialogues.actions import DialogueError, do_import_attendance
 from sauti.dialogues.ballots_csv import parse_ballots_csv
 from sauti.dialogues.counting import METHODS, BallotError, Method, tally
+from sauti.dialogues.models import Meeting, Programme
+from sauti.dialogues.reach import SHEET_HEADERS, indicators
+from sauti.monitoring.ushahidi import system_user
+from sauti.people.imports import ImportFileError, read_table
+from sauti.people.models import User
+
+
+def _command_user(username: str) -> User:
+    """The named user, or the inactive `sauti-system` user that command-line imports are recorded as."""
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("No user named %(name)s.") % {"name": username})
+        return user
+    return system_user()
 
 
 class Command(BaseCommand):
     help = "Count consensus ballots from a CSV file; send commitment reminders."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{tally,remind}", required=True)
+        actions = parser.add_subparsers(
+            dest="action", metavar="{tally,remind,import-attendance,indicators}", required=True
+        )
         t = actions.add_parser("tally", help="Count ballots from a CSV file.")
         t.add_argument("file", help="CSV: voter, group, weight (optional), then one column per priority.")
         t.add_argument("--method", choices=METHODS, default="borda")
@@ -31,11 +49,84 @@ class Command(BaseCommand):
             help="Also queue a daily run in the background worker (sauti worker).",
         )
 
+        a = actions.add_parser(
+            "import-attendance",
+            help="Add a sign-in sheet (CSV or XLSX: name, phone, sex, age_band, segment) to a meeting's attendance.",
+        )
+        a.add_argument("file")
+        a.add_argument("--meeting", type=int, required=True)
+        a.add_argument(
+            "--user", default="", help="Username the import is recorded as (default: sauti-system)."
+        )
+        a.add_argument("--json", action="store_true")
+        i = actions.add_parser("indicators", help="People reached, sessions and activities of a programme.")
+        i.add_argument("--programme", type=int, required=True)
+        i.add_argument("--json", action="store_true")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "tally":
             self._tally(options["file"], options["method"], options["json"])
+        elif options["action"] == "import-attendance":
+            self._import_attendance(options["file"], options["meeting"], options["user"], options["json"])
+        elif options["action"] == "indicators":
+            self._indicators(options["programme"], options["json"])
         else:
             self._remind(options["schedule"])
+
+    def _import_attendance(self, file: str, meeting_id: int, username: str, as_json: bool) -> None:
+        meeting = Meeting.objects.select_related("programme__organisation").filter(pk=meeting_id).first()
+        if meeting is None:
+            raise CommandError(_("No meeting with id %(id)d.") % {"id": meeting_id})
+        user = _command_user(username)
+        try:
+            with Path(file).open("rb") as upload:
+                table = read_table(upload, file, headers=SHEET_HEADERS, required=("name",))
+        except FileNotFoundError:
+            raise CommandError(_("No such file: %(file)s") % {"file": file}) from None
+        except (IsADirectoryError, PermissionError):
+            raise CommandError(_("Cannot read %(file)s") % {"file": file}) from None
+        except ImportFileError as e:
+            raise CommandError(str(e)) from None
+        try:
+            summary = do_import_attendance(meeting, user, table)
+        except DialogueError as e:
+            raise CommandError(str(e)) from None
+        if as_json:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            _(
+                "%(a)d attendances added: %(new)d new people, %(matched)d recognised; %(rejected)d rows rejected."
+            )
+            % {
+                "a": summary["attendances"],
+                "new": summary["new_people"],
+                "matched": summary["matched_people"],
+                "rejected": summary["rejected"],
+            }
+        )
+        for reason in summary["reasons"]:
+            self.stdout.write(f"  {reason}")
+
+    def _indicators(self, programme_id: int, as_json: bool) -> None:
+        programme = Programme.objects.filter(pk=programme_id).first()
+        if programme is None:
+            raise CommandError(_("No programme with id %(id)d.") % {"id": programme_id})
+        result = indicators(programme)
+        if as_json:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            _("%(people)d people reached (%(att)d attendances), %(s)d sessions, %(a)d activities.")
+            % {
+                "people": result["unique_people"],
+                "att": result["attendances"],
+                "s": result["sessions"],
+                "a": result["activities"],
+            }
+        )
+        for key, target in result["targets"].items():
+            self.stdout.write(f"  {key}: {target['achieved']} / {target['target']} ({target['pct']}%)")
 
     def _tally(self, file: str, method: Method, as_json: bool) -> None:
         path = Path(file)
