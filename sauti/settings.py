@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sauti.api",
     "sauti.dialogues",
     "sauti.opinions",
+    "sauti.questionnaires",
     "sauti.evidence",
 ]
 
