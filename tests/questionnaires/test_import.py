@@ -167,7 +167,7 @@ def test_bad_xlsforms_get_a_400_naming_sheet_and_row(world: World, data: object,
 
 def test_errors_are_translated(world: World) -> None:
     client = world.client_for(world.wanjiku)
-    client.cookies["django_language"] = "sw"
+    client.cookies["sauti_language"] = "sw"
     response = upload(client, "umoja", _xlsx_with("duplicate"))
     assert response.status_code == 400
     text = response.content.decode()
