@@ -295,13 +295,18 @@ def do_handle_ussd(
 def _ussd_survey_hop(
     organisation: Organisation, session: UssdSession, phone: str, session_id: str, text: str, now: datetime
 ) -> str | None:
-    """"Surveys" in the main menu and every hop after it go to questionnaires.phone (short forms)."""
+    """ "Surveys" in the main menu and every hop after it go to questionnaires.phone (short forms)."""
     raw = dict(session.state or {})
     state = ussd.UssdState.from_json(raw)
     entry = ussd.new_input(state.consumed, text) if state.consumed or text else None
     mode = raw.get("surveys")  # None, "menu" (choosing a form) or "form" (answering)
     if mode is None:
-        if session._state.adding or state.menu != "main" or state.end or (entry or "").strip() != ussd.SURVEYS:
+        if (
+            session._state.adding
+            or state.menu != "main"
+            or state.end
+            or (entry or "").strip() != ussd.SURVEYS
+        ):
             return None
         body, end = questionnaire_phone.ussd_menu(organisation, state.lang)
         mode = "menu"

@@ -356,7 +356,9 @@ def questionnaires_for(user: User | AnonymousUser) -> QuerySet[Questionnaire]:
 
 
 def get_questionnaire_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Questionnaire:
-    form = questionnaires_for(user).select_related("organisation", "current", "category").filter(pk=pk).first()
+    form = (
+        questionnaires_for(user).select_related("organisation", "current", "category").filter(pk=pk).first()
+    )
     if form is None:
         raise Http404
     require(user, perm, form.organisation)

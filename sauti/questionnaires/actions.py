@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,7 +57,9 @@ class AnswerError(ValueError):
 # --- forms ------------------------------------------------------------------------------------------
 
 
-def do_import_form(org: Organisation, parsed: ParsedForm, by: User | None) -> tuple[Questionnaire, FormVersion]:
+def do_import_form(
+    org: Organisation, parsed: ParsedForm, by: User | None
+) -> tuple[Questionnaire, FormVersion]:
     """Store a new version of the organisation's form `parsed.form_id` (creating the questionnaire the
     first time) and make it current. The same version with the same content again is a no-op; the same
     version string with other content is refused (raise the version in the settings sheet)."""
@@ -69,7 +72,9 @@ def do_import_form(org: Organisation, parsed: ParsedForm, by: User | None) -> tu
         if existing is not None:
             if existing.md5 != parsed.md5:
                 raise FormError(
-                    _("Version %(v)s of this form already exists with other content; raise the version in the settings sheet.")
+                    _(
+                        "Version %(v)s of this form already exists with other content; raise the version in the settings sheet."
+                    )
                     % {"v": parsed.version}
                 )
             return form, existing
@@ -86,7 +91,9 @@ def do_import_form(org: Organisation, parsed: ParsedForm, by: User | None) -> tu
         if s.get("kind", "").lower() in (Questionnaire.Kind.SURVEY, Questionnaire.Kind.REPORT):
             form.kind = s["kind"].lower()
         if s.get("category"):
-            form.category = Category.objects.filter(organisation=org, key=s["category"].strip().lower()).first()
+            form.category = Category.objects.filter(
+                organisation=org, key=s["category"].strip().lower()
+            ).first()
         if s.get("sms_keyword"):
             form.sms_keyword = s["sms_keyword"].strip().upper()[:20]
         wants_short = s.get("short", "").lower() in ("yes", "true", "1")
@@ -148,25 +155,34 @@ def clean_answer(spec: Mapping[str, Any], q: Mapping[str, Any], raw: Any) -> Any
             return date.fromisoformat(text[:10]).isoformat()
     except ValueError:
         raise AnswerError(
-            _("“%(value)s” is not a valid answer to %(question)s.") % {"value": text[:40], "question": name}, name
+            _("“%(value)s” is not a valid answer to %(question)s.") % {"value": text[:40], "question": name},
+            name,
         ) from None
     if kind == "select_one":
         if text not in choice_names(spec, q["list"]):
-            raise AnswerError(_("“%(value)s” is not a choice of %(question)s.") % {"value": text[:40], "question": name}, name)
+            raise AnswerError(
+                _("“%(value)s” is not a choice of %(question)s.") % {"value": text[:40], "question": name},
+                name,
+            )
         return text
     if kind == "select_multiple":
         chosen = text.split()
         allowed = set(choice_names(spec, q["list"]))
         bad = [c for c in chosen if c not in allowed]
         if bad:
-            raise AnswerError(_("“%(value)s” is not a choice of %(question)s.") % {"value": bad[0][:40], "question": name}, name)
+            raise AnswerError(
+                _("“%(value)s” is not a choice of %(question)s.") % {"value": bad[0][:40], "question": name},
+                name,
+            )
         return list(dict.fromkeys(chosen))
     if kind == "geopoint":
         parts = text.split()
         try:
             lat, lon = float(parts[0]), float(parts[1])
         except (IndexError, ValueError):
-            raise AnswerError(_("The GPS location “%(value)s” is not valid.") % {"value": text[:60]}, name) from None
+            raise AnswerError(
+                _("The GPS location “%(value)s” is not valid.") % {"value": text[:60]}, name
+            ) from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise AnswerError(_("The GPS location “%(value)s” is not valid.") % {"value": text[:60]}, name)
         return {"lat": lat, "lon": lon}
@@ -212,7 +228,10 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
             if isinstance(items, list):
                 rows = repeats.setdefault(q["repeat"], [{} for _i in items])
                 for i, item in enumerate(items[:200]):
-                    if isinstance(item, Mapping) and (v := clean_answer(spec, q, item.get(q["name"]))) is not None:
+                    if (
+                        isinstance(item, Mapping)
+                        and (v := clean_answer(spec, q, item.get(q["name"]))) is not None
+                    ):
                         rows[i][q["name"]] = v
             continue
         value = clean_answer(spec, q, raw.get(q["name"]))
@@ -242,13 +261,42 @@ def _counted_values(version: FormVersion, answers: Mapping[str, Any]) -> list[tu
 
 def _count(sub: Submission, version: FormVersion | None) -> None:
     pairs = _counted_values(version, sub.answers) if version is not None else []
-    pairs += [("_ward", str(sub.ward_id or "")), ("_day", sub.received_at.date().isoformat())]
+    pairs += [
+        ("_ward", str(sub.ward_id or "")),
+        ("_day", timezone.localtime(sub.received_at).date().isoformat()),
+    ]
+    if sub.mismatch:
+        pairs.append(("_flag", "1"))
     for question, value in pairs:
-        updated = AnswerCount.objects.filter(questionnaire=sub.questionnaire, question=question, value=value).update(
-            n=F("n") + 1
-        )
+        updated = AnswerCount.objects.filter(
+            questionnaire=sub.questionnaire, question=question, value=value
+        ).update(n=F("n") + 1)
         if not updated:
             AnswerCount.objects.create(questionnaire=sub.questionnaire, question=question, value=value, n=1)
+
+
+def do_recount(form: Questionnaire) -> int:
+    """Rebuild the form's AnswerCount rows from its submissions (after a bulk load); the number of rows."""
+
+    versions = {v.pk: v for v in form.versions.all()}
+    counts: Counter[tuple[str, str]] = Counter()
+    rows = Submission.objects.filter(questionnaire=form).values_list(
+        "version_id", "answers", "ward_id", "received_at", "mismatch"
+    )
+    for version_id, answers, ward_id, received_at, mismatch in rows.iterator(chunk_size=5000):
+        version = versions.get(version_id) if version_id else None
+        pairs = _counted_values(version, answers) if version is not None else []
+        pairs += [("_ward", str(ward_id or "")), ("_day", timezone.localtime(received_at).date().isoformat())]
+        if mismatch:
+            pairs.append(("_flag", "1"))
+        counts.update(pairs)
+    with transaction.atomic():
+        AnswerCount.objects.filter(questionnaire=form).delete()
+        AnswerCount.objects.bulk_create(
+            [AnswerCount(questionnaire=form, question=q, value=v, n=n) for (q, v), n in counts.items()],
+            batch_size=2000,
+        )
+    return len(counts)
 
 
 def _point(answers: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -284,14 +332,18 @@ def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc:
     lang = inc.language if inc.language in ("en", "sw") else "sw"
     description = f"{form.title}\n" + "\n".join(answer_lines(version, sub.answers, lang))
     place = next(
-        (str(sub.answers[n]) for n in ("place_text", "place", "location_name", "village", "mahali") if sub.answers.get(n)),
+        (
+            str(sub.answers[n])
+            for n in ("place_text", "place", "location_name", "village", "mahali")
+            if sub.answers.get(n)
+        ),
         "",
     )
-    channel = {
+    channel: str = {
         Submission.Channel.WEB: ReportChannel.WEB,
         Submission.Channel.SMS: ReportChannel.SMS,
         Submission.Channel.USSD: ReportChannel.USSD,
-    }.get(sub.channel, ReportChannel.ODK)
+    }.get(Submission.Channel(sub.channel), ReportChannel.ODK)
     report = do_submit_report(
         form.organisation,
         ReportInput(
@@ -340,7 +392,11 @@ def do_receive_submission(form: Questionnaire, inc: Incoming) -> Received:
     ward = None
     if lat is not None and lon is not None:
         found = ward_at(lat, lon)
-        ward = Ward.objects.filter(code=found.ward_code).first() if found is not None and found.ward_code else None
+        ward = (
+            Ward.objects.filter(code=found.ward_code).first()
+            if found is not None and found.ward_code
+            else None
+        )
     try:
         with transaction.atomic():
             sub = Submission.objects.create(
@@ -364,7 +420,9 @@ def do_receive_submission(form: Questionnaire, inc: Incoming) -> Received:
                 upload.seek(0)
                 digest_file = hashlib.sha256(upload.read()).hexdigest()
                 upload.seek(0)
-                SubmissionFile.objects.create(submission=sub, question=name[:100], file=upload, sha256=digest_file)
+                SubmissionFile.objects.create(
+                    submission=sub, question=name[:100], file=upload, sha256=digest_file
+                )
             if form.kind == Questionnaire.Kind.REPORT:
                 _report_for(form, sub, version, inc)
             _count(sub, version)
@@ -420,7 +478,9 @@ def do_record_finding(
     if not text.strip():
         raise AnswerError(_("Write the finding."))
     with transaction.atomic():
-        finding = Finding.objects.create(session=session, text=text.strip()[:2000], figures=list(figures), created_by=by)
+        finding = Finding.objects.create(
+            session=session, text=text.strip()[:2000], figures=list(figures), created_by=by
+        )
         finding.submissions.set([s for s in submissions if s.questionnaire_id == session.questionnaire_id])
         finding.cases.set([c for c in cases if c.organisation_id == session.organisation_id])
         FindingEvent.objects.create(finding=finding, kind="written", by=by)

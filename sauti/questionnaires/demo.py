@@ -56,7 +56,9 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
         days = rng.randint(0, 60)
         meters = days < 30  # the new meters came a month ago: disconnections rise
         working = rng.choices(["yes", "partly", "no"], [5, 2, 4 if meters else 2])[0]
-        problems = rng.sample(["dirty", "meters", "cartels"], rng.randint(0, 2)) + (["meters"] if meters and rng.random() < 0.6 else [])
+        problems = rng.sample(["dirty", "meters", "cartels"], rng.randint(0, 2)) + (
+            ["meters"] if meters and rng.random() < 0.6 else []
+        )
         do_receive_submission(
             water,
             Incoming(
@@ -82,7 +84,9 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
                 answers={
                     "eviction_date": (now - timedelta(days=rng.randint(1, 90))).date().isoformat(),
                     "notice": rng.choices(["written", "verbal", "none"], [1, 2, 4])[0],
-                    "actors": " ".join(rng.sample(["police", "county", "private", "landlord"], rng.randint(1, 2))),
+                    "actors": " ".join(
+                        rng.sample(["police", "county", "private", "landlord"], rng.randint(1, 2))
+                    ),
                     "households": rng.randint(2, 120),
                     "violence": rng.choice(["yes", "no"]),
                     "place_text": rng.choice(["Mathare 4A", "Kiamaiko", "Kibra Soweto"]),

@@ -64,11 +64,13 @@ def _compare(op: str, a: Any, b: Any) -> bool:
         return same if op == "=" else not same
     if a == "" or b == "":
         return False
+    x: Any
+    y: Any
     try:
         x, y = _num(a), _num(b)
     except Unsupported:
         x, y = str(a), str(b)  # ISO dates compare as text
-    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]  # type: ignore[operator]
+    return bool({"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op])
 
 
 class _Parser:

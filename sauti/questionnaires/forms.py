@@ -59,18 +59,26 @@ class OptionsForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     ward = forms.TypedChoiceField(label=gettext_lazy("Ward"), required=False, coerce=int, empty_value=None)
     q = forms.ChoiceField(label=gettext_lazy("Answer to"), required=False)
     v = forms.CharField(label=gettext_lazy("is"), required=False, max_length=200)
     rows = forms.ChoiceField(label=gettext_lazy("Cross-tabulate"), required=False)
     cols = forms.ChoiceField(label=gettext_lazy("by"), required=False)
 
-    def __init__(self, *args: Any, spec: dict[str, Any], wards: list[tuple[int, str]], lang: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, spec: dict[str, Any], wards: list[tuple[int, str]], lang: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         selects = [("", "—")] + [
-            (q["name"], label_of(q, lang)[:60]) for q in spec["questions"] if q["type"] in CHOICE_TYPES and not q["repeat"]
+            (q["name"], label_of(q, lang)[:60])
+            for q in spec["questions"]
+            if q["type"] in CHOICE_TYPES and not q["repeat"]
         ]
         self.fields["ward"].choices = [("", "—"), *wards]  # type: ignore[attr-defined]
         for name in ("q", "rows", "cols"):
@@ -92,9 +100,13 @@ class SessionForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Finding"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    text = forms.CharField(
+        label=gettext_lazy("Finding"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
     figures = forms.MultipleChoiceField(label=gettext_lazy("Figures behind it"), required=False)
-    cases = forms.CharField(label=gettext_lazy("Case numbers (comma separated)"), required=False, max_length=200)
+    cases = forms.CharField(
+        label=gettext_lazy("Case numbers (comma separated)"), required=False, max_length=200
+    )
 
     def __init__(self, *args: Any, figure_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,11 +156,16 @@ class AnswerForm(forms.Form):
             elif kind == "date":
                 field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
             elif kind in CHOICE_TYPES:
-                choices = [(c["name"], choice_label(spec, q["list"], c["name"], lang)) for c in spec["choices"].get(q["list"], [])]
+                choices = [
+                    (c["name"], choice_label(spec, q["list"], c["name"], lang))
+                    for c in spec["choices"].get(q["list"], [])
+                ]
                 if kind == "select_one":
                     field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
                 else:
-                    field = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+                    field = forms.MultipleChoiceField(
+                        choices=choices, widget=forms.CheckboxSelectMultiple, **common
+                    )
             elif kind == "geopoint":
                 common["help_text"] = hint or _("Latitude and longitude, e.g. -1.2633 36.8580")
                 field = forms.CharField(max_length=100, **common)
@@ -166,7 +183,7 @@ class AnswerForm(forms.Form):
         d = self.cleaned_data
         values: dict[str, Any] = {}
         for q in self.spec["questions"]:
-            v = d.get(field_name(q))
+            v: Any = d.get(field_name(q))
             if v in (None, "", []) or q["type"] == "image":
                 continue
             values[q["name"]] = v.isoformat() if hasattr(v, "isoformat") else v
@@ -188,14 +205,16 @@ class AnswerForm(forms.Form):
         values = {q["name"]: data.get(field_name(q)) for q in self.spec["questions"]}
         for q in self.spec["questions"]:
             name = field_name(q)
-            v = data.get(name)
+            v: Any = data.get(name)
             relevant = expressions.holds(q["relevant"], values)
             if q["required"] and q["relevant"] and relevant and v in (None, "", []) and name in self.fields:
                 self.add_error(name, _("This field is required."))
             if v not in (None, "", []) and q["constraint"] and relevant:
                 dot = v.isoformat() if hasattr(v, "isoformat") else v
                 if not expressions.holds(q["constraint"], values, dot):
-                    message = (q.get("constraint_message") or {}).get(self.lang) or _("This answer is not allowed here.")
+                    message = (q.get("constraint_message") or {}).get(self.lang) or _(
+                        "This answer is not allowed here."
+                    )
                     self.add_error(name, message)
         return data
 

@@ -94,7 +94,9 @@ class Submission(models.Model):
         IMPORT = "import", _("Import")
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="submissions")
-    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    version = models.ForeignKey(
+        FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     version_text = models.CharField(max_length=60, blank=True)
     # The version sent is not the questionnaire's current one (or is unknown): kept, shown flagged.
     mismatch = models.BooleanField(default=False)
@@ -104,7 +106,9 @@ class Submission(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     language = models.CharField(max_length=5, default="sw")
     # Names and phone numbers given in answers live in a Contact (encrypted), never in `answers`.
-    respondent = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    respondent = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     ward = models.ForeignKey(Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
@@ -119,7 +123,9 @@ class Submission(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["questionnaire", "instance_id"], name="submission_instance_unique")
+            models.UniqueConstraint(
+                fields=["questionnaire", "instance_id"], name="submission_instance_unique"
+            )
         ]
         indexes = [models.Index(fields=["questionnaire", "received_at"], name="submission_by_form_day")]
 
@@ -132,6 +138,9 @@ class SubmissionFile(models.Model):
     question = models.CharField(max_length=100)
     file = models.FileField(upload_to="questionnaires/%Y/%m/")
     sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.file.name}"
 
 
 class AnswerCount(models.Model):
@@ -147,6 +156,9 @@ class AnswerCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "question", "value"], name="answer_count_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question}={self.value}: {self.n}"
 
 
 def _token() -> str:
@@ -207,6 +219,9 @@ class FindingEvent(models.Model):
     class Meta:
         ordering = ["finding", "at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
 
 class Agreement(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="agreements")
@@ -215,6 +230,9 @@ class Agreement(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["finding", "by"], name="agreement_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.by} agreed {self.at:%Y-%m-%d %H:%M}"
 
 
 class PhoneSurvey(models.Model):
@@ -238,7 +256,12 @@ class PhoneSurvey(models.Model):
     last_inbound_id = models.BigIntegerField(null=True, blank=True)
     last_replies = models.JSONField(default=list)
     expires_at = models.DateTimeField()
-    submission = models.ForeignKey(Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id} {self.channel} {self.status}"

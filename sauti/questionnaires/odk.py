@@ -53,9 +53,9 @@ def answers_from_xml(data: bytes, repeats: set[str]) -> dict[str, Any]:
 
 class QuestionnaireSource:
     def forms(self, org: Organisation) -> list[ListedForm]:
-        rows = Questionnaire.objects.filter(organisation=org, published=True, current__isnull=False).select_related(
-            "current"
-        )
+        rows = Questionnaire.objects.filter(
+            organisation=org, published=True, current__isnull=False
+        ).select_related("current")
         return [
             ListedForm(form_id=q.form_id, title=q.title, version=q.current.version, md5=q.current.md5)
             for q in rows
@@ -76,7 +76,11 @@ class QuestionnaireSource:
         data: bytes,
         files: Mapping[str, UploadedFile],
     ) -> Outcome | None:
-        form = Questionnaire.objects.filter(organisation=org, form_id=sub.form_id).select_related("current").first()
+        form = (
+            Questionnaire.objects.filter(organisation=org, form_id=sub.form_id)
+            .select_related("current")
+            .first()
+        )
         if form is None or form.current is None:
             return None
         if not form.published:

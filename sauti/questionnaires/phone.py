@@ -74,7 +74,8 @@ def _parse(survey: PhoneSurvey, entry: str) -> Any:
         value = int(words[0])
         if q["constraint"] and not expressions.holds(q["constraint"], survey.answers, value):
             raise AnswerError(
-                (q.get("constraint_message") or {}).get(survey.language) or _("This answer is not allowed here.")
+                (q.get("constraint_message") or {}).get(survey.language)
+                or _("This answer is not allowed here.")
             )
         return value
     choices = survey.version.spec["choices"].get(q["list"], [])[:MAX_CHOICES]
@@ -115,7 +116,9 @@ def _advance(survey: PhoneSurvey, entry: str, phone: str) -> tuple[str, bool]:
         ),
     )
     survey.submission, survey.status = received.submission, PhoneSurvey.State.DONE
-    return _("Thank you. Your answers to %(form)s were received.") % {"form": survey.questionnaire.title}, True
+    return _("Thank you. Your answers to %(form)s were received.") % {
+        "form": survey.questionnaire.title
+    }, True
 
 
 def _keyword_form(org: Organisation, text: str) -> tuple[Questionnaire | None, str]:
@@ -140,7 +143,12 @@ def reply_to_sms(org: Organisation, *, phone: str, text: str, inbound_id: int) -
         return list(seen.last_replies)
     now = timezone.now()
     with transaction.atomic():
-        survey = mine.select_for_update().filter(status=PhoneSurvey.State.OPEN).select_related("version", "questionnaire").first()
+        survey = (
+            mine.select_for_update()
+            .filter(status=PhoneSurvey.State.OPEN)
+            .select_related("version", "questionnaire")
+            .first()
+        )
         if survey is not None and survey.expires_at <= now:
             survey.status = PhoneSurvey.State.EXPIRED
             survey.save(update_fields=["status"])
@@ -180,7 +188,10 @@ def reply_to_sms(org: Organisation, *, phone: str, text: str, inbound_id: int) -
 def ussd_open(org: Organisation, session_id: str) -> PhoneSurvey | None:
     return (
         PhoneSurvey.objects.filter(
-            questionnaire__organisation=org, channel="ussd", session_id=session_id, status=PhoneSurvey.State.OPEN
+            questionnaire__organisation=org,
+            channel="ussd",
+            session_id=session_id,
+            status=PhoneSurvey.State.OPEN,
         )
         .select_related("version", "questionnaire")
         .first()
@@ -225,13 +236,13 @@ def ussd_step(
         survey.save()
         with translation.override(lang):
             return question_text(survey), False, True
-    survey = ussd_open(org, session_id)
-    if survey is None or survey.phone_hash != lookup_hash(phone):
+    open_survey = ussd_open(org, session_id)
+    if open_survey is None or open_survey.phone_hash != lookup_hash(phone):
         with translation.override(lang):
             return _("Your session has ended. Please dial again."), True, True
     with transaction.atomic():
-        with translation.override(survey.language):
-            text, done = _advance(survey, entry, phone)
-        survey.expires_at = now + USSD_TIMEOUT
-        survey.save()
+        with translation.override(open_survey.language):
+            text, done = _advance(open_survey, entry, phone)
+        open_survey.expires_at = now + USSD_TIMEOUT
+        open_survey.save()
     return text, done, True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -89,8 +89,8 @@ class QuestionResult:
     label: str
     kind: str
     answered: int
-    lines: list[Line] = field(default_factory=list)
-    chart: SafeString = mark_safe("")  # noqa: S308 (empty)
+    lines: list[Line]
+    chart: SafeString
 
 
 @dataclass
@@ -126,7 +126,11 @@ def _matches(answers: Mapping[str, Any], f: Filters) -> bool:
 
 
 def _counts_from_rows(version: FormVersion, rows: Iterable[tuple[dict[str, Any], int | None]], f: Filters) -> tuple[int, dict[str, Counter[str]]]:  # fmt: skip
-    counted = [q for q in version.spec["questions"] if q["type"] in (*CHOICE_TYPES, *NUMBER_TYPES, "date") and not q["repeat"]]
+    counted = [
+        q
+        for q in version.spec["questions"]
+        if q["type"] in (*CHOICE_TYPES, *NUMBER_TYPES, "date") and not q["repeat"]
+    ]
     counts: dict[str, Counter[str]] = {q["name"]: Counter() for q in counted}
     answered: Counter[str] = Counter()
     wards: Counter[str] = Counter()
@@ -150,7 +154,9 @@ def _counts_from_rows(version: FormVersion, rows: Iterable[tuple[dict[str, Any],
 
 def _counts_from_rollup(form: Questionnaire) -> tuple[int, dict[str, Counter[str]]]:
     counts: dict[str, Counter[str]] = {}
-    for question, value, n in AnswerCount.objects.filter(questionnaire=form).values_list("question", "value", "n"):
+    for question, value, n in AnswerCount.objects.filter(questionnaire=form).values_list(
+        "question", "value", "n"
+    ):
         counts.setdefault(question, Counter())[value] = n
     total = sum(counts.get("_day", Counter()).values())
     return total, counts
@@ -180,11 +186,18 @@ def results(form: Questionnaire, f: Filters, lang: str) -> Results:
             continue
         values = counts.get(q["name"], Counter())
         if q["type"] in CHOICE_TYPES:
-            answered = counts["_n"].get(q["name"]) or (sum(values.values()) if q["type"] == "select_one" else total)
+            answered = counts["_n"].get(q["name"]) or (
+                sum(values.values()) if q["type"] == "select_one" else total
+            )
             known = [c["name"] for c in spec["choices"].get(q["list"], [])]
             order = known + sorted(set(values) - set(known))
             lines = [
-                Line(v, choice_label(spec, q["list"], v, lang), values.get(v, 0), _pct(values.get(v, 0), answered))
+                Line(
+                    v,
+                    choice_label(spec, q["list"], v, lang),
+                    values.get(v, 0),
+                    _pct(values.get(v, 0), answered),
+                )
                 for v in order
             ]
             chart = bars_svg([(ln.label, ln.count) for ln in lines], answered)
@@ -194,7 +207,12 @@ def results(form: Questionnaire, f: Filters, lang: str) -> Results:
             chart = histogram_svg([(ln.label, ln.count) for ln in lines])
         out.append(QuestionResult(q["name"], label_of(q, lang), q["type"], answered, lines, chart))
     wards = ward_table(counts.get("_ward", Counter()), total)
-    flagged = Submission.objects.filter(questionnaire=form, mismatch=True).count()
+    flagged = (
+        AnswerCount.objects.filter(questionnaire=form, question="_flag", value="1")
+        .values_list("n", flat=True)
+        .first()
+        or 0
+    )
     return Results(form, version, total, out, wards, flagged)
 
 
@@ -225,10 +243,24 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
 
 
+def wards_answered(form: Questionnaire) -> list[tuple[int, str]]:
+    """(id, name) of the wards the form's submissions came from (from the rollup: no scan)."""
+    ids = [
+        int(v)
+        for v in AnswerCount.objects.filter(questionnaire=form, question="_ward", n__gt=0).values_list(
+            "value", flat=True
+        )
+        if v
+    ]
+    return list(Ward.objects.filter(pk__in=ids).order_by("name").values_list("pk", "name"))
+
+
 def ward_table(wards: Mapping[str, int], total: int) -> list[tuple[str, int, float]]:
     ids = [int(k) for k in wards if k]
     names = dict(Ward.objects.filter(pk__in=ids).values_list("pk", "name"))
-    rows = [(names.get(int(k), "?") if k else _("Ward not known"), n, _pct(n, total)) for k, n in wards.items()]
+    rows = [
+        (names.get(int(k), "?") if k else _("Ward not known"), n, _pct(n, total)) for k, n in wards.items()
+    ]
     return sorted(rows, key=lambda r: -r[1])
 
 
@@ -282,9 +314,9 @@ def contract_counts(form: Questionnaire) -> dict[str, Any]:
         for q in form.current.spec["questions"]:
             if q["type"] in CHOICE_TYPES and not q["repeat"]:
                 values = counts.get(q["name"], Counter())
-                questions[q["name"]] = {c: values.get(c, 0) for c in choice_names_of(form.current.spec, q)} | {
-                    v: n for v, n in values.items() if v not in choice_names_of(form.current.spec, q)
-                }
+                questions[q["name"]] = {
+                    c: values.get(c, 0) for c in choice_names_of(form.current.spec, q)
+                } | {v: n for v, n in values.items() if v not in choice_names_of(form.current.spec, q)}
     return {"submissions": total, "questions": questions}
 
 
@@ -294,7 +326,7 @@ def contract_counts(form: Questionnaire) -> dict[str, Any]:
 def bars_svg(items: list[tuple[str, int]], of: int) -> SafeString:
     """Horizontal bars with label, count and percentage (of those who answered)."""
     if not items:
-        return mark_safe("")  # noqa: S308 (empty)
+        return mark_safe("")
     top = max((n for _l, n in items), default=0) or 1
     height = 26 * len(items) + 6
     parts = [
@@ -315,7 +347,7 @@ def bars_svg(items: list[tuple[str, int]], of: int) -> SafeString:
 
 def histogram_svg(items: list[tuple[str, int]]) -> SafeString:
     if not items:
-        return mark_safe("")  # noqa: S308 (empty)
+        return mark_safe("")
     top = max(n for _l, n in items) or 1
     width = 60 * len(items)
     parts = [
@@ -337,7 +369,7 @@ def histogram_svg(items: list[tuple[str, int]]) -> SafeString:
 def points_svg(points: list[tuple[float, float]]) -> SafeString:
     """The located submissions as dots on a plain latitude/longitude frame (bounding box of the points)."""
     if not points:
-        return mark_safe("")  # noqa: S308 (empty)
+        return mark_safe("")
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     south, north, west, east = min(lats), max(lats), min(lons), max(lons)
@@ -360,13 +392,10 @@ def points_svg(points: list[tuple[float, float]]) -> SafeString:
 
 def map_points(form: Questionnaire, f: Filters) -> list[tuple[float, float]]:
     qs = filtered(form, f).filter(lat__isnull=False, lon__isnull=False)
-    if f.question and f.value:
-        return [
-            (a["lat"], a["lon"])
-            for ans, a in (
-                (answers, {"lat": lat, "lon": lon})
-                for answers, lat, lon in qs.values_list("answers", "lat", "lon")[: MAX_MAP_POINTS * 3]
-            )
-            if _matches(ans, f)
-        ][:MAX_MAP_POINTS]
-    return [(lat, lon) for lat, lon in qs.values_list("lat", "lon")[:MAX_MAP_POINTS]]
+    points: list[tuple[float, float]] = []
+    for answers, lat, lon in qs.values_list("answers", "lat", "lon")[: MAX_MAP_POINTS * 3].iterator():
+        if lat is not None and lon is not None and _matches(answers, f):
+            points.append((lat, lon))
+            if len(points) >= MAX_MAP_POINTS:
+                break
+    return points

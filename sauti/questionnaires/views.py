@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -33,7 +33,6 @@ from sauti.core.access import (
 from sauti.dialogues.models import Meeting
 from sauti.monitoring.actions import ReportError
 from sauti.people.actions import reveal_identities
-from sauti.places.models import Ward
 from sauti.questionnaires import actions, exports, results
 from sauti.questionnaires.forms import (
     AnswerForm,
@@ -47,7 +46,13 @@ from sauti.questionnaires.forms import (
     UploadForm,
 )
 from sauti.questionnaires.models import AnalysisSession, Finding, Questionnaire, Submission
-from sauti.questionnaires.xlsform import FormError, convert_sheets, parse_upload, sheets_from_lines, short_problem
+from sauti.questionnaires.xlsform import (
+    FormError,
+    convert_sheets,
+    parse_upload,
+    sheets_from_lines,
+    short_problem,
+)
 
 
 def _lang() -> str:
@@ -59,7 +64,11 @@ def _lang() -> str:
 def form_list(request: HttpRequest) -> HttpResponse:
     orgs = [o for o in organisations_for(request.user) if can(request.user, Perm.VIEW_ORGANISATION, o)]
     manageable = [o for o in orgs if can(request.user, Perm.MANAGE_FORMS, o)]
-    forms = questionnaires_for(request.user).select_related("organisation", "current").order_by("organisation__name", "title")
+    forms = (
+        questionnaires_for(request.user)
+        .select_related("organisation", "current")
+        .order_by("organisation__name", "title")
+    )
     return render(
         request,
         "questionnaires/form_list.html",
@@ -73,7 +82,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_organisation_for_user(request.user, slug, Perm.MANAGE_FORMS)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _form_errors(request, [e for errs in form.errors.values() for e in errs])
+        return _form_errors(request, [str(e) for errs in form.errors.values() for e in errs])
     upload_file = form.cleaned_data["file"]
     try:
         parsed = parse_upload(upload_file.read(), upload_file.name or "form.xlsx")
@@ -101,7 +110,9 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            parsed = convert_sheets(sheets_from_lines(d["lines"], d["title"], d["form_id"]), fallback_id=d["form_id"])
+            parsed = convert_sheets(
+                sheets_from_lines(d["lines"], d["title"], d["form_id"]), fallback_id=d["form_id"]
+            )
             questionnaire, _version = actions.do_import_form(org, parsed, request.user)  # type: ignore[arg-type]
         except FormError as exc:
             errors.append(str(exc))
@@ -109,7 +120,9 @@ def build(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Form “%(title)s” is published.") % {"title": questionnaire.title})
             return redirect("questionnaires:detail", questionnaire.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "questionnaires/build.html", {"org": org, "form": form, "errors": errors}, status=status)
+    return render(
+        request, "questionnaires/build.html", {"org": org, "form": form, "errors": errors}, status=status
+    )
 
 
 @login_required
@@ -150,7 +163,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("questionnaires:detail", q.pk)
     lang = _lang()
     questions = [
-        {**item, "label_text": results.label_of(item, lang)} for item in (q.current.questions if q.current else [])
+        {**item, "label_text": results.label_of(item, lang)}
+        for item in (q.current.questions if q.current else [])
     ]
     odk_url = request.build_absolute_uri(reverse("odk_org_form_list", args=[q.organisation.slug]))
     return render(
@@ -222,7 +236,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             if received.outcome == actions.CONFLICT:
                 form.add_error(None, _("These answers were already sent with other content."))
             else:
-                return render(request, "questionnaires/thanks.html", {"q": q, "submission": received.submission})
+                return render(
+                    request, "questionnaires/thanks.html", {"q": q, "submission": received.submission}
+                )
     status = 400 if request.method == "POST" else 200
     items = []
     current_path: list[str] = []
@@ -230,7 +246,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         heading = "/".join(item["path"]) if item["path"] != current_path else ""
         current_path = item["path"]
         name = f"{item['repeat']}__0__{item['name']}" if item["repeat"] else item["name"]
-        items.append({"heading": heading, "note": form.notes.get(name, ""), "field": form[name] if name in form.fields else None})
+        items.append(
+            {
+                "heading": heading,
+                "note": form.notes.get(name, ""),
+                "field": form[name] if name in form.fields else None,
+            }
+        )
     return render(
         request,
         "questionnaires/answer.html",
@@ -241,9 +263,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _filters(request: HttpRequest, q: Questionnaire) -> tuple[FilterForm, results.Filters]:
     assert q.current is not None
-    ward_ids = Submission.objects.filter(questionnaire=q, ward__isnull=False).values_list("ward_id", flat=True).distinct()
-    wards = list(Ward.objects.filter(pk__in=ward_ids).order_by("name").values_list("pk", "name"))
-    form = FilterForm(request.GET or None, spec=q.current.spec, wards=wards, lang=_lang())
+    form = FilterForm(request.GET or None, spec=q.current.spec, wards=results.wards_answered(q), lang=_lang())
     if request.GET and not form.is_valid():
         return form, results.Filters()
     return form, form.filters() if request.GET else results.Filters()
@@ -281,7 +301,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     q = get_questionnaire_for_user(request.user, pk, Perm.EXPORT_DATA)
     if q.current is None or fmt not in ("csv", "xlsx"):
         raise Http404
@@ -291,11 +311,11 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return HttpResponse(_("Choose en or sw."), status=400, content_type="text/plain; charset=utf-8")
     name = f"{q.form_id}-{'labels-' + lang if labels else 'names'}"
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        stream = StreamingHttpResponse(
             exports.csv_lines(q, labels, lang), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        stream["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return stream
     response = HttpResponse(
         exports.xlsx_bytes(q, labels, lang),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -317,7 +337,9 @@ def submission_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(
-        Submission.objects.select_related("questionnaire__organisation", "version", "ward", "respondent", "report", "case", "meeting"),
+        Submission.objects.select_related(
+            "questionnaire__organisation", "version", "ward", "respondent", "report", "case", "meeting"
+        ),
         pk=pk,
         questionnaire__in=questionnaires_for(request.user),
     )
@@ -361,7 +383,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if item["name"] in sub.answers and not item["repeat"]
     ]
     repeats = {
-        name: value for name, value in sub.answers.items() if isinstance(value, list) and value and isinstance(value[0], dict)
+        name: value
+        for name, value in sub.answers.items()
+        if isinstance(value, list) and value and isinstance(value[0], dict)
     }
     return render(
         request,
@@ -373,7 +397,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "repeats": repeats,
             "link": link,
             "identity": identity,
-            "can_reveal": sub.respondent is not None and can(request.user, Perm.VIEW_IDENTITIES, q.organisation),
+            "can_reveal": sub.respondent is not None
+            and can(request.user, Perm.VIEW_IDENTITIES, q.organisation),
             "can_link": can(request.user, Perm.MANAGE_FORMS, q.organisation),
             "status": 400 if link.errors else 200,
         },
@@ -389,7 +414,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_open(request: HttpRequest, pk: int) -> HttpResponse:
     q = get_questionnaire_for_user(request.user, pk, Perm.RUN_ANALYSIS)
     form = SessionForm(request.POST)
-    group = groups_for(request.user).filter(pk=form.data.get("group") or 0, organisation=q.organisation).first() if form.is_valid() else None
+    group = (
+        groups_for(request.user).filter(pk=form.data.get("group") or 0, organisation=q.organisation).first()
+        if form.is_valid()
+        else None
+    )
     if group is None:
         return _form_errors(request, [_("Choose one of the organisation's groups.")])
     session = actions.do_open_session(q, group, request.user, form.cleaned_data["title"])  # type: ignore[arg-type]
@@ -406,7 +435,9 @@ def _session_context(session: AnalysisSession, lang: str) -> dict[str, Any]:
         for qr in (res.questions if res else [])
         for line in qr.lines
     ]
-    findings = session.findings.prefetch_related("agreements__by", "events__by", "cases").select_related("priority")
+    findings = session.findings.prefetch_related("agreements__by", "events__by", "cases").select_related(
+        "priority"
+    )
     return {"session": session, "res": res, "figure_choices": figure_choices, "findings": findings, "q": q}
 
 
@@ -463,7 +494,9 @@ def finding_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         elif verb == "priority":
             form = PriorityForm(request.POST)
             programme = (
-                programmes_for(request.user).filter(pk=form.data.get("programme") or 0).first() if form.is_valid() else None
+                programmes_for(request.user).filter(pk=form.data.get("programme") or 0).first()
+                if form.is_valid()
+                else None
             )
             if programme is None:
                 raise actions.AnswerError(_("Choose a dialogue programme."))

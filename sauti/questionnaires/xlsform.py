@@ -153,7 +153,9 @@ def read_workbook(data: bytes, filename: str = "form.xlsx") -> dict[str, list[Ro
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, ValueError):
-        raise FormError(_("The file is not an .xlsx workbook (XLSForm). Save it as .xlsx and try again.")) from None
+        raise FormError(
+            _("The file is not an .xlsx workbook (XLSForm). Save it as .xlsx and try again.")
+        ) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise FormError(_("Workbooks with macros (.xlsm) are not accepted: save the form as .xlsx."))
     try:
@@ -300,7 +302,8 @@ def check_sheets(sheets: dict[str, list[Row]]) -> None:
             raise fail(
                 "choices",
                 number,
-                _("the choice “%(name)s” appears twice in the list “%(list)s”.") % {"name": name, "list": list_name},
+                _("the choice “%(name)s” appears twice in the list “%(list)s”.")
+                % {"name": name, "list": list_name},
             )
         choice_lists[list_name].add(name)
     names: dict[str, int] = {}
@@ -309,7 +312,9 @@ def check_sheets(sheets: dict[str, list[Row]]) -> None:
         raw = values.get("type", "")
         if not raw:
             if values.get("name"):
-                raise fail("survey", number, _("the question “%(name)s” has no type.") % {"name": values["name"]})
+                raise fail(
+                    "survey", number, _("the question “%(name)s” has no type.") % {"name": values["name"]}
+                )
             continue
         kind, list_name = _split_type(raw)
         name = values.get("name", "")
@@ -331,7 +336,9 @@ def check_sheets(sheets: dict[str, list[Row]]) -> None:
                     _("the choice list “%(list)s” is not on the “choices” sheet.") % {"list": list_name},
                 )
         elif kind not in QUESTION_TYPES:
-            raise fail("survey", number, _("“%(type)s” is not a question type XLSForm knows.") % {"type": raw})
+            raise fail(
+                "survey", number, _("“%(type)s” is not a question type XLSForm knows.") % {"type": raw}
+            )
         if not name:
             raise fail("survey", number, _("the question has no name."))
         if not NAME_RE.match(name):
@@ -351,7 +358,9 @@ def check_sheets(sheets: dict[str, list[Row]]) -> None:
         names[name] = number
     if stack:
         opened, number = stack[-1]
-        raise fail("survey", number, _("this %(kind)s is never closed (end group / end repeat).") % {"kind": opened})
+        raise fail(
+            "survey", number, _("this %(kind)s is never closed (end group / end repeat).") % {"kind": opened}
+        )
     known = set(names)
     for number, values in survey:
         for column in EXPRESSION_COLUMNS:
@@ -424,7 +433,11 @@ def convert_sheets(sheets: dict[str, list[Row]], *, fallback_id: str = "form") -
     settings = dict(settings_rows[0][1]) if settings_rows else {}
     form_id = settings.get("form_id", "") or fallback_id
     if not NAME_RE.match(form_id) or len(form_id) > 80:
-        raise fail("settings", 2, _("the form_id “%(id)s” may hold only letters, digits, _ - .") % {"id": form_id[:40]})
+        raise fail(
+            "settings",
+            2,
+            _("the form_id “%(id)s” may hold only letters, digits, _ - .") % {"id": form_id[:40]},
+        )
     lists = {name: _rows_to_lists(rows) for name, rows in sheets.items() if rows}
     lists.setdefault("settings", [["form_id"], [form_id]])
     if "form_id" not in lists["settings"][0]:
@@ -451,7 +464,9 @@ def convert_sheets(sheets: dict[str, list[Row]], *, fallback_id: str = "form") -
     for _n, values in sheets.get("choices", []):
         list_name = values.get("list_name", "") or values.get("list name", "")
         if list_name and values.get("name"):
-            choices.setdefault(list_name, []).append({"name": values["name"], "label": _texts(values, "label")})
+            choices.setdefault(list_name, []).append(
+                {"name": values["name"], "label": _texts(values, "label")}
+            )
     version = settings.get("version", "") or md5[:10]
     languages = sorted({lang for q in questions for lang in q["label"]} - {""})
     spec = {
@@ -513,15 +528,24 @@ def sheets_from_lines(text: str, title: str, form_id: str) -> dict[str, list[Row
         parts = [p.strip() for p in line.split("|")]
         head = parts[0].split()
         if len(head) != 2:
-            raise fail("builder", number, _("start the line with a type and a name, e.g. “integer households”."))
+            raise fail(
+                "builder", number, _("start the line with a type and a name, e.g. “integer households”.")
+            )
         kind, name = head
         en = parts[1] if len(parts) > 1 else ""
         sw = parts[2] if len(parts) > 2 else en
-        row = {"type": kind, "name": name, "label::English (en)": en or name, "label::Kiswahili (sw)": sw or en or name}
+        row = {
+            "type": kind,
+            "name": name,
+            "label::English (en)": en or name,
+            "label::Kiswahili (sw)": sw or en or name,
+        }
         if kind in ("select_one", "select_multiple"):
             options = [o.strip() for o in (parts[3] if len(parts) > 3 else "").split(",") if o.strip()]
             if not options:
-                raise fail("builder", number, _("a select question needs choices, e.g. “yes=Yes/Ndiyo, no=No/La”."))
+                raise fail(
+                    "builder", number, _("a select question needs choices, e.g. “yes=Yes/Ndiyo, no=No/La”.")
+                )
             row["type"] = f"{kind} {name}_list"
             for option in options:
                 key, _sep, labels = option.partition("=")

@@ -35,7 +35,19 @@ def urls(w: World) -> dict[str, str]:
     }
 
 
-K = ["list", "build", "detail", "xlsx", "answer", "results", "export", "submissions", "submission", "session", "other_org"]
+K = [
+    "list",
+    "build",
+    "detail",
+    "xlsx",
+    "answer",
+    "results",
+    "export",
+    "submissions",
+    "submission",
+    "session",
+    "other_org",
+]
 MATRIX: dict[str, list[int]] = {
     "alice":    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "wanjiku":  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404],

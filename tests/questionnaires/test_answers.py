@@ -40,7 +40,9 @@ def test_an_eviction_report_form_from_odk_collect_becomes_a_located_report(world
     imported(world.umoja, "eviction")
     client = world.client_for(None)
     xml = instance("eviction_monitoring", "2026120101", EVICTION_BODY, "uuid:e-1")
-    response = post_instance(client, xml, url="/odk/umoja/submission", files={"p1.jpg": ("image/jpeg", jpeg())})
+    response = post_instance(
+        client, xml, url="/odk/umoja/submission", files={"p1.jpg": ("image/jpeg", jpeg())}
+    )
     assert response.status_code == 201, response.content
     assert "Eviction monitoring" in response.content.decode()
     sub = Submission.objects.get()
@@ -65,7 +67,12 @@ def test_an_eviction_report_form_from_odk_collect_becomes_a_located_report(world
     assert AuditEntry.objects.filter(model="questionnaires.submission", pk=str(sub.pk)).exists()
     again = post_instance(client, xml, url="/odk/umoja/submission", files={"p1.jpg": ("image/jpeg", jpeg())})
     assert again.status_code == 202
-    changed = instance("eviction_monitoring", "2026120101", EVICTION_BODY.replace("<households>40", "<households>41"), "uuid:e-1")
+    changed = instance(
+        "eviction_monitoring",
+        "2026120101",
+        EVICTION_BODY.replace("<households>40", "<households>41"),
+        "uuid:e-1",
+    )
     assert post_instance(client, changed, url="/odk/umoja/submission").status_code == 409
     assert Submission.objects.count() == 1 and Report.objects.count() == 1
 
@@ -79,13 +86,18 @@ def test_bad_answers_are_refused_with_a_reason(world: World) -> None:
     nan = instance("water_point", "2026120101", "<working>yes</working><price>twenty</price>")
     assert post_instance(client, nan).status_code == 400
     # Another organisation's member cannot send to this form, and an unknown form is no Sauti form.
-    assert post_instance(client, instance("water_point", "1", "<working>yes</working>"), user="bob").status_code == 400
+    assert (
+        post_instance(client, instance("water_point", "1", "<working>yes</working>"), user="bob").status_code
+        == 400
+    )
     assert Submission.objects.count() == 0
 
 
 def test_officials_and_analysts_never_see_identities_and_each_reveal_is_logged(world: World) -> None:
     imported(world.umoja, "eviction")
-    post_instance(world.client_for(None), instance("eviction_monitoring", "2026120101", EVICTION_BODY, "uuid:e-2"))
+    post_instance(
+        world.client_for(None), instance("eviction_monitoring", "2026120101", EVICTION_BODY, "uuid:e-2")
+    )
     sub = Submission.objects.get()
     url = f"/forms/submissions/{sub.pk}/"
     kamau = world.client_for(world.kamau).get(url)
@@ -143,11 +155,16 @@ def test_web_answer_form_without_javascript(world: World) -> None:
 
 def test_a_submission_links_to_a_case_and_a_meeting(world: World) -> None:
     imported(world.umoja, "eviction")
-    post_instance(world.client_for(None), instance("eviction_monitoring", "2026120101", EVICTION_BODY, "uuid:e-3"))
+    post_instance(
+        world.client_for(None), instance("eviction_monitoring", "2026120101", EVICTION_BODY, "uuid:e-3")
+    )
     sub = Submission.objects.get()
     assert sub.report is not None and sub.report.case is not None
     programme = Programme.objects.create(
-        organisation=world.umoja, title="Mathare housing dialogue", starts_on=timezone.localdate(), ends_on=timezone.localdate()
+        organisation=world.umoja,
+        title="Mathare housing dialogue",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
     )
     meeting = Meeting.objects.create(
         programme=programme, kind="dialogue", title="Baraza", starts_at=timezone.now(), ends_at=timezone.now()

@@ -17,9 +17,14 @@ from sauti.questionnaires.results import contract_counts
 def test_demo_questionnaires_are_labelled_and_idempotent() -> None:
     org = Organisation.objects.create(name="Haki Mtaani (demo)", slug="haki-mtaani-demo")
     Group.objects.create(
-        organisation=org, name="Mathare 4A Residents' Association", kind="residents", ward=Ward.objects.get(code=1446)
+        organisation=org,
+        name="Mathare 4A Residents' Association",
+        kind="residents",
+        ward=Ward.objects.get(code=1446),
     )
-    Membership.objects.create(user=User.objects.create(username="coord"), organisation=org, role=Role.COORDINATOR)
+    Membership.objects.create(
+        user=User.objects.create(username="coord"), organisation=org, role=Role.COORDINATOR
+    )
     build_demo_questionnaires(random.Random(7), log=lambda _m: None)
     build_demo_questionnaires(random.Random(7), log=lambda _m: None)
     forms = Questionnaire.objects.filter(organisation=org)

@@ -48,7 +48,10 @@ def test_forms_import_contract_then_listed_and_downloadable_on_odk(world: World,
     # The other organisation's member sees neither the form nor its download.
     other = world.client_for(None).get("/odk/formList", headers=basic("bob"))
     assert b"eviction_monitoring" not in other.content
-    assert world.client_for(None).get(url.replace("http://testserver", ""), headers=basic("bob")).status_code == 404
+    assert (
+        world.client_for(None).get(url.replace("http://testserver", ""), headers=basic("bob")).status_code
+        == 404
+    )
 
 
 def test_forms_import_refuses_with_the_sheet_and_row(world: World, tmp_path: Path) -> None:
@@ -158,7 +161,9 @@ def _with_macros() -> bytes:
     ids=["unknown-type", "duplicate-name", "relevance-ref", "relevance-syntax", "missing-list", "formula",
          "10000-rows", "non-utf8-mojibake", "non-utf8-replacement-char", "xlsm", "macros-inside", "not-xlsx", "damaged"],
 )  # fmt: skip
-def test_bad_xlsforms_get_a_400_naming_sheet_and_row(world: World, data: object, name: str, expected: str) -> None:
+def test_bad_xlsforms_get_a_400_naming_sheet_and_row(
+    world: World, data: object, name: str, expected: str
+) -> None:
     response = upload(world.client_for(world.wanjiku), "umoja", data(), name)  # type: ignore[operator]
     assert response.status_code == 400
     assert expected in response.content.decode()
@@ -199,7 +204,9 @@ def test_building_a_simple_form_in_the_browser(world: World) -> None:
         "select_one toilets | Are the toilets open? | Vyoo viko wazi? | yes=Yes/Ndiyo, no=No/La\n"
         "integer users | How many users a day? | Watumiaji wangapi kwa siku?\n"
     )
-    response = client.post("/forms/org/umoja/build/", {"title": "Toilets", "form_id": "toilets", "lines": lines})
+    response = client.post(
+        "/forms/org/umoja/build/", {"title": "Toilets", "form_id": "toilets", "lines": lines}
+    )
     assert response.status_code == 302
     form = Questionnaire.objects.get(form_id="toilets")
     assert form.current is not None and [q["name"] for q in form.current.questions] == ["toilets", "users"]

@@ -25,7 +25,9 @@ def test_a_water_point_survey_by_sms_in_kiswahili(world: World) -> None:
     first = sms(world, "maji", 1)
     assert first[0].startswith("1/6 Je, kituo cha maji kinafanya kazi?\n1. Inafanya kazi\n2. Kiasi")
     assert "Kisima" in sms(world, "3", 2)[0]  # not working -> source
-    assert sms(world, "9", 3)[0].startswith("Chagua namba kwenye orodha.\n2/6")  # no 9th choice: asked again, with a note
+    assert sms(world, "9", 3)[0].startswith(
+        "Chagua namba kwenye orodha.\n2/6"
+    )  # no 9th choice: asked again, with a note
     assert sms(world, "3", 3) == sms(world, "9", 3)  # the same inbound message again: same reply
     assert "Bei ya mtungi" in sms(world, "3", 4)[0]
     assert "Dakika" in sms(world, "50", 5)[0]
@@ -68,7 +70,9 @@ def test_a_form_that_is_not_short_is_not_offered_by_sms(world: World) -> None:
 
 
 def ussd(world: World, session: str, text: str) -> str:
-    return handle_ussd(organisation=world.umoja, session_id=session, phone=PHONE, service_code="*384#", text=text)
+    return handle_ussd(
+        organisation=world.umoja, session_id=session, phone=PHONE, service_code="*384#", text=text
+    )
 
 
 def test_a_water_point_survey_by_ussd(world: World) -> None:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -29,7 +30,13 @@ def water(form: Questionnaire, n: int, working: str, problems: str, price: int, 
         form,
         Incoming(
             instance_id=f"uuid:w{n}",
-            answers={"working": working, "source": "tap", "price": price, "disconnected": "no", "problems": problems},
+            answers={
+                "working": working,
+                "source": "tap",
+                "price": price,
+                "disconnected": "no",
+                "problems": problems,
+            },
             channel=Submission.Channel.WEB,
             received_at=timezone.now() - timedelta(days=days_ago),
         ),
@@ -68,7 +75,9 @@ def test_counts_percentages_and_the_contract(world: World) -> None:
 def test_filtered_counts_agree_with_the_rollup_and_filter_by_date_and_answer(world: World) -> None:
     form = seeded(world)
     everything = results.raw_counts(form, results.Filters())
-    since_forever = results.raw_counts(form, results.Filters(since=timezone.localdate() - timedelta(days=3650)))
+    since_forever = results.raw_counts(
+        form, results.Filters(since=timezone.localdate() - timedelta(days=3650))
+    )
     assert everything[0] == since_forever[0] == 4
     for name in ("working", "problems", "price"):
         assert everything[1][name] == since_forever[1][name]
@@ -99,7 +108,9 @@ def test_results_page_with_filters_crosstab_wards_and_map(world: World) -> None:
     assert page.status_code == 200 and "3 submissions" in text and 'class="q-map"' in text
     mabatini = Ward.objects.get(code=1445)
     assert f"<td>{mabatini.name}</td><td>2</td><td>66.7</td>" in text
-    filtered = client.get(f"/forms/{form.pk}/results/", {"ward": mabatini.pk, "rows": "notice", "cols": "violence"})
+    filtered = client.get(
+        f"/forms/{form.pk}/results/", {"ward": str(mabatini.pk), "rows": "notice", "cols": "violence"}
+    )
     body = filtered.content.decode()
     assert filtered.status_code == 200 and "2 submissions" in body
     assert "Was a notice given? × Was force or violence used?" in body.replace("&#x27;", "'")
@@ -134,7 +145,12 @@ def test_export_neutralises_formulas(world: World) -> None:
     form = imported(world.umoja, "eviction")
     do_receive_submission(
         form,
-        Incoming(instance_id="uuid:f", answers={"place_text": "=HYPERLINK(\"http://x\")"}, channel=Submission.Channel.WEB),
+        Incoming(
+            instance_id="uuid:f",
+            answers={"place_text": '=HYPERLINK("http://x")'},
+            channel=Submission.Channel.WEB,
+        ),
     )
-    raw = b"".join(world.client_for(world.wanjiku).get(f"/forms/{form.pk}/export.csv").streaming_content).decode()  # type: ignore[attr-defined]
+    response: Any = world.client_for(world.wanjiku).get(f"/forms/{form.pk}/export.csv")
+    raw = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK" in raw

@@ -105,7 +105,9 @@ def form_list(request: HttpRequest, user: User, slug: str | None = None) -> Http
             for other in source.forms(org):
                 if wanted and wanted != other.form_id:
                     continue
-                url = request.build_absolute_uri(reverse("odk_other_form_xml", args=[org.slug, other.form_id]))
+                url = request.build_absolute_uri(
+                    reverse("odk_other_form_xml", args=[org.slug, other.form_id])
+                )
                 items.append(_xform_item(other.form_id, other.title, other.version, other.md5, org.name, url))
     return _xml(
         f'<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="{FORMLIST_NS}">{"".join(items)}</xforms>'

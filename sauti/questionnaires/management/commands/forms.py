@@ -61,10 +61,12 @@ class Command(BaseCommand):
                     % {"form": form.form_id, "version": version.version, "n": out["questions"]}
                 )
             return
-        form = Questionnaire.objects.filter(organisation=org, form_id=options["form_id"]).first()
-        if form is None:
-            raise CommandError(_("No form %(form)s in %(org)s.") % {"form": options["form_id"], "org": org.slug})
-        result = contract_counts(form)
+        found = Questionnaire.objects.filter(organisation=org, form_id=options["form_id"]).first()
+        if found is None:
+            raise CommandError(
+                _("No form %(form)s in %(org)s.") % {"form": options["form_id"], "org": org.slug}
+            )
+        result = contract_counts(found)
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
