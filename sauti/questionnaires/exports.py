@@ -54,45 +54,55 @@ def header(form: Questionnaire, labels: bool, lang: str) -> list[str]:
     return [*(_safe(n) for n in names), *META]
 
 
-def _cell(
-    spec: dict[str, Any], q: dict[str, Any], choice: str, labels: bool, lang: str
-) -> Callable[[dict[str, Any]], Any]:
-    """A function from a submission's answers to this column's cell (built once per export)."""
+Block = Callable[[dict[str, Any]], list[Any]]
+
+
+def _block(spec: dict[str, Any], q: dict[str, Any], labels: bool, lang: str) -> Block:
+    """A function from a submission's answers to this question's cells (a select_multiple: its answer and
+    one 0/1 cell per choice), built once per export: the row loop then makes one call per question."""
     name = q["name"]
-    if choice:
-        return lambda a: "" if (v := a.get(name)) is None else int(choice in v)
-    if q["type"] in CHOICE_TYPES:
-        if labels:
-            shown = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in choice_names_of(spec, q)}
-            return lambda a: (
-                "" if (v := a.get(name)) is None
-                else shown.get(v, v) if isinstance(v, str)
-                else " ".join(shown.get(x, x) for x in v)
-            )  # fmt: skip
-        return lambda a: "" if (v := a.get(name)) is None else v if isinstance(v, str) else " ".join(v)
-    if q["type"] in ("integer", "decimal", "date"):
-        return lambda a: a.get(name, "")
+    if q["type"] == "select_multiple":
+        names = choice_names_of(spec, q)
+        empty = [""] * (len(names) + 1)
+        shown = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in names} if labels else None
+
+        def multiple(a: dict[str, Any]) -> list[Any]:
+            v = a.get(name)
+            if v is None:
+                return empty
+            picked = set(v)
+            text = " ".join(shown.get(x, x) for x in v) if shown is not None else " ".join(v)
+            return [text, *(1 if c in picked else 0 for c in names)]
+
+        return multiple
+    if q["type"] == "select_one" and labels:
+        one = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in choice_names_of(spec, q)}
+        return lambda a: [one.get(v, v) if (v := a.get(name)) is not None else ""]
+    if q["type"] in ("select_one", "integer", "decimal", "date"):
+        return lambda a: [a.get(name, "")]
     if q["type"] == "geopoint":
-        return lambda a: f"{v['lat']} {v['lon']}" if isinstance(v := a.get(name), dict) else ""
-    return lambda a: _safe(a.get(name, ""))
+        return lambda a: [f"{v['lat']} {v['lon']}" if isinstance(v := a.get(name), dict) else ""]
+    return lambda a: [_safe(a.get(name, ""))]
 
 
 def rows(form: Questionnaire, labels: bool, lang: str) -> Iterator[list[Any]]:
     assert form.current is not None
     spec = form.current.spec
-    cells = [_cell(spec, q, choice, labels, lang) for _col, q, choice in columns(form)]
+    blocks = [_block(spec, q, labels, lang) for _col, q, choice in columns(form) if not choice]
     qs = Submission.objects.filter(questionnaire=form).order_by("pk")
     fields = ("pk", "instance_id", "received_at", "version_text", "mismatch", "ward__name", "answers")
     # The compiled SELECT run on a plain cursor: Django's per-value converters cost more than the rest of
     # the export (JSON text and SQLite's datetime text are read as they are; PostgreSQL hands back objects).
     sql, params = qs.values_list(*fields).query.sql_with_params()
+    loads = json.loads
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(5000):
             for pk, uuid, at, version, flagged, ward, answers in batch:
-                if isinstance(answers, str):
-                    answers = json.loads(answers)
-                row = [cell(answers) for cell in cells]
+                a = loads(answers) if isinstance(answers, str) else answers
+                row: list[Any] = []
+                for block in blocks:
+                    row += block(a)
                 row += [pk, _safe(uuid), _when(at), _safe(version), int(flagged), ward or ""]
                 yield row
 

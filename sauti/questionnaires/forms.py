@@ -103,7 +103,9 @@ class FindingForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Finding"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-    figures = forms.MultipleChoiceField(label=gettext_lazy("Figures behind it"), required=False)
+    figures = forms.MultipleChoiceField(
+        label=gettext_lazy("Figures behind it"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     cases = forms.CharField(
         label=gettext_lazy("Case numbers (comma separated)"), required=False, max_length=200
     )
