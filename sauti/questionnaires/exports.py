@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 
 from sauti.questionnaires.models import Questionnaire, Submission
-from sauti.questionnaires.results import CHOICE_TYPES, choice_label, choice_names_of, label_of
+from sauti.questionnaires.results import choice_label, choice_names_of, label_of
 
 META = ("_id", "_uuid", "_submission_time", "_version", "_flagged", "_ward")
 
