@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from django.core.management import call_command
@@ -19,6 +19,7 @@ from sauti.questionnaires.models import Finding, Questionnaire, Submission
 from tests.browser.helpers import login, shot
 from tests.conftest import PASSWORD, make_user
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -26,25 +27,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def organisation(db: None) -> Organisation:
     call_command("places", "load", stdout=StringIO())
     org = Organisation.objects.create(name="Umoja Women's Network", slug="umoja")
-    Group.objects.create(organisation=org, name="Mathare Mothers", kind="women", ward=Ward.objects.get(code=1446))
+    Group.objects.create(
+        organisation=org, name="Mathare Mothers", kind="women", ward=Ward.objects.get(code=1446)
+    )
     Channel.objects.create(organisation=org, kind=ChannelKind.DEV, name="Dev", address="SIM")
     wanjiku = make_user("wanjiku", first_name="Wanjiku", last_name="Kamau")
     Membership.objects.create(user=wanjiku, organisation=org, role=Role.COORDINATOR)
     return org
 
 
-def test_upload_answer_results_and_session(page: Page, live_server: LiveServer, organisation: Organisation) -> None:
+def test_upload_answer_results_and_session(
+    page: Page, live_server: LiveServer, organisation: Organisation
+) -> None:
     login(page, live_server, "wanjiku", PASSWORD)
     page.goto("/forms/")
     page.set_input_files(
         "input[name=file]",
-        files=[
-            {
-                "name": "water.xlsx",
-                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": samples.xlsx(samples.WATER),
-            }
-        ],
+        files=FilePayload(name="water.xlsx", mimeType=XLSX, buffer=samples.xlsx(samples.WATER)),
     )
     page.get_by_role("button", name="Upload and check").click()
     expect(page.locator("h1")).to_contain_text("Water-point survey")
@@ -57,7 +56,8 @@ def test_upload_answer_results_and_session(page: Page, live_server: LiveServer, 
     broken["survey"][2][0] = "select_one nowhere"
     page.goto("/forms/")
     page.set_input_files(
-        "input[name=file]", files=[{"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": samples.xlsx(broken)}]
+        "input[name=file]",
+        files=FilePayload(name="bad.xlsx", mimeType=XLSX, buffer=samples.xlsx(broken)),
     )
     page.get_by_role("button", name="Upload and check").click()
     expect(page.locator(".errorlist")).to_contain_text("Sheet “survey”, row 3")
@@ -76,7 +76,15 @@ def test_upload_answer_results_and_session(page: Page, live_server: LiveServer, 
 
     # Answer by SMS in the phone simulator, one question per message.
     page.goto("/messaging/umoja/simulator/")
-    for text, expected in [("MAJI", "1/6"), ("1", "2/6"), ("3", "3/6"), ("10", "4/6"), ("5", "5/6"), ("2", "6/6"), ("4", "Asante")]:
+    for text, expected in [
+        ("MAJI", "1/6"),
+        ("1", "2/6"),
+        ("3", "3/6"),
+        ("10", "4/6"),
+        ("5", "5/6"),
+        ("2", "6/6"),
+        ("4", "Asante"),
+    ]:
         page.locator("textarea[name=text]").fill(text)
         page.get_by_role("button", name="Send SMS").click()
         expect(page.locator("#sim-thread")).to_contain_text(expected)
