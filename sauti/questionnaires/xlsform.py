@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from sauti.monitoring.openrosa.xlsform import workbook_bytes
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a zip bomb is refused before openpyxl inflates it
 MAX_ROWS = 2000  # per sheet; a questionnaire people answer is far shorter
 MAX_CELL = 2000
 ROOT = "data"
@@ -152,12 +153,15 @@ def read_workbook(data: bytes, filename: str = "form.xlsx") -> dict[str, list[Ro
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError):
         raise FormError(
             _("The file is not an .xlsx workbook (XLSForm). Save it as .xlsx and try again.")
         ) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise FormError(_("Workbooks with macros (.xlsm) are not accepted: save the form as .xlsx."))
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FormError(_("The file is larger than 5 MB; an XLSForm is much smaller."))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds (KeyError, XML errors, ValueError, …)
@@ -191,7 +195,7 @@ def _read_sheet(name: str, ws: Any) -> list[Row]:
             if not any(header):
                 header = []
             continue
-        if len(rows) >= MAX_ROWS:
+        if len(rows) >= MAX_ROWS or number > 10 * MAX_ROWS:  # empty formatted rows count too, past a point
             raise fail(
                 name,
                 number,

@@ -213,3 +213,15 @@ def test_building_a_simple_form_in_the_browser(world: World) -> None:
     assert form.current.spec["choices"]["toilets_list"][0]["label"] == {"en": "Yes", "sw": "Ndiyo"}
     bad = client.post("/forms/org/umoja/build/", {"title": "T", "form_id": "t2", "lines": "select_one x | X"})
     assert bad.status_code == 400 and "Sheet “builder”, row 1" in bad.content.decode()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(world: World) -> None:
+    raw = io.BytesIO(samples.xlsx(samples.WATER))
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, src.read(item.filename))
+        dst.writestr("xl/media/padding.bin", b"\0" * (60 * 1024 * 1024))
+    assert len(out.getvalue()) < 1024 * 1024
+    response = upload(world.client_for(world.wanjiku), "umoja", out.getvalue())
+    assert response.status_code == 400 and "larger than 5 MB" in response.content.decode()
