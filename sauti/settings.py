@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sauti.peers",
     "sauti.mapping",
     "sauti.opinions",
+    "sauti.questionnaires",
     "sauti.evidence",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("trust/", include("sauti.trust.urls")),
     path("peers/", include("sauti.peers.urls")),
     path("mapping/", include("sauti.mapping.urls")),
+    path("forms/", include("sauti.questionnaires.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.monitoring.urls")),

@@ -23,6 +23,7 @@ from sauti.monitoring.models import Channel, Report
 from sauti.people.actions import do_record_consent, find_contact
 from sauti.people.models import Consent, Contact, Organisation
 from sauti.places.services import find_places
+from sauti.questionnaires import phone as questionnaire_phone
 
 LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
 USSD_SESSION_TIMEOUT = timedelta(minutes=5)  # telcos end sessions after 180 s; allow for clock drift
@@ -117,13 +118,16 @@ def _submit_sms(
 
 @transaction.atomic
 def _answer_to_a_question(
-    organisation: Organisation, phash: str, contact: Contact | None, text: str
+    organisation: Organisation, phash: str, contact: Contact | None, text: str, phone: str, inbound_id: int
 ) -> list[str] | None:
     """A reply to something Sauti asked this number (an opinion statement, a consensus ballot, a
     verification survey) goes there; None when the text is not such an answer (it is then a report)."""
     from sauti.dialogues.inbound import handle_reply
     from sauti.opinions import sms as opinion_sms
 
+    survey = questionnaire_phone.reply_to_sms(organisation, phone=phone, text=text, inbound_id=inbound_id)
+    if survey is not None:  # a short form started by its keyword, or the answer to its open question
+        return survey
     participant = opinion_sms.sms_participant(organisation, phash, text)
     if participant is not None and opinion_sms.answers_a_statement(text):
         return opinion_sms.reply_to(participant, text)
@@ -154,7 +158,7 @@ def do_handle_sms(
         conv = None
     contact = find_contact(organisation, phone)
     if conv is None:
-        answered = _answer_to_a_question(organisation, phash, contact, text)
+        answered = _answer_to_a_question(organisation, phash, contact, text, phone, inbound_id)
         if answered is not None:
             return answered
     fallback = contact.language if contact is not None else "sw"
@@ -272,6 +276,9 @@ def do_handle_ussd(
     elif session.phone_hash != phash or now - session.updated_at > USSD_SESSION_TIMEOUT:
         return _ussd_expired(ussd.UssdState.from_json(session.state).lang)
     contact = session.contact
+    survey_body = _ussd_survey_hop(organisation, session, phone, session_id, text, now)
+    if survey_body is not None:
+        return survey_body
     screen = ussd.advance(ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact))
     body = screen.body
     after: list[Callable[[], Any]] = []
@@ -283,6 +290,39 @@ def do_handle_ussd(
         # the gateway's retry of a first hop raced this one and saved the session: same first screen
 
     return ("END " if screen.end else "CON ") + body
+
+
+def _ussd_survey_hop(
+    organisation: Organisation, session: UssdSession, phone: str, session_id: str, text: str, now: datetime
+) -> str | None:
+    """ "Surveys" in the main menu and every hop after it go to questionnaires.phone (short forms)."""
+    raw = dict(session.state or {})
+    state = ussd.UssdState.from_json(raw)
+    entry = ussd.new_input(state.consumed, text) if state.consumed or text else None
+    mode = raw.get("surveys")  # None, "menu" (choosing a form) or "form" (answering)
+    if mode is None:
+        if (
+            session._state.adding
+            or state.menu != "main"
+            or state.end
+            or (entry or "").strip() != ussd.SURVEYS
+        ):
+            return None
+        body, end = questionnaire_phone.ussd_menu(organisation, state.lang)
+        mode = "menu"
+    elif entry is None or state.end:  # the gateway repeated a request, or the session is over
+        return ("END " if state.end else "CON ") + state.body
+    else:
+        body, end, answering = questionnaire_phone.ussd_step(
+            organisation, session_id=session_id, phone=phone, entry=entry.strip(), lang=state.lang,
+            picked=mode == "form",
+        )  # fmt: skip
+        mode = "form" if answering else "menu"
+    state.consumed, state.body, state.end = text, body, end
+    session.state = {**state.to_json(), "surveys": mode}
+    session.updated_at = now
+    session.save()
+    return ("END " if end else "CON ") + body
 
 
 def _apply_ussd(

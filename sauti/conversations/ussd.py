@@ -129,6 +129,9 @@ class Screen:
         return ("END " if self.end else "CON ") + self.body
 
 
+SURVEYS = "5"  # answered by questionnaires.phone (short forms), routed in conversations.actions
+
+
 def new_input(consumed: str, text: str) -> str | None:
     """The input this request adds to the session (None: a repeat of the last request)."""
     if text == consumed:
@@ -155,6 +158,7 @@ def _main() -> str:
             "2. " + _("Check a report"),
             "3. " + _("My consent"),
             "4. Language / Lugha",
+            f"{SURVEYS}. " + _("Surveys"),
         ]
     )
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sauti.monitoring.models import Case
     from sauti.opinions.models import Conversation as OpinionConversation
     from sauti.people.models import User
+    from sauti.questionnaires.models import AnalysisSession, Questionnaire
 
 
 class Perm(StrEnum):
@@ -57,6 +58,12 @@ class Perm(StrEnum):
     BUNDLE_IDENTITIES = "bundle_identities"
     # Review who saw whose identity (admins only).
     REVIEW_IDENTITY_ACCESS = "review_identity_access"
+    # Own questionnaires (issue 20): upload/build forms and set what they do; read answers one by one
+    # (identities stay behind VIEW_IDENTITIES); open analysis sessions; take part in one (findings, agreeing).
+    MANAGE_FORMS = "manage_forms"
+    VIEW_SUBMISSIONS = "view_submissions"
+    RUN_ANALYSIS = "run_analysis"
+    JOIN_ANALYSIS = "join_analysis"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}
@@ -110,6 +117,16 @@ _DIALOGUE_PERMS: dict[str, frozenset[Perm]] = {
 for _role, _perms in _DIALOGUE_PERMS.items():
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 _GROUP_SCOPED = _GROUP_SCOPED | {Perm.RATE_RESPONSES}
+
+# Questionnaires (issue 20): admins and coordinators hold all of them (through _ALL).
+_FORM_PERMS: dict[str, frozenset[Perm]] = {
+    Role.MONITOR: frozenset({Perm.VIEW_SUBMISSIONS, Perm.JOIN_ANALYSIS}),
+    Role.GROUP_LEADER: frozenset({Perm.JOIN_ANALYSIS}),
+    Role.ANALYST: frozenset({Perm.VIEW_SUBMISSIONS, Perm.JOIN_ANALYSIS}),
+}
+for _role, _perms in _FORM_PERMS.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
+_GROUP_SCOPED = _GROUP_SCOPED | {Perm.JOIN_ANALYSIS}
 
 
 def _memberships(user: User | AnonymousUser) -> dict[int, Membership]:
@@ -326,3 +343,39 @@ def get_opinion_conversation_for_user(user: User | AnonymousUser, pk: int, perm:
     else:
         require(user, perm, conversation.organisation)
     return conversation
+
+
+# --- Questionnaires (issue 20) -------------------------------------------------------------------
+
+
+def questionnaires_for(user: User | AnonymousUser) -> QuerySet[Questionnaire]:
+    """Forms of the organisations the user belongs to (what they may do with each is a Perm)."""
+    from sauti.questionnaires.models import Questionnaire
+
+    return Questionnaire.objects.filter(organisation__in=organisations_for(user))
+
+
+def get_questionnaire_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Questionnaire:
+    form = (
+        questionnaires_for(user).select_related("organisation", "current", "category").filter(pk=pk).first()
+    )
+    if form is None:
+        raise Http404
+    require(user, perm, form.organisation)
+    return form
+
+
+def get_session_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> AnalysisSession:
+    """RUN_ANALYSIS in the organisation, or JOIN_ANALYSIS for the session's group (leaders: their own)."""
+    from sauti.questionnaires.models import AnalysisSession
+
+    session = (
+        AnalysisSession.objects.select_related("organisation", "group", "questionnaire__current")
+        .filter(pk=pk, organisation__in=organisations_for(user))
+        .first()
+    )
+    if session is None:
+        raise Http404
+    if not can(user, Perm.RUN_ANALYSIS, session.organisation):
+        require(user, perm, session.organisation, session.group)
+    return session

@@ -172,6 +172,9 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
     from sauti.opinions.demo import build_demo_opinions
 
     build_demo_opinions(rng, log)
+    from sauti.questionnaires.demo import build_demo_questionnaires
+
+    build_demo_questionnaires(rng, log)
     return logins
 
 

@@ -12,6 +12,7 @@ class EvidenceConfig(AppConfig):
         from sauti.evidence import audit, security  # noqa: F401 (security connects the log-in signals)
         from sauti.monitoring.models import Attachment, Case, CaseEvent, Report
         from sauti.opinions import models as opinions
+        from sauti.questionnaires import models as questionnaires
 
         audit.register(Report, m2m=("categories",), label="monitoring.report")
         audit.register(Case, label="monitoring.case")
@@ -27,5 +28,9 @@ class EvidenceConfig(AppConfig):
             dialogues.VerificationAnswer,
             opinions.Statement,
             opinions.Vote,
+            # Answers to an organisation's own questionnaires (issue 20), and what a group concluded.
+            questionnaires.Submission,
+            questionnaires.Finding,
+            questionnaires.Agreement,
         ):
             audit.register(model)

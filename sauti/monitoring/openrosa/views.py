@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.monitoring.actions import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, ReportError
-from sauti.monitoring.openrosa import actions
+from sauti.monitoring.openrosa import actions, registry
 from sauti.monitoring.openrosa.auth import CHALLENGE, openrosa_user
 from sauti.monitoring.openrosa.submission import SubmissionError, parse_submission, to_report_input
 from sauti.monitoring.openrosa.xlsform import form_id_for, slug_from_form_id, spec, workbook_bytes, xform_for
@@ -99,19 +99,45 @@ def form_list(request: HttpRequest, user: User, slug: str | None = None) -> Http
             continue
         form = xform_for(org)
         url = request.build_absolute_uri(reverse("odk_form_xml", args=[org.slug]))
-        items.append(
-            "<xform>"
-            f"<formID>{escape(form.form_id)}</formID>"
-            f"<name>{escape(form.title)}</name>"
-            f"<version>{escape(form.version)}</version>"
-            f"<hash>md5:{form.md5}</hash>"
-            f"<descriptionText>{escape(org.name)}</descriptionText>"
-            f"<downloadUrl>{escape(url)}</downloadUrl>"
-            "</xform>"
-        )
+        items.append(_xform_item(form.form_id, form.title, form.version, form.md5, org.name, url))
+    for org in _submittable(user, slug):
+        for source in registry.sources():
+            for other in source.forms(org):
+                if wanted and wanted != other.form_id:
+                    continue
+                url = request.build_absolute_uri(
+                    reverse("odk_other_form_xml", args=[org.slug, other.form_id])
+                )
+                items.append(_xform_item(other.form_id, other.title, other.version, other.md5, org.name, url))
     return _xml(
         f'<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="{FORMLIST_NS}">{"".join(items)}</xforms>'
     )
+
+
+def _xform_item(form_id: str, title: str, version: str, md5: str, description: str, url: str) -> str:
+    return (
+        "<xform>"
+        f"<formID>{escape(form_id)}</formID>"
+        f"<name>{escape(title)}</name>"
+        f"<version>{escape(version)}</version>"
+        f"<hash>md5:{md5}</hash>"
+        f"<descriptionText>{escape(description)}</descriptionText>"
+        f"<downloadUrl>{escape(url)}</downloadUrl>"
+        "</xform>"
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD"])
+@openrosa
+def other_form_xml(request: HttpRequest, user: User, slug: str, form_id: str) -> HttpResponse:
+    """A form of another app (an organisation's own questionnaire), see registry.py."""
+    org = get_organisation_for_user(user, slug, Perm.SUBMIT_REPORTS)
+    for source in registry.sources():
+        xml = source.xml(org, form_id)
+        if xml is not None:
+            return _xml(xml)
+    raise Http404
 
 
 @csrf_exempt
@@ -166,6 +192,11 @@ def submission(request: HttpRequest, user: User, slug: str | None = None) -> Htt
     try:
         sub = parse_submission(data)
         form_slug = slug_from_form_id(sub.form_id)
+        if form_slug is None:
+            other = _receive_other(user, slug, sub, data, files)
+            if other is not None:
+                nature = "submit_success" if other.status < 300 else "submit_failure"
+                return openrosa_message(other.message, other.status, nature)
         if form_slug is None or (slug is not None and form_slug != slug):
             raise SubmissionError(_("This form (%(id)s) is not a Sauti form.") % {"id": sub.form_id[:80]})
         org = get_organisation_for_user(user, form_slug, Perm.SUBMIT_REPORTS)
@@ -192,3 +223,16 @@ def submission(request: HttpRequest, user: User, slug: str | None = None) -> Htt
         201,
         "submit_success",
     )
+
+
+def _receive_other(
+    user: User, slug: str | None, sub: Any, data: bytes, files: Any
+) -> registry.Outcome | None:
+    """A submission to another app's form (registry.py), in the organisation named or any of the user's."""
+    parts = {name: part for name in files if (part := files.get(name)) is not None}
+    for org in _submittable(user, slug):
+        for source in registry.sources():
+            outcome = source.receive(org, user, sub, data, parts)
+            if outcome is not None:
+                return outcome
+    return None

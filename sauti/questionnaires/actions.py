@@ -1,0 +1,548 @@
+"""Everything that writes: importing a form version, receiving a submission (idempotent on instanceID,
+counted, identities into an encrypted Contact, a report for report forms), linking, and the analysis
+sessions' findings, agreements and conclusions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sauti.dialogues.actions import do_raise_priority
+from sauti.dialogues.models import Meeting, Priority, Programme
+from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
+from sauti.monitoring.models import Case, Category
+from sauti.monitoring.models import Channel as ReportChannel
+from sauti.people.actions import find_contact
+from sauti.people.models import Contact, Group, Organisation, User
+from sauti.places.geo import ward_at
+from sauti.places.models import Ward
+from sauti.questionnaires.models import (
+    Agreement,
+    AnalysisSession,
+    AnswerCount,
+    Finding,
+    FindingEvent,
+    FormVersion,
+    Questionnaire,
+    Submission,
+    SubmissionFile,
+)
+from sauti.questionnaires.results import label_of, value_label
+from sauti.questionnaires.xlsform import FormError, ParsedForm, short_problem
+
+CREATED, DUPLICATE, CONFLICT = "created", "duplicate", "conflict"
+COUNTED_TYPES = ("select_one", "select_multiple", "integer", "decimal", "date")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its question, with a message for the person answering."""
+
+    def __init__(self, message: str, question: str = "") -> None:
+        super().__init__(message)
+        self.question = question
+
+
+# --- forms ------------------------------------------------------------------------------------------
+
+
+def do_import_form(
+    org: Organisation, parsed: ParsedForm, by: User | None
+) -> tuple[Questionnaire, FormVersion]:
+    """Store a new version of the organisation's form `parsed.form_id` (creating the questionnaire the
+    first time) and make it current. The same version with the same content again is a no-op; the same
+    version string with other content is refused (raise the version in the settings sheet)."""
+    s = parsed.settings
+    with transaction.atomic():
+        form, _created = Questionnaire.objects.select_for_update().get_or_create(
+            organisation=org, form_id=parsed.form_id, defaults={"title": parsed.title, "created_by": by}
+        )
+        existing = form.versions.filter(version=parsed.version).first()
+        if existing is not None:
+            if existing.md5 != parsed.md5:
+                raise FormError(
+                    _(
+                        "Version %(v)s of this form already exists with other content; raise the version in the settings sheet."
+                    )
+                    % {"v": parsed.version}
+                )
+            return form, existing
+        version = FormVersion.objects.create(
+            questionnaire=form,
+            version=parsed.version,
+            xlsx=parsed.xlsx,
+            xml=parsed.xml,
+            md5=parsed.md5,
+            spec=parsed.spec,
+            created_by=by,
+        )
+        form.current, form.title = version, parsed.title
+        if s.get("kind", "").lower() in (Questionnaire.Kind.SURVEY, Questionnaire.Kind.REPORT):
+            form.kind = s["kind"].lower()
+        if s.get("category"):
+            form.category = Category.objects.filter(
+                organisation=org, key=s["category"].strip().lower()
+            ).first()
+        if s.get("sms_keyword"):
+            form.sms_keyword = s["sms_keyword"].strip().upper()[:20]
+        wants_short = s.get("short", "").lower() in ("yes", "true", "1")
+        form.short = (wants_short or form.short) and not short_problem(parsed.spec)
+        form.save()
+    return form, version
+
+
+def do_set_form_options(
+    form: Questionnaire,
+    *,
+    kind: str,
+    category: Category | None,
+    short: bool,
+    sms_keyword: str,
+    published: bool,
+) -> Questionnaire:
+    if kind == Questionnaire.Kind.REPORT and category is None:
+        raise FormError(_("A report form needs the category its reports go into."))
+    if short and form.current is not None and (problem := short_problem(form.current.spec)):
+        raise FormError(problem)
+    keyword = sms_keyword.strip().upper()
+    if short and not keyword:
+        raise FormError(_("A short form needs an SMS keyword people send to start it."))
+    if (
+        keyword
+        and Questionnaire.objects.filter(organisation=form.organisation, sms_keyword=keyword)
+        .exclude(pk=form.pk)
+        .exists()
+    ):
+        raise FormError(_("Another form already uses the keyword %(k)s.") % {"k": keyword})
+    form.kind, form.category, form.short = kind, category, short
+    form.sms_keyword, form.published = keyword, published
+    form.save()
+    return form
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+def choice_names(spec: Mapping[str, Any], list_name: str) -> list[str]:
+    return [c["name"] for c in spec.get("choices", {}).get(list_name, [])]
+
+
+def clean_answer(spec: Mapping[str, Any], q: Mapping[str, Any], raw: Any) -> Any:
+    """One answer as stored: str, int, float, list of choice names, or {"lat", "lon"}; None if empty."""
+    if isinstance(raw, list):
+        raw = " ".join(str(r) for r in raw)
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None
+    kind, name = q["type"], q["name"]
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "decimal":
+            return float(text)
+        if kind == "date":
+            return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        raise AnswerError(
+            _("“%(value)s” is not a valid answer to %(question)s.") % {"value": text[:40], "question": name},
+            name,
+        ) from None
+    if kind == "select_one":
+        if text not in choice_names(spec, q["list"]):
+            raise AnswerError(
+                _("“%(value)s” is not a choice of %(question)s.") % {"value": text[:40], "question": name},
+                name,
+            )
+        return text
+    if kind == "select_multiple":
+        chosen = text.split()
+        allowed = set(choice_names(spec, q["list"]))
+        bad = [c for c in chosen if c not in allowed]
+        if bad:
+            raise AnswerError(
+                _("“%(value)s” is not a choice of %(question)s.") % {"value": bad[0][:40], "question": name},
+                name,
+            )
+        return list(dict.fromkeys(chosen))
+    if kind == "geopoint":
+        parts = text.split()
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except (IndexError, ValueError):
+            raise AnswerError(
+                _("The GPS location “%(value)s” is not valid.") % {"value": text[:60]}, name
+            ) from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise AnswerError(_("The GPS location “%(value)s” is not valid.") % {"value": text[:60]}, name)
+        return {"lat": lat, "lon": lon}
+    return text[:5000]
+
+
+def content_hash(answers: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class Incoming:
+    """A submission as any channel delivers it: raw answers by question name (repeats as lists of dicts)."""
+
+    instance_id: str
+    answers: Mapping[str, Any]
+    channel: str
+    version_text: str = ""
+    language: str = "sw"
+    submitted_by: User | None = None
+    phone: str = ""  # the sender's number (SMS/USSD): kept only in an encrypted Contact
+    files: Mapping[str, UploadedFile] = field(default_factory=dict)
+    received_at: Any = None
+
+
+@dataclass(frozen=True)
+class Received:
+    outcome: str
+    submission: Submission
+
+
+def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(answers without identities, identities {"name"|"phone": text})."""
+    spec = version.spec
+    answers: dict[str, Any] = {}
+    identity: dict[str, str] = {}
+    repeats: dict[str, list[dict[str, Any]]] = {}
+    for q in spec["questions"]:
+        if q["type"] == "note":
+            continue
+        if q["repeat"]:
+            items = raw.get(q["repeat"])
+            if isinstance(items, list):
+                rows = repeats.setdefault(q["repeat"], [{} for _i in items])
+                for i, item in enumerate(items[:200]):
+                    if (
+                        isinstance(item, Mapping)
+                        and (v := clean_answer(spec, q, item.get(q["name"]))) is not None
+                    ):
+                        rows[i][q["name"]] = v
+            continue
+        value = clean_answer(spec, q, raw.get(q["name"]))
+        if value is None:
+            continue
+        if q.get("identity"):
+            identity[q["identity"]] = str(value)
+            continue
+        answers[q["name"]] = value
+    answers.update({k: v for k, v in repeats.items() if any(v)})
+    return answers, identity
+
+
+def _counted_values(version: FormVersion, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for q in version.spec["questions"]:
+        if q["type"] not in COUNTED_TYPES or q["repeat"]:
+            continue
+        value = answers.get(q["name"])
+        if value is None:
+            continue
+        out.append(("_n", q["name"]))
+        for v in value if isinstance(value, list) else [value]:
+            out.append((q["name"], str(v)[:200]))
+    return out
+
+
+def _count(sub: Submission, version: FormVersion | None) -> None:
+    pairs = _counted_values(version, sub.answers) if version is not None else []
+    pairs += [
+        ("_ward", str(sub.ward_id or "")),
+        ("_day", timezone.localtime(sub.received_at).date().isoformat()),
+    ]
+    if sub.mismatch:
+        pairs.append(("_flag", "1"))
+    for question, value in pairs:
+        updated = AnswerCount.objects.filter(
+            questionnaire=sub.questionnaire, question=question, value=value
+        ).update(n=F("n") + 1)
+        if not updated:
+            AnswerCount.objects.create(questionnaire=sub.questionnaire, question=question, value=value, n=1)
+
+
+def do_recount(form: Questionnaire) -> int:
+    """Rebuild the form's AnswerCount rows from its submissions (after a bulk load); the number of rows."""
+
+    versions = {v.pk: v for v in form.versions.all()}
+    counts: Counter[tuple[str, str]] = Counter()
+    rows = Submission.objects.filter(questionnaire=form).values_list(
+        "version_id", "answers", "ward_id", "received_at", "mismatch"
+    )
+    for version_id, answers, ward_id, received_at, mismatch in rows.iterator(chunk_size=5000):
+        version = versions.get(version_id) if version_id else None
+        pairs = _counted_values(version, answers) if version is not None else []
+        pairs += [("_ward", str(ward_id or "")), ("_day", timezone.localtime(received_at).date().isoformat())]
+        if mismatch:
+            pairs.append(("_flag", "1"))
+        counts.update(pairs)
+    with transaction.atomic():
+        AnswerCount.objects.filter(questionnaire=form).delete()
+        AnswerCount.objects.bulk_create(
+            [AnswerCount(questionnaire=form, question=q, value=v, n=n) for (q, v), n in counts.items()],
+            batch_size=2000,
+        )
+    return len(counts)
+
+
+def _point(answers: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    for value in answers.values():
+        if isinstance(value, dict) and "lat" in value:
+            return float(value["lat"]), float(value["lon"])
+    return None, None
+
+
+def _respondent(org: Organisation, identity: Mapping[str, str], phone: str, language: str) -> Contact | None:
+    number = identity.get("phone", "") or phone
+    contact = find_contact(org, number) if number else None
+    if contact is None and (number or identity.get("name")):
+        contact = Contact(organisation=org, language=language if language in ("en", "sw") else "sw")
+        if number:
+            contact.phone = number
+    if contact is not None and identity.get("name") and not contact.name:
+        contact.name = identity["name"]
+    if contact is not None:
+        contact.save()
+    return contact
+
+
+def answer_lines(version: FormVersion, answers: Mapping[str, Any], lang: str) -> list[str]:
+    lines = []
+    for q in version.spec["questions"]:
+        if q["name"] in answers and not q["repeat"]:
+            lines.append(f"{label_of(q, lang)}: {value_label(version.spec, q, answers[q['name']], lang)}")
+    return lines
+
+
+def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc: Incoming) -> None:
+    lang = inc.language if inc.language in ("en", "sw") else "sw"
+    description = f"{form.title}\n" + "\n".join(answer_lines(version, sub.answers, lang))
+    place = next(
+        (
+            str(sub.answers[n])
+            for n in ("place_text", "place", "location_name", "village", "mahali")
+            if sub.answers.get(n)
+        ),
+        "",
+    )
+    channel: str = {
+        Submission.Channel.WEB: ReportChannel.WEB,
+        Submission.Channel.SMS: ReportChannel.SMS,
+        Submission.Channel.USSD: ReportChannel.USSD,
+    }.get(Submission.Channel(sub.channel), ReportChannel.ODK)
+    report = do_submit_report(
+        form.organisation,
+        ReportInput(
+            description=description,
+            channel=channel,
+            place_text=place,
+            lat=sub.lat,
+            lon=sub.lon,
+            category_keys=[form.category.key] if form.category else [],
+            language=lang,
+            reporter=sub.respondent,
+            external_id=f"form:{form.pk}:{sub.instance_id}"[:120],
+            submitted_by=inc.submitted_by,
+            received_at=sub.received_at,
+        ),
+    )
+    sub.report, sub.ward = report, report.ward or sub.ward
+    sub.save(update_fields=["report", "ward"])
+
+
+def _version_for(form: Questionnaire, version_text: str) -> tuple[FormVersion | None, bool]:
+    """The version a submission was made with and whether it is flagged (not the current one)."""
+    current = form.current
+    if not version_text or (current is not None and version_text == current.version):
+        return current, False
+    return form.versions.filter(version=version_text).first() or current, True
+
+
+def do_receive_submission(form: Questionnaire, inc: Incoming) -> Received:
+    """Store a submission once per instanceID: a retry with the same answers is DUPLICATE, other answers
+    under the same instanceID are a CONFLICT (nothing changes). Raises AnswerError or ReportError."""
+    version, mismatch = _version_for(form, inc.version_text)
+    if version is None:
+        raise AnswerError(_("This form has no published version."))
+    if not inc.instance_id or len(inc.instance_id) > 120:
+        raise AnswerError(_("The submission has no valid instance ID."))
+    answers, identity = _clean_all(version, inc.answers)
+    digest = content_hash({"a": answers, "i": identity})
+    existing = Submission.objects.filter(questionnaire=form, instance_id=inc.instance_id).first()
+    if existing is not None:
+        return Received(DUPLICATE if existing.content_hash == digest else CONFLICT, existing)
+    for name, upload in inc.files.items():
+        if upload.size and upload.size > MAX_FILE_BYTES:
+            raise AnswerError(_("The file %(name)s is larger than 10 MB.") % {"name": name[:60]})
+    lat, lon = _point(answers)
+    ward = None
+    if lat is not None and lon is not None:
+        found = ward_at(lat, lon)
+        ward = (
+            Ward.objects.filter(code=found.ward_code).first()
+            if found is not None and found.ward_code
+            else None
+        )
+    try:
+        with transaction.atomic():
+            sub = Submission.objects.create(
+                questionnaire=form,
+                version=version,
+                version_text=(inc.version_text or (version.version if version else ""))[:60],
+                mismatch=mismatch,
+                instance_id=inc.instance_id,
+                content_hash=digest,
+                answers=answers,
+                channel=inc.channel,
+                language=inc.language if inc.language in ("en", "sw") else "sw",
+                respondent=_respondent(form.organisation, identity, inc.phone, inc.language),
+                ward=ward,
+                lat=lat,
+                lon=lon,
+                submitted_by=inc.submitted_by,
+                received_at=inc.received_at or timezone.now(),
+            )
+            for name, upload in inc.files.items():
+                upload.seek(0)
+                digest_file = hashlib.sha256(upload.read()).hexdigest()
+                upload.seek(0)
+                SubmissionFile.objects.create(
+                    submission=sub, question=name[:100], file=upload, sha256=digest_file
+                )
+            if form.kind == Questionnaire.Kind.REPORT:
+                _report_for(form, sub, version, inc)
+            _count(sub, version)
+    except IntegrityError:
+        existing = Submission.objects.filter(questionnaire=form, instance_id=inc.instance_id).first()
+        if existing is None:
+            raise
+        return Received(DUPLICATE if existing.content_hash == digest else CONFLICT, existing)
+    return Received(CREATED, sub)
+
+
+def do_link_submission(sub: Submission, *, case: Case | None, meeting: Meeting | None) -> Submission:
+    org = sub.questionnaire.organisation_id
+    if case is not None and case.organisation_id != org:
+        raise AnswerError(_("That case belongs to another organisation."))
+    if meeting is not None and meeting.programme.organisation_id != org:
+        raise AnswerError(_("That meeting belongs to another organisation."))
+    sub.case, sub.meeting = case, meeting
+    sub.save(update_fields=["case", "meeting"])
+    return sub
+
+
+# --- participatory analysis sessions --------------------------------------------------------------
+
+
+def do_open_session(form: Questionnaire, group: Group, by: User, title: str) -> AnalysisSession:
+    if group.organisation_id != form.organisation_id:
+        raise AnswerError(_("That group belongs to another organisation."))
+    return AnalysisSession.objects.create(
+        organisation=form.organisation,
+        group=group,
+        questionnaire=form,
+        title=(title.strip() or f"{group.name}: {form.title}")[:200],
+        opened_by=by,
+    )
+
+
+def do_close_session(session: AnalysisSession) -> None:
+    session.closed_at = timezone.now()
+    session.save(update_fields=["closed_at"])
+
+
+def do_record_finding(
+    session: AnalysisSession,
+    by: User,
+    text: str,
+    figures: Iterable[Mapping[str, Any]] = (),
+    submissions: Iterable[Submission] = (),
+    cases: Iterable[Case] = (),
+) -> Finding:
+    if session.closed_at is not None:
+        raise AnswerError(_("This session is closed."))
+    if not text.strip():
+        raise AnswerError(_("Write the finding."))
+    with transaction.atomic():
+        finding = Finding.objects.create(
+            session=session, text=text.strip()[:2000], figures=list(figures), created_by=by
+        )
+        finding.submissions.set([s for s in submissions if s.questionnaire_id == session.questionnaire_id])
+        finding.cases.set([c for c in cases if c.organisation_id == session.organisation_id])
+        FindingEvent.objects.create(finding=finding, kind="written", by=by)
+    return finding
+
+
+def do_edit_finding(finding: Finding, by: User, text: str) -> Finding:
+    if not text.strip():
+        raise AnswerError(_("Write the finding."))
+    if finding.status == Finding.Status.CONCLUSION:
+        raise AnswerError(_("An agreed conclusion can no longer be edited."))
+    with transaction.atomic():
+        FindingEvent.objects.create(finding=finding, kind="edited", text_before=finding.text, by=by)
+        finding.text = text.strip()[:2000]
+        finding.save(update_fields=["text"])
+        # Agreement was given to the old words.
+        finding.agreements.all().delete()
+    return finding
+
+
+def do_agree(finding: Finding, by: User) -> bool:
+    """Record that `by` agrees; False when they had already agreed."""
+    try:
+        with transaction.atomic():
+            Agreement.objects.create(finding=finding, by=by)
+            FindingEvent.objects.create(finding=finding, kind="agreed", by=by)
+    except IntegrityError:
+        return False
+    return True
+
+
+def do_conclude(finding: Finding, by: User) -> Finding:
+    if not finding.agreements.exists():
+        raise AnswerError(_("A conclusion needs at least one person's agreement."))
+    with transaction.atomic():
+        finding.status = Finding.Status.CONCLUSION
+        finding.save(update_fields=["status"])
+        FindingEvent.objects.create(finding=finding, kind="concluded", by=by)
+    return finding
+
+
+def do_make_priority(finding: Finding, programme: Programme, by: User) -> Priority:
+    if finding.status != Finding.Status.CONCLUSION:
+        raise AnswerError(_("Only an agreed conclusion becomes a priority."))
+    if programme.organisation_id != finding.session.organisation_id:
+        raise AnswerError(_("That programme belongs to another organisation."))
+    if finding.priority_id:
+        raise AnswerError(_("This conclusion is already a priority."))
+    with transaction.atomic():
+        priority = do_raise_priority(
+            programme,
+            by,
+            title=finding.text[:200],
+            description=_("Agreed by %(group)s in “%(session)s”.")
+            % {"group": finding.session.group.name, "session": finding.session.title},
+            group=finding.session.group,
+            cases=list(finding.cases.all()),
+        )
+        finding.priority = priority
+        finding.save(update_fields=["priority"])
+        FindingEvent.objects.create(finding=finding, kind="prioritised", by=by)
+    return priority
+
+
+__all__ = ["ReportError"]
