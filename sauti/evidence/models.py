@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sauti.core import crypto
 from sauti.people.models import Organisation
 
 
@@ -82,7 +83,7 @@ class OrganisationKey(models.Model):
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="signing_key")
     public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, hex"))
-    private_key_ciphertext = models.TextField(editable=False)
+    private_key_ciphertext = crypto.EncryptedTextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -119,7 +120,7 @@ class TOTPDevice(models.Model):
     """A user's authenticator app (RFC 6238); the shared secret is encrypted with the identity keys."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp")
-    secret_ciphertext = models.TextField(editable=False)
+    secret_ciphertext = crypto.EncryptedTextField(editable=False)
     confirmed = models.BooleanField(default=False)
     last_step = models.BigIntegerField(default=0, help_text=_("Time step of the last code accepted"))
     created_at = models.DateTimeField(default=timezone.now)

@@ -48,7 +48,7 @@ class Channel(models.Model):
     )
     ussd_code = models.CharField(_("USSD code"), max_length=40, blank=True, help_text=_("e.g. *384*1234#"))
     base_url = models.URLField(_("API base URL"), blank=True, help_text=_("Empty: the provider's default."))
-    credentials_ciphertext = models.TextField(editable=False, blank=True)
+    credentials_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     price_per_segment = models.DecimalField(
         _("price per SMS part"), max_digits=8, decimal_places=4, default=Decimal("0.80")
     )
@@ -86,7 +86,7 @@ class Channel(models.Model):
 
 
 class EncryptedPhone(models.Model):
-    phone_ciphertext = models.TextField(editable=False, blank=True)
+    phone_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
 
     class Meta:
