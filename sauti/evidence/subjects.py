@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sauti.core import crypto
 from sauti.evidence import audit
+from sauti.evidence.erasure import do_erase_identity, erase_note
 from sauti.evidence.models import Action
 from sauti.people.actions import find_contact
 from sauti.people.models import Contact, IdentityAccess, Organisation, User
@@ -95,16 +96,21 @@ def do_export_subject(contact: Contact, by: User | str | None) -> dict[str, Any]
 
 @transaction.atomic
 def do_erase_subject(contact: Contact, by: User | str | None, reason: str = "") -> None:
-    """Erase the identity (name, phone, lookup hash, personal details); reports stay, by pseudonym."""
-    contact.name_ciphertext = ""
-    contact.phone_ciphertext = ""
-    contact.phone_hash = ""
-    contact.gender = ""
-    contact.age_band = ""
-    contact.save(update_fields=["name_ciphertext", "phone_ciphertext", "phone_hash", "gender", "age_band"])
+    """Erase the identity everywhere (see evidence.erasure): the contact's name, phone, lookup hash and
+    personal details, their SMS phones and lookup hashes, their name and number in free text and in the
+    audit snapshots that recorded it. Reports stay, by pseudonym. Retention uses this same path."""
     with audit.acting_as(by):
-        audit.note("people.contact", contact.pk, Action.ERASE, {"pseudonym": contact.pseudonym,
-                                                                 "reason": reason[:200]})  # fmt: skip
+        audit.lock_chain()  # held to the end: nobody appends between the redaction and its declaration
+        erased = do_erase_identity(contact)
+        contact.name_ciphertext = ""
+        contact.phone_ciphertext = ""
+        contact.phone_hash = ""
+        contact.gender = ""
+        contact.age_band = ""
+        contact.save(
+            update_fields=["name_ciphertext", "phone_ciphertext", "phone_hash", "gender", "age_band"]
+        )
+        audit.note("people.contact", contact.pk, Action.ERASE, erase_note(contact.pseudonym, reason, erased))
 
 
 # The names `rotate-keys` prints its counts under (a contract of its JSON output); any other model with
@@ -123,7 +129,9 @@ def rotation_name(model: type[models.Model]) -> str:
     return ROTATION_NAMES.get(model._meta.label, model._meta.db_table)
 
 
-def do_rotate_keys(batch: int = 500, progress: Callable[[int, int, str], None] | None = None) -> dict[str, int]:
+def do_rotate_keys(
+    batch: int = 500, progress: Callable[[int, int, str], None] | None = None
+) -> dict[str, int]:
     """Re-encrypt every value encrypted with the identity keys (every `crypto.EncryptedTextField` of every
     model) under the newest key. Idempotent; an interrupted run resumes where it stopped, because rows
     already under the newest key are skipped. Afterwards the older keys can be removed."""

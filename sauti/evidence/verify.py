@@ -25,6 +25,7 @@ class Problem:
 class Result:
     entries: int = 0
     rows: int = 0
+    redacted: int = 0  # entries whose snapshot an erasure redacted (declared in a later erase entry)
     head_seq: int = 0
     head_hash: str = audit.GENESIS
     problems: list[Problem] = field(default_factory=list)
@@ -46,6 +47,7 @@ class Result:
             "ok": self.ok,
             "entries": self.entries,
             "rows": self.rows,
+            "redacted": self.redacted,
             "head": {"seq": self.head_seq, "hash": self.head_hash},
             "first_broken": asdict(first) if first else None,
             "problems": [asdict(p) for p in self.problems],
@@ -72,6 +74,8 @@ def verify(
     head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     wanted = {seq for seq, _h in anchors} | ({head[0]} if head else set())
     expected, prev = 1, audit.GENESIS
+    snapshots_differ: dict[int, tuple[str, str, str]] = {}
+    declared: dict[int, str] = {}  # seq -> SHA-256 of the redacted snapshot an erase entry declared
     rows = AuditEntry.objects.order_by("seq").values_list(
         "seq", "at", "actor", "action", "model", "object_pk", "data", "data_hash", "prev_hash", "hash"
     )
@@ -85,17 +89,28 @@ def verify(
             result.problems.append(
                 Problem("broken_link", f"entry #{seq} does not link to entry #{seq - 1}", seq, model, pk)
             )
-        if audit.sha256_hex(data) != data_hash or (
-            audit.entry_hash(prev_hash, seq, at, actor, action, model, pk, data_hash) != digest
-        ):
+        if audit.entry_hash(prev_hash, seq, at, actor, action, model, pk, data_hash) != digest:
             result.problems.append(
                 Problem("edited", f"entry #{seq} ({model} {pk}) was altered", seq, model, pk)
             )
+        elif audit.sha256_hex(data) != data_hash:
+            # Either edited, or redacted by an erasure that a later erase entry declares (checked below).
+            snapshots_differ[seq] = (model, pk, audit.sha256_hex(data))
+        for redacted_seq, redacted_hash in audit.redaction_declarations(action, model, data).items():
+            if redacted_seq < seq:
+                declared[redacted_seq] = redacted_hash
         latest[(model, pk)] = (seq, action, data_hash)
         if seq in wanted:
             hashes_at[seq] = digest
         expected, prev = seq + 1, digest
     result.head_seq, result.head_hash = expected - 1, prev
+    for seq, (model, pk, found) in sorted(snapshots_differ.items()):
+        if declared.get(seq) == found:
+            result.redacted += 1
+        else:
+            result.problems.append(
+                Problem("edited", f"entry #{seq} ({model} {pk}) was altered", seq, model, pk)
+            )
     if head is not None:
         _check_head(result, head, hashes_at)
     for seq, digest in anchors:

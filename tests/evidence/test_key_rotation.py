@@ -58,7 +58,9 @@ def test_every_field_holding_ciphertext_is_declared_encrypted() -> None:
 
 
 def test_after_rotation_the_old_key_can_go_and_everything_still_works(
-    world: World, at_channel: Channel, fake_provider: FakeProvider  # noqa: F811
+    world: World,
+    at_channel: Channel,
+    fake_provider: FakeProvider,  # noqa: F811
 ) -> None:
     # Before: an administrator with an authenticator, an inbound SMS waiting, a sent SMS, a signing key.
     device = pending_device(world.wanjiku)
@@ -93,7 +95,9 @@ def test_after_rotation_the_old_key_can_go_and_everything_still_works(
         assert not set(old_values) & set(every_ciphertext())
         # Log in with the authenticator.
         client = Client()
-        assert client.post("/accounts/login/", {"username": "wanjiku", "password": PASSWORD}).status_code == 302
+        assert (
+            client.post("/accounts/login/", {"username": "wanjiku", "password": PASSWORD}).status_code == 302
+        )
         assert client.get("/cases/").status_code == 302
         done = client.post("/accounts/2fa/", {"code": pyotp.TOTP(secret).now(), "next": "/cases/"})
         assert done.status_code == 302 and client.get("/cases/").status_code == 200

@@ -19,7 +19,9 @@ from sauti.evidence.subjects import do_rotate_keys
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt everything encrypted with the identity keys under the newest key (idempotent, resumable)."
+    help = (
+        "Re-encrypt everything encrypted with the identity keys under the newest key (idempotent, resumable)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=500)
