@@ -23,7 +23,6 @@ from sauti.people.actions import find_contact
 from sauti.people.models import Contact
 from tests.conftest import World
 from tests.evidence.helpers import run, submit, verify_json
-from tests.messaging.conftest import at_channel, fake_provider, post  # noqa: F401 (fixtures)
 from tests.messaging.fakes import FakeProvider, at_success
 
 PHONE = "+254712000001"  # Njeri Wambui, Mathare group (Umoja)
@@ -50,9 +49,9 @@ def test_the_number_is_found_however_it_is_written(written: str) -> None:
 
 def test_erase_subject_removes_phones_hashes_and_identities_in_text_and_audit(
     world: World,
-    at_channel: Channel,  # noqa: F811
-    post: Callable[..., Any],  # noqa: F811
-    fake_provider: FakeProvider,  # noqa: F811
+    at_channel: Channel,
+    post: Callable[..., Any],
+    fake_provider: FakeProvider,
 ) -> None:
     njeri = find_contact(world.umoja, PHONE)
     assert njeri is not None
@@ -70,7 +69,7 @@ def test_erase_subject_removes_phones_hashes_and_identities_in_text_and_audit(
     unrelated = submit(world, "Njeri Kamau (mwalimu) alisema shule imefungwa")
     assert AuditEntry.objects.filter(data__contains="Njeri Wambui").exists()
 
-    code, out, _err = run("people", "erase-subject", "--phone", "0712 000 001", "--org", "umoja")
+    code, _out, _err = run("people", "erase-subject", "--phone", "0712 000 001", "--org", "umoja")
     assert code == 0
 
     for message in [*InboundMessage.objects.all(), *OutboundMessage.objects.all()]:
@@ -115,7 +114,7 @@ def test_a_redacted_entry_edited_again_is_caught(world: World) -> None:
     )
 
 
-def test_retention_takes_the_same_path(world: World, at_channel: Channel, post: Callable[..., Any]) -> None:  # noqa: F811
+def test_retention_takes_the_same_path(world: World, at_channel: Channel, post: Callable[..., Any]) -> None:
     with time_machine.travel(timezone.now() - timedelta(days=800)):
         loner = Contact(organisation=world.umoja)
         loner.name, loner.phone = "Old Reporter", "+254712000099"

@@ -21,7 +21,6 @@ from sauti.messaging import actions as messaging
 from sauti.messaging.models import Channel, InboundMessage, OutboundMessage
 from tests.conftest import PASSWORD, World
 from tests.evidence.helpers import run
-from tests.messaging.conftest import at_channel, fake_provider  # noqa: F401 (fixtures)
 from tests.messaging.fakes import FakeProvider, at_success
 
 OLD = "test-identity-key"  # the suite's key (see the test settings)
@@ -60,7 +59,7 @@ def test_every_field_holding_ciphertext_is_declared_encrypted() -> None:
 def test_after_rotation_the_old_key_can_go_and_everything_still_works(
     world: World,
     at_channel: Channel,
-    fake_provider: FakeProvider,  # noqa: F811
+    fake_provider: FakeProvider,
 ) -> None:
     # Before: an administrator with an authenticator, an inbound SMS waiting, a sent SMS, a signing key.
     device = pending_device(world.wanjiku)
@@ -116,7 +115,7 @@ def test_after_rotation_the_old_key_can_go_and_everything_still_works(
         assert not [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("sauti.")]
 
 
-def test_check_deploy_reports_values_the_keys_cannot_decrypt(world: World, at_channel: Channel) -> None:  # noqa: F811
+def test_check_deploy_reports_values_the_keys_cannot_decrypt(world: World, at_channel: Channel) -> None:
     TOTPDevice.objects.create(user=world.wanjiku, secret_ciphertext=crypto.encrypt("JBSWY3DPEHPK3PXP"))
     ids = lambda: {m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("sauti.")}  # noqa: E731
     assert ids() == set()
