@@ -166,7 +166,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sauti.evidence.security.LockoutTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -258,5 +258,12 @@ SAUTI_IDENTITY_RETENTION_DAYS = env_int("SAUTI_IDENTITY_RETENTION_DAYS", 730, mi
 # the window lock further attempts (429) until the window has passed.
 SAUTI_LOGIN_MAX_FAILURES = env_int("SAUTI_LOGIN_MAX_FAILURES", 5, minimum=1)
 SAUTI_LOGIN_LOCKOUT_SECONDS = env_int("SAUTI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# ... and this many failures from one address, whatever the usernames, lock that address.
+SAUTI_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("SAUTI_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, minimum=1)
+# Reverse proxies (addresses or networks, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed: the client
+# address is the last one they did not add. Empty: X-Forwarded-For is ignored and REMOTE_ADDR is the client.
+SAUTI_TRUSTED_PROXIES = env_list("SAUTI_TRUSTED_PROXIES")
+# Every way in (web and admin log-in, ODK Basic) goes through this backend, which applies the lockout.
+AUTHENTICATION_BACKENDS = ["sauti.evidence.security.LockoutBackend"]
 # Two-factor authentication (TOTP) for admins and coordinators; the test suite turns it off.
 SAUTI_REQUIRE_2FA = env_bool("SAUTI_REQUIRE_2FA", default=True)

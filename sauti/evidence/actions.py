@@ -1,18 +1,21 @@
-"""Writes of the evidence app: anchors, backfill, organisation signing keys."""
+"""Writes of the evidence app: anchors, backfill, organisation signing keys, ODK device passwords."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from sauti.core import crypto
 from sauti.evidence import audit
-from sauti.evidence.models import Action, Anchor, AuditEntry, OrganisationKey
-from sauti.people.models import Organisation
+from sauti.evidence.models import Action, Anchor, AuditEntry, OdkPassword, OrganisationKey
+from sauti.people.models import Organisation, User
 
 
 @transaction.atomic
@@ -74,3 +77,23 @@ def private_key(key: OrganisationKey) -> Ed25519PrivateKey:
 
 def head() -> tuple[int, str]:
     return audit.last_entry()
+
+
+# Lower-case letters and digits without look-alikes: typed on a phone keyboard into ODK Collect.
+ODK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def do_create_odk_password(user: User, name: str) -> tuple[OdkPassword, str]:
+    """A new device password (about 98 bits, shown once; only its hash is stored)."""
+    groups = ["".join(secrets.choice(ODK_ALPHABET) for _i in range(5)) for _g in range(4)]
+    secret = "-".join(groups)
+    device = OdkPassword.objects.create(
+        user=user, name=name.strip()[:80], password_hash=make_password(secret)
+    )
+    return device, secret
+
+
+def do_revoke_odk_password(device: OdkPassword) -> None:
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])

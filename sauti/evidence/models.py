@@ -108,7 +108,10 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"], name="login_failure_lookup")]
+        indexes = [
+            models.Index(fields=["username", "ip", "at"], name="login_failure_lookup"),
+            models.Index(fields=["ip", "at"], name="login_failure_address"),
+        ]
         verbose_name = _("failed log-in")
         verbose_name_plural = _("failed log-ins")
 
@@ -148,3 +151,24 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {'used' if self.used_at else 'unused'}"
+
+
+class OdkPassword(models.Model):
+    """A per-device password for ODK Collect (HTTP Basic), revocable on its own. Roles that need a second
+    factor cannot use their account password over Basic; they make one of these after logging in with both
+    factors. Only a salted hash is kept (Django's password hashers); the password is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="odk_passwords")
+    name = models.CharField(_("device"), max_length=80)
+    password_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ODK device password")
+        verbose_name_plural = _("ODK device passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name}"

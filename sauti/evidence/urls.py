@@ -8,4 +8,6 @@ urlpatterns: list[URLPattern] = [
     path("evidence/bundle/", views.bundle_page, name="evidence_bundle"),
     path("evidence/keys/<slug:slug>/", views.organisation_key, name="evidence_key"),
     path("evidence/identity-access/", views.identity_access_log, name="identity_access_log"),
+    path("accounts/odk-passwords/", views.odk_passwords, name="odk_passwords"),
+    path("accounts/odk-passwords/<int:pk>/revoke/", views.odk_password_revoke, name="odk_password_revoke"),
 ]
