@@ -254,6 +254,9 @@ LOGGING = {
 # Retention (sauti/evidence/subjects.py): identities of people in no group whose last report is older than
 # this many days are erased by `sauti evidence retention` (reports stay, by pseudonym); 0 keeps them.
 SAUTI_IDENTITY_RETENTION_DAYS = env_int("SAUTI_IDENTITY_RETENTION_DAYS", 730, minimum=0)
+# Minutes between the worker's signatures of the audit chain head with each organisation's key (signed only
+# when the chain has moved; every evidence bundle signs it too).
+SAUTI_SIGN_HEAD_MINUTES = env_int("SAUTI_SIGN_HEAD_MINUTES", 60, minimum=1)
 # Log-in lockout (sauti/evidence/security.py): this many failures for one username from one address within
 # the window lock further attempts (429) until the window has passed.
 SAUTI_LOGIN_MAX_FAILURES = env_int("SAUTI_LOGIN_MAX_FAILURES", 5, minimum=1)

@@ -172,3 +172,29 @@ class OdkPassword(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.name}"
+
+
+class SignedHead(models.Model):
+    """The chain head signed with an organisation's key (sauti.evidence.actions.do_sign_heads): by the
+    worker at intervals and with every bundle. The statement is exactly the bytes signed. Someone with write
+    access to the database can rewrite the whole chain consistently, but cannot sign its new head without the
+    private key (encrypted with the identity keys, which live outside the database): `sauti verify` then
+    finds the heads signed earlier no longer in the chain, and heads published or in bundles stay as proof."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="signed_heads")
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    statement = models.TextField()
+    signature = models.CharField(max_length=128)
+    public_key = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=20, default="schedule")
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        verbose_name = _("signed chain head")
+        verbose_name_plural = _("signed chain heads")
+        indexes = [models.Index(fields=["organisation", "-signed_at"], name="signed_head_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} #{self.seq} {self.hash[:12]}"

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.evidence import actions, bundles
-from sauti.evidence.models import OdkPassword
+from sauti.evidence.models import OdkPassword, SignedHead
 from sauti.evidence.security import needs_second_factor
 from sauti.monitoring.filters import FilterError, filter_reports
 from sauti.monitoring.models import Case, Report
@@ -187,3 +187,49 @@ def odk_password_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actions.do_revoke_odk_password(device)
     messages.success(request, _("Device password revoked: that phone can no longer send forms."))
     return redirect("odk_passwords")
+
+
+PUBLISHED_HEADS = 5
+
+
+@require_GET
+def public_keys(request: HttpRequest) -> HttpResponse:
+    """Public, no log-in: every organisation's evidence signing key and its latest signed chain heads, so that
+    courts and partners can pin the key (verify-bundle --key) and keep heads outside this database."""
+    orgs = list(Organisation.objects.order_by("name"))
+    rows = []
+    for org in orgs:
+        key = actions.organisation_key(org)
+        heads = list(
+            SignedHead.objects.filter(organisation=org).order_by("-signed_at", "-id")[:PUBLISHED_HEADS]
+        )
+        rows.append({"org": org, "key": key, "heads": heads})
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "organisations": [
+                    {
+                        "name": r["org"].name, "slug": r["org"].slug, "public_key": r["key"].public_key,
+                        "fingerprint": r["key"].fingerprint,
+                        "signed_heads": [
+                            {"seq": h.seq, "hash": h.hash, "statement": h.statement, "signature": h.signature,
+                             "signed_at": h.signed_at.isoformat(timespec="seconds")}
+                            for h in r["heads"]
+                        ],
+                    }
+                    for r in rows
+                ]
+            }
+        )  # fmt: skip
+    return render(request, "evidence/public_keys.html", {"rows": rows})
+
+
+@require_GET
+def public_key_text(request: HttpRequest, slug: str) -> HttpResponse:
+    """One organisation's key as a text file `verify-bundle --key <file>` reads."""
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
+        raise Http404
+    key = actions.organisation_key(org)
+    body = f"{org.name}\npublic key: {key.public_key}\nfingerprint: {key.fingerprint}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
