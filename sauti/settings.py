@@ -8,7 +8,7 @@ import dj_database_url
 
 from django.utils.translation import gettext_lazy as _
 
-from sauti.core.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from sauti.core.env import env_bool, env_choice, env_int, env_list, env_secret, env_str, private_file
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("SAUTI_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -96,7 +96,12 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'sauti.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The database holds the encrypted identities and the audit log: private like the keys (0600; SQLite
+    # gives its -wal and -shm files the database file's permissions).
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and "mode=memory" not in str(
+        DATABASES["default"]["NAME"]
+    ):
+        private_file(Path(str(DATABASES["default"]["NAME"])))
     # Seconds a web process keeps its SQLite connection; 0 reopens it per request (opening costs ~3 ms,
     # which caps webhook throughput: see bench/messaging_bench.py).
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 600, minimum=0)
@@ -247,7 +252,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Webhook paths carry the channel's secret token: it never reaches a log line (issue 14).
+    "filters": {"webhook_tokens": {"()": "sauti.core.logs.RedactWebhookTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["webhook_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
