@@ -86,7 +86,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     decryption check (`encrypted_fields`); tests/evidence/test_key_rotation.py fails for any column named
     like a ciphertext or a secret that is not declared so. In migrations it is an ordinary TextField."""
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.TextField", args, kwargs
 

@@ -143,16 +143,16 @@ def do_erase_identity(contact: Contact) -> Erased:
             cursor.execute("PRAGMA secure_delete = ON")
 
     # SMS: neither the number nor its hash stays; what they wrote loses their name and number.
-    for model in (InboundMessage, OutboundMessage):
-        rows = model.objects.filter(organisation_id=org_id)
-        rows = rows.filter(phone_hash=phash) if phash else rows.none()
-        if model is OutboundMessage:
-            rows = rows | OutboundMessage.objects.filter(organisation_id=org_id, contact=contact)
-        for message in rows.distinct():
-            message.phone_ciphertext, message.phone_hash = "", ""
-            message.text = own.text(message.text)
-            message.save(update_fields=["phone_ciphertext", "phone_hash", "text"])
-            done.messages += 1
+    inbound = InboundMessage.objects.filter(organisation_id=org_id, phone_hash=phash) if phash else []
+    outbound = OutboundMessage.objects.filter(organisation_id=org_id, contact=contact)
+    if phash:
+        outbound = outbound | OutboundMessage.objects.filter(organisation_id=org_id, phone_hash=phash)
+    messages: list[InboundMessage | OutboundMessage] = [*inbound, *outbound.distinct()]
+    for message in messages:
+        message.phone_ciphertext, message.phone_hash = "", ""
+        message.text = own.text(message.text)
+        message.save(update_fields=["phone_ciphertext", "phone_hash", "text"])
+        done.messages += 1
     conversations = Conversation.objects.filter(organisation_id=org_id, contact=contact)
     if phash:
         conversations = conversations | Conversation.objects.filter(organisation_id=org_id, phone_hash=phash)

@@ -197,7 +197,7 @@ def public_keys(request: HttpRequest) -> HttpResponse:
     """Public, no log-in: every organisation's evidence signing key and its latest signed chain heads, so that
     courts and partners can pin the key (verify-bundle --key) and keep heads outside this database."""
     orgs = list(Organisation.objects.order_by("name"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for org in orgs:
         key = actions.organisation_key(org)
         heads = list(

@@ -112,17 +112,16 @@ def test_after_rotation_the_old_key_can_go_and_everything_still_works(
         assert last.form["to"] == [SENDER] and last.headers["apikey"] == "at-secret-key"
         # The organisation still signs.
         assert organisation_key(world.umoja).public_key == OrganisationKey.objects.get().public_key
-        assert not [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("sauti.")]
+        assert not [m for m in run_checks(include_deployment_checks=True) if str(m.id).startswith("sauti.")]
 
 
 def test_check_deploy_reports_values_the_keys_cannot_decrypt(world: World, at_channel: Channel) -> None:
     TOTPDevice.objects.create(user=world.wanjiku, secret_ciphertext=crypto.encrypt("JBSWY3DPEHPK3PXP"))
-    ids = lambda: {m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("sauti.")}  # noqa: E731
-    assert ids() == set()
+    assert not [m for m in run_checks(include_deployment_checks=True) if str(m.id).startswith("sauti.")]
     new = Fernet.generate_key().decode()
     with override_settings(SAUTI_IDENTITY_KEYS=f"{new},{OLD}"):
         found = [m for m in run_checks(include_deployment_checks=True) if m.id == "sauti.W001"]
-        assert found and "rotate-keys" in found[0].hint  # not yet rotated: a warning
+        assert found and "rotate-keys" in str(found[0].hint)  # not yet rotated: a warning
     with override_settings(SAUTI_IDENTITY_KEYS=new):
         found = [m for m in run_checks(include_deployment_checks=True) if m.id == "sauti.E001"]
         assert found and "evidence.TOTPDevice.secret_ciphertext" in found[0].msg
