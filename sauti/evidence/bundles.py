@@ -72,6 +72,7 @@ def instructions(org: str, fp: str, public_key: str, key_url: str, head: tuple[i
     lines = []
     for language in ("en", "sw"):
         with translation.override(language):
+            labels = (_("fingerprint"), _("public key (Ed25519, hex)"), _("published at"))
             lines += [
                 _("How to check this evidence bundle"),
                 "",
@@ -84,9 +85,9 @@ def instructions(org: str, fp: str, public_key: str, key_url: str, head: tuple[i
                   "key inside it; anyone can make such a bundle with a key of their own. The key must be the "
                   "one %(org)s publishes:") % {"org": org},
                 "",
-                f"    {_('fingerprint')}: {fp}",
-                f"    {_('public key (Ed25519, hex)')}: {public_key}",
-                f"    {_('published at')}: {key_url}",
+                f"    {labels[0]}: {fp}",
+                f"    {labels[1]}: {public_key}",
+                f"    {labels[2]}: {key_url}",
                 "",
                 _("Do not trust the fingerprint above alone (it travels with the bundle): compare it with the one "
                   "published at that address, or obtained from the organisation directly."),
