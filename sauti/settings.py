@@ -8,7 +8,7 @@ import dj_database_url
 
 from django.utils.translation import gettext_lazy as _
 
-from sauti.core.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from sauti.core.env import env_bool, env_choice, env_int, env_list, env_secret, env_str, private_file
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("SAUTI_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -100,7 +100,12 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'sauti.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The database holds the encrypted identities and the audit log: private like the keys (0600; SQLite
+    # gives its -wal and -shm files the database file's permissions).
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and "mode=memory" not in str(
+        DATABASES["default"]["NAME"]
+    ):
+        private_file(Path(str(DATABASES["default"]["NAME"])))
     # Seconds a web process keeps its SQLite connection; 0 reopens it per request (opening costs ~3 ms,
     # which caps webhook throughput: see bench/messaging_bench.py).
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 600, minimum=0)
@@ -170,7 +175,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sauti.evidence.security.LockoutTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,16 +256,30 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Webhook paths carry the channel's secret token: it never reaches a log line (issue 14).
+    "filters": {"webhook_tokens": {"()": "sauti.core.logs.RedactWebhookTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["webhook_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # Retention (sauti/evidence/subjects.py): identities of people in no group whose last report is older than
 # this many days are erased by `sauti evidence retention` (reports stay, by pseudonym); 0 keeps them.
 SAUTI_IDENTITY_RETENTION_DAYS = env_int("SAUTI_IDENTITY_RETENTION_DAYS", 730, minimum=0)
+# Minutes between the worker's signatures of the audit chain head with each organisation's key (signed only
+# when the chain has moved; every evidence bundle signs it too).
+SAUTI_SIGN_HEAD_MINUTES = env_int("SAUTI_SIGN_HEAD_MINUTES", 60, minimum=1)
 # Log-in lockout (sauti/evidence/security.py): this many failures for one username from one address within
 # the window lock further attempts (429) until the window has passed.
 SAUTI_LOGIN_MAX_FAILURES = env_int("SAUTI_LOGIN_MAX_FAILURES", 5, minimum=1)
 SAUTI_LOGIN_LOCKOUT_SECONDS = env_int("SAUTI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# ... and this many failures from one address, whatever the usernames, lock that address.
+SAUTI_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("SAUTI_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, minimum=1)
+# Reverse proxies (addresses or networks, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed: the client
+# address is the last one they did not add. Empty: X-Forwarded-For is ignored and REMOTE_ADDR is the client.
+SAUTI_TRUSTED_PROXIES = env_list("SAUTI_TRUSTED_PROXIES")
+# Every way in (web and admin log-in, ODK Basic) goes through this backend, which applies the lockout.
+AUTHENTICATION_BACKENDS = ["sauti.evidence.security.LockoutBackend"]
 # Two-factor authentication (TOTP) for admins and coordinators; the test suite turns it off.
 SAUTI_REQUIRE_2FA = env_bool("SAUTI_REQUIRE_2FA", default=True)

@@ -7,10 +7,13 @@ import base64
 import hashlib
 import hmac
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from django.apps import apps
 from django.conf import settings
+from django.db import models
 
 
 def _fernet_key(secret: str) -> bytes:
@@ -74,3 +77,35 @@ def lookup_hash(value: str) -> str:
 
 def new_key() -> str:
     return Fernet.generate_key().decode()
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+    """A column holding a Fernet token made with the identity keys (`encrypt`/`decrypt` above).
+
+    Declaring a column with this class is what puts it under `sauti rotate-keys` and the `check --deploy`
+    decryption check (`encrypted_fields`); tests/evidence/test_key_rotation.py fails for any column named
+    like a ciphertext or a secret that is not declared so. In migrations it is an ordinary TextField."""
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], tuple[str, ...]]]:
+    """Every concrete model with identity-key ciphertext, and those columns' attnames (model label order)."""
+    found = []
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        names = tuple(f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+        if names:
+            found.append((model, names))
+    return found
+
+
+def can_decrypt(token: str) -> bool:
+    if token == "":
+        return True
+    try:
+        _box().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True

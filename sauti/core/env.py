@@ -67,8 +67,20 @@ def env_secret(name: str, *, file: Path, required: bool, nbytes: int = 50) -> st
         raise ImproperlyConfigured(f"{name} must be set when SAUTI_ENV=production")
     if file.exists():
         return file.read_text().strip()
-    file.parent.mkdir(parents=True, exist_ok=True)
+    private_file(file)
     value = secrets.token_urlsafe(nbytes)
     file.write_text(value + "\n")
-    file.chmod(0o600)
     return value
+
+
+def private_file(path: Path) -> None:
+    """Create `path` (and missing parent directories, 0700) readable by its owner only (0600), or make an
+    existing one so. Created with that mode, so it is never readable by others even for a moment."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except PermissionError:  # someone else's file (a read-only deployment): leave it
+        pass

@@ -2,7 +2,8 @@
 deployment needs no cron.
 
 Every minute: catch stranded inbound messages and due outbox retries (`messaging.do_sweep`) and submit SMS
-drafts silent past their timeout (`conversations.do_expire_conversations`). Once a day, from
+drafts silent past their timeout (`conversations.do_expire_conversations`); each organisation signs the
+audit-chain head when SAUTI_SIGN_HEAD_MINUTES have passed (`evidence.do_sign_heads`). Once a day, from
 `DAILY_HOUR` local time: reminders and escalations of commitments, and the identity-retention job. Every
 job is idempotent and claims its rows, so two workers running the same schedule do nothing twice.
 """
@@ -26,10 +27,13 @@ DAILY_HOUR = 7
 
 def minutely() -> None:
     from sauti.conversations.actions import do_expire_conversations
+    from sauti.evidence.actions import do_sign_heads
     from sauti.messaging.actions import do_sweep
 
     inbound, outbound = do_sweep()
     expired = do_expire_conversations()
+    # Each organisation signs the audit-chain head every SAUTI_SIGN_HEAD_MINUTES (when it has moved).
+    do_sign_heads()
     if inbound or outbound or expired:
         log.info(
             "upkeep: %d stranded messages processed, %d sent, %d drafts submitted", inbound, outbound, expired

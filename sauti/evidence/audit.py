@@ -391,6 +391,18 @@ def note(label: str, pk: Any, action: str, data: dict[str, Any]) -> AuditEntry:
     return append([(action, label, str(pk), canonical(data))])[0]
 
 
+def redaction_declarations(action: str, model: str, data: str) -> dict[int, str]:
+    """The entries an erase entry declares redacted ({seq: SHA-256 of the redacted snapshot}); see
+    evidence.erasure. `sauti verify` accepts a snapshot that differs from its hash only if so declared."""
+    if action != Action.ERASE or model != "people.contact" or '"redacted"' not in data:
+        return {}
+    try:
+        declared = json.loads(data).get("redacted") or {}
+        return {int(seq): str(digest) for seq, digest in declared.items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}
+
+
 def history(label: str, pks: Iterable[Any]) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(model=label, object_pk__in=[str(p) for p in pks]).order_by("seq"))
 

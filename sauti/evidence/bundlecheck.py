@@ -5,6 +5,8 @@
 
 Exit 0 only when the signature over manifest.json is valid (and by the expected key, when one is given),
 every file the manifest lists is present with its SHA-256 and size, and the ZIP holds nothing else.
+Without --key only the bundle's integrity is checked (against the key inside it): the output says so and
+names the organisation only as a claim.
 """
 
 from __future__ import annotations
@@ -81,8 +83,10 @@ class Check:
     errors: list[str] = field(default_factory=list)
     files: int = 0
     fingerprint: str = ""
-    organisation: str = ""
+    organisation: str = ""  # as the manifest claims it; confirmed only when key_checked
     created_at: str = ""
+    key_checked: bool = False  # a pinned key (--key) was given and is the one that signed
+    key_url: str = ""  # where the manifest says the organisation publishes its key (a claim too)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,7 +94,13 @@ class Check:
             "errors": self.errors,
             "files": self.files,
             "fingerprint": self.fingerprint,
-            "organisation": self.organisation,
+            "key_checked": self.key_checked,
+            "integrity_only": self.ok and not self.key_checked,
+            # Named only when the signing key was checked against a pinned one: otherwise anyone can
+            # write any organisation's name into a bundle signed with their own key.
+            "organisation": self.organisation if self.key_checked else "",
+            "claimed_organisation": self.organisation,
+            "key_url": self.key_url,
             "created_at": self.created_at,
         }
 
@@ -198,6 +208,7 @@ def _check_archive(archive: zipfile.ZipFile, key: str | None, result: Check) -> 
     result.fingerprint = fingerprint(public)
     result.organisation = str(manifest.get("organisation", {}).get("name", ""))
     result.created_at = str(manifest.get("created_at", ""))
+    result.key_url = str(manifest.get("key_url", ""))
     try:
         public_key.verify(signature, manifest_bytes)
     except InvalidSignature:
@@ -210,6 +221,7 @@ def _check_archive(archive: zipfile.ZipFile, key: str | None, result: Check) -> 
                 f"signed with key {result.fingerprint}, not the expected key: wrong key or forged bundle"
             )
             return
+        result.key_checked = True
     for name in names:
         if name in (MANIFEST, SIGNATURE):
             continue
@@ -247,11 +259,16 @@ def main(argv: list[str] | None = None) -> int:
     result = check_bundle(args.bundle, args.key)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
+    elif result.ok and result.key_checked:
+        print(f"OK: {result.files} files intact, signed with the expected key {result.fingerprint}")
+        print(f"made for {result.organisation} on {result.created_at}")
     elif result.ok:
-        print(f"OK: {result.files} files intact, signed by {result.organisation} on {result.created_at}")
-        print(f"key fingerprint: {result.fingerprint}")
-        if args.key is None:
-            print("Compare this fingerprint with the one the organisation published (or pass --key).")
+        print(f"OK: integrity only. {result.files} files intact and consistent with the signature of the key")
+        print(f"inside the bundle, fingerprint {result.fingerprint}.")
+        print("The key was not checked, so nothing here shows who made this bundle: anyone can sign a bundle")
+        print(f"with a key of their own. The bundle claims to come from {result.organisation!r}; compare the")
+        where = f" ({result.key_url})" if result.key_url else ""
+        print(f"fingerprint with the one that organisation publishes{where}, or run again with --key.")
     else:
         print(f"REJECTED: {args.bundle}", file=sys.stderr)
         for error in result.errors:

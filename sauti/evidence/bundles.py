@@ -6,6 +6,7 @@ attachments/<report>/<sha256>-<name>
 custody.json custody.csv     the audit entries of every row in the bundle (chain of custody)
 manifest.json                SHA-256 and size of every file, the chain head, the public key
 manifest.sig                 Ed25519 signature of manifest.json (hex) by the organisation's key
+README.txt                   how to check it, the key that must have signed it and where it is published
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sauti.core.access import Perm, can, cases_for
@@ -60,6 +63,42 @@ def cases_for_bundle(ids: Sequence[int], user: User | None) -> QuerySet[Case]:
     )
 
 
+def public_key_url(slug: str) -> str:
+    return f"{settings.SAUTI_PUBLIC_URL.rstrip('/')}{reverse('evidence_public_key_text', args=[slug])}"
+
+
+def instructions(org: str, fp: str, public_key: str, key_url: str, head: tuple[int, str]) -> str:
+    """README.txt of a bundle: how to check it, and which key must have signed it (in both languages)."""
+    lines = []
+    for language in ("en", "sw"):
+        with translation.override(language):
+            labels = (_("fingerprint"), _("public key (Ed25519, hex)"), _("published at"))
+            lines += [
+                _("How to check this evidence bundle"),
+                "",
+                _("manifest.json lists every file with its SHA-256; manifest.sig is the Ed25519 signature of "
+                  "manifest.json. Check both, offline, with Sauti's checker:"),
+                "",
+                f'    sauti verify-bundle bundle.zip --key "{fp}"',
+                "",
+                _("Without --key the checker only confirms that the bundle is intact and consistent with the "
+                  "key inside it; anyone can make such a bundle with a key of their own. The key must be the "
+                  "one %(org)s publishes:") % {"org": org},
+                "",
+                f"    {labels[0]}: {fp}",
+                f"    {labels[1]}: {public_key}",
+                f"    {labels[2]}: {key_url}",
+                "",
+                _("Do not trust the fingerprint above alone (it travels with the bundle): compare it with the one "
+                  "published at that address, or obtained from the organisation directly."),
+                _("History head signed with this bundle: entry #%(seq)d, %(hash)s.") % {"seq": head[0],
+                                                                                      "hash": head[1]},
+                "",
+                "",
+            ]  # fmt: skip
+    return "\n".join(lines)
+
+
 def _csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, extrasaction="ignore")
@@ -81,6 +120,8 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
     made_by = user.get_username() if user else ""
     head = actions.head()
     key = actions.organisation_key(org)
+    actions.do_sign_head(org, "bundle", head)  # the head this bundle names, signed and kept
+    key_url = public_key_url(org.slug)
     statuses = dict(Status.choices)
 
     case_rows = [
@@ -198,6 +239,8 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
         case_rows, identities,
     )  # fmt: skip
 
+    files["README.txt"] = instructions(org.name, key.fingerprint, key.public_key, key_url, head).encode()
+
     manifest = {
         "format": FORMAT,
         "organisation": {"name": org.name, "slug": org.slug},
@@ -208,6 +251,7 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
         "chain_head": {"seq": head[0], "hash": head[1]},
         "public_key": key.public_key,
         "fingerprint": fingerprint(bytes.fromhex(key.public_key)),
+        "key_url": key_url,
         "files": [
             {"path": path, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
             for path, content in sorted(files.items())

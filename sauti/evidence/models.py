@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sauti.core import crypto
 from sauti.people.models import Organisation
 
 
@@ -82,7 +83,7 @@ class OrganisationKey(models.Model):
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="signing_key")
     public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, hex"))
-    private_key_ciphertext = models.TextField(editable=False)
+    private_key_ciphertext = crypto.EncryptedTextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -107,7 +108,10 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"], name="login_failure_lookup")]
+        indexes = [
+            models.Index(fields=["username", "ip", "at"], name="login_failure_lookup"),
+            models.Index(fields=["ip", "at"], name="login_failure_address"),
+        ]
         verbose_name = _("failed log-in")
         verbose_name_plural = _("failed log-ins")
 
@@ -119,7 +123,7 @@ class TOTPDevice(models.Model):
     """A user's authenticator app (RFC 6238); the shared secret is encrypted with the identity keys."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp")
-    secret_ciphertext = models.TextField(editable=False)
+    secret_ciphertext = crypto.EncryptedTextField(editable=False)
     confirmed = models.BooleanField(default=False)
     last_step = models.BigIntegerField(default=0, help_text=_("Time step of the last code accepted"))
     created_at = models.DateTimeField(default=timezone.now)
@@ -147,3 +151,50 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {'used' if self.used_at else 'unused'}"
+
+
+class OdkPassword(models.Model):
+    """A per-device password for ODK Collect (HTTP Basic), revocable on its own. Roles that need a second
+    factor cannot use their account password over Basic; they make one of these after logging in with both
+    factors. Only a salted hash is kept (Django's password hashers); the password is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="odk_passwords")
+    name = models.CharField(_("device"), max_length=80)
+    password_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ODK device password")
+        verbose_name_plural = _("ODK device passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name}"
+
+
+class SignedHead(models.Model):
+    """The chain head signed with an organisation's key (sauti.evidence.actions.do_sign_heads): by the
+    worker at intervals and with every bundle. The statement is exactly the bytes signed. Someone with write
+    access to the database can rewrite the whole chain consistently, but cannot sign its new head without the
+    private key (encrypted with the identity keys, which live outside the database): `sauti verify` then
+    finds the heads signed earlier no longer in the chain, and heads published or in bundles stay as proof."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="signed_heads")
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    statement = models.TextField()
+    signature = models.CharField(max_length=128)
+    public_key = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=20, default="schedule")
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        verbose_name = _("signed chain head")
+        verbose_name_plural = _("signed chain heads")
+        indexes = [models.Index(fields=["organisation", "-signed_at"], name="signed_head_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} #{self.seq} {self.hash[:12]}"

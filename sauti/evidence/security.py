@@ -12,15 +12,22 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
 from urllib.parse import quote
 
 import pyotp
 import segno
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,7 +39,7 @@ from django.views.decorators.http import require_http_methods
 
 from sauti.core import crypto
 from sauti.core.access import _memberships
-from sauti.evidence.models import LoginFailure, RecoveryCode, TOTPDevice
+from sauti.evidence.models import LoginFailure, OdkPassword, RecoveryCode, TOTPDevice
 from sauti.people.models import Role, User
 
 SESSION_KEY = "sauti_2fa_verified"
@@ -43,10 +50,43 @@ EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", 
 # --- lockout ------------------------------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(addr: IPv4Address | IPv6Address | None) -> bool:
+    networks = _networks(tuple(settings.SAUTI_TRUSTED_PROXIES))
+    return addr is not None and any(addr in net for net in networks)
+
+
+def client_ip(request: HttpRequest | Any | None) -> str | None:
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (SAUTI_TRUSTED_PROXIES); then the
+    last X-Forwarded-For address that no trusted proxy added (anything left of it is the client's claim)."""
     if request is None:
         return None
-    return str(request.META.get("REMOTE_ADDR") or "") or None
+    remote = _address(str(request.META.get("REMOTE_ADDR") or ""))
+    if remote is None:
+        return None
+    if not _trusted(remote):
+        return str(remote)
+    last = remote
+    hops = [h for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        addr = _address(hop)
+        if addr is None:
+            break
+        if not _trusted(addr):
+            return str(addr)
+        last = addr
+    return str(last)
 
 
 def _key(username: str) -> str:
@@ -54,9 +94,12 @@ def _key(username: str) -> str:
 
 
 def is_locked(username: str, ip: str | None) -> bool:
+    """Too many recent failures for this account from this address, or from this address at all."""
     since = timezone.now() - timedelta(seconds=settings.SAUTI_LOGIN_LOCKOUT_SECONDS)
-    failures = LoginFailure.objects.filter(username=_key(username), ip=ip, at__gte=since).count()
-    return failures >= settings.SAUTI_LOGIN_MAX_FAILURES
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(username=_key(username), ip=ip).count() >= settings.SAUTI_LOGIN_MAX_FAILURES:
+        return True
+    return ip is not None and recent.filter(ip=ip).count() >= settings.SAUTI_LOGIN_MAX_FAILURES_PER_ADDRESS
 
 
 def record_failure(username: str, ip: str | None) -> None:
@@ -86,6 +129,72 @@ def locked_response(request: HttpRequest, template: str, context: dict[str, Any]
     return response
 
 
+class LockoutBackend(ModelBackend):
+    """The one authentication backend (settings.AUTHENTICATION_BACKENDS), so every way in that checks a
+    password (the web log-in, /admin/login/, ODK Collect's HTTP Basic) is refused while locked; failures are
+    counted by the `user_login_failed` receiver above. `channel="odk"` (HTTP Basic) also accepts the user's
+    per-device ODK passwords, and refuses the account password of a role that needs a second factor."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        channel: str = "web",
+        **kwargs: Any,
+    ) -> Any:
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        if is_locked(str(username), client_ip(request)):
+            raise PermissionDenied  # django.contrib.auth.authenticate stops here and signals a failure
+        if channel != "odk":
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        return self._odk(str(username), password)
+
+    def _odk(self, username: str, password: str) -> User | None:
+        try:
+            user = User._default_manager.get_by_natural_key(username)
+        except User.DoesNotExist:
+            User().set_password(password)  # the same work as for a real user (no timing difference)
+            return None
+        if not self.user_can_authenticate(user):
+            return None
+        for device in OdkPassword.objects.filter(user=user, revoked_at=None):
+            if check_password(password, device.password_hash):
+                OdkPassword.objects.filter(pk=device.pk).update(last_used_at=timezone.now())
+                return user
+        if settings.SAUTI_REQUIRE_2FA and needs_second_factor(user):
+            return None  # a password alone is one factor: these roles use a device password over Basic
+        return user if user.check_password(password) else None
+
+
+TOKEN_ACCOUNT = "api-token"  # noqa: S105 (the name failures are counted under, not a secret)
+
+
+class LockoutTokenAuthentication(TokenAuthentication):
+    """API tokens under the same lockout: failures count against the client address (the account is not
+    known before the token is), and a locked address is refused even a valid token (no guessing oracle)."""
+
+    def authenticate(self, request: Any) -> Any:
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() != self.keyword.lower().encode():
+            return None
+        ip = client_ip(request)
+        if is_locked(TOKEN_ACCOUNT, ip):
+            minutes = max(1, settings.SAUTI_LOGIN_LOCKOUT_SECONDS // 60)
+            raise Throttled(
+                wait=settings.SAUTI_LOGIN_LOCKOUT_SECONDS,
+                detail=_("Too many failed attempts. Try again in %(n)d minutes.") % {"n": minutes},
+            )
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            record_failure(TOKEN_ACCOUNT, ip)
+            raise
+
+
 class RateLimitedLoginView(LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = str(request.POST.get("username", ""))
@@ -100,6 +209,7 @@ class RateLimitedLoginView(LoginView):
 
 
 def needs_second_factor(user: Any) -> bool:
+    """Deployment administrators, organisation admins and coordinators (they can see identities)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or user.is_staff:

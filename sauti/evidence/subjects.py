@@ -8,14 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sauti.core import crypto
 from sauti.evidence import audit
-from sauti.evidence.models import Action, OrganisationKey
+from sauti.evidence.erasure import do_erase_identity, erase_note
+from sauti.evidence.models import Action
 from sauti.people.actions import find_contact
 from sauti.people.models import Contact, IdentityAccess, Organisation, User
 from sauti.people.phones import InvalidPhone, normalise_phone
@@ -95,51 +96,79 @@ def do_export_subject(contact: Contact, by: User | str | None) -> dict[str, Any]
 
 @transaction.atomic
 def do_erase_subject(contact: Contact, by: User | str | None, reason: str = "") -> None:
-    """Erase the identity (name, phone, lookup hash, personal details); reports stay, by pseudonym."""
-    contact.name_ciphertext = ""
-    contact.phone_ciphertext = ""
-    contact.phone_hash = ""
-    contact.gender = ""
-    contact.age_band = ""
-    contact.save(update_fields=["name_ciphertext", "phone_ciphertext", "phone_hash", "gender", "age_band"])
+    """Erase the identity everywhere (see evidence.erasure): the contact's name, phone, lookup hash and
+    personal details, their SMS phones and lookup hashes, their name and number in free text and in the
+    audit snapshots that recorded it. Reports stay, by pseudonym. Retention uses this same path."""
     with audit.acting_as(by):
-        audit.note("people.contact", contact.pk, Action.ERASE, {"pseudonym": contact.pseudonym,
-                                                                 "reason": reason[:200]})  # fmt: skip
+        audit.lock_chain()  # held to the end: nobody appends between the redaction and its declaration
+        erased = do_erase_identity(contact)
+        contact.name_ciphertext = ""
+        contact.phone_ciphertext = ""
+        contact.phone_hash = ""
+        contact.gender = ""
+        contact.age_band = ""
+        contact.save(
+            update_fields=["name_ciphertext", "phone_ciphertext", "phone_hash", "gender", "age_band"]
+        )
+        audit.note("people.contact", contact.pk, Action.ERASE, erase_note(contact.pseudonym, reason, erased))
 
 
-def do_rotate_keys(batch: int = 500, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Re-encrypt every identity under the newest key. Idempotent; an interrupted run resumes where it
-    stopped, because rows already under the newest key are skipped."""
-    counts = {"contacts": 0, "skipped": 0, "organisation_keys": 0}
-    total = Contact.objects.count()
-    seen = 0
-    last_pk = 0
-    while True:
-        rows = list(Contact.objects.filter(pk__gt=last_pk).order_by("pk")[:batch])
-        if not rows:
-            break
-        last_pk = rows[-1].pk
-        changed = []
-        for c in rows:
-            if crypto.is_under_newest_key(c.name_ciphertext) and crypto.is_under_newest_key(
-                c.phone_ciphertext
-            ):
-                counts["skipped"] += 1
-                continue
-            c.name_ciphertext = crypto.reencrypt(c.name_ciphertext)
-            c.phone_ciphertext = crypto.reencrypt(c.phone_ciphertext)
-            changed.append(c)
-        with transaction.atomic():
-            Contact.objects.bulk_update(changed, ["name_ciphertext", "phone_ciphertext"])
-        counts["contacts"] += len(changed)
-        seen += len(rows)
-        if progress:
-            progress(seen, total)
-    for key in OrganisationKey.objects.all():
-        if not crypto.is_under_newest_key(key.private_key_ciphertext):
-            key.private_key_ciphertext = crypto.reencrypt(key.private_key_ciphertext)
-            key.save(update_fields=["private_key_ciphertext"])
-            counts["organisation_keys"] += 1
+# The names `rotate-keys` prints its counts under (a contract of its JSON output); any other model with
+# encrypted columns is counted under its table name.
+ROTATION_NAMES = {
+    "people.Contact": "contacts",
+    "messaging.InboundMessage": "inbound_messages",
+    "messaging.OutboundMessage": "outbound_messages",
+    "messaging.Channel": "channels",
+    "evidence.TOTPDevice": "totp_devices",
+    "evidence.OrganisationKey": "organisation_keys",
+}
+
+
+def rotation_name(model: type[models.Model]) -> str:
+    return ROTATION_NAMES.get(model._meta.label, model._meta.db_table)
+
+
+def do_rotate_keys(
+    batch: int = 500, progress: Callable[[int, int, str], None] | None = None
+) -> dict[str, int]:
+    """Re-encrypt every value encrypted with the identity keys (every `crypto.EncryptedTextField` of every
+    model) under the newest key. Idempotent; an interrupted run resumes where it stopped, because rows
+    already under the newest key are skipped. Afterwards the older keys can be removed."""
+    counts = {"skipped": 0}
+    for model, fields in crypto.encrypted_fields():
+        name = rotation_name(model)
+        counts[name] = 0
+        manager = model._base_manager
+        total = manager.count()
+        seen = 0
+        last_pk: Any = None
+        while True:
+            qs = manager.order_by("pk")
+            if last_pk is not None:
+                qs = qs.filter(pk__gt=last_pk)
+            rows = list(qs.only("pk", *fields)[:batch])
+            if not rows:
+                break
+            last_pk = rows[-1].pk
+            changed = []
+            for row in rows:
+                values = [getattr(row, f) for f in fields]
+                if all(crypto.is_under_newest_key(v) for v in values):
+                    counts["skipped"] += 1
+                    continue
+                for f, v in zip(fields, values, strict=True):
+                    setattr(row, f, crypto.reencrypt(v))
+                changed.append(row)
+            if changed:
+                with transaction.atomic():
+                    manager.bulk_update(changed, list(fields))
+                    if model in {spec.model for spec in audit.registered()}:
+                        audit.log_rows(model, [r.pk for r in changed], Action.UPDATE)
+            counts[name] += len(changed)
+            seen += len(rows)
+            if progress:
+                progress(seen, total, name)
     return counts
 
 

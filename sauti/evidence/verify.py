@@ -4,12 +4,16 @@ audited row in the database is exactly what its latest entry says (nothing chang
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from sauti.evidence import audit
-from sauti.evidence.models import Action, Anchor, AuditEntry, ChainHead
+from sauti.evidence.models import Action, Anchor, AuditEntry, ChainHead, OrganisationKey, SignedHead
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class Problem:
 class Result:
     entries: int = 0
     rows: int = 0
+    signed_heads: int = 0
+    redacted: int = 0  # entries whose snapshot an erasure redacted (declared in a later erase entry)
     head_seq: int = 0
     head_hash: str = audit.GENESIS
     problems: list[Problem] = field(default_factory=list)
@@ -46,13 +52,15 @@ class Result:
             "ok": self.ok,
             "entries": self.entries,
             "rows": self.rows,
+            "redacted": self.redacted,
+            "signed_heads": self.signed_heads,
             "head": {"seq": self.head_seq, "hash": self.head_hash},
             "first_broken": asdict(first) if first else None,
             "problems": [asdict(p) for p in self.problems],
         }
 
 
-CHAIN_KINDS = frozenset({"gap", "edited", "broken_link", "truncated", "anchor"})
+CHAIN_KINDS = frozenset({"gap", "edited", "broken_link", "truncated", "anchor", "signed_head"})
 Progress = Callable[[str], None]
 
 
@@ -70,8 +78,15 @@ def verify(
     # Read before the walk: the head moves forward after each commit, so it may lag the entries read, and
     # must never lead them.
     head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
-    wanted = {seq for seq, _h in anchors} | ({head[0]} if head else set())
+    signed = list(
+        SignedHead.objects.order_by("seq", "pk").values_list(
+            "pk", "organisation_id", "seq", "hash", "statement", "signature", "public_key"
+        )
+    )
+    wanted = {seq for seq, _h in anchors} | ({head[0]} if head else set()) | {row[2] for row in signed}
     expected, prev = 1, audit.GENESIS
+    snapshots_differ: dict[int, tuple[str, str, str]] = {}
+    declared: dict[int, str] = {}  # seq -> SHA-256 of the redacted snapshot an erase entry declared
     rows = AuditEntry.objects.order_by("seq").values_list(
         "seq", "at", "actor", "action", "model", "object_pk", "data", "data_hash", "prev_hash", "hash"
     )
@@ -85,19 +100,31 @@ def verify(
             result.problems.append(
                 Problem("broken_link", f"entry #{seq} does not link to entry #{seq - 1}", seq, model, pk)
             )
-        if audit.sha256_hex(data) != data_hash or (
-            audit.entry_hash(prev_hash, seq, at, actor, action, model, pk, data_hash) != digest
-        ):
+        if audit.entry_hash(prev_hash, seq, at, actor, action, model, pk, data_hash) != digest:
             result.problems.append(
                 Problem("edited", f"entry #{seq} ({model} {pk}) was altered", seq, model, pk)
             )
+        elif audit.sha256_hex(data) != data_hash:
+            # Either edited, or redacted by an erasure that a later erase entry declares (checked below).
+            snapshots_differ[seq] = (model, pk, audit.sha256_hex(data))
+        for redacted_seq, redacted_hash in audit.redaction_declarations(action, model, data).items():
+            if redacted_seq < seq:
+                declared[redacted_seq] = redacted_hash
         latest[(model, pk)] = (seq, action, data_hash)
         if seq in wanted:
             hashes_at[seq] = digest
         expected, prev = seq + 1, digest
     result.head_seq, result.head_hash = expected - 1, prev
+    for seq, (model, pk, found) in sorted(snapshots_differ.items()):
+        if declared.get(seq) == found:
+            result.redacted += 1
+        else:
+            result.problems.append(
+                Problem("edited", f"entry #{seq} ({model} {pk}) was altered", seq, model, pk)
+            )
     if head is not None:
         _check_head(result, head, hashes_at)
+    _check_signed_heads(result, signed, hashes_at)
     for seq, digest in anchors:
         if hashes_at.get(seq) != digest:
             result.problems.append(
@@ -107,6 +134,37 @@ def verify(
     if files:
         _check_files(result)
     return result
+
+
+def _check_signed_heads(result: Result, signed: list[tuple[Any, ...]], hashes_at: dict[int, str]) -> None:
+    """Each signed head: a valid signature by the organisation's current key over exactly its statement,
+    and the chain still holds that hash at that entry (a chain rewritten whole fails here)."""
+    keys = dict(OrganisationKey.objects.values_list("organisation_id", "public_key"))
+    for _pk, org_id, seq, digest, statement, signature, public_key in signed:
+        result.signed_heads += 1
+        try:
+            Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(
+                bytes.fromhex(signature), statement.encode()
+            )
+            said = json.loads(statement)
+            valid = (said.get("seq"), said.get("hash")) == (seq, digest)
+        except (InvalidSignature, ValueError, TypeError, AttributeError):
+            valid = False
+        if not valid:
+            result.problems.append(
+                Problem("signed_head", f"the signature of the chain head #{seq} signed for organisation "
+                        f"{org_id} does not match its statement", seq)
+            )  # fmt: skip
+        elif keys.get(org_id) != public_key:
+            result.problems.append(
+                Problem("signed_head", f"the chain head #{seq} was signed with a key that is not organisation "
+                        f"{org_id}'s key", seq)
+            )  # fmt: skip
+        elif hashes_at.get(seq) != digest:
+            result.problems.append(
+                Problem("signed_head", f"the chain head #{seq} signed by organisation {org_id} "
+                        f"({digest[:16]}…) is no longer in the log: the chain was rewritten", seq)
+            )  # fmt: skip
 
 
 def _check_head(result: Result, head: tuple[int, str], hashes_at: dict[int, str]) -> None:

@@ -1,20 +1,28 @@
-"""Evidence pages: make a bundle, an organisation's public key, the identity-access log (admins)."""
+"""Evidence pages: make a bundle, an organisation's public key, the identity-access log (admins), the user's
+ODK device passwords."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.evidence import actions, bundles
+from sauti.evidence.models import OdkPassword, SignedHead
+from sauti.evidence.security import needs_second_factor
 from sauti.monitoring.filters import FilterError, filter_reports
 from sauti.monitoring.models import Case, Report
 from sauti.people.models import IdentityAccess, Organisation, User
@@ -137,3 +145,91 @@ def identity_access_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-at", "-id"), ACCESS_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "params": params, "error": error, "total": page.paginator.count}
     return render(request, "evidence/identity_access.html", context, status=status)
+
+
+class OdkPasswordForm(forms.Form):
+    name = forms.CharField(label=_lazy("Device"), max_length=80, strip=True)
+
+
+def _odk_page(
+    request: HttpRequest, user: User, form: OdkPasswordForm, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "devices": OdkPassword.objects.filter(user=user),
+        "server": request.build_absolute_uri("/odk"),
+        "needs_device_password": settings.SAUTI_REQUIRE_2FA and needs_second_factor(user),
+        **extra,
+    }
+    return render(request, "evidence/odk_passwords.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def odk_passwords(request: HttpRequest) -> HttpResponse:
+    """The user's own ODK Collect device passwords: make one (shown once), see when each was last used."""
+    user = _user(request)
+    if request.method != "POST":
+        return _odk_page(request, user, OdkPasswordForm())
+    form = OdkPasswordForm(request.POST)
+    if not form.is_valid():
+        return _odk_page(request, user, form, status=400)
+    device, secret = actions.do_create_odk_password(user, form.cleaned_data["name"])
+    return _odk_page(request, user, OdkPasswordForm(), created=device, secret=secret)
+
+
+@login_required
+@require_POST
+def odk_password_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    device = OdkPassword.objects.filter(user=_user(request), pk=pk).first()
+    if device is None:
+        raise Http404
+    actions.do_revoke_odk_password(device)
+    messages.success(request, _("Device password revoked: that phone can no longer send forms."))
+    return redirect("odk_passwords")
+
+
+PUBLISHED_HEADS = 5
+
+
+@require_GET
+def public_keys(request: HttpRequest) -> HttpResponse:
+    """Public, no log-in: every organisation's evidence signing key and its latest signed chain heads, so that
+    courts and partners can pin the key (verify-bundle --key) and keep heads outside this database."""
+    orgs = list(Organisation.objects.order_by("name"))
+    rows: list[dict[str, Any]] = []
+    for org in orgs:
+        key = actions.organisation_key(org)
+        heads = list(
+            SignedHead.objects.filter(organisation=org).order_by("-signed_at", "-id")[:PUBLISHED_HEADS]
+        )
+        rows.append({"org": org, "key": key, "heads": heads})
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "organisations": [
+                    {
+                        "name": r["org"].name, "slug": r["org"].slug, "public_key": r["key"].public_key,
+                        "fingerprint": r["key"].fingerprint,
+                        "signed_heads": [
+                            {"seq": h.seq, "hash": h.hash, "statement": h.statement, "signature": h.signature,
+                             "signed_at": h.signed_at.isoformat(timespec="seconds")}
+                            for h in r["heads"]
+                        ],
+                    }
+                    for r in rows
+                ]
+            }
+        )  # fmt: skip
+    return render(request, "evidence/public_keys.html", {"rows": rows})
+
+
+@require_GET
+def public_key_text(request: HttpRequest, slug: str) -> HttpResponse:
+    """One organisation's key as a text file `verify-bundle --key <file>` reads."""
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
+        raise Http404
+    key = actions.organisation_key(org)
+    body = f"{org.name}\npublic key: {key.public_key}\nfingerprint: {key.fingerprint}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

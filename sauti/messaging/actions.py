@@ -32,6 +32,7 @@ from sauti.messaging.models import (
     OptOut,
     OutboundMessage,
     OutboundStatus,
+    provider_key,
 )
 from sauti.messaging.providers import TransportError, client_for
 from sauti.people.models import Consent, Contact, Organisation, User
@@ -63,13 +64,15 @@ def do_receive_sms(
     message = InboundMessage(
         channel=channel,
         organisation_id=channel.organisation_id,
-        provider_id=provider_id[:120],
+        provider_id=provider_key(provider_id),
         text=text,
         received_at=received_at,
     )
     message.phone = phone
     if not insert_new(message):
-        existing = InboundMessage.objects.filter(channel=channel, provider_id=provider_id[:120]).first()
+        existing = InboundMessage.objects.filter(
+            channel=channel, provider_id=provider_key(provider_id)
+        ).first()
         if existing is None:  # a conflict, but not with a stored duplicate: let the webhook report a failure
             raise IntegrityError("inbound message conflicts with a row that cannot be found")
         return existing, False
@@ -361,7 +364,7 @@ def do_send(message_id: int) -> OutboundMessage | None:
     else:
         OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING).update(
             status=result.status,
-            provider_id=result.provider_id,
+            provider_id=provider_key(result.provider_id),
             sent_at=timezone.now(),
             delivered_at=timezone.now() if result.status == OutboundStatus.DELIVERED else None,
             last_error="",
@@ -408,7 +411,7 @@ def do_delivery_report(
     """Log a delivery callback and move the message's status forward (never back: reports can arrive
     late, twice, or out of order). `status=None`: a status we do not know, only logged."""
     message = (
-        OutboundMessage.objects.filter(channel=channel, provider_id=provider_id).first()
+        OutboundMessage.objects.filter(channel=channel, provider_id=provider_key(provider_id)).first()
         if provider_id
         else None
     )
@@ -427,7 +430,7 @@ def do_delivery_report(
     return DeliveryReport.objects.create(
         channel=channel,
         message=message,
-        provider_id=provider_id[:120],
+        provider_id=provider_key(provider_id),
         provider_status=provider_status[:40],
         mapped_status=status or "",
         detail=detail[:200],

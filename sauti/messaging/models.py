@@ -5,6 +5,7 @@ Phone numbers are stored encrypted with a keyed hash for lookups, like people.Co
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from decimal import Decimal
@@ -21,6 +22,18 @@ from sauti.people.models import Contact, Organisation
 # (a channel switched off elsewhere stops answering within that time; in this process at once).
 CACHE_SECONDS = 10.0
 CHANNEL_CACHE: dict[tuple[str, str], tuple[float, Channel | None]] = {}
+
+
+PROVIDER_ID_MAX = 120
+
+
+def provider_key(provider_id: str) -> str:
+    """How a provider's message id is stored and looked up: as is up to 120 characters, otherwise as the
+    SHA-256 of the whole id (cutting it made two long ids that share a prefix collide, and the second
+    message was dropped as a retry of the first)."""
+    if len(provider_id) <= PROVIDER_ID_MAX:
+        return provider_id
+    return "sha256:" + hashlib.sha256(provider_id.encode()).hexdigest()
 
 
 def new_token() -> str:
@@ -48,7 +61,7 @@ class Channel(models.Model):
     )
     ussd_code = models.CharField(_("USSD code"), max_length=40, blank=True, help_text=_("e.g. *384*1234#"))
     base_url = models.URLField(_("API base URL"), blank=True, help_text=_("Empty: the provider's default."))
-    credentials_ciphertext = models.TextField(editable=False, blank=True)
+    credentials_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     price_per_segment = models.DecimalField(
         _("price per SMS part"), max_digits=8, decimal_places=4, default=Decimal("0.80")
     )
@@ -86,7 +99,7 @@ class Channel(models.Model):
 
 
 class EncryptedPhone(models.Model):
-    phone_ciphertext = models.TextField(editable=False, blank=True)
+    phone_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
 
     class Meta:

@@ -173,8 +173,8 @@ class Contact(models.Model):
     ]
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
     pseudonym = models.CharField(_("pseudonymous id"), max_length=16, unique=True, editable=False)
-    name_ciphertext = models.TextField(editable=False, blank=True)
-    phone_ciphertext = models.TextField(editable=False, blank=True)
+    name_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
+    phone_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="sw")
     gender = models.CharField(_("gender"), max_length=1, choices=GENDER_CHOICES, blank=True)

@@ -58,7 +58,13 @@ def openrosa(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = openrosa_user(request)
         if user is None:
-            response = openrosa_message(_("Log in with your Sauti username and password."), 401)
+            response = openrosa_message(
+                _(
+                    "Log in with your Sauti username and password. Administrators and coordinators: use a "
+                    "device password made on the ODK passwords page of your account."
+                ),
+                401,
+            )
             response["WWW-Authenticate"] = CHALLENGE
         else:
             with translation.override(_language(request, user)):
