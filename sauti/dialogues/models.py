@@ -606,8 +606,8 @@ class Participant(models.Model):
     those who may see identities. A merged participant points at the one it was merged into."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participants")
-    name_ciphertext = models.TextField(blank=True)
-    phone_ciphertext = models.TextField(blank=True)
+    name_ciphertext = crypto.EncryptedTextField(blank=True)
+    phone_ciphertext = crypto.EncryptedTextField(blank=True)
     phone_hash = models.CharField(max_length=64, blank=True)
     name_hash = models.CharField(max_length=64, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Contact.GENDER_CHOICES, blank=True)

@@ -28,6 +28,7 @@ from django.db import connection
 
 from sauti.conversations.models import Conversation, UssdSession
 from sauti.core import crypto
+from sauti.dialogues.models import Participant as ReachedPerson
 from sauti.evidence import audit
 from sauti.evidence.models import AuditEntry
 from sauti.messaging.models import InboundMessage, OutboundMessage
@@ -169,6 +170,10 @@ def do_erase_identity(contact: Contact) -> Erased:
         UssdSession.objects.filter(organisation_id=org_id, phone_hash=phash).update(phone_hash="", state={})
         Participant.objects.filter(external_id=phash, conversation__organisation_id=org_id).update(
             external_id="", stopped=True
+        )
+        # People reached by dialogue sessions stay counted, without a name or number.
+        ReachedPerson.objects.filter(organisation_id=org_id, phone_hash=phash).update(
+            name_ciphertext="", phone_ciphertext="", phone_hash="", name_hash=""
         )
 
     # Free text: their own reports with everything, anyone's report of the organisation with the number

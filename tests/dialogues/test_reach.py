@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from sauti.core import crypto
 from sauti.dialogues import actions, reach
 from sauti.dialogues.models import Attendance, Meeting, Participant
 from tests.dialogues.conftest import Dialogue, past
@@ -242,3 +243,20 @@ def test_outcomes_are_counted_not_named(dia: Dialogue) -> None:
     page = c.get(f"/dialogues/{dia.programme.pk}/reach/").content.decode()
     assert "Officers mentoring youth at risk" in page
     assert dia.world.client_for(dia.world.kamau).post(url, {}).status_code == 403
+
+
+def test_erasure_leaves_the_person_counted_without_a_name_or_number(dia: Dialogue) -> None:
+    from sauti.evidence.erasure import do_erase_identity
+    from sauti.people.models import Contact
+
+    c = dia.world.client_for(dia.world.wanjiku)
+    _upload(c, _meeting(dia, "Session 1"), SHEET_1)
+    amina = Participant.objects.get(phone_hash=crypto.lookup_hash("+254712345678"))
+    contact = Contact(organisation=dia.world.umoja)
+    contact.name = "Amina Wanjiru"
+    contact.phone = "+254712345678"
+    contact.save()
+    do_erase_identity(contact)
+    amina.refresh_from_db()
+    assert amina.phone_ciphertext == "" and amina.name_ciphertext == "" and amina.phone_hash == ""
+    assert reach.indicators(dia.programme)["unique_people"] == 4
