@@ -14,6 +14,8 @@ from django.utils import timezone
 from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
 from sauti.dialogues.models import Commitment, Meeting, Programme
+from sauti.evidence import audit
+from sauti.evidence.models import Action
 from sauti.monitoring.models import Case
 from sauti.people.models import Contact, Office, Organisation, User
 
@@ -192,13 +194,16 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
             due_on=today + timedelta(days=due),
             response=resp,
         )
-        Commitment.objects.filter(pk=c.pk).update(created_at=timezone.now() - timedelta(days=60))
+        # Back-dated to the dialogue, and logged so `sauti verify` still finds the row as the log says.
+        Commitment.objects.filter(pk=c.pk).update(created_at=dialogue.starts_at)
+        audit.log_rows(Commitment, [c.pk], Action.UPDATE)
         if status != "agreed":
             actions.do_update_commitment(
                 c, wanjiku, status=status, progress=progress, note="Demo progress report"
             )
         if status == "fulfilled":
             Commitment.objects.filter(pk=c.pk).update(completed_on=today - timedelta(days=12))
+            audit.log_rows(Commitment, [c.pk], Action.UPDATE)
         for g in groups[:3]:
             rating = actions.do_rate_response(
                 resp, wanjiku, group=g, rating=rng.randint(1, 5), notes="Demo breakout notes"

@@ -42,4 +42,13 @@ urlpatterns: list[URLPattern] = [
     path("surveys/<int:pk>/reply/", views.survey_reply, name="survey_reply"),
     path("priorities/<int:pk>/", views.priority_chain, name="priority"),
     path("priorities/<int:pk>/edit/", views.priority_edit, name="priority_edit"),
+    path("commitments/<int:pk>/hands/", views.commitment_hands, name="commitment_hands"),
+    path("meetings/<int:pk>/hands/", views.meeting_hands, name="meeting_hands"),
+    path("<int:pk>/follow-ups/new/", views.follow_up_create, name="follow_up_create"),
+    path("follow-ups/<int:pk>/close/", views.follow_up_close, name="follow_up_close"),
+    path("meetings/<int:pk>/breakouts/new/", views.breakouts_form, name="breakouts_form"),
+    path("breakouts/<int:pk>/", views.breakout_record, name="breakout_record"),
+    path("breakouts/<int:pk>/adopt/", views.breakout_adopt, name="breakout_adopt"),
+    path("invitations/<int:pk>/reply/", views.invitation_reply, name="invitation_reply"),
+    path("invitations/<int:pk>/responses/new/", views.office_response, name="office_response"),
 ]

@@ -1,4 +1,5 @@
-"""`sauti dialogues tally <ballots.csv> --method borda|schulze --json` (contract in the README)."""
+"""`sauti dialogues tally <ballots.csv> --method borda|schulze --json`, `sauti dialogues remind`,
+`sauti dialogues scorecard --org <slug> --json` (contracts in the README)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from sauti.dialogues import results
 from sauti.dialogues.ballots_csv import parse_ballots_csv
+from sauti.dialogues.stats import scorecard_json
+from sauti.people.models import Organisation
 from sauti.dialogues.counting import METHODS, BallotError, Method, tally
 
 
@@ -17,7 +21,7 @@ class Command(BaseCommand):
     help = "Count consensus ballots from a CSV file; send commitment reminders."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{tally,remind}", required=True)
+        actions = parser.add_subparsers(dest="action", metavar="{tally,remind,scorecard}", required=True)
         t = actions.add_parser("tally", help="Count ballots from a CSV file.")
         t.add_argument("file", help="CSV: voter, group, weight (optional), then one column per priority.")
         t.add_argument("--method", choices=METHODS, default="borda")
@@ -31,11 +35,39 @@ class Command(BaseCommand):
             help="Also queue a daily run in the background worker (sauti worker).",
         )
 
+        sc = actions.add_parser(
+            "scorecard",
+            help="Commitments with the office's claim, the community's verdict and the result (issue 15).",
+        )
+        sc.add_argument("--org", required=True, help="The organisation's slug.")
+        sc.add_argument("--json", action="store_true", help="Print the scorecard as JSON.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "tally":
             self._tally(options["file"], options["method"], options["json"])
+        elif options["action"] == "scorecard":
+            self._scorecard(options["org"], options["json"])
         else:
             self._remind(options["schedule"])
+
+    def _scorecard(self, slug: str, as_json: bool) -> None:
+        org = Organisation.objects.filter(slug=slug).first()
+        if org is None:
+            raise CommandError(_("No organisation with the slug “%(slug)s”.") % {"slug": slug})
+        data = scorecard_json(org.pk)
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        rows = cast("list[dict[str, Any]]", data["commitments"])
+        for row in rows:
+            v = row["verdict"]
+            self.stdout.write(
+                f"#{row['id']} {row['due']} {row['office']}: {row['text']}\n"
+                f"    {row['official_status']} · {v['yes']}/{v['no']}/{v['unsure']} · {results.label(row['result'])}"
+            )
+        summary = cast("dict[str, Any]", data["summary"])
+        pct = "—" if summary["kept_pct"] is None else f"{summary['kept_pct']}%"
+        self.stdout.write(_("Kept: %(pct)s of %(n)d counted") % {"pct": pct, "n": summary["counted"]})
 
     def _tally(self, file: str, method: Method, as_json: bool) -> None:
         path = Path(file)
