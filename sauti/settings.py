@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sauti.dialogues",
     "sauti.opinions",
     "sauti.evidence",
+    "sauti.home",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "sauti.core.context_processors.sauti",
                 "sauti.monitoring.context_processors.monitoring",
                 "sauti.messaging.context_processors.messaging",
+                "sauti.home.menu.menu",
             ],
         },
     },

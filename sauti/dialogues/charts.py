@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.dialogues import results
 from sauti.dialogues.models import (
     AttendanceRole,
     Commitment,
@@ -24,7 +25,6 @@ from sauti.dialogues.models import (
     Programme,
     ShowOfHands,
 )
-from sauti.dialogues import results
 from sauti.dialogues.stats import (
     Scored,
     attendance_breakdown,

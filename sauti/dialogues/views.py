@@ -33,7 +33,7 @@ from sauti.core.access import (
     organisations_for,
     programmes_for,
 )
-from sauti.dialogues import actions, charts, letters, petitions, results, stats
+from sauti.dialogues import actions, charts, letters, office, petitions, results, stats
 from sauti.dialogues.actions import DialogueError, WalkIn
 from sauti.dialogues.models import (
     Attendance,
@@ -937,7 +937,7 @@ def my_office(request: HttpRequest) -> HttpResponse:
     cases referred to the office. No identities anywhere on it."""
     if not official_offices(request.user):
         raise Http404
-    return render(request, "dialogues/my_office.html", office_business(request.user))
+    return render(request, "dialogues/my_office.html", office.office_business(request.user))
 
 
 @require_GET
@@ -1185,7 +1185,7 @@ def breakouts_form(request: HttpRequest, pk: int) -> HttpResponse:
             _user(request),
             count=_int(p, "count"),
             composition=p.get("composition", ""),
-            names=[n for n in p.get("names", "").split(",")],
+            names=p.get("names", "").split(","),
         ),
         _("Breakout groups formed."),
     )
@@ -1318,43 +1318,3 @@ def office_response(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Response recorded."),
     )
-
-
-def office_business(user: Any) -> dict[str, Any]:
-    """What an official is asked to do for their office (their home page and the office page)."""
-    offices = official_offices(user)
-    invitations = list(
-        Invitation.objects.filter(office__in=offices)
-        .exclude(status=Invitation.Status.DRAFTED)
-        .select_related("programme", "office", "round", "meeting")
-    )
-    answered = set(Response.objects.filter(office__in=offices).values_list("priority_id", "office_id"))
-    asked = []
-    for inv in invitations:
-        if inv.status == Invitation.Status.SENT:
-            continue
-        meetings = [
-            m
-            for m in inv.programme.meetings.filter(kind__in=actions.TAKES_RESPONSES).exclude(
-                status=Meeting.Status.CANCELLED
-            )
-            if m.starts_at <= timezone.now()
-        ]
-        for prio in actions.agreed_priorities(inv.round):
-            if (prio.pk, inv.office_id) not in answered:
-                asked.append({"invitation": inv, "priority": prio, "meetings": meetings})
-    commitments = stats.score(
-        list(Commitment.objects.filter(office__in=offices).select_related("priority", "office"))
-    )
-    return {
-        "offices": Office.objects.filter(pk__in=offices),
-        "to_answer": [i for i in invitations if i.status in (Invitation.Status.SENT, Invitation.Status.ACKNOWLEDGED)],
-        "invitations": invitations,
-        "asked": asked,
-        "commitments": commitments,
-        "to_update": [x for x in commitments if x.commitment.status in ("agreed", "in_progress") or x.result == results.DISPUTED],
-        "referred": Case.objects.filter(referred_to__in=offices)
-        .exclude(status__in=["rejected", "resolved"])
-        .order_by("-updated_at")[:50],
-        "statuses": CommitmentStatus.choices,
-    }

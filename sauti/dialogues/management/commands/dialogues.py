@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from sauti.dialogues import results
 from sauti.dialogues.ballots_csv import parse_ballots_csv
+from sauti.dialogues.counting import METHODS, BallotError, Method, tally
 from sauti.dialogues.stats import scorecard_json
 from sauti.people.models import Organisation
-from sauti.dialogues.counting import METHODS, BallotError, Method, tally
 
 
 class Command(BaseCommand):
