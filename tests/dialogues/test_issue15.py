@@ -326,3 +326,34 @@ def test_the_menu_shows_each_role_only_what_it_may_use(dia: Dialogue, persona: s
     # Every link in the menu answers (no 403 behind a link).
     for href in [part.split('"')[0] for part in nav.split('href="')[1:]]:
         assert client.get(href).status_code in (200, 302), href
+
+
+# --- REST API ------------------------------------------------------------------------------------
+
+
+def test_the_api_covers_dialogues_with_the_pages_access_rules(dia: Dialogue) -> None:
+    w = dia.world
+    c = _commitment(dia)
+    _answers(dia, c, ["1", "2", "2"])
+    other = _commitment(dia, office=Office.objects.create(name="Ward administrator", kind="ward_admin"))
+    actions.do_record_attendance(dia.held, w.wanjiku, contacts=dia.members[:2])
+    index = w.client_for(None).get("/api/")
+    assert index.status_code == 200 and "commitments" in index.json()["endpoints"]
+    coordinator = w.client_for(w.wanjiku)
+    body = coordinator.get("/api/commitments/", {"org": "umoja"}).json()
+    row = next(r for r in body["results"] if r["id"] == c.pk)
+    assert row["verdict"] == {"yes": 1, "no": 2, "unsure": 0} and row["result"] == "disputed"
+    assert {r["id"] for r in body["results"]} == {c.pk, other.pk}
+    meetings = coordinator.get("/api/meetings/", {"programme": dia.programme.pk}).json()["results"]
+    assert meetings[0]["attendance"] == {"total": 2, "women": 2, "men": 0, "youth": 1}
+    for path in ("programmes", "priorities", "rounds", "responses", "follow-ups"):
+        assert coordinator.get(f"/api/{path}/").status_code == 200, path
+    # The official sees only the office's own commitments, and no programme.
+    chief = w.client_for(w.chief)
+    assert [r["id"] for r in chief.get("/api/commitments/").json()["results"]] == [c.pk]
+    assert chief.get("/api/programmes/").json()["results"] == []
+    # Another organisation's coordinator sees nothing of Umoja's; bad input is a 400.
+    bob = w.client_for(w.bob)
+    assert bob.get("/api/commitments/").json()["results"] == []
+    assert bob.get("/api/commitments/", {"org": "umoja"}).status_code == 404
+    assert coordinator.get("/api/meetings/", {"programme": "x"}).status_code == 400
