@@ -183,8 +183,9 @@ def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
         [(titles[pid], round(borda["scores"][pid])) for pid in order],
         value_label=_("Points"),
     )
+    # Points as counted: half points from ties stay (62.5, not 62).
     chart.bars = [
-        replace(bar, percent=round(100 * borda["scores"][pid] / top_score, 2))
+        replace(bar, value=borda["scores"][pid], percent=round(100 * borda["scores"][pid] / top_score, 2))
         for bar, pid in zip(chart.bars, order, strict=True)
     ]
     schulze_order = [[titles[p] for p in tier] for tier in schulze["ranking"]]
@@ -198,6 +199,8 @@ def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
         == [t for tier in schulze["ranking"] for t in tier]
         and len(borda["ranking"]) == len(schulze["ranking"]),
         "condorcet": titles.get(borda["condorcet_winner"] or ""),
+        "top": [titles[pid] for pid in borda["ranking"][0]] if borda["ranking"] else [],
+        "top_points": borda["scores"][borda["ranking"][0][0]] if borda["ranking"] else 0,
         "ballots": result["ballots"],
         "voters": result["voters"],
     }

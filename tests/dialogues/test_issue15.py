@@ -357,3 +357,19 @@ def test_the_api_covers_dialogues_with_the_pages_access_rules(dia: Dialogue) -> 
     assert bob.get("/api/commitments/").json()["results"] == []
     assert bob.get("/api/commitments/", {"org": "umoja"}).status_code == 404
     assert coordinator.get("/api/meetings/", {"programme": "x"}).status_code == 400
+
+
+def test_consensus_results_in_plain_words_with_halves_as_counted(dia: Dialogue) -> None:
+    from tests.dialogues.conftest import open_round
+
+    w, p = dia.world, dia.priorities
+    rnd = open_round(dia)
+    actions.do_record_dots(rnd, w.wanjiku, group=w.mathare_group, voters=1, dots={p[0].pk: 1, p[1].pk: 1})
+    client = w.client_for(w.wanjiku)
+    page = client.get(f"/dialogues/rounds/{rnd.pk}/").content.decode()
+    assert "Most preferred overall" in page and "Preferred to every other option one-to-one" in page
+    assert "How we counted" in page and "Borda" in page
+    assert '<td class="num">1.5</td>' in page  # the chart keeps the half point
+    client.cookies["django_language"] = "sw"
+    sw = client.get(f"/dialogues/rounds/{rnd.pk}/", headers={"Accept-Language": "sw"}).content.decode()
+    assert "Most preferred overall" not in sw
