@@ -17,7 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from sauti.api.pagination import Pagination
@@ -47,13 +47,24 @@ class DialogueQuery(serializers.Serializer[Any]):
 
 
 class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     meetings = serializers.IntegerField(source="n_meetings", read_only=True)
     priorities = serializers.IntegerField(source="n_priorities", read_only=True)
 
     class Meta:
         model = Programme
-        fields = ["id", "organisation", "title", "description", "starts_on", "ends_on", "meetings", "priorities"]
+        fields = [
+            "id",
+            "organisation",
+            "title",
+            "description",
+            "starts_on",
+            "ends_on",
+            "meetings",
+            "priorities",
+        ]
 
 
 class AttendanceCounts(serializers.Serializer[Any]):
@@ -83,12 +94,21 @@ class PrioritySerializer(serializers.ModelSerializer[Priority]):
 
     class Meta:
         model = Priority
-        fields = ["id", "programme", "title", "description", "status", "raised_by", "raised_in", "merged_into"]
+        fields = [
+            "id",
+            "programme",
+            "title",
+            "description",
+            "status",
+            "raised_by",
+            "raised_in",
+            "merged_into",
+        ]
 
 
 class RoundSerializer(serializers.ModelSerializer[ConsensusRound]):
     state = serializers.ChoiceField(choices=ConsensusRound.State.choices, read_only=True)
-    priorities = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    priorities = serializers.PrimaryKeyRelatedField(many=True, read_only=True)  # type: ignore[var-annotated]
     result = serializers.JSONField(
         read_only=True,
         help_text=gettext_lazy("The frozen tally (Borda order and Schulze cross-check); null until frozen."),
@@ -130,7 +150,7 @@ class CommitmentSerializer(serializers.Serializer[Any]):
 
 class FollowUpSerializer(serializers.ModelSerializer[FollowUpAction]):
     state = serializers.ChoiceField(choices=FollowUpState.choices, read_only=True)
-    owner_group = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner_group: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = FollowUpAction
@@ -150,7 +170,7 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUpAction]):
         ]
 
 
-class DialogueList(ApiView, GenericAPIView[Model]):
+class DialogueList(ApiView, GenericAPIView[Any]):
     """Shared: parse ?org=&programme=, keep to the programmes the user may see, paginate."""
 
     pagination_class = Pagination
@@ -183,7 +203,9 @@ class ProgrammeList(DialogueList):
         rows = (
             self.programmes(query)
             .select_related("organisation")
-            .annotate(n_meetings=Count("meetings", distinct=True), n_priorities=Count("priorities", distinct=True))
+            .annotate(
+                n_meetings=Count("meetings", distinct=True), n_priorities=Count("priorities", distinct=True)
+            )
             .order_by("-starts_on", "pk")
         )
         return self.page(rows, ProgrammeSerializer)
@@ -239,7 +261,9 @@ class RoundList(DialogueList):
     )
     def get(self, request: Request) -> Response:
         query = parse(DialogueQuery, request.query_params)
-        rows = ConsensusRound.objects.filter(programme__in=self.programmes(query)).prefetch_related("priorities")
+        rows = ConsensusRound.objects.filter(programme__in=self.programmes(query)).prefetch_related(
+            "priorities"
+        )
         return self.page(rows.order_by("pk"), RoundSerializer)
 
 

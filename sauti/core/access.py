@@ -266,7 +266,8 @@ def acts_for_office(user: User | AnonymousUser, office_id: int) -> bool:
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return False
     return any(
-        m.office_id == office_id and Perm.ACT_FOR_OFFICE in ROLE_PERMS[m.role] for m in _memberships(user).values()
+        m.office_id == office_id and Perm.ACT_FOR_OFFICE in ROLE_PERMS[m.role]
+        for m in _memberships(user).values()
     )
 
 

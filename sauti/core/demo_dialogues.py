@@ -226,7 +226,10 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
                 )
         # The community's verdict by SMS: the kept promise is confirmed, the "partly fulfilled" one is
         # disputed (most who answered say no), so the scorecard shows both.
-        replies = {"fulfilled": ["1", "1", "1", "ndiyo", "2", "1", "3"], "partly_fulfilled": ["2", "1", "hapana", "2"]}
+        replies = {
+            "fulfilled": ["1", "1", "1", "ndiyo", "2", "1", "3"],
+            "partly_fulfilled": ["2", "1", "hapana", "2"],
+        }
         if status in replies:
             members = list(Contact.objects.filter(group_memberships__group__in=groups).distinct()[:12])
             survey = actions.do_start_verification(
@@ -260,7 +263,10 @@ def _breakouts_and_follow_up(
     present = list(dialogue.attendances.order_by("pk"))
     share = max(1, len(present) // len(breakouts))
     plans = [
-        ("The officials repeated last year's promises on water.", "Write to the county assembly's water committee"),
+        (
+            "The officials repeated last year's promises on water.",
+            "Write to the county assembly's water committee",
+        ),
         ("The maternity ward answer had no date.", "Ask the ward administrator for the budget line"),
         ("Land: the chief referred us to the lands office.", "Accompany the widows to the lands registry"),
         ("Bursaries: the officer asked for a list of girls.", "Collect the list of girls out of school"),
@@ -288,7 +294,9 @@ def _breakouts_and_follow_up(
                 priority=agreed[i % len(agreed)],
             )
         )
-    review = _held(programme, by, 20, "follow_up", "Follow-up meeting: are the promises kept?", "Githunguri social hall")
+    review = _held(
+        programme, by, 20, "follow_up", "Follow-up meeting: are the promises kept?", "Githunguri social hall"
+    )
     actions.do_record_meeting(
         review,
         by,
@@ -297,13 +305,17 @@ def _breakouts_and_follow_up(
         officials_present="",
     )
     _attend(review, by, rng, 0.6, 12)
-    actions.do_close_follow_up(adopted[0], by, state="done", outcome="The committee received the letter (demo).")
+    actions.do_close_follow_up(
+        adopted[0], by, state="done", outcome="The committee received the letter (demo)."
+    )
     actions.do_close_follow_up(
         adopted[1], by, state="dropped", outcome="The budget line was published before we asked (demo)."
     )
     for status, c in commitments:
         if status == "in_progress":
-            actions.do_record_show_of_hands(c, by, meeting=review, yes=3, no=9, unsure=2, note="Works not started")
+            actions.do_record_show_of_hands(
+                c, by, meeting=review, yes=3, no=9, unsure=2, note="Works not started"
+            )
         elif status == "broken":
             actions.do_record_show_of_hands(c, by, meeting=review, yes=0, no=14, unsure=1)
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=10)

@@ -791,7 +791,11 @@ def do_record_breakout(
     if any(g.pk not in set(breakout.meeting.programme.groups.values_list("pk", flat=True)) for g in groups):
         raise DialogueError(_("That group is not part of this programme."))
     with transaction.atomic():
-        breakout.analysis, breakout.strategies, breakout.walk_ins = analysis.strip(), strategies.strip(), walk_ins
+        breakout.analysis, breakout.strategies, breakout.walk_ins = (
+            analysis.strip(),
+            strategies.strip(),
+            walk_ins,
+        )
         breakout.save(update_fields=["analysis", "strategies", "walk_ins"])
         breakout.members.set(members)
         breakout.groups.set(groups)
@@ -880,8 +884,10 @@ def do_add_follow_up(
         raise DialogueError(_("That group is not part of this programme."))
     if owner_contact is not None and owner_contact.organisation_id != programme.organisation_id:
         raise DialogueError(_("Those people are not on the organisation's lists."))
-    owner = owner.strip() or (owner_group.name if owner_group else "") or (
-        owner_contact.pseudonym if owner_contact else ""
+    owner = (
+        owner.strip()
+        or (owner_group.name if owner_group else "")
+        or (owner_contact.pseudonym if owner_contact else "")
     )
     if not what.strip() or not owner:
         raise DialogueError(_("A follow-up action needs what is to be done and who owns it."))
@@ -955,7 +961,9 @@ def _follow_up_owners(action: FollowUpAction) -> list[Contact]:
         return [action.owner_contact]
     if action.owner_group is not None:
         return list(
-            Contact.objects.filter(group_memberships__group=action.owner_group, group_memberships__role="leader")
+            Contact.objects.filter(
+                group_memberships__group=action.owner_group, group_memberships__role="leader"
+            )
         )
     return []
 

@@ -239,12 +239,16 @@ def chain(priority: Priority) -> list[Step]:
         key=lambda r: (r.meeting.starts_at, r.pk),
     )
     commitments = list(
-        priority.commitments.select_related("office", "response__meeting").prefetch_related("surveys__answers")
+        priority.commitments.select_related("office", "response__meeting").prefetch_related(
+            "surveys__answers"
+        )
     )
     scored = score(commitments)
     answers = [a for c in commitments for s in c.surveys.all() for a in s.answers.all()]
     hands = list(
-        ShowOfHands.objects.filter(commitment__in=commitments).select_related("meeting").order_by("meeting__starts_at")
+        ShowOfHands.objects.filter(commitment__in=commitments)
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
     )
     verdict_items = [
         _("%(what)s: %(yes)d yes, %(no)d no, %(unsure)d not sure")
@@ -293,7 +297,9 @@ def chain(priority: Priority) -> list[Step]:
             "presented",
             _("Presented to officials"),
             bool(invitations or responses),
-            _meeting_date(responses[0].meeting) if responses else (invitations[0].sent_at if invitations else None),
+            _meeting_date(responses[0].meeting)
+            if responses
+            else (invitations[0].sent_at if invitations else None),
             [f"{inv.official_name} — {inv.get_status_display()}" for inv in invitations],
         ),
         Step(

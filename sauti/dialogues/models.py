@@ -519,7 +519,12 @@ class FollowUpAction(models.Model):
     what = models.TextField(_("action"))
     owner = models.CharField(_("owner"), max_length=160)
     owner_group = models.ForeignKey(
-        Group, verbose_name=_("owner (group)"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Group,
+        verbose_name=_("owner (group)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     owner_contact = models.ForeignKey(
         Contact,
@@ -530,7 +535,9 @@ class FollowUpAction(models.Model):
         related_name="+",
     )
     due_on = models.DateField(_("due"))
-    state = models.CharField(_("state"), max_length=8, choices=FollowUpState.choices, default=FollowUpState.OPEN)
+    state = models.CharField(
+        _("state"), max_length=8, choices=FollowUpState.choices, default=FollowUpState.OPEN
+    )
     outcome = models.TextField(_("outcome or reason"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -543,7 +550,8 @@ class FollowUpAction(models.Model):
         ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(state="dropped") | ~models.Q(outcome=""), name="follow_up_dropped_has_reason"
+                condition=~models.Q(state="dropped") | ~models.Q(outcome=""),
+                name="follow_up_dropped_has_reason",
             )
         ]
 
@@ -629,7 +637,9 @@ class ShowOfHands(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("show of hands")
         verbose_name_plural = _("shows of hands")
-        constraints = [models.UniqueConstraint(fields=["commitment", "meeting"], name="hands_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "meeting"], name="hands_once_per_meeting")
+        ]
 
     def __str__(self) -> str:
         return f"{self.commitment_id}@{self.meeting_id}: {self.yes}/{self.no}/{self.unsure}"

@@ -45,11 +45,17 @@ def office_business(user: Any) -> dict[str, Any]:
     )
     return {
         "offices": Office.objects.filter(pk__in=offices),
-        "to_answer": [i for i in invitations if i.status in (Invitation.Status.SENT, Invitation.Status.ACKNOWLEDGED)],
+        "to_answer": [
+            i for i in invitations if i.status in (Invitation.Status.SENT, Invitation.Status.ACKNOWLEDGED)
+        ],
         "invitations": invitations,
         "asked": asked,
         "commitments": commitments,
-        "to_update": [x for x in commitments if x.commitment.status in ("agreed", "in_progress") or x.result == results.DISPUTED],
+        "to_update": [
+            x
+            for x in commitments
+            if x.commitment.status in ("agreed", "in_progress") or x.result == results.DISPUTED
+        ],
         "referred": Case.objects.filter(referred_to__in=offices)
         .exclude(status__in=["rejected", "resolved"])
         .order_by("-updated_at")[:50],

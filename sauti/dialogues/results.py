@@ -34,7 +34,13 @@ MIN_ANSWERS = 3
 KEPT_SHARE = Fraction(2, 3)
 NOT_KEPT_SHARE = Fraction(1, 3)
 
-KEPT, DISPUTED, NOT_KEPT, IN_PROGRESS, UNVERIFIED = "kept", "disputed", "not_kept", "in_progress", "unverified"
+KEPT, DISPUTED, NOT_KEPT, IN_PROGRESS, UNVERIFIED = (
+    "kept",
+    "disputed",
+    "not_kept",
+    "in_progress",
+    "unverified",
+)
 RESULTS = (KEPT, DISPUTED, NOT_KEPT, IN_PROGRESS, UNVERIFIED)
 DECIDED = (KEPT, DISPUTED, NOT_KEPT)
 LABELS = {

@@ -1093,6 +1093,12 @@ def meeting_hands(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Follow-up actions ---------------------------------------------------------------------------
 
 
+def _back(p: QueryDict, default: str) -> str:
+    """Where to go after the form: a page of this app the form came from, never elsewhere."""
+    back = p.get("back", "")
+    return back if back.startswith("/dialogues/") and "//" not in back else default
+
+
 def _owner(programme: Programme, p: QueryDict) -> tuple[Group | None, Contact | None]:
     group = programme.groups.filter(pk=p.get("owner_group") or 0).first()
     contact = (
@@ -1110,7 +1116,7 @@ def _owner(programme: Programme, p: QueryDict) -> tuple[Group | None, Contact | 
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
     p = request.POST
-    back = p.get("back") if p.get("back", "").startswith("/dialogues/") else reverse("dialogues:programme", args=[pk])
+    back = _back(p, reverse("dialogues:programme", args=[pk]))
     group, contact = _owner(programme, p)
     meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
     priority = programme.priorities.filter(pk=p.get("priority") or 0).first()
@@ -1151,9 +1157,7 @@ def _follow_up(request: HttpRequest, pk: int) -> FollowUpAction:
 def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
     action = _follow_up(request, pk)
     p = request.POST
-    back = p.get("back") if p.get("back", "").startswith("/dialogues/") else reverse(
-        "dialogues:programme", args=[action.programme_id]
-    )
+    back = _back(p, reverse("dialogues:programme", args=[action.programme_id]))
     if p.get("state") == "open":
         return _run(
             request, back, lambda: actions.do_reopen_follow_up(action, _user(request)), _("Reopened.")

@@ -40,14 +40,19 @@ def _coordinator(orgs: list[Organisation], user: Any) -> dict[str, Any]:
     new_cases = cases.filter(status=Status.NEW).order_by("-updated_at")
     to_confirm = Report.objects.filter(organisation__in=orgs, case__isnull=False, grouping_confirmed=False)
     commitments = list(
-        Commitment.objects.filter(priority__programme__organisation__in=orgs).select_related("office", "priority")
+        Commitment.objects.filter(priority__programme__organisation__in=orgs).select_related(
+            "office", "priority"
+        )
     )
     scored = stats.score(commitments, today)
     due_or_disputed = [
         x
         for x in scored
         if x.result == results.DISPUTED
-        or (x.commitment.status in OPEN_COMMITMENT and x.commitment.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS))
+        or (
+            x.commitment.status in OPEN_COMMITMENT
+            and x.commitment.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS)
+        )
     ]
     overdue = FollowUpAction.objects.filter(
         programme__organisation__in=orgs, state=FollowUpState.OPEN, due_on__lt=today

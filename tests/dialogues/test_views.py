@@ -261,9 +261,19 @@ def test_officials_see_only_what_is_addressed_to_their_office(dia: Dialogue) -> 
     # … but never another office's.
     other = Office.objects.create(name="Ward administrator", kind="ward_admin")
     com2 = actions.do_record_commitment(
-        dia.priorities[0], w.wanjiku, office=other, official_name="WA", what="Road", due_on=timezone.localdate()
+        dia.priorities[0],
+        w.wanjiku,
+        office=other,
+        official_name="WA",
+        what="Road",
+        due_on=timezone.localdate(),
     )
-    assert c.post(f"/dialogues/commitments/{com2.pk}/update/", {"status": "fulfilled", "progress": "100"}).status_code == 404
+    assert (
+        c.post(
+            f"/dialogues/commitments/{com2.pk}/update/", {"status": "fulfilled", "progress": "100"}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_public_scorecard_and_the_chain(dia: Dialogue) -> None:
