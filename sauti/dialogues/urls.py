@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.programme_list, name="programme_list"),
     path("my-office/", views.my_office, name="my_office"),
     path("scorecard/", views.scorecard, name="scorecard"),
+    path("scorecard.csv", views.scorecard_csv, name="scorecard_csv"),
     path("<int:pk>/", views.programme_detail, name="programme"),
     path("<int:pk>/dashboard/", views.programme_dashboard, name="dashboard"),
     path("<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),

@@ -6,7 +6,9 @@ with the reason on a page of its own (forms work without JavaScript).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -60,7 +62,7 @@ from sauti.dialogues.models import (
 from sauti.dialogues.stats import attendance_breakdown
 from sauti.monitoring.models import Case
 from sauti.people.actions import reveal_identities
-from sauti.people.models import Contact, Group, Office, User
+from sauti.people.models import Contact, Group, Office, Organisation, User
 
 
 class BadInput(ValueError):
@@ -944,8 +946,6 @@ def my_office(request: HttpRequest) -> HttpResponse:
 def scorecard(request: HttpRequest) -> HttpResponse:
     """Public: every commitment, the office's claim, the community's verdict and the result (results.py).
     `?org=<slug>` narrows it to one organisation's dialogues. No community identities."""
-    from sauti.people.models import Organisation
-
     slug = request.GET.get("org", "").strip()
     org = Organisation.objects.filter(slug=slug).first() if slug else None
     if slug and org is None:
@@ -956,6 +956,53 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         "organisations": Organisation.objects.filter(programmes__isnull=False).distinct().order_by("name"),
     }
     return render(request, "dialogues/scorecard.html", context)
+
+
+@require_GET
+def scorecard_csv(request: HttpRequest) -> HttpResponse:
+    """The scorecard as CSV: the same rows and result as `sauti dialogues scorecard --json`."""
+    slug = request.GET.get("org", "").strip()
+    org = Organisation.objects.filter(slug=slug).first() if slug else None
+    if slug and org is None:
+        raise Http404
+    data = stats.scorecard_json(org.pk if org else None)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "id",
+            "office",
+            "official",
+            "text",
+            "due",
+            "official_status",
+            "progress",
+            "yes",
+            "no",
+            "unsure",
+            "result",
+        ]
+    )
+    for row in data["commitments"]:  # type: ignore[attr-defined]
+        v = row["verdict"]
+        writer.writerow(
+            [
+                row["id"],
+                row["office"],
+                row["official"],
+                row["text"],
+                row["due"],
+                row["official_status"],
+                row["progress"],
+                v["yes"],
+                v["no"],
+                v["unsure"],
+                row["result"],
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="scorecard-{slug or "all"}.csv"'
+    return response
 
 
 # --- Petitions and memoranda ---------------------------------------------------------------------

@@ -104,6 +104,9 @@ def test_the_community_decides_on_every_page_the_scorecard_the_command_and_the_d
     ]
     assert data["summary"] == {"kept_pct": 0.0, "counted": 1}
 
+    csv_text = dia.world.client_for(None).get("/dialogues/scorecard.csv?org=umoja").content.decode()
+    assert csv_text.splitlines()[1].endswith(",fulfilled,100,1,2,0,disputed")
+
     wanjiku = dia.world.client_for(dia.world.wanjiku)
     dash = wanjiku.get(f"/dialogues/{dia.programme.pk}/dashboard/").content.decode()
     assert 'id="dash-kept">0<' in dash and 'id="dash-disputed">1<' in dash

@@ -25,7 +25,9 @@ def _move(world: World, case: Case, to: str, **extra: str) -> int:
     return client.post(f"/cases/{case.pk}/status/", data).status_code
 
 
-def test_the_reporter_gets_an_sms_when_the_case_is_verified(world: World, dev_channel: Channel, post: Post) -> None:
+def test_the_reporter_gets_an_sms_when_the_case_is_verified(
+    world: World, dev_channel: Channel, post: Post
+) -> None:
     case = _case(dev_channel, post)
     assert not OutboundMessage.objects.filter(purpose="case-status").exists()  # triage is not news
     assert _move(world, case, "verified") == 302
