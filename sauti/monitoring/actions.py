@@ -541,14 +541,15 @@ def do_inform_reporters(case: Case, by: User) -> int:
 
     Goes through the outbox, which refuses numbers that opted out or withdrew consent. The timeline records
     how many were informed, never who."""
-    sent = _tell_reporters(case, by)
+    sent = _tell_reporters(case, by, record_none=True)
     if sent is None:
         raise TransitionError(_("No reporter of this case can be reached by SMS."))
     return sent
 
 
-def _tell_reporters(case: Case, by: User) -> int | None:
-    """The SMS of do_inform_reporters; None when no reporter has a phone (nothing recorded then)."""
+def _tell_reporters(case: Case, by: User, *, record_none: bool = False) -> int | None:
+    """The SMS of do_inform_reporters; None when no reporter has a phone (nothing recorded then). The
+    timeline notes the send; an automatic one that reached nobody (`record_none` False) is not noted."""
     from django.utils import translation
 
     from sauti.messaging.actions import do_queue_sms
@@ -572,6 +573,8 @@ def _tell_reporters(case: Case, by: User) -> int | None:
             }
         if do_queue_sms(case.organisation, to_contact=contact, text=text, purpose="case-status") is not None:
             sent += 1
+    if not sent and not record_none:
+        return 0
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.MESSAGE,
