@@ -1,4 +1,4 @@
-"""Demo SMS conversations: one finished through the questions, one still waiting for the ward."""
+"""Demo SMS conversations: four finished through the questions (SMS reports), one still waiting for the ward."""
 
 from __future__ import annotations
 
