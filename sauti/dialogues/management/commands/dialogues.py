@@ -95,11 +95,13 @@ class Command(BaseCommand):
     def _remind(self, schedule: bool) -> None:
         from django.utils import timezone
 
-        from sauti.dialogues.actions import do_send_due_reminders
+        from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
         from sauti.dialogues.tasks import next_run, send_due_reminders
 
         sent = do_send_due_reminders()
         self.stdout.write(_("%(n)d reminders and escalations recorded.") % {"n": sent})
+        owners = do_send_follow_up_reminders()
+        self.stdout.write(_("%(n)d SMS to owners of follow-up actions.") % {"n": owners})
         if schedule:
             from django_tasks import default_task_backend
 
