@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sauti.opinions",
     "sauti.questionnaires",
     "sauti.evidence",
+    "sauti.home",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "sauti.core.context_processors.sauti",
                 "sauti.monitoring.context_processors.monitoring",
                 "sauti.messaging.context_processors.messaging",
+                "sauti.home.menu.menu",
             ],
         },
     },

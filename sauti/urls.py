@@ -19,6 +19,7 @@ urlpatterns = [
     path("forms/", include("sauti.questionnaires.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
+    path("", include("sauti.home.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),

@@ -26,6 +26,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -52,6 +53,36 @@ class SchemaView(SpectacularAPIView):
             raise field_error("lang", _("Unknown language."))
         response: Response = super().get(request, *args, **kwargs)  # type: ignore[no-untyped-call]
         return response
+
+
+@require_GET
+def index(request: HttpRequest) -> JsonResponse:
+    """`/api/`: where everything is (issue 15), instead of a 404. Public: it names addresses, not data."""
+    names = [
+        "api_schema",
+        "api_docs",
+        "api_token",
+        "api_categories",
+        "api_places",
+        "api_place_at",
+        "api_reports",
+        "api_cases",
+        "api_programmes",
+        "api_meetings",
+        "api_priorities",
+        "api_rounds",
+        "api_responses",
+        "api_commitments",
+        "api_follow_ups",
+    ]
+    return JsonResponse(
+        {
+            "schema": request.build_absolute_uri(reverse("api_schema")),
+            "docs": request.build_absolute_uri(reverse("api_docs")),
+            "endpoints": {n.removeprefix("api_"): request.build_absolute_uri(reverse(n)) for n in names},
+            "authentication": "Authorization: Token <key>",
+        }
+    )
 
 
 @csrf_exempt

@@ -49,6 +49,9 @@ class Perm(StrEnum):
     RATE_RESPONSES = "rate_responses"
     # Officials see the invitations, responses and commitments addressed to their office.
     VIEW_ADDRESSED_DIALOGUES = "view_addressed_dialogues"
+    # Officials answer invitations, record their office's responses and report progress on its
+    # commitments themselves (issue 15), only for their own office.
+    ACT_FOR_OFFICE = "act_for_office"
     # Channels, inbox/outbox (with quarantine release), broadcasts and the phone simulator.
     MANAGE_MESSAGING = "manage_messaging"
     # Create opinion-map conversations, seed and moderate statements (opinions app).
@@ -66,7 +69,7 @@ class Perm(StrEnum):
     JOIN_ANALYSIS = "join_analysis"
 
 
-_ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}
+_ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES, Perm.ACT_FOR_OFFICE}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _ALL - {Perm.MANAGE_ORGANISATION, Perm.BUNDLE_IDENTITIES, Perm.REVIEW_IDENTITY_ACCESS},
@@ -112,7 +115,7 @@ _DIALOGUE_PERMS: dict[str, frozenset[Perm]] = {
     Role.MONITOR: frozenset({Perm.VIEW_DIALOGUES}),
     Role.GROUP_LEADER: frozenset({Perm.VIEW_DIALOGUES, Perm.RATE_RESPONSES}),
     Role.ANALYST: frozenset({Perm.VIEW_DIALOGUES}),
-    Role.OFFICIAL: frozenset({Perm.VIEW_ADDRESSED_DIALOGUES}),
+    Role.OFFICIAL: frozenset({Perm.VIEW_ADDRESSED_DIALOGUES, Perm.ACT_FOR_OFFICE}),
 }
 for _role, _perms in _DIALOGUE_PERMS.items():
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
@@ -273,6 +276,16 @@ def official_offices(user: User | AnonymousUser) -> list[int]:
         for m in _memberships(user).values()
         if m.office_id and Perm.VIEW_ADDRESSED_DIALOGUES in ROLE_PERMS[m.role]
     ]
+
+
+def acts_for_office(user: User | AnonymousUser, office_id: int) -> bool:
+    """An official of this office, in an organisation where they hold that role."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return False
+    return any(
+        m.office_id == office_id and Perm.ACT_FOR_OFFICE in ROLE_PERMS[m.role]
+        for m in _memberships(user).values()
+    )
 
 
 def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:

@@ -106,6 +106,8 @@ USERS = [
     ("achieng", "Achieng", "Owino", Role.GROUP_LEADER, ["haki-mtaani-demo"], None),
     ("kamau", "Kamau", "Maina", Role.ANALYST, ["haki-mtaani-demo", "umoja-demo"], None),
     ("chief", "Joseph", "Mwangi", Role.OFFICIAL, ["haki-mtaani-demo"], "Chief, Mabatini Location (demo)"),
+    # The county water officer who answers the Kiambu dialogue's invitation and reports progress (issue 15).
+    ("njeri", "Grace", "Njeri", Role.OFFICIAL, ["umoja-demo"], "Kiambu County Department of Water (demo)"),
 ]
 
 

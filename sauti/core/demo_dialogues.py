@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
-from sauti.dialogues.models import Commitment, Meeting, Programme
+from sauti.dialogues.models import Commitment, Meeting, Priority, Programme
 from sauti.dialogues.reach import ensure_default_segments
+from sauti.evidence import audit
+from sauti.evidence.models import Action
 from sauti.mapping import actions as mapping_actions
 from sauti.monitoring.models import Case
 from sauti.peers import actions as peer_actions
 from sauti.peers.models import Practice
 from sauti.people.imports import Table
-from sauti.people.models import Contact, Office, Organisation, User
+from sauti.people.models import Contact, Group, Office, Organisation, User
 from sauti.trust import actions as trust_actions
 
 L2L_TITLE = "Women's Leadership and Governance — Kiambu 2027 (demo)"
@@ -156,9 +158,10 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
     actions.do_advance_invitation(inv, wanjiku)
     actions.do_advance_invitation(inv, wanjiku)
     actions.do_advance_invitation(inv, wanjiku, today + timedelta(days=1))
-    actions.do_draft_invitation(
+    second = actions.do_draft_invitation(
         rnd, wanjiku, office=water, official_name="Bw. Peter Kariuki, Afisa wa Maji (demo)", language="sw"
     )
+    actions.do_advance_invitation(second, wanjiku)  # sent: waits for the office's answer (log in as njeri)
     dialogue = _held(
         programme,
         wanjiku,
@@ -183,6 +186,7 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
         ("partly_fulfilled", 60, -5),
         ("agreed", 0, -2),
     ]
+    commitments: list[tuple[str, Commitment]] = []
     for prio, (status, progress, due) in zip(agreed, states, strict=False):
         resp = actions.do_record_response(
             dialogue,
@@ -201,13 +205,21 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
             due_on=today + timedelta(days=due),
             response=resp,
         )
-        Commitment.objects.filter(pk=c.pk).update(created_at=timezone.now() - timedelta(days=60))
+        # Back-dated to the dialogue, and logged so `sauti verify` still finds the row as the log says.
+        Commitment.objects.filter(pk=c.pk).update(created_at=dialogue.starts_at)
+        audit.log_rows(Commitment, [c.pk], Action.UPDATE)
         if status != "agreed":
             actions.do_update_commitment(
-                c, wanjiku, status=status, progress=progress, note="Demo progress report"
+                c,
+                wanjiku,
+                status=status,
+                progress=progress,
+                note="Demo progress report",
+                evidence="Photos of the works and the county's letter (demo)" if progress else "",
             )
         if status == "fulfilled":
             Commitment.objects.filter(pk=c.pk).update(completed_on=today - timedelta(days=12))
+            audit.log_rows(Commitment, [c.pk], Action.UPDATE)
         for g in groups[:3]:
             rating = actions.do_rate_response(
                 resp, wanjiku, group=g, rating=rng.randint(1, 5), notes="Demo breakout notes"
@@ -221,8 +233,14 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
                     due_on=today + timedelta(days=14),
                     rating=rating,
                 )
-        if status == "fulfilled":
-            members = list(Contact.objects.filter(group_memberships__group__in=groups)[:12])
+        # The community's verdict by SMS: the kept promise is confirmed, the "partly fulfilled" one is
+        # disputed (most who answered say no), so the scorecard shows both.
+        replies = {
+            "fulfilled": ["1", "1", "1", "ndiyo", "2", "1", "3"],
+            "partly_fulfilled": ["2", "1", "hapana", "2"],
+        }
+        if status in replies:
+            members = list(Contact.objects.filter(group_memberships__group__in=groups).distinct()[:12])
             survey = actions.do_start_verification(
                 c,
                 wanjiku,
@@ -230,9 +248,96 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
                 question_sw=f"Je, hili limetekelezwa: {prio.title}?",
                 contacts=members,
             )
-            for contact in members[:9]:
-                actions.do_record_verification_reply(survey, contact, rng.choice(["1", "1", "2"]))
+            for contact, text in zip(members, replies[status], strict=False):
+                actions.do_record_verification_reply(survey, contact, text)
+        commitments.append((status, c))
+    _breakouts_and_follow_up(programme, wanjiku, dialogue, groups, agreed, commitments, rng)
     actions.do_send_due_reminders(today)
+
+
+def _breakouts_and_follow_up(
+    programme: Programme,
+    by: User,
+    dialogue: Meeting,
+    groups: list[Group],
+    agreed: list[Priority],
+    commitments: list[tuple[str, Commitment]],
+    rng: random.Random,
+) -> None:
+    """Seed 000: after the dialogue the groups break into six, analyse the responses and re-strategise;
+    strategies become follow-up actions; a follow-up meeting takes the community's verdict by a show of
+    hands; the next one is planned with the open actions on its agenda."""
+    today = timezone.localdate()
+    breakouts = actions.do_form_breakouts(dialogue, by, count=6, composition="mixed")
+    present = list(dialogue.attendances.order_by("pk"))
+    share = max(1, len(present) // len(breakouts))
+    plans = [
+        (
+            "The officials repeated last year's promises on water.",
+            "Write to the county assembly's water committee",
+        ),
+        ("The maternity ward answer had no date.", "Ask the ward administrator for the budget line"),
+        ("Land: the chief referred us to the lands office.", "Accompany the widows to the lands registry"),
+        ("Bursaries: the officer asked for a list of girls.", "Collect the list of girls out of school"),
+        ("Roads: no commitment was made.", "Invite the MCA to the next dialogue"),
+        ("Water kiosks: the officer blamed the contractor.", "Visit the kiosks with the officer"),
+    ]
+    for i, (b, (analysis, strategy)) in enumerate(zip(breakouts, plans, strict=True)):
+        actions.do_record_breakout(
+            b,
+            by,
+            members=present[i * share : (i + 1) * share],
+            walk_ins=rng.randint(0, 3),
+            analysis=analysis,
+            strategies=strategy + "\nReport back at the follow-up meeting",
+        )
+    adopted = []
+    for i, b in enumerate(breakouts[:4]):
+        adopted.append(
+            actions.do_adopt_strategy(
+                b,
+                by,
+                what=b.strategy_lines()[0],
+                owner_group=groups[i % len(groups)],
+                due_on=today + timedelta(days=(-20, -5, 10, 25)[i]),
+                priority=agreed[i % len(agreed)],
+            )
+        )
+    review = _held(
+        programme, by, 20, "follow_up", "Follow-up meeting: are the promises kept?", "Githunguri social hall"
+    )
+    actions.do_record_meeting(
+        review,
+        by,
+        minutes="Each commitment was read out; members raised hands for yes, no or not sure.",
+        decisions="Keep pressing on the disputed commitments.",
+        officials_present="",
+    )
+    _attend(review, by, rng, 0.6, 12)
+    actions.do_close_follow_up(
+        adopted[0], by, state="done", outcome="The committee received the letter (demo)."
+    )
+    actions.do_close_follow_up(
+        adopted[1], by, state="dropped", outcome="The budget line was published before we asked (demo)."
+    )
+    for status, c in commitments:
+        if status == "in_progress":
+            actions.do_record_show_of_hands(
+                c, by, meeting=review, yes=3, no=9, unsure=2, note="Works not started"
+            )
+        elif status == "broken":
+            actions.do_record_show_of_hands(c, by, meeting=review, yes=0, no=14, unsure=1)
+    start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=10)
+    actions.do_schedule_meeting(
+        programme,
+        by,
+        kind="follow_up",
+        title="Next follow-up meeting",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        venue="Githunguri social hall",
+        agenda="Review the open follow-up actions and the commitments still in progress.",
+    )
 
 
 def _community_police(org: Organisation, rng: random.Random) -> None:

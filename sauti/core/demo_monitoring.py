@@ -115,6 +115,7 @@ def _advance(org: Organisation, rng: random.Random) -> None:
                 reason=rng.choice(
                     ["Duplicate of an earlier report.", "Not a rights violation: a private dispute."]
                 ),
+                inform=False,
             )
             continue
         do_transition(case, Status.TRIAGED, by)
@@ -126,6 +127,7 @@ def _advance(org: Organisation, rng: random.Random) -> None:
             by,
             method=rng.choice(["site_visit", "photo", "second_source"]),
             reason="Confirmed by the area monitor.",
+            inform=False,
         )
         case.refresh_from_db()
         case.is_public = rng.random() < 0.7
@@ -139,6 +141,7 @@ def _advance(org: Organisation, rng: random.Random) -> None:
             by,
             referred_to=rng.choice(offices),
             reason="Raised at the monthly meeting with the office.",
+            inform=False,
         )
         if roll < 0.85:
             continue
@@ -147,4 +150,5 @@ def _advance(org: Organisation, rng: random.Random) -> None:
             rng.choice([Status.RESOLVED, Status.UNRESOLVED]),
             by,
             reason="Follow-up visit by the monitors.",
+            inform=False,
         )

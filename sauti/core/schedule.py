@@ -41,11 +41,11 @@ def minutely() -> None:
 
 
 def daily() -> None:
-    from sauti.dialogues.actions import do_send_due_reminders
+    from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
     from sauti.evidence import audit
     from sauti.evidence.subjects import do_retention
 
-    reminders = do_send_due_reminders()
+    reminders = do_send_due_reminders() + do_send_follow_up_reminders()
     with audit.acting_as("task:retention"):
         erased = do_retention()
     log.info("daily upkeep: %d reminders, %d identities past retention erased", reminders, erased)

@@ -22,12 +22,14 @@ from sauti.dialogues.models import (
     Attendance,
     AttendanceRole,
     Ballot,
+    Breakout,
     BreakoutRating,
     Commitment,
     CommitmentStatus,
     CommitmentUpdate,
     ConsensusRound,
     FollowUpAction,
+    FollowUpState,
     Invitation,
     Meeting,
     MeetingKind,
@@ -41,15 +43,19 @@ from sauti.dialogues.models import (
     ProgrammeTarget,
     Reminder,
     Response,
+    ShowOfHands,
     VerificationAnswer,
     VerificationSurvey,
 )
 from sauti.dialogues.notify import send_sms
-from sauti.dialogues.sms import ReplyError, parse_top_n, parse_yes_no
+from sauti.dialogues.sms import ReplyError, parse_top_n, parse_verification
+from sauti.evidence import audit
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Group, GroupMembership, Office, Organisation, User
 
 REMIND_DAYS_BEFORE = 7
+FOLLOW_UP_REMIND_DAYS_BEFORE = 3
+TAKES_RESPONSES = (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP)
 
 
 class DialogueError(ValueError):
@@ -585,11 +591,60 @@ def do_advance_invitation(invitation: Invitation, by: User, agreed_date: dt.date
     return invitation
 
 
+def do_reply_to_invitation(
+    invitation: Invitation,
+    by: User,
+    *,
+    accept: bool,
+    proposed_date: dt.date | None = None,
+    note: str = "",
+) -> Invitation:
+    """The invited official answers: accept the meeting date, or propose another one (with a note)."""
+    if invitation.status in (Invitation.Status.DRAFTED, Invitation.Status.DATE_AGREED):
+        raise DialogueError(_("This invitation is not waiting for your answer."))
+    today = timezone.localdate()
+    if accept:
+        date = (
+            timezone.localtime(invitation.meeting.starts_at).date()
+            if invitation.meeting is not None
+            else invitation.proposed_date
+        )
+        if date is None:
+            raise DialogueError(_("No date has been set yet: propose one."))
+        invitation.status, invitation.agreed_date = Invitation.Status.DATE_AGREED, date
+    else:
+        if proposed_date is None:
+            raise DialogueError(_("Give the date you propose."))
+        if proposed_date < today:
+            raise DialogueError(_("The date you propose is in the past."))
+        invitation.status, invitation.proposed_date = Invitation.Status.DATE_PROPOSED, proposed_date
+    if invitation.acknowledged_at is None:
+        invitation.acknowledged_at = timezone.now()
+    invitation.reply_note, invitation.replied_at = note.strip(), timezone.now()
+    invitation.save()
+    audit.note(
+        "dialogues.invitation",
+        invitation.pk,
+        "reply",
+        {
+            "accept": accept,
+            "proposed_date": str(proposed_date or ""),
+            "note": invitation.reply_note,
+            "by": by.get_username(),
+        },
+    )
+    return invitation
+
+
 def do_record_response(
     meeting: Meeting, by: User, *, priority: Priority, office: Office, official_name: str, text: str
 ) -> Response:
-    if meeting.kind not in (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP):
+    if meeting.kind not in TAKES_RESPONSES:
         raise DialogueError(_("Officials' responses are recorded at dialogues with authorities."))
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise DialogueError(_("This meeting was cancelled."))
+    if meeting.starts_at > timezone.now():
+        raise DialogueError(_("This meeting has not taken place yet: record the response once it has."))
     if priority.programme_id != meeting.programme_id:
         raise DialogueError(_("That priority belongs to another programme."))
     if not official_name.strip() or not text.strip():
@@ -655,16 +710,163 @@ def do_update_commitment(
 
 
 def do_rate_response(
-    response: Response, by: User, *, group: Group, rating: int, notes: str
+    response: Response,
+    by: User,
+    *,
+    group: Group,
+    rating: int,
+    notes: str,
+    breakout: Breakout | None = None,
 ) -> BreakoutRating:
+    """A new rating row every time: the latest per group counts, the earlier ones stay as its history."""
     if not 1 <= rating <= 5:
         raise DialogueError(_("Rate from 1 (not satisfied) to 5 (fully satisfied)."))
     if not response.meeting.programme.groups.filter(pk=group.pk).exists():
         raise DialogueError(_("That group is not part of this programme."))
-    obj, _created = BreakoutRating.objects.update_or_create(
-        response=response, group=group, defaults={"rating": rating, "notes": notes}
+    if breakout is not None and breakout.meeting.programme_id != response.meeting.programme_id:
+        raise DialogueError(_("That breakout group met in another programme."))
+    return BreakoutRating.objects.create(
+        response=response, group=group, rating=rating, notes=notes, breakout=breakout, by=by
     )
-    return obj
+
+
+def current_ratings(response: Response) -> list[BreakoutRating]:
+    """The latest rating of each group (ratings are kept in order, so later rows win)."""
+    latest: dict[int, BreakoutRating] = {}
+    for r in response.ratings.all():
+        latest[r.group_id] = r
+    return list(latest.values())
+
+
+# --- Breakouts (seed 000: analyse the officials' responses and re-strategise) --------------------
+
+MAX_BREAKOUTS = 30
+
+
+def do_form_breakouts(
+    meeting: Meeting, by: User, *, count: int, composition: str, names: Sequence[str] = ()
+) -> list[Breakout]:
+    """The facilitator forms any number of breakout groups at the meeting, mixed or by group."""
+    if meeting.starts_at > timezone.now() or meeting.status == Meeting.Status.CANCELLED:
+        raise DialogueError(_("Breakout groups are formed at a meeting that has taken place."))
+    if composition not in Breakout.Composition.values:
+        raise DialogueError(_("Choose mixed groups or groups by group."))
+    if not 1 <= count <= MAX_BREAKOUTS:
+        raise DialogueError(_("Form between 1 and %(n)d breakout groups.") % {"n": MAX_BREAKOUTS})
+    start = meeting.breakouts.count()
+    rows = []
+    with transaction.atomic():
+        for i in range(count):
+            name = names[i].strip() if i < len(names) and names[i].strip() else ""
+            rows.append(
+                Breakout.objects.create(
+                    meeting=meeting,
+                    name=name or _("Breakout %(n)d") % {"n": start + i + 1},
+                    composition=composition,
+                    created_by=by,
+                )
+            )
+    return rows
+
+
+def do_record_breakout(
+    breakout: Breakout,
+    by: User,
+    *,
+    members: Iterable[Attendance] = (),
+    walk_ins: int = 0,
+    groups: Iterable[Group] = (),
+    analysis: str = "",
+    strategies: str = "",
+) -> Breakout:
+    """Who sat in the breakout (from the meeting's attendance, each person in one breakout), its analysis
+    of the officials' responses against the earlier dialogues, and its proposed strategies (one a line)."""
+    members, groups = list(members), list(groups)
+    if any(a.meeting_id != breakout.meeting_id for a in members):
+        raise DialogueError(_("Only people recorded as present at this meeting can sit in its breakouts."))
+    taken = set(
+        Attendance.objects.filter(breakouts__meeting=breakout.meeting)
+        .exclude(breakouts=breakout)
+        .values_list("pk", flat=True)
+    )
+    if any(a.pk in taken for a in members):
+        raise DialogueError(_("Someone on the list already sits in another breakout group."))
+    if walk_ins < 0:
+        raise DialogueError(_("The number of others present cannot be negative."))
+    if any(g.pk not in set(breakout.meeting.programme.groups.values_list("pk", flat=True)) for g in groups):
+        raise DialogueError(_("That group is not part of this programme."))
+    with transaction.atomic():
+        breakout.analysis, breakout.strategies, breakout.walk_ins = (
+            analysis.strip(),
+            strategies.strip(),
+            walk_ins,
+        )
+        breakout.save(update_fields=["analysis", "strategies", "walk_ins"])
+        breakout.members.set(members)
+        breakout.groups.set(groups)
+    return breakout
+
+
+def do_adopt_strategy(
+    breakout: Breakout,
+    by: User,
+    *,
+    what: str,
+    due_on: dt.date | None,
+    owner_group: Group | None = None,
+    owner_contact: Contact | None = None,
+    owner: str = "",
+    priority: Priority | None = None,
+) -> FollowUpAction:
+    """After the plenary, a breakout's strategy becomes a follow-up action with an owner and a due date."""
+    return do_add_follow_up(
+        breakout.meeting.programme,
+        by,
+        what=what,
+        owner=owner,
+        owner_group=owner_group,
+        owner_contact=owner_contact,
+        due_on=due_on,
+        meeting=breakout.meeting,
+        breakout=breakout,
+        priority=priority,
+    )
+
+
+# --- The community's verdict ---------------------------------------------------------------------
+
+
+def do_record_show_of_hands(
+    c: Commitment, by: User, *, meeting: Meeting, yes: int, no: int, unsure: int = 0, note: str = ""
+) -> ShowOfHands:
+    """Hands raised at a follow-up meeting: "was this promise kept?" — counts, never names."""
+    if meeting.programme_id != c.priority.programme_id:
+        raise DialogueError(_("That meeting belongs to another programme."))
+    if meeting.kind not in TAKES_RESPONSES:
+        raise DialogueError(_("A verdict is taken at a follow-up meeting or a dialogue."))
+    if meeting.starts_at > timezone.now() or meeting.status == Meeting.Status.CANCELLED:
+        raise DialogueError(_("Record the verdict once the meeting has taken place."))
+    if min(yes, no, unsure) < 0 or yes + no + unsure == 0:
+        raise DialogueError(_("Count the hands: at least one, none negative."))
+    present = meeting.attendances.count()
+    if present and yes + no + unsure > present:
+        raise DialogueError(
+            _("%(n)d hands is more than the %(present)d people recorded as present.")
+            % {"n": yes + no + unsure, "present": present}
+        )
+    try:
+        with transaction.atomic():
+            return ShowOfHands.objects.create(
+                commitment=c,
+                meeting=meeting,
+                yes=yes,
+                no=no,
+                unsure=unsure,
+                note=note.strip(),
+                recorded_by=by,
+            )
+    except IntegrityError:
+        raise DialogueError(_("A verdict on this commitment was already recorded at that meeting.")) from None
 
 
 def do_add_follow_up(
@@ -672,23 +874,129 @@ def do_add_follow_up(
     by: User,
     *,
     what: str,
-    owner: str,
+    owner: str = "",
     due_on: dt.date | None,
+    owner_group: Group | None = None,
+    owner_contact: Contact | None = None,
     rating: BreakoutRating | None = None,
     commitment: Commitment | None = None,
+    meeting: Meeting | None = None,
+    breakout: Breakout | None = None,
+    priority: Priority | None = None,
 ) -> FollowUpAction:
-    if not what.strip() or not owner.strip():
+    """Owner: a group of the programme, a person on its lists, or a name written out."""
+    if owner_group is not None and not programme.groups.filter(pk=owner_group.pk).exists():
+        raise DialogueError(_("That group is not part of this programme."))
+    if owner_contact is not None and owner_contact.organisation_id != programme.organisation_id:
+        raise DialogueError(_("Those people are not on the organisation's lists."))
+    owner = (
+        owner.strip()
+        or (owner_group.name if owner_group else "")
+        or (owner_contact.pseudonym if owner_contact else "")
+    )
+    if not what.strip() or not owner:
         raise DialogueError(_("A follow-up action needs what is to be done and who owns it."))
     if due_on is None:
         raise DialogueError(_("A follow-up action needs a due date."))
+    if meeting is not None and meeting.programme_id != programme.pk:
+        raise DialogueError(_("That meeting belongs to another programme."))
+    if priority is None:
+        if commitment is not None:
+            priority = commitment.priority
+        elif rating is not None:
+            priority = rating.response.priority
+    if meeting is None and rating is not None:
+        meeting = rating.response.meeting
     return FollowUpAction.objects.create(
         programme=programme,
         what=what.strip(),
-        owner=owner.strip(),
+        owner=owner[:160],
+        owner_group=owner_group,
+        owner_contact=owner_contact,
         due_on=due_on,
         rating=rating,
         commitment=commitment,
+        meeting=meeting,
+        breakout=breakout,
+        priority=priority,
     )
+
+
+def do_close_follow_up(action: FollowUpAction, by: User, *, state: str, outcome: str = "") -> FollowUpAction:
+    """Done (with what came of it) or dropped (with the reason); closing takes it off the next agenda."""
+    if not action.is_open:
+        raise DialogueError(_("This follow-up action is already closed."))
+    if state not in (FollowUpState.DONE, FollowUpState.DROPPED):
+        raise DialogueError(_("Mark it done or dropped."))
+    if state == FollowUpState.DROPPED and not outcome.strip():
+        raise DialogueError(_("Say why the action is dropped."))
+    action.state, action.outcome = state, outcome.strip()
+    action.closed_at, action.closed_by = timezone.now(), by
+    action.save(update_fields=["state", "outcome", "closed_at", "closed_by"])
+    audit.note(
+        "dialogues.followupaction",
+        action.pk,
+        "update",
+        {"state": state, "outcome": action.outcome, "by": by.get_username()},
+    )
+    return action
+
+
+def do_reopen_follow_up(action: FollowUpAction, by: User) -> FollowUpAction:
+    if action.is_open:
+        raise DialogueError(_("This follow-up action is still open."))
+    action.state, action.closed_at, action.closed_by = FollowUpState.OPEN, None, None
+    action.save(update_fields=["state", "closed_at", "closed_by"])
+    return action
+
+
+def open_follow_ups_for_agenda(meeting: Meeting) -> list[FollowUpAction]:
+    """Open follow-up actions of the programme agreed before this meeting: they stay on every next
+    meeting's agenda until they are closed."""
+    return list(
+        FollowUpAction.objects.filter(programme_id=meeting.programme_id, state=FollowUpState.OPEN)
+        .exclude(meeting=meeting)
+        .filter(created_at__lt=meeting.starts_at)
+        .select_related("owner_group", "priority")
+    )
+
+
+def _follow_up_owners(action: FollowUpAction) -> list[Contact]:
+    if action.owner_contact is not None:
+        return [action.owner_contact]
+    if action.owner_group is not None:
+        return list(
+            Contact.objects.filter(
+                group_memberships__group=action.owner_group, group_memberships__role="leader"
+            )
+        )
+    return []
+
+
+def do_send_follow_up_reminders(today: dt.date | None = None) -> int:
+    """An SMS to the owner (the person, or the leaders of the owning group) a few days before an open
+    action is due, and once more when it is overdue; `reminded_on` keeps it to one of each."""
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=FOLLOW_UP_REMIND_DAYS_BEFORE)
+    sent = 0
+    rows = FollowUpAction.objects.filter(state=FollowUpState.OPEN, due_on__lte=soon).select_related(
+        "programme__organisation", "owner_group", "owner_contact"
+    )
+    for action in rows:
+        overdue = action.due_on < today
+        if action.reminded_on is not None and (not overdue or action.reminded_on > action.due_on):
+            continue
+        for contact in _follow_up_owners(action):
+            with translation.override(contact.language):
+                text = (
+                    _("Overdue follow-up: “%(what)s” was due %(date)s. Reply to your coordinator when done.")
+                    if overdue
+                    else _("Follow-up due %(date)s: “%(what)s”. Reply to your coordinator when done.")
+                ) % {"what": action.what[:70], "date": action.due_on.strftime("%d/%m/%Y")}
+            sent += send_sms(action.programme.organisation, contact, text, "follow-up-reminder")
+        action.reminded_on = today
+        action.save(update_fields=["reminded_on"])
+    return sent
 
 
 # --- Follow-up and verification ------------------------------------------------------------------
@@ -749,23 +1057,28 @@ def do_start_verification(
             continue
         question = survey.question_sw if contact.language == "sw" else survey.question_en
         with translation.override(contact.language):
-            send_sms(org, contact, question + " " + _("1=Yes 2=No"), f"verification:{survey.pk}")
+            send_sms(org, contact, question + " " + _("1=Yes 2=No 3=Not sure"), f"verification:{survey.pk}")
     return survey
 
 
 def do_record_verification_reply(
-    survey: VerificationSurvey, contact: Contact, text: str
+    survey: VerificationSurvey, contact: Contact, text: str, channel: str = VerificationAnswer.Channel.SMS
 ) -> VerificationAnswer | None:
+    """An answer (1 yes, 2 no, 3 not sure) by SMS, USSD or entered from the web; the sender is told."""
     org = survey.commitment.priority.programme.organisation
+    if channel not in VerificationAnswer.Channel.values:
+        raise DialogueError(_("Unknown channel."))
     with translation.override(contact.language):
         try:
-            answer = parse_yes_no(text)
+            answer = parse_verification(text)
         except ReplyError as e:
             send_sms(org, contact, str(e), "verification-reply")
             return None
         try:
             with transaction.atomic():
-                row = VerificationAnswer.objects.create(survey=survey, contact=contact, answer=answer)
+                row = VerificationAnswer.objects.create(
+                    survey=survey, contact=contact, answer=answer, channel=channel
+                )
         except IntegrityError:
             send_sms(org, contact, _("Your answer was already recorded. Thank you."), "verification-reply")
             return None
@@ -816,7 +1129,6 @@ def do_make_petition(
     import hashlib
 
     from sauti.dialogues import petitions
-    from sauti.evidence import audit
 
     if kind not in PetitionTemplate.Kind.values:
         raise DialogueError(_("Choose a petition or a memorandum."))

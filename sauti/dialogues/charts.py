@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.dialogues import results
 from sauti.dialogues.models import (
     AttendanceRole,
     Commitment,
@@ -22,8 +23,17 @@ from sauti.dialogues.models import (
     MeetingKind,
     Priority,
     Programme,
+    ShowOfHands,
 )
-from sauti.dialogues.stats import attendance_breakdown, commitments_by_status, days_to_fulfilment, median_days
+from sauti.dialogues.stats import (
+    Scored,
+    attendance_breakdown,
+    commitments_by_status,
+    days_to_fulfilment,
+    median_days,
+    public_commitments,
+    score,
+)
 from sauti.monitoring.charts import BarChart, bar_chart
 from sauti.people.models import Contact, Group
 
@@ -40,6 +50,8 @@ def dashboard(programme: Programme) -> dict[str, Any]:
     held = [m for m in meetings if m.status == "held"]
     b = attendance_breakdown(held)
     commitments = list(Commitment.objects.filter(priority__programme=programme))
+    scored = score(commitments)
+    summary = results.summary(x.result for x in scored)
     sexes, ages, roles = dict(Contact.GENDER_CHOICES), dict(Contact.AGE_BANDS), dict(AttendanceRole.choices)
     kinds = dict(MeetingKind.choices)
     statuses = commitments_by_status(commitments)
@@ -55,6 +67,10 @@ def dashboard(programme: Programme) -> dict[str, Any]:
             "priorities": programme.priorities.filter(status=Priority.Status.ACTIVE).count(),
             "commitments": len(commitments),
             "fulfilled": statuses[CommitmentStatus.FULFILLED],
+            "kept": summary.counts[results.KEPT],
+            "disputed": summary.counts[results.DISPUTED],
+            "kept_pct": summary.kept_pct,
+            "counted": summary.counted,
             "median_days": median_days(days),
             "peace_actions": sum(1 for m in held if m.kind == MeetingKind.PEACE_ACTION),
         },
@@ -102,8 +118,15 @@ def dashboard(programme: Programme) -> dict[str, Any]:
                 value_label=_("People"),
             ),
             bar_chart(
+                "results",
+                _("Commitments by result (the community's verdict counts)"),
+                [(results.label(k), n) for k, n in summary.counts.items()],
+                value_label=_("Commitments"),
+                classes=[f"res-{k}" for k in summary.counts],
+            ),
+            bar_chart(
                 "commitments",
-                _("Commitments by status"),
+                _("Commitments by the office's own status"),
                 [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()],
                 value_label=_("Commitments"),
                 classes=[f"cm-{k}" for k in statuses],
@@ -160,8 +183,9 @@ def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
         [(titles[pid], round(borda["scores"][pid])) for pid in order],
         value_label=_("Points"),
     )
+    # Points as counted: half points from ties stay (62.5, not 62).
     chart.bars = [
-        replace(bar, percent=round(100 * borda["scores"][pid] / top_score, 2))
+        replace(bar, value=borda["scores"][pid], percent=round(100 * borda["scores"][pid] / top_score, 2))
         for bar, pid in zip(chart.bars, order, strict=True)
     ]
     schulze_order = [[titles[p] for p in tier] for tier in schulze["ranking"]]
@@ -175,6 +199,8 @@ def tally_view(rnd: ConsensusRound, result: dict[str, Any]) -> dict[str, Any]:
         == [t for tier in schulze["ranking"] for t in tier]
         and len(borda["ranking"]) == len(schulze["ranking"]),
         "condorcet": titles.get(borda["condorcet_winner"] or ""),
+        "top": [titles[pid] for pid in borda["ranking"][0]] if borda["ranking"] else [],
+        "top_points": borda["scores"][borda["ranking"][0][0]] if borda["ranking"] else 0,
         "ballots": result["ballots"],
         "voters": result["voters"],
     }
@@ -190,10 +216,15 @@ class Step:
     link: str = ""
 
 
+def _meeting_date(m: Any) -> dt.datetime | None:
+    return m.starts_at if m is not None else None
+
+
 def chain(priority: Priority) -> list[Step]:
-    """evidence → raised → ranked → presented → response → commitment → verification → result."""
+    """evidence → raised → ranked → presented → response → commitment → verification → each round of
+    follow-up → result. Steps are dated by the meeting where they happened (not when they were typed)."""
     cases = list(priority.cases.all())
-    rounds = list(priority.rounds.filter(state=ConsensusRound.State.FROZEN))
+    rounds = list(priority.rounds.filter(state=ConsensusRound.State.FROZEN).select_related("meeting"))
     ranked = []
     for r in rounds:
         pos = _positions(r.result["borda"]["ranking"]) if r.result else {}
@@ -203,18 +234,40 @@ def chain(priority: Priority) -> list[Step]:
     invitations = [
         inv for r in rounds for inv in r.invitations.exclude(status="drafted").select_related("office")
     ]
-    responses = list(
-        priority.responses.select_related("office", "meeting").prefetch_related("ratings__group")
+    responses = sorted(
+        priority.responses.select_related("office", "meeting").prefetch_related("ratings__group"),
+        key=lambda r: (r.meeting.starts_at, r.pk),
     )
-    commitments = list(priority.commitments.select_related("office").prefetch_related("surveys__answers"))
+    commitments = list(
+        priority.commitments.select_related("office", "response__meeting").prefetch_related(
+            "surveys__answers"
+        )
+    )
+    scored = score(commitments)
     answers = [a for c in commitments for s in c.surveys.all() for a in s.answers.all()]
-    yes = sum(1 for a in answers if a.answer == "yes")
-    results = [
-        f"{c.official_name}: {c.get_status_display()} ({c.progress}%)"
-        for c in commitments
-        if c.status not in (CommitmentStatus.AGREED, CommitmentStatus.IN_PROGRESS)
+    hands = list(
+        ShowOfHands.objects.filter(commitment__in=commitments)
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
+    )
+    verdict_items = [
+        _("%(what)s: %(yes)d yes, %(no)d no, %(unsure)d not sure")
+        % {"what": x.commitment.what, **x.verdict.as_dict()}
+        for x in scored
+        if x.verdict.total
     ]
-    return [
+    results_items = [
+        _("%(what)s — %(result)s (the office says: %(claim)s, %(progress)d%%)")
+        % {
+            "what": x.commitment.what,
+            "result": x.result_label,
+            "claim": x.commitment.get_status_display(),
+            "progress": x.commitment.progress,
+        }
+        for x in scored
+    ]
+    verification_dates = [a.received_at for a in answers] + [h.meeting.starts_at for h in hands]
+    steps = [
         Step(
             "evidence",
             _("Evidence"),
@@ -230,25 +283,33 @@ def chain(priority: Priority) -> list[Step]:
             "raised",
             _("Raised"),
             True,
-            priority.created_at,
+            _meeting_date(priority.raised_in) or priority.created_at,
             [_("by %(group)s") % {"group": priority.raised_by.name}] if priority.raised_by else [],
         ),
-        Step("ranked", _("Ranked"), bool(rounds), rounds[0].frozen_at if rounds else None, ranked),
+        Step(
+            "ranked",
+            _("Ranked"),
+            bool(rounds),
+            (_meeting_date(rounds[0].meeting) or rounds[0].frozen_at) if rounds else None,
+            ranked,
+        ),
         Step(
             "presented",
             _("Presented to officials"),
             bool(invitations or responses),
-            invitations[0].sent_at if invitations else None,
+            _meeting_date(responses[0].meeting)
+            if responses
+            else (invitations[0].sent_at if invitations else None),
             [f"{inv.official_name} — {inv.get_status_display()}" for inv in invitations],
         ),
         Step(
             "response",
             _("Response"),
             bool(responses),
-            responses[0].created_at if responses else None,
+            responses[0].meeting.starts_at if responses else None,
             [
-                f"{r.official_name}: “{r.text}”"
-                + "".join(f" · {g.group.name} {g.rating}/5" for g in r.ratings.all())
+                f"{timezone.localtime(r.meeting.starts_at):%d/%m/%Y} {r.official_name}: “{r.text}”"
+                + "".join(f" · {g.group.name} {g.rating}/5" for g in _latest_ratings(r))
                 for r in responses
             ],
         ),
@@ -256,7 +317,10 @@ def chain(priority: Priority) -> list[Step]:
             "commitment",
             _("Commitment"),
             bool(commitments),
-            commitments[0].created_at if commitments else None,
+            min(
+                (c.response.meeting.starts_at if c.response else c.created_at for c in commitments),
+                default=None,
+            ),
             [
                 f"{c.official_name} ({c.office.name}): {c.what} — " + _("by") + f" {c.due_on:%d/%m/%Y}"
                 for c in commitments
@@ -265,18 +329,58 @@ def chain(priority: Priority) -> list[Step]:
         Step(
             "verification",
             _("Community verification"),
-            bool(answers),
-            max((a.received_at for a in answers), default=None),
-            [_("%(yes)d yes, %(no)d no") % {"yes": yes, "no": len(answers) - yes}] if answers else [],
+            bool(verdict_items),
+            max(verification_dates, default=None),
+            verdict_items,
         ),
+    ]
+    follow_ups = list(
+        priority.follow_ups.select_related("meeting", "owner_group").order_by("created_at", "pk")
+    )
+    by_meeting: dict[int | None, list[Any]] = defaultdict(list)
+    for a in follow_ups:
+        by_meeting[a.meeting_id].append(a)
+    ordered = sorted(
+        by_meeting.values(), key=lambda xs: xs[0].meeting.starts_at if xs[0].meeting else xs[0].created_at
+    )
+    for n, actions_ in enumerate(ordered, start=1):
+        m = actions_[0].meeting
+        steps.append(
+            Step(
+                f"follow-up-{n}",
+                _("Follow-up round %(n)d") % {"n": n} + (f" — {m.title}" if m else ""),
+                all(not a.is_open for a in actions_),
+                m.starts_at if m else actions_[0].created_at,
+                [
+                    f"{a.what} — {a.owner} · {a.get_state_display()}"
+                    + (f" ({a.outcome})" if a.outcome else "")
+                    + ("" if not a.is_open else " · " + _("due") + f" {a.due_on:%d/%m/%Y}")
+                    for a in actions_
+                ],
+            )
+        )
+    steps.append(
         Step(
             "result",
             _("Result"),
-            bool(results),
-            max((c.completed_on for c in commitments if c.completed_on), default=None),
-            results,
-        ),
-    ]
+            any(x.result in results.DECIDED for x in scored),
+            (
+                max(verification_dates, default=None)
+                or max((c.completed_on for c in commitments if c.completed_on), default=None)
+            )
+            if any(x.result in results.DECIDED for x in scored)
+            else None,
+            results_items,
+        )
+    )
+    return steps
+
+
+def _latest_ratings(response: Any) -> list[Any]:
+    latest: dict[int, Any] = {}
+    for r in response.ratings.all():
+        latest[r.group_id] = r
+    return list(latest.values())
 
 
 @dataclass
@@ -286,38 +390,52 @@ class ScoreRow:
     counts: dict[str, int]
     total: int
     overdue: int
-    kept_percent: int | None
+    kept_percent: float | None
+    counted: int
 
 
-def _score_rows(groups: dict[tuple[str, str], list[Commitment]], today: dt.date) -> list[ScoreRow]:
+def _score_rows(groups: dict[tuple[str, str], list[Scored]], today: dt.date) -> list[ScoreRow]:
     rows = []
-    for (name, office), cs in sorted(groups.items()):
-        counts = commitments_by_status(cs)
-        decided = sum(counts[s] for s in ("fulfilled", "partly_fulfilled", "broken"))
-        kept = round(100 * counts["fulfilled"] / decided) if decided else None
-        rows.append(ScoreRow(name, office, counts, len(cs), sum(1 for c in cs if c.is_overdue(today)), kept))
+    for (name, office), xs in sorted(groups.items()):
+        s = results.summary(x.result for x in xs)
+        rows.append(
+            ScoreRow(
+                name,
+                office,
+                s.counts,
+                len(xs),
+                sum(1 for x in xs if x.commitment.is_overdue(today)),
+                s.kept_pct,
+                s.counted,
+            )
+        )
     return rows
 
 
-def scorecard() -> dict[str, Any]:
-    commitments = list(Commitment.objects.select_related("office").order_by("office__name", "official_name"))
+def scorecard(organisation_id: int | None = None) -> dict[str, Any]:
+    """The public scorecard: each commitment with the office's claim, the community's verdict and the
+    result under the one rule (results.py); the same figures as `sauti dialogues scorecard --json`."""
     today = timezone.localdate()
-    by_office: dict[tuple[str, str], list[Commitment]] = defaultdict(list)
-    by_official: dict[tuple[str, str], list[Commitment]] = defaultdict(list)
-    for c in commitments:
-        by_office[(c.office.name, "")].append(c)
-        by_official[(c.official_name, c.office.name)].append(c)
-    statuses = commitments_by_status(commitments)
+    scored = score(public_commitments(organisation_id), today)
+    by_office: dict[tuple[str, str], list[Scored]] = defaultdict(list)
+    by_official: dict[tuple[str, str], list[Scored]] = defaultdict(list)
+    for x in scored:
+        by_office[(x.commitment.office.name, "")].append(x)
+        by_official[(x.commitment.official_name, x.commitment.office.name)].append(x)
+    summary = results.summary(x.result for x in scored)
     return {
-        "statuses": CommitmentStatus.choices,
+        "results": [(k, results.label(k)) for k in results.RESULTS],
         "offices": _score_rows(by_office, today),
         "officials": _score_rows(by_official, today),
         "chart": bar_chart(
             "scorecard",
-            _("All commitments by status"),
-            [(str(CommitmentStatus(k).label), n) for k, n in statuses.items()],
+            _("All commitments by result"),
+            [(results.label(k), n) for k, n in summary.counts.items()],
             value_label=_("Commitments"),
+            classes=[f"res-{k}" for k in summary.counts],
         ),
-        "commitments": commitments,
+        "scored": scored,
+        "summary": summary,
+        "min_answers": results.MIN_ANSWERS,
         "today": today,
     }

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sauti.dialogues.actions import agreed_priorities
-from sauti.dialogues.models import Attendance, Invitation, Meeting
+from sauti.dialogues.models import Attendance, Invitation, Meeting, MeetingKind
 
 UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 UNICODE_FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -31,7 +31,11 @@ def letter_content(inv: Invitation) -> Letter:
     """The letter in the invitation's language: the agreed priorities in order, each with its evidence."""
     programme = inv.programme
     held = programme.meetings.filter(status="held")
-    people = Attendance.objects.filter(meeting__in=held).count()
+    preparatory = held.filter(kind=MeetingKind.PREPARATORY)
+    consensus = held.filter(kind=MeetingKind.CONSENSUS)
+    people = Attendance.objects.filter(
+        meeting__in=held.filter(kind__in=[MeetingKind.PREPARATORY, MeetingKind.CONSENSUS])
+    ).count()
     with translation.override(inv.language):
         if inv.meeting is not None:
             local = timezone.localtime(inv.meeting.starts_at)
@@ -69,11 +73,19 @@ def letter_content(inv: Invitation) -> Letter:
                     "%(when)s."
                 )
                 % {"programme": programme.title, "when": when},
-                _(
-                    "In %(meetings)d preparatory meetings attended by %(people)d people, the groups agreed on the "
-                    "following priorities, in order of importance:"
+                (
+                    _(
+                        "In %(meetings)d preparatory meetings and %(consensus)d consensus meeting(s), attended by "
+                        "%(people)d people in all, the groups agreed on the following priorities, in order of "
+                        "importance:"
+                    )
+                    if consensus.exists()
+                    else _(
+                        "In %(meetings)d preparatory meetings attended by %(people)d people, the groups agreed on "
+                        "the following priorities, in order of importance:"
+                    )
                 )
-                % {"meetings": held.count(), "people": people},
+                % {"meetings": preparatory.count(), "consensus": consensus.count(), "people": people},
             ],
             priorities=priorities,
             closing=[

@@ -307,12 +307,14 @@ class Invitation(models.Model):
         DRAFTED = "drafted", _("Drafted")
         SENT = "sent", _("Sent")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DATE_PROPOSED = "date_proposed", _("Another date proposed")
         DATE_AGREED = "date_agreed", _("Meeting date agreed")
 
     NEXT = {
         Status.DRAFTED: Status.SENT,
         Status.SENT: Status.ACKNOWLEDGED,
         Status.ACKNOWLEDGED: Status.DATE_AGREED,
+        Status.DATE_PROPOSED: Status.DATE_AGREED,
     }
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
@@ -329,6 +331,10 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     agreed_date = models.DateField(_("agreed meeting date"), null=True, blank=True)
+    # The official's own answer (issue 15): accept, or propose another date with a note.
+    proposed_date = models.DateField(_("date proposed by the official"), null=True, blank=True)
+    reply_note = models.TextField(_("the official's note"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -423,11 +429,56 @@ class CommitmentUpdate(models.Model):
         return f"{self.commitment_id}: {self.status} {self.progress}%"
 
 
+class Breakout(models.Model):
+    """A breakout group formed at a meeting (seed 000: "broken into six groups … analyse the government
+    responses and re-strategise"): who sat in it, its analysis, and the strategies it proposes."""
+
+    class Composition(models.TextChoices):
+        MIXED = "mixed", _("Mixed")
+        BY_GROUP = "by_group", _("By group")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="breakouts")
+    name = models.CharField(_("name"), max_length=120)
+    composition = models.CharField(
+        _("composition"), max_length=10, choices=Composition.choices, default=Composition.MIXED
+    )
+    groups = models.ManyToManyField(Group, verbose_name=_("groups"), blank=True, related_name="+")
+    members = models.ManyToManyField(
+        Attendance, verbose_name=_("who sat in it"), blank=True, related_name="breakouts"
+    )
+    walk_ins = models.PositiveIntegerField(_("others present (not on a list)"), default=0)
+    analysis = models.TextField(_("analysis of the responses"), blank=True)
+    strategies = models.TextField(_("proposed strategies (one a line)"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        verbose_name = _("breakout group")
+        verbose_name_plural = _("breakout groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def strategy_lines(self) -> list[str]:
+        return [line.strip() for line in self.strategies.splitlines() if line.strip()]
+
+    def size(self) -> int:
+        return self.members.count() + self.walk_ins
+
+
 class BreakoutRating(models.Model):
-    """A group's rating (1 = not satisfied … 5 = fully satisfied) and notes on one official's response."""
+    """A group's rating (1 = not satisfied … 5 = fully satisfied) and notes on one official's response.
+    Re-rating adds a row: the latest per group is the current rating, the earlier ones are its history."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="ratings")
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
+    breakout = models.ForeignKey(
+        Breakout, on_delete=models.SET_NULL, null=True, blank=True, related_name="ratings"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -435,8 +486,8 @@ class BreakoutRating(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["response", "group"], name="one_rating_per_group"),
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"),
         ]
 
@@ -444,10 +495,31 @@ class BreakoutRating(models.Model):
         return f"{self.group}: {self.rating}"
 
 
+class FollowUpState(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
 class FollowUpAction(models.Model):
-    """The re-strategy: what the community does next, who owns it, by when."""
+    """The re-strategy: what the community does next, who owns it (a group or a person), by when; it stays
+    on the agenda of the programme's next meetings until it is done or dropped with a reason."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="follow_ups")
+    priority = models.ForeignKey(
+        Priority, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("agreed at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups_agreed",
+    )
+    breakout = models.ForeignKey(
+        Breakout, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
     rating = models.ForeignKey(
         BreakoutRating, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
@@ -456,15 +528,52 @@ class FollowUpAction(models.Model):
     )
     what = models.TextField(_("action"))
     owner = models.CharField(_("owner"), max_length=160)
+    owner_group = models.ForeignKey(
+        Group,
+        verbose_name=_("owner (group)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    owner_contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("owner (person)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     due_on = models.DateField(_("due"))
-    done = models.BooleanField(_("done"), default=False)
+    state = models.CharField(
+        _("state"), max_length=8, choices=FollowUpState.choices, default=FollowUpState.OPEN
+    )
+    outcome = models.TextField(_("outcome or reason"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="dropped") | ~models.Q(outcome=""),
+                name="follow_up_dropped_has_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.what[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == FollowUpState.OPEN
+
+    def is_overdue(self, today: Any = None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
 
 
 class Reminder(models.Model):
@@ -502,10 +611,17 @@ class VerificationAnswer(models.Model):
     class Answer(models.TextChoices):
         YES = "yes", _("Yes")
         NO = "no", _("No")
+        UNSURE = "unsure", _("Not sure")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        USSD = "ussd", _("USSD")
+        WEB = "web", _("Web")
 
     survey = models.ForeignKey(VerificationSurvey, on_delete=models.CASCADE, related_name="answers")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    answer = models.CharField(max_length=4, choices=Answer.choices)
+    answer = models.CharField(max_length=8, choices=Answer.choices)
+    channel = models.CharField(max_length=4, choices=Channel.choices, default=Channel.SMS)
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -513,6 +629,30 @@ class VerificationAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}: {self.answer}"
+
+
+class ShowOfHands(models.Model):
+    """The community's verdict on a commitment taken at a follow-up meeting: hands raised for yes / no / not sure."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="hands")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="hands")
+    yes = models.PositiveIntegerField(_("yes"))
+    no = models.PositiveIntegerField(_("no"))
+    unsure = models.PositiveIntegerField(_("not sure"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("show of hands")
+        verbose_name_plural = _("shows of hands")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "meeting"], name="hands_once_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}@{self.meeting_id}: {self.yes}/{self.no}/{self.unsure}"
 
 
 class Notification(models.Model):

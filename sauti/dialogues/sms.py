@@ -36,15 +36,23 @@ def parse_top_n(text: str, count: int, max_ranks: int) -> list[int]:
 
 YES = {"1", "yes", "y", "ndiyo", "ndio", "ndyo"}
 NO = {"2", "no", "n", "hapana", "la"}
+UNSURE = {"3", "unsure", "sijui", "sure"}
 
 
 def answer_words(text: str) -> set[str]:
     words = [w.lower() for w in [*_NUMBERS.findall(text), *_WORDS.findall(text)]]
-    return {"yes" for w in words if w in YES} | {"no" for w in words if w in NO}
+    if "not" in words and "sure" in words:
+        return {"unsure"}
+    return (
+        {"yes" for w in words if w in YES}
+        | {"no" for w in words if w in NO}
+        | {"unsure" for w in words if w in UNSURE}
+    )
 
 
-def parse_yes_no(text: str) -> str:
+def parse_verification(text: str) -> str:
+    """ "1" / "ndiyo" → yes, "2" / "hapana" → no, "3" / "sijui" / "not sure" → unsure."""
     answers = answer_words(text)
     if len(answers) != 1:
-        raise ReplyError(_("Please reply 1 for yes or 2 for no."))
+        raise ReplyError(_("Please reply 1 for yes, 2 for no or 3 if you are not sure."))
     return answers.pop()

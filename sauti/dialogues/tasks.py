@@ -14,7 +14,7 @@ from django_tasks import default_task_backend, task
 from django.db import transaction
 from django.utils import timezone
 
-from sauti.dialogues.actions import do_send_due_reminders
+from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
 
 RUN_AT_HOUR = 7
 
@@ -28,6 +28,7 @@ def next_run(now: dt.datetime) -> dt.datetime:
 @task()
 def send_due_reminders(reschedule: bool = False) -> int:
     sent = do_send_due_reminders()
+    do_send_follow_up_reminders()  # SMS to the owners of follow-up actions (issue 15)
     if reschedule and default_task_backend.supports_defer:
         transaction.on_commit(
             lambda: send_due_reminders.using(run_after=next_run(timezone.now())).enqueue(reschedule=True)

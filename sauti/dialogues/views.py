@@ -6,7 +6,9 @@ with the reason on a page of its own (forms work without JavaScript).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sauti.core.access import (
     Perm,
+    acts_for_office,
     can,
     can_manage_programme,
     get_programme_for_user,
@@ -32,13 +35,17 @@ from sauti.core.access import (
     organisations_for,
     programmes_for,
 )
-from sauti.dialogues import actions, charts, letters, petitions
+from sauti.dialogues import actions, charts, letters, office, petitions, results, stats
 from sauti.dialogues.actions import DialogueError, WalkIn
 from sauti.dialogues.models import (
+    Attendance,
     AttendanceRole,
+    Breakout,
     Commitment,
     CommitmentStatus,
     ConsensusRound,
+    FollowUpAction,
+    FollowUpState,
     Invitation,
     Meeting,
     MeetingKind,
@@ -49,12 +56,13 @@ from sauti.dialogues.models import (
     Programme,
     Response,
     Segment,
+    VerificationAnswer,
     VerificationSurvey,
 )
 from sauti.dialogues.stats import attendance_breakdown
 from sauti.monitoring.models import Case
 from sauti.people.actions import reveal_identities
-from sauti.people.models import Contact, Office, User
+from sauti.people.models import Contact, Group, Office, Organisation, User
 
 
 class BadInput(ValueError):
@@ -198,10 +206,13 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "rounds": programme.rounds.all(),
         "invitations": programme.invitations.select_related("office"),
-        "commitments": Commitment.objects.filter(priority__programme=programme).select_related(
-            "office", "priority"
+        "commitments": stats.score(
+            list(
+                Commitment.objects.filter(priority__programme=programme).select_related("office", "priority")
+            )
         ),
-        "follow_ups": programme.follow_ups.all(),
+        "follow_ups": programme.follow_ups.select_related("owner_group", "meeting", "priority"),
+        "follow_up_states": FollowUpState.choices,
         "manage": can_manage_programme(request.user, programme),
         "kinds": MeetingKind.choices,
         "segments": Segment.choices,
@@ -359,9 +370,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "offices": programme.offices.all() or Office.objects.all(),
         "responses": responses,
         "rate_groups": rate_groups,
-        "takes_responses": meeting.kind
-        in (MeetingKind.DIALOGUE, MeetingKind.COMMUNITY_POLICE, MeetingKind.FOLLOW_UP),
+        "takes_responses": meeting.kind in actions.TAKES_RESPONSES,
         "today": timezone.localdate(),
+        "carried_over": actions.open_follow_ups_for_agenda(meeting),
+        "agreed_here": meeting.follow_ups_agreed.select_related("owner_group"),
+        "breakouts": meeting.breakouts.prefetch_related("groups", "members__group", "follow_ups"),
+        "attendances": list(meeting.attendances.select_related("group", "contact")) if manage else [],
+        "compositions": Breakout.Composition.choices,
+        "commitments": Commitment.objects.filter(priority__programme=programme).select_related("office")
+        if manage and meeting.kind in actions.TAKES_RESPONSES
+        else [],
+        "hands": meeting.hands.select_related("commitment"),
+        "held": meeting.starts_at <= timezone.now() and meeting.status != Meeting.Status.CANCELLED,
     }
     return render(request, "dialogues/meeting_detail.html", context)
 
@@ -528,8 +548,14 @@ def response_rate(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:meeting", args=[response.meeting_id])
     try:
         group = get_rating_group_for_user(request.user, response.meeting.programme, _int(p, "group"))
+        breakout = response.meeting.breakouts.filter(pk=p.get("breakout") or 0).first()
         rating = actions.do_rate_response(
-            response, _user(request), group=group, rating=_int(p, "rating"), notes=p.get("notes", "")
+            response,
+            _user(request),
+            group=group,
+            rating=_int(p, "rating"),
+            notes=p.get("notes", ""),
+            breakout=breakout,
         )
         if p.get("action", "").strip() or p.get("owner", "").strip():
             actions.do_add_follow_up(
@@ -537,8 +563,10 @@ def response_rate(request: HttpRequest, pk: int) -> HttpResponse:
                 _user(request),
                 what=p.get("action", ""),
                 owner=p.get("owner", ""),
+                owner_group=group,
                 due_on=_date(p, "action_due", required=False),
                 rating=rating,
+                breakout=breakout,
             )
     except (DialogueError, BadInput) as e:
         return _bad(request, str(e), back)
@@ -763,12 +791,17 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     surveys = []
     for s in c.surveys.prefetch_related("answers"):
         answers = list(s.answers.all())
-        yes = sum(1 for a in answers if a.answer == "yes")
-        surveys.append({"survey": s, "yes": yes, "no": len(answers) - yes, "total": len(answers)})
+        counts = {k: sum(1 for a in answers if a.answer == k) for k in ("yes", "no", "unsure")}
+        surveys.append({"survey": s, **counts, "total": len(answers)})
     context = {
         "c": c,
+        "scored": stats.result_of(c),
+        "min_answers": results.MIN_ANSWERS,
+        "hands": c.hands.select_related("meeting"),
+        "channels": VerificationAnswer.Channel.choices,
         "programme": programme,
         "manage": manage,
+        "office_acts": acts_for_office(request.user, c.office_id),
         "statuses": CommitmentStatus.choices,
         "updates": c.updates.select_related("by"),
         "surveys": surveys,
@@ -783,8 +816,10 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office's progress: by the programme's managers, or by an official of the office itself."""
     c = _commitment(request, pk)
-    _manage(request, c.priority.programme)
+    if not acts_for_office(request.user, c.office_id):
+        _manage(request, c.priority.programme)
     p = request.POST
     return _run(
         request,
@@ -844,7 +879,10 @@ def survey_reply(request: HttpRequest, pk: int) -> HttpResponse:
     ).first()
     if contact is None:
         return _bad(request, _("Choose who sent the SMS."), back)
-    if actions.do_record_verification_reply(survey, contact, request.POST.get("text", "")) is None:
+    channel = request.POST.get("channel") or VerificationAnswer.Channel.SMS
+    if channel not in VerificationAnswer.Channel.values:
+        return _bad(request, _("Unknown channel."), back)
+    if actions.do_record_verification_reply(survey, contact, request.POST.get("text", ""), channel) is None:
         messages.warning(request, _("The SMS was not counted; the sender was told why."))
     else:
         messages.success(request, _("Answer recorded."))
@@ -865,6 +903,8 @@ def priority_chain(request: HttpRequest, pk: int) -> HttpResponse:
         "priority": priority,
         "programme": priority.programme,
         "steps": charts.chain(priority),
+        "commitments": stats.score(list(priority.commitments.select_related("office", "priority"))),
+        "follow_ups": priority.follow_ups.select_related("meeting", "owner_group"),
         "manage": can_manage_programme(request.user, priority.programme),
     }
     return render(request, "dialogues/priority_chain.html", context)
@@ -895,22 +935,74 @@ def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_office(request: HttpRequest) -> HttpResponse:
-    offices = official_offices(request.user)
-    if not offices:
+    """The official's page: invitations to answer, responses asked for, commitments to update,
+    cases referred to the office. No identities anywhere on it."""
+    if not official_offices(request.user):
         raise Http404
-    context = {
-        "invitations": Invitation.objects.filter(office__in=offices)
-        .exclude(status=Invitation.Status.DRAFTED)
-        .select_related("programme", "office"),
-        "commitments": Commitment.objects.filter(office__in=offices).select_related("priority", "office"),
-    }
-    return render(request, "dialogues/my_office.html", context)
+    return render(request, "dialogues/my_office.html", office.office_business(request.user))
 
 
 @require_GET
 def scorecard(request: HttpRequest) -> HttpResponse:
-    """Public: every office's and official's commitments and how they stand. No community identities."""
-    return render(request, "dialogues/scorecard.html", charts.scorecard())
+    """Public: every commitment, the office's claim, the community's verdict and the result (results.py).
+    `?org=<slug>` narrows it to one organisation's dialogues. No community identities."""
+    slug = request.GET.get("org", "").strip()
+    org = Organisation.objects.filter(slug=slug).first() if slug else None
+    if slug and org is None:
+        raise Http404
+    context = {
+        **charts.scorecard(org.pk if org else None),
+        "organisation": org,
+        "organisations": Organisation.objects.filter(programmes__isnull=False).distinct().order_by("name"),
+    }
+    return render(request, "dialogues/scorecard.html", context)
+
+
+@require_GET
+def scorecard_csv(request: HttpRequest) -> HttpResponse:
+    """The scorecard as CSV: the same rows and result as `sauti dialogues scorecard --json`."""
+    slug = request.GET.get("org", "").strip()
+    org = Organisation.objects.filter(slug=slug).first() if slug else None
+    if slug and org is None:
+        raise Http404
+    data = stats.scorecard_json(org.pk if org else None)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "id",
+            "office",
+            "official",
+            "text",
+            "due",
+            "official_status",
+            "progress",
+            "yes",
+            "no",
+            "unsure",
+            "result",
+        ]
+    )
+    for row in data["commitments"]:  # type: ignore[attr-defined]
+        v = row["verdict"]
+        writer.writerow(
+            [
+                row["id"],
+                row["office"],
+                row["official"],
+                row["text"],
+                row["due"],
+                row["official_status"],
+                row["progress"],
+                v["yes"],
+                v["no"],
+                v["unsure"],
+                row["result"],
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="scorecard-{slug or "all"}.csv"'
+    return response
 
 
 # --- Petitions and memoranda ---------------------------------------------------------------------
@@ -987,3 +1079,293 @@ def petition_templates(request: HttpRequest, pk: int) -> HttpResponse:
         ).exists(),
     }
     return render(request, "dialogues/petition_templates.html", context)
+
+
+# --- The community's verdict (issue 15) ----------------------------------------------------------
+
+
+@login_required
+@require_POST
+def commitment_hands(request: HttpRequest, pk: int) -> HttpResponse:
+    """A show of hands at a follow-up meeting: counts for yes, no and not sure."""
+    c = _commitment(request, pk)
+    _manage(request, c.priority.programme)
+    p = request.POST
+    back = reverse("dialogues:commitment", args=[pk])
+    meeting = c.priority.programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    if meeting is None:
+        return _bad(request, _("Choose the meeting where hands were counted."), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_record_show_of_hands(
+            c,
+            _user(request),
+            meeting=meeting,
+            yes=_int(p, "yes", default=0),
+            no=_int(p, "no", default=0),
+            unsure=_int(p, "unsure", default=0),
+            note=p.get("note", ""),
+        ),
+        _("The community's verdict is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_hands(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same, from the meeting page: choose the commitment, count the hands."""
+    meeting = _meeting(request, pk, manage=True)
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[pk]) + "#hands"
+    c = Commitment.objects.filter(priority__programme=meeting.programme, pk=p.get("commitment") or 0).first()
+    if c is None:
+        return _bad(request, _("Choose the commitment the hands were counted for."), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_record_show_of_hands(
+            c,
+            _user(request),
+            meeting=meeting,
+            yes=_int(p, "yes", default=0),
+            no=_int(p, "no", default=0),
+            unsure=_int(p, "unsure", default=0),
+            note=p.get("note", ""),
+        ),
+        _("The community's verdict is recorded."),
+    )
+
+
+# --- Follow-up actions ---------------------------------------------------------------------------
+
+
+def _back(p: QueryDict, default: str) -> str:
+    """Where to go after the form: a page of this app the form came from, never elsewhere."""
+    back = p.get("back", "")
+    return back if back.startswith("/dialogues/") and "//" not in back else default
+
+
+def _owner(programme: Programme, p: QueryDict) -> tuple[Group | None, Contact | None]:
+    group = programme.groups.filter(pk=p.get("owner_group") or 0).first()
+    contact = (
+        Contact.objects.filter(
+            pk=p.get("owner_contact") or 0, group_memberships__group__in=programme.groups.all()
+        ).first()
+        if p.get("owner_contact")
+        else None
+    )
+    return group, contact
+
+
+@login_required
+@require_POST
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
+    p = request.POST
+    back = _back(p, reverse("dialogues:programme", args=[pk]))
+    group, contact = _owner(programme, p)
+    meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    priority = programme.priorities.filter(pk=p.get("priority") or 0).first()
+    commitment = Commitment.objects.filter(priority__programme=programme, pk=p.get("commitment") or 0).first()
+    return _run(
+        request,
+        back,
+        lambda: actions.do_add_follow_up(
+            programme,
+            _user(request),
+            what=p.get("what", ""),
+            owner=p.get("owner", ""),
+            owner_group=group,
+            owner_contact=contact,
+            due_on=_date(p, "due_on", required=False),
+            meeting=meeting,
+            priority=priority,
+            commitment=commitment,
+        ),
+        _("Follow-up action added."),
+    )
+
+
+def _follow_up(request: HttpRequest, pk: int) -> FollowUpAction:
+    action = (
+        FollowUpAction.objects.filter(pk=pk, programme__in=programmes_for(request.user))
+        .select_related("programme__organisation")
+        .first()
+    )
+    if action is None:
+        raise Http404
+    _manage(request, action.programme)
+    return action
+
+
+@login_required
+@require_POST
+def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _follow_up(request, pk)
+    p = request.POST
+    back = _back(p, reverse("dialogues:programme", args=[action.programme_id]))
+    if p.get("state") == "open":
+        return _run(
+            request, back, lambda: actions.do_reopen_follow_up(action, _user(request)), _("Reopened.")
+        )
+    return _run(
+        request,
+        back,
+        lambda: actions.do_close_follow_up(
+            action, _user(request), state=p.get("state", ""), outcome=p.get("outcome", "")
+        ),
+        _("Follow-up action closed."),
+    )
+
+
+# --- Breakouts -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def breakouts_form(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, manage=True)
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[pk]) + "#breakouts"
+    return _run(
+        request,
+        back,
+        lambda: actions.do_form_breakouts(
+            meeting,
+            _user(request),
+            count=_int(p, "count"),
+            composition=p.get("composition", ""),
+            names=p.get("names", "").split(","),
+        ),
+        _("Breakout groups formed."),
+    )
+
+
+def _breakout(request: HttpRequest, pk: int) -> Breakout:
+    breakout = (
+        Breakout.objects.filter(pk=pk, meeting__programme__in=programmes_for(request.user))
+        .select_related("meeting__programme")
+        .first()
+    )
+    if breakout is None:
+        raise Http404
+    _manage(request, breakout.meeting.programme)
+    return breakout
+
+
+@login_required
+@require_POST
+def breakout_record(request: HttpRequest, pk: int) -> HttpResponse:
+    breakout = _breakout(request, pk)
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[breakout.meeting_id]) + f"#breakout-{pk}"
+    members = Attendance.objects.filter(meeting=breakout.meeting, pk__in=p.getlist("members"))
+    groups = breakout.meeting.programme.groups.filter(pk__in=p.getlist("groups"))
+    return _run(
+        request,
+        back,
+        lambda: actions.do_record_breakout(
+            breakout,
+            _user(request),
+            members=members,
+            walk_ins=_int(p, "walk_ins", default=0),
+            groups=groups,
+            analysis=p.get("analysis", ""),
+            strategies=p.get("strategies", ""),
+        ),
+        _("Breakout saved."),
+    )
+
+
+@login_required
+@require_POST
+def breakout_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the plenary: one of the breakout's strategies becomes a follow-up action."""
+    breakout = _breakout(request, pk)
+    programme = breakout.meeting.programme
+    p = request.POST
+    back = reverse("dialogues:meeting", args=[breakout.meeting_id]) + f"#breakout-{pk}"
+    group, contact = _owner(programme, p)
+    priority = programme.priorities.filter(pk=p.get("priority") or 0).first()
+    return _run(
+        request,
+        back,
+        lambda: actions.do_adopt_strategy(
+            breakout,
+            _user(request),
+            what=p.get("what", ""),
+            owner=p.get("owner", ""),
+            owner_group=group,
+            owner_contact=contact,
+            due_on=_date(p, "due_on", required=False),
+            priority=priority,
+        ),
+        _("Strategy adopted as a follow-up action."),
+    )
+
+
+# --- Officials act for their office --------------------------------------------------------------
+
+
+def _office_invitation(request: HttpRequest, pk: int) -> Invitation:
+    inv = (
+        Invitation.objects.filter(pk=pk)
+        .exclude(status=Invitation.Status.DRAFTED)
+        .select_related("programme", "office", "round", "meeting")
+        .first()
+    )
+    if inv is None or inv.office_id not in official_offices(request.user):
+        raise Http404
+    if not acts_for_office(request.user, inv.office_id):
+        raise PermissionDenied
+    return inv
+
+
+@login_required
+@require_POST
+def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    inv = _office_invitation(request, pk)
+    p = request.POST
+    back = reverse("dialogues:my_office")
+    accept = p.get("answer") == "accept"
+    return _run(
+        request,
+        back,
+        lambda: actions.do_reply_to_invitation(
+            inv,
+            _user(request),
+            accept=accept,
+            proposed_date=None if accept else _date(p, "proposed_date", required=False),
+            note=p.get("note", ""),
+        ),
+        _("Your answer is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def office_response(request: HttpRequest, pk: int) -> HttpResponse:
+    """An official records their office's response to a priority they were invited to answer."""
+    inv = _office_invitation(request, pk)
+    p = request.POST
+    back = reverse("dialogues:my_office")
+    priority = inv.round.priorities.filter(pk=p.get("priority") or 0).first()
+    meeting = inv.programme.meetings.filter(
+        pk=p.get("meeting") or 0, kind__in=actions.TAKES_RESPONSES
+    ).first()
+    if priority is None or meeting is None:
+        return _bad(request, _("Choose the priority and the meeting."), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_record_response(
+            meeting,
+            _user(request),
+            priority=priority,
+            office=inv.office,
+            official_name=p.get("official_name", "") or inv.official_name,
+            text=p.get("text", ""),
+        ),
+        _("Response recorded."),
+    )

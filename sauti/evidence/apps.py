@@ -25,7 +25,8 @@ class EvidenceConfig(AppConfig):
             dialogues.Response,
             dialogues.Commitment,
             dialogues.CommitmentUpdate,
-            dialogues.VerificationAnswer,
+            # Issue 15: the community's verdict by a show of hands at a meeting.
+            dialogues.ShowOfHands,
             opinions.Statement,
             opinions.Vote,
             # Answers to an organisation's own questionnaires (issue 20), and what a group concluded.
@@ -34,3 +35,6 @@ class EvidenceConfig(AppConfig):
             questionnaires.Agreement,
         ):
             audit.register(model)
+        # The fields logged since issue 6; the channel an answer came by (issue 15) is kept beside them,
+        # so answers logged before it still verify.
+        audit.register(dialogues.VerificationAnswer, fields=("survey", "contact", "answer", "received_at"))

@@ -456,8 +456,13 @@ def do_transition(
     reason: str = "",
     method: str = "",
     referred_to: Office | None = None,
+    inform: bool | None = None,
 ) -> CaseEvent:
-    """Move a case along its lifecycle, recording who, when and why."""
+    """Move a case along its lifecycle, recording who, when and why.
+
+    Reporters hear back (issue 15): a move to verified, referred, resolved or rejected sends each reporter
+    who can be reached by SMS the new status in their language, through the outbox (opt-out and consent
+    respected). `inform=False` holds it; sensitive cases are held unless `inform=True`."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_status not in Status.values or not case.can_move_to(to_status):
         raise TransitionError(
@@ -485,7 +490,7 @@ def do_transition(
     case.updated_at = timezone.now()
     with recounting(Report.objects.filter(case=case)), recounting_cases(Case.objects.filter(pk=case.pk)):
         case.save(update_fields=fields)
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.STATUS,
         from_status=from_status,
@@ -494,6 +499,13 @@ def do_transition(
         reason=reason.strip(),
         data={"method": method, "referred_to": referred_to.pk if referred_to else None},
     )
+    if to_status in TELL_REPORTERS and (inform if inform is not None else not case.is_sensitive):
+        _tell_reporters(case, by)
+    return event
+
+
+# Moves a reporter hears about without anyone pressing a button (issue 15).
+TELL_REPORTERS = (Status.VERIFIED, Status.REFERRED, Status.RESOLVED, Status.REJECTED)
 
 
 @transaction.atomic
@@ -529,6 +541,15 @@ def do_inform_reporters(case: Case, by: User) -> int:
 
     Goes through the outbox, which refuses numbers that opted out or withdrew consent. The timeline records
     how many were informed, never who."""
+    sent = _tell_reporters(case, by, record_none=True)
+    if sent is None:
+        raise TransitionError(_("No reporter of this case can be reached by SMS."))
+    return sent
+
+
+def _tell_reporters(case: Case, by: User, *, record_none: bool = False) -> int | None:
+    """The SMS of do_inform_reporters; None when no reporter has a phone (nothing recorded then). The
+    timeline notes the send; an automatic one that reached nobody (`record_none` False) is not noted."""
     from django.utils import translation
 
     from sauti.messaging.actions import do_queue_sms
@@ -541,7 +562,7 @@ def do_inform_reporters(case: Case, by: User) -> int:
             contacts[report.reporter.pk] = report.reporter
             refs.setdefault(report.reporter.pk, []).append(report.reference)
     if not contacts:
-        raise TransitionError(_("No reporter of this case can be reached by SMS."))
+        return None
     sent = 0
     for pk, contact in contacts.items():
         with translation.override(contact.language or "sw"):
@@ -552,6 +573,8 @@ def do_inform_reporters(case: Case, by: User) -> int:
             }
         if do_queue_sms(case.organisation, to_contact=contact, text=text, purpose="case-status") is not None:
             sent += 1
+    if not sent and not record_none:
+        return 0
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.MESSAGE,

@@ -182,7 +182,7 @@ def stacked_bars(
 @dataclass(frozen=True, slots=True)
 class Bar:
     label: str
-    value: int
+    value: int | float  # a count, or a score shown as counted (62.5)
     percent: float  # of the largest bar
     href: str = ""
     extra: int | None = None  # a second figure (reports beside cases)

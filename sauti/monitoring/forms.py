@@ -267,6 +267,7 @@ class TransitionForm(Form):
     referred_to = forms.ModelChoiceField(
         label=_("Referred to"), queryset=Office.objects.order_by("name"), required=False
     )
+    hold = forms.BooleanField(label=_("Do not tell the reporters by SMS"), required=False)
 
 
 class IdListField(forms.Field):

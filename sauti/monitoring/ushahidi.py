@@ -478,6 +478,7 @@ def _import_row(
                 actor,
                 method=VerificationMethod.SECOND_SOURCE,
                 reason=_("imported as verified from Ushahidi"),
+                inform=False,  # history being imported, not news for the reporters
             )
             verified = True
         return triaged, verified, False

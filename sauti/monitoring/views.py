@@ -477,6 +477,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             method=data["method"],
             referred_to=data["referred_to"],
+            inform=False if data["hold"] else None,
         )
     except TransitionError as exc:
         return _case_page(request, case, status=400, error=str(exc))

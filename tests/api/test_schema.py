@@ -27,6 +27,13 @@ OPERATIONS = {
     ("get", "/api/cases/"),
     ("get", "/api/cases/{id}/"),
     ("post", "/api/cases/{id}/transition/"),
+    ("get", "/api/programmes/"),
+    ("get", "/api/meetings/"),
+    ("get", "/api/priorities/"),
+    ("get", "/api/rounds/"),
+    ("get", "/api/responses/"),
+    ("get", "/api/commitments/"),
+    ("get", "/api/follow-ups/"),
 }
 
 

@@ -45,6 +45,13 @@ OPERATIONS = [
     ("GET", "/api/cases/"),
     ("GET", "/api/cases/{id}/"),
     ("POST", "/api/cases/{id}/transition/"),
+    ("GET", "/api/programmes/"),
+    ("GET", "/api/meetings/"),
+    ("GET", "/api/priorities/"),
+    ("GET", "/api/rounds/"),
+    ("GET", "/api/responses/"),
+    ("GET", "/api/commitments/"),
+    ("GET", "/api/follow-ups/"),
 ]
 # Random slugs and keys are almost never real ones: half the valid requests get real ones, so they get past
 # the 404/400 and through the actions.

@@ -323,7 +323,7 @@ def test_invitations_move_step_by_step_after_the_list_is_frozen(dia: Dialogue) -
         actions.do_advance_invitation(inv, w.wanjiku)
 
 
-def test_breakout_ratings_are_one_per_group_and_1_to_5(dia: Dialogue) -> None:
+def test_breakout_ratings_keep_their_history_and_are_1_to_5(dia: Dialogue) -> None:
     w = dia.world
     m = actions.do_schedule_meeting(
         dia.programme,
@@ -346,7 +346,9 @@ def test_breakout_ratings_are_one_per_group_and_1_to_5(dia: Dialogue) -> None:
         actions.do_rate_response(r, w.wanjiku, group=w.mathare_group, rating=7, notes="")
     actions.do_rate_response(r, w.wanjiku, group=w.mathare_group, rating=2, notes="vague")
     actions.do_rate_response(r, w.wanjiku, group=w.mathare_group, rating=3, notes="clearer")
-    assert r.ratings.get().rating == 3
+    # Re-rating keeps the earlier rating as history (issue 15); the latest per group is current.
+    assert [x.rating for x in r.ratings.all()] == [2, 3]
+    assert [x.rating for x in actions.current_ratings(r)] == [3]
     with pytest.raises(DialogueError, match="owns"):
         actions.do_add_follow_up(
             dia.programme, w.wanjiku, what="Visit the water office", owner="", due_on=timezone.localdate()

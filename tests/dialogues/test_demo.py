@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -9,9 +10,19 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from sauti.dialogues.models import Attendance, Commitment, ConsensusRound, Meeting, Participant, Programme
+from sauti.dialogues.models import (
+    Attendance,
+    Commitment,
+    ConsensusRound,
+    Meeting,
+    Participant,
+    Programme,
+    ShowOfHands,
+    VerificationAnswer,
+)
 from sauti.dialogues.reach import indicators
 from sauti.mapping.models import MappingExercise
+from sauti.monitoring.models import Report
 from sauti.peers.models import Adoption, Practice
 from sauti.trust.models import TrustResponse, TrustSurvey
 
@@ -69,3 +80,24 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     exercises = list(MappingExercise.objects.filter(meeting__programme=police))
     assert len(exercises) == 2
     assert zawadi.get(f"/mapping/{exercises[1].pk}/compare/?with={exercises[0].pk}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_fresh_demo_passes_verify_and_shows_the_communitys_verdict() -> None:
+    """Defect (issue 15): commitments back-dated with QuerySet.update() broke `sauti verify`."""
+    call_command("demo_data", stdout=StringIO())
+    out = StringIO()
+    call_command("verify", "--json", stdout=out)  # exits non-zero (SystemExit) on any problem
+    assert json.loads(out.getvalue())["ok"] is True
+    # SMS reports, verification answers and shows of hands give every page something real to show.
+    assert Report.objects.filter(channel="sms").count() >= 3
+    assert VerificationAnswer.objects.count() >= 10 and ShowOfHands.objects.exists()
+    out = StringIO()
+    call_command("dialogues", "scorecard", "--org", "umoja-demo", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert {"kept", "disputed", "not_kept"} <= {c["result"] for c in data["commitments"]}
+    assert data["summary"]["counted"] >= 3
+    client = Client()
+    assert client.login(username="njeri", password="sauti-demo-2026")
+    home = client.get("/").content.decode()
+    assert "Invitations to answer" in home and 'id="to-update"' in home

@@ -20,6 +20,7 @@ from sauti.dialogues.models import (
     Notification,
     Response,
 )
+from sauti.people.models import Office
 from tests.dialogues.conftest import Dialogue, future, open_round, past
 
 
@@ -248,11 +249,30 @@ def test_officials_see_only_what_is_addressed_to_their_office(dia: Dialogue) -> 
     assert c.get(f"/dialogues/commitments/{com.pk}/").status_code == 200
     assert c.get("/dialogues/my-office/").status_code == 200
     assert c.get(f"/dialogues/{dia.programme.pk}/").status_code == 404
+    # The official reports the office's own progress (issue 15), logged in the audit chain …
     assert (
         c.post(
             f"/dialogues/commitments/{com.pk}/update/", {"status": "fulfilled", "progress": "100"}
         ).status_code
-        == 403
+        == 302
+    )
+    com.refresh_from_db()
+    assert com.status == "fulfilled" and com.updates.last().by == w.chief  # type: ignore[union-attr]
+    # … but never another office's.
+    other = Office.objects.create(name="Ward administrator", kind="ward_admin")
+    com2 = actions.do_record_commitment(
+        dia.priorities[0],
+        w.wanjiku,
+        office=other,
+        official_name="WA",
+        what="Road",
+        due_on=timezone.localdate(),
+    )
+    assert (
+        c.post(
+            f"/dialogues/commitments/{com2.pk}/update/", {"status": "fulfilled", "progress": "100"}
+        ).status_code
+        == 404
     )
 
 

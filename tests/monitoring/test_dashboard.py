@@ -30,7 +30,7 @@ def board(world: World, user: str = "wanjiku", **params: str) -> maps.Dashboard:
     return result
 
 
-def bars(chart: charts.BarChart) -> list[tuple[str, int]]:
+def bars(chart: charts.BarChart) -> list[tuple[str, int | float]]:
     return [(b.label, b.value) for b in chart.bars]
 
 

@@ -1,4 +1,4 @@
-"""`sauti dialogues tally|remind|import-attendance|indicators` (contracts in the README)."""
+"""`sauti dialogues tally|remind|scorecard|import-attendance|indicators` (contracts in the README)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from typing import Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from sauti.dialogues import results
 from sauti.dialogues.actions import DialogueError, do_import_attendance
 from sauti.dialogues.ballots_csv import parse_ballots_csv
 from sauti.dialogues.counting import METHODS, BallotError, Method, tally
 from sauti.dialogues.models import Meeting, Programme
 from sauti.dialogues.reach import SHEET_HEADERS, indicators
+from sauti.dialogues.stats import scorecard_json
 from sauti.monitoring.ushahidi import system_user
 from sauti.people.imports import ImportFileError, read_table
-from sauti.people.models import User
+from sauti.people.models import Organisation, User
 
 
 def _command_user(username: str) -> User:
@@ -34,7 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", metavar="{tally,remind,import-attendance,indicators}", required=True
+            dest="action", metavar="{tally,remind,scorecard,import-attendance,indicators}", required=True
         )
         t = actions.add_parser("tally", help="Count ballots from a CSV file.")
         t.add_argument("file", help="CSV: voter, group, weight (optional), then one column per priority.")
@@ -49,6 +51,12 @@ class Command(BaseCommand):
             help="Also queue a daily run in the background worker (sauti worker).",
         )
 
+        sc = actions.add_parser(
+            "scorecard",
+            help="Commitments with the office's claim, the community's verdict and the result (issue 15).",
+        )
+        sc.add_argument("--org", required=True, help="The organisation's slug.")
+        sc.add_argument("--json", action="store_true", help="Print the scorecard as JSON.")
         a = actions.add_parser(
             "import-attendance",
             help="Add a sign-in sheet (CSV or XLSX: name, phone, sex, age_band, segment) to a meeting's attendance.",
@@ -70,6 +78,8 @@ class Command(BaseCommand):
             self._import_attendance(options["file"], options["meeting"], options["user"], options["json"])
         elif options["action"] == "indicators":
             self._indicators(options["programme"], options["json"])
+        elif options["action"] == "scorecard":
+            self._scorecard(options["org"], options["json"])
         else:
             self._remind(options["schedule"])
 
@@ -128,6 +138,25 @@ class Command(BaseCommand):
         for key, target in result["targets"].items():
             self.stdout.write(f"  {key}: {target['achieved']} / {target['target']} ({target['pct']}%)")
 
+    def _scorecard(self, slug: str, as_json: bool) -> None:
+        org = Organisation.objects.filter(slug=slug).first()
+        if org is None:
+            raise CommandError(_("No organisation with the slug “%(slug)s”.") % {"slug": slug})
+        data = scorecard_json(org.pk)
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        rows = cast("list[dict[str, Any]]", data["commitments"])
+        for row in rows:
+            v = row["verdict"]
+            self.stdout.write(
+                f"#{row['id']} {row['due']} {row['office']}: {row['text']}\n"
+                f"    {row['official_status']} · {v['yes']}/{v['no']}/{v['unsure']} · {results.label(row['result'])}"
+            )
+        summary = cast("dict[str, Any]", data["summary"])
+        pct = "—" if summary["kept_pct"] is None else f"{summary['kept_pct']}%"
+        self.stdout.write(_("Kept: %(pct)s of %(n)d counted") % {"pct": pct, "n": summary["counted"]})
+
     def _tally(self, file: str, method: Method, as_json: bool) -> None:
         path = Path(file)
         try:
@@ -154,11 +183,13 @@ class Command(BaseCommand):
     def _remind(self, schedule: bool) -> None:
         from django.utils import timezone
 
-        from sauti.dialogues.actions import do_send_due_reminders
+        from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
         from sauti.dialogues.tasks import next_run, send_due_reminders
 
         sent = do_send_due_reminders()
         self.stdout.write(_("%(n)d reminders and escalations recorded.") % {"n": sent})
+        owners = do_send_follow_up_reminders()
+        self.stdout.write(_("%(n)d SMS to owners of follow-up actions.") % {"n": owners})
         if schedule:
             from django_tasks import default_task_backend
 

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from sauti.home import views
+
+urlpatterns: list[URLPattern] = [path("", views.home, name="home")]
