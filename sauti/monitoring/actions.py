@@ -32,7 +32,14 @@ from sauti.monitoring.taxonomy import seed as seed_taxonomy
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.geo import ward_at
 from sauti.places.models import Constituency, County, Settlement, Ward
-from sauti.places.services import PlaceCandidate, find_places
+from sauti.places.services import (
+    Area,
+    PlaceCandidate,
+    Resolution,
+    candidate_key,
+    find_places,
+    resolve_place,
+)
 
 EARLIEST = date(1963, 1, 1)
 # Case fields the report rollup counts under, and those the case rollup counts under (see monitoring.rollups).
@@ -78,6 +85,8 @@ class ReportInput:
     received_at: Any = None
     attachments: Sequence[UploadedFile] = field(default_factory=list)
     county_hint: int | None = None
+    # The candidate the sender chose when the place was ambiguous (`candidate_key`, e.g. "ward:1447").
+    place_key: str = ""
 
 
 def do_seed_taxonomy(org: Organisation) -> None:
@@ -94,9 +103,17 @@ def check_date(day: date | None) -> None:
 
 
 def locate(
-    place_text: str, lat: float | None, lon: float | None, county_hint: int | None = None
+    place_text: str,
+    lat: float | None,
+    lon: float | None,
+    county_hint: int | None = None,
+    *,
+    area: Area | None = None,
+    place_key: str = "",
 ) -> dict[str, Any]:
-    """The most precise place we can tell from coordinates and/or the place as written."""
+    """The most precise place we can tell from coordinates and/or the place as written, read in the light
+    of the organisation's `area`. A name that stays ambiguous (two places inside the area, or none inside
+    and two outside) places the report no further than what all its candidates share."""
     out: dict[str, Any] = {"precision": Precision.UNKNOWN, "lat": None, "lon": None}
     if (lat is None) != (lon is None):
         raise ReportError(_("Give both latitude and longitude, or neither."), "lat")
@@ -114,7 +131,19 @@ def locate(
                 out["settlement"] = Settlement.objects.filter(pk=named.settlement_id).first()
         return out
     if place_text:
-        best = _best_place(place_text, county_hint)
+        resolution = place_resolution(place_text, area, county_hint)
+        best = resolution.place
+        if place_key:
+            best = next((c for c in resolution.choices if candidate_key(c) == place_key), best)
+            if best is None:
+                best = next(
+                    (
+                        c
+                        for c in find_places(place_text, limit=20, area=area)
+                        if candidate_key(c) == place_key
+                    ),
+                    None,
+                )
         if best is not None:
             out.update(_place_fields(best))
             out["precision"] = {
@@ -125,7 +154,19 @@ def locate(
             }[best.kind]
             if best.lat is not None and best.lon is not None:
                 out["lat"], out["lon"] = best.lat, best.lon
+        elif resolution.ambiguous and len({c.county_code for c in resolution.choices}) == 1:
+            county = resolution.choices[0].county_code
+            out["county"] = County.objects.filter(code=county).first()
+            out["precision"] = Precision.COUNTY
     return out
+
+
+def place_resolution(text: str, area: Area | None, county_hint: int | None = None) -> Resolution:
+    """What a typed place means for an organisation working in `area`: one place, or candidates to ask
+    about. A hinted county (the form's picker, the API's `county`) narrows it first."""
+    if not text.strip():
+        return Resolution()
+    return resolve_place(text, area, county_code=county_hint)
 
 
 def _best_place(text: str, county_hint: int | None) -> PlaceCandidate | None:
@@ -230,7 +271,9 @@ def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
     if inp.people_affected is not None and not 0 <= inp.people_affected <= 10_000_000:
         raise ReportError(_("The number of people affected is not plausible."), "people_affected")
     categories = categories_for(org, inp.category_keys)
-    location = locate(inp.place_text, inp.lat, inp.lon, inp.county_hint)
+    location = locate(
+        inp.place_text, inp.lat, inp.lon, inp.county_hint, area=org.operating_area(), place_key=inp.place_key
+    )
     report = Report.objects.create(
         organisation=org,
         description=description[:5000],

@@ -14,13 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sauti.monitoring.actions import MAX_ATTACHMENTS
+from sauti.monitoring.actions import MAX_ATTACHMENTS, place_resolution
 from sauti.monitoring.models import Case, Category, Channel, Report, Status, VerificationMethod
 from sauti.monitoring.search import reports_matching
 from sauti.people.models import Office, Organisation
 from sauti.people.phones import InvalidPhone, normalise_phone
 from sauti.places.models import Constituency, County, Ward
-from sauti.places.services import find_places
+from sauti.places.services import candidate_key, find_places, label
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
@@ -374,6 +374,8 @@ class ReportFormBase(Form):
         help_text=_("Village, estate, ward or town, for example: Mathare 4A, Nairobi."),
     )
     county_hint = forms.IntegerField(required=False, min_value=1, max_value=47, widget=forms.HiddenInput)
+    # Which of several same-named places was meant ("ward:1447"); offered when the name is ambiguous.
+    place_key = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     lat = forms.FloatField(
         label=_("Latitude"),
         required=False,
@@ -425,7 +427,25 @@ class ReportFormBase(Form):
         named = data.get("reporter_name", "").strip() or data.get("reporter_phone")
         if named and not data.get("consent"):
             self.add_error("consent", self.consent_needed)
+        self._check_place(data)
         return data
+
+    place_choices: list[tuple[str, str]] = []
+
+    def _check_place(self, data: dict[str, Any]) -> None:
+        """A name shared by several places the organisation could mean: list them and ask (never guess)."""
+        self.place_choices = []
+        text = data.get("place_text", "").strip()
+        if not text or data.get("lat") is not None or ("org" in self.fields and not data.get("org")):
+            return
+        resolution = place_resolution(text, self.organisation.operating_area(), data.get("county_hint"))
+        if not resolution.ambiguous:
+            return
+        choices = [(candidate_key(c), label(c)) for c in resolution.choices]
+        if data.get("place_key") in {key for key, _label in choices}:
+            return
+        self.place_choices = choices
+        self.add_error("place_text", _("Several places have this name. Choose the one you mean."))
 
     @property
     def organisation(self) -> Organisation:

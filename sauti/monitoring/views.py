@@ -68,7 +68,7 @@ from sauti.monitoring.web_actions import (
 from sauti.people.actions import Identity, reveal_identities
 from sauti.people.models import Office, Organisation, User
 from sauti.places.models import County
-from sauti.places.services import find_places
+from sauti.places.services import candidate_key, find_places
 
 PAGE_SIZE = 50
 # A case written just before a poll may commit just after it: each poll looks this far back, and the
@@ -651,6 +651,7 @@ def _report_input(form: mforms.ReportFormBase, channel: str, user: User | None) 
         submitted_by=user,
         attachments=form.uploads,
         county_hint=data.get("county_hint"),
+        place_key=data.get("place_key", ""),
     )
 
 
@@ -721,8 +722,12 @@ def report_thanks(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_place(request: HttpRequest) -> HttpResponse:
-    """The place picker: candidates for what is typed, or (with `pick`) the place field set to a choice."""
+    """The place picker: candidates for what is typed (the organisation's area first, with `org`), or (with
+    `pick`) the place field set to a choice."""
     text = request.GET.get("place_text", "").strip()[:200]
+    slug = request.GET.get("org", "")[:60]
+    org = Organisation.objects.filter(slug=slug).first() if slug else None
+    context: dict[str, Any] = {"value": text, "org_slug": org.slug if org else ""}
     if request.GET.get("pick"):
         try:
             county = int(request.GET.get("county", ""))
@@ -730,14 +735,14 @@ def report_place(request: HttpRequest) -> HttpResponse:
             county = None
         if county is not None and not 1 <= county <= 47:
             county = None
-        return render(
-            request,
-            "monitoring/_report_place_field.html",
-            {"value": text, "county": county, "picked": bool(text)},
-        )
-    found = find_places(text, limit=6) if len(text) >= 3 else []
-    candidates = [(c, mforms.PLACE_KINDS.get(c.kind, c.kind)) for c in found]
-    return render(request, "monitoring/_report_place_options.html", {"candidates": candidates, "text": text})
+        key = request.GET.get("key", "")[:40]
+        context.update(county=county, picked=bool(text), place_key=key)
+        return render(request, "monitoring/_report_place_field.html", context)
+    area = org.operating_area() if org else None
+    found = find_places(text, limit=6, area=area) if len(text) >= 3 else []
+    candidates = [(c, mforms.PLACE_KINDS.get(c.kind, c.kind), candidate_key(c)) for c in found]
+    context.update(candidates=candidates, text=text)
+    return render(request, "monitoring/_report_place_options.html", context)
 
 
 @login_required
