@@ -57,6 +57,7 @@ def _submit(
     ward_name: str,
     place_text: str,
     people: int | None,
+    ward_code: int | None = None,
     language: str,
     channel: str,
     external_id: str,
@@ -84,6 +85,8 @@ def _submit(
         external_id=external_id,
         received_at=received_at,
         county_hint=county_code,
+        # The ward the sender chose: its name alone may be shared by another ward of the county.
+        place_key=f"ward:{ward_code}" if ward_code is not None and located_by == ward_name else "",
     )
     try:
         report = do_submit_report(org, inp)
@@ -106,6 +109,7 @@ def _submit_sms(
         county_code=state.county_code,
         county_name=state.county_name,
         ward_name=state.ward_name,
+        ward_code=state.ward_code,
         place_text=state.place_text,
         people=state.people_affected,
         language=state.lang,
@@ -309,7 +313,8 @@ def _apply_ussd(
                     county_code=s.county_code,
                     county_name=s.county_name,
                     ward_name=s.ward_name,
-                    place_text="",
+                    ward_code=s.ward_code,
+                    place_text=s.place_text,
                     people=None,
                     language=s.lang,
                     channel=Channel.USSD,

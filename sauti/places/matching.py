@@ -699,20 +699,22 @@ def conflicting(a: PlaceCandidate, b: PlaceCandidate) -> bool:
     it. A ward and the settlement inside it, or a constituency and its ward, are one place named twice."""
     if a.county_code != b.county_code:
         return True
-    if a.constituency_code is not None and b.constituency_code is not None:
-        if a.constituency_code != b.constituency_code:
-            return True
+    known = a.constituency_code is not None and b.constituency_code is not None
+    if known and a.constituency_code != b.constituency_code:
+        return True
     return a.ward_code is not None and b.ward_code is not None and a.ward_code != b.ward_code
 
 
-def resolve(candidates: Sequence[PlaceCandidate], area: Area | None = None) -> Resolution:
+def resolve(
+    candidates: Sequence[PlaceCandidate], area: Area | None = None, *, min_score: float = MIN_RESOLVE_SCORE
+) -> Resolution:
     """Choose among ranked candidates (best first, as `search`/`extract` return them) for an area.
 
     Candidates inside the area come first: one inside is taken even if others outside score as well
     ("Huruma" for a Nairobi organisation). Among the candidates about as likely as the best of that pool
     (within `AMBIGUOUS_WITHIN`), those naming different spots are asked about; nested ones (Kibera, the
     constituency Kibra) are one answer, the first in rank order."""
-    pool = [c for c in candidates if c.score >= MIN_RESOLVE_SCORE]
+    pool = [c for c in candidates if c.score >= min_score]
     if not pool:
         return Resolution()
     if area:
