@@ -22,7 +22,7 @@ from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Channel, Report
 from sauti.people.actions import do_record_consent, find_contact
 from sauti.people.models import Consent, Contact, Organisation
-from sauti.places.services import find_places
+from sauti.places.services import candidate_key, find_places
 
 LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
 USSD_SESSION_TIMEOUT = timedelta(minutes=5)  # telcos end sessions after 180 s; allow for clock drift
@@ -67,11 +67,16 @@ def _submit(
     # The ward when known; else the place as written if the gazetteer knows it (locate's own bar), else
     # the county.
     located_by = ward_name or county_name
-    if not ward_name and place_text:
+    # The ward the sender chose: its name alone may be shared by another ward of the county.
+    place_key = f"ward:{ward_code}" if ward_code is not None and ward_name else ""
+    if place_text:
         named = find_places(place_text, limit=1, county_code=county_code)
-        if named and named[0].score >= 0.8:
-            located_by = place_text
-    if place_text and ward_name:
+        if named and named[0].score >= 0.8 and (ward_code is None or named[0].ward_code in (None, ward_code)):
+            located_by, place_key = (
+                place_text,
+                candidate_key(named[0]),
+            )  # a settlement in that ward: more precise
+    if place_text and located_by != place_text:
         place_label = _("Place")
         description = f"{description}\n({place_label}: {place_text})"
     inp = ReportInput(
@@ -85,8 +90,7 @@ def _submit(
         external_id=external_id,
         received_at=received_at,
         county_hint=county_code,
-        # The ward the sender chose: its name alone may be shared by another ward of the county.
-        place_key=f"ward:{ward_code}" if ward_code is not None and located_by == ward_name else "",
+        place_key=place_key,
     )
     try:
         report = do_submit_report(org, inp)

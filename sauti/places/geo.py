@@ -151,6 +151,16 @@ class WardLocator:
             return self.candidate(self._ward_codes[nearest[1]], NEAREST)
         return None
 
+    def ward_in_constituency(self, lat: float, lon: float, constituency_code: int) -> PlaceCandidate | None:
+        """The ward of this constituency at the point, else the one nearest to it (a settlement's mapped
+        point a little outside the constituency it is known to belong to, e.g. Kibera's)."""
+        found = self.ward_at(lat, lon)
+        if found is not None and found.constituency_code == constituency_code and found.score >= INSIDE:
+            return found
+        lat, lon = check_point(lat, lon)
+        code, _distance = self._nearest(Point(lon, lat), self._by_constituency.get(constituency_code, []))
+        return self.candidate(code, NEAREST) if code is not None else None
+
     def _nearest(self, point: Point, codes: list[int]) -> tuple[int | None, float]:
         best: tuple[int | None, float] = (None, math.inf)
         for code in codes:

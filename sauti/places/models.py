@@ -95,6 +95,8 @@ class Settlement(models.Model):
     PLACEMENT_CHOICES = [
         ("point", _("from its mapped point")),
         ("curated", _("curated")),
+        ("name", _("from a namesake: a mapped settlement or a ward of its county")),
+        ("parent", _("the ward of the settlement it is part of")),
         ("county", _("county only")),
     ]
 
