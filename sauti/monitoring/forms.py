@@ -556,3 +556,39 @@ class CategoryAddForm(Form):
     def __init__(self, *args: Any, parents: Iterable[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("parent", [("", _("— top level —")), *((str(c.pk), c.label) for c in parents)])
+
+
+# Local places ---------------------------------------------------------------------------------------------
+
+
+class LocalPlaceForm(Form):
+    """A landmark or village of the organisation's area, in a ward chosen from that area."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("As residents say it, e.g. “Kwa Chief”, “Soko Mjinga”, “Village 2”."),
+    )
+    ward = forms.TypedChoiceField(label=_("Ward"), coerce=int)
+    aliases = forms.CharField(
+        label=_("Other names (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("Separated by commas."),
+    )
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-5, max_value=5.5)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=33, max_value=42)
+
+    def __init__(self, *args: Any, wards: Iterable[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("ward", [("", "—"), *wards])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            self.add_error("lat", _("Give both latitude and longitude, or neither."))
+        return data
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.cleaned_data.get("aliases", "").split(",") if a.strip()]

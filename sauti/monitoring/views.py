@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,7 +67,8 @@ from sauti.monitoring.web_actions import (
 )
 from sauti.people.actions import Identity, reveal_identities
 from sauti.people.models import Office, Organisation, User
-from sauti.places.models import County
+from sauti.places.actions import PlaceError, do_add_local_place
+from sauti.places.models import County, Settlement, Ward
 from sauti.places.services import candidate_key, find_places
 
 PAGE_SIZE = 50
@@ -847,3 +848,53 @@ def category_add(request: HttpRequest, slug: str) -> HttpResponse:
         return _category_page(request, status=400, error=str(exc), add_forms={org.pk: form})
     messages.success(request, _("Category “%(key)s” added.") % {"key": category.key})
     return redirect("category_list")
+
+
+# Local places ------------------------------------------------------------------------------------------
+
+
+def _area_wards(org: Organisation) -> list[tuple[int, str]]:
+    area = org.operating_area()
+    wards = Ward.objects.select_related("constituency").order_by("constituency__name", "name")
+    if area:
+        wards = wards.filter(Q(county__code__in=area.counties) | Q(code__in=area.wards))
+    return [(w.code, f"{w.name} ({w.constituency.name})") for w in wards]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_places(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's own places (landmarks, villages): listed, and added with their ward."""
+    user = _user(request)
+    org = get_organisation_for_user(user, slug, Perm.TRIAGE_CASES)
+    form = mforms.LocalPlaceForm(request.POST if request.method == "POST" else None, wards=_area_wards(org))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            ward = Ward.objects.get(code=data["ward"])
+            try:
+                place = do_add_local_place(
+                    org.slug,
+                    data["name"],
+                    ward,
+                    lat=data.get("lat"),
+                    lon=data.get("lon"),
+                    aliases=form.alias_list,
+                )
+            except PlaceError as exc:
+                form.add_error("name", str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("“%(name)s” added in %(ward)s. Reports naming it are placed there from now on.")
+                    % {"name": place.name, "ward": ward.name},
+                )
+                return redirect("local_places", slug=org.slug)
+        status = 400
+    places = Settlement.objects.filter(source="local", source_ref__startswith=f"{org.slug}/").select_related(
+        "ward", "constituency"
+    )
+    return render(
+        request, "monitoring/local_places.html", {"org": org, "form": form, "places": places}, status=status
+    )

@@ -91,6 +91,7 @@ class Settlement(models.Model):
         ("aoi", _("Atlas of Informality")),
         ("kisip", _("KISIP settlement list")),
         ("sauti", _("Sauti curated list")),
+        ("local", _("added by a coordinator")),
     ]
     PLACEMENT_CHOICES = [
         ("point", _("from its mapped point")),

@@ -163,3 +163,25 @@ def test_public_form_places_huruma_in_nairobi_for_the_nairobi_organisation(world
     )
     assert response.status_code == 302
     assert Report.objects.get().ward.code == HURUMA_NAIROBI
+
+
+@pytest.mark.django_db
+def test_a_coordinator_adds_a_local_place_and_reports_naming_it_land_in_its_ward(world: World) -> None:
+    client = world.client_for(world.wanjiku)
+    page = client.get("/cases/places/umoja/")
+    assert page.status_code == 200 and "Mabatini" in page.content.decode()
+    response = client.post(
+        "/cases/places/umoja/", {"name": "Soko Mjinga", "ward": "1446", "aliases": "Soko ya Mjinga"}
+    )
+    assert response.status_code == 302
+    assert "Soko Mjinga" in client.get("/cases/places/umoja/").content.decode()
+    body = post(
+        token_client(world.wanjiku),
+        {"org": "umoja", "description": "Maji hakuna", "place_text": "soko ya mjinga"},
+    ).json()
+    assert body["ward"]["code"] == 1446 and body["settlement"]["name"] == "Soko Mjinga"
+    # The same name twice is refused with a message, not a 500.
+    again = client.post("/cases/places/umoja/", {"name": "Soko  Mjinga", "ward": "1446"})
+    assert again.status_code == 400 and "already" in again.content.decode()
+    bad = client.post("/cases/places/umoja/", {"name": "Kwa Chief", "ward": "99999"})
+    assert bad.status_code == 400
