@@ -6,10 +6,10 @@ import threading
 from collections.abc import Sequence
 
 from sauti.conversations.flows import Choice, Draft, PlaceOption, ReportStatus
-from sauti.messaging.parse import analyse
+from sauti.messaging.parse import Analysis, analyse
 from sauti.monitoring.models import Report
 from sauti.people.models import Contact, Organisation
-from sauti.places.matching import Area, normalize
+from sauti.places.matching import Area, Resolution, normalize
 from sauti.places.models import County, Ward
 from sauti.places.services import PlaceCandidate, extract_places, find_places, label, resolve
 
@@ -58,6 +58,19 @@ def option(place: PlaceCandidate) -> PlaceOption:
     return PlaceOption(label(place), county, ward, place.name if place.kind == "settlement" else "")
 
 
+def place_in_message(a: Analysis, area: Area) -> Resolution:
+    """The place a message names for an organisation working in `area`: the analysis' choice, unless the
+    same name is read as several places the organisation could mean (then the choices to ask about)."""
+    place = a.place
+    if place is None or place.county_code is None:
+        return Resolution()
+    same = [c for c in a.places if normalize(c.matched or c.name) == normalize(place.matched or place.name)]
+    resolution = resolve(same, area, min_score=0.0)  # the analysis already kept the likely ones
+    if resolution.ambiguous:
+        return resolution
+    return Resolution(place=place, choices=(place,))
+
+
 class OrgServices:
     def __init__(self, organisation: Organisation, contact: Contact | None) -> None:
         self.organisation = organisation
@@ -75,21 +88,14 @@ class OrgServices:
 
     def analyse(self, text: str) -> Draft:
         a = analyse(text, place_finder=self._finder)
-        place = a.place
+        resolution = place_in_message(a, self.area)
+        if resolution.ambiguous:  # the same name read as several places the organisation could mean: ask
+            options = tuple(option(c) for c in resolution.choices if c.county_code is not None)
+            return Draft(a.language, a.category, a.people_affected, options=options)
         county = ward = None
         place_name = ""
-        if place is not None and place.county_code is not None:
-            # The same name read as several places (both inside the area, or none inside): ask.
-            same = [
-                c
-                for c in a.places
-                if normalize(c.matched or c.name) == normalize(place.matched or place.name)
-            ]
-            resolution = resolve(same, self.area, min_score=0.0)  # the analysis already kept likely ones
-            if resolution.ambiguous:
-                options = tuple(option(c) for c in resolution.choices if c.county_code is not None)
-                return Draft(a.language, a.category, a.people_affected, options=options)
-            chosen = option(place)
+        if resolution.place is not None and resolution.place.county_code is not None:
+            chosen = option(resolution.place)
             county, ward, place_name = chosen.county, chosen.ward, chosen.place_name
         return Draft(a.language, a.category, a.people_affected, county, ward, place_name)
 

@@ -187,6 +187,7 @@ def _inbox_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], in
         "form": form,
         "rows": [],
         "can_triage": can_triage,
+        "place_orgs": [o for o in orgs if can(user, Perm.TRIAGE_CASES, o)],
         "several_orgs": len(orgs) > 1,
         "statuses": Status.choices,
         "methods": VerificationMethod.choices,

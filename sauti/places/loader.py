@@ -354,12 +354,16 @@ def _place_by_name(
             if values["lat"] is None:
                 values["lat"], values["lon"] = twin["lat"], twin["lon"]
             continue
-        words = name.split()
+        compact = name.replace(" ", "")
+        # The ward's words, or a run of them, spell the name, spaces aside: "Shaurimoyo Kaloleni" holds
+        # both Kaloleni and Shauri Moyo.
         fits = {
             code
             for code, ward in ward_words.get(county, [])
-            if words
-            and any(ward[i : i + len(words)] == words for i in range(len(ward) - len(words) + 1))
+            if compact
+            and any(
+                "".join(ward[i:j]) == compact for i in range(len(ward)) for j in range(i + 1, len(ward) + 1)
+            )
             and (const is None or locator.wards[code].constituency_code == const)
         }
         if len(fits) == 1:

@@ -727,8 +727,15 @@ def resolve(
         if all(conflicting(c, d) for d in distinct):
             distinct.append(c)
     if len(distinct) == 1:
-        return Resolution(place=distinct[0], choices=(distinct[0],))
+        # One spot named at several levels ("Kasarani": constituency and ward; "Likoni": constituency,
+        # ward and settlement): the most specific, so the report gets a ward.
+        nested = [c for c in close if not conflicting(c, distinct[0])]
+        best = max(nested, key=lambda c: (c.ward_code is not None, _SPECIFIC[c.kind], -nested.index(c)))
+        return Resolution(place=best, choices=(best,))
     return Resolution(choices=tuple(distinct[:MAX_CHOICES]))
+
+
+_SPECIFIC = {"county": 0, "constituency": 1, "ward": 2, "settlement": 3}
 
 
 def candidate_key(place: PlaceCandidate) -> str:
