@@ -118,7 +118,8 @@ def test_place_resolution_accuracy_on_the_labelled_set() -> None:
     results = [outcome(r) for r in rows]
     table = {
         mode: scores(
-            [r for r in rows if r.mode in mode], [g for r, g in zip(rows, results) if r.mode in mode]
+            [r for r in rows if r.mode in mode],
+            [g for r, g in zip(rows, results, strict=True) if r.mode in mode],
         )
         for mode in ("typed", "sms", "typed sms")
     }
