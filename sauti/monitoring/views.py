@@ -32,6 +32,7 @@ from sauti.core.access import (
     require,
 )
 from sauti.monitoring import forms as mforms
+from sauti.monitoring import grouping
 from sauti.monitoring.actions import (
     ReportError,
     ReportInput,
@@ -43,7 +44,9 @@ from sauti.monitoring.actions import (
     do_move_report,
     do_split_report,
     do_transition,
-    suggest_cases,
+    move_candidates,
+    suggest_matches,
+    why_in_case,
 )
 from sauti.monitoring.models import (
     TRANSITIONS,
@@ -327,7 +330,16 @@ class TimelineEntry:
 class ReportRow:
     report: Report
     identity: Identity | None
-    suggestions: list[tuple[Case, float]]
+    suggestions: list[tuple[Case, str]]  # other cases it may belong to, with why in words
+    reason: str = ""  # why Sauti put it in this case, in words
+
+
+def _why(found: grouping.Match | None, labels: dict[str, str]) -> str:
+    return grouping.describe(found, labels.get(found.category or "", "")) if found is not None else ""
+
+
+def _category_labels(org: Organisation) -> dict[str, str]:
+    return {c.key: str(c.label) for c in Category.objects.filter(organisation=org, parent=None)}
 
 
 def _action_label(from_status: str, to_status: str) -> str:
@@ -344,7 +356,10 @@ def _action_label(from_status: str, to_status: str) -> str:
     return str(labels.get(to_status, to_status))
 
 
-def _timeline(events: list[CaseEvent], offices: dict[int, str]) -> list[TimelineEntry]:
+def _timeline(
+    events: list[CaseEvent], offices: dict[int, str], labels: dict[str, str] | None = None
+) -> list[TimelineEntry]:
+    labels = labels or {}
     statuses = dict(Status.choices)
     methods = dict(VerificationMethod.choices)
     out = []
@@ -355,10 +370,16 @@ def _timeline(events: list[CaseEvent], offices: dict[int, str]) -> list[Timeline
             title = _("Case opened from report %(ref)s") % {"ref": ref} if ref else _("Case opened")
         elif e.kind == CaseEvent.Kind.REPORT_ADDED:
             title = _("Report %(ref)s added") % {"ref": ref}
-            if e.actor_id is None and e.data.get("score") is not None:
-                detail = _("Suggested by Sauti (match %(score).2f); to be confirmed.") % {
-                    "score": e.data["score"]
-                }
+            why = e.data.get("why")
+            if (
+                e.actor_id is None
+                and isinstance(why, dict)
+                and why.get("place") in ("settlement", "ward", "near")
+            ):
+                found = grouping.Match(why["place"], why.get("days"), why.get("category"), why.get("km"), 0.0)
+                detail = _("Suggested by Sauti (%(why)s); to be confirmed.") % {"why": _why(found, labels)}
+            elif e.actor_id is None and e.data.get("score") is not None:
+                detail = _("Suggested by Sauti; to be confirmed.")
             elif e.data.get("from"):
                 detail = _("Moved here from C%(pk)s.") % {"pk": e.data["from"]}
         elif e.kind == CaseEvent.Kind.GROUPING_CONFIRMED:
@@ -410,14 +431,20 @@ def _case_page(
     contacts = {r.reporter.pk: r.reporter for r in reports if r.reporter is not None}
     if show_identities and contacts:
         identities = reveal_identities(user, contacts.values(), f"case {case.reference}")
-    rows = [
-        ReportRow(
-            report=r,
-            identity=identities.get(r.reporter_id) if r.reporter_id else None,
-            suggestions=suggest_cases(r, limit=3) if can_triage and not r.grouping_confirmed else [],
+    labels = _category_labels(org)
+    rows = []
+    for r in reports:
+        unconfirmed = can_triage and not r.grouping_confirmed
+        rows.append(
+            ReportRow(
+                report=r,
+                identity=identities.get(r.reporter_id) if r.reporter_id else None,
+                suggestions=[(c, _why(m, labels)) for c, m in suggest_matches(r, limit=3)]
+                if unconfirmed
+                else [],
+                reason=_why(why_in_case(r), labels) if unconfirmed else "",
+            )
         )
-        for r in reports
-    ]
     events = list(case.events.select_related("actor", "report"))
     if not full_view:
         shown = {CaseEvent.Kind.CREATED, CaseEvent.Kind.REPORT_ADDED, CaseEvent.Kind.STATUS}
@@ -428,7 +455,7 @@ def _case_page(
     context = {
         "case": case,
         "rows": rows,
-        "timeline": _timeline(events, offices),
+        "timeline": _timeline(events, offices, labels),
         "full_view": full_view,
         "can_triage": can_triage,
         "has_sms_reporters": can_triage and any(c.phone_hash for c in contacts.values()),
@@ -569,10 +596,24 @@ def report_split(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_move(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """GET: find the case to move a report to, by words and place, the likely ones first. POST: move it."""
     user = _user(request)
     case, report = _report_in_case(request, pk, report_pk)
+    if request.method == "GET":
+        words = request.GET.get("q", "")[:200]
+        place = request.GET.get("place", "")[:200]
+        labels = _category_labels(case.organisation)
+        found = move_candidates(report, cases_for(user), words, place)
+        context = {
+            "case": case,
+            "report": report,
+            "q": words,
+            "place": place,
+            "candidates": [(c, _why(m, labels)) for c, m in found],
+        }
+        return render(request, "monitoring/report_move.html", context)
     form = mforms.MoveForm(request.POST)
     if not form.is_valid():
         return _case_page(request, case, status=400, error=_first_error(form))
