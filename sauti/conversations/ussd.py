@@ -344,12 +344,12 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
         )[:6]
         if not found and state.menu == "county":
             # Not a county: a ward, estate or village ("Huruma"), read for the organisation's area.
-            options = list(services.find_place_options(entry))
-            if len(options) == 1:
-                _take_option(state, _option_row(options[0]))
+            places = list(services.find_place_options(entry))
+            if len(places) == 1:
+                _take_option(state, _option_row(places[0]))
                 return again()
-            if options:
-                state.options = [_option_row(o) for o in options]
+            if places:
+                state.options = [_option_row(o) for o in places]
                 _go(state, "place")
                 return again()
         if not found:

@@ -157,7 +157,7 @@ def locate(
                 out["lat"], out["lon"] = best.lat, best.lon
         elif resolution.ambiguous and len({c.county_code for c in resolution.choices}) == 1:
             county = resolution.choices[0].county_code
-            out["county"] = County.objects.filter(code=county).first()
+            out["county"] = County.objects.filter(code=county).first() if county is not None else None
             out["precision"] = Precision.COUNTY
     return out
 

@@ -62,7 +62,7 @@ class Organisation(models.Model):
 
     def operating_area(self) -> Area:
         """The organisation's area as IEBC codes; its home county when none is set."""
-        if self.pk is None:
+        if not self.pk:
             return Area()
         counties = frozenset(self.area_counties.values_list("code", flat=True))
         wards = frozenset(self.area_wards.values_list("code", flat=True))

@@ -252,32 +252,29 @@ def _load_settlements(
     villages = {tuple(c.key.split(":", 1)) for c in curated if c.parent}
     _place_by_name(desired, villages, locator, counties, constituencies, wards)
     # A settlement still without a ward whose mapped villages all lie in one ward takes it (Lunga Lunga).
-    children: dict[tuple[str, ...], set[Any]] = {}
+    children: dict[tuple[str, ...], set[tuple[Any, Any]]] = {}
     for cur in curated:
-        if cur.parent and desired.get(tuple(cur.key.split(":", 1)), {}).get("ward_id") is not None:
-            children.setdefault(tuple(cur.parent.split(":", 1)), set()).add(
-                (
-                    desired[tuple(cur.key.split(":", 1))]["ward_id"],
-                    desired[tuple(cur.key.split(":", 1))]["constituency_id"],
-                )
-            )
-    for key, found in children.items():
-        values = desired.get(key)
-        if values is not None and values["ward_id"] is None and len(found) == 1:
-            ward_id, const_id = next(iter(found))
-            values.update(ward_id=ward_id, constituency_id=const_id, placement="name")
+        child = desired.get(tuple(cur.key.split(":", 1)))
+        if cur.parent and child is not None and child["ward_id"] is not None:
+            spots = children.setdefault(tuple(cur.parent.split(":", 1)), set())
+            spots.add((child["ward_id"], child["constituency_id"]))
+    for settlement_key, spots in children.items():
+        whole_values = desired.get(settlement_key)
+        if whole_values is not None and whole_values["ward_id"] is None and len(spots) == 1:
+            ward_id, const_id = next(iter(spots))
+            whole_values.update(ward_id=ward_id, constituency_id=const_id, placement="name")
     # A village still without a ward takes the ward of the settlement it is part of, when that settlement
     # sits in one constituency (ours, or its mapped point's) and the village is in the same one: Mathare 4A
     # -> Mathare's ward. Approximate, but on the right map. Not for Mukuru, which spans constituencies.
     for cur in curated:
-        values = desired.get(tuple(cur.key.split(":", 1)))
+        village = desired.get(tuple(cur.key.split(":", 1)))
         parent = desired.get(tuple(cur.parent.split(":", 1))) if cur.parent else None
-        if values is None or parent is None or values["ward_id"] is not None or parent["ward_id"] is None:
+        if village is None or parent is None or village["ward_id"] is not None or parent["ward_id"] is None:
             continue
         parent_row = by_key.get(cur.parent)
         whole = parent["placement"] == "point" or (parent_row is not None and parent_row.constituency_code)
-        if whole and values["constituency_id"] in (None, parent["constituency_id"]):
-            values.update(
+        if whole and village["constituency_id"] in (None, parent["constituency_id"]):
+            village.update(
                 ward_id=parent["ward_id"], constituency_id=parent["constituency_id"], placement="parent"
             )
     saved, tally = _sync(

@@ -69,7 +69,7 @@ def test_reports_of_one_event_share_a_case_and_the_page_says_why_in_words(world:
         api, "Maji yamekatwa Kiamaiko tangu jana, watu 200", "Kiamaiko", "water", 2, people_affected=200
     )
     second = report(api, "No water in Kiamaiko since Monday", "Kiamaiko", "water", 0, people_affected=150)
-    assert first.case_id == second.case_id
+    assert first.case_id is not None and first.case_id == second.case_id
     case = Case.objects.get(pk=first.case_id)
     assert case.people_affected == 200  # the largest count reported, not the sum of duplicates
     page = world.client_for(world.bob).get(f"/cases/{case.pk}/").content.decode()

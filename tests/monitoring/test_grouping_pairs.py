@@ -9,6 +9,7 @@ the same resolution as a report of a Nairobi organisation; the second report pla
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,7 +25,9 @@ NAIROBI = Area(counties=frozenset({47}))
 START = date(2026, 1, 1)
 
 
-def facts(text: str, place: str, category: str, day: int, parents: dict[int, int | None]) -> grouping.Facts:
+def facts(
+    text: str, place: str, category: str, day: int, parents: Mapping[int, int | None]
+) -> grouping.Facts:
     spot = resolve_place(place, NAIROBI).place
     settlement = spot.settlement_id if spot else None
     return grouping.Facts(

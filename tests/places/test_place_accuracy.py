@@ -12,14 +12,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from sauti.conversations.services import place_in_message
 from sauti.messaging.parse import analyse
-from sauti.places.matching import Area, Resolution
+from sauti.places.matching import Area, PlaceCandidate, Resolution
 from sauti.places.services import extract_places, resolve_place
 
 DATA = Path(__file__).with_name("labelled_places.csv")
@@ -56,12 +55,12 @@ def load() -> list[Row]:
 def outcome(row: Row) -> Resolution:
     if row.mode == "typed":
         return resolve_place(row.text, row.area)
-    finder = partial(_finder, area=row.area)
+    area = row.area
+
+    def finder(text: str, *, county_code: int | None = None) -> Sequence[PlaceCandidate]:
+        return extract_places(text, county_code=county_code, area=area)
+
     return place_in_message(analyse(row.text, place_finder=finder), row.area)
-
-
-def _finder(text: str, *, county_code: int | None = None, area: Area) -> Sequence[object]:
-    return extract_places(text, county_code=county_code, area=area)
 
 
 def right(row: Row, got: Resolution) -> bool:
