@@ -196,6 +196,8 @@ def _inbox_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], in
         "methods": VerificationMethod.choices,
         "offices": Office.objects.order_by("name").only("pk", "name") if can_triage else [],
         "next_url": request.get_full_path(),
+        # A "save data" hint (Chrome's Lite mode, data-saver browsers): no live updates, they cost airtime.
+        "save_data": request.headers.get("Save-Data", "").strip().lower() == "on",
     }
     if not form.is_valid():
         context["error"] = _first_error(form)

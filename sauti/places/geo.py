@@ -8,6 +8,7 @@ the constituency's polygonless ward, with a lower score.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -186,3 +187,18 @@ def ward_at(lat: float, lon: float) -> PlaceCandidate | None:
 def boundary_label_points(level: str) -> dict[int, tuple[float, float]]:
     """Label points of county or constituency polygons, by code."""
     return {b.code: label_point(shape(b.geometry)) for b in gazetteer.boundaries(level)}
+
+
+@cache
+def _county_shapes() -> dict[int, BaseGeometry]:
+    return {b.code: shape(b.geometry) for b in gazetteer.boundaries("counties")}
+
+
+def area_bounds(counties: Iterable[int], wards: Iterable[int] = ()) -> list[list[float]] | None:
+    """[[south, west], [north, east]] around these counties and wards (IEBC codes); None if none is known."""
+    shapes = [_county_shapes()[c] for c in counties if c in _county_shapes()]
+    shapes += [locator().polygons[w] for w in wards if w in locator().polygons]
+    if not shapes:
+        return None
+    west, south, east, north = shapely.union_all(shapes).bounds
+    return [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]]
