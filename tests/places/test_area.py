@@ -187,3 +187,14 @@ def test_a_coordinator_adds_a_local_place_and_reports_naming_it_land_in_its_ward
     assert again.status_code == 400 and "already" in again.content.decode()
     bad = client.post("/cases/places/umoja/", {"name": "Kwa Chief", "ward": "99999"})
     assert bad.status_code == 400
+
+
+@pytest.mark.django_db
+def test_report_forms_offer_use_my_location_and_the_ward_of_the_point(world: World) -> None:
+    page = Client().get("/report/").content.decode()
+    assert 'id="use-location"' in page and " hidden" in page and "sauti/locate.js" in page
+    assert 'name="place_text"' in page  # typing the place still works without JavaScript
+    monitor = world.client_for(world.otieno).get("/cases/new-report/").content.decode()
+    assert 'id="use-location"' in monitor
+    found = Client().get("/places/at.json", {"lat": "-1.2621", "lon": "36.8576"}).json()["result"]
+    assert found["kind"] == "ward" and found["county_code"] == NAIROBI
