@@ -71,6 +71,7 @@ from sauti.monitoring.web_actions import (
 from sauti.people.actions import Identity, reveal_identities
 from sauti.people.models import Office, Organisation, User
 from sauti.places.actions import PlaceError, do_add_local_place
+from sauti.places.geo import sketch
 from sauti.places.models import County, Settlement, Ward
 from sauti.places.services import candidate_key, find_places
 
@@ -458,6 +459,7 @@ def _case_page(
         "case": case,
         "rows": rows,
         "timeline": _timeline(events, offices, labels),
+        "sketch": sketch(case.ward.code, case.lat, case.lon) if case.ward is not None else None,
         "full_view": full_view,
         "can_triage": can_triage,
         "has_sms_reporters": can_triage and any(c.phone_hash for c in contacts.values()),

@@ -202,3 +202,61 @@ def area_bounds(counties: Iterable[int], wards: Iterable[int] = ()) -> list[list
         return None
     west, south, east, north = shapely.union_all(shapes).bounds
     return [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]]
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """A small map of a ward and its neighbours, drawn as SVG paths in a `width` × `height` box."""
+
+    width: int
+    height: int
+    ward: str  # the ward's path
+    neighbours: tuple[tuple[str, str, float, float], ...]  # (path, name, label x, label y)
+    name: str
+    label: tuple[float, float]
+    point: tuple[float, float] | None
+
+
+def sketch(
+    ward_code: int, lat: float | None = None, lon: float | None = None, width: int = 280
+) -> Sketch | None:
+    """The ward (and the wards touching it, labelled) with an optional point: a map that needs no
+    JavaScript, no tiles and a few kilobytes (the case page)."""
+    loc = locator()
+    geom = loc.polygons.get(ward_code)
+    if geom is None:
+        return None
+    west, south, east, north = geom.buffer(0.004).bounds
+    scale_x = math.cos(math.radians((south + north) / 2))
+    span_x, span_y = (east - west) * scale_x, north - south
+    height = max(80, min(260, round(width * span_y / span_x)))
+    k = min(width / span_x, height / span_y)
+
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return round((x - west) * scale_x * k, 1), round((north - y) * k, 1)
+
+    def path(g: BaseGeometry) -> str:
+        rings = []
+        for poly in getattr(g, "geoms", [g]):
+            if poly.geom_type != "Polygon":
+                continue
+            for ring in (poly.exterior, *poly.interiors):
+                rings.append("M" + "L".join(f"{a},{b}" for a, b in (xy(x, y) for x, y in ring.coords)) + "Z")
+        return "".join(rings)
+
+    box = shapely.box(west, south, east, north)
+    neighbours = []
+    for i in loc._ward_tree.query(box, predicate="intersects"):
+        code = loc._ward_codes[i]
+        if code == ward_code:
+            continue
+        other = loc.polygons[code].intersection(box)
+        if other.is_empty:
+            continue
+        spot = other.representative_point()
+        neighbours.append((path(other), loc.wards[code].name, *xy(spot.x, spot.y)))
+    centre = geom.representative_point()
+    point = xy(lon, lat) if lat is not None and lon is not None and box.contains(Point(lon, lat)) else None
+    return Sketch(
+        width, height, path(geom), tuple(neighbours), loc.wards[ward_code].name, xy(centre.x, centre.y), point
+    )

@@ -101,3 +101,11 @@ def test_moving_a_report_lists_likely_cases_first_and_searches_by_words_and_plac
     assert stray.case_id == water.case_id
     # A monitor may not move reports.
     assert world.client_for(world.otieno).get(url).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_the_case_page_shows_a_small_map_of_its_ward(world: World, api: Client) -> None:
+    first = report(api, "Maji yamekatwa Kiamaiko", "Kiamaiko", "water", 1)
+    page = world.client_for(world.bob).get(f"/cases/{first.case_id}/").content.decode()
+    assert '<figure class="ward-sketch"><svg' in page and ">Kiamaiko</text>" in page
+    assert ">Mabatini</text>" in page or ">Huruma</text>" in page  # a neighbour, labelled
