@@ -174,7 +174,7 @@ class ReportCreateSerializer(serializers.Serializer[Any]):
 class PlaceChoiceSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text=gettext_lazy("Send it back as place_key to choose this place."))
     label = serializers.CharField()  # type: ignore[assignment]  # a field named "label", not Field.label
-    kind = serializers.ChoiceField(choices=["county", "constituency", "ward", "settlement"])
+    kind = serializers.CharField(help_text=gettext_lazy("county, constituency, ward or settlement"))
     ward_code = serializers.IntegerField(allow_null=True)
     county_code = serializers.IntegerField(allow_null=True)
 
