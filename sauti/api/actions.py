@@ -11,9 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sauti.core.access import role_in
-from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
+from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report, place_resolution
 from sauti.monitoring.models import Channel, Report
 from sauti.people.models import Contact, Organisation, Role, User
+from sauti.places.services import candidate_key, label
 
 
 def submit_channel(user: User, org: Organisation) -> str:
@@ -52,6 +53,7 @@ def do_submit_api_report(org: Organisation, user: User, data: dict[str, Any]) ->
         external_id=external_id,
         submitted_by=user,
         county_hint=data.get("county"),
+        place_key=data.get("place_key", ""),
     )
     try:
         with transaction.atomic():
@@ -62,6 +64,25 @@ def do_submit_api_report(org: Organisation, user: User, data: dict[str, Any]) ->
         if existing is None:
             raise
         return existing, False
+
+
+def place_choices(report: Report, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The places to choose from when the report's place_text was ambiguous for its organisation."""
+    if report.ward_id or report.settlement_id or data.get("lat") is not None or not report.place_text:
+        return []
+    resolution = place_resolution(report.place_text, report.organisation.operating_area(), data.get("county"))
+    if not resolution.ambiguous:
+        return []
+    return [
+        {
+            "key": candidate_key(c),
+            "label": label(c),
+            "kind": c.kind,
+            "ward_code": c.ward_code,
+            "county_code": c.county_code,
+        }
+        for c in resolution.choices
+    ]
 
 
 def do_create_token(user: User) -> Token:

@@ -131,6 +131,16 @@ class ReportCreateSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text=gettext_lazy("County the place is in, if known (IEBC code); helps find the place."),
     )
+    place_key = serializers.RegexField(
+        r"^(county|constituency|ward|settlement):\d{1,9}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy(
+            "Which of several places named place_text was meant: a key from an earlier response's "
+            "place_choices, e.g. ward:1447."
+        ),
+    )
     categories = serializers.ListField(
         child=serializers.SlugField(max_length=40),
         max_length=20,
@@ -159,6 +169,14 @@ class ReportCreateSerializer(serializers.Serializer[Any]):
             "instead of creating a second one (201)."
         ),
     )
+
+
+class PlaceChoiceSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text=gettext_lazy("Send it back as place_key to choose this place."))
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label", not Field.label
+    kind = serializers.CharField(help_text=gettext_lazy("county, constituency, ward or settlement"))
+    ward_code = serializers.IntegerField(allow_null=True)
+    county_code = serializers.IntegerField(allow_null=True)
 
 
 class OrgOnly(serializers.Serializer[Any]):
@@ -285,6 +303,18 @@ class ReportSerializer(LocatedSerializer, serializers.Serializer[Any]):
         if report.reporter is None or not shows_people(self.context, report.organisation_id):
             return None
         return report.reporter.pseudonym
+
+
+class SubmittedReportSerializer(ReportSerializer):
+    """Only for the schema: a report as ReportSerializer gives it, plus the places to choose from."""
+
+    place_choices = PlaceChoiceSerializer(
+        many=True,
+        help_text=gettext_lazy(
+            "When place_text names several places the organisation could mean, they are listed here and "
+            "the report is not placed in any of them; empty otherwise."
+        ),
+    )
 
 
 class CaseSerializer(LocatedSerializer, serializers.Serializer[Any]):

@@ -40,6 +40,7 @@ from sauti.api.serializers import (
     ReportCreateSerializer,
     ReportQuery,
     ReportSerializer,
+    SubmittedReportSerializer,
     TransitionSerializer,
 )
 from sauti.core.access import (
@@ -251,9 +252,11 @@ class ReportListCreate(ApiView, GenericAPIView[Report]):
         ),
         request=ReportCreateSerializer,
         responses={
-            201: OpenApiResponse(ReportSerializer, description=gettext_lazy("The report was stored.")),
+            201: OpenApiResponse(
+                SubmittedReportSerializer, description=gettext_lazy("The report was stored.")
+            ),
             200: OpenApiResponse(
-                ReportSerializer,
+                SubmittedReportSerializer,
                 description=gettext_lazy("A report with this external_id was already stored."),
             ),
             **errors(400, 403, 404, 413),
@@ -266,7 +269,9 @@ class ReportListCreate(ApiView, GenericAPIView[Report]):
             report, created = actions.do_submit_api_report(org, self.user, data)
         except ReportError as exc:
             raise field_error(exc.field, str(exc)) from None
-        return Response(ReportSerializer(report, context=self.context()).data, status=201 if created else 200)
+        body = dict(ReportSerializer(report, context=self.context()).data)
+        body["place_choices"] = actions.place_choices(report, data)
+        return Response(body, status=201 if created else 200)
 
 
 @extend_schema(tags=["reports"])

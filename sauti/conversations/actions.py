@@ -22,7 +22,7 @@ from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Channel, Report
 from sauti.people.actions import do_record_consent, find_contact
 from sauti.people.models import Consent, Contact, Organisation
-from sauti.places.services import find_places
+from sauti.places.services import candidate_key, find_places
 from sauti.questionnaires import phone as questionnaire_phone
 
 LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
@@ -58,6 +58,7 @@ def _submit(
     ward_name: str,
     place_text: str,
     people: int | None,
+    ward_code: int | None = None,
     language: str,
     channel: str,
     external_id: str,
@@ -67,11 +68,16 @@ def _submit(
     # The ward when known; else the place as written if the gazetteer knows it (locate's own bar), else
     # the county.
     located_by = ward_name or county_name
-    if not ward_name and place_text:
+    # The ward the sender chose: its name alone may be shared by another ward of the county.
+    place_key = f"ward:{ward_code}" if ward_code is not None and ward_name else ""
+    if place_text:
         named = find_places(place_text, limit=1, county_code=county_code)
-        if named and named[0].score >= 0.8:
-            located_by = place_text
-    if place_text and ward_name:
+        if named and named[0].score >= 0.8 and (ward_code is None or named[0].ward_code in (None, ward_code)):
+            located_by, place_key = (
+                place_text,
+                candidate_key(named[0]),
+            )  # a settlement in that ward: more precise
+    if place_text and located_by != place_text:
         place_label = _("Place")
         description = f"{description}\n({place_label}: {place_text})"
     inp = ReportInput(
@@ -85,6 +91,7 @@ def _submit(
         external_id=external_id,
         received_at=received_at,
         county_hint=county_code,
+        place_key=place_key,
     )
     try:
         report = do_submit_report(org, inp)
@@ -107,6 +114,7 @@ def _submit_sms(
         county_code=state.county_code,
         county_name=state.county_name,
         ward_name=state.ward_name,
+        ward_code=state.ward_code,
         place_text=state.place_text,
         people=state.people_affected,
         language=state.lang,
@@ -349,7 +357,8 @@ def _apply_ussd(
                     county_code=s.county_code,
                     county_name=s.county_name,
                     ward_name=s.ward_name,
-                    place_text="",
+                    ward_code=s.ward_code,
+                    place_text=s.place_text,
                     people=None,
                     language=s.lang,
                     channel=Channel.USSD,

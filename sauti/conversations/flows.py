@@ -38,6 +38,7 @@ __all__ = [
     "TIMEOUT",
     "Choice",
     "Draft",
+    "PlaceOption",
     "Reply",
     "ReportStatus",
     "Services",
@@ -58,8 +59,8 @@ SKIP: Final = "0"
 MORE: Final = "98"
 PREVIOUS: Final = "99"
 
-StepName = Literal["idle", "county", "ward", "landmark"]
-COLLECTING: Final = ("county", "ward", "landmark")
+StepName = Literal["idle", "place", "county", "ward", "landmark"]
+COLLECTING: Final = ("place", "county", "ward", "landmark")
 HELP_WORDS: Final = frozenset({"help", "msaada", "usaidizi", "saidia", "menu", "?"})
 CANCEL_WORDS: Final = frozenset({"cancel", "ghairi", "futa"})
 _STATUS = re.compile(
@@ -77,8 +78,19 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceOption:
+    """One of several places a name may mean ("Huruma, Mathare, Nairobi"), to offer on a numbered list."""
+
+    label: str
+    county: Choice
+    ward: Choice | None = None
+    place_name: str = ""  # a settlement
+
+
+@dataclass(frozen=True, slots=True)
 class Draft:
-    """What the analysis of a message found."""
+    """What the analysis of a message found. `options`: two or more places the named place may be (the
+    sender is asked which; `county`/`ward` are then empty)."""
 
     language: str  # en, sw or mixed
     category: str
@@ -86,6 +98,7 @@ class Draft:
     county: Choice | None = None
     ward: Choice | None = None
     place_name: str = ""  # a settlement or landmark more precise than the ward
+    options: tuple[PlaceOption, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +115,10 @@ class Services(Protocol):
     def wards(self, county_code: int) -> Sequence[Choice]: ...
     def find_counties(self, text: str) -> Sequence[Choice]: ...
     def find_wards(self, county_code: int, text: str) -> Sequence[Choice]: ...
+    def find_place_options(self, text: str) -> Sequence[PlaceOption]:
+        """Places a typed name may mean for the organisation: one, several to choose from, or none."""
+        ...
+
     def report_status(self, number: int | None) -> ReportStatus | None:
         """The sender's report with this number (None: their latest), or None."""
         ...
@@ -121,6 +138,9 @@ class State:
     place_text: str = ""
     page: int = 0
     matches: list[list[Any]] = field(default_factory=list)  # [[code, name], ...] from a name search
+    # Places a name may mean, asked about in step "place": [[label, county code, county name, ward code
+    # or None, ward name, settlement name], ...]
+    options: list[list[Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -300,7 +320,17 @@ def _landmark_prompt(state: State) -> str:
     }
 
 
+def _options_prompt(state: State, note: str = "") -> str:
+    header = (note + "\n" if note else "") + _(
+        "Several places have this name. Which one? Reply with the number:"
+    )
+    text, _page = page_screen(header, [str(o[0]) for o in state.options], 0, skip_option())
+    return text
+
+
 def _prompt(state: State, services: Services, note: str = "") -> str:
+    if state.step == "place":
+        return _options_prompt(state, note)
     if state.matches:
         return _matches_prompt(state, note)
     if state.step == "county":
@@ -413,6 +443,15 @@ def _start(text: str, services: Services, fallback_lang: str) -> Step:
     if draft.ward is not None:
         state.ward_code, state.ward_name = draft.ward.code, draft.ward.name
     state.place_text = draft.place_name
+    if len(draft.options) > 1:  # "Huruma": Nairobi's or Uasin Gishu's? Ask, never guess.
+        state.step = "place"
+        state.options = [
+            [o.label, o.county.code, o.county.name, o.ward.code if o.ward else None, o.ward.name if o.ward else "",
+             o.place_name]
+            for o in draft.options
+        ]  # fmt: skip
+        with translation.override(state.lang):
+            return Step(state, [Reply(_options_prompt(state, _("Thank you.")))])
     if state.place_text and state.county_code is not None:  # a named settlement is more precise than a ward
         return Step(state, [SubmitReport(State.from_json(state.to_json()))])
     with translation.override(state.lang):
@@ -422,7 +461,36 @@ def _start(text: str, services: Services, fallback_lang: str) -> Step:
         return Step(state, [Reply(_prompt(state, services, _("Thank you.")))])
 
 
+def _choose_option(state: State, text: str, services: Services) -> Step:
+    """The answer to "which of these places?": a number, 0 (none of them: ask county and ward), or
+    anything else (asked again)."""
+    word = text.strip()
+    if word == SKIP:
+        state.options = []
+        state.step = "idle"
+        events = _next_missing(state)
+        return Step(state, events or [Reply(_prompt(state, services))])
+    if not word.isdigit() or not 1 <= int(word) <= len(state.options):
+        note = _("There is no number %(n)s on the list.") % {"n": word[:6]} if word.isdigit() else ""
+        if len(text.split()) > 3:  # more about the problem rather than a choice: keep it
+            state.description = f"{state.description}\n{text}"[: MAX_INPUT * 2]
+        return Step(state, [Reply(_options_prompt(state, note))])
+    _label, county_code, county_name, ward_code, ward_name, place_name = state.options[int(word) - 1]
+    state.county_code, state.county_name = int(county_code), str(county_name)
+    if ward_code is not None:
+        state.ward_code, state.ward_name = int(ward_code), str(ward_name)
+    state.place_text = str(place_name) or state.place_text
+    state.options = []
+    state.step = "idle"
+    if state.place_text and state.county_code is not None:
+        return Step(state, [SubmitReport(State.from_json(state.to_json()))])
+    events = _next_missing(state)
+    return Step(state, events or [Reply(_prompt(state, services))])
+
+
 def _answer(state: State, text: str, services: Services) -> Step:
+    if state.step == "place":
+        return _choose_option(state, text, services)
     if state.step == "landmark":
         if text.strip() != SKIP:
             state.place_text = text[:200]

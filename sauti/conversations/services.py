@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from sauti.conversations.flows import Choice, Draft, ReportStatus
-from sauti.messaging.parse import analyse
+from sauti.conversations.flows import Choice, Draft, PlaceOption, ReportStatus
+from sauti.messaging.parse import Analysis, analyse
 from sauti.monitoring.models import Report
 from sauti.people.models import Contact, Organisation
+from sauti.places.matching import Area, Resolution, normalize
 from sauti.places.models import County, Ward
-from sauti.places.services import find_places
+from sauti.places.services import PlaceCandidate, extract_places, find_places, label, resolve
 
 MIN_SCORE = 0.75  # a typed name this close to a place's counts as naming it
 
@@ -49,26 +50,65 @@ def clear_cache() -> None:
         _constituency_wards.clear()
 
 
+def option(place: PlaceCandidate) -> PlaceOption:
+    county = Choice(place.county_code or 0, place.county_name or place.name)
+    ward = None
+    if place.ward_code is not None and (place.ward_name or place.kind == "ward"):
+        ward = Choice(place.ward_code, place.ward_name or place.name)
+    return PlaceOption(label(place), county, ward, place.name if place.kind == "settlement" else "")
+
+
+def place_in_message(a: Analysis, area: Area) -> Resolution:
+    """The place a message names for an organisation working in `area`: the analysis' choice, unless the
+    same name is read as several places the organisation could mean (then the choices to ask about)."""
+    place = a.place
+    if place is None or place.county_code is None:
+        return Resolution()
+    same = [c for c in a.places if normalize(c.matched or c.name) == normalize(place.matched or place.name)]
+    resolution = resolve(same, area, min_score=0.0)  # the analysis already kept the likely ones
+    if resolution.ambiguous:
+        return resolution
+    return Resolution(place=place, choices=(place,))
+
+
 class OrgServices:
     def __init__(self, organisation: Organisation, contact: Contact | None) -> None:
         self.organisation = organisation
         self.contact = contact
+        self._area: Area | None = None
+
+    @property
+    def area(self) -> Area:
+        if self._area is None:
+            self._area = self.organisation.operating_area()
+        return self._area
+
+    def _finder(self, text: str, *, county_code: int | None = None) -> Sequence[PlaceCandidate]:
+        return extract_places(text, county_code=county_code, area=self.area)
 
     def analyse(self, text: str) -> Draft:
-        a = analyse(text)
-        place = a.place
+        a = analyse(text, place_finder=self._finder)
+        resolution = place_in_message(a, self.area)
+        if resolution.ambiguous:  # the same name read as several places the organisation could mean: ask
+            options = tuple(option(c) for c in resolution.choices if c.county_code is not None)
+            return Draft(a.language, a.category, a.people_affected, options=options)
         county = ward = None
         place_name = ""
-        if place is not None and place.county_code is not None:
-            county = Choice(place.county_code, place.county_name or place.name)
-            if place.ward_code is not None and (place.ward_name or place.kind == "ward"):
-                ward = Choice(place.ward_code, place.ward_name or place.name)
-            if place.kind == "settlement":
-                place_name = place.name
+        if resolution.place is not None and resolution.place.county_code is not None:
+            chosen = option(resolution.place)
+            county, ward, place_name = chosen.county, chosen.ward, chosen.place_name
         return Draft(a.language, a.category, a.people_affected, county, ward, place_name)
 
+    def find_place_options(self, text: str) -> Sequence[PlaceOption]:
+        """Places a typed name may mean for this organisation: one, several to choose from, or none."""
+        resolution = resolve(find_places(text, limit=10, area=self.area), self.area)
+        return [option(c) for c in resolution.choices if c.county_code is not None]
+
     def counties(self) -> Sequence[Choice]:
-        return counties()
+        """The counties of the organisation's area first, then the others by IEBC code."""
+        everything = counties()
+        mine = [c for c in everything if c.code in self.area.counties]
+        return [*mine, *(c for c in everything if c.code not in self.area.counties)] if mine else everything
 
     def wards(self, county_code: int) -> Sequence[Choice]:
         return wards(county_code)

@@ -24,6 +24,7 @@ from sauti.conversations.flows import (
     PREVIOUS,
     SCREEN,
     Choice,
+    PlaceOption,
     ReportStatus,
     Services,
     page_screen,
@@ -39,11 +40,12 @@ HOME: Final = "00"
 MAX_DESCRIPTION: Final = 300
 
 Menu = Literal[
-    "main", "category", "county", "ward", "description", "confirm", "status", "consent", "language"
+    "main", "category", "county", "place", "ward", "description", "confirm", "status", "consent", "language"
 ]
 PARENT: Final[dict[str, str]] = {
     "category": "main",
     "county": "category",
+    "place": "county",
     "ward": "county",
     "description": "ward",
     "confirm": "description",
@@ -82,6 +84,10 @@ class UssdState:
     county_name: str = ""
     ward_code: int | None = None
     ward_name: str = ""
+    place_text: str = ""  # a settlement chosen from `options`
+    # Places a typed name may mean ("Huruma"): [[label, county code, county name, ward code, ward name,
+    # settlement], ...], offered in menu "place".
+    options: list[list[Any]] = field(default_factory=list)
     description: str = ""
     reference: str = ""
 
@@ -186,6 +192,8 @@ def _screen(state: UssdState, services: Services, note: str = "") -> str:
     if menu == "county":
         names = [c.name for c in services.counties()]
         return _list(state, _("County? Choose or type the name:"), names, note)
+    if menu == "place":
+        return _list(state, _("Which place?"), [_gsm_only(str(o[0])) for o in state.options], note)
     if menu == "ward":
         names = [w.name for w in services.wards(state.county_code or 0)]
         return _list(state, _("Ward? Choose or type the name:"), names, note)
@@ -259,7 +267,7 @@ def _handle(state: UssdState, entry: str, services: Services) -> Screen:
     if entry == BACK and menu != "main":
         _go(state, PARENT[menu])
         return again()
-    if entry in (MORE, PREVIOUS) and menu in ("category", "county", "ward"):
+    if entry in (MORE, PREVIOUS) and menu in ("category", "county", "place", "ward"):
         state.page = state.page + 1 if entry == MORE else max(0, state.page - 1)
         return again()
     if menu == "main":
@@ -277,6 +285,12 @@ def _handle(state: UssdState, entry: str, services: Services) -> Screen:
         return again()
     if menu in ("county", "ward"):
         return _place(state, entry, services, again)
+    if menu == "place":
+        n = int(entry) if entry.isdigit() else 0
+        if not 1 <= n <= len(state.options):
+            return again(_("Choose a number from the list."))
+        _take_option(state, state.options[n - 1])
+        return again()
     if menu == "description":
         if len(entry) < 3:
             return again(_("Please write a few words."))
@@ -332,6 +346,16 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
         found = list(
             services.find_counties(entry) if state.menu == "county" else services.find_wards(county, entry)
         )[:6]
+        if not found and state.menu == "county":
+            # Not a county: a ward, estate or village ("Huruma"), read for the organisation's area.
+            places = list(services.find_place_options(entry))
+            if len(places) == 1:
+                _take_option(state, _option_row(places[0]))
+                return again()
+            if places:
+                state.options = [_option_row(o) for o in places]
+                _go(state, "place")
+                return again()
         if not found:
             state.matches, state.page = [], 0
             return again(_("Not found: %(name)s") % {"name": _gsm_only(entry)[:20]})
@@ -343,9 +367,26 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
         return again(_("Choose a number from the list."))
     if state.menu == "county":
         state.county_code, state.county_name = chosen.code, chosen.name
-        state.ward_code, state.ward_name = None, ""
+        state.ward_code, state.ward_name, state.place_text = None, "", ""
         _go(state, "ward")
     else:
         state.ward_code, state.ward_name = chosen.code, chosen.name
         _go(state, "description")
     return again()
+
+
+def _option_row(o: PlaceOption) -> list[Any]:
+    return [o.label, o.county.code, o.county.name, o.ward.code if o.ward else None, o.ward.name if o.ward else "",
+            o.place_name]  # fmt: skip
+
+
+def _take_option(state: UssdState, row: list[Any]) -> None:
+    """The place chosen: its county, its ward when known (else the ward is asked), its settlement."""
+    _label, county_code, county_name, ward_code, ward_name, place_name = row
+    state.county_code, state.county_name = int(county_code), str(county_name)
+    state.ward_code, state.ward_name = (
+        (int(ward_code), str(ward_name)) if ward_code is not None else (None, "")
+    )
+    state.place_text = str(place_name)
+    state.options = []
+    _go(state, "description" if ward_code is not None else "ward")

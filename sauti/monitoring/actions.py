@@ -28,11 +28,19 @@ from sauti.monitoring.models import (
     VerificationMethod,
 )
 from sauti.monitoring.rollups import apply_cases, recounting, recounting_cases, tally_cases
+from sauti.monitoring.search import reports_matching as search_reports
 from sauti.monitoring.taxonomy import seed as seed_taxonomy
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.geo import ward_at
 from sauti.places.models import Constituency, County, Settlement, Ward
-from sauti.places.services import PlaceCandidate, find_places
+from sauti.places.services import (
+    Area,
+    PlaceCandidate,
+    Resolution,
+    candidate_key,
+    find_places,
+    resolve_place,
+)
 
 EARLIEST = date(1963, 1, 1)
 # Case fields the report rollup counts under, and those the case rollup counts under (see monitoring.rollups).
@@ -78,6 +86,8 @@ class ReportInput:
     received_at: Any = None
     attachments: Sequence[UploadedFile] = field(default_factory=list)
     county_hint: int | None = None
+    # The candidate the sender chose when the place was ambiguous (`candidate_key`, e.g. "ward:1447").
+    place_key: str = ""
 
 
 def do_seed_taxonomy(org: Organisation) -> None:
@@ -94,9 +104,17 @@ def check_date(day: date | None) -> None:
 
 
 def locate(
-    place_text: str, lat: float | None, lon: float | None, county_hint: int | None = None
+    place_text: str,
+    lat: float | None,
+    lon: float | None,
+    county_hint: int | None = None,
+    *,
+    area: Area | None = None,
+    place_key: str = "",
 ) -> dict[str, Any]:
-    """The most precise place we can tell from coordinates and/or the place as written."""
+    """The most precise place we can tell from coordinates and/or the place as written, read in the light
+    of the organisation's `area`. A name that stays ambiguous (two places inside the area, or none inside
+    and two outside) places the report no further than what all its candidates share."""
     out: dict[str, Any] = {"precision": Precision.UNKNOWN, "lat": None, "lon": None}
     if (lat is None) != (lon is None):
         raise ReportError(_("Give both latitude and longitude, or neither."), "lat")
@@ -114,7 +132,19 @@ def locate(
                 out["settlement"] = Settlement.objects.filter(pk=named.settlement_id).first()
         return out
     if place_text:
-        best = _best_place(place_text, county_hint)
+        resolution = place_resolution(place_text, area, county_hint)
+        best = resolution.place
+        if place_key:
+            best = next((c for c in resolution.choices if candidate_key(c) == place_key), best)
+            if best is None:
+                best = next(
+                    (
+                        c
+                        for c in find_places(place_text, limit=20, area=area)
+                        if candidate_key(c) == place_key
+                    ),
+                    None,
+                )
         if best is not None:
             out.update(_place_fields(best))
             out["precision"] = {
@@ -125,7 +155,19 @@ def locate(
             }[best.kind]
             if best.lat is not None and best.lon is not None:
                 out["lat"], out["lon"] = best.lat, best.lon
+        elif resolution.ambiguous and len({c.county_code for c in resolution.choices}) == 1:
+            county = resolution.choices[0].county_code
+            out["county"] = County.objects.filter(code=county).first() if county is not None else None
+            out["precision"] = Precision.COUNTY
     return out
+
+
+def place_resolution(text: str, area: Area | None, county_hint: int | None = None) -> Resolution:
+    """What a typed place means for an organisation working in `area`: one place, or candidates to ask
+    about. A hinted county (the form's picker, the API's `county`) narrows it first."""
+    if not text.strip():
+        return Resolution()
+    return resolve_place(text, area, county_code=county_hint)
 
 
 def _best_place(text: str, county_hint: int | None) -> PlaceCandidate | None:
@@ -230,7 +272,9 @@ def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
     if inp.people_affected is not None and not 0 <= inp.people_affected <= 10_000_000:
         raise ReportError(_("The number of people affected is not plausible."), "people_affected")
     categories = categories_for(org, inp.category_keys)
-    location = locate(inp.place_text, inp.lat, inp.lon, inp.county_hint)
+    location = locate(
+        inp.place_text, inp.lat, inp.lon, inp.county_hint, area=org.operating_area(), place_key=inp.place_key
+    )
     report = Report.objects.create(
         organisation=org,
         description=description[:5000],
@@ -257,9 +301,11 @@ def _facts_for_report(report: Report, keys: frozenset[str]) -> grouping.Facts:
         category_keys=keys,
         ward_code=report.ward.code if report.ward else None,
         settlement_id=report.settlement_id,
+        parent_settlement_id=report.settlement.parent_id if report.settlement else None,
         county_code=report.county.code if report.county else None,
-        lat=report.lat,
-        lon=report.lon,
+        # Only a mapped point (GPS) says where; a point taken from a place name is that place's centre.
+        lat=report.lat if report.precision == Precision.POINT else None,
+        lon=report.lon if report.precision == Precision.POINT else None,
         day=report.occurred_on or report.received_at.date(),
         text=report.description,
     )
@@ -283,15 +329,21 @@ def _facts_for_case(case: Case, descriptions: list[str]) -> grouping.Facts:
         category_keys=keys,
         ward_code=case.ward.code if case.ward else None,
         settlement_id=case.settlement_id,
+        parent_settlement_id=case.settlement.parent_id if case.settlement else None,
         county_code=case.county.code if case.county else None,
-        lat=case.lat,
-        lon=case.lon,
+        lat=case.lat if case.precision == Precision.POINT else None,
+        lon=case.lon if case.precision == Precision.POINT else None,
         day=case.occurred_to or case.created_at.date(),
         text=f"{case.title} {texts}",
     )
 
 
 def suggest_cases(report: Report, limit: int = 5) -> list[tuple[Case, float]]:
+    return [(case, m.score) for case, m in suggest_matches(report, limit)]
+
+
+def suggest_matches(report: Report, limit: int = 5) -> list[tuple[Case, grouping.Match]]:
+    """Open cases the report may describe the same event as (see `grouping`), best first, with why."""
     keys = frozenset(c.top_key for c in report.categories.select_related("parent"))
     day = report.occurred_on or report.received_at.date()
     window = timedelta(days=grouping.WINDOW_DAYS)
@@ -305,10 +357,14 @@ def suggest_cases(report: Report, limit: int = 5) -> list[tuple[Case, float]]:
         near |= Q(ward_id=report.ward_id)
     if report.settlement_id:
         near |= Q(settlement_id=report.settlement_id)
+        parent = report.settlement.parent_id if report.settlement else None
+        near |= Q(settlement__parent_id=report.settlement_id)
+        if parent:
+            near |= Q(settlement_id=parent) | Q(settlement__parent_id=parent)
     if report.lat is not None and report.lon is not None:
         near |= Q(
-            lat__range=(report.lat - 0.02, report.lat + 0.02),
-            lon__range=(report.lon - 0.02, report.lon + 0.02),
+            lat__range=(report.lat - 0.01, report.lat + 0.01),
+            lon__range=(report.lon - 0.01, report.lon + 0.01),
         )
     if not near:
         return []
@@ -317,23 +373,82 @@ def suggest_cases(report: Report, limit: int = 5) -> list[tuple[Case, float]]:
     )
     facts = _facts_for_report(report, keys)
     nearby = list(
-        candidates.select_related("category__parent", "ward", "county").order_by("-updated_at")[:50]
+        candidates.select_related("category__parent", "ward", "county", "settlement").order_by("-updated_at")[
+            :50
+        ]
     )
     descriptions = _recent_descriptions(nearby)
-    scored = [(case, grouping.score(facts, _facts_for_case(case, descriptions[case.pk]))) for case in nearby]
-    scored = [(c, s) for c, s in scored if s > 0]
-    scored.sort(key=lambda cs: (-cs[1], -cs[0].pk))
-    return scored[:limit]
+    found = [(case, grouping.match(facts, _facts_for_case(case, descriptions[case.pk]))) for case in nearby]
+    matched = [(c, m) for c, m in found if m is not None]
+    matched.sort(key=lambda cm: (-cm[1].score, -cm[0].pk))
+    return matched[:limit]
+
+
+def move_candidates(
+    report: Report, visible: Any, words: str = "", place_text: str = "", limit: int = 20
+) -> list[tuple[Case, grouping.Match | None]]:
+    """Cases a report could be moved to, among `visible` (the cases the user may change): those grouping
+    would suggest first (with why), then cases matching the words (title or a report's text) and the place,
+    the report's own ward and settlement first, then the most recently active."""
+    likely = [(c, m) for c, m in suggest_matches(report, limit=5) if c in visible.filter(pk=c.pk)]
+    cases = visible.filter(organisation=report.organisation).exclude(pk=report.case_id)
+    words = words.strip()[:200]
+    if words:
+        from_reports = Report.objects.filter(pk__in=search_reports(words).values("pk")).values("case_id")
+        cases = cases.filter(Q(title__icontains=words) | Q(pk__in=from_reports))
+    if place_text.strip():
+        found = place_resolution(place_text, report.organisation.operating_area())
+        spots = found.choices or ()
+        if not spots:
+            return []
+        near = Q()
+        for spot in spots:
+            if spot.settlement_id:
+                near |= Q(settlement_id=spot.settlement_id) | Q(settlement__parent_id=spot.settlement_id)
+            if spot.ward_code:
+                near |= Q(ward__code=spot.ward_code)
+            elif spot.constituency_code:
+                near |= Q(constituency__code=spot.constituency_code)
+            elif spot.county_code:
+                near |= Q(county__code=spot.county_code)
+        cases = cases.filter(near)
+    seen = {c.pk for c, _m in likely}
+    closeness = Q(ward_id=report.ward_id) if report.ward_id else Q(pk__in=[])
+    if report.settlement_id:
+        closeness |= Q(settlement_id=report.settlement_id)
+    rest = (
+        cases.exclude(pk__in=seen)
+        .exclude(status__in=[Status.REJECTED])
+        .annotate(close=Count("pk", filter=closeness))
+        .order_by("-close", "-updated_at", "-pk")[: max(0, limit - len(likely))]
+    )
+    if words or place_text.strip():
+        likely = [(c, m) for c, m in likely if c in cases]
+    return [*likely, *((c, None) for c in rest)]
+
+
+def why_in_case(report: Report) -> grouping.Match | None:
+    """Why the report is in its case, as grouping sees it now (None: it would not be put there)."""
+    case = report.case
+    if case is None:
+        return None
+    keys = frozenset(c.top_key for c in report.categories.select_related("parent"))
+    texts = _recent_descriptions([case]).get(case.pk, [])
+    return grouping.match(_facts_for_report(report, keys), _facts_for_case(case, texts))
 
 
 def _place_in_case(report: Report, categories: list[Category]) -> None:
-    suggestions = suggest_cases(report, limit=1)
-    if suggestions and suggestions[0][1] >= grouping.THRESHOLD:
-        case, score = suggestions[0]
-        report.case, report.grouping_score = case, score
+    suggestions = suggest_matches(report, limit=1)
+    if suggestions:
+        case, found = suggestions[0]
+        report.case, report.grouping_score = case, found.score
         report.save(update_fields=["case", "grouping_score"])
+        why = {"place": found.place, "days": found.days, "category": found.category, "km": found.km}
         CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.REPORT_ADDED, report=report, data={"score": score}
+            case=case,
+            kind=CaseEvent.Kind.REPORT_ADDED,
+            report=report,
+            data={"score": found.score, "why": why},
         )
     else:
         case = _new_case_for(report, categories)

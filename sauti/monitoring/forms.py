@@ -14,13 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sauti.monitoring.actions import MAX_ATTACHMENTS
+from sauti.monitoring.actions import MAX_ATTACHMENTS, place_resolution
 from sauti.monitoring.models import Case, Category, Channel, Report, Status, VerificationMethod
 from sauti.monitoring.search import reports_matching
 from sauti.people.models import Office, Organisation
 from sauti.people.phones import InvalidPhone, normalise_phone
 from sauti.places.models import Constituency, County, Ward
-from sauti.places.services import find_places
+from sauti.places.services import candidate_key, find_places, label
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
@@ -375,6 +375,8 @@ class ReportFormBase(Form):
         help_text=_("Village, estate, ward or town, for example: Mathare 4A, Nairobi."),
     )
     county_hint = forms.IntegerField(required=False, min_value=1, max_value=47, widget=forms.HiddenInput)
+    # Which of several same-named places was meant ("ward:1447"); offered when the name is ambiguous.
+    place_key = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     lat = forms.FloatField(
         label=_("Latitude"),
         required=False,
@@ -426,7 +428,25 @@ class ReportFormBase(Form):
         named = data.get("reporter_name", "").strip() or data.get("reporter_phone")
         if named and not data.get("consent"):
             self.add_error("consent", self.consent_needed)
+        self._check_place(data)
         return data
+
+    place_choices: list[tuple[str, str]] = []
+
+    def _check_place(self, data: dict[str, Any]) -> None:
+        """A name shared by several places the organisation could mean: list them and ask (never guess)."""
+        self.place_choices = []
+        text = data.get("place_text", "").strip()
+        if not text or data.get("lat") is not None or ("org" in self.fields and not data.get("org")):
+            return
+        resolution = place_resolution(text, self.organisation.operating_area(), data.get("county_hint"))
+        if not resolution.ambiguous:
+            return
+        choices = [(candidate_key(c), label(c)) for c in resolution.choices]
+        if data.get("place_key") in {key for key, _label in choices}:
+            return
+        self.place_choices = choices
+        self.add_error("place_text", _("Several places have this name. Choose the one you mean."))
 
     @property
     def organisation(self) -> Organisation:
@@ -537,3 +557,39 @@ class CategoryAddForm(Form):
     def __init__(self, *args: Any, parents: Iterable[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("parent", [("", _("— top level —")), *((str(c.pk), c.label) for c in parents)])
+
+
+# Local places ---------------------------------------------------------------------------------------------
+
+
+class LocalPlaceForm(Form):
+    """A landmark or village of the organisation's area, in a ward chosen from that area."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("As residents say it, e.g. “Kwa Chief”, “Soko Mjinga”, “Village 2”."),
+    )
+    ward = forms.TypedChoiceField(label=_("Ward"), coerce=int)
+    aliases = forms.CharField(
+        label=_("Other names (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("Separated by commas."),
+    )
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-5, max_value=5.5)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=33, max_value=42)
+
+    def __init__(self, *args: Any, wards: Iterable[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("ward", [("", "—"), *wards])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            self.add_error("lat", _("Give both latitude and longitude, or neither."))
+        return data
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.cleaned_data.get("aliases", "").split(",") if a.strip()]

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/categories/", views.category_list, name="category_list"),
     path("cases/categories/<int:pk>/", views.category_edit, name="category_edit"),
     path("cases/categories/<slug:slug>/new/", views.category_add, name="category_add"),
+    path("cases/places/<slug:slug>/", views.local_places, name="local_places"),
     path("cases/attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/status/", views.case_transition, name="case_transition"),

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from sauti.core.access import (
     require,
 )
 from sauti.monitoring import forms as mforms
+from sauti.monitoring import grouping
 from sauti.monitoring.actions import (
     ReportError,
     ReportInput,
@@ -43,7 +44,9 @@ from sauti.monitoring.actions import (
     do_move_report,
     do_split_report,
     do_transition,
-    suggest_cases,
+    move_candidates,
+    suggest_matches,
+    why_in_case,
 )
 from sauti.monitoring.models import (
     TRANSITIONS,
@@ -67,8 +70,10 @@ from sauti.monitoring.web_actions import (
 )
 from sauti.people.actions import Identity, reveal_identities
 from sauti.people.models import Office, Organisation, User
-from sauti.places.models import County
-from sauti.places.services import find_places
+from sauti.places.actions import PlaceError, do_add_local_place
+from sauti.places.geo import sketch
+from sauti.places.models import County, Settlement, Ward
+from sauti.places.services import candidate_key, find_places
 
 PAGE_SIZE = 50
 # A case written just before a poll may commit just after it: each poll looks this far back, and the
@@ -186,11 +191,14 @@ def _inbox_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], in
         "form": form,
         "rows": [],
         "can_triage": can_triage,
+        "place_orgs": [o for o in orgs if can(user, Perm.TRIAGE_CASES, o)],
         "several_orgs": len(orgs) > 1,
         "statuses": Status.choices,
         "methods": VerificationMethod.choices,
         "offices": Office.objects.order_by("name").only("pk", "name") if can_triage else [],
         "next_url": request.get_full_path(),
+        # A "save data" hint (Chrome's Lite mode, data-saver browsers): no live updates, they cost airtime.
+        "save_data": request.headers.get("Save-Data", "").strip().lower() == "on",
     }
     if not form.is_valid():
         context["error"] = _first_error(form)
@@ -325,7 +333,16 @@ class TimelineEntry:
 class ReportRow:
     report: Report
     identity: Identity | None
-    suggestions: list[tuple[Case, float]]
+    suggestions: list[tuple[Case, str]]  # other cases it may belong to, with why in words
+    reason: str = ""  # why Sauti put it in this case, in words
+
+
+def _why(found: grouping.Match | None, labels: dict[str, str]) -> str:
+    return grouping.describe(found, labels.get(found.category or "", "")) if found is not None else ""
+
+
+def _category_labels(org: Organisation) -> dict[str, str]:
+    return {c.key: str(c.label) for c in Category.objects.filter(organisation=org, parent=None)}
 
 
 def _action_label(from_status: str, to_status: str) -> str:
@@ -342,7 +359,10 @@ def _action_label(from_status: str, to_status: str) -> str:
     return str(labels.get(to_status, to_status))
 
 
-def _timeline(events: list[CaseEvent], offices: dict[int, str]) -> list[TimelineEntry]:
+def _timeline(
+    events: list[CaseEvent], offices: dict[int, str], labels: dict[str, str] | None = None
+) -> list[TimelineEntry]:
+    labels = labels or {}
     statuses = dict(Status.choices)
     methods = dict(VerificationMethod.choices)
     out = []
@@ -353,10 +373,16 @@ def _timeline(events: list[CaseEvent], offices: dict[int, str]) -> list[Timeline
             title = _("Case opened from report %(ref)s") % {"ref": ref} if ref else _("Case opened")
         elif e.kind == CaseEvent.Kind.REPORT_ADDED:
             title = _("Report %(ref)s added") % {"ref": ref}
-            if e.actor_id is None and e.data.get("score") is not None:
-                detail = _("Suggested by Sauti (match %(score).2f); to be confirmed.") % {
-                    "score": e.data["score"]
-                }
+            why = e.data.get("why")
+            if (
+                e.actor_id is None
+                and isinstance(why, dict)
+                and why.get("place") in ("settlement", "ward", "near")
+            ):
+                found = grouping.Match(why["place"], why.get("days"), why.get("category"), why.get("km"), 0.0)
+                detail = _("Suggested by Sauti (%(why)s); to be confirmed.") % {"why": _why(found, labels)}
+            elif e.actor_id is None and e.data.get("score") is not None:
+                detail = _("Suggested by Sauti; to be confirmed.")
             elif e.data.get("from"):
                 detail = _("Moved here from C%(pk)s.") % {"pk": e.data["from"]}
         elif e.kind == CaseEvent.Kind.GROUPING_CONFIRMED:
@@ -408,14 +434,20 @@ def _case_page(
     contacts = {r.reporter.pk: r.reporter for r in reports if r.reporter is not None}
     if show_identities and contacts:
         identities = reveal_identities(user, contacts.values(), f"case {case.reference}")
-    rows = [
-        ReportRow(
-            report=r,
-            identity=identities.get(r.reporter_id) if r.reporter_id else None,
-            suggestions=suggest_cases(r, limit=3) if can_triage and not r.grouping_confirmed else [],
+    labels = _category_labels(org)
+    rows = []
+    for r in reports:
+        unconfirmed = can_triage and not r.grouping_confirmed
+        rows.append(
+            ReportRow(
+                report=r,
+                identity=identities.get(r.reporter_id) if r.reporter_id else None,
+                suggestions=[(c, _why(m, labels)) for c, m in suggest_matches(r, limit=3)]
+                if unconfirmed
+                else [],
+                reason=_why(why_in_case(r), labels) if unconfirmed else "",
+            )
         )
-        for r in reports
-    ]
     events = list(case.events.select_related("actor", "report"))
     if not full_view:
         shown = {CaseEvent.Kind.CREATED, CaseEvent.Kind.REPORT_ADDED, CaseEvent.Kind.STATUS}
@@ -426,7 +458,8 @@ def _case_page(
     context = {
         "case": case,
         "rows": rows,
-        "timeline": _timeline(events, offices),
+        "timeline": _timeline(events, offices, labels),
+        "sketch": sketch(case.ward.code, case.lat, case.lon) if case.ward is not None else None,
         "full_view": full_view,
         "can_triage": can_triage,
         "has_sms_reporters": can_triage and any(c.phone_hash for c in contacts.values()),
@@ -568,10 +601,24 @@ def report_split(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_move(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """GET: find the case to move a report to, by words and place, the likely ones first. POST: move it."""
     user = _user(request)
     case, report = _report_in_case(request, pk, report_pk)
+    if request.method == "GET":
+        words = request.GET.get("q", "")[:200]
+        place = request.GET.get("place", "")[:200]
+        labels = _category_labels(case.organisation)
+        found = move_candidates(report, cases_for(user), words, place)
+        context = {
+            "case": case,
+            "report": report,
+            "q": words,
+            "place": place,
+            "candidates": [(c, _why(m, labels)) for c, m in found],
+        }
+        return render(request, "monitoring/report_move.html", context)
     form = mforms.MoveForm(request.POST)
     if not form.is_valid():
         return _case_page(request, case, status=400, error=_first_error(form))
@@ -652,6 +699,7 @@ def _report_input(form: mforms.ReportFormBase, channel: str, user: User | None) 
         submitted_by=user,
         attachments=form.uploads,
         county_hint=data.get("county_hint"),
+        place_key=data.get("place_key", ""),
     )
 
 
@@ -722,8 +770,12 @@ def report_thanks(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_place(request: HttpRequest) -> HttpResponse:
-    """The place picker: candidates for what is typed, or (with `pick`) the place field set to a choice."""
+    """The place picker: candidates for what is typed (the organisation's area first, with `org`), or (with
+    `pick`) the place field set to a choice."""
     text = request.GET.get("place_text", "").strip()[:200]
+    slug = request.GET.get("org", "")[:60]
+    org = Organisation.objects.filter(slug=slug).first() if slug else None
+    context: dict[str, Any] = {"value": text, "org_slug": org.slug if org else ""}
     if request.GET.get("pick"):
         try:
             county = int(request.GET.get("county", ""))
@@ -731,14 +783,14 @@ def report_place(request: HttpRequest) -> HttpResponse:
             county = None
         if county is not None and not 1 <= county <= 47:
             county = None
-        return render(
-            request,
-            "monitoring/_report_place_field.html",
-            {"value": text, "county": county, "picked": bool(text)},
-        )
-    found = find_places(text, limit=6) if len(text) >= 3 else []
-    candidates = [(c, mforms.PLACE_KINDS.get(c.kind, c.kind)) for c in found]
-    return render(request, "monitoring/_report_place_options.html", {"candidates": candidates, "text": text})
+        key = request.GET.get("key", "")[:40]
+        context.update(county=county, picked=bool(text), place_key=key)
+        return render(request, "monitoring/_report_place_field.html", context)
+    area = org.operating_area() if org else None
+    found = find_places(text, limit=6, area=area) if len(text) >= 3 else []
+    candidates = [(c, mforms.PLACE_KINDS.get(c.kind, c.kind), candidate_key(c)) for c in found]
+    context.update(candidates=candidates, text=text)
+    return render(request, "monitoring/_report_place_options.html", context)
 
 
 @login_required
@@ -843,3 +895,53 @@ def category_add(request: HttpRequest, slug: str) -> HttpResponse:
         return _category_page(request, status=400, error=str(exc), add_forms={org.pk: form})
     messages.success(request, _("Category “%(key)s” added.") % {"key": category.key})
     return redirect("category_list")
+
+
+# Local places ------------------------------------------------------------------------------------------
+
+
+def _area_wards(org: Organisation) -> list[tuple[int, str]]:
+    area = org.operating_area()
+    wards = Ward.objects.select_related("constituency").order_by("constituency__name", "name")
+    if area:
+        wards = wards.filter(Q(county__code__in=area.counties) | Q(code__in=area.wards))
+    return [(w.code, f"{w.name} ({w.constituency.name})") for w in wards]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_places(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's own places (landmarks, villages): listed, and added with their ward."""
+    user = _user(request)
+    org = get_organisation_for_user(user, slug, Perm.TRIAGE_CASES)
+    form = mforms.LocalPlaceForm(request.POST if request.method == "POST" else None, wards=_area_wards(org))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            ward = Ward.objects.get(code=data["ward"])
+            try:
+                place = do_add_local_place(
+                    org.slug,
+                    data["name"],
+                    ward,
+                    lat=data.get("lat"),
+                    lon=data.get("lon"),
+                    aliases=form.alias_list,
+                )
+            except PlaceError as exc:
+                form.add_error("name", str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("“%(name)s” added in %(ward)s. Reports naming it are placed there from now on.")
+                    % {"name": place.name, "ward": ward.name},
+                )
+                return redirect("local_places", slug=org.slug)
+        status = 400
+    places = Settlement.objects.filter(source="local", source_ref__startswith=f"{org.slug}/").select_related(
+        "ward", "constituency"
+    )
+    return render(
+        request, "monitoring/local_places.html", {"org": org, "form": form, "places": places}, status=status
+    )

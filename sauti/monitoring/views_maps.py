@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -25,6 +26,7 @@ from sauti.core.access import Perm, can_anywhere, cases_for, organisations_for, 
 from sauti.monitoring import maps
 from sauti.monitoring.models import Case, CaseRollup, Status
 from sauti.people.models import Organisation
+from sauti.places.geo import area_bounds
 from sauti.places.models import County
 
 PUBLIC_MAX_AGE = 300
@@ -68,15 +70,41 @@ def _labels(categories: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
+def _area_bounds(organisations: Iterable[Organisation]) -> list[list[float]] | None:
+    """Where the map opens: around the organisations' areas of operation (None: all Kenya). Two queries
+    however many organisations (`Organisation.operating_area` reads the same rows one by one)."""
+    orgs = {o.pk: o for o in organisations}
+    area_counties = Organisation.area_counties.through.objects.filter(organisation_id__in=orgs)
+    area_wards = Organisation.area_wards.through.objects.filter(organisation_id__in=orgs)
+    rows = [
+        *area_counties.values_list("organisation_id", "county__code").annotate(kind=Value("c")),
+        *area_wards.values_list("organisation_id", "ward__code").annotate(kind=Value("w")),
+    ]
+    counties = {code for _org, code, kind in rows if kind == "c"}
+    wards = {code for _org, code, kind in rows if kind == "w"}
+    homes = {o.county_id for pk, o in orgs.items() if not any(r[0] == pk for r in rows)}
+    if None in homes:
+        return None  # one of them works everywhere
+    if homes:
+        counties |= set(County.objects.filter(pk__in=homes).values_list("code", flat=True))
+    return area_bounds(counties, wards)
+
+
 def _map_config(
-    public: bool, filters: maps.Filters, county: int | None, categories: list[tuple[str, str]]
+    public: bool,
+    filters: maps.Filters,
+    county: int | None,
+    categories: list[tuple[str, str]],
+    organisations: Iterable[Organisation] = (),
 ) -> dict[str, Any]:
     prefix = "public_map_" if public else "map_"
     tile_url = settings.SAUTI_TILE_URL
+    shown = [filters.organisation] if filters.organisation is not None else list(organisations)
     return {
         "public": public,
         "query": filters.query_string(),
         "county": county,
+        "bounds": _area_bounds(shown) if shown else None,
         "tiles": {"url": tile_url, "attribution": settings.SAUTI_TILE_ATTRIBUTION} if tile_url else None,
         "urls": {
             "counties": reverse("map_counties"),
@@ -120,7 +148,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         context["error"] = str(exc)
         return render(request, "monitoring/map.html", context, status=400)
     context["overview"] = maps.map_overview(cases, filters, county)
-    context["config"] = _map_config(False, filters, county, context["categories"])
+    context["config"] = _map_config(False, filters, county, context["categories"], context["organisations"])
     return render(request, "monitoring/map.html", context)
 
 
@@ -162,7 +190,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
         context["error"] = str(exc)
         return render(request, "monitoring/public_map.html", context, status=400)
     context["overview"] = maps.public_overview(filters)
-    context["config"] = _map_config(True, filters, None, context["categories"])
+    context["config"] = _map_config(True, filters, None, context["categories"], context["organisations"])
     return render(request, "monitoring/public_map.html", context)
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
+from sauti.places.matching import Area
 
 
 def new_pseudonym() -> str:
@@ -39,6 +40,17 @@ class Organisation(models.Model):
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Area of operation: whole counties, and single wards beyond them. Place names are read in its light
+    # ("Huruma" is the Nairobi ward for a Nairobi organisation) and maps open on it. Empty: all Kenya.
+    area_counties = models.ManyToManyField(
+        "places.County", verbose_name=_("counties worked in"), blank=True, related_name="+"
+    )
+    area_wards = models.ManyToManyField(
+        "places.Ward",
+        verbose_name=_("wards worked in beyond those counties"),
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -47,6 +59,16 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def operating_area(self) -> Area:
+        """The organisation's area as IEBC codes; its home county when none is set."""
+        if not self.pk:
+            return Area()
+        counties = frozenset(self.area_counties.values_list("code", flat=True))
+        wards = frozenset(self.area_wards.values_list("code", flat=True))
+        if not counties and not wards and self.county is not None:
+            counties = frozenset({self.county.code})
+        return Area(counties=counties, wards=wards)
 
 
 class Office(models.Model):

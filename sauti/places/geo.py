@@ -8,6 +8,7 @@ the constituency's polygonless ward, with a lower score.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -151,6 +152,16 @@ class WardLocator:
             return self.candidate(self._ward_codes[nearest[1]], NEAREST)
         return None
 
+    def ward_in_constituency(self, lat: float, lon: float, constituency_code: int) -> PlaceCandidate | None:
+        """The ward of this constituency at the point, else the one nearest to it (a settlement's mapped
+        point a little outside the constituency it is known to belong to, e.g. Kibera's)."""
+        found = self.ward_at(lat, lon)
+        if found is not None and found.constituency_code == constituency_code and found.score >= INSIDE:
+            return found
+        lat, lon = check_point(lat, lon)
+        code, _distance = self._nearest(Point(lon, lat), self._by_constituency.get(constituency_code, []))
+        return self.candidate(code, NEAREST) if code is not None else None
+
     def _nearest(self, point: Point, codes: list[int]) -> tuple[int | None, float]:
         best: tuple[int | None, float] = (None, math.inf)
         for code in codes:
@@ -176,3 +187,76 @@ def ward_at(lat: float, lon: float) -> PlaceCandidate | None:
 def boundary_label_points(level: str) -> dict[int, tuple[float, float]]:
     """Label points of county or constituency polygons, by code."""
     return {b.code: label_point(shape(b.geometry)) for b in gazetteer.boundaries(level)}
+
+
+@cache
+def _county_shapes() -> dict[int, BaseGeometry]:
+    return {b.code: shape(b.geometry) for b in gazetteer.boundaries("counties")}
+
+
+def area_bounds(counties: Iterable[int], wards: Iterable[int] = ()) -> list[list[float]] | None:
+    """[[south, west], [north, east]] around these counties and wards (IEBC codes); None if none is known."""
+    shapes = [_county_shapes()[c] for c in counties if c in _county_shapes()]
+    shapes += [locator().polygons[w] for w in wards if w in locator().polygons]
+    if not shapes:
+        return None
+    west, south, east, north = shapely.union_all(shapes).bounds
+    return [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]]
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """A small map of a ward and its neighbours, drawn as SVG paths in a `width` × `height` box."""
+
+    width: int
+    height: int
+    ward: str  # the ward's path
+    neighbours: tuple[tuple[str, str, float, float], ...]  # (path, name, label x, label y)
+    name: str
+    label: tuple[float, float]
+    point: tuple[float, float] | None
+
+
+def sketch(
+    ward_code: int, lat: float | None = None, lon: float | None = None, width: int = 280
+) -> Sketch | None:
+    """The ward (and the wards touching it, labelled) with an optional point: a map that needs no
+    JavaScript, no tiles and a few kilobytes (the case page)."""
+    loc = locator()
+    geom = loc.polygons.get(ward_code)
+    if geom is None:
+        return None
+    west, south, east, north = geom.buffer(0.004).bounds
+    scale_x = math.cos(math.radians((south + north) / 2))
+    span_x, span_y = (east - west) * scale_x, north - south
+    height = max(80, min(260, round(width * span_y / span_x)))
+    k = min(width / span_x, height / span_y)
+
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return round((x - west) * scale_x * k, 1), round((north - y) * k, 1)
+
+    def path(g: BaseGeometry) -> str:
+        rings = []
+        for poly in getattr(g, "geoms", [g]):
+            if poly.geom_type != "Polygon":
+                continue
+            for ring in (poly.exterior, *poly.interiors):
+                rings.append("M" + "L".join(f"{a},{b}" for a, b in (xy(x, y) for x, y in ring.coords)) + "Z")
+        return "".join(rings)
+
+    box = shapely.box(west, south, east, north)
+    neighbours = []
+    for i in loc._ward_tree.query(box, predicate="intersects"):
+        code = loc._ward_codes[i]
+        if code == ward_code:
+            continue
+        other = loc.polygons[code].intersection(box)
+        if other.is_empty:
+            continue
+        spot = other.representative_point()
+        neighbours.append((path(other), loc.wards[code].name, *xy(spot.x, spot.y)))
+    centre = geom.representative_point()
+    point = xy(lon, lat) if lat is not None and lon is not None and box.contains(Point(lon, lat)) else None
+    return Sketch(
+        width, height, path(geom), tuple(neighbours), loc.wards[ward_code].name, xy(centre.x, centre.y), point
+    )

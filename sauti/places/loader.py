@@ -234,7 +234,49 @@ def _load_settlements(
                 values["constituency_id"] = constituencies[found.constituency_code].pk
         elif placed is not None and placed.placement == "point":
             raise ValueError(f"villages.csv: {key} has no point to place it by")
+        if values["ward_id"] is None and row.lat is not None and row.lon is not None:
+            # A mapped point, and the constituency known from our curation (or none): the ward of that
+            # constituency at or nearest to the point (Kibera's point lies 90 m outside Kibra).
+            const_code = placed.constituency_code if placed is not None else None
+            found = (
+                locator.ward_in_constituency(row.lat, row.lon, const_code)
+                if const_code is not None
+                else locator.ward_at(row.lat, row.lon)
+            )
+            sure = const_code is not None or (found is not None and found.score >= MIN_POINT_SCORE)
+            if found is not None and found.county_code == row.county_code and sure:
+                assert found.ward_code is not None and found.constituency_code is not None
+                values["ward_id"] = wards[found.ward_code].pk
+                values["constituency_id"] = constituencies[found.constituency_code].pk
         desired[(row.source, row.source_ref)] = values
+    villages = {tuple(c.key.split(":", 1)) for c in curated if c.parent}
+    _place_by_name(desired, villages, locator, counties, constituencies, wards)
+    # A settlement still without a ward whose mapped villages all lie in one ward takes it (Lunga Lunga).
+    children: dict[tuple[str, ...], set[tuple[Any, Any]]] = {}
+    for cur in curated:
+        child = desired.get(tuple(cur.key.split(":", 1)))
+        if cur.parent and child is not None and child["ward_id"] is not None:
+            spots = children.setdefault(tuple(cur.parent.split(":", 1)), set())
+            spots.add((child["ward_id"], child["constituency_id"]))
+    for settlement_key, spots in children.items():
+        whole_values = desired.get(settlement_key)
+        if whole_values is not None and whole_values["ward_id"] is None and len(spots) == 1:
+            ward_id, const_id = next(iter(spots))
+            whole_values.update(ward_id=ward_id, constituency_id=const_id, placement="name")
+    # A village still without a ward takes the ward of the settlement it is part of, when that settlement
+    # sits in one constituency (ours, or its mapped point's) and the village is in the same one: Mathare 4A
+    # -> Mathare's ward. Approximate, but on the right map. Not for Mukuru, which spans constituencies.
+    for cur in curated:
+        village = desired.get(tuple(cur.key.split(":", 1)))
+        parent = desired.get(tuple(cur.parent.split(":", 1))) if cur.parent else None
+        if village is None or parent is None or village["ward_id"] is not None or parent["ward_id"] is None:
+            continue
+        parent_row = by_key.get(cur.parent)
+        whole = parent["placement"] == "point" or (parent_row is not None and parent_row.constituency_code)
+        if whole and village["constituency_id"] in (None, parent["constituency_id"]):
+            village.update(
+                ward_id=parent["ward_id"], constituency_id=parent["constituency_id"], placement="parent"
+            )
     saved, tally = _sync(
         models.settlement,
         using,
@@ -261,6 +303,71 @@ def _load_settlements(
         tally.updated_keys |= {(p.source, p.source_ref) for p in parents} & tally.existing
         tally.updated = len(tally.updated_keys)
     return saved, tally, curated
+
+
+def _place_by_name(
+    desired: dict[Any, dict[str, Any]],
+    villages: set[tuple[str, ...]],
+    locator: geo.WardLocator,
+    counties: dict[Any, Any],
+    constituencies: dict[Any, Any],
+    wards: dict[Any, Any],
+) -> None:
+    """Settlements still without a ward (KISIP's list, villages we know only by constituency) take one
+    from a namesake, in this order and only when exactly one fits:
+    1. a mapped settlement of the same name in the same county (KYC, Atlas): its point and ward;
+    2. a ward of the same county (and constituency, when known) named after it: "Likoni", "Chaani",
+       "Kaloleni" in Shaurimoyo Kaloleni, "Kawangware".
+    Placement becomes "name"; the rest keep what they had (see docs/places.md for the count)."""
+    county_code_of = {pk_obj.pk: code for code, pk_obj in counties.items()}
+    const_code_of = {obj.pk: code for code, obj in constituencies.items()}
+    mapped: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for values in desired.values():
+        if values["ward_id"] is not None and values["lat"] is not None:
+            key = (county_code_of[values["county_id"]], normalize(values["name"]))
+            mapped.setdefault(key, []).append(values)
+    ward_words: dict[int, list[tuple[int, list[str]]]] = {}
+    for code, info in locator.wards.items():
+        for variant in {info.name, *name_variants(info.name)}:
+            ward_words.setdefault(info.county_code, []).append((code, normalize(variant).split()))
+    for key, values in desired.items():
+        if values["ward_id"] is not None or key in villages:
+            continue  # a village of a named settlement is placed through it (below), not by namesakes elsewhere
+        county = county_code_of[values["county_id"]]
+        name = normalize(values["name"])
+        const = const_code_of.get(values["constituency_id"]) if values["constituency_id"] else None
+        twins = [
+            t
+            for t in mapped.get((county, name), [])
+            if const is None or const_code_of.get(t["constituency_id"]) == const
+        ]
+        if len(twins) == 1:
+            twin = twins[0]
+            values.update(
+                ward_id=twin["ward_id"],
+                constituency_id=twin["constituency_id"],
+                placement="name",
+            )
+            if values["lat"] is None:
+                values["lat"], values["lon"] = twin["lat"], twin["lon"]
+            continue
+        compact = name.replace(" ", "")
+        # The ward's words, or a run of them, spell the name, spaces aside: "Shaurimoyo Kaloleni" holds
+        # both Kaloleni and Shauri Moyo.
+        fits = {
+            code
+            for code, ward in ward_words.get(county, [])
+            if compact
+            and any(
+                "".join(ward[i:j]) == compact for i in range(len(ward)) for j in range(i + 1, len(ward) + 1)
+            )
+            and (const is None or locator.wards[code].constituency_code == const)
+        }
+        if len(fits) == 1:
+            code = fits.pop()
+            values["ward_id"] = wards[code].pk
+            values["constituency_id"] = constituencies[locator.wards[code].constituency_code].pk
+            values["placement"] = "name"
 
 
 def _check_curated(row: gazetteer.CuratedRow, locator: geo.WardLocator) -> None:

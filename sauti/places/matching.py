@@ -42,6 +42,7 @@ PREFIX = 0.80
 OTHER_KIND = 0.90
 GENERIC_WORD_DROPPED = 0.95
 OUTSIDE_HINTED_COUNTY = 0.85
+OUTSIDE_AREA = 0.85  # outside the organisation's area of operation: as for a hinted county
 PARTIAL_QUERY = 0.95
 MIN_PARTIAL_SCORE = 0.50
 LOCATIVE = 0.90
@@ -82,6 +83,25 @@ class PlaceEntry:
     place: PlaceCandidate
     names: tuple[tuple[str, float], ...]
     rank: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """Where an organisation works: whole counties, and wards beyond them (IEBC codes). Empty: all Kenya."""
+
+    counties: frozenset[int] = frozenset()
+    wards: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.counties or self.wards)
+
+    def contains(self, place: PlaceCandidate) -> bool:
+        """Whether the place lies in the area (an empty area holds everything)."""
+        if not self:
+            return True
+        if place.county_code is not None and place.county_code in self.counties:
+            return True
+        return place.ward_code is not None and place.ward_code in self.wards
 
 
 # Normalisation ---------------------------------------------------------------------------------------
@@ -369,8 +389,11 @@ class PlaceIndex:
 
     # Public API --------------------------------------------------------------------------------------
 
-    def search(self, text: str, *, limit: int = 10, county_code: int | None = None) -> list[PlaceCandidate]:
-        """Places the whole text names, best first; falls back to places mentioned inside it."""
+    def search(
+        self, text: str, *, limit: int = 10, county_code: int | None = None, area: Area | None = None
+    ) -> list[PlaceCandidate]:
+        """Places the whole text names, best first; falls back to places mentioned inside it. Places
+        outside the hinted county or `area` are scored lower (see `resolve` to choose or ask)."""
         tokens = [t.text for t in tokenize(text)]
         if not tokens or limit <= 0:
             return []
@@ -387,12 +410,11 @@ class PlaceIndex:
                     score *= GENERIC_WORD_DROPPED
                 _keep_best(scored, i, score, matched)
         best = max((s for s, _ in scored.values()), default=0.0)
-        if county_code is not None:
-            scored = self._hint_county(scored, county_code)
+        scored = self._hint(scored, county_code, area)
         if best < DERIVED and len(tokens) > 1:
             # "Bondeni, Kisumu", "Kianda Kibera": the places named inside the query, in each other's light,
             # scaled by how much of the query they explain ("Turakna Central" is not ward "Central").
-            found = self._in_context(tokenize(text), county_code, query=True)
+            found = self._in_context(tokenize(text), county_code, query=True, area=area)
             content = [len(w) for w in tokens if w not in self.common_words]
             covered = sum(
                 len(tokens[k])
@@ -408,7 +430,7 @@ class PlaceIndex:
         return self._rank(scored, limit)
 
     def extract(
-        self, text: str, *, county_code: int | None = None, per_mention: int = 5
+        self, text: str, *, county_code: int | None = None, per_mention: int = 5, area: Area | None = None
     ) -> list[PlaceCandidate]:
         """Places mentioned inside free text (an SMS), best first.
 
@@ -420,7 +442,7 @@ class PlaceIndex:
         4. Re-rank ambiguous mentions by the other places named in the same text, then by `county_code`.
         """
         out: list[tuple[float, int, int, PlaceCandidate]] = []
-        for mention, scored in self._in_context(tokenize(text), county_code, query=False):
+        for mention, scored in self._in_context(tokenize(text), county_code, query=False, area=area):
             ranked = self._ranked(scored, per_mention)
             best = ranked[0][1].score if ranked else 0.0
             out.extend(
@@ -441,7 +463,7 @@ class PlaceIndex:
     # Internals ---------------------------------------------------------------------------------------
 
     def _in_context(
-        self, tokens: Sequence[Token], county_code: int | None, *, query: bool
+        self, tokens: Sequence[Token], county_code: int | None, *, query: bool, area: Area | None = None
     ) -> list[tuple[_Mention, dict[int, tuple[float, str]]]]:
         """Each mention's hits, those least related to the other mentions (and the county hint) lowered."""
         mentions = self._mentions(tokens, query=query)
@@ -464,18 +486,24 @@ class PlaceIndex:
                         i: (s if affinity[i] == closest else s * OUT_OF_CONTEXT, m)
                         for i, (s, m) in scored.items()
                     }
-            if county_code is not None:
-                scored = self._hint_county(scored, county_code)
+            scored = self._hint(scored, county_code, area)
             out.append((mention, scored))
         return out
 
-    def _hint_county(
-        self, scored: dict[int, tuple[float, str]], county_code: int
+    def _hint(
+        self, scored: dict[int, tuple[float, str]], county_code: int | None, area: Area | None
     ) -> dict[int, tuple[float, str]]:
-        return {
-            i: (s if self.entries[i].place.county_code == county_code else s * OUTSIDE_HINTED_COUNTY, m)
-            for i, (s, m) in scored.items()
-        }
+        if county_code is not None:
+            scored = {
+                i: (s if self.entries[i].place.county_code == county_code else s * OUTSIDE_HINTED_COUNTY, m)
+                for i, (s, m) in scored.items()
+            }
+        if area:
+            scored = {
+                i: (s if area.contains(self.entries[i].place) else s * OUTSIDE_AREA, m)
+                for i, (s, m) in scored.items()
+            }
+        return scored
 
     def _mentions(self, tokens: Sequence[Token], *, query: bool = False) -> list[_Mention]:
         words = [t.text for t in tokens]
@@ -645,3 +673,94 @@ def _merge(
 def _keep_best(hits: dict[int, tuple[float, str]], i: int, score: float, matched: str) -> None:
     if score > hits.get(i, (0.0, ""))[0]:
         hits[i] = (score, matched)
+
+
+# Choosing or asking ------------------------------------------------------------------------------------
+
+MIN_RESOLVE_SCORE = 0.80  # below this a typed place is not taken to name anything
+MAX_CHOICES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a place as written comes to for an organisation: one `place`, or `choices` to ask about
+    (two or more places that cannot both be meant), or neither (nothing named)."""
+
+    place: PlaceCandidate | None = None
+    choices: tuple[PlaceCandidate, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.choices) > 1
+
+
+def conflicting(a: PlaceCandidate, b: PlaceCandidate) -> bool:
+    """Whether two candidates name different spots: another county, constituency or ward where both know
+    it. A ward and the settlement inside it, or a constituency and its ward, are one place named twice."""
+    if a.county_code != b.county_code:
+        return True
+    known = a.constituency_code is not None and b.constituency_code is not None
+    if known and a.constituency_code != b.constituency_code:
+        return True
+    return a.ward_code is not None and b.ward_code is not None and a.ward_code != b.ward_code
+
+
+def resolve(
+    candidates: Sequence[PlaceCandidate], area: Area | None = None, *, min_score: float = MIN_RESOLVE_SCORE
+) -> Resolution:
+    """Choose among ranked candidates (best first, as `search`/`extract` return them) for an area.
+
+    Candidates inside the area come first: one inside is taken even if others outside score as well
+    ("Huruma" for a Nairobi organisation). Among the candidates about as likely as the best of that pool
+    (within `AMBIGUOUS_WITHIN`), those naming different spots are asked about; nested ones (Kibera, the
+    constituency Kibra) are one answer, the first in rank order."""
+    pool = [c for c in candidates if c.score >= min_score]
+    if not pool:
+        return Resolution()
+    if area:
+        inside = [c for c in pool if area.contains(c)]
+        pool = inside or pool
+    top = max(c.score for c in pool)
+    close = [c for c in pool if c.score >= top - AMBIGUOUS_WITHIN]
+    distinct: list[PlaceCandidate] = []
+    for c in close:
+        if all(conflicting(c, d) for d in distinct):
+            distinct.append(c)
+    if len(distinct) == 1:
+        # One spot named at several levels ("Kasarani": constituency and ward; "Likoni": constituency,
+        # ward and settlement): the most specific, so the report gets a ward.
+        nested = [c for c in close if not conflicting(c, distinct[0])]
+        best = max(nested, key=lambda c: (c.ward_code is not None, _SPECIFIC[c.kind], -nested.index(c)))
+        return Resolution(place=best, choices=(best,))
+    return Resolution(choices=tuple(distinct[:MAX_CHOICES]))
+
+
+_SPECIFIC = {"county": 0, "constituency": 1, "ward": 2, "settlement": 3}
+
+
+def candidate_key(place: PlaceCandidate) -> str:
+    """A stable key for a candidate, for a form or an SMS to say which one was chosen."""
+    if place.kind == "settlement" and place.settlement_id is not None:
+        return f"settlement:{place.settlement_id}"
+    code = {"ward": place.ward_code, "constituency": place.constituency_code}.get(
+        place.kind, place.county_code
+    )
+    return f"{place.kind}:{code}"
+
+
+def label(place: PlaceCandidate) -> str:
+    """A short name that tells same-named places apart: "Huruma, Uasin Gishu", "Bondeni, Mathare, Nairobi"."""
+    parts = [place.name]
+    if place.parent_name:
+        parts.append(place.parent_name)
+    if place.kind == "settlement" and place.ward_name and place.ward_name != place.name:
+        parts.append(place.ward_name)
+    elif place.kind in ("settlement", "ward") and place.constituency_name:
+        parts.append(place.constituency_name)
+    if place.kind != "county" and place.county_name:
+        parts.append(place.county_name)
+    out: list[str] = []
+    for part in parts:
+        if part and normalize(part) not in {normalize(p) for p in out}:
+            out.append(part)
+    return ", ".join(out)

@@ -91,10 +91,13 @@ class Settlement(models.Model):
         ("aoi", _("Atlas of Informality")),
         ("kisip", _("KISIP settlement list")),
         ("sauti", _("Sauti curated list")),
+        ("local", _("added by a coordinator")),
     ]
     PLACEMENT_CHOICES = [
         ("point", _("from its mapped point")),
         ("curated", _("curated")),
+        ("name", _("from a namesake: a mapped settlement or a ward of its county")),
+        ("parent", _("the ward of the settlement it is part of")),
         ("county", _("county only")),
     ]
 

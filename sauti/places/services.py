@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -19,20 +20,33 @@ from sauti.places.matching import (
     ALIAS,
     DERIVED,
     EXACT,
+    Area,
     PlaceCandidate,
     PlaceEntry,
     PlaceIndex,
+    Resolution,
+    candidate_key,
+    label,
     name_variants,
+    resolve,
 )
 from sauti.places.models import Constituency, County, PlaceAlias, Settlement, Ward
 
 __all__ = [
     "MAX_QUERY_LENGTH",
+    "Area",
     "PlaceCandidate",
+    "Resolution",
+    "area_of",
+    "candidate_key",
     "clear_cache",
     "extract_places",
     "find_places",
     "get_index",
+    "label",
+    "register_area_lookup",
+    "resolve",
+    "resolve_place",
     "ward_at",
 ]
 
@@ -139,20 +153,47 @@ def _clean(text: str) -> str:
     return text.strip()[:MAX_QUERY_LENGTH]
 
 
-def find_places(text: str, *, limit: int = 10, county_code: int | None = None) -> list[PlaceCandidate]:
-    """Places the text names ("Mathare 4A", "kaunti ya Nairobi", "Korogosho"), best first."""
+def find_places(
+    text: str, *, limit: int = 10, county_code: int | None = None, area: Area | None = None
+) -> list[PlaceCandidate]:
+    """Places the text names ("Mathare 4A", "kaunti ya Nairobi", "Korogosho"), best first; those inside
+    the `area` (an organisation's area of operation) first."""
     text = _clean(text)
     if not text:
         return []
-    return get_index().search(text, limit=limit, county_code=county_code)
+    return get_index().search(text, limit=limit, county_code=county_code, area=area)
 
 
-def extract_places(text: str, *, county_code: int | None = None) -> list[PlaceCandidate]:
+def extract_places(
+    text: str, *, county_code: int | None = None, area: Area | None = None
+) -> list[PlaceCandidate]:
     """Places mentioned inside free text, e.g. an SMS report, best first."""
     text = _clean(text)
     if not text:
         return []
-    return get_index().extract(text, county_code=county_code)
+    return get_index().extract(text, county_code=county_code, area=area)
+
+
+def resolve_place(text: str, area: Area | None = None, *, county_code: int | None = None) -> Resolution:
+    """The place a typed name means for an organisation working in `area`, or the places to ask about."""
+    return resolve(find_places(text, limit=10, county_code=county_code, area=area), area)
+
+
+# The area of an organisation. Organisations live in a higher layer (people), which registers how to read
+# one's area at start-up, so `places` never imports it.
+_area_lookup: list[Callable[[str], Area | None]] = []
+
+
+def register_area_lookup(lookup: Callable[[str], Area | None]) -> None:
+    """`lookup(slug)` -> the organisation's Area, or None when there is no such organisation."""
+    _area_lookup[:] = [lookup]
+
+
+def area_of(slug: str) -> Area | None:
+    """The area of operation of the organisation with this slug; None when unknown."""
+    if not _area_lookup:
+        return None
+    return _area_lookup[0](slug)
 
 
 def ward_at(lat: float, lon: float) -> PlaceCandidate | None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from sauti.conversations import flows
-from sauti.conversations.flows import Choice, Draft, ReportStatus, State
+from sauti.conversations.flows import Choice, Draft, PlaceOption, ReportStatus, State
 
 COUNTIES = [Choice(n, f"County{n}") for n in range(1, 48)]
 COUNTIES[46] = Choice(47, "Nairobi")
@@ -62,6 +62,9 @@ class FakeServices:
     def find_wards(self, county_code: int, text: str) -> Sequence[Choice]:
         t = text.strip().casefold()
         return [w for w in WARDS.get(county_code, []) if w.name.casefold().startswith(t[:3])]
+
+    def find_place_options(self, text: str) -> Sequence[PlaceOption]:
+        return []
 
     def report_status(self, number: int | None) -> ReportStatus | None:
         if number is None and self.mine:

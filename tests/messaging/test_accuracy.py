@@ -97,6 +97,7 @@ class Scores:
     place: float
     place_kind: float
     people: float
+    ward: float  # among messages whose place has a known ward: the analysis found that ward
 
 
 def score(rows: Sequence[Row], results: Sequence[Analysis]) -> Scores:
@@ -124,7 +125,15 @@ def score(rows: Sequence[Row], results: Sequence[Analysis]) -> Scores:
         )
         / n,
         people=sum(r.people_affected == a.people_affected for r, a in pairs) / n,
+        ward=_ward_accuracy(pairs),
     )
+
+
+def _ward_accuracy(pairs: Sequence[tuple[Row, Analysis]]) -> float:
+    warded = [(r, a) for r, a in pairs if r.ward_code is not None]
+    if not warded:
+        return 1.0
+    return sum(a.place is not None and a.place.ward_code == r.ward_code for r, a in warded) / len(warded)
 
 
 def table(named: dict[str, Scores]) -> str:
@@ -144,6 +153,7 @@ def table(named: dict[str, Scores]) -> str:
         ("place accuracy", "place"),
         ("place, same kind", "place_kind"),
         ("people accuracy", "people"),
+        ("ward accuracy", "ward"),
     ]:
         lines.append(f"{label:<18}" + "".join(f"{getattr(named[name], attr):>26.3f}" for name in names))
     lines.append(f"{'messages':<18}" + "".join(f"{named[name].n:>26d}" for name in names))

@@ -258,11 +258,13 @@ def test_the_poll_refuses_a_bad_cursor(world: World, value: str) -> None:
     assert response.status_code == 400
 
 
-def test_the_first_page_polls_every_five_seconds_and_older_pages_do_not(world: World) -> None:
+def test_the_first_page_polls_every_thirty_seconds_and_older_pages_do_not(world: World) -> None:
     _many_cases(world, 60)
     client = world.client_for(world.wanjiku)
     first = client.get("/cases/").content.decode()
-    assert 'hx-trigger="every 5s, poll-now"' in first and "/cases/poll/?since=" in first
+    assert 'hx-trigger="every 30s, poll-now"' in first and "/cases/poll/?since=" in first
+    # A browser asking to save data gets no live updates (issue 16).
+    assert "inbox-poll" not in client.get("/cases/", headers={"Save-Data": "on"}).content.decode()
     older = re.search(r'href="\?([^"]*)">Older cases', first)
     assert older is not None
     assert "inbox-poll" not in client.get("/cases/?" + older.group(1).replace("&amp;", "&")).content.decode()

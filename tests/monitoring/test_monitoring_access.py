@@ -39,12 +39,13 @@ def get_urls(s: Seeded) -> dict[str, str]:
         "categories": "/cases/categories/",
         "public_form": "/report/",
         "place_picker": "/report/place/?place_text=Mabatini",
+        "local_places": "/cases/places/umoja/",
     }
 
 
 KEYS = [
     "inbox", "poll", "case", "referred", "haki", "photo", "thumb", "original", "referred_photo",
-    "referred_original", "monitor_form", "categories", "public_form", "place_picker",
+    "referred_original", "monitor_form", "categories", "public_form", "place_picker", "local_places",
 ]  # fmt: skip
 
 
@@ -56,13 +57,15 @@ def row(**overrides: int) -> dict[str, int]:
 GET_MATRIX: dict[str, dict[str, int]] = {
     "alice": row(),
     "wanjiku": row(haki=404),
-    "bob": row(case=404, referred=404, photo=404, thumb=404, original=404, referred_photo=404, referred_original=404),
-    "otieno": row(haki=404, original=403, referred_original=403, categories=403),
-    "achieng": row(haki=404, original=403, referred_original=403, categories=403),
-    "kamau": row(haki=404, original=403, referred_original=403, categories=403, monitor_form=403),
-    "chief": row(case=404, haki=404, photo=404, thumb=404, original=404, referred_original=403, categories=403, monitor_form=403),
+    "bob": row(case=404, referred=404, photo=404, thumb=404, original=404, referred_photo=404, referred_original=404,
+               local_places=404),
+    "otieno": row(haki=404, original=403, referred_original=403, categories=403, local_places=403),
+    "achieng": row(haki=404, original=403, referred_original=403, categories=403, local_places=403),
+    "kamau": row(haki=404, original=403, referred_original=403, categories=403, monitor_form=403, local_places=403),
+    "chief": row(case=404, haki=404, photo=404, thumb=404, original=404, referred_original=403, categories=403, monitor_form=403,
+                 local_places=403),
     "outsider": row(inbox=403, poll=403, case=404, referred=404, haki=404, photo=404, thumb=404, original=404,
-                    referred_photo=404, referred_original=404, categories=403, monitor_form=403),
+                    referred_photo=404, referred_original=404, categories=403, monitor_form=403, local_places=404),
 }  # fmt: skip
 
 
@@ -87,11 +90,12 @@ def post_urls(s: Seeded, w: World) -> dict[str, str]:
         "bulk": "/cases/bulk/",
         "category_edit": f"/cases/categories/{umoja_category.pk}/",
         "category_add": f"/cases/categories/{w.umoja.slug}/new/",
+        "local_place_add": f"/cases/places/{w.umoja.slug}/",
     }
 
 
 POST_KEYS = ["status", "status_referred", "edit", "note", "note_referred", "confirm", "split", "move", "bulk",
-             "category_edit", "category_add"]  # fmt: skip
+             "category_edit", "category_add", "local_place_add"]  # fmt: skip
 # Empty POST bodies: 400 where the user may act (the form is refused), else 403/404 before any validation.
 # confirm and split need no fields, so they are checked without a body too, in the test below.
 BAD = 400
@@ -105,13 +109,13 @@ POST_MATRIX: dict[str, dict[str, int]] = {
     "alice": post_row(),
     "wanjiku": post_row(),
     "bob": post_row(status=404, status_referred=404, edit=404, note=404, note_referred=404, move=404,
-                    category_edit=404, category_add=404),
+                    category_edit=404, category_add=404, local_place_add=404),
     "otieno": post_row(status=403, status_referred=403, edit=403, note=403, note_referred=403, move=403, bulk=403,
-                       category_edit=403, category_add=403),
+                       category_edit=403, category_add=403, local_place_add=403),
     "chief": post_row(status=404, status_referred=403, edit=404, note=404, note_referred=403, move=404, bulk=403,
-                      category_edit=403, category_add=403),
+                      category_edit=403, category_add=403, local_place_add=403),
     "outsider": post_row(status=404, status_referred=404, edit=404, note=404, note_referred=404, move=404, bulk=403,
-                         category_edit=404, category_add=404),
+                         category_edit=404, category_add=404, local_place_add=404),
 }  # fmt: skip
 POST_MATRIX["achieng"] = POST_MATRIX["kamau"] = POST_MATRIX["otieno"]
 

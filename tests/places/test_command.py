@@ -36,7 +36,7 @@ def test_find_prints_candidates_best_first_as_json() -> None:
     assert {k: found[0][k] for k in CONTRACT_KEYS} == {
         "kind": "settlement",
         "name": "Mathare 4A",
-        "ward_code": None,
+        "ward_code": 1445,  # Mathare's ward (the village takes it, issue 16)
         "constituency_code": 290,
         "county_code": 47,
         "score": 1.0,

@@ -127,14 +127,18 @@
     }
   });
 
-  // No polling while the tab is hidden; poll at once when it comes back.
+  // No polling while the tab is hidden or the browser asks to save data (the server leaves the poller out
+  // when it sends Save-Data: on); poll at once when the tab comes back.
+  function savingData() {
+    return !!(navigator.connection && navigator.connection.saveData);
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail && event.detail.elt;
-    if (elt && elt.id === "inbox-poll" && document.hidden) event.preventDefault();
+    if (elt && elt.id === "inbox-poll" && (document.hidden || savingData())) event.preventDefault();
   });
   document.addEventListener("visibilitychange", function () {
     var poller = document.getElementById("inbox-poll");
-    if (!document.hidden && poller && window.htmx) window.htmx.trigger(poller, "poll-now");
+    if (!document.hidden && !savingData() && poller && window.htmx) window.htmx.trigger(poller, "poll-now");
   });
 
   if (document.readyState === "loading") {

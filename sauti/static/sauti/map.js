@@ -23,7 +23,8 @@
   node.classList.add("is-live");
   var map = L.map(node, { minZoom: 5, maxZoom: 18, zoomSnap: 1, worldCopyJump: false });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  map.fitBounds(KENYA);
+  // Open on the organisation's area of operation (its counties and wards), else on all Kenya.
+  map.fitBounds(cfg.bounds || KENYA);
   if (cfg.tiles && cfg.tiles.url) {
     L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution || "", maxZoom: 18 }).addTo(map);
   }

@@ -14,7 +14,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from sauti.places.matching import PlaceCandidate
-from sauti.places.services import MAX_QUERY_LENGTH, clear_cache, extract_places, find_places, ward_at
+from sauti.places.services import (
+    MAX_QUERY_LENGTH,
+    area_of,
+    clear_cache,
+    extract_places,
+    find_places,
+    ward_at,
+)
 
 
 def _number(label: str, text: str) -> float:
@@ -34,11 +41,19 @@ class Command(BaseCommand):
         find.add_argument("text", help='A place name, e.g. "Mathare 4A" or "kaunti ya Nairobi".')
         find.add_argument("--limit", type=int, default=10, help="At most this many candidates (default 10).")
         find.add_argument("--county", type=int, help="IEBC county code (1-47) to prefer.")
+        find.add_argument(
+            "--org",
+            help="Short name (slug) of an organisation: rank places inside its area of operation first.",
+        )
         find.add_argument("--json", action="store_true", help="Print JSON.")
 
         extract = actions.add_parser("extract", help="Places mentioned inside a message.")
         extract.add_argument("text", help="Free text, e.g. an SMS.")
         extract.add_argument("--county", type=int, help="IEBC county code (1-47) to prefer.")
+        extract.add_argument(
+            "--org",
+            help="Short name (slug) of an organisation: rank places inside its area of operation first.",
+        )
         extract.add_argument("--json", action="store_true", help="Print JSON.")
 
         at = actions.add_parser("at", help="The ward containing a point.")
@@ -66,13 +81,18 @@ class Command(BaseCommand):
         county = options.get("county")
         if county is not None and not 1 <= county <= 47:
             raise CommandError("--county must be an IEBC county code between 1 and 47.")
+        area = None
+        if options.get("org"):
+            area = area_of(options["org"])
+            if area is None:
+                raise CommandError(f"No organisation with the short name {options['org']!r}.")
         if action == "find":
             limit = options["limit"]
             if limit < 1:
                 raise CommandError("--limit must be at least 1.")
-            found = find_places(text, limit=limit, county_code=county)
+            found = find_places(text, limit=limit, county_code=county, area=area)
         else:
-            found = extract_places(text, county_code=county)
+            found = extract_places(text, county_code=county, area=area)
         if options["json"]:
             self.stdout.write(json.dumps([c.to_json() for c in found], ensure_ascii=False))
         elif not found:

@@ -1,0 +1,95 @@
+"""SMS and USSD ask which place was meant when a name stays ambiguous for the organisation (issue 16)."""
+
+from __future__ import annotations
+
+from itertools import count
+
+import pytest
+
+from django.utils import timezone
+
+from sauti.conversations.handlers import handle_sms, handle_ussd
+from sauti.monitoring.models import Report
+from sauti.people.models import Organisation
+from sauti.places.models import County
+from tests.conftest import World
+
+PHONE = "+254711000777"
+_ids = count(9000)
+
+
+def sms(org: Organisation, text: str) -> list[str]:
+    return handle_sms(
+        organisation=org, phone=PHONE, text=text, received_at=timezone.now(), inbound_id=next(_ids)
+    )
+
+
+def working_in(org: Organisation, county: int) -> Organisation:
+    org.county = County.objects.get(code=county)
+    org.save()
+    return org
+
+
+@pytest.mark.django_db
+def test_sms_from_a_nairobi_organisation_goes_to_nairobis_huruma_without_asking(world: World) -> None:
+    org = working_in(world.haki, 47)
+    replies = sms(org, "Maji yamekatwa Huruma tangu jana")
+    assert "Huruma, Turbo" not in " ".join(replies)
+    assert "Huruma, Mathare" not in " ".join(replies)
+    # The ward is known: the flow asks only for the landmark, then submits.
+    sms(org, "karibu na soko")
+    report = Report.objects.get()
+    assert report.ward is not None and report.ward.code == 1447
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Maji yamekatwa Huruma tangu jana", "Mahali kadhaa"),
+        ("No water in Huruma since yesterday", "Several places"),
+    ],
+)
+def test_sms_asks_which_huruma_in_the_senders_language(world: World, text: str, question: str) -> None:
+    org = working_in(world.umoja, 22)  # Kiambu: both Hurumas are outside its area
+    replies = sms(org, text)
+    assert question in replies[0], replies
+    lines = replies[0].splitlines()
+    numbered = [line for line in lines if line[:2] in ("1.", "2.")]
+    assert len(numbered) == 2 and any("Nairobi" in line for line in numbered)
+    assert any("Uasin Gishu" in line for line in numbered)
+    assert not Report.objects.exists()
+    pick = next(line for line in numbered if "Uasin Gishu" in line)[0]
+    replies = sms(org, pick)
+    sms(org, "0")  # no landmark
+    report = Report.objects.get()
+    assert report.ward is not None and report.ward.code == 713
+
+
+@pytest.mark.django_db
+def test_ussd_asks_which_place_when_a_typed_name_is_ambiguous(world: World) -> None:
+    org = working_in(world.umoja, 22)
+    inputs: list[str] = []
+
+    def send(entry: str | None) -> str:
+        if entry is not None:
+            inputs.append(entry)
+        return handle_ussd(
+            organisation=org,
+            session_id="ATUid_place",
+            phone=PHONE,
+            service_code="*384*1#",
+            text="*".join(inputs),
+        )
+
+    send(None)
+    send("1")  # report
+    send("2")  # water
+    screen = send("Huruma")
+    assert screen.startswith("CON") and "Nairobi" in screen and "Uasin Gishu" in screen
+    number = next(line for line in screen.splitlines() if "Nairobi" in line)[0]
+    screen = send(number)
+    send("Maji hayatoki wiki nzima")
+    send("1")
+    report = Report.objects.get()
+    assert report.ward is not None and report.ward.code == 1447 and report.channel == "ussd"
