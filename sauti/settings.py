@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sauti.dialogues",
     "sauti.opinions",
     "sauti.evidence",
+    "sauti.budgets",
 ]
 
 MIDDLEWARE = [

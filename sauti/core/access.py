@@ -57,6 +57,11 @@ class Perm(StrEnum):
     BUNDLE_IDENTITIES = "bundle_identities"
     # Review who saw whose identity (admins only).
     REVIEW_IDENTITY_ACCESS = "review_identity_access"
+    # Budgets and development projects (issue 17): see the register; import, correct, choose wards, make
+    # proposals; record site visits.
+    VIEW_BUDGETS = "view_budgets"
+    MANAGE_BUDGETS = "manage_budgets"
+    OBSERVE_PROJECTS = "observe_projects"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}
@@ -110,6 +115,16 @@ _DIALOGUE_PERMS: dict[str, frozenset[Perm]] = {
 for _role, _perms in _DIALOGUE_PERMS.items():
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 _GROUP_SCOPED = _GROUP_SCOPED | {Perm.RATE_RESPONSES}
+
+# Budgets (issue 17): every member sees the project register; monitors and group leaders record site visits.
+_BUDGET_PERMS: dict[str, frozenset[Perm]] = {
+    Role.MONITOR: frozenset({Perm.VIEW_BUDGETS, Perm.OBSERVE_PROJECTS}),
+    Role.GROUP_LEADER: frozenset({Perm.VIEW_BUDGETS, Perm.OBSERVE_PROJECTS}),
+    Role.ANALYST: frozenset({Perm.VIEW_BUDGETS}),
+    Role.OFFICIAL: frozenset({Perm.VIEW_BUDGETS}),
+}
+for _role, _perms in _BUDGET_PERMS.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 
 
 def _memberships(user: User | AnonymousUser) -> dict[int, Membership]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -190,8 +191,17 @@ class Step:
     link: str = ""
 
 
+# Steps that apps above dialogues add to a priority's chain (e.g. budgets: the proposal to the next planning
+# cycle and its fate), registered in their AppConfig.ready(); each returns its steps (possibly none).
+CHAIN_EXTENSIONS: list[Callable[[Priority], list[Step]]] = []
+
+
 def chain(priority: Priority) -> list[Step]:
-    """evidence → raised → ranked → presented → response → commitment → verification → result."""
+    """evidence → raised → ranked → presented → response → commitment → verification → result (→ extensions)."""
+    return [*_chain(priority), *(step for extend in CHAIN_EXTENSIONS for step in extend(priority))]
+
+
+def _chain(priority: Priority) -> list[Step]:
     cases = list(priority.cases.all())
     rounds = list(priority.rounds.filter(state=ConsensusRound.State.FROZEN))
     ranked = []
