@@ -13,6 +13,7 @@ urlpatterns = [
     path("places/", include("sauti.places.urls")),
     path("api/", include("sauti.api.urls")),
     path("dialogues/", include("sauti.dialogues.urls")),
+    path("budgets/", include("sauti.budgets.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.monitoring.urls")),

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sauti.budgets import cob, template
+from sauti.budgets import cob, proposals, template
 from sauti.budgets.models import (
     BudgetDocument,
     Correction,
@@ -33,6 +33,7 @@ from sauti.budgets.models import (
     WardMatch,
 )
 from sauti.budgets.resolve import resolve
+from sauti.evidence import audit
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Category, Channel
 from sauti.people.models import Contact, Office, Organisation, User
@@ -75,6 +76,7 @@ def _reason_text(code: str, params: dict[str, str] | None = None) -> str:
         "no_sector": _("The sector and the project name could not be told apart."),
         "bad_number": _("A figure could not be read: “%(value)s”."),
         "no_name": _("A row has figures but no name."),
+        "bad_figures": _("The row's figures are not the ten the table has, or one cannot be read."),
         "outside_row": _("Text outside any numbered row."),
         "missing_columns": _("Columns missing from the header: %(columns)s. Download the template to see them."),
         "not_utf8": _("The CSV file is not UTF-8 text. Save it as “CSV UTF-8”."),
@@ -813,3 +815,19 @@ def do_record_fate(proposal: Proposal, *, fate: str, note: str, by: User) -> Pro
     proposal.fate, proposal.fate_note, proposal.fate_at = fate, note.strip()[:4000], timezone.now()
     proposal.save(update_fields=["fate", "fate_note", "fate_at"])
     return proposal
+
+
+def do_make_document(proposal: Proposal, *, language: str, fmt: str, by: User) -> bytes:
+    """The memorandum as PDF or DOCX, noted in the audit chain with its SHA-256."""
+    if language not in ("en", "sw"):
+        raise BudgetError(_("Choose English or Kiswahili."))
+    if fmt not in ("pdf", "docx"):
+        raise BudgetError(_("Choose PDF or DOCX."))
+    body = proposals.render(proposal, language=language, fmt=fmt)
+    audit.note(
+        "budgets.proposal_document",
+        proposal.pk,
+        "create",
+        {"language": language, "format": fmt, "by": by.get_username(), "sha256": hashlib.sha256(body).hexdigest()},
+    )
+    return body

@@ -41,11 +41,11 @@ SOURCE_LINE = re.compile(r"^\s*Source\s*:")
 KERNING = re.compile(r"\b([FPTVWY]) (?=[a-z]{2}|[A-Z]{2})")
 AMOUNT = r"-|\(?\d{1,3}(?:,\d{3})+(?:\.\d+)?\)?|\(?\d+(?:\.\d+)?\)?|-?\d[\d,]*(?:\.\d+)?"
 PROJECT_TAIL = re.compile(
-    rf"^(?P<before>.*?)\s*(?P<date>N/A|n/a|-|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\w+\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"^(?P<before>.*?)\s*(?<!\S)(?P<date>N/A|n/a|-|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\w+\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
     rf"\s+(?P<contract>{AMOUNT})\s+(?P<paid>{AMOUNT})\s+(?P<cumulative>{AMOUNT})\s+(?P<pct>{AMOUNT})%?\s*$"
 )
 ROW_START = re.compile(r"^\s*(\d{1,4})\s*(?:$|\s(.*)$)")
-DEPT_TAIL = re.compile(rf"^(?P<name>.*?)\s*(?P<figures>(?:(?:{AMOUNT})\s+){{9}}(?:{AMOUNT}))\s*$")
+DEPT_TAIL = re.compile(rf"^(?P<name>.*?)\s*(?<!\S)(?P<figures>(?:(?:{AMOUNT})\s+){{9}}(?:{AMOUNT}))\s*$")
 UPPER_LINE = re.compile(r"^[A-Z0-9][A-Z0-9 ,.&'’/()-]*$")
 
 PROJECTS_TITLE = "list of development projects"
@@ -283,6 +283,14 @@ def _parse_departments(lines: list[_Line], chapter: Chapter) -> None:
             continue
         m = DEPT_TAIL.match(line.text)
         if not m:
+            if sum(any(c.isdigit() for c in t) for t in line.text.split()) >= 4:
+                # A line of figures that is not ten readable figures: the row is broken, not a name.
+                name = join_cell([p.text for p in pending] + [line.text])
+                chapter.rejected.append(
+                    Rejected("departments", (pending[0] if pending else line).page, name[:80], "bad_figures", name[:300])
+                )
+                pending = []
+                continue
             pending.append(line)
             continue
         name_lines = [p.text for p in pending] + [m.group("name")]
@@ -371,10 +379,13 @@ def _parse_projects(lines: list[_Line], chapter: Chapter, county: str, names: li
     body = _strip_project_headers(lines)
     rows: list[tuple[int, int | None, list[str]]] = []
     current: tuple[int, int | None, list[str]] | None = None
-    for line in body:
+    prefix = fold(county)
+    for n, line in enumerate(body):
         start = ROW_START.match(line.text)
         expected = (rows[-1][0] if rows else 0) + 1 if current is None else current[0] + 1
-        if start and int(start.group(1)) == expected and (current is None or _closed(current[2])):
+        following = start.group(2) if start and start.group(2) else (body[n + 1].text if n + 1 < len(body) else "")
+        sector_next = fold(following).startswith(prefix)
+        if start and int(start.group(1)) == expected and (current is None or _closed(current[2]) or sector_next):
             if current is not None:
                 rows.append(current)
             rest = start.group(2)

@@ -149,6 +149,10 @@ class Project(models.Model):
             where.append(f"row {self.source_row}")
         return f"{self.document.title}, " + ", ".join(where) if where else self.document.title
 
+    @property
+    def flag_labels(self) -> list[tuple[str, str]]:
+        return [(f, str(Flag(f).label) if f in Flag.values else f) for f in self.flags]
+
     def source(self) -> dict[str, Any]:
         return {
             "document": self.document.title,
