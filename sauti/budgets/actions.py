@@ -370,8 +370,10 @@ def _import_table(
     for raw in raw_rows:
         v = raw.values
 
-        def reject(code: str, **params: str) -> None:
-            result.reasons.append({"row": raw.number, "reason": _reason_text(code, params), "text": v.get("name", "")[:120]})  # noqa: B023
+        def reject(reason: str, _row: template.Row = raw, **params: str) -> None:
+            result.reasons.append(
+                {"row": _row.number, "reason": _reason_text(reason, params), "text": _row.values["name"][:120]}
+            )
 
         try:
             figures = template.amounts(raw)
