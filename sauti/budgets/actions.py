@@ -87,7 +87,7 @@ def _reason_text(code: str, params: dict[str, str] | None = None) -> str:
         "no_project_name": _("The project name is missing."),
         "duplicate_code": _("Project code “%(code)s” was already used on row %(row)s of this file."),
         "negative": _("“%(field)s” is negative; a published amount cannot be."),
-        "pct_range": _("% complete must be between 0 and 100."),
+        "pct_range": _("The percentage complete must be between 0 and 100."),
         "unknown_ward": _("Ward code %(code)s does not exist; the project is kept without a ward."),
     }
     text = str(texts.get(code, code))
@@ -654,7 +654,7 @@ def do_correct(project: Project, *, field: str, value: str, reason: str, by: Use
         if amount is not None and amount < 0:
             raise BudgetError(_("An amount cannot be negative."))
         if field == "pct_complete" and amount is not None and amount > 100:
-            raise BudgetError(_("% complete must be between 0 and 100."))
+            raise BudgetError(_("The percentage complete must be between 0 and 100."))
         value = "" if amount is None else str(amount)
     published = getattr(project, field)
     return Correction.objects.create(

@@ -28,7 +28,7 @@ class CorrectionForm(forms.Form):
             (f, label)
             for f, label in zip(
                 CORRECTABLE,
-                (_("Contract sum"), _("Paid in the year"), _("Cumulative expenditure"), _("% complete"), _("Expected completion")),
+                (_("Contract sum"), _("Paid in the year"), _("Cumulative expenditure"), _("Percent complete"), _("Expected completion")),
                 strict=True,
             )
         ],

@@ -69,7 +69,7 @@ class Flag(models.TextChoices):
     LISTED_TWICE = "listed_twice", _("Listed twice")
     OVERPAID = "overpaid", _("Payments exceed the contract sum")
     PROGRESS_MISMATCH = "progress_mismatch", _("Published progress and community observations disagree")
-    PCT_INCONSISTENT = "pct_inconsistent", _("Published % complete does not match spending")
+    PCT_INCONSISTENT = "pct_inconsistent", _("Published percentage complete does not match spending")
     ABSURD_AMOUNT = "absurd_amount", _("Implausible amount")
     UNKNOWN_WARD = "unknown_ward", _("The ward given does not exist")
 
@@ -94,7 +94,7 @@ class Project(models.Model):
     paid = models.DecimalField(_("paid in the year"), **MONEY)
     cumulative_expenditure = models.DecimalField(_("cumulative expenditure"), **MONEY)
     pct_complete = models.DecimalField(
-        _("% complete as published"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("Percent complete as published"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     expected_completion = models.CharField(_("expected completion"), max_length=40, blank=True)
     document = models.ForeignKey(BudgetDocument, on_delete=models.PROTECT, related_name="projects")

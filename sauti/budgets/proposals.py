@@ -107,7 +107,7 @@ def _project_evidence(project: Project, names: list[str]) -> ProjectEvidence:
             (_("Contract sum"), _kes(project.contract_sum)),
             (_("Paid in the year"), _kes(project.paid)),
             (_("Cumulative expenditure"), _kes(project.cumulative_expenditure)),
-            (_("% complete as published"), "—" if project.pct_complete is None else f"{project.pct_complete:.0f}%"),
+            (_("Percent complete as published"), "—" if project.pct_complete is None else f"{project.pct_complete:.0f}%"),
         ],
         source=_("Source: %(source)s") % {"source": project.source_label},
         corrections=corrections,

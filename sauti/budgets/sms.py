@@ -19,7 +19,7 @@ COMMAND = re.compile(r"^\s*(?P<kw>MRADI|PROJECT|PROJ)\b[\s:#.]*P?(?P<number>\d{1
 
 
 def status_options() -> str:
-    return _("Reply MRADI <number> and: 1 exists, 2 not started, 3 stalled, 4 complete, 5 poor quality.")
+    return _("Reply PROJECT <number> and: 1 exists, 2 not started, 3 stalled, 4 complete, 5 poor quality.")
 
 
 def _contact(org: Organisation, phone: str, language: str) -> Contact:
@@ -45,7 +45,7 @@ def handle_keyword(
         if m.group("number") is None:
             if m.group("note").strip():
                 return None  # "Project at Likoni stalled …": free text, a report
-            return [_("Send MRADI and the project number from the list, e.g. MRADI 12 2.") + " " + status_options()]
+            return [_("Send PROJECT and the project number from the list, e.g. PROJECT 12 2.") + " " + status_options()]
         project = Project.objects.filter(organisation=organisation, number=int(m.group("number"))).first()
         if project is None:
             return [_("There is no project number %(n)s. Check the number on the project list.") % {"n": m.group("number")}]

@@ -7,6 +7,7 @@ and printable: published figures and counts of observations, never who observed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -276,13 +277,12 @@ def departments(request: HttpRequest, slug: str, county: int) -> HttpResponse:
         "absorption-dev",
         _("Absorption of the development budget (expenditure / budget, %)"),
         [(d.name, int(d.absorption_dev_pct or 0)) for d in parts],
-        value_label=_("% absorbed"),
+        value_label=_("Percent absorbed"),
         extras=[int(d.budget_dev or 0) for d in parts],
         extra_label=_("Development budget (KES m)"),
     )
     # Bars show the share of each budget absorbed (a full bar = 100%), not relative to the largest.
-    for bar in chart.bars:
-        bar.percent = float(min(100, max(0, bar.value)))
+    chart.bars = [replace(bar, percent=float(min(100, max(0, bar.value)))) for bar in chart.bars]
     years = (
         queries.DepartmentBudget.objects.filter(organisation=org, county=place)
         .values_list("financial_year", flat=True)
