@@ -165,21 +165,47 @@ class Project(models.Model):
 
     def figure_flags(self) -> list[str]:
         """Flags that follow from the published figures of this row alone."""
-        out = []
-        contract = self.contract_sum
-        if contract is not None and any(v is not None and v > contract for v in (self.paid, self.cumulative_expenditure)):
-            out.append(Flag.OVERPAID.value)
-        if contract and self.cumulative_expenditure is not None and self.pct_complete is not None:
-            spent_pct = self.cumulative_expenditure / contract * 100
-            if abs(spent_pct - self.pct_complete) > Decimal(15):
-                out.append(Flag.PCT_INCONSISTENT.value)
-        if any(v is not None and v > ABSURD for v in (contract, self.paid, self.cumulative_expenditure)):
-            out.append(Flag.ABSURD_AMOUNT.value)
-        return out
+        return figure_flags(self.contract_sum, self.paid, self.cumulative_expenditure, self.pct_complete)
+
+    def progress_mismatch(self) -> bool:
+        return progress_mismatch(self.observed_status, self.contract_sum, self.cumulative_expenditure, self.pct_complete)
 
 
 # One project costing more than KES 100 billion is not a figure anyone published on purpose.
 ABSURD = Decimal("100000000000")
+
+
+def figure_flags(
+    contract: Decimal | None, paid: Decimal | None, cumulative: Decimal | None, pct: Decimal | None
+) -> list[str]:
+    """Flags that follow from a row's published figures alone."""
+    out = []
+    if contract is not None and any(v is not None and v > contract for v in (paid, cumulative)):
+        out.append(Flag.OVERPAID.value)
+    if contract and cumulative is not None and pct is not None and abs(cumulative / contract * 100 - pct) > 15:
+        out.append(Flag.PCT_INCONSISTENT.value)
+    if any(v is not None and v > ABSURD for v in (contract, paid, cumulative)):
+        out.append(Flag.ABSURD_AMOUNT.value)
+    return out
+
+
+def progress_mismatch(
+    seen: str, contract: Decimal | None, cumulative: Decimal | None, pct: Decimal | None
+) -> bool:
+    """The community saw something the published progress contradicts."""
+    if not seen:
+        return False
+    spent = cumulative / contract * 100 if contract and cumulative is not None else None
+    progressed = max((v for v in (pct, spent) if v is not None), default=None)
+    if progressed is None:
+        return False
+    if seen == "not_started":
+        return progressed >= 10
+    if seen in ("stalled", "exists", "poor_quality"):
+        return progressed >= 100
+    return False
+
+
 
 
 class DepartmentBudget(models.Model):

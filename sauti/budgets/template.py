@@ -145,7 +145,7 @@ def read_xlsx(data: bytes) -> Iterator[Row]:
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise TemplateError("not_xlsx") from None
     sheet = book.worksheets[0]
-    return _rows(([_text(c) for c in row] for row in sheet.iter_rows(values_only=True)))
+    return _rows([_text(c) for c in row] for row in sheet.iter_rows(values_only=True))
 
 
 def is_total(row: Row) -> bool:
