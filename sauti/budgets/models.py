@@ -119,18 +119,13 @@ class Project(models.Model):
             models.UniqueConstraint(fields=["organisation", "number"], name="budget_project_number"),
         ]
         indexes = [
-            # The ward scorecard sums these from the index alone.
+            # The ward scorecard sums these from the index alone (grouped by ward, status seen, flagged).
             models.Index(
-                fields=[
-                    "organisation",
-                    "ward",
-                    "flagged",
-                    "observed_status",
-                    "contract_sum",
-                    "cumulative_expenditure",
-                ],
+                fields=["organisation", "ward", "observed_status", "flagged", "contract_sum", "paid", "cumulative_expenditure"],
                 name="budget_project_ward",
             ),
+            # A ward's project list, in number order.
+            models.Index(fields=["organisation", "ward", "number"], name="budget_project_ward_list"),
         ]
 
     def __str__(self) -> str:

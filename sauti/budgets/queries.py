@@ -118,49 +118,47 @@ class WardScore:
 
 
 def scorecard(org: Organisation, ward: Ward | None = None) -> list[WardScore]:
-    """Per ward (and one row for projects without a ward): planned, funded, paid, observed complete, flagged."""
+    """Per ward (and one row for projects without a ward): planned, funded, paid, observed complete, flagged.
+
+    One grouped scan of the covering index (ward × status seen × flagged), added up here."""
     qs = Project.objects.filter(organisation=org)
     if ward is not None:
         qs = qs.filter(ward=ward)
     rows = (
         qs.order_by()
-        .values("ward")
+        .values_list("ward", "observed_status", "flagged")
         .annotate(
-            planned=Count("pk"),
+            n=Count("pk"),
             funded=Count("pk", filter=Q(contract_sum__gt=0)),
             contract=Sum("contract_sum"),
             paid_sum=Sum("paid"),
             cumulative=Sum("cumulative_expenditure"),
-            observed=Count("pk", filter=~Q(observed_status="")),
-            complete=Count("pk", filter=Q(observed_status=SiteStatus.COMPLETE)),
-            not_started=Count("pk", filter=Q(observed_status=SiteStatus.NOT_STARTED)),
-            stalled=Count("pk", filter=Q(observed_status=SiteStatus.STALLED)),
-            flagged_n=Count("pk", filter=Q(flagged=True)),
         )
     )
-    rows = list(rows)
-    names = dict(Ward.objects.filter(pk__in=[r["ward"] for r in rows if r["ward"]]).values_list("pk", "name"))
-    codes = dict(Ward.objects.filter(pk__in=[r["ward"] for r in rows if r["ward"]]).values_list("pk", "code"))
-    out = [
-        WardScore(
-            ward_code=codes.get(r["ward"]) if r["ward"] else None,
-            ward=names.get(r["ward"], "") if r["ward"] else "",
-            planned=r["planned"],
-            funded=r["funded"],
-            contract_sum=r["contract"] or Decimal(0),
-            paid=r["paid_sum"] or Decimal(0),
-            cumulative=r["cumulative"] or Decimal(0),
-            observed=r["observed"],
-            observed_complete=r["complete"],
-            not_started=r["not_started"],
-            stalled=r["stalled"],
-            flagged=r["flagged_n"],
-        )
-        for r in rows
-    ]
+    zero = Decimal(0)
+    by_ward: dict[int | None, WardScore] = {}
+    for ward_id, seen, flagged, n, funded, contract, paid, cumulative in rows:
+        s = by_ward.get(ward_id)
+        if s is None:
+            s = by_ward[ward_id] = WardScore(ward_id, "", 0, 0, zero, zero, zero, 0, 0, 0, 0, 0)
+        s.planned += n
+        s.funded += funded
+        s.contract_sum += contract or zero
+        s.paid += paid or zero
+        s.cumulative += cumulative or zero
+        s.observed += n if seen else 0
+        s.observed_complete += n if seen == SiteStatus.COMPLETE else 0
+        s.not_started += n if seen == SiteStatus.NOT_STARTED else 0
+        s.stalled += n if seen == SiteStatus.STALLED else 0
+        s.flagged += n if flagged else 0
+    places = {pk: (code, name) for pk, code, name in Ward.objects.filter(pk__in=[k for k in by_ward if k]).values_list("pk", "code", "name")}
+    out = []
+    for ward_id, s in by_ward.items():
+        s.ward_code, s.ward = places[ward_id] if ward_id else (None, "")
+        out.append(s)
     out.sort(key=lambda s: (s.ward_code is None, s.ward))
     if ward is not None and not out:
-        out = [WardScore(ward.code, ward.name, 0, 0, Decimal(0), Decimal(0), Decimal(0), 0, 0, 0, 0, 0)]
+        out = [WardScore(ward.code, ward.name, 0, 0, zero, zero, zero, 0, 0, 0, 0, 0)]
     return out
 
 

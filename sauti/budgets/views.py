@@ -95,9 +95,12 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("unresolved"):
         qs = qs.filter(ward_match=WardMatch.ASKED)
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
     context = {
         "org": org,
         "page": page,
+        "keep": keep.urlencode(),
         "manage": can(request.user, Perm.MANAGE_BUDGETS, org),
         "documents": BudgetDocument.objects.filter(organisation=org).select_related("county")[:20],
         "counties": County.objects.filter(
@@ -258,9 +261,8 @@ def scorecard(request: HttpRequest, slug: str) -> HttpResponse:
     scores = queries.scorecard(org, ward)
     context: dict[str, Any] = {"org": org, "scores": scores, "total": queries.total(scores), "ward": ward}
     if ward is not None:
-        context["projects"] = list(
-            Project.objects.filter(organisation=org, ward=ward).select_related("document").order_by("number")[:200]
-        )
+        projects = Project.objects.filter(organisation=org, ward=ward).select_related("document").order_by("number")
+        context["projects"] = Paginator(projects, PAGE).get_page(request.GET.get("page"))
     return render(request, "budgets/scorecard.html", context)
 
 
