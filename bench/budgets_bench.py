@@ -64,7 +64,14 @@ def main() -> None:
     wards = list(Ward.objects.filter(county=mombasa).values_list("code", flat=True))
     sectors = ["Education", "Health", "Water, Natural Resources", "Transport, Infrastructure & Public Works",
                "Lands, Urban Renewal And Housing", "Youth, Gender & Sports"]  # fmt: skip
-    kinds = ["Construction of ECD centre", "Borehole", "Dispensary upgrade", "Road grading", "Market shed", "Stadium stand"]
+    kinds = [
+        "Construction of ECD centre",
+        "Borehole",
+        "Dispensary upgrade",
+        "Road grading",
+        "Market shed",
+        "Stadium stand",
+    ]
     rows = []
     for i in range(args.projects):
         contract = rng.randint(500_000, 90_000_000)
@@ -80,7 +87,13 @@ def main() -> None:
     # Baseline: plain SQL inserts of the same rows (already parsed) into the same table.
     base_org = Organisation.objects.create(name="Bench SQL (demo)", slug="bench-sql", county=mombasa)
     doc = BudgetDocument.objects.create(
-        organisation=base_org, county=mombasa, kind="adp", title="bench", filename="b.csv", file_format="csv", sha256="0"
+        organisation=base_org,
+        county=mombasa,
+        kind="adp",
+        title="bench",
+        filename="b.csv",
+        file_format="csv",
+        sha256="0",
     )
     ward_pk = dict(Ward.objects.filter(county=mombasa).values_list("code", "pk"))
     now = timezone.now()
@@ -101,7 +114,7 @@ def main() -> None:
     ]  # fmt: skip
     placeholders = ", ".join(["%s"] * len(cols))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", params)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", params)
     sql_seconds = time.perf_counter() - started
 
     org = Organisation.objects.create(name="Bench import (demo)", slug="bench-import", county=mombasa)
@@ -115,7 +128,9 @@ def main() -> None:
     print(f"import / plain SQL: {100 * import_rate / sql_rate:.0f}% (target >= 25%)")
     started = time.perf_counter()
     again = do_import(org, mombasa, "bench.csv", data)
-    print(f"{'re-import (no change)':<28}{time.perf_counter() - started:>8.2f} s  unchanged={again.unchanged}")
+    print(
+        f"{'re-import (no change)':<28}{time.perf_counter() - started:>8.2f} s  unchanged={again.unchanged}"
+    )
 
     # 100,000 observations on those projects, then the latest status on each project.
     statuses = ["exists", "not_started", "stalled", "complete", "poor_quality"]
@@ -124,11 +139,13 @@ def main() -> None:
     print(f"loading {args.observations} observations…", flush=True)
     batch = []
     latest: dict[int, str] = {}
-    for i in range(args.observations):
+    for _ in range(args.observations):
         pk = rng.choice(pks)
         status = rng.choice(statuses)
         latest[pk] = status
-        batch.append(Observation(organisation=org, project_id=pk, status=status, observed_on=today, source="web"))
+        batch.append(
+            Observation(organisation=org, project_id=pk, status=status, observed_on=today, source="web")
+        )
         if len(batch) == 5000:
             Observation.objects.bulk_create(batch)
             batch = []
@@ -141,7 +158,10 @@ def main() -> None:
     from sauti.budgets.actions import refresh_flags
 
     refresh_flags(org, mombasa, ["2025/26"])
-    cob = (__import__("pathlib").Path(__file__).resolve().parent.parent / "sauti/budgets/data/cob_cbirr_fy2024-25_mombasa.txt")
+    cob = (
+        __import__("pathlib").Path(__file__).resolve().parent.parent
+        / "sauti/budgets/data/cob_cbirr_fy2024-25_mombasa.txt"
+    )
     do_import(org, mombasa, cob.name, cob.read_bytes())
 
     client = Client()

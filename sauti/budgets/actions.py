@@ -53,7 +53,10 @@ SECTOR_KEYWORDS: list[tuple[tuple[str, ...], str]] = [
     (("environment", "mazingira", "climate", "waste", "natural resources"), "environment"),
     (("land", "ardhi", "housing", "urban", "makazi"), "land"),
     (("security", "usalama", "enforcement", "disaster", "fire"), "security"),
-    (("transport", "roads", "infrastructure", "public works", "barabara", "youth", "sports", "stadium"), "public-projects"),
+    (
+        ("transport", "roads", "infrastructure", "public works", "barabara", "youth", "sports", "stadium"),
+        "public-projects",
+    ),
 ]
 FALLBACK_CATEGORY = "public-projects"  # every budget line is a public project
 CORRECTABLE = ("contract_sum", "paid", "cumulative_expenditure", "pct_complete", "expected_completion")
@@ -81,7 +84,9 @@ def _reason_text(code: str, params: dict[str, str] | None = None) -> str:
         "no_name": _("A row has figures but no name."),
         "bad_figures": _("The row's figures are not the ten the table has, or one cannot be read."),
         "outside_row": _("Text outside any numbered row."),
-        "missing_columns": _("Columns missing from the header: %(columns)s. Download the template to see them."),
+        "missing_columns": _(
+            "Columns missing from the header: %(columns)s. Download the template to see them."
+        ),
         "not_utf8": _("The CSV file is not UTF-8 text. Save it as “CSV UTF-8”."),
         "not_text": _("The file is not a text CSV."),
         "not_xlsx": _("The file is not an Excel workbook (.xlsx)."),
@@ -132,12 +137,18 @@ def guess_format(filename: str, data: bytes) -> str:
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
         return "xlsx"
     head = data[:200_000].decode("utf-8", "replace")
-    if "=== Page" in head or "BUDGET IMPLEMENTATION REVIEW REPORT" in head.upper() or filename.lower().endswith(".txt"):
+    if (
+        "=== Page" in head
+        or "BUDGET IMPLEMENTATION REVIEW REPORT" in head.upper()
+        or filename.lower().endswith(".txt")
+    ):
         return "cob-text"
     return "csv"
 
 
-def category_for(org: Organisation, sector: str, cache: dict[str, Category | None] | None = None) -> Category | None:
+def category_for(
+    org: Organisation, sector: str, cache: dict[str, Category | None] | None = None
+) -> Category | None:
     key = ""
     folded = cob.fold(sector)
     for words, category_key in SECTOR_KEYWORDS:
@@ -171,7 +182,9 @@ def do_import(
         raise BudgetError(_reason_text("empty"))
     file_format = file_format or guess_format(filename, data)
     if file_format not in FORMATS:
-        raise BudgetError(_("Unknown format “%(format)s”: use cob-text, csv or xlsx.") % {"format": file_format})
+        raise BudgetError(
+            _("Unknown format “%(format)s”: use cob-text, csv or xlsx.") % {"format": file_format}
+        )
     digest = hashlib.sha256(data).hexdigest()
     if file_format == "cob-text":
         return _import_cob(org, county, filename, data, digest, by)
@@ -179,7 +192,16 @@ def do_import(
 
 
 def _document(
-    org: Organisation, county: County, *, kind: str, title: str, fy: str, filename: str, fmt: str, digest: str, by: User | None
+    org: Organisation,
+    county: County,
+    *,
+    kind: str,
+    title: str,
+    fy: str,
+    filename: str,
+    fmt: str,
+    digest: str,
+    by: User | None,
 ) -> BudgetDocument:
     doc = BudgetDocument.objects.filter(organisation=org, county=county, sha256=digest).first()
     if doc is None:
@@ -201,7 +223,9 @@ def _document(
 
 
 @transaction.atomic
-def _import_cob(org: Organisation, county: County, filename: str, data: bytes, digest: str, by: User | None) -> ImportResult:
+def _import_cob(
+    org: Organisation, county: County, filename: str, data: bytes, digest: str, by: User | None
+) -> ImportResult:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -255,10 +279,16 @@ def _store_departments(
     org: Organisation, county: County, chapter: cob.Chapter, doc: BudgetDocument, result: ImportResult
 ) -> None:
     fy = chapter.financial_year
-    existing = {d.name: d for d in DepartmentBudget.objects.filter(organisation=org, county=county, financial_year=fy)}
+    existing = {
+        d.name: d for d in DepartmentBudget.objects.filter(organisation=org, county=county, financial_year=fy)
+    }
     for row in chapter.departments:
         flags = []
-        budget, spent, pct = row.values["budget_dev"], row.values["expenditure_dev"], row.values["absorption_dev_pct"]
+        budget, spent, pct = (
+            row.values["budget_dev"],
+            row.values["expenditure_dev"],
+            row.values["absorption_dev_pct"],
+        )
         for kind in ("rec", "dev"):
             budget, spent, pct = (
                 row.values[f"budget_{kind}"],
@@ -277,7 +307,11 @@ def _store_departments(
                         "message": _(
                             "%(department)s: published absorption %(published)s%% but expenditure / budget is %(computed)s%%."
                         )
-                        % {"department": row.name, "published": pct, "computed": round(spent / budget * 100, 1)},
+                        % {
+                            "department": row.name,
+                            "published": pct,
+                            "computed": round(spent / budget * 100, 1),
+                        },
                     }
                 )
         values: dict[str, Any] = dict(row.values)
@@ -293,7 +327,12 @@ def _store_departments(
             if changed or dept.position != row.position:
                 for k, v in values.items():
                     setattr(dept, k, v)
-                dept.flags, dept.position, dept.document, dept.source_page = flags, row.position, doc, row.page
+                dept.flags, dept.position, dept.document, dept.source_page = (
+                    flags,
+                    row.position,
+                    doc,
+                    row.page,
+                )
                 dept.save()
                 result.updated += 1
             else:
@@ -321,7 +360,9 @@ def _store_departments(
                     }
                 )
     elif parts and not totals:
-        result.flags.append({"code": "no_total", "message": _("The department table has no Total row to check.")})
+        result.flags.append(
+            {"code": "no_total", "message": _("The department table has no Total row to check.")}
+        )
 
 
 # --- Project rows (CoB table and CSV/XLSX template) ---------------------------------------------------
@@ -375,7 +416,11 @@ def _import_table(
 
         def reject(reason: str, _row: template.Row = raw, **params: str) -> None:
             result.reasons.append(
-                {"row": _row.number, "reason": _reason_text(reason, params), "text": _row.values["name"][:120]}
+                {
+                    "row": _row.number,
+                    "reason": _reason_text(reason, params),
+                    "text": _row.values["name"][:120],
+                }
             )
 
         try:
@@ -422,7 +467,9 @@ def _import_table(
                 ) if ward_code not in all_wards else result.reasons.append(
                     {
                         "row": raw.number,
-                        "reason": _("Ward code %(code)s is not in %(county)s; the project is kept without a ward.")
+                        "reason": _(
+                            "Ward code %(code)s is not in %(county)s; the project is kept without a ward."
+                        )
                         % {"code": v["ward_code"], "county": county.name},
                         "kept": True,
                         "text": v["name"][:120],
@@ -462,7 +509,9 @@ def _import_table(
         result.document = doc
         _store_projects(org, county, doc, rows, result, progress)
         for note in kept_notes:
-            result.flags.append({"code": Flag.UNKNOWN_WARD.value, "row": note["row"], "message": note["reason"]})
+            result.flags.append(
+                {"code": Flag.UNKNOWN_WARD.value, "row": note["row"], "message": note["reason"]}
+            )
         for raw, figures in totals:
             for column in template.MONEY_FIELDS:
                 published = figures[column]
@@ -511,13 +560,17 @@ def _insert_projects(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         params.append(
             tuple(
-                money(r[c], 18, 2) if c in ("contract_sum", "paid", "cumulative_expenditure")
-                else money(r[c], 7, 2) if c == "pct_complete"
-                else json.dumps(r[c]) if c in ("ward_candidates", "flags")
-                else ops.adapt_datetimefield_value(r[c]) if c in ("created_at", "updated_at")
+                money(r[c], 18, 2)
+                if c in ("contract_sum", "paid", "cumulative_expenditure")
+                else money(r[c], 7, 2)
+                if c == "pct_complete"
+                else json.dumps(r[c])
+                if c in ("ward_candidates", "flags")
+                else ops.adapt_datetimefield_value(r[c])
+                if c in ("created_at", "updated_at")
                 else r[c]
                 for c in _INSERT
-            )  # fmt: skip
+            )
         )
     with connection.cursor() as cursor:
         for i in range(0, len(params), BATCH):
@@ -582,12 +635,24 @@ def _store_projects(
             if r.bad_ward:
                 flags.append(Flag.UNKNOWN_WARD.value)
             new.append(
-                values | {
-                    "organisation_id": org.pk, "county_id": county.pk, "number": next_number, "code": r.code,
-                    "category_id": category.pk if category else None, "ward_id": ward_id, "ward_match": match,
-                    "ward_candidates": candidates, "document_id": doc.pk, "flags": flags, "flagged": bool(flags),
-                    "observed_status": "", "observations_count": 0, "created_at": now, "updated_at": now,
-                }  # fmt: skip
+                values
+                | {
+                    "organisation_id": org.pk,
+                    "county_id": county.pk,
+                    "number": next_number,
+                    "code": r.code,
+                    "category_id": category.pk if category else None,
+                    "ward_id": ward_id,
+                    "ward_match": match,
+                    "ward_candidates": candidates,
+                    "document_id": doc.pk,
+                    "flags": flags,
+                    "flagged": bool(flags),
+                    "observed_status": "",
+                    "observations_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
             next_number += 1
         if progress is not None and i % BATCH == 0:
@@ -628,7 +693,22 @@ def refresh_flags(org: Organisation, county: County, years: Iterable[str]) -> li
     out: list[dict[str, Any]] = []
     updates: dict[tuple[str, bool], list[int]] = defaultdict(list)
     duplicates: dict[int, int | None] = {}
-    for pk, number, name, year, contract, paid, cumulative, pct, seen, old, dup_of, was_flagged, row_no, page in rows:
+    for (
+        pk,
+        number,
+        name,
+        year,
+        contract,
+        paid,
+        cumulative,
+        pct,
+        seen,
+        old,
+        dup_of,
+        was_flagged,
+        row_no,
+        page,
+    ) in rows:
         flags = figure_flags(contract, paid, cumulative, pct)
         twins = groups[(year, cob.fold(name), contract)]
         duplicate_of = None
@@ -647,13 +727,21 @@ def refresh_flags(org: Organisation, county: County, years: Iterable[str]) -> li
             if f == Flag.UNKNOWN_WARD.value:
                 continue
             out.append(
-                {"code": f, "project": f"P{number}", "name": name, "row": row_no, "page": page,
-                 "message": str(Flag(f).label)}  # fmt: skip
+                {
+                    "code": f,
+                    "project": f"P{number}",
+                    "name": name,
+                    "row": row_no,
+                    "page": page,
+                    "message": str(Flag(f).label),
+                }
             )
     with transaction.atomic():
         for (flags_json, flagged), pks in updates.items():
             for i in range(0, len(pks), BATCH):
-                Project.objects.filter(pk__in=pks[i : i + BATCH]).update(flags=json.loads(flags_json), flagged=flagged)
+                Project.objects.filter(pk__in=pks[i : i + BATCH]).update(
+                    flags=json.loads(flags_json), flagged=flagged
+                )
         for pk, duplicate_of in duplicates.items():
             Project.objects.filter(pk=pk).update(duplicate_of=duplicate_of)
     return out
@@ -699,7 +787,9 @@ def do_correct(project: Project, *, field: str, value: str, reason: str, by: Use
 
 
 @transaction.atomic
-def do_choose_ward(project: Project, ward_code: int | None, *, by: User, county_wide: bool = False) -> Project:
+def do_choose_ward(
+    project: Project, ward_code: int | None, *, by: User, county_wide: bool = False
+) -> Project:
     if county_wide:
         project.ward, project.ward_match = None, WardMatch.COUNTY_WIDE
     else:
@@ -755,9 +845,8 @@ def do_observe(project: Project, inp: ObservationInput) -> Observation:
         raise BudgetError(_("Choose what you saw at the site."))
     if inp.observed_on is not None and inp.observed_on > timezone.localdate():
         raise BudgetError(_("The date is in the future."))
-    channel = {Observation.Source.SMS: Channel.SMS, Observation.Source.ODK: Channel.ODK}.get(
-        inp.source, Channel.MONITOR if inp.by else Channel.WEB
-    )
+    channels: dict[str, str] = {Observation.Source.SMS: Channel.SMS, Observation.Source.ODK: Channel.ODK}
+    channel = channels.get(inp.source, Channel.MONITOR if inp.by else Channel.WEB)
     report_in = ReportInput(
         description=observation_text(project, inp.status, inp.note),
         channel=channel,
@@ -860,6 +949,11 @@ def do_make_document(proposal: Proposal, *, language: str, fmt: str, by: User) -
         "budgets.proposal_document",
         proposal.pk,
         "create",
-        {"language": language, "format": fmt, "by": by.get_username(), "sha256": hashlib.sha256(body).hexdigest()},
+        {
+            "language": language,
+            "format": fmt,
+            "by": by.get_username(),
+            "sha256": hashlib.sha256(body).hexdigest(),
+        },
     )
     return body

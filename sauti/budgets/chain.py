@@ -13,7 +13,11 @@ def proposal_steps(priority: Priority) -> list[Step]:
     proposals = list(Proposal.objects.filter(priorities=priority).order_by("created_at", "id"))
     if not proposals:
         return []
-    decided = [p for p in proposals if p.fate in (Proposal.Fate.ACCEPTED, Proposal.Fate.PARTLY, Proposal.Fate.REJECTED)]
+    decided = [
+        p
+        for p in proposals
+        if p.fate in (Proposal.Fate.ACCEPTED, Proposal.Fate.PARTLY, Proposal.Fate.REJECTED)
+    ]
     return [
         Step(
             "proposal",
@@ -27,6 +31,9 @@ def proposal_steps(priority: Priority) -> list[Step]:
             _("Outcome in the plan or budget"),
             bool(decided),
             max((p.fate_at for p in decided if p.fate_at), default=None),
-            [f"{p.cycle}: {p.get_fate_display()}" + (f" — {p.fate_note}" if p.fate_note else "") for p in decided],
+            [
+                f"{p.cycle}: {p.get_fate_display()}" + (f" — {p.fate_note}" if p.fate_note else "")
+                for p in decided
+            ],
         ),
     ]

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 PAGE_MARK = re.compile(r"^=== Page (\d+) ===\s*$")
-RUNNING_HEAD = re.compile(r"^\s*(COUNTY GOVERNMENTS BUDGET IMPLEMENTATION REVIEW REPORT.*|AUGUST\s*,\s*\d{4}\s*)$")
+RUNNING_HEAD = re.compile(
+    r"^\s*(COUNTY GOVERNMENTS BUDGET IMPLEMENTATION REVIEW REPORT.*|AUGUST\s*,\s*\d{4}\s*)$"
+)
 PRINTED_PAGE = re.compile(r"^\s*\d{1,4}\s*$")
 CHAPTER = re.compile(r"^\s*3\.(\d+)\.\s+County Government of (.+?)\s*$")
 FY = re.compile(r"FY\s*(\d{4})/(\d{2})")
@@ -287,7 +289,13 @@ def _parse_departments(lines: list[_Line], chapter: Chapter) -> None:
                 # A line of figures that is not ten readable figures: the row is broken, not a name.
                 name = join_cell([p.text for p in pending] + [line.text])
                 chapter.rejected.append(
-                    Rejected("departments", (pending[0] if pending else line).page, name[:80], "bad_figures", name[:300])
+                    Rejected(
+                        "departments",
+                        (pending[0] if pending else line).page,
+                        name[:80],
+                        "bad_figures",
+                        name[:300],
+                    )
                 )
                 pending = []
                 continue
@@ -383,9 +391,15 @@ def _parse_projects(lines: list[_Line], chapter: Chapter, county: str, names: li
     for n, line in enumerate(body):
         start = ROW_START.match(line.text)
         expected = (rows[-1][0] if rows else 0) + 1 if current is None else current[0] + 1
-        following = start.group(2) if start and start.group(2) else (body[n + 1].text if n + 1 < len(body) else "")
+        following = (
+            start.group(2) if start and start.group(2) else (body[n + 1].text if n + 1 < len(body) else "")
+        )
         sector_next = fold(following).startswith(prefix)
-        if start and int(start.group(1)) == expected and (current is None or _closed(current[2]) or sector_next):
+        if (
+            start
+            and int(start.group(1)) == expected
+            and (current is None or _closed(current[2]) or sector_next)
+        ):
             if current is not None:
                 rows.append(current)
             rest = start.group(2)

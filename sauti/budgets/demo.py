@@ -20,7 +20,12 @@ from sauti.places.models import County
 COB_TEXT = Path(__file__).parent / "data" / "cob_cbirr_fy2024-25_mombasa.txt"
 SLUG = "pwani-demo"
 LABEL = "[Demo: invented observation]"
-MEMBERS = [("admin", Role.ADMIN), ("wanjiku", Role.COORDINATOR), ("otieno", Role.MONITOR), ("kamau", Role.ANALYST)]
+MEMBERS = [
+    ("admin", Role.ADMIN),
+    ("wanjiku", Role.COORDINATOR),
+    ("otieno", Role.MONITOR),
+    ("kamau", Role.ANALYST),
+]
 # (row in Table 3.348, status seen, days ago, note) — invented.
 OBSERVATIONS = [
     (1, "stalled", 20, "Stand roofing half done, no workers on site for weeks."),
@@ -32,7 +37,7 @@ OBSERVATIONS = [
 
 
 def build_demo_budgets(rng: random.Random, log: Callable[[str], object] = print) -> None:
-    org, created = Organisation.objects.get_or_create(
+    org, _created = Organisation.objects.get_or_create(
         slug=SLUG,
         defaults={
             "name": "Pwani Budget Watch (demo)",

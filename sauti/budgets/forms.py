@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,9 @@ class ImportForm(forms.Form):
         required=False,
         choices=[("", _("Guess from the file")), *((f, f) for f in FORMATS)],
     )
-    kind = forms.ChoiceField(label=_("Kind of list"), required=False, choices=[("", "—"), *BudgetDocument.Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind of list"), required=False, choices=[("", "—"), *BudgetDocument.Kind.choices]
+    )
 
 
 class CorrectionForm(forms.Form):
@@ -28,13 +30,21 @@ class CorrectionForm(forms.Form):
             (f, label)
             for f, label in zip(
                 CORRECTABLE,
-                (_("Contract sum"), _("Paid in the year"), _("Cumulative expenditure"), _("Percent complete"), _("Expected completion")),
+                (
+                    _("Contract sum"),
+                    _("Paid in the year"),
+                    _("Cumulative expenditure"),
+                    _("Percent complete"),
+                    _("Expected completion"),
+                ),
                 strict=True,
             )
         ],
     )
     value = forms.CharField(label=_("Corrected value"), max_length=60, required=False)
-    reason = forms.CharField(label=_("Reason and source"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason and source"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class WardForm(forms.Form):
@@ -49,8 +59,12 @@ class WardForm(forms.Form):
 
 
 class ObservationForm(forms.Form):
-    status = forms.ChoiceField(label=_("What did you see?"), choices=SiteStatus.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    status = forms.ChoiceField(
+        label=_("What did you see?"), choices=SiteStatus.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
     observed_on = forms.DateField(label=_("Date of the visit"), required=False)
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
@@ -63,16 +77,28 @@ class ProposalForm(forms.Form):
     projects = forms.TypedMultipleChoiceField(label=_("Flagged projects"), coerce=int, required=False)
     office = forms.TypedChoiceField(label=_("Office addressed"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args: Any, priorities: Any = (), projects: Any = (), offices: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, priorities: Any = (), projects: Any = (), offices: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["priorities"].choices = [(p.pk, p.title) for p in priorities]
-        self.fields["projects"].choices = [(p.pk, f"{p.reference} {p.name}") for p in projects]
-        self.fields["office"].choices = [("", "—"), *((o.pk, o.name) for o in offices)]
+        cast(forms.ChoiceField, self.fields["priorities"]).choices = [(p.pk, p.title) for p in priorities]
+        cast(forms.ChoiceField, self.fields["projects"]).choices = [
+            (p.pk, f"{p.reference} {p.name}") for p in projects
+        ]
+        cast(forms.ChoiceField, self.fields["office"]).choices = [
+            ("", "—"),
+            *((o.pk, o.name) for o in offices),
+        ]
 
 
 class FateForm(forms.Form):
     fate = forms.ChoiceField(label=_("Outcome"), choices=Proposal.Fate.choices)
-    note = forms.CharField(label=_("What was decided, and where it is written"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+    note = forms.CharField(
+        label=_("What was decided, and where it is written"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+    )
 
 
 class DocumentForm(forms.Form):

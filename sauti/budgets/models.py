@@ -19,7 +19,10 @@ from sauti.monitoring.models import Category, Report
 from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
+
+def _money(label: Any = None) -> Any:
+    """A published amount: KES (projects) or KES millions (departments), None where the source is blank."""
+    return models.DecimalField(label, max_digits=18, decimal_places=2, null=True, blank=True)
 
 
 class BudgetDocument(models.Model):
@@ -84,15 +87,20 @@ class Project(models.Model):
     name = models.CharField(_("project"), max_length=500)
     sector_published = models.CharField(_("sector as published"), max_length=300, blank=True)
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("category")
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
     )
     location_published = models.CharField(_("location as published"), max_length=300, blank=True)
     ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     ward_match = models.CharField(max_length=10, choices=WardMatch.choices, default=WardMatch.ASKED)
     ward_candidates = models.JSONField(default=list, blank=True)
-    contract_sum = models.DecimalField(_("contract sum"), **MONEY)
-    paid = models.DecimalField(_("paid in the year"), **MONEY)
-    cumulative_expenditure = models.DecimalField(_("cumulative expenditure"), **MONEY)
+    contract_sum = _money(_("contract sum"))
+    paid = _money(_("paid in the year"))
+    cumulative_expenditure = _money(_("cumulative expenditure"))
     pct_complete = models.DecimalField(
         _("Percent complete as published"), max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -102,7 +110,9 @@ class Project(models.Model):
     source_row = models.PositiveIntegerField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True)
     flagged = models.BooleanField(default=False)
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The latest community observation (kept by the actions, for the scorecards).
     observed_status = models.CharField(max_length=12, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
@@ -121,7 +131,15 @@ class Project(models.Model):
         indexes = [
             # The ward scorecard sums these from the index alone (grouped by ward, status seen, flagged).
             models.Index(
-                fields=["organisation", "ward", "observed_status", "flagged", "contract_sum", "paid", "cumulative_expenditure"],
+                fields=[
+                    "organisation",
+                    "ward",
+                    "observed_status",
+                    "flagged",
+                    "contract_sum",
+                    "paid",
+                    "cumulative_expenditure",
+                ],
                 name="budget_project_ward",
             ),
             # A ward's project list, in number order.
@@ -163,7 +181,9 @@ class Project(models.Model):
         return figure_flags(self.contract_sum, self.paid, self.cumulative_expenditure, self.pct_complete)
 
     def progress_mismatch(self) -> bool:
-        return progress_mismatch(self.observed_status, self.contract_sum, self.cumulative_expenditure, self.pct_complete)
+        return progress_mismatch(
+            self.observed_status, self.contract_sum, self.cumulative_expenditure, self.pct_complete
+        )
 
 
 # One project costing more than KES 100 billion is not a figure anyone published on purpose.
@@ -177,7 +197,12 @@ def figure_flags(
     out = []
     if contract is not None and any(v is not None and v > contract for v in (paid, cumulative)):
         out.append(Flag.OVERPAID.value)
-    if contract and cumulative is not None and pct is not None and abs(cumulative / contract * 100 - pct) > 15:
+    if (
+        contract
+        and cumulative is not None
+        and pct is not None
+        and abs(cumulative / contract * 100 - pct) > 15
+    ):
         out.append(Flag.PCT_INCONSISTENT.value)
     if any(v is not None and v > ABSURD for v in (contract, paid, cumulative)):
         out.append(Flag.ABSURD_AMOUNT.value)
@@ -201,8 +226,6 @@ def progress_mismatch(
     return False
 
 
-
-
 class DepartmentBudget(models.Model):
     """One row of a county's budget-by-department table (KES millions, as published; None where blank)."""
 
@@ -212,16 +235,16 @@ class DepartmentBudget(models.Model):
     name = models.CharField(_("department"), max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
     is_total = models.BooleanField(default=False)
-    budget_rec = models.DecimalField(**MONEY)
-    budget_dev = models.DecimalField(**MONEY)
-    exchequer_rec = models.DecimalField(**MONEY)
-    exchequer_dev = models.DecimalField(**MONEY)
-    expenditure_rec = models.DecimalField(**MONEY)
-    expenditure_dev = models.DecimalField(**MONEY)
-    exp_to_exchequer_rec_pct = models.DecimalField(**MONEY)
-    exp_to_exchequer_dev_pct = models.DecimalField(**MONEY)
-    absorption_rec_pct = models.DecimalField(**MONEY)
-    absorption_dev_pct = models.DecimalField(**MONEY)
+    budget_rec = _money()
+    budget_dev = _money()
+    exchequer_rec = _money()
+    exchequer_dev = _money()
+    expenditure_rec = _money()
+    expenditure_dev = _money()
+    exp_to_exchequer_rec_pct = _money()
+    exp_to_exchequer_dev_pct = _money()
+    absorption_rec_pct = _money()
+    absorption_dev_pct = _money()
     document = models.ForeignKey(BudgetDocument, on_delete=models.PROTECT, related_name="departments")
     source_page = models.PositiveIntegerField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True)
@@ -233,7 +256,11 @@ class DepartmentBudget(models.Model):
                 fields=["organisation", "county", "financial_year", "name"], name="budget_department_once"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "county", "financial_year", "position"], name="budget_dept_list")]
+        indexes = [
+            models.Index(
+                fields=["organisation", "county", "financial_year", "position"], name="budget_dept_list"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -243,7 +270,9 @@ class Correction(models.Model):
     """A coordinator's correction of a published figure; the published one stays. Rows are only added."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
     department = models.ForeignKey(
         DepartmentBudget, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
     )
@@ -327,7 +356,9 @@ class Proposal(models.Model):
         REJECTED = "rejected", _("Not accepted")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    programme = models.ForeignKey(Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     cycle = models.CharField(_("planning cycle"), max_length=80, help_text=_("e.g. ADP 2026/27"))
     office = models.ForeignKey(Office, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -336,7 +367,9 @@ class Proposal(models.Model):
     fate = models.CharField(_("outcome"), max_length=10, choices=Fate.choices, default=Fate.DRAFTED)
     fate_note = models.TextField(_("what was decided, and where it is written"), blank=True)
     fate_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -96,7 +96,12 @@ def _project_evidence(project: Project, names: list[str]) -> ProjectEvidence:
             continue
     corrections = [
         _("%(field)s: published %(published)s, corrected to %(corrected)s (%(reason)s)")
-        % {"field": c.field, "published": c.published_value or "—", "corrected": c.corrected_value or "—", "reason": c.reason}
+        % {
+            "field": c.field,
+            "published": c.published_value or "—",
+            "corrected": c.corrected_value or "—",
+            "reason": c.reason,
+        }
         for c in Correction.objects.filter(project=project)
     ]
     return ProjectEvidence(
@@ -107,7 +112,10 @@ def _project_evidence(project: Project, names: list[str]) -> ProjectEvidence:
             (_("Contract sum"), _kes(project.contract_sum)),
             (_("Paid in the year"), _kes(project.paid)),
             (_("Cumulative expenditure"), _kes(project.cumulative_expenditure)),
-            (_("Percent complete as published"), "—" if project.pct_complete is None else f"{project.pct_complete:.0f}%"),
+            (
+                _("Percent complete as published"),
+                "—" if project.pct_complete is None else f"{project.pct_complete:.0f}%",
+            ),
         ],
         source=_("Source: %(source)s") % {"source": project.source_label},
         corrections=corrections,
@@ -127,16 +135,23 @@ def build(proposal: Proposal, language: str) -> Document:
             _project_evidence(p, names)
             for p in proposal.projects.select_related("ward", "document").order_by("number")
         ]
-        case_ids = set(Case.objects.filter(priorities__in=proposal.priorities.all()).values_list("pk", flat=True))
+        case_ids = set(
+            Case.objects.filter(priorities__in=proposal.priorities.all()).values_list("pk", flat=True)
+        )
         case_ids |= set(
             Report.objects.filter(
-                pk__in=Observation.objects.filter(project__in=proposal.projects.all()).exclude(report=None).values("report")
+                pk__in=Observation.objects.filter(project__in=proposal.projects.all())
+                .exclude(report=None)
+                .values("report")
             )
             .exclude(case=None)
             .values_list("case", flat=True)
         )
         office = proposal.office.name if proposal.office else _("the County Government")
-        title = _("Memorandum to %(office)s for the %(cycle)s planning cycle") % {"office": office, "cycle": proposal.cycle}
+        title = _("Memorandum to %(office)s for the %(cycle)s planning cycle") % {
+            "office": office,
+            "cycle": proposal.cycle,
+        }
         paragraphs = [
             _(
                 "This memorandum from %(organisation)s is the community's contribution to the public participation "
@@ -149,7 +164,9 @@ def build(proposal: Proposal, language: str) -> Document:
                 "corrected, both are given. Observations are counted as recorded by community monitors; photos are "
                 "copies without location metadata, and no person is named."
             ),
-            _("We ask that these priorities be included in %(cycle)s and that the projects listed be explained, completed or remedied.")
+            _(
+                "We ask that these priorities be included in %(cycle)s and that the projects listed be explained, completed or remedied."
+            )
             % {"cycle": proposal.cycle},
         ]
         return Document(
@@ -198,20 +215,20 @@ def render_pdf(doc: Document) -> bytes:
             pdf.ln(2)
     if doc.projects:
         pdf.line(h["projects"], 12, True, 7)
-        for p in doc.projects:
-            pdf.line(p.title, 11, True, 6)
-            for label, value in p.figures:
+        for pe in doc.projects:
+            pdf.line(pe.title, 11, True, 6)
+            for label, value in pe.figures:
                 pdf.line(f"{label}: {value}", 9)
-            pdf.line(p.source, 8)
-            if p.flags:
-                pdf.line(f"{h['flags']}: " + "; ".join(p.flags), 9, True)
-            if p.corrections:
-                pdf.line(f"{h['corrections']}: " + "; ".join(p.corrections), 8)
-            if p.observed:
-                pdf.line(f"{h['observed']}: " + ", ".join(f"{label} ({n})" for label, n in p.observed), 9)
-            for note in p.notes:
+            pdf.line(pe.source, 8)
+            if pe.flags:
+                pdf.line(f"{h['flags']}: " + "; ".join(pe.flags), 9, True)
+            if pe.corrections:
+                pdf.line(f"{h['corrections']}: " + "; ".join(pe.corrections), 8)
+            if pe.observed:
+                pdf.line(f"{h['observed']}: " + ", ".join(f"{label} ({n})" for label, n in pe.observed), 9)
+            for note in pe.notes:
                 pdf.line(f"“{note}”", 8)
-            for photo in p.photos:
+            for photo in pe.photos:
                 try:
                     if pdf.get_y() > 200:
                         pdf.add_page()
@@ -245,23 +262,25 @@ def render_docx(doc: Document) -> bytes:
             out.add_paragraph(petitions.evidence_line(p))
     if doc.projects:
         out.add_heading(h["projects"], level=2)
-        for p in doc.projects:
-            out.add_heading(p.title, level=3)
+        for pe in doc.projects:
+            out.add_heading(pe.title, level=3)
             table = out.add_table(rows=0, cols=2)
             table.style = "Table Grid"
-            for label, value in p.figures:
+            for label, value in pe.figures:
                 cells = table.add_row().cells
                 cells[0].text, cells[1].text = label, value
-            out.add_paragraph(p.source).runs[0].italic = True
-            if p.flags:
-                out.add_paragraph(f"{h['flags']}: " + "; ".join(p.flags)).runs[0].bold = True
-            for c in p.corrections:
+            out.add_paragraph(pe.source).runs[0].italic = True
+            if pe.flags:
+                out.add_paragraph(f"{h['flags']}: " + "; ".join(pe.flags)).runs[0].bold = True
+            for c in pe.corrections:
                 out.add_paragraph(c)
-            if p.observed:
-                out.add_paragraph(f"{h['observed']}: " + ", ".join(f"{label} ({n})" for label, n in p.observed))
-            for note in p.notes:
+            if pe.observed:
+                out.add_paragraph(
+                    f"{h['observed']}: " + ", ".join(f"{label} ({n})" for label, n in pe.observed)
+                )
+            for note in pe.notes:
                 out.add_paragraph(f"“{note}”", style="Quote")
-            for photo in p.photos:
+            for photo in pe.photos:
                 try:
                     out.add_picture(io.BytesIO(photo), width=Cm(7))
                 except Exception:  # noqa: S112 (an unreadable photo is left out)

@@ -48,7 +48,12 @@ def project_json(p: Project, corrections: list[Any] | None = None) -> dict[str, 
         "observed_status": p.observed_status or None,
         "observations": p.observations_count,
         "corrections": [
-            {"field": c.field, "published": c.published_value, "corrected": c.corrected_value, "reason": c.reason}
+            {
+                "field": c.field,
+                "published": c.published_value,
+                "corrected": c.corrected_value,
+                "reason": c.reason,
+            }
             for c in (corrections or [])
         ],
     }
@@ -151,7 +156,12 @@ def scorecard(org: Organisation, ward: Ward | None = None) -> list[WardScore]:
         s.not_started += n if seen == SiteStatus.NOT_STARTED else 0
         s.stalled += n if seen == SiteStatus.STALLED else 0
         s.flagged += n if flagged else 0
-    places = {pk: (code, name) for pk, code, name in Ward.objects.filter(pk__in=[k for k in by_ward if k]).values_list("pk", "code", "name")}
+    places = {
+        pk: (code, name)
+        for pk, code, name in Ward.objects.filter(pk__in=[k for k in by_ward if k]).values_list(
+            "pk", "code", "name"
+        )
+    }
     out = []
     for ward_id, s in by_ward.items():
         s.ward_code, s.ward = places[ward_id] if ward_id else (None, "")

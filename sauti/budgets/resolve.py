@@ -37,7 +37,12 @@ def _ward_candidates(text: str, county_code: int) -> list[dict[str, object]]:
         if code in out:
             continue
         via = "" if c.kind == "ward" else f"{c.kind}: {c.name}"
-        out[code] = {"code": code, "name": c.ward_name or c.name, "score": round(float(c.score), 2), "via": via}
+        out[code] = {
+            "code": code,
+            "name": c.ward_name or c.name,
+            "score": round(float(c.score), 2),
+            "via": via,
+        }
     return list(out.values())[:MAX_CANDIDATES]
 
 

@@ -15,7 +15,10 @@ from sauti.budgets.models import SMS_STATUS, Observation, Project
 from sauti.people.actions import do_record_consent, find_contact
 from sauti.people.models import Consent, Contact, Organisation
 
-COMMAND = re.compile(r"^\s*(?P<kw>MRADI|PROJECT|PROJ)\b[\s:#.]*P?(?P<number>\d{1,7})?\s*(?P<status>\d)?\b\s*(?P<note>.*)$", re.I | re.S)
+COMMAND = re.compile(
+    r"^\s*(?P<kw>MRADI|PROJECT|PROJ)\b[\s:#.]*P?(?P<number>\d{1,7})?\s*(?P<status>\d)?\b\s*(?P<note>.*)$",
+    re.I | re.S,
+)
 
 
 def status_options() -> str:
@@ -28,7 +31,9 @@ def _contact(org: Organisation, phone: str, language: str) -> Contact:
         contact = Contact(organisation=org, language=language)
         contact.phone = phone
         contact.save()
-    latest = Consent.objects.filter(contact=contact, purpose="reporting").order_by("-recorded_at", "-id").first()
+    latest = (
+        Consent.objects.filter(contact=contact, purpose="reporting").order_by("-recorded_at", "-id").first()
+    )
     if latest is None or not latest.granted:
         do_record_consent(contact, "reporting", True, "sms", by=None, note="")
     return contact
@@ -45,13 +50,23 @@ def handle_keyword(
         if m.group("number") is None:
             if m.group("note").strip():
                 return None  # "Project at Likoni stalled …": free text, a report
-            return [_("Send PROJECT and the project number from the list, e.g. PROJECT 12 2.") + " " + status_options()]
+            return [
+                _("Send PROJECT and the project number from the list, e.g. PROJECT 12 2.")
+                + " "
+                + status_options()
+            ]
         project = Project.objects.filter(organisation=organisation, number=int(m.group("number"))).first()
         if project is None:
-            return [_("There is no project number %(n)s. Check the number on the project list.") % {"n": m.group("number")}]
+            return [
+                _("There is no project number %(n)s. Check the number on the project list.")
+                % {"n": m.group("number")}
+            ]
         status = SMS_STATUS.get(m.group("status") or "")
         if status is None:
-            return [f"{project.reference} {project.name[:60]}. " + status_options().replace("<number>", str(project.number))]
+            return [
+                f"{project.reference} {project.name[:60]}. "
+                + status_options().replace("<number>", str(project.number))
+            ]
         contact = _contact(organisation, phone, lang)
         try:
             observation = do_observe(

@@ -35,13 +35,61 @@ MAX_ROWS = 200_000
 
 EXAMPLE_ROWS = {
     "en": [
-        ["MSA-ADP-001", "2025/26", "Education", "Construction of ECD centre at Amani Primary School", "MIKINDANI WARD", "8", "17,722,207", "5,860,582", "5,860,582", "33", "2026-06-30"],
-        ["MSA-ADP-002", "2025/26", "Youth, Gender and Sports", "Renovation of Bomu Stadium", "BOMU", "", "26,944,170", "-", "-", "", ""],
+        [
+            "MSA-ADP-001",
+            "2025/26",
+            "Education",
+            "Construction of ECD centre at Amani Primary School",
+            "MIKINDANI WARD",
+            "8",
+            "17,722,207",
+            "5,860,582",
+            "5,860,582",
+            "33",
+            "2026-06-30",
+        ],
+        [
+            "MSA-ADP-002",
+            "2025/26",
+            "Youth, Gender and Sports",
+            "Renovation of Bomu Stadium",
+            "BOMU",
+            "",
+            "26,944,170",
+            "-",
+            "-",
+            "",
+            "",
+        ],
         ["TOTAL", "", "", "TOTAL", "", "", "44,666,377", "5,860,582", "5,860,582", "", ""],
     ],
     "sw": [
-        ["MSA-ADP-001", "2025/26", "Elimu", "Ujenzi wa kituo cha ECD Shule ya Msingi Amani", "WADI YA MIKINDANI", "8", "17,722,207", "5,860,582", "5,860,582", "33", "2026-06-30"],
-        ["MSA-ADP-002", "2025/26", "Vijana, Jinsia na Michezo", "Ukarabati wa Uwanja wa Bomu", "BOMU", "", "26,944,170", "-", "-", "", ""],
+        [
+            "MSA-ADP-001",
+            "2025/26",
+            "Elimu",
+            "Ujenzi wa kituo cha ECD Shule ya Msingi Amani",
+            "WADI YA MIKINDANI",
+            "8",
+            "17,722,207",
+            "5,860,582",
+            "5,860,582",
+            "33",
+            "2026-06-30",
+        ],
+        [
+            "MSA-ADP-002",
+            "2025/26",
+            "Vijana, Jinsia na Michezo",
+            "Ukarabati wa Uwanja wa Bomu",
+            "BOMU",
+            "",
+            "26,944,170",
+            "-",
+            "-",
+            "",
+            "",
+        ],
         ["JUMLA", "", "", "JUMLA", "", "", "44,666,377", "5,860,582", "5,860,582", "", ""],
     ],
 }
@@ -89,11 +137,11 @@ def _header_map(header: list[str]) -> dict[int, str]:
         known[fold(sw)] = field
         known[fold(en.replace("_", " "))] = field
         known[fold(sw.replace("_", " "))] = field
-    mapping = {}
+    mapping: dict[int, str] = {}
     for i, name in enumerate(header):
-        field = known.get(fold(name.lstrip("\ufeff")))
-        if field is not None:
-            mapping[i] = field
+        found = known.get(fold(name.lstrip("\ufeff")))
+        if found is not None:
+            mapping[i] = found
     present = set(mapping.values())
     missing = [en for field, en, _sw, required in COLUMNS if required and field not in present]
     if missing:

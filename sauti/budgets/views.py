@@ -25,6 +25,7 @@ from sauti.budgets import actions, forms, queries, template
 from sauti.budgets.models import (
     BudgetDocument,
     Correction,
+    DepartmentBudget,
     Observation,
     Project,
     Proposal,
@@ -76,7 +77,9 @@ def _public_org(slug: str) -> Organisation:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The organisations whose project register the user may see (straight to it when there is one)."""
-    orgs = [o for o in organisations_for(request.user).order_by("name") if can(request.user, Perm.VIEW_BUDGETS, o)]
+    orgs = [
+        o for o in organisations_for(request.user).order_by("name") if can(request.user, Perm.VIEW_BUDGETS, o)
+    ]
     if len(orgs) == 1:
         return redirect("budgets:register", orgs[0].slug)
     return render(request, "budgets/index.html", {"organisations": orgs})
@@ -116,7 +119,11 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_file(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_organisation_for_user(request.user, slug, Perm.MANAGE_BUDGETS)
-    form = forms.ImportForm(request.POST or None, request.FILES or None, initial={"county": org.county.code if org.county else None})
+    form = forms.ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"county": org.county.code if org.county else None},
+    )
     if request.method == "GET":
         return render(request, "budgets/import.html", {"org": org, "form": form})
     if not form.is_valid():
@@ -136,7 +143,11 @@ def import_file(request: HttpRequest, slug: str) -> HttpResponse:
     except actions.BudgetError as exc:
         form.add_error("file", str(exc))
         return render(request, "budgets/import.html", {"org": org, "form": form}, status=400)
-    return render(request, "budgets/import_result.html", {"org": org, "result": result.as_json(), "document": result.document})
+    return render(
+        request,
+        "budgets/import_result.html",
+        {"org": org, "result": result.as_json(), "document": result.document},
+    )
 
 
 @require_GET
@@ -145,7 +156,9 @@ def template_download(request: HttpRequest, language: str, fmt: str) -> HttpResp
         raise Http404
     name = f"sauti-projects-template-{language}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(template.example_csv(language).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            template.example_csv(language).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
     else:
         response = HttpResponse(
             template.example_xlsx(language),
@@ -161,7 +174,9 @@ def project_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
     project = _project(request, slug, number, Perm.VIEW_BUDGETS)
     org = project.organisation
     observations = list(
-        Observation.objects.filter(project=project).select_related("report").prefetch_related("report__attachments")[:50]
+        Observation.objects.filter(project=project)
+        .select_related("report")
+        .prefetch_related("report__attachments")[:50]
     )
     counts = dict(Observation.objects.filter(project=project).values_list("status").annotate(n=Count("pk")))
     context = {
@@ -176,7 +191,9 @@ def project_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "correction_form": forms.CorrectionForm(),
         "observation_form": forms.ObservationForm(),
         "proposals": project.proposals.all(),
-        "twin": Project.objects.filter(pk=project.duplicate_of_id).first() if project.duplicate_of_id else None,
+        "twin": Project.objects.filter(pk=project.duplicate_of_id).first()
+        if project.duplicate_of_id
+        else None,
     }
     return render(request, "budgets/project.html", context)
 
@@ -207,7 +224,10 @@ def project_ward(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         return _bad(request, _form_errors(form), back)
     try:
         actions.do_choose_ward(
-            project, form.cleaned_data.get("ward"), by=_user(request), county_wide=form.cleaned_data["county_wide"]
+            project,
+            form.cleaned_data.get("ward"),
+            by=_user(request),
+            county_wide=form.cleaned_data["county_wide"],
         )
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
@@ -254,14 +274,24 @@ def scorecard(request: HttpRequest, slug: str) -> HttpResponse:
     code = request.GET.get("ward", "")
     if code:
         if not code.isdigit():
-            return _bad(request, _("The ward must be given by its IEBC code."), reverse("budgets:scorecard", args=[slug]))
+            return _bad(
+                request,
+                _("The ward must be given by its IEBC code."),
+                reverse("budgets:scorecard", args=[slug]),
+            )
         ward = Ward.objects.filter(code=int(code)).first()
         if ward is None:
-            return _bad(request, _("There is no ward with code %(code)s.") % {"code": code}, reverse("budgets:scorecard", args=[slug]))
+            return _bad(
+                request,
+                _("There is no ward with code %(code)s.") % {"code": code},
+                reverse("budgets:scorecard", args=[slug]),
+            )
     scores = queries.scorecard(org, ward)
     context: dict[str, Any] = {"org": org, "scores": scores, "total": queries.total(scores), "ward": ward}
     if ward is not None:
-        projects = Project.objects.filter(organisation=org, ward=ward).select_related("document").order_by("number")
+        projects = (
+            Project.objects.filter(organisation=org, ward=ward).select_related("document").order_by("number")
+        )
         context["projects"] = Paginator(projects, PAGE).get_page(request.GET.get("page"))
     return render(request, "budgets/scorecard.html", context)
 
@@ -286,7 +316,7 @@ def departments(request: HttpRequest, slug: str, county: int) -> HttpResponse:
     # Bars show the share of each budget absorbed (a full bar = 100%), not relative to the largest.
     chart.bars = [replace(bar, percent=float(min(100, max(0, bar.value)))) for bar in chart.bars]
     years = (
-        queries.DepartmentBudget.objects.filter(organisation=org, county=place)
+        DepartmentBudget.objects.filter(organisation=org, county=place)
         .values_list("financial_year", flat=True)
         .distinct()
     )
@@ -307,7 +337,9 @@ def departments(request: HttpRequest, slug: str, county: int) -> HttpResponse:
 def _proposal_form(org: Organisation, data: Any = None) -> forms.ProposalForm:
     return forms.ProposalForm(
         data,
-        priorities=Priority.objects.filter(programme__organisation=org, merged_into=None).order_by("programme", "pk"),
+        priorities=Priority.objects.filter(programme__organisation=org, merged_into=None).order_by(
+            "programme", "pk"
+        ),
         projects=Project.objects.filter(organisation=org, flagged=True).order_by("number"),
         offices=Office.objects.all().order_by("name"),
     )
@@ -319,7 +351,12 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_organisation_for_user(request.user, slug, Perm.VIEW_BUDGETS)
     manage = can(request.user, Perm.MANAGE_BUDGETS, org)
     form = _proposal_form(org, request.POST if request.method == "POST" else None)
-    context = {"org": org, "form": form, "manage": manage, "proposals": Proposal.objects.filter(organisation=org)}
+    context = {
+        "org": org,
+        "form": form,
+        "manage": manage,
+        "proposals": Proposal.objects.filter(organisation=org),
+    }
     if request.method == "GET":
         return render(request, "budgets/proposals.html", context)
     if not manage:
@@ -346,7 +383,9 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _proposal(request: HttpRequest, slug: str, pk: int, perm: Perm) -> Proposal:
     org = get_organisation_for_user(request.user, slug, perm)
-    proposal = Proposal.objects.filter(organisation=org, pk=pk).select_related("office", "organisation").first()
+    proposal = (
+        Proposal.objects.filter(organisation=org, pk=pk).select_related("office", "organisation").first()
+    )
     if proposal is None:
         raise Http404
     return proposal
@@ -374,7 +413,9 @@ def proposal_fate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _bad(request, _form_errors(form), back)
     try:
-        actions.do_record_fate(proposal, fate=form.cleaned_data["fate"], note=form.cleaned_data["note"], by=_user(request))
+        actions.do_record_fate(
+            proposal, fate=form.cleaned_data["fate"], note=form.cleaned_data["note"], by=_user(request)
+        )
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
     messages.success(request, _("Outcome recorded."))
@@ -387,10 +428,17 @@ def proposal_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     proposal = _proposal(request, slug, pk, Perm.MANAGE_BUDGETS)
     form = forms.DocumentForm(request.GET)
     if not form.is_valid():
-        return _bad(request, _("Choose the language (en or sw) and the format (pdf or docx)."), reverse("budgets:proposal", args=[slug, pk]))
+        return _bad(
+            request,
+            _("Choose the language (en or sw) and the format (pdf or docx)."),
+            reverse("budgets:proposal", args=[slug, pk]),
+        )
     language, fmt = form.cleaned_data["language"], form.cleaned_data["format"]
     content = actions.do_make_document(proposal, language=language, fmt=fmt, by=_user(request))
-    types = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+    types = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
     response = HttpResponse(content, content_type=types[fmt])
     response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-{language}.{fmt}"'
     return response

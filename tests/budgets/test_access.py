@@ -26,7 +26,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
 def urls(w: World) -> dict[str, str]:
     project = Project.objects.filter(organisation=w.umoja).first()
     assert project is not None
-    proposal = Proposal.objects.create(organisation=w.umoja, title="T", cycle="ADP 2026/27", created_by=w.wanjiku)
+    proposal = Proposal.objects.create(
+        organisation=w.umoja, title="T", cycle="ADP 2026/27", created_by=w.wanjiku
+    )
     proposal.projects.add(project)
     return {
         "register": "/budgets/umoja/",

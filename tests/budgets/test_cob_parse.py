@@ -95,7 +95,12 @@ def test_join_cell_mends_broken_words_and_kerning() -> None:
 
 @pytest.mark.parametrize(
     ("token", "value"),
-    [("26,944,170", Decimal(26944170)), ("-", None), ("1,103.95", Decimal("1103.95")), ("(12)", Decimal(-12))],
+    [
+        ("26,944,170", Decimal(26944170)),
+        ("-", None),
+        ("1,103.95", Decimal("1103.95")),
+        ("(12)", Decimal(-12)),
+    ],
 )
 def test_amounts(token: str, value: Decimal | None) -> None:
     assert cob.parse_amount(token) == value

@@ -63,7 +63,14 @@ def test_departments_command_lists_the_table_with_the_published_total(world: Wor
         expected = list(csv.DictReader(f))
     assert [r["department"] for r in rows] == [e["department"] for e in expected]
     for got, want in zip(rows, expected, strict=True):
-        for key in ("budget_rec", "budget_dev", "exchequer_rec", "exchequer_dev", "expenditure_rec", "expenditure_dev"):
+        for key in (
+            "budget_rec",
+            "budget_dev",
+            "exchequer_rec",
+            "exchequer_dev",
+            "expenditure_rec",
+            "expenditure_dev",
+        ):
             published = want[f"{key}_kes_m"]
             assert got[key] == (float(Decimal(published)) if published else None), (got["department"], key)
         for key in ("absorption_rec_pct", "absorption_dev_pct"):
@@ -83,12 +90,16 @@ def test_reimport_is_idempotent(world: World) -> None:
 
 
 def test_a_total_that_does_not_add_up_is_flagged_never_fixed(world: World, tmp_path: Path) -> None:
-    text = COB_TEXT.read_text(encoding="utf-8").replace(" Total 11,837.87 5,521.91", " Total 11,837.87 5,600.00")
+    text = COB_TEXT.read_text(encoding="utf-8").replace(
+        " Total 11,837.87 5,521.91", " Total 11,837.87 5,600.00"
+    )
     bad = tmp_path / "chapter.txt"
     bad.write_text(text, encoding="utf-8")
     out = run("import", str(bad), "--org", "umoja", "--county", "1", "--json")
     mismatch = [f for f in out["flags"] if f["code"] == "total_mismatch"]
-    assert [(f["column"], f["published"], f["sum"]) for f in mismatch] == [("budget_dev", "5600.00", "5521.91")]
+    assert [(f["column"], f["published"], f["sum"]) for f in mismatch] == [
+        ("budget_dev", "5600.00", "5521.91")
+    ]
     total = DepartmentBudget.objects.get(organisation=world.umoja, is_total=True)
     assert total.budget_dev == Decimal("5600.00")  # as published
 
@@ -104,7 +115,9 @@ def test_other_counties_are_refused_with_the_reason(world: World, county: str, m
 
 def test_other_chapters_and_non_reports_are_refused(world: World, tmp_path: Path) -> None:
     other = tmp_path / "other.txt"
-    other.write_text("=== Page 1 ===\n1\nSome other report, chapter 2.\nTable 2.1: Something\n", encoding="utf-8")
+    other.write_text(
+        "=== Page 1 ===\n1\nSome other report, chapter 2.\nTable 2.1: Something\n", encoding="utf-8"
+    )
     with pytest.raises(CommandError, match="not a chapter of the Controller of Budget"):
         run("import", str(other), "--org", "umoja", "--county", "1", "--format", "cob-text", "--json")
     binary = tmp_path / "x.txt"
@@ -130,8 +143,32 @@ def test_a_csv_project_list_with_bad_rows_lists_each_reason(world: World, tmp_pa
         _csv(
             [
                 HEADER,
-                ["A1", "2025/26", "Water", "Borehole at Mikindani", "MIKINDANI WARD", "8", "1,500,000", "-", "-", "", ""],
-                ["A2", "2025/26", "Health", "Dispensary", "", "", "2,000,000", "2,500,000", "2,500,000", "100", ""],
+                [
+                    "A1",
+                    "2025/26",
+                    "Water",
+                    "Borehole at Mikindani",
+                    "MIKINDANI WARD",
+                    "8",
+                    "1,500,000",
+                    "-",
+                    "-",
+                    "",
+                    "",
+                ],
+                [
+                    "A2",
+                    "2025/26",
+                    "Health",
+                    "Dispensary",
+                    "",
+                    "",
+                    "2,000,000",
+                    "2,500,000",
+                    "2,500,000",
+                    "100",
+                    "",
+                ],
                 ["A1", "2025/26", "Health", "Same code again", "", "", "1", "", "", "", ""],
                 ["A3", "2025/26", "Roads", "Negative road", "", "", "-5,000", "", "", "", ""],
                 ["A4", "2025/26", "Roads", "Unreadable", "", "", "12abc", "", "", "", ""],
@@ -172,7 +209,9 @@ def test_the_template_examples_import_in_both_languages(world: World, tmp_path: 
         out = run("import", str(path), "--org", "umoja", "--county", "1", "--json")
         assert out["rejected"] == 0 and out["projects"] == 2
         assert not [f for f in out["flags"] if f["code"] == "total_mismatch"]
-    assert Project.objects.filter(organisation=world.umoja).count() == 2  # same codes: the second updated them
+    assert (
+        Project.objects.filter(organisation=world.umoja).count() == 2
+    )  # same codes: the second updated them
 
 
 def test_xlsx_import_and_format_guessing(world: World, tmp_path: Path) -> None:
@@ -211,12 +250,17 @@ def test_web_import_and_template_downloads(world: World) -> None:
     # Swahili interface: the error is translated.
     client.cookies["django_language"] = "sw"
     again = SimpleUploadedFile("x.csv", b"a,b\n1,2\n", content_type="text/csv")
-    response = client.post("/budgets/umoja/import/", {"file": again, "county": "1"}, HTTP_ACCEPT_LANGUAGE="sw")
+    response = client.post(
+        "/budgets/umoja/import/", {"file": again, "county": "1"}, HTTP_ACCEPT_LANGUAGE="sw"
+    )
     assert response.status_code == 400 and "project_code" in response.content.decode()
 
 
 def test_only_coordinators_import(world: World) -> None:
     for user, status in ((world.otieno, 403), (world.kamau, 403), (world.bob, 404), (world.outsider, 404)):
         upload = SimpleUploadedFile("cob.txt", COB_TEXT.read_bytes())
-        assert world.client_for(user).post("/budgets/umoja/import/", {"file": upload, "county": "1"}).status_code == status
+        assert (
+            world.client_for(user).post("/budgets/umoja/import/", {"file": upload, "county": "1"}).status_code
+            == status
+        )
     assert world.client_for(None).get("/budgets/umoja/import/").status_code == 302

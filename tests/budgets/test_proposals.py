@@ -37,7 +37,12 @@ def test_a_proposal_carries_priorities_and_flagged_projects_to_the_next_cycle(mo
     # Bad input: the reason, not a 500.
     assert client.post("/budgets/umoja/proposals/", {"title": "x", "cycle": ""}).status_code == 400
     assert client.post("/budgets/umoja/proposals/", {"title": "x", "cycle": "ADP 2026/27"}).status_code == 400
-    assert client.post("/budgets/umoja/proposals/", {"title": "x", "cycle": "ADP", "projects": ["999999"]}).status_code == 400
+    assert (
+        client.post(
+            "/budgets/umoja/proposals/", {"title": "x", "cycle": "ADP", "projects": ["999999"]}
+        ).status_code
+        == 400
+    )
     office = Office.objects.get(name="Chief, Mabatini")
     response = client.post(
         "/budgets/umoja/proposals/",
@@ -53,8 +58,13 @@ def test_a_proposal_carries_priorities_and_flagged_projects_to_the_next_cycle(mo
         docx = client.get(url + f"document/?language={language}&format=docx")
         text = "\n".join(p.text for p in Docx(io.BytesIO(docx.content)).paragraphs)
         assert "Finish the ECD centre" in text and flagged.name in text
-        assert ("Memorandum to Chief, Mabatini" if language == "en" else "Memoranda kwa Chief, Mabatini") in text
-        assert "p. 377, row 2" in text and ("Listed twice" if language == "en" else "Imeorodheshwa mara mbili") in text
+        assert (
+            "Memorandum to Chief, Mabatini" if language == "en" else "Memoranda kwa Chief, Mabatini"
+        ) in text
+        assert (
+            "p. 377, row 2" in text
+            and ("Listed twice" if language == "en" else "Imeorodheshwa mara mbili") in text
+        )
     assert client.get(url + "document/?language=fr&format=pdf").status_code == 400
     assert AuditEntry.objects.filter(model="budgets.proposal_document").count() == 4
 
@@ -63,7 +73,9 @@ def test_a_proposal_carries_priorities_and_flagged_projects_to_the_next_cycle(mo
     assert client.post(url + "fate/", {"fate": "maybe"}).status_code == 400
     chain = client.get(f"/dialogues/priorities/{priority.pk}/").content.decode()
     assert "Proposal to the next planning cycle" in chain and "Drafted" in chain
-    response = client.post(url + "fate/", {"fate": "accepted", "note": "ADP 2026/27, p. 112, Education programme"})
+    response = client.post(
+        url + "fate/", {"fate": "accepted", "note": "ADP 2026/27, p. 112, Education programme"}
+    )
     assert response.status_code == 302
     chain = client.get(f"/dialogues/priorities/{priority.pk}/").content.decode()
     assert "Outcome in the plan or budget" in chain and "ADP 2026/27, p. 112" in chain

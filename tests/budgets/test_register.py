@@ -59,7 +59,7 @@ def test_a_coordinator_chooses_the_ward_bomu_was_asked_about(mombasa: World) -> 
     assert response.status_code == 400 and "Choose a ward of Mombasa" in response.content.decode()
     assert client.post(url + "ward/", {}).status_code == 400
     assert client.post(url + "ward/", {"ward": "29"}).status_code == 302  # Majengo, Mvita
-    bomu.refresh_from_db()
+    bomu = Project.objects.get(pk=bomu.pk)
     assert bomu.ward is not None and bomu.ward.code == 29 and bomu.ward_match == "confirmed"
     assert Correction.objects.get(project=bomu, field="ward").published_value == "BOMU"
     assert run("projects", "--org", "umoja", "--ward", "29", "--json")[0]["ward_code"] == 29
@@ -74,7 +74,9 @@ def test_a_correction_keeps_the_published_figure_beside_it(mombasa: World) -> No
     for bad in ({"field": "paid", "value": "abc", "reason": "x"}, {"field": "paid", "value": "-5", "reason": "x"},
                 {"field": "paid", "value": "5", "reason": ""}, {"field": "name", "value": "5", "reason": "x"}):  # fmt: skip
         assert client.post(url, bad).status_code == 400
-    response = client.post(url, {"field": "paid", "value": "6,100,000", "reason": "County treasury letter 12/08/2025"})
+    response = client.post(
+        url, {"field": "paid", "value": "6,100,000", "reason": "County treasury letter 12/08/2025"}
+    )
     assert response.status_code == 302
     p.refresh_from_db()
     assert p.paid == 5860582  # the published figure stays
@@ -94,7 +96,14 @@ def test_a_site_visit_with_a_photo_flags_paid_but_not_started(mombasa: World) ->
     assert client.post(url, {"status": "not_started", "observed_on": future}).status_code == 400
     photo = SimpleUploadedFile("site.jpg", jpeg_with_gps(), content_type="image/jpeg")
     response = client.post(
-        url, {"status": "not_started", "note": "Only the old building, no works", "lat": "-4.06", "lon": "39.66", "photos": photo}
+        url,
+        {
+            "status": "not_started",
+            "note": "Only the old building, no works",
+            "lat": "-4.06",
+            "lon": "39.66",
+            "photos": photo,
+        },
     )
     assert response.status_code == 302
     observation = Observation.objects.get(project=p)
@@ -117,13 +126,17 @@ def test_a_site_visit_with_a_photo_flags_paid_but_not_started(mombasa: World) ->
 
 def test_a_complete_project_seen_complete_is_not_flagged(mombasa: World) -> None:
     p = project(mombasa, 4)
-    mombasa.client_for(mombasa.achieng).post(f"/budgets/umoja/projects/{p.number}/observe/", {"status": "complete"})
+    mombasa.client_for(mombasa.achieng).post(
+        f"/budgets/umoja/projects/{p.number}/observe/", {"status": "complete"}
+    )
     p.refresh_from_db()
     assert p.observed_status == "complete" and p.flags == []
 
 
 def _sms(world: World, text: str, inbound_id: int, phone: str = "+254711222333") -> list[str]:
-    return handle_sms(organisation=world.umoja, phone=phone, text=text, received_at=timezone.now(), inbound_id=inbound_id)
+    return handle_sms(
+        organisation=world.umoja, phone=phone, text=text, received_at=timezone.now(), inbound_id=inbound_id
+    )
 
 
 def test_site_visits_by_sms_in_the_senders_language(mombasa: World) -> None:
@@ -135,12 +148,19 @@ def test_site_visits_by_sms_in_the_senders_language(mombasa: World) -> None:
     replies = _sms(mombasa, f"MRADI {p.number} 3 hakuna mafundi tangu Machi", 3)
     assert "Asante" in replies[0]
     observation = Observation.objects.get(project=p)
-    assert observation.status == "stalled" and observation.source == "sms" and observation.note == "hakuna mafundi tangu Machi"
+    assert (
+        observation.status == "stalled"
+        and observation.source == "sms"
+        and observation.note == "hakuna mafundi tangu Machi"
+    )
     report = observation.report
     assert report is not None and report.channel == "sms" and report.reporter is not None
     # The same inbound message again: nothing new.
     assert _sms(mombasa, f"MRADI {p.number} 3 hakuna mafundi tangu Machi", 3) == replies
-    assert Observation.objects.filter(project=p).count() == 1 and Report.objects.filter(channel="sms").count() == 1
+    assert (
+        Observation.objects.filter(project=p).count() == 1
+        and Report.objects.filter(channel="sms").count() == 1
+    )
     p.refresh_from_db()
     assert "progress_mismatch" in p.flags  # 100% complete as published, stalled on site
     assert "Thank you" in _sms(mombasa, f"PROJECT {p.number} 4", 4)[0]

@@ -27,14 +27,20 @@ from sauti.places.models import County, Ward
 
 
 class Command(BaseCommand):
-    help = "Import county budgets and development projects; print the project register, departments, scorecard."
+    help = (
+        "Import county budgets and development projects; print the project register, departments, scorecard."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{import,projects,departments,scorecard}", required=True)
+        actions = parser.add_subparsers(
+            dest="action", metavar="{import,projects,departments,scorecard}", required=True
+        )
         imp = actions.add_parser("import", help="Import a CoB chapter (text), or a project list (CSV/XLSX).")
         imp.add_argument("file")
         imp.add_argument("--org", required=True)
-        imp.add_argument("--county", required=True, type=int, help="IEBC county code (1 = Mombasa … 47 = Nairobi).")
+        imp.add_argument(
+            "--county", required=True, type=int, help="IEBC county code (1 = Mombasa … 47 = Nairobi)."
+        )
         imp.add_argument("--format", choices=FORMATS, dest="fmt")
         imp.add_argument("--kind", choices=BudgetDocument.Kind.values, default="", help="For CSV/XLSX lists.")
         imp.add_argument("--user", help="Username recorded as the importer.")
