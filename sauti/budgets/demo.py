@@ -1,5 +1,6 @@
 """Demo budgets: the real Mombasa FY 2024/25 figures (Controller of Budget, Tables 3.348 and 3.349) imported for
-an invented organisation, with invented site observations, each labelled as invented, and one proposal."""
+an invented organisation, with invented site observations, each labelled as invented, and one proposal
+(flagged projects only: the dialogue demo's programmes stay as they are)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.utils import timezone
 
 from sauti.budgets.actions import ObservationInput, do_create_proposal, do_import, do_observe, do_record_fate
 from sauti.budgets.models import Observation, Project, Proposal
-from sauti.dialogues.actions import do_create_programme, do_raise_priority
 from sauti.evidence import audit
 from sauti.people.models import Membership, Organisation, Role, User
 from sauti.places.models import County
@@ -79,17 +79,9 @@ def build_demo_budgets(rng: random.Random, log: Callable[[str], object] = print)
             )
     coordinator = User.objects.filter(username="wanjiku").first()
     if coordinator is not None and not Proposal.objects.filter(organisation=org).exists():
-        today = timezone.localdate()
-        programme = do_create_programme(
-            org, coordinator, title="Mombasa budget hearings (demo)", starts_on=today - timedelta(days=60),
-            ends_on=today + timedelta(days=200),
-        )  # fmt: skip
-        priority = do_raise_priority(
-            programme, coordinator, title="Finish the stalled stadium and ECD projects before new ones"
-        )
         proposal = do_create_proposal(
             org, title="Memorandum to the Mombasa ADP 2026/27 public participation (demo)", cycle="ADP 2026/27",
-            priorities=[priority], projects=list(Project.objects.filter(organisation=org, flagged=True)),
-            office=None, programme=programme, by=coordinator,
+            priorities=[], projects=list(Project.objects.filter(organisation=org, flagged=True)),
+            office=None, programme=None, by=coordinator,
         )  # fmt: skip
         do_record_fate(proposal, fate=Proposal.Fate.SUBMITTED, note="", by=coordinator)
