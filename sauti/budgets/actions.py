@@ -38,7 +38,7 @@ from sauti.budgets.models import (
 from sauti.budgets.resolve import resolve
 from sauti.evidence import audit
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
-from sauti.monitoring.models import Category, Channel
+from sauti.monitoring.models import Case, Category, Channel
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.models import County, Ward
 
@@ -809,6 +809,14 @@ def do_choose_ward(
         by=by,
     )
     return project
+
+
+@transaction.atomic
+def do_link_case(project: Project, case: Case, *, by: User) -> None:
+    """Link a case (and so its reports) to a project; the same organisation only."""
+    if case.organisation_id != project.organisation_id:
+        raise BudgetError(_("That case belongs to another organisation."))
+    project.cases.add(case)
 
 
 # --- Site observations -----------------------------------------------------------------------------

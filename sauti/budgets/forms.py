@@ -58,6 +58,16 @@ class WardForm(forms.Form):
         return data
 
 
+class LinkCaseForm(forms.Form):
+    reference = forms.RegexField(
+        label=_("Case or report reference"),
+        regex=r"^\s*[CcRr]?\d{1,9}\s*$",
+        error_messages={
+            "invalid": _("Give a case reference such as C12, or a report reference such as R34.")
+        },
+    )
+
+
 class ObservationForm(forms.Form):
     status = forms.ChoiceField(
         label=_("What did you see?"), choices=SiteStatus.choices, widget=forms.RadioSelect

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sauti.dialogues.models import Priority, Programme
-from sauti.monitoring.models import Category, Report
+from sauti.monitoring.models import Case, Category, Report
 from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
 
@@ -117,6 +117,8 @@ class Project(models.Model):
     observed_status = models.CharField(max_length=12, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
     observations_count = models.PositiveIntegerField(default=0)
+    # Reports' cases linked by a coordinator (site visits' own cases are found through their reports).
+    cases = models.ManyToManyField(Case, blank=True, related_name="budget_projects")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

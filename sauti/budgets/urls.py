@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:slug>/projects/<int:number>/correct/", views.project_correct, name="project_correct"),
     path("<slug:slug>/projects/<int:number>/ward/", views.project_ward, name="project_ward"),
     path("<slug:slug>/projects/<int:number>/observe/", views.project_observe, name="project_observe"),
+    path("<slug:slug>/projects/<int:number>/cases/", views.project_link_case, name="project_link_case"),
     path("<slug:slug>/scorecard/", views.scorecard, name="scorecard"),
     path("<slug:slug>/departments/<int:county>/", views.departments, name="departments"),
     path("<slug:slug>/proposals/", views.proposal_list, name="proposals"),

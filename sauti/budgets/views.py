@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,9 +32,10 @@ from sauti.budgets.models import (
     SiteStatus,
     WardMatch,
 )
-from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
+from sauti.core.access import Perm, can, cases_for, get_organisation_for_user, organisations_for
 from sauti.dialogues.models import Priority
 from sauti.monitoring.charts import bar_chart
+from sauti.monitoring.models import Report
 from sauti.people.models import Office, Organisation, User
 from sauti.places.models import County, Ward
 
@@ -190,6 +191,12 @@ def project_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "observe": can(request.user, Perm.OBSERVE_PROJECTS, org),
         "correction_form": forms.CorrectionForm(),
         "observation_form": forms.ObservationForm(),
+        "link_form": forms.LinkCaseForm(),
+        "cases": cases_for(request.user)
+        .filter(
+            Q(budget_projects=project) | Q(reports__in=[o.report_id for o in observations if o.report_id])
+        )
+        .distinct(),
         "proposals": project.proposals.all(),
         "twin": Project.objects.filter(pk=project.duplicate_of_id).first()
         if project.duplicate_of_id
@@ -261,6 +268,30 @@ def project_observe(request: HttpRequest, slug: str, number: int) -> HttpRespons
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
     messages.success(request, _("Site visit recorded."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def project_link_case(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    project = _project(request, slug, number, Perm.MANAGE_BUDGETS)
+    back = reverse("budgets:project", args=[slug, number])
+    form = forms.LinkCaseForm(request.POST)
+    if not form.is_valid():
+        return _bad(request, _form_errors(form), back)
+    ref = form.cleaned_data["reference"].strip().upper()
+    case_pk: int | None = int(ref.lstrip("CR"))
+    if ref.startswith("R"):
+        report = Report.objects.filter(pk=case_pk, organisation=project.organisation).first()
+        case_pk = report.case_id if report is not None else None
+    case = cases_for(request.user).filter(pk=case_pk).first() if case_pk else None
+    if case is None:
+        return _bad(request, _("No case %(ref)s that you can see.") % {"ref": ref}, back)
+    try:
+        actions.do_link_case(project, case, by=_user(request))
+    except actions.BudgetError as exc:
+        return _bad(request, str(exc), back)
+    messages.success(request, _("Case linked."))
     return redirect(back)
 
 

@@ -28,13 +28,17 @@ COB_TEXT = cob.__file__.replace("cob.py", "data/cob_cbirr_fy2024-25_mombasa.txt"
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     call_command("places", "load", stdout=StringIO())
-    org = Organisation.objects.create(name="Pwani Budget Watch", slug="pwani", county=County.objects.get(code=1))
+    org = Organisation.objects.create(
+        name="Pwani Budget Watch", slug="pwani", county=County.objects.get(code=1)
+    )
     Membership.objects.create(user=make_user("wanjiku"), organisation=org, role=Role.COORDINATOR)
     Membership.objects.create(user=make_user("otieno"), organisation=org, role=Role.MONITOR)
     return org
 
 
-def test_from_the_published_budget_to_the_next_plan(page: Page, live_server: LiveServer, organisation: Organisation, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_from_the_published_budget_to_the_next_plan(
+    page: Page, live_server: LiveServer, organisation: Organisation, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     login(page, live_server, "wanjiku", PASSWORD)
     page.goto("/budgets/pwani/import/")
     page.set_input_files("input[name=file]", COB_TEXT)

@@ -14,6 +14,7 @@ from sauti.budgets.models import Correction, Observation, Project
 from sauti.conversations.handlers import handle_sms
 from sauti.evidence import audit
 from sauti.evidence.models import AuditEntry
+from sauti.monitoring.actions import ReportInput, do_submit_report
 from sauti.monitoring.models import Attachment, Report
 from tests.budgets.conftest import run
 from tests.conftest import World
@@ -193,3 +194,24 @@ def test_scorecard_and_departments_are_public_and_traceable(mombasa: World) -> N
     assert scores["total"]["planned"] == 10
     one = run("scorecard", "--org", "umoja", "--ward", "8", "--json")
     assert [w["ward"] for w in one["wards"]] == ["Mikindani"]
+
+
+def test_a_coordinator_links_an_existing_case_to_a_project(mombasa: World) -> None:
+    report = do_submit_report(
+        mombasa.umoja,
+        ReportInput(description="The ECD centre at Amani has no roof yet", channel="web", language="en"),
+    )
+    other = do_submit_report(mombasa.haki, ReportInput(description="Another org's report", channel="web"))
+    assert report.case is not None and other.case is not None
+    p = project(mombasa, 5)
+    client = mombasa.client_for(mombasa.wanjiku)
+    url = f"/budgets/umoja/projects/{p.number}/cases/"
+    assert client.post(url, {"reference": "not a ref"}).status_code == 400
+    assert client.post(url, {"reference": f"C{other.case.pk}"}).status_code == 400  # not visible to her
+    assert client.post(url, {"reference": f"R{report.pk}"}).status_code == 302
+    assert list(p.cases.all()) == [report.case]
+    page = client.get(f"/budgets/umoja/projects/{p.number}/").content.decode()
+    assert f"/cases/{report.case.pk}/" in page
+    assert (
+        mombasa.client_for(mombasa.otieno).post(url, {"reference": f"C{report.case.pk}"}).status_code == 403
+    )
