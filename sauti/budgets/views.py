@@ -280,11 +280,14 @@ def project_link_case(request: HttpRequest, slug: str, number: int) -> HttpRespo
     if not form.is_valid():
         return _bad(request, _form_errors(form), back)
     ref = form.cleaned_data["reference"].strip().upper()
-    case_pk: int | None = int(ref.lstrip("CR"))
+    number_given = int(ref.lstrip("CR"))
+    case_pk: int | None = number_given
     if ref.startswith("R"):
-        report = Report.objects.filter(pk=case_pk, organisation=project.organisation).first()
+        report = Report.objects.filter(pk=number_given, organisation=project.organisation).first()
         case_pk = report.case_id if report is not None else None
-    case = cases_for(request.user).filter(pk=case_pk).first() if case_pk else None
+    case = None
+    if case_pk is not None:
+        case = cases_for(request.user).filter(pk=case_pk).first()
     if case is None:
         return _bad(request, _("No case %(ref)s that you can see.") % {"ref": ref}, back)
     try:

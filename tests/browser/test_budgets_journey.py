@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -37,8 +38,8 @@ def organisation(db: None) -> Organisation:
 
 
 def test_from_the_published_budget_to_the_next_plan(
-    page: Page, live_server: LiveServer, organisation: Organisation, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    page: Page, live_server: LiveServer, organisation: Organisation, tmp_path: Path
+) -> None:
     login(page, live_server, "wanjiku", PASSWORD)
     page.goto("/budgets/pwani/import/")
     page.set_input_files("input[name=file]", COB_TEXT)
