@@ -49,10 +49,12 @@ class CorrectionForm(forms.Form):
 
 class WardForm(forms.Form):
     ward = forms.IntegerField(label=_("Ward"), required=False)
+    ward_other = forms.IntegerField(label=_("Or any ward of the county"), required=False)
     county_wide = forms.BooleanField(label=_("County-wide (no single ward)"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["ward"] = data.get("ward") or data.get("ward_other")
         if not data.get("ward") and not data.get("county_wide"):
             raise forms.ValidationError(_("Choose a ward, or mark the project county-wide."))
         return data

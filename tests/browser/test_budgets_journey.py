@@ -52,7 +52,7 @@ def test_from_the_published_budget_to_the_next_plan(
     bomu = Project.objects.get(organisation=organisation, location_published="BOMU")
     page.goto(f"/budgets/pwani/projects/{bomu.number}/")
     expect(page.locator("#ward-cell")).to_contain_text("not chosen yet")
-    page.select_option("#ward-form select[name=ward]", label="Majengo")
+    page.select_option("#ward-form select[name=ward_other]", label="Majengo")
     page.click("#ward-form button[type=submit]")
     expect(page.locator("#ward-cell")).to_contain_text("Majengo")
     shot(page, "budgets-project")

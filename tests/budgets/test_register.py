@@ -59,7 +59,8 @@ def test_a_coordinator_chooses_the_ward_bomu_was_asked_about(mombasa: World) -> 
     response = client.post(url + "ward/", {"ward": "1446"})
     assert response.status_code == 400 and "Choose a ward of Mombasa" in response.content.decode()
     assert client.post(url + "ward/", {}).status_code == 400
-    assert client.post(url + "ward/", {"ward": "29"}).status_code == 302  # Majengo, Mvita
+    # A suggestion ticked, the list left blank (both are sent): the suggestion counts.
+    assert client.post(url + "ward/", {"ward": "29", "ward_other": ""}).status_code == 302  # Majengo, Mvita
     bomu = Project.objects.get(pk=bomu.pk)
     assert bomu.ward is not None and bomu.ward.code == 29 and bomu.ward_match == "confirmed"
     assert Correction.objects.get(project=bomu, field="ward").published_value == "BOMU"
