@@ -77,7 +77,9 @@ class ObservationForm(forms.Form):
     note = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
-    observed_on = forms.DateField(label=_("Date of the visit"), required=False)
+    observed_on = forms.DateField(
+        label=_("Date of the visit"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
 

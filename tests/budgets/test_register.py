@@ -60,7 +60,9 @@ def test_a_coordinator_chooses_the_ward_bomu_was_asked_about(mombasa: World) -> 
     assert response.status_code == 400 and "Choose a ward of Mombasa" in response.content.decode()
     assert client.post(url + "ward/", {}).status_code == 400
     # A suggestion ticked, the list left blank (both are sent): the suggestion counts.
-    assert client.post(url + "ward/", {"ward": "29", "ward_other": ""}).status_code == 302  # Majengo, Mvita
+    assert (
+        client.post(url + "ward/", {"ward": "29", "ward_other": ""}).status_code == 302
+    )  # a ward of Mombasa
     bomu = Project.objects.get(pk=bomu.pk)
     assert bomu.ward is not None and bomu.ward.code == 29 and bomu.ward_match == "confirmed"
     assert Correction.objects.get(project=bomu, field="ward").published_value == "BOMU"
