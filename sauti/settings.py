@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sauti.questionnaires",
     "sauti.evidence",
     "sauti.home",
+    "sauti.budgets",
 ]
 
 MIDDLEWARE = [

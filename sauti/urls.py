@@ -17,6 +17,7 @@ urlpatterns = [
     path("peers/", include("sauti.peers.urls")),
     path("mapping/", include("sauti.mapping.urls")),
     path("forms/", include("sauti.questionnaires.urls")),
+    path("budgets/", include("sauti.budgets.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.home.urls")),

@@ -67,6 +67,11 @@ class Perm(StrEnum):
     VIEW_SUBMISSIONS = "view_submissions"
     RUN_ANALYSIS = "run_analysis"
     JOIN_ANALYSIS = "join_analysis"
+    # Budgets and development projects (issue 17): see the register; import, correct, choose wards, make
+    # proposals; record site visits.
+    VIEW_BUDGETS = "view_budgets"
+    MANAGE_BUDGETS = "manage_budgets"
+    OBSERVE_PROJECTS = "observe_projects"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES, Perm.ACT_FOR_OFFICE}
@@ -130,6 +135,15 @@ _FORM_PERMS: dict[str, frozenset[Perm]] = {
 for _role, _perms in _FORM_PERMS.items():
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 _GROUP_SCOPED = _GROUP_SCOPED | {Perm.JOIN_ANALYSIS}
+# Budgets (issue 17): every member sees the project register; monitors and group leaders record site visits.
+_BUDGET_PERMS: dict[str, frozenset[Perm]] = {
+    Role.MONITOR: frozenset({Perm.VIEW_BUDGETS, Perm.OBSERVE_PROJECTS}),
+    Role.GROUP_LEADER: frozenset({Perm.VIEW_BUDGETS, Perm.OBSERVE_PROJECTS}),
+    Role.ANALYST: frozenset({Perm.VIEW_BUDGETS}),
+    Role.OFFICIAL: frozenset({Perm.VIEW_BUDGETS}),
+}
+for _role, _perms in _BUDGET_PERMS.items():
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | _perms
 
 
 def _memberships(user: User | AnonymousUser) -> dict[int, Membership]:

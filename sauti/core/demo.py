@@ -20,6 +20,9 @@ from sauti.people.models import Group, Membership, Office, Organisation, Role, U
 from sauti.places.models import County, Settlement, Ward
 
 PASSWORD = "sauti-demo-2026"  # noqa: S105 (the published demo password)
+# Demo parts of apps above core (e.g. budgets), registered in their AppConfig.ready(); each is called with the
+# random generator and the log after the rest is built, and must be idempotent.
+DEMO_EXTENSIONS: list[Callable[[random.Random, Callable[[str], object]], None]] = []
 
 FEMALE = ["Wanjiku", "Achieng", "Akinyi", "Njeri", "Wairimu", "Atieno", "Mwanajuma", "Zawadi", "Nyambura",
           "Chebet", "Mumbua", "Halima", "Auma", "Wambui", "Fatuma", "Nekesa", "Kerubo", "Muthoni", "Amina",
@@ -177,6 +180,8 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
     from sauti.questionnaires.demo import build_demo_questionnaires
 
     build_demo_questionnaires(rng, log)
+    for extend in DEMO_EXTENSIONS:
+        extend(rng, log)
     return logins
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -220,9 +221,19 @@ def _meeting_date(m: Any) -> dt.datetime | None:
     return m.starts_at if m is not None else None
 
 
+# Steps that apps above dialogues add to a priority's chain (e.g. budgets: the proposal to the next planning
+# cycle and its fate), registered in their AppConfig.ready(); each returns its steps (possibly none).
+CHAIN_EXTENSIONS: list[Callable[[Priority], list[Step]]] = []
+
+
 def chain(priority: Priority) -> list[Step]:
     """evidence → raised → ranked → presented → response → commitment → verification → each round of
-    follow-up → result. Steps are dated by the meeting where they happened (not when they were typed)."""
+    follow-up → result (→ extensions). Steps are dated by the meeting where they happened (not when they
+    were typed)."""
+    return [*_chain(priority), *(step for extend in CHAIN_EXTENSIONS for step in extend(priority))]
+
+
+def _chain(priority: Priority) -> list[Step]:
     cases = list(priority.cases.all())
     rounds = list(priority.rounds.filter(state=ConsensusRound.State.FROZEN).select_related("meeting"))
     ranked = []

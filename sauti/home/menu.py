@@ -44,6 +44,10 @@ class Menu:
         )
 
     @cached_property
+    def budgets(self) -> bool:
+        return self._can(Perm.VIEW_BUDGETS)
+
+    @cached_property
     def submit_reports(self) -> bool:
         return self._can(Perm.SUBMIT_REPORTS)
 

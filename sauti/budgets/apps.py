@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetsConfig(AppConfig):
+    name = "sauti.budgets"
+    label = "budgets"
+    verbose_name = _("Budgets and projects")
+
+    def ready(self) -> None:
+        from sauti.budgets import chain, demo, models, sms
+        from sauti.conversations.handlers import register_keyword_handler
+        from sauti.core.demo import DEMO_EXTENSIONS
+        from sauti.dialogues.charts import CHAIN_EXTENSIONS
+        from sauti.evidence import audit
+
+        # Site visits are audited like any report (each is also a monitoring Report, audited there); so are
+        # the documents imported (with the file's SHA-256), the corrections and the proposals' fate.
+        for model in (models.Observation, models.Correction, models.BudgetDocument, models.Proposal):
+            audit.register(model)
+        register_keyword_handler(sms.handle_keyword)
+        if chain.proposal_steps not in CHAIN_EXTENSIONS:
+            CHAIN_EXTENSIONS.append(chain.proposal_steps)
+        if demo.build_demo_budgets not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(demo.build_demo_budgets)
