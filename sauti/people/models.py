@@ -161,7 +161,17 @@ class Group(models.Model):
 
 
 class Contact(models.Model):
-    """A person the organisation works with. Name and phone are encrypted; the phone is found by a keyed hash."""
+    """A person the organisation works with. Name and phone are encrypted; the phone is found by a keyed hash.
+
+    A contact belongs to the way the organisation came to know the person (`scope`), so that knowing a
+    phone number never links two records (docs/architecture.md, "Contacts belong to whoever may see them"):
+    "" is the record of a number that reached the organisation itself (SMS, USSD: the number is proven),
+    "group:<pk>" a member as that group's leaders entered them, "form:<token>" the details a reporter typed
+    in a web form or gave a field monitor (unproven: one record per submission). Only a coordinator's
+    explicit merge (people.actions.do_merge_contacts) joins two records.
+    """
+
+    INTAKE = ""
 
     GENDER_CHOICES = [("f", _("Female")), ("m", _("Male")), ("x", _("Other / prefer not to say"))]
     AGE_BANDS = [
@@ -176,6 +186,7 @@ class Contact(models.Model):
     name_ciphertext = models.TextField(editable=False, blank=True)
     phone_ciphertext = models.TextField(editable=False, blank=True)
     phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
+    scope = models.CharField(_("known through"), max_length=40, blank=True, default="", editable=False)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="sw")
     gender = models.CharField(_("gender"), max_length=1, choices=GENDER_CHOICES, blank=True)
     age_band = models.CharField(_("age band"), max_length=8, choices=AGE_BANDS, blank=True)
@@ -193,14 +204,27 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "phone_hash"],
+                fields=["organisation", "scope", "phone_hash"],
                 condition=~models.Q(phone_hash=""),
-                name="contact_phone_unique_per_org",
+                name="contact_phone_unique_per_scope",
             )
         ]
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    @staticmethod
+    def group_scope(group_id: int) -> str:
+        return f"group:{group_id}"
+
+    @staticmethod
+    def form_scope() -> str:
+        return "form:" + secrets.token_hex(8)
+
+    @property
+    def scope_kind(self) -> str:
+        """ "intake", "group" or "form"."""
+        return self.scope.split(":", 1)[0] if self.scope else "intake"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.pseudonym:

@@ -142,7 +142,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        existing = actions.find_contact(group.organisation, data["phone"])
+        existing = actions.find_group_member_contact(group, data["phone"])
         if existing and group.memberships.filter(contact=existing).exists():
             form.add_error("phone", _("A member of this group already has this phone number."))
         else:
