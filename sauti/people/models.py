@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
+from sauti.people.nameparts import name_parts, token_digest
 
 
 def new_pseudonym() -> str:
@@ -213,6 +214,26 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.pseudonym
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.pseudonym:
+            self.pseudonym = new_pseudonym()
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or "name_ciphertext" in fields:
+            self.index_name()
+
+    def index_name(self) -> None:
+        """Keep the keyed hashes of this contact's name parts (NameToken) in step with the name, so that
+        redaction finds the name in free text without decrypting anyone."""
+        NameToken.objects.filter(contact=self).delete()
+        if self.name_ciphertext:
+            NameToken.objects.bulk_create(
+                [
+                    NameToken(organisation_id=self.organisation_id, contact=self, digest=token_digest(p))
+                    for p in name_parts(self.name)
+                ]
+            )
+
     @staticmethod
     def group_scope(group_id: int) -> str:
         return f"group:{group_id}"
@@ -225,11 +246,6 @@ class Contact(models.Model):
     def scope_kind(self) -> str:
         """ "intake", "group" or "form"."""
         return self.scope.split(":", 1)[0] if self.scope else "intake"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.pseudonym:
-            self.pseudonym = new_pseudonym()
-        super().save(*args, **kwargs)
 
     # Reading these is an identity access: views go through people.actions.reveal_identity, which logs it.
     @property
@@ -248,6 +264,21 @@ class Contact(models.Model):
     def phone(self, e164: str) -> None:
         self.phone_ciphertext = crypto.encrypt(e164)
         self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+
+
+class NameToken(models.Model):
+    """One part of a contact's name, as a keyed hash (HMAC with SAUTI_LOOKUP_KEY): what the redaction of
+    free text looks words up in (sauti/people/redaction.py). Holds no name; rebuilt when a name changes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="name_tokens")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "digest"], name="nametoken_org_digest")]
+
+    def __str__(self) -> str:
+        return self.digest[:12]
 
 
 class GroupMembership(models.Model):

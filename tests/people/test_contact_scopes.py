@@ -67,7 +67,7 @@ def test_a_group_leader_adding_a_reporters_number_gets_a_record_of_their_own(wor
 
 
 def test_a_member_list_naming_a_reporters_number_links_nothing_and_says_nothing(world: World) -> None:
-    reporter, report = sms_reporter(world)
+    reporter, _report = sms_reporter(world)
     client = world.client_for(world.achieng)
     url = f"/groups/{world.mathare_group.pk}/import/"
     csv = b"name,phone,consent\nJane Doe,0722111222,yes\n"
