@@ -197,6 +197,7 @@ _TITLES = (
     r"sister|brother|mwalimu|teacher|pastor|mchungaji|sheikh"
 )
 _INTRO_STRONG = (
+    r"anaitwa|aitwaye|wanaitwa|jina|contact\s+person|shahidi\s+ni|shahidi|witness\s*:?|"
     r"jina\s+langu\s+ni|majina\s+yangu\s+ni|naitwa|mimi\s+naitwa|nimeitwa|my\s+name\s+is|my\s+names\s+are|"
     r"i\s+am\s+called|i'?m\s+called|names?\s*[:\-]|jina\s*[:\-]|mi\s+huitwa|niiitwa|name\s+ni|jina\s+ni"
 )
@@ -315,7 +316,8 @@ NOT_NAMES = frozenset(
 _PLACE_AFTER = re.compile(
     r"\s+(?:[A-Z][\w'’]*\s+){0,2}(?:hospital|hospitali|clinic|kliniki|school|shule|primary|secondary|market|"
     r"soko|road|barabara|street|estate|church|kanisa|mosque|msikiti|stage|centre|center|academy|hall|"
-    r"grounds|dispensary|health)\b",
+    r"grounds|dispensary|health|avenue|self\s+help|group|national|lane|drive|highway|university|college|"
+    r"stadium|bridge|camp|village|kijiji|ward|location)\b",
     re.IGNORECASE,
 )
 _NAME_WORD = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)?"
@@ -335,6 +337,321 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
+# Common Kenyan given names and surnames (Kikuyu, Luo, Luhya, Kalenjin, Kamba, Kisii, Meru, Mijikenda,
+# Somali, coastal and Christian/Muslim names). A capitalised one is a name wherever it stands; one in lower
+# case only next to another name ("juma hassan") or after "mimi ni", "naitwa" ….
+KENYAN_NAMES = frozenset(
+    [
+        "achieng",
+        "adhiambo",
+        "akinyi",
+        "anyango",
+        "atieno",
+        "awino",
+        "apiyo",
+        "auma",
+        "akoth",
+        "nyambura",
+        "wanjiru",
+        "wanjiku",
+        "njeri",
+        "wairimu",
+        "wambui",
+        "waithera",
+        "wangari",
+        "wanjugu",
+        "nyokabi",
+        "muthoni",
+        "wangui",
+        "wacera",
+        "wamaitha",
+        "njoki",
+        "mumbua",
+        "mwende",
+        "kanini",
+        "ndinda",
+        "mueni",
+        "mwikali",
+        "syombua",
+        "nduku",
+        "kerubo",
+        "moraa",
+        "kemunto",
+        "nyaboke",
+        "bosibori",
+        "kwamboka",
+        "nekesa",
+        "nafula",
+        "naliaka",
+        "nasimiyu",
+        "nanjala",
+        "khaemba",
+        "chebet",
+        "chepkoech",
+        "jeptoo",
+        "jepkosgei",
+        "chelimo",
+        "cherono",
+        "jerotich",
+        "jelagat",
+        "chepngetich",
+        "kiprono",
+        "kiprotich",
+        "kiptoo",
+        "kipchumba",
+        "kipkemboi",
+        "kibet",
+        "kiplagat",
+        "kirui",
+        "koech",
+        "rotich",
+        "kosgei",
+        "ruto",
+        "langat",
+        "otieno",
+        "ochieng",
+        "odhiambo",
+        "onyango",
+        "omondi",
+        "owino",
+        "oduor",
+        "okoth",
+        "ouma",
+        "obiero",
+        "okello",
+        "opiyo",
+        "ogola",
+        "odongo",
+        "oloo",
+        "kamau",
+        "mwangi",
+        "njoroge",
+        "kariuki",
+        "kimani",
+        "maina",
+        "githinji",
+        "mugo",
+        "macharia",
+        "gitau",
+        "waweru",
+        "ngugi",
+        "kinyua",
+        "muriuki",
+        "mutua",
+        "musyoka",
+        "mutuku",
+        "kioko",
+        "mwendwa",
+        "kyalo",
+        "wambua",
+        "munyao",
+        "nzioka",
+        "kilonzo",
+        "wafula",
+        "wekesa",
+        "barasa",
+        "simiyu",
+        "wanyama",
+        "masinde",
+        "juma",
+        "wanjala",
+        "makokha",
+        "nyongesa",
+        "shikuku",
+        "mogaka",
+        "nyamweya",
+        "ongeri",
+        "mokaya",
+        "makori",
+        "nyakundi",
+        "kazungu",
+        "karisa",
+        "kahindi",
+        "baya",
+        "charo",
+        "katana",
+        "mwamburi",
+        "hamisi",
+        "mwanaisha",
+        "mwanajuma",
+        "zuhura",
+        "halima",
+        "amina",
+        "fatuma",
+        "aisha",
+        "mariam",
+        "hadija",
+        "rukia",
+        "saida",
+        "zainabu",
+        "asha",
+        "khadija",
+        "hassan",
+        "mohamed",
+        "mohammed",
+        "abdi",
+        "ahmed",
+        "omar",
+        "ali",
+        "yusuf",
+        "ibrahim",
+        "abdalla",
+        "abdullahi",
+        "farah",
+        "hussein",
+        "ismail",
+        "salim",
+        "bakari",
+        "rashid",
+        "athman",
+        "swaleh",
+        "issa",
+        "musa",
+        "peter",
+        "john",
+        "james",
+        "joseph",
+        "paul",
+        "david",
+        "daniel",
+        "samuel",
+        "stephen",
+        "kevin",
+        "brian",
+        "collins",
+        "dennis",
+        "victor",
+        "felix",
+        "george",
+        "charles",
+        "francis",
+        "patrick",
+        "anthony",
+        "michael",
+        "geoffrey",
+        "wilson",
+        "moses",
+        "simon",
+        "benard",
+        "bernard",
+        "evans",
+        "edwin",
+        "eric",
+        "alex",
+        "alexander",
+        "vincent",
+        "philip",
+        "martin",
+        "nicholas",
+        "fredrick",
+        "frederick",
+        "kennedy",
+        "duncan",
+        "elijah",
+        "esther",
+        "mary",
+        "jane",
+        "grace",
+        "lucy",
+        "joyce",
+        "ann",
+        "anne",
+        "agnes",
+        "alice",
+        "beatrice",
+        "caroline",
+        "catherine",
+        "christine",
+        "dorcas",
+        "eunice",
+        "everlyne",
+        "evelyn",
+        "faith",
+        "florence",
+        "gladys",
+        "irene",
+        "janet",
+        "josephine",
+        "judith",
+        "leah",
+        "lilian",
+        "margaret",
+        "mercy",
+        "milka",
+        "monica",
+        "naomi",
+        "nancy",
+        "pauline",
+        "phyllis",
+        "priscilla",
+        "rachel",
+        "rebecca",
+        "rose",
+        "ruth",
+        "sarah",
+        "sharon",
+        "susan",
+        "tabitha",
+        "teresa",
+        "violet",
+        "winnie",
+        "zipporah",
+        "purity",
+        "doreen",
+        "brenda",
+        "cynthia",
+        "diana",
+        "sheila",
+        "emily",
+        "hellen",
+        "helen",
+        "consolata",
+        "veronica",
+        "wilfred",
+        "jackson",
+        "job",
+        "isaac",
+        "jacob",
+        "abraham",
+        "elias",
+        "caleb",
+        "tom",
+    ]
+)
+_OFFICES = re.compile(
+    r"(?:chief|mca|ocs|ocpd|governor|gavana|senator|seneta|president|rais|inspector|sergeant|sgt|officer|"
+    r"commissioner|mbunge|mp|waziri|cs|ps|dcc|acc|dr|doctor|daktari|hon|mheshimiwa|judge|jaji|magistrate)"
+    r"\.?\s+$",
+    re.IGNORECASE,
+)
+
+
+# A capitalised everyday word at the start of a sentence is a word, not a name, when these follow it.
+_NOT_AFTER_A_NAME = frozenset(
+    [
+        "za",
+        "ya",
+        "la",
+        "cha",
+        "vya",
+        "ni",
+        "period",
+        "of",
+        "is",
+        "are",
+        "be",
+        "to",
+        "for",
+        "the",
+        "and",
+        "yako",
+        "yetu",
+        "yenu",
+    ]
+)
+_ANY_NAME = ("contact", "lexicon", "weak")
+
+
 def _given_names(text: str) -> list[Found]:
     """Names people write for themselves or others, found by what comes before them."""
     found = []
@@ -346,7 +663,7 @@ def _given_names(text: str) -> list[Found]:
                 word = w.group()
                 if normalised(word) in NOT_NAMES or normalised(word) in GENERIC:
                     break
-                if not strong and not _capitalised(word):
+                if not strong and not _capitalised(word) and normalised(word) not in KENYAN_NAMES:
                     break
                 kept.append(w)
             if not kept:
@@ -395,14 +712,45 @@ class Redactor:
         plain = unicodedata.normalize("NFKC", text)
         if len(plain) != len(text):
             plain = text
-        for m in TOKEN.finditer(plain):
+        tokens = list(TOKEN.finditer(plain))
+        kinds: list[str] = []  # "contact", "lexicon", "weak" (an everyday word), ""
+        for m in tokens:
             part = normalised(m.group())
             if len(part) < 3 or part in GENERIC:
+                kinds.append("")
+            elif part in extra or token_digest(part) in known:
+                kinds.append("weak" if part in EVERYDAY else "contact")
+            elif part in KENYAN_NAMES:
+                kinds.append("weak" if part in EVERYDAY else "lexicon")
+            else:
+                kinds.append("")
+
+        def next_to_a_name(i: int, accept: tuple[str, ...] = ("contact", "lexicon")) -> bool:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(tokens) and kinds[j] in accept:
+                    a, b = sorted((tokens[i], tokens[j]), key=lambda t: t.start())
+                    if not plain[a.end() : b.start()].strip():
+                        return True
+            return False
+
+        for i, m in enumerate(tokens):
+            kind, word = kinds[i], m.group()
+            if not kind:
                 continue
-            if part in EVERYDAY and not _capitalised(m.group()):
+            if _PLACE_AFTER.match(plain, m.end()) or _OFFICES.search(
+                plain[max(0, m.start() - 24) : m.start()]
+            ):
+                continue  # "Mama Lucy Kibaki Hospital", "Moi Avenue", "Chief Mwangi"
+            sentence_start = not plain[: m.start()].strip() or plain[: m.start()].rstrip()[-1] in ".!?\n"
+            following = normalised(tokens[i + 1].group()) if i + 1 < len(tokens) else ""
+            if kind == "weak":
+                if not _capitalised(word) and not next_to_a_name(i):
+                    continue  # "amani", unless "amani otieno"
+                if sentence_start and following in _NOT_AFTER_A_NAME and not next_to_a_name(i):
+                    continue  # "Baraka za Mungu", "Grace period"
+            elif kind == "lexicon" and not _capitalised(word) and not next_to_a_name(i, _ANY_NAME):
                 continue
-            if part in extra or token_digest(part) in known:
-                spans.append(Found(m.start(), m.end(), NAME))
+            spans.append(Found(m.start(), m.end(), NAME))
         return _merge(spans, text)
 
     def redact(self, organisation_id: int | None, text: str, names: Sequence[str] = ()) -> Redacted:
