@@ -126,9 +126,9 @@ def find_phones(text: str) -> list[Found]:
             end = run.start() + groups[best].end()
             while start > run.start() and shadow[start - 1] in "+(":
                 start -= 1
-            if "(" in shadow[start:end] and shadow[start:end].count("(") > shadow[start:end].count(")"):
-                if end < len(shadow) and shadow[end] == ")":
-                    end += 1
+            opened = shadow[start:end].count("(") > shadow[start:end].count(")")
+            if opened and end < len(shadow) and shadow[end] == ")":
+                end += 1
             found.append(Found(start, end, PHONE))
             i = best + 1
     for spelled in _SPELLED.finditer(shadow):
