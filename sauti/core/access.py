@@ -143,6 +143,26 @@ def can(
     return True
 
 
+def organisation_ids_with(user: User | AnonymousUser, perm: Perm) -> frozenset[int] | None:
+    """The organisations where the user holds `perm` organisation-wide (None: every one, a superuser),
+    from the memberships already loaded (no query)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    return frozenset(
+        org_id
+        for org_id, m in _memberships(user).items()
+        if perm in ROLE_PERMS[m.role] and not (m.role == Role.GROUP_LEADER and perm in _GROUP_SCOPED)
+    )
+
+
+def sees_identities_in_text(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Free text (descriptions, case titles, reasons) is shown as written only to those who may see every
+    identity of the organisation; everyone else reads it through the redaction (monitoring/texts.py)."""
+    return can(user, Perm.VIEW_IDENTITIES, organisation)
+
+
 def require(
     user: User | AnonymousUser, perm: Perm, organisation: Organisation, group: Group | None = None
 ) -> None:

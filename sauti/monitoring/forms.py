@@ -536,3 +536,9 @@ class CategoryAddForm(Form):
     def __init__(self, *args: Any, parents: Iterable[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("parent", [("", _("— top level —")), *((str(c.pk), c.label) for c in parents)])
+
+
+class RedactionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text shown to those who may not see identities"), required=False, max_length=5000
+    )

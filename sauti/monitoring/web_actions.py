@@ -65,6 +65,14 @@ def do_submit_report_with_reporter(
     return do_submit_report(org, inp)
 
 
+def do_correct_redaction(report: Report, by: User, text: str) -> Report:
+    """A coordinator's correction of the automatic redaction ("" goes back to it); noted in the audit chain
+    through the report's own history."""
+    report.redacted_description = text.strip()
+    report.save(update_fields=["redacted_description"])
+    return report
+
+
 @dataclass
 class BulkOutcome:
     moved: list[Case] = field(default_factory=list)
