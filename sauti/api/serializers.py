@@ -22,7 +22,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
-from sauti.monitoring.texts import TextPolicy
+from sauti.monitoring.texts import TextPolicy, withheld_title
 from sauti.people.models import Office
 
 LATEST_FILTER_DAY = date(2999, 12, 31)
@@ -360,6 +360,8 @@ class CaseSerializer(LocatedSerializer, serializers.Serializer[Any]):
 
     @extend_schema_field(serializers.CharField())
     def get_title(self, case: Case) -> str:
+        if withheld(self.context, case, case.organisation_id):
+            return withheld_title(case)
         return text_policy(self.context).title(case)
 
     @extend_schema_field(serializers.CharField())

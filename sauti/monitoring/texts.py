@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from sauti.core.access import Perm, organisation_ids_with
 from sauti.monitoring.models import Case, Report
@@ -93,3 +94,10 @@ class TextPolicy:
 
     def title(self, case: Case) -> str:
         return self.text(case.organisation_id, case.title).text
+
+
+def withheld_title(case: Case) -> str:
+    """What an office reads as the title of a sensitive case: its category, never words from the text."""
+    if case.category is not None:
+        return _("Sensitive case: %(category)s") % {"category": case.category.label}
+    return _("Sensitive case")

@@ -57,7 +57,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
-from sauti.monitoring.texts import Shown, TextPolicy
+from sauti.monitoring.texts import Shown, TextPolicy, withheld_title
 from sauti.monitoring.web_actions import (
     CategoryError,
     ReporterDetails,
@@ -172,8 +172,8 @@ def _load_rows(ids: list[int], user: User) -> list[Case]:
     policy.prepare((c.organisation_id, c.title) for c in ordered)
     full = organisation_ids_with(user, Perm.VIEW_CASES)
     for c in ordered:
-        c.shown_title = policy.title(c)  # type: ignore[attr-defined]
         sensitive = c.is_sensitive and full is not None and c.organisation_id not in full
+        c.shown_title = withheld_title(c) if sensitive else policy.title(c)  # type: ignore[attr-defined]
         place = (c.ward.name if c.ward else c.county.name if c.county else "") if sensitive else c.place_label
         c.shown_place = place  # type: ignore[attr-defined]
     return ordered
@@ -474,7 +474,10 @@ def _case_page(
         "timeline": _timeline(events, offices, policy, full_view),
         "full_view": full_view,
         "withheld": withheld,
-        "shown_title": policy.title(case),
+        "withheld_place": (case.ward.name if case.ward else case.county.name if case.county else "")
+        if withheld
+        else "",
+        "shown_title": withheld_title(case) if withheld else policy.title(case),
         "shown_summary": policy.text(org.pk, case.summary).text,
         "shown_rejection": policy.text(org.pk, case.rejection_reason).text,
         "text_redacted": not show_identities,

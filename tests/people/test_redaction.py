@@ -147,3 +147,27 @@ def test_names_are_matched_only_within_their_organisation(org: Organisation) -> 
     redactor = Redactor.for_texts([(other.pk, text), (org.pk, text)])
     assert redactor.find(other.pk, text) == []
     assert redactor.find(org.pk, text) == [Found(0, 5, "name")]
+
+
+def test_the_command_prints_the_redacted_text_and_the_spans(org: Organisation) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    text = "Mimi ni Achieng Kibet, simu yangu 0799 000 516; Nduta aliona."
+    call_command("redact", text, "--org", org.slug, "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["text"] == "Mimi ni [name], simu yangu [phone]; [name] aliona."
+    assert data["found"] == [
+        {"kind": "name", "start": 8, "end": 21},
+        {"kind": "phone", "start": 34, "end": 46},
+        {"kind": "name", "start": 48, "end": 53},
+    ]
+    out = io.StringIO()
+    call_command("redact", "Nduta aliona", stdout=out)  # without --org: contacts' names are not known
+    assert out.getvalue().strip() == "Nduta aliona"
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("redact", "x", "--org", "nope")
