@@ -57,6 +57,8 @@ class Perm(StrEnum):
     BUNDLE_IDENTITIES = "bundle_identities"
     # Review who saw whose identity (admins only).
     REVIEW_IDENTITY_ACCESS = "review_identity_access"
+    # Join two records of one phone number (a group's member, a reporter …) into one (issue 14).
+    MERGE_CONTACTS = "merge_contacts"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}

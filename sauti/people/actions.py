@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,6 +156,24 @@ def do_import_members(group: Group, rows: list[RowResult], by: User) -> ImportOu
         )
         added += 1
     return ImportOutcome(added=added, skipped=skipped)
+
+
+def records_sharing_a_number(organisation: Organisation) -> list[list[Contact]]:
+    """Sets of the organisation's records that hold the same phone number (one person known several ways)."""
+    shared = (
+        Contact.objects.filter(organisation=organisation)
+        .exclude(phone_hash="")
+        .values("phone_hash")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("phone_hash")
+    )
+    sets: dict[str, list[Contact]] = {}
+    for c in Contact.objects.filter(organisation=organisation, phone_hash__in=shared).order_by(
+        "phone_hash", "scope", "pk"
+    ):
+        sets.setdefault(c.phone_hash, []).append(c)
+    return list(sets.values())
 
 
 class MergeError(ValueError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+
+from django.conf import settings
 
 from sauti.core.crypto import lookup_hash
 
@@ -42,6 +45,8 @@ GENERIC = frozenset(
 
 
 def normalised(token: str) -> str:
+    if token.isascii():
+        return token.lower()
     plain = unicodedata.normalize("NFKD", token.casefold())
     return "".join(c for c in plain if not unicodedata.combining(c))
 
@@ -54,4 +59,9 @@ def name_parts(name: str) -> list[str]:
 
 def token_digest(part: str) -> str:
     """The keyed hash under which a name part is indexed (NameToken.digest); not reversible without the key."""
+    return _digest(settings.SAUTI_LOOKUP_KEY, part)
+
+
+@functools.lru_cache(maxsize=65536)
+def _digest(key: str, part: str) -> str:  # the key is part of the cache key: a new key is new digests
     return lookup_hash("name-part:" + part)

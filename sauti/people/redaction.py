@@ -68,8 +68,13 @@ _SPELLED = re.compile(
 )
 
 
+_O_FOR_ZERO = re.compile(r"(?<![^\W\d_])[Oo](?=\d)|(?<=\d)[Oo](?=\d)")
+
+
 def _shadow(text: str) -> str:
     """The text with every character replaced by its plain form, one for one (positions stay)."""
+    if text.isascii():  # the common case, ten times faster: only a letter O written for a zero
+        return _O_FOR_ZERO.sub("0", text)
     out = []
     for i, ch in enumerate(text):
         if ch.isdigit():

@@ -155,7 +155,7 @@ def build(world: World) -> Data:
             "messaging_channels", "messaging_inbox", "messaging_outbox", "messaging_broadcast",
             "messaging_simulator", "messaging_simulator_thread", "messaging_simulator_sms",
             "messaging_simulator_ussd", "category_add", "odk_form_xml", "odk_xlsform", "odk_org_form_list",
-            "odk_org_submission", "organisation_detail", "group_create", "evidence_key")},
+            "odk_org_submission", "organisation_detail", "group_create", "evidence_key", "same_number")},
         "messaging_release": {"slug": w.umoja.slug, "pk": inbound.pk},
         "category_edit": {"pk": category.pk}, "attachment_file": {"pk": 999999},
         **dict.fromkeys(("case_detail", "case_transition", "case_edit", "case_note", "case_inform"), pk),

@@ -120,3 +120,26 @@ def test_an_sms_from_a_group_members_number_is_not_filed_under_the_groups_record
     )
     for report in Report.objects.all():
         assert report.reporter_id != member.pk
+
+
+def test_only_a_coordinator_merges_two_records_of_one_number(world: World) -> None:
+    reporter, report = sms_reporter(world)
+    world.client_for(world.achieng).post(
+        f"/groups/{world.mathare_group.pk}/members/new/",
+        {"name": "Jane Doe", "phone": "0722 111 222", "language": "sw", "role": "member"},
+    )
+    member = world.mathare_group.memberships.get(contact__phone_hash=lookup_hash(REPORTER_PHONE)).contact
+    url = f"/organisations/{world.umoja.slug}/same-number/"
+    for persona, status in (("achieng", 403), ("otieno", 403), ("chief", 403), ("bob", 404)):
+        assert world.client_for(getattr(world, persona)).get(url).status_code == status
+        post = world.client_for(getattr(world, persona)).post(url, {"keep": reporter.pk, "other": member.pk})
+        assert post.status_code == status
+    client = world.client_for(world.wanjiku)
+    page = client.get(url).content.decode()
+    assert reporter.pseudonym in page and member.pseudonym in page
+    assert client.post(url, {"keep": reporter.pk, "other": reporter.pk}).status_code == 400
+    assert client.post(url, {"keep": reporter.pk, "other": member.pk}).status_code == 302
+    assert not Contact.objects.filter(pk=member.pk).exists()
+    assert world.mathare_group.memberships.filter(contact=reporter).exists()
+    report.refresh_from_db()
+    assert report.reporter_id == reporter.pk
