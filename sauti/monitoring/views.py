@@ -167,7 +167,7 @@ def _load_rows(ids: list[int], user: User) -> list[Case]:
         .annotate(needs_confirmation=Exists(unconfirmed))
     )
     by_id = {c.pk: c for c in rows}
-    ordered = [by_id[pk] for pk in ids if pk in by_id]
+    ordered: list[Case] = [by_id[pk] for pk in ids if pk in by_id]
     policy = TextPolicy.for_user(user)
     policy.prepare((c.organisation_id, c.title) for c in ordered)
     full = organisation_ids_with(user, Perm.VIEW_CASES)

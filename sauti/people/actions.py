@@ -195,8 +195,10 @@ def do_merge_contacts(keep: Contact, other: Contact, by: User) -> Contact:
         if not rel.one_to_many:
             continue
         name = rel.field.name
+        model = rel.related_model
+        assert not isinstance(model, str)
         # Row by row through save(), so the audit chain's signal handlers see every moved report.
-        for row in rel.related_model._default_manager.filter(**{name: other}):
+        for row in model._default_manager.filter(**{name: other}):
             setattr(row, name, keep)
             try:
                 with transaction.atomic():

@@ -92,7 +92,7 @@ def build(world: World) -> Data:
         ReportInput(description=text, channel="sms", place_text="Mabatini", category_keys=["security"],
                     reporter=reporter, occurred_on=timezone.localdate()),
     )  # fmt: skip
-    case = Case.objects.get(pk=report.case_id)
+    case = Case.objects.get(pk=report.case_id or 0)
     do_transition(case, Status.TRIAGED, w.wanjiku, reason="Called Wairimu Njoki back")
     do_transition(case, Status.VERIFIED, w.wanjiku, method="site_visit")
     do_transition(Case.objects.get(pk=case.pk), Status.REFERRED, w.wanjiku, referred_to=office)
@@ -228,7 +228,7 @@ def requests_as(data: Data, persona: str) -> tuple[dict[str, str], list[str]]:
     problems = []
     for route, url in every_url(data):
         key = names[route] or route
-        statuses = []
+        statuses: list[str] = []
         for method in ("get", "post"):
             if method == "post" and statuses[0] != "405":
                 statuses.append("-")
@@ -284,7 +284,7 @@ def test_an_official_crawling_every_link_finds_no_identity(data: Data) -> None:
         response = client.get(url)
         if response.status_code >= 500:
             problems.append(f"{url}: {response.status_code}")
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
         text = body.decode("utf-8", "replace")
         found = leaks(data, text, "chief", "")
         if found:

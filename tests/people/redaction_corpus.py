@@ -17,6 +17,7 @@ rules were tuned and never tuned on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 CONTACTS = [
     "Njeri Wambui", "Achieng Kibet", "Grace Nduta", "Omar Said", "Baraka Omondi", "Mwanaisha Hamisi",
@@ -26,7 +27,7 @@ OTHERS = ["Akinyi Odhiambo", "Wanjiru Kamau", "Mercy Atieno", "Juma Hassan", "Fa
           "Zipporah Wairimu", "Hassan Mohamed", "Nekesa Wafula"]  # fmt: skip
 REPORTERS = ["Esther Muthoni", "Amina Yusuf", "Collins Otieno"]
 
-PHONE_FORMS = [
+PHONE_FORMS: list[Callable[[str], str]] = [
     lambda d: f"0{d[:3]} {d[3:6]} {d[6:]}",  # 0712 345 678
     lambda d: f"0{d}",  # 0712345678
     lambda d: f"+254 {d[:3]} {d[3:6]} {d[6:]}",  # +254 712 345 678

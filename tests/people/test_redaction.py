@@ -41,7 +41,7 @@ def score(org: Organisation, held_out: bool | None = None) -> Score:
     s = Score(0, 0, 0, 0, len(rows), [], [])
     for text, spans, _reporter, _held in rows:
         found = redactor.find(org.pk, text)
-        covered = set()
+        covered: set[int] = set()
         for f in found:
             covered.update(range(f.start, f.end))
         for start, end, _kind in spans:
