@@ -107,9 +107,12 @@ def _enqueue_inbound(message_id: int) -> None:
 
 
 def _reply_language(organisation: Organisation, phone: str, text: str) -> str:
-    contact = Contact.objects.filter(
-        organisation=organisation, scope=Contact.INTAKE, phone_hash=lookup_hash(phone)
-    ).first()
+    # Any record of the number (its own first): a language is the person's, whoever entered it.
+    contact = (
+        Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(phone))
+        .order_by("scope")
+        .first()
+    )
     if contact is not None:
         return contact.language
     from sauti.messaging.parse import analyse
