@@ -22,6 +22,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
+from sauti.monitoring.texts import TextPolicy, withheld_title
 from sauti.people.models import Office
 
 LATEST_FILTER_DAY = date(2999, 12, 31)
@@ -274,6 +275,21 @@ def shows_people(context: dict[str, Any], organisation_id: int) -> bool:
     return organisation_id in context.get("full_orgs", ())
 
 
+def text_policy(context: dict[str, Any]) -> TextPolicy:
+    """Free text as the reader may see it (sauti/monitoring/texts.py); one per response."""
+    policy = context.get("text_policy")
+    if policy is None:
+        request = context.get("request")
+        policy = context["text_policy"] = TextPolicy.for_user(getattr(request, "user", None))
+    assert isinstance(policy, TextPolicy)
+    return policy
+
+
+def withheld(context: dict[str, Any], case: Case | None, organisation_id: int) -> bool:
+    """A sensitive case seen by an office: its texts and exact place are not shown (docs/architecture.md)."""
+    return case is not None and case.is_sensitive and not shows_people(context, organisation_id)
+
+
 class ReportSerializer(LocatedSerializer, serializers.Serializer[Any]):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -281,10 +297,19 @@ class ReportSerializer(LocatedSerializer, serializers.Serializer[Any]):
     case = serializers.IntegerField(source="case_id", allow_null=True)
     case_status = serializers.ChoiceField(source="case.status", choices=Status.choices, allow_null=True)
     grouping_confirmed = serializers.BooleanField()
-    description = serializers.CharField()
+    description = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "What happened; names and phone numbers hidden unless you may see identities (see `redacted`)."
+        )
+    )
+    redacted = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "True when names or phone numbers were hidden from the text, or it was withheld."
+        )
+    )
     occurred_on = serializers.DateField(allow_null=True)
     received_at = serializers.DateTimeField()
-    place_text = serializers.CharField()
+    place_text = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
     people_affected = serializers.IntegerField(allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -297,6 +322,32 @@ class ReportSerializer(LocatedSerializer, serializers.Serializer[Any]):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_categories(self, report: Report) -> list[str]:
         return [c.key for c in report.categories.all()]
+
+    def _shown(self, report: Report) -> tuple[str, bool]:
+        if withheld(self.context, report.case, report.organisation_id):
+            return "", True
+        shown = text_policy(self.context).description(report)
+        return shown.text, shown.redacted
+
+    @extend_schema_field(serializers.CharField())
+    def get_description(self, report: Report) -> str:
+        return self._shown(report)[0]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_redacted(self, report: Report) -> bool:
+        return self._shown(report)[1]
+
+    @extend_schema_field(serializers.CharField())
+    def get_place_text(self, report: Report) -> str:
+        if withheld(self.context, report.case, report.organisation_id):
+            return ""
+        return text_policy(self.context).text(report.organisation_id, report.place_text).text
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if withheld(self.context, instance.case, instance.organisation_id):
+            data.update(lat=None, lon=None, settlement=None, precision="ward")
+        return data
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_reporter(self, report: Report) -> str | None:
@@ -321,12 +372,12 @@ class CaseSerializer(LocatedSerializer, serializers.Serializer[Any]):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     organisation = serializers.CharField(source="organisation.slug")
-    title = serializers.CharField()
-    summary = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
     category = serializers.CharField(source="category.key", allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices)
     verification_method = serializers.CharField()
-    rejection_reason = serializers.CharField()
+    rejection_reason = serializers.SerializerMethodField()
     referred_to = OfficeSerializer(allow_null=True)
     occurred_from = serializers.DateField(allow_null=True)
     occurred_to = serializers.DateField(allow_null=True)
@@ -336,6 +387,28 @@ class CaseSerializer(LocatedSerializer, serializers.Serializer[Any]):
     report_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_title(self, case: Case) -> str:
+        if withheld(self.context, case, case.organisation_id):
+            return withheld_title(case)
+        return text_policy(self.context).title(case)
+
+    @extend_schema_field(serializers.CharField())
+    def get_summary(self, case: Case) -> str:
+        if withheld(self.context, case, case.organisation_id):
+            return ""
+        return text_policy(self.context).text(case.organisation_id, case.summary).text
+
+    @extend_schema_field(serializers.CharField())
+    def get_rejection_reason(self, case: Case) -> str:
+        return text_policy(self.context).text(case.organisation_id, case.rejection_reason).text
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if withheld(self.context, instance, instance.organisation_id):
+            data.update(lat=None, lon=None, settlement=None, precision="ward")
+        return data
 
 
 class EventSerializer(serializers.Serializer[Any]):
@@ -377,7 +450,7 @@ class CaseDetailSerializer(CaseSerializer):
                 "to_status": e.to_status,
                 "report_id": e.report_id,
                 "actor": e.actor.get_username() if full and e.actor else None,
-                "reason": e.reason,
+                "reason": text_policy(self.context).text(case.organisation_id, e.reason).text,
             }
             for e in events
         ]

@@ -53,6 +53,7 @@ from sauti.core.access import (
 )
 from sauti.monitoring.actions import ReportError, TransitionError, do_transition
 from sauti.monitoring.models import Case, Category, Report
+from sauti.monitoring.texts import TextPolicy
 from sauti.people.models import Organisation, User
 from sauti.places.services import find_places, ward_at
 
@@ -112,7 +113,7 @@ class ApiView(APIView):
 
     def context(self) -> dict[str, Any]:
         full = {o.pk for o in organisations_for(self.user) if can(self.user, Perm.VIEW_CASES, o)}
-        return {"request": self.request, "full_orgs": full}
+        return {"request": self.request, "full_orgs": full, "text_policy": TextPolicy.for_user(self.user)}
 
     def organisation(self, slug: str, perm: Perm = Perm.VIEW_ORGANISATION) -> Organisation:
         return get_organisation_for_user(self.user, slug, perm)
@@ -242,7 +243,9 @@ class ReportListCreate(ApiView, GenericAPIView[Report]):
         if "channel" in query:
             rows = rows.filter(channel=query["channel"])
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(ReportSerializer(page, many=True, context=self.context()).data)
+        context = self.context()
+        context["text_policy"].prepare_reports(page or [])
+        return self.get_paginated_response(ReportSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         summary=gettext_lazy("Send a report"),
@@ -314,7 +317,9 @@ class CaseList(ApiView, GenericAPIView[Case]):
         if "status" in query:
             rows = rows.filter(status=query["status"])
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(CaseSerializer(page, many=True, context=self.context()).data)
+        context = self.context()
+        context["text_policy"].prepare_cases(page or [])
+        return self.get_paginated_response(CaseSerializer(page, many=True, context=context).data)
 
 
 def case_detail(view: ApiView, pk: int) -> dict[str, Any]:

@@ -139,7 +139,9 @@ def _answer_to_a_question(
     participant = opinion_sms.sms_participant(organisation, phash, text)
     if participant is not None and opinion_sms.answers_a_statement(text):
         return opinion_sms.reply_to(participant, text)
-    if contact is not None and handle_reply(contact, text):
+    # A survey or ballot may have gone to any record of this number (a group's member, the reporter).
+    records = Contact.objects.filter(organisation=organisation, phone_hash=phash).order_by("scope", "pk")
+    if any(handle_reply(c, text) for c in records):
         return []  # the dialogues app queued its own answer
     return None
 

@@ -72,6 +72,8 @@ class Perm(StrEnum):
     VIEW_BUDGETS = "view_budgets"
     MANAGE_BUDGETS = "manage_budgets"
     OBSERVE_PROJECTS = "observe_projects"
+    # Join two records of one phone number (a group's member, a reporter …) into one (issue 14).
+    MERGE_CONTACTS = "merge_contacts"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES, Perm.ACT_FOR_OFFICE}
@@ -175,6 +177,26 @@ def can(
     if m.role == Role.GROUP_LEADER and perm in _GROUP_SCOPED:
         return group is not None and any(g.pk == group.pk for g in m.groups.all())
     return True
+
+
+def organisation_ids_with(user: User | AnonymousUser, perm: Perm) -> frozenset[int] | None:
+    """The organisations where the user holds `perm` organisation-wide (None: every one, a superuser),
+    from the memberships already loaded (no query)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    return frozenset(
+        org_id
+        for org_id, m in _memberships(user).items()
+        if perm in ROLE_PERMS[m.role] and not (m.role == Role.GROUP_LEADER and perm in _GROUP_SCOPED)
+    )
+
+
+def sees_identities_in_text(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Free text (descriptions, case titles, reasons) is shown as written only to those who may see every
+    identity of the organisation; everyone else reads it through the redaction (monitoring/texts.py)."""
+    return can(user, Perm.VIEW_IDENTITIES, organisation)
 
 
 def require(

@@ -70,7 +70,7 @@ def build_demo_monitoring(rng: random.Random, log: Callable[[str], object]) -> N
         if Report.objects.filter(organisation=org).exists():
             continue
         log(f"  {org.name}: {size} demo reports")
-        contacts = list(Contact.objects.filter(organisation=org)[:40])
+        contacts = _reporters(org, rng)
         monitor = User.objects.filter(username="otieno").first()
         for i in range(size):
             key = rng.choice(MIX[slug])
@@ -98,6 +98,53 @@ def build_demo_monitoring(rng: random.Random, log: Callable[[str], object]) -> N
                 ),
             )
         _advance(org, rng)
+        if slug == "haki-mtaani-demo":
+            _identified_in_text(org, contacts[0], now)
+
+
+# Invented reporters: the organisation's own records of numbers that reached it by SMS (Contact.scope "").
+REPORTER_NAMES = ["Achieng Kibet", "Mwanaisha Hamisi", "Peter Kiprotich", "Grace Nduta", "Omar Said",
+                  "Lucy Chebet", "Kevin Ouma", "Halima Abdi", "Joyce Moraa", "Daniel Wekesa"]  # fmt: skip
+
+
+def _reporters(org: Organisation, rng: random.Random) -> list[Contact]:
+    out = []
+    for i, name in enumerate(REPORTER_NAMES):
+        contact = Contact(organisation=org, language=rng.choice(["sw", "en"]))
+        contact.name = name
+        contact.phone = f"+2547980005{org.pk % 10}{i}"  # invented numbers in the 0798 000 5xx block
+        contact.save()
+        out.append(contact)
+    return out
+
+
+def _identified_in_text(org: Organisation, reporter: Contact, now: object) -> None:
+    """A reporter who wrote their own name and number in the text (issue 14), referred to the chief."""
+    office = Office.objects.filter(name__startswith="Chief, Mabatini").first()
+    phone = reporter.phone  # +2547980005xx, written as people write it
+    local = f"0{phone[4:7]} {phone[7:10]} {phone[10:]}"
+    report = do_submit_report(
+        org,
+        ReportInput(
+            description=(
+                f"Mimi ni {reporter.name}, simu yangu {local}. Polisi walinipiga Mabatini jana usiku "
+                "na kunichukulia simu; nilikuwa nikirudi kutoka kazini. Naomba msaada."
+            ),
+            channel="sms",
+            place_text="Mabatini",
+            category_keys=["security"],
+            language="sw",
+            reporter=reporter,
+            external_id=f"demo-{org.slug}-identified",
+        ),
+    )
+    case = report.case
+    if office is None or case is None:
+        return
+    by = User.objects.get(username=COORDINATORS[org.slug])
+    do_transition(case, Status.TRIAGED, by)
+    do_transition(case, Status.VERIFIED, by, method="second_source", reason="Confirmed by the area monitor.")
+    do_transition(case, Status.REFERRED, by, referred_to=office, reason="Raised with the chief.")
 
 
 def _advance(org: Organisation, rng: random.Random) -> None:

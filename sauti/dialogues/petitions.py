@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import re
 import string
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min, QuerySet, Sum
@@ -27,11 +26,12 @@ from sauti.dialogues.models import ConsensusRound, PetitionTemplate
 from sauti.evidence import pdf as evidence_pdf
 from sauti.monitoring import maps
 from sauti.monitoring.models import Case, Report
-from sauti.people.models import Contact, Office
+from sauti.monitoring.texts import TextPolicy
+from sauti.people.models import Office
+from sauti.people.redaction import redact_text
 
 MAX_TESTIMONIES = 10
 SIGNATURE_ROWS = 60
-REDACTED_PHONE = "[…]"
 
 PLACEHOLDERS: dict[str, object] = {
     "organisation": gettext_lazy("the organisation's name"),
@@ -46,24 +46,11 @@ PLACEHOLDERS: dict[str, object] = {
     "people": gettext_lazy("how many people were affected"),
 }
 
-# Kenyan numbers: +254 7xx / 254 1xx / 07xx / 01xx, with or without spaces, dots or dashes between groups.
-PHONE = re.compile(r"(?<![\d+])(?:\+?254[\s.-]?|0)?[17]\d{2}[\s.-]?\d{3}[\s.-]?\d{3}(?!\d)")
 
-
-def redact(text: str, names: Iterable[str]) -> str:
-    """Phone numbers and the given people's names (whole or any part of three letters or more) removed."""
-    text = PHONE.sub(REDACTED_PHONE, text)
-    words: set[str] = set()
-    for name in names:
-        name = " ".join(name.split())
-        if not name:
-            continue
-        words.add(name)
-        words.update(part for part in re.split(r"[\s.,'’-]+", name) if len(part) >= 3)
-    if not words:
-        return text
-    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", _("[name]"), text, flags=re.IGNORECASE)
+def redact(text: str, organisation_id: int | None) -> str:
+    """The one redaction (sauti/people/redaction.py): phone numbers, the organisation's contacts' names
+    (found through their keyed hashes, nobody decrypted) and names people give in the text."""
+    return redact_text(organisation_id, text).text
 
 
 def check_placeholders(text: str) -> None:
@@ -188,12 +175,10 @@ def _testimonies(organisation_id: int, cases: QuerySet[Case], limit: int) -> lis
         .exclude(description="")
         .order_by("-received_at")[:limit]
     )
-    texts = [r.description for r in reports]
-    if not texts:
-        return []
-    # Names are decrypted only to remove them; they are never shown or stored.
-    names = [c.name for c in Contact.objects.filter(organisation_id=organisation_id).only("name_ciphertext")]
-    return [redact(" ".join(t.split())[:700], names) for t in texts]
+    rows = list(reports)
+    policy = TextPolicy.outside()  # a petition leaves the organisation: as officials would read it
+    policy.prepare_reports(rows)
+    return [" ".join(policy.description(r).text.split())[:700] for r in rows]
 
 
 def build(

@@ -29,6 +29,7 @@ from sauti.core.access import Perm, can, cases_for
 from sauti.evidence import actions, audit, pdf
 from sauti.evidence.bundlecheck import FORMAT, MANIFEST, SIGNATURE, fingerprint, member_info
 from sauti.monitoring.models import Attachment, Case, CaseEvent, Report, Status
+from sauti.monitoring.texts import TextPolicy
 from sauti.people.actions import reveal_identities
 from sauti.people.models import User
 
@@ -123,17 +124,22 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
     actions.do_sign_head(org, "bundle", head)  # the head this bundle names, signed and kept
     key_url = public_key_url(org.slug)
     statuses = dict(Status.choices)
+    # Without identities a bundle is meant to be shared outside: its free text goes through the redaction.
+    policy = TextPolicy(None) if identities else TextPolicy.outside()
+
+    def text(value: str) -> str:
+        return policy.text(org.pk, value).text
 
     case_rows = [
         {
-            "id": c.pk, "reference": c.reference, "title": c.title, "summary": c.summary,
+            "id": c.pk, "reference": c.reference, "title": text(c.title), "summary": text(c.summary),
             "status": c.status, "status_label": str(statuses.get(c.status, c.status)),
             "category": c.category.key if c.category else "",
             "county": c.county.name if c.county else "", "ward": c.ward.name if c.ward else "",
             "place": c.place_label, "lat": c.lat, "lon": c.lon, "precision": c.precision,
             "occurred_from": _iso(c.occurred_from), "occurred_to": _iso(c.occurred_to),
             "people_affected": c.people_affected, "verification_method": c.verification_method,
-            "rejection_reason": c.rejection_reason, "referred_to": str(c.referred_to or ""),
+            "rejection_reason": text(c.rejection_reason), "referred_to": str(c.referred_to or ""),
             "reports": c.report_count, "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
         }
         for c in cases.order_by("pk")
@@ -156,7 +162,8 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
         row = {
             "id": r.pk, "reference": r.reference, "case": r.case_id, "received_at": _iso(r.received_at),
             "occurred_on": _iso(r.occurred_on), "channel": r.channel, "language": r.language,
-            "description": r.description, "place_text": r.place_text,
+            "description": r.description if identities else policy.description(r).text,
+            "place_text": text(r.place_text),
             "county": r.county.name if r.county else "", "ward": r.ward.name if r.ward else "",
             "lat": r.lat, "lon": r.lon, "precision": r.precision, "people_affected": r.people_affected,
             "categories": " ".join(sorted(c.key for c in r.categories.all())),
@@ -171,7 +178,7 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
         {
             "id": e.pk, "case": e.case_id, "at": _iso(e.at), "kind": e.kind, "from_status": e.from_status,
             "to_status": e.to_status, "report": e.report_id,
-            "actor": e.actor.get_username() if e.actor else "", "reason": e.reason,
+            "actor": e.actor.get_username() if e.actor else "", "reason": text(e.reason),
         }
         for e in events
     ]  # fmt: skip
@@ -236,7 +243,7 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
     )
     files["summary.pdf"] = pdf.render(
         org.name, timezone.localtime(made_at).strftime("%Y-%m-%d %H:%M %Z"), made_by, head, cases,
-        case_rows, identities,
+        case_rows, identities, text,
     )  # fmt: skip
 
     files["README.txt"] = instructions(org.name, key.fingerprint, key.public_key, key_url, head).encode()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ def render(
     cases: QuerySet[Case],
     case_rows: Sequence[dict[str, Any]],
     identities: bool,
+    text: Callable[[str], str] = str,
 ) -> bytes:
     pdf = Summary(_("Evidence bundle — %(org)s") % {"org": organisation})
     pdf.add_page()
@@ -84,7 +85,7 @@ def render(
     _case_table(pdf, case_rows)
     _map(pdf, cases)
     _charts(pdf, cases)
-    _timelines(pdf, cases)
+    _timelines(pdf, cases, text)
     return bytes(pdf.output())
 
 
@@ -189,7 +190,7 @@ def _charts(pdf: Summary, cases: QuerySet[Case]) -> None:
     )  # fmt: skip
 
 
-def _timelines(pdf: Summary, cases: QuerySet[Case]) -> None:
+def _timelines(pdf: Summary, cases: QuerySet[Case], text: Callable[[str], str]) -> None:
     events = CaseEvent.objects.filter(case__in=cases).select_related("actor").order_by("case_id", "at", "id")
     by_case: dict[int, list[CaseEvent]] = {}
     for event in events:
@@ -197,14 +198,14 @@ def _timelines(pdf: Summary, cases: QuerySet[Case]) -> None:
     pdf.add_page()
     pdf.line(_("Timelines: who received, verified and changed what, when"), 12, True, 7)
     for case in cases.order_by("pk"):
-        pdf.line(f"{case.reference} — {case.title}", 10, True, 6)
+        pdf.line(f"{case.reference} — {text(case.title)}", 10, True, 6)
         for event in by_case.get(case.pk, []):
             who = event.actor.get_username() if event.actor else _("system")
             what = str(event.get_kind_display())
             if event.to_status:
                 what += f" → {dict(Status.choices).get(event.to_status, event.to_status)}"
             if event.reason:
-                what += f": {event.reason[:300]}"
+                what += f": {text(event.reason)[:300]}"
             pdf.line(f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}  {who}  {what}", 8, height=4.2)
         pdf.ln(2)
 

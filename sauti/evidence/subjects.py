@@ -17,7 +17,7 @@ from sauti.core import crypto
 from sauti.evidence import audit
 from sauti.evidence.erasure import do_erase_identity, erase_note
 from sauti.evidence.models import Action
-from sauti.people.actions import find_contact
+from sauti.people.actions import contacts_with_phone, find_contact
 from sauti.people.models import Contact, IdentityAccess, Organisation, User
 from sauti.people.phones import InvalidPhone, normalise_phone
 
@@ -34,7 +34,8 @@ def find_subject(org_slug: str, phone: str) -> Contact:
         e164 = normalise_phone(phone)
     except InvalidPhone as exc:
         raise SubjectError(str(exc)) from None
-    contact = find_contact(org, e164)
+    # A number may have several records (Contact.scope): the one that reached the organisation first.
+    contact = find_contact(org, e164) or next(iter(contacts_with_phone(org, e164)), None)
     if contact is None:
         raise SubjectError(_("Nobody with that phone number is known to %(org)s.") % {"org": org.name})
     return contact

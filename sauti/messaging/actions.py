@@ -110,7 +110,12 @@ def _enqueue_inbound(message_id: int) -> None:
 
 
 def _reply_language(organisation: Organisation, phone: str, text: str) -> str:
-    contact = Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(phone)).first()
+    # Any record of the number (its own first): a language is the person's, whoever entered it.
+    contact = (
+        Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(phone))
+        .order_by("scope")
+        .first()
+    )
     if contact is not None:
         return contact.language
     from sauti.messaging.parse import analyse
@@ -233,10 +238,18 @@ def is_opted_out(organisation: Organisation, phone_hash: str) -> bool:
 
 
 def has_withdrawn_consent(contact: Contact) -> bool:
-    """The latest messaging consent decision is a refusal. No decision at all does not block replies."""
-    latest = (
-        Consent.objects.filter(contact=contact, purpose="messaging").order_by("-recorded_at", "-id").first()
+    """The latest messaging consent decision is a refusal. No decision at all does not block replies.
+
+    The decision is the person's, whichever record of their number it was given on (Contact.scope): a
+    withdrawal by USSD also stops a group's broadcasts to the same number."""
+    same_number = (
+        Consent.objects.filter(
+            contact__organisation_id=contact.organisation_id, contact__phone_hash=contact.phone_hash
+        )
+        if contact.phone_hash
+        else Consent.objects.filter(contact=contact)
     )
+    latest = same_number.filter(purpose="messaging").order_by("-recorded_at", "-id").first()
     return latest is not None and not latest.granted
 
 
@@ -265,7 +278,9 @@ def do_queue_sms(
     channel, or nothing to send."""
     phone = to_phone or (to_contact.phone if to_contact is not None else "")
     if to_contact is None and phone:
-        to_contact = Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(phone)).first()
+        to_contact = Contact.objects.filter(
+            organisation=organisation, scope=Contact.INTAKE, phone_hash=lookup_hash(phone)
+        ).first()
     reason = ""
     if not phone:
         reason = "no phone number"

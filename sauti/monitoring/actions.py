@@ -31,6 +31,7 @@ from sauti.monitoring.rollups import apply_cases, recounting, recounting_cases, 
 from sauti.monitoring.search import reports_matching as search_reports
 from sauti.monitoring.taxonomy import seed as seed_taxonomy
 from sauti.people.models import Contact, Office, Organisation, User
+from sauti.people.redaction import redact_text
 from sauti.places.geo import ward_at
 from sauti.places.models import Constituency, County, Settlement, Ward
 from sauti.places.services import (
@@ -464,7 +465,8 @@ def _new_case_for(report: Report, categories: list[Category]) -> Case:
         if categories and categories[0].parent
         else (categories[0] if categories else None)
     )
-    title = " ".join(report.description.split())
+    # A title made from the text never carries the names or numbers in it (issue 14).
+    title = " ".join(redact_text(report.organisation_id, report.description).text.split())
     case = Case.objects.create(
         organisation=report.organisation,
         title=title[:80] + ("…" if len(title) > 80 else ""),

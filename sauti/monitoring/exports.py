@@ -31,6 +31,7 @@ from sauti.core.access import Perm, can
 from sauti.monitoring.models import Category, Precision, Report
 from sauti.people.actions import reveal_identities
 from sauti.people.models import Contact, Organisation, User
+from sauti.people.redaction import Redactor
 from sauti.places.models import Constituency, County, Settlement, Ward
 
 CHUNK = 2000
@@ -114,6 +115,7 @@ _FIELDS = (
     "reporter_id",
     "reporter__pseudonym",
     "description",
+    "redacted_description",
 )
 
 
@@ -157,6 +159,7 @@ class _Lookups:
         self.settlements: dict[int | None, str] = {None: ""}
         self.tz = timezone.get_current_timezone()
         self.identities: dict[int | None, tuple[str, str]] = {None: ("", "")}
+        self.redactor = Redactor()  # names in this chunk's texts (one query per chunk)
         # UTC hour ("YYYY-MM-DD HH") -> (local "YYYY-MM-DDTHH", local offset "+03:00"), or None where the
         # local time is not a whole-hour shift of UTC throughout that hour.
         self.hours: dict[str, tuple[str, str] | None] = {}
@@ -248,6 +251,10 @@ def export_chunks(
         look.load_settlements(r[11] for r in chunk if r[11] is not None)
         if audience.reveal_to is not None:
             _reveal(look, audience, {r[20] for r in chunk if r[20] is not None})
+        else:
+            look.redactor = Redactor.for_texts(
+                [(r[1], r[22]) for r in chunk if not r[23]] + [(r[1], r[12]) for r in chunk if r[12]]
+            )
         yield [_row(row, cats.get(row[0], ()), look, audience) for row in chunk]
         produced += len(chunk)
         if on_chunk is not None:
@@ -285,8 +292,11 @@ def _row(
     (
         pk, org_id, case_id, status, verified_by, sensitive, received_at, occurred_on,
         county_id, constituency_id, ward_id, settlement_id, place_text, lat, lon, precision,
-        people, channel, language, external_id, reporter_id, pseudonym, description,
+        people, channel, language, external_id, reporter_id, pseudonym, description, corrected,
     ) = row  # fmt: skip
+    if not audience.identities:  # an export without identities carries none in its text either
+        description = corrected or look.redactor.redact(org_id, description).text
+        place_text = look.redactor.redact(org_id, place_text).text if place_text else place_text
     county = look.counties.get(county_id, _NO_PLACE)
     ward = look.wards.get(ward_id, _NO_PLACE)
     coarsened = "no"

@@ -593,3 +593,9 @@ class LocalPlaceForm(Form):
     @property
     def alias_list(self) -> list[str]:
         return [a.strip() for a in self.cleaned_data.get("aliases", "").split(",") if a.strip()]
+
+
+class RedactionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text shown to those who may not see identities"), required=False, max_length=5000
+    )

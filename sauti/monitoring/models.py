@@ -205,6 +205,9 @@ class Report(Located):
     )
     grouping_score = models.FloatField(null=True, blank=True)
     description = models.TextField(_("what happened"))
+    # A coordinator's correction of the automatic redaction (sauti/people/redaction.py): what those who may
+    # not see identities are shown instead of the description. Blank: the automatic redaction.
+    redacted_description = models.TextField(_("what happened, as shown without identities"), blank=True)
     occurred_on = models.DateField(_("when it happened"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     place_text = models.CharField(_("place, as the reporter said it"), max_length=200, blank=True)

@@ -22,6 +22,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:pk>/reports/<int:report_pk>/confirm/", views.report_confirm, name="report_confirm"),
     path("cases/<int:pk>/reports/<int:report_pk>/split/", views.report_split, name="report_split"),
     path("cases/<int:pk>/reports/<int:report_pk>/move/", views.report_move, name="report_move"),
+    path(
+        "cases/<int:pk>/reports/<int:report_pk>/redaction/", views.report_redaction, name="report_redaction"
+    ),
     path("report/", views.report_public, name="report_public"),
     path("report/thanks/", views.report_thanks, name="report_thanks"),
     path("report/place/", views.report_place, name="report_place"),

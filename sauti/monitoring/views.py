@@ -28,6 +28,7 @@ from sauti.core.access import (
     cases_for,
     get_case_for_user,
     get_organisation_for_user,
+    organisation_ids_with,
     organisations_for,
     require,
 )
@@ -59,11 +60,13 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
+from sauti.monitoring.texts import Shown, TextPolicy, withheld_title
 from sauti.monitoring.web_actions import (
     CategoryError,
     ReporterDetails,
     do_add_category,
     do_bulk_transition,
+    do_correct_redaction,
     do_submit_report_with_reporter,
     do_update_category,
     thumbnail_for,
@@ -159,8 +162,9 @@ def _page_ids(
     return list(narrow(form.apply(cases_for(user))).order_by(*order).values_list("pk", flat=True)[:limit])
 
 
-def _load_rows(ids: list[int]) -> list[Case]:
-    """The cases with what the inbox shows of them, in the order of `ids`."""
+def _load_rows(ids: list[int], user: User) -> list[Case]:
+    """The cases with what the inbox shows of them, in the order of `ids`: titles through the redaction
+    for those who may not see identities; a sensitive case's place only to its ward for an office."""
     unconfirmed = Report.objects.filter(case=OuterRef("pk"), grouping_confirmed=False)
     rows = (
         Case.objects.filter(pk__in=ids)
@@ -168,7 +172,16 @@ def _load_rows(ids: list[int]) -> list[Case]:
         .annotate(needs_confirmation=Exists(unconfirmed))
     )
     by_id = {c.pk: c for c in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    ordered: list[Case] = [by_id[pk] for pk in ids if pk in by_id]
+    policy = TextPolicy.for_user(user)
+    policy.prepare((c.organisation_id, c.title) for c in ordered)
+    full = organisation_ids_with(user, Perm.VIEW_CASES)
+    for c in ordered:
+        sensitive = c.is_sensitive and full is not None and c.organisation_id not in full
+        c.shown_title = withheld_title(c) if sensitive else policy.title(c)  # type: ignore[attr-defined]
+        place = (c.ward.name if c.ward else c.county.name if c.county else "") if sensitive else c.place_label
+        c.shown_place = place  # type: ignore[attr-defined]
+    return ordered
 
 
 def _filter_query(form: mforms.InboxFilterForm, *, skip: str = "", **extra: str) -> str:
@@ -217,7 +230,7 @@ def _inbox_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], in
         # (updated_at, id) < (at, pk), written so that the updated_at index bounds the scan.
         return cases.filter(updated_at__lte=at).exclude(updated_at=at, id__gte=pk)
 
-    page = _load_rows(_page_ids(form, user, PAGE_SIZE + 1, older))
+    page = _load_rows(_page_ids(form, user, PAGE_SIZE + 1, older), user)
     has_more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     query = _filter_query(form)
@@ -262,7 +275,9 @@ def case_inbox_poll(request: HttpRequest) -> HttpResponse:
     if since is None or timezone.is_naive(since) or not form.is_valid():
         return HttpResponse(_("The request is not valid."), status=400, content_type="text/plain")
     started = timezone.now()
-    rows = _load_rows(_page_ids(form, user, PAGE_SIZE, lambda cases: cases.filter(updated_at__gt=since)))
+    rows = _load_rows(
+        _page_ids(form, user, PAGE_SIZE, lambda cases: cases.filter(updated_at__gt=since)), user
+    )
     context = {
         "rows": rows,
         "fresh": True,
@@ -327,6 +342,8 @@ class TimelineEntry:
     event: CaseEvent
     title: str
     detail: str
+    reason: str = ""
+    who: str = ""  # staff names only for those who see the organisation's cases (never officials)
 
 
 @dataclass
@@ -335,6 +352,9 @@ class ReportRow:
     identity: Identity | None
     suggestions: list[tuple[Case, str]]  # other cases it may belong to, with why in words
     reason: str = ""  # why Sauti put it in this case, in words
+    text: Shown | None = None  # the description as this reader may see it; None: withheld (sensitive)
+    automatic: str = ""  # coordinators: the automatic redaction, beside the original
+    pseudonym: str = ""  # "" for officials: pseudonyms link one reporter across cases
 
 
 def _why(found: grouping.Match | None, labels: dict[str, str]) -> str:
@@ -360,7 +380,11 @@ def _action_label(from_status: str, to_status: str) -> str:
 
 
 def _timeline(
-    events: list[CaseEvent], offices: dict[int, str], labels: dict[str, str] | None = None
+    events: list[CaseEvent],
+    offices: dict[int, str],
+    policy: TextPolicy,
+    full_view: bool,
+    labels: dict[str, str] | None = None,
 ) -> list[TimelineEntry]:
     labels = labels or {}
     statuses = dict(Status.choices)
@@ -407,7 +431,19 @@ def _timeline(
             detail = "; ".join(f"{k}: {v[0] or '—'} → {v[1] or '—'}" for k, v in changes.items())
         else:
             title = e.get_kind_display()
-        out.append(TimelineEntry(event=e, title=str(title), detail=str(detail)))
+        org_id = e.case.organisation_id
+        who = ""
+        if full_view:
+            who = (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "Sauti"
+        out.append(
+            TimelineEntry(
+                event=e,
+                title=str(title),
+                detail=policy.text(org_id, str(detail)).text,
+                reason=policy.text(org_id, e.reason).text,
+                who=who,
+            )
+        )
     return out
 
 
@@ -425,6 +461,10 @@ def _case_page(
     full_view = can(user, Perm.VIEW_CASES, org)
     can_triage = can(user, Perm.TRIAGE_CASES, org)
     show_identities = can(user, Perm.VIEW_IDENTITIES, org)
+    policy = TextPolicy.for_user(user)
+    # A sensitive case referred to an office: the official sees its ward and status, never its texts,
+    # landmarks, coordinates or photos (docs/architecture.md, "What an official sees").
+    withheld = case.is_sensitive and not full_view
     reports = list(
         case.reports.select_related("reporter", "ward", "county", "settlement")
         .prefetch_related("attachments", "categories")
@@ -435,6 +475,8 @@ def _case_page(
     if show_identities and contacts:
         identities = reveal_identities(user, contacts.values(), f"case {case.reference}")
     labels = _category_labels(org)
+    policy.prepare_reports(reports)
+    policy.prepare_cases([case])
     rows = []
     for r in reports:
         unconfirmed = can_triage and not r.grouping_confirmed
@@ -446,9 +488,14 @@ def _case_page(
                 if unconfirmed
                 else [],
                 reason=_why(why_in_case(r), labels) if unconfirmed else "",
+                text=None if withheld else policy.description(r),
+                automatic=(r.redacted_description or policy.redact(org.pk, r.description).text)
+                if show_identities
+                else "",
+                pseudonym=r.reporter.pseudonym if full_view and r.reporter is not None else "",
             )
         )
-    events = list(case.events.select_related("actor", "report"))
+    events = list(case.events.select_related("actor", "report", "case"))
     if not full_view:
         shown = {CaseEvent.Kind.CREATED, CaseEvent.Kind.REPORT_ADDED, CaseEvent.Kind.STATUS}
         events = [e for e in events if e.kind in shown]
@@ -458,13 +505,24 @@ def _case_page(
     context = {
         "case": case,
         "rows": rows,
-        "timeline": _timeline(events, offices, labels),
-        "sketch": sketch(case.ward.code, case.lat, case.lon) if case.ward is not None else None,
+        "timeline": _timeline(events, offices, policy, full_view, labels),
+        # A sensitive case withheld from this reader shows its ward, never its point.
+        "sketch": sketch(case.ward.code, *((None, None) if withheld else (case.lat, case.lon)))
+        if case.ward is not None
+        else None,
         "full_view": full_view,
+        "withheld": withheld,
+        "withheld_place": (case.ward.name if case.ward else case.county.name if case.county else "")
+        if withheld
+        else "",
+        "shown_title": withheld_title(case) if withheld else policy.title(case),
+        "shown_summary": policy.text(org.pk, case.summary).text,
+        "shown_rejection": policy.text(org.pk, case.rejection_reason).text,
+        "text_redacted": not show_identities,
         "can_triage": can_triage,
         "has_sms_reporters": can_triage and any(c.phone_hash for c in contacts.values()),
         "show_identities": bool(identities),
-        "pseudonyms_only": bool(contacts) and not identities,
+        "pseudonyms_only": bool(contacts) and not identities and full_view,
         "transitions": transitions,
         "methods": VerificationMethod.choices,
         "offices": Office.objects.order_by("name").only("pk", "name") if can_triage else [],
@@ -530,6 +588,24 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _case_page(request, case, status=400, error=_first_error(form), edit_form=form)
     if do_edit_case(case, user, **form.cleaned_data) is not None:
         messages.success(request, _("Changes saved."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def report_redaction(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """A coordinator corrects what those who may not see identities read of a report (empty: automatic)."""
+    user = _user(request)
+    case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
+    require(user, Perm.VIEW_IDENTITIES, case.organisation)
+    report = case.reports.filter(pk=report_pk).first()
+    if report is None:
+        raise Http404
+    form = mforms.RedactionForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, error=_first_error(form))
+    do_correct_redaction(report, user, form.cleaned_data["text"])
+    messages.success(request, _("Redaction saved."))
     return redirect("case_detail", pk=case.pk)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sauti.monitoring.actions import ReportInput, TransitionError, do_submit_report, do_transition
 from sauti.monitoring.models import Attachment, Case, Category, Report
-from sauti.people.actions import do_record_consent, find_contact
+from sauti.people.actions import do_record_consent
 from sauti.people.models import Contact, Office, Organisation, User
 
 THUMBNAIL_PX = 320
@@ -33,17 +33,16 @@ class ReporterDetails:
     consent_method: str  # "web" (ticked by the reporter) or "verbal" (recorded by a monitor)
 
 
-def find_or_create_contact(org: Organisation, details: ReporterDetails) -> Contact:
-    """The organisation's contact with this phone number, or a new one.
+def create_form_contact(org: Organisation, details: ReporterDetails) -> Contact:
+    """A new record of what this reporter typed (Contact.scope "form:<token>").
 
-    An existing contact is never changed: anyone can type any number into the public form.
+    Anyone can type any number into the public form, so a form never finds, reuses, changes or records
+    consent on an existing contact; a coordinator may merge records later (people.actions.do_merge_contacts).
     """
-    if details.phone:
-        existing = find_contact(org, details.phone)
-        if existing is not None:
-            return existing
     contact = Contact(
-        organisation=org, language=details.language if details.language in ("en", "sw") else "sw"
+        organisation=org,
+        scope=Contact.form_scope(),
+        language=details.language if details.language in ("en", "sw") else "sw",
     )
     contact.name = details.name
     contact.phone = details.phone
@@ -60,10 +59,18 @@ def do_submit_report_with_reporter(
     All or nothing: a refused report leaves no contact and no consent behind.
     """
     if reporter is not None:
-        contact = find_or_create_contact(org, reporter)
+        contact = create_form_contact(org, reporter)
         do_record_consent(contact, "reporting", True, reporter.consent_method, by)
         inp.reporter = contact
     return do_submit_report(org, inp)
+
+
+def do_correct_redaction(report: Report, by: User, text: str) -> Report:
+    """A coordinator's correction of the automatic redaction ("" goes back to it); noted in the audit chain
+    through the report's own history."""
+    report.redacted_description = text.strip()
+    report.save(update_fields=["redacted_description"])
+    return report
 
 
 @dataclass

@@ -130,10 +130,24 @@ def do_moderate(statement: Statement, decision: str) -> Statement:
 
 
 def do_join(
-    conversation: Conversation, *, channel: str = Participant.Channel.WEB, language: str = "sw"
+    conversation: Conversation,
+    *,
+    channel: str = Participant.Channel.WEB,
+    language: str = "sw",
+    token: str = "",
 ) -> Participant:
+    """A new participant; with `token` (a web join ticket's), the participant that ticket already made."""
+    if token:
+        existing = Participant.objects.filter(conversation=conversation, token=token).first()
+        if existing is not None:
+            return existing
+    extra = {"token": token} if token else {}
     participant = _create_numbered(
-        Participant, conversation, channel=channel, language=language if language in ("en", "sw") else "sw"
+        Participant,
+        conversation,
+        channel=channel,
+        language=language if language in ("en", "sw") else "sw",
+        **extra,
     )
     return cast(Participant, participant)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -324,6 +328,7 @@ def _vote_page(
         "remaining": remaining,
         "error": error,
         "thanks": thanks,
+        "ticket": _new_ticket(conversation) if participant is None else "",
     }
     template = "opinions/_vote_card.html" if request.headers.get("HX-Request") else "opinions/vote.html"
     response = render(request, template, context, status=status)
@@ -355,11 +360,54 @@ def vote_page(request: HttpRequest, code: str) -> HttpResponse:
     return _vote_page(request, conversation, _participant(request, conversation))
 
 
-def _join_if_needed(request: HttpRequest, conversation: Conversation) -> Participant:
+# Without its cookie, a browser (or a script) is not a new participant at every POST: it must bring the
+# join ticket of the page it voted from, and one ticket is one participant (replaying it votes as the same
+# participant again). New participants per client address and conversation are capped per hour.
+TICKET_SALT = "sauti.opinions.join"
+TICKET_AGE = 24 * 3600
+JOINS_PER_ADDRESS_PER_HOUR = 30
+
+
+def _new_ticket(conversation: Conversation) -> str:
+    return signing.dumps({"c": conversation.pk, "n": secrets.token_urlsafe(16)}, salt=TICKET_SALT)
+
+
+def _ticket_token(request: HttpRequest, conversation: Conversation) -> str | None:
+    """The participant token a valid join ticket stands for, or None."""
+    try:
+        data = signing.loads(request.POST.get("ticket", ""), salt=TICKET_SALT, max_age=TICKET_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("c") != conversation.pk or not data.get("n"):
+        return None
+    return hashlib.sha256(f"{conversation.pk}:{data['n']}".encode()).hexdigest()
+
+
+def _join_if_needed(request: HttpRequest, conversation: Conversation) -> Participant | None:
+    """The request's participant: its cookie's, else the one its join ticket makes; None without either
+    (or when this address has joined too often in the last hour)."""
     participant = _participant(request, conversation)
-    if participant is None:
-        participant = do_join(conversation, language=translation.get_language() or "sw")
-    return participant
+    if participant is not None:
+        return participant
+    token = _ticket_token(request, conversation)
+    if token is None:
+        return None
+    if not Participant.objects.filter(conversation=conversation, token=token).exists():
+        key = f"opinions-joins:{conversation.pk}:{request.META.get('REMOTE_ADDR', '')}"
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > JOINS_PER_ADDRESS_PER_HOUR:
+            return None
+    return do_join(conversation, language=translation.get_language() or "sw", token=token)
+
+
+def _no_ticket(request: HttpRequest, conversation: Conversation) -> HttpResponse:
+    return _vote_page(
+        request,
+        conversation,
+        None,
+        status=400,
+        error=_("Your browser did not keep this page's session. Reload the page and vote again."),
+    )
 
 
 @require_POST
@@ -383,6 +431,8 @@ def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
             request, conversation, existing, status=400, error=_("This conversation is closed.")
         )
     participant = existing or _join_if_needed(request, conversation)
+    if participant is None:
+        return _no_ticket(request, conversation)
     try:
         do_vote(participant, statement, value)
     except OpinionError as exc:
@@ -421,6 +471,8 @@ def statement_submit(request: HttpRequest, code: str) -> HttpResponse:
     except OpinionError as exc:
         return _vote_page(request, conversation, existing, status=400, error=str(exc))
     participant = existing or _join_if_needed(request, conversation)
+    if participant is None:
+        return _no_ticket(request, conversation)
     try:
         do_add_statement(conversation, fields, by_facilitator=False, author=participant)
     except OpinionError as exc:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sauti.core.crypto import lookup_hash
 from sauti.people.imports import RowResult, normalised
@@ -35,7 +37,32 @@ def reveal_identities(user: User, contacts: Iterable[Contact], context: str) -> 
 
 
 def find_contact(organisation: Organisation, e164: str) -> Contact | None:
-    return Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(e164)).first()
+    """The organisation's own record of a number that reached it (SMS, USSD): scope "" only.
+
+    Group members and form submissions with the same number are other records (Contact.scope); a
+    channel must never attach a message or a report to them."""
+    return Contact.objects.filter(
+        organisation=organisation, scope=Contact.INTAKE, phone_hash=lookup_hash(e164)
+    ).first()
+
+
+def find_group_member_contact(group: Group, e164: str) -> Contact | None:
+    """The group's own record of this number (a member its leaders entered), or None."""
+    return Contact.objects.filter(
+        organisation_id=group.organisation_id,
+        scope=Contact.group_scope(group.pk),
+        phone_hash=lookup_hash(e164),
+    ).first()
+
+
+def contacts_with_phone(organisation: Organisation, e164: str) -> list[Contact]:
+    """Every record of the organisation holding this number, whatever its scope (data subject requests,
+    consent withdrawal). Never shown to anyone who may not see all of them."""
+    return list(
+        Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(e164)).order_by(
+            "scope", "pk"
+        )
+    )
 
 
 def do_record_consent(
@@ -72,10 +99,15 @@ def do_add_member(
     consent_messaging: bool = False,
     consent_method: str = "paper",
 ) -> GroupMembership:
-    """Add a person to a group, reusing the organisation's contact with the same phone number."""
-    contact = find_contact(group.organisation, phone)
+    """Add a person to a group as the group's own record of them (Contact.scope "group:<pk>").
+
+    A contact of the organisation with the same number elsewhere (a reporter, a member of another group) is
+    never reused, changed or revealed: whoever adds a member sees only what they typed."""
+    contact = find_group_member_contact(group, phone)
     if contact is None:
-        contact = Contact(organisation=group.organisation, language=language or "sw")
+        contact = Contact(
+            organisation=group.organisation, scope=Contact.group_scope(group.pk), language=language or "sw"
+        )
         contact.name = name
         contact.phone = phone
         contact.gender = gender
@@ -124,3 +156,58 @@ def do_import_members(group: Group, rows: list[RowResult], by: User) -> ImportOu
         )
         added += 1
     return ImportOutcome(added=added, skipped=skipped)
+
+
+def records_sharing_a_number(organisation: Organisation) -> list[list[Contact]]:
+    """Sets of the organisation's records that hold the same phone number (one person known several ways)."""
+    shared = (
+        Contact.objects.filter(organisation=organisation)
+        .exclude(phone_hash="")
+        .values("phone_hash")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("phone_hash")
+    )
+    sets: dict[str, list[Contact]] = {}
+    for c in Contact.objects.filter(organisation=organisation, phone_hash__in=shared).order_by(
+        "phone_hash", "scope", "pk"
+    ):
+        sets.setdefault(c.phone_hash, []).append(c)
+    return list(sets.values())
+
+
+class MergeError(ValueError):
+    pass
+
+
+@transaction.atomic
+def do_merge_contacts(keep: Contact, other: Contact, by: User) -> Contact:
+    """A coordinator's decision that two records of one number are one person: everything that points to
+    `other` (reports, memberships, consents, conversations …) moves to `keep`, and `other` is deleted.
+
+    Callers must have checked Perm.MERGE_CONTACTS. After a merge, whoever may see `keep` in one place (a
+    group's leaders) sees the same pseudonym wherever `keep` appears (the cases it reported)."""
+    if keep.pk == other.pk or keep.organisation_id != other.organisation_id:
+        raise MergeError(_("Choose two different records of the same organisation."))
+    if not keep.phone_hash or keep.phone_hash != other.phone_hash:
+        raise MergeError(_("Only records of the same phone number can be merged."))
+    for rel in Contact._meta.related_objects:
+        if not rel.one_to_many:
+            continue
+        name = rel.field.name
+        model = rel.related_model
+        assert not isinstance(model, str)
+        # Row by row through save(), so the audit chain's signal handlers see every moved report.
+        for row in model._default_manager.filter(**{name: other}):
+            setattr(row, name, keep)
+            try:
+                with transaction.atomic():
+                    row.save(update_fields=[name])
+            except IntegrityError:  # `keep` already has the same row (a membership of the same group)
+                row.delete()
+    for field in ("gender", "age_band", "ward_id", "settlement_id"):
+        if not getattr(keep, field) and getattr(other, field):
+            setattr(keep, field, getattr(other, field))
+    keep.save()
+    other.delete()
+    return keep

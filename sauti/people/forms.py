@@ -63,3 +63,11 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
+
+
+class MergeForm(forms.Form):
+    keep = forms.IntegerField(label=_("Record to keep"))
+    other = forms.IntegerField(label=_("Record to merge into it"))
+
+    def pair(self) -> list[int]:
+        return [self.cleaned_data["keep"], self.cleaned_data["other"]]

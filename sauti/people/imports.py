@@ -177,7 +177,13 @@ def _table(rows: list[list[str]], notice: str, lookup: dict[str, str], required:
 
 def check_rows(table: Table, group: Group) -> list[RowResult]:
     county_code = group.ward.county.code if group.ward else None
-    existing = {c.phone_hash: c.pk for c in Contact.objects.filter(organisation=group.organisation)}
+    # Only the group's own records: whether the organisation knows a number elsewhere is never revealed.
+    existing = {
+        c.phone_hash: c.pk
+        for c in Contact.objects.filter(
+            organisation=group.organisation, scope=Contact.group_scope(group.pk)
+        ).only("pk", "phone_hash")
+    }
     members = set(GroupMembership.objects.filter(group=group).values_list("contact_id", flat=True))
     seen: dict[str, int] = {}
     results = []
@@ -197,8 +203,6 @@ def check_rows(table: Table, group: Group) -> list[RowResult]:
             if result.existing_contact_id in members:
                 result.already_member = True
                 result.warnings.append(_("Already a member of this group: will be skipped."))
-            elif result.existing_contact_id:
-                result.warnings.append(_("Known contact: will be added to this group."))
         results.append(result)
     return results
 

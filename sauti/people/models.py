@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
+from sauti.people.nameparts import name_parts, token_digest
 from sauti.places.matching import Area
 
 
@@ -183,7 +184,17 @@ class Group(models.Model):
 
 
 class Contact(models.Model):
-    """A person the organisation works with. Name and phone are encrypted; the phone is found by a keyed hash."""
+    """A person the organisation works with. Name and phone are encrypted; the phone is found by a keyed hash.
+
+    A contact belongs to the way the organisation came to know the person (`scope`), so that knowing a
+    phone number never links two records (docs/architecture.md, "Contacts belong to whoever may see them"):
+    "" is the record of a number that reached the organisation itself (SMS, USSD: the number is proven),
+    "group:<pk>" a member as that group's leaders entered them, "form:<token>" the details a reporter typed
+    in a web form or gave a field monitor (unproven: one record per submission). Only a coordinator's
+    explicit merge (people.actions.do_merge_contacts) joins two records.
+    """
+
+    INTAKE = ""
 
     GENDER_CHOICES = [("f", _("Female")), ("m", _("Male")), ("x", _("Other / prefer not to say"))]
     AGE_BANDS = [
@@ -198,6 +209,7 @@ class Contact(models.Model):
     name_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     phone_ciphertext = crypto.EncryptedTextField(editable=False, blank=True)
     phone_hash = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
+    scope = models.CharField(_("known through"), max_length=40, blank=True, default="", editable=False)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="sw")
     gender = models.CharField(_("gender"), max_length=1, choices=GENDER_CHOICES, blank=True)
     age_band = models.CharField(_("age band"), max_length=8, choices=AGE_BANDS, blank=True)
@@ -215,9 +227,9 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "phone_hash"],
+                fields=["organisation", "scope", "phone_hash"],
                 condition=~models.Q(phone_hash=""),
-                name="contact_phone_unique_per_org",
+                name="contact_phone_unique_per_scope",
             )
         ]
 
@@ -228,6 +240,34 @@ class Contact(models.Model):
         if not self.pseudonym:
             self.pseudonym = new_pseudonym()
         super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or "name_ciphertext" in fields:
+            self.index_name()
+
+    def index_name(self) -> None:
+        """Keep the keyed hashes of this contact's name parts (NameToken) in step with the name, so that
+        redaction finds the name in free text without decrypting anyone."""
+        NameToken.objects.filter(contact=self).delete()
+        if self.name_ciphertext:
+            NameToken.objects.bulk_create(
+                [
+                    NameToken(organisation_id=self.organisation_id, contact=self, digest=token_digest(p))
+                    for p in name_parts(self.name)
+                ]
+            )
+
+    @staticmethod
+    def group_scope(group_id: int) -> str:
+        return f"group:{group_id}"
+
+    @staticmethod
+    def form_scope() -> str:
+        return "form:" + secrets.token_hex(8)
+
+    @property
+    def scope_kind(self) -> str:
+        """ "intake", "group" or "form"."""
+        return self.scope.split(":", 1)[0] if self.scope else "intake"
 
     # Reading these is an identity access: views go through people.actions.reveal_identity, which logs it.
     @property
@@ -246,6 +286,21 @@ class Contact(models.Model):
     def phone(self, e164: str) -> None:
         self.phone_ciphertext = crypto.encrypt(e164)
         self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+
+
+class NameToken(models.Model):
+    """One part of a contact's name, as a keyed hash (HMAC with SAUTI_LOOKUP_KEY): what the redaction of
+    free text looks words up in (sauti/people/redaction.py). Holds no name; rebuilt when a name changes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="name_tokens")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "digest"], name="nametoken_org_digest")]
+
+    def __str__(self) -> str:
+        return self.digest[:12]
 
 
 class GroupMembership(models.Model):

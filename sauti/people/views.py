@@ -17,7 +17,7 @@ from sauti.core.access import (
     organisations_for,
 )
 from sauti.people import actions
-from sauti.people.forms import GroupForm, ImportForm, MemberForm
+from sauti.people.forms import GroupForm, ImportForm, MemberForm, MergeForm
 from sauti.people.imports import ImportFileError, check_rows, read_table
 from sauti.people.models import Contact, Group, GroupMembership, Membership, User
 from sauti.people.stats import breakdown
@@ -64,6 +64,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "groups": groups if can(request.user, Perm.VIEW_GROUPS, org) else [],
             "staff": staff if can(request.user, Perm.MANAGE_GROUPS, org) else [],
             "can_manage": can(request.user, Perm.MANAGE_GROUPS, org),
+            "can_merge": can(request.user, Perm.MERGE_CONTACTS, org),
         },
     )
 
@@ -142,7 +143,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        existing = actions.find_contact(group.organisation, data["phone"])
+        existing = actions.find_group_member_contact(group, data["phone"])
         if existing and group.memberships.filter(contact=existing).exists():
             form.add_error("phone", _("A member of this group already has this phone number."))
         else:
@@ -180,6 +181,38 @@ def group_import(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = actions.do_import_members(group, rows, _user(request))
     context.update({"outcome": "imported", "added": outcome.added, "skipped": outcome.skipped})
     return render(request, "people/group_import.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def same_number(request: HttpRequest, slug: str) -> HttpResponse:
+    """Records of one phone number kept apart (Contact.scope), and the coordinator's merge of two of them."""
+    org = get_organisation_for_user(request.user, slug, Perm.MERGE_CONTACTS)
+    user = _user(request)
+    error = ""
+    if request.method == "POST":
+        form = MergeForm(request.POST)
+        if form.is_valid():
+            records = {c.pk: c for c in Contact.objects.filter(organisation=org, pk__in=form.pair())}
+            try:
+                if len(records) != 2:
+                    raise actions.MergeError(_("Choose two different records of the same organisation."))
+                actions.do_merge_contacts(
+                    records[form.cleaned_data["keep"]], records[form.cleaned_data["other"]], user
+                )
+            except actions.MergeError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, _("Records merged."))
+                return redirect("same_number", slug=org.slug)
+        else:
+            error = _("Choose the record to keep and the one to merge into it.")
+    sets = actions.records_sharing_a_number(org)
+    shown = (
+        actions.reveal_identities(user, [c for s in sets for c in s], "records of one number") if sets else {}
+    )
+    context = {"organisation": org, "sets": [[(c, shown.get(c.pk)) for c in s] for s in sets], "error": error}
+    return render(request, "people/same_number.html", context, status=400 if error else 200)
 
 
 def _user(request: HttpRequest) -> User:

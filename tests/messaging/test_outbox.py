@@ -12,11 +12,17 @@ from django.utils import timezone
 
 from sauti.messaging import actions
 from sauti.messaging.models import Channel, OutboundMessage
-from sauti.people.actions import do_record_consent, find_contact
+from sauti.people.actions import contacts_with_phone, do_record_consent
+from sauti.people.models import Contact, Organisation
 from tests.conftest import World
 from tests.messaging.fakes import FakeProvider, at_success
 
 NJERI = "+254712000001"  # Mathare group member, no consent recorded (see tests/conftest.py)
+
+
+def find_contact(org: Organisation, phone: str) -> Contact | None:
+    """The persona's record of this number (group members are their group's records: Contact.scope)."""
+    return next(iter(contacts_with_phone(org, phone)), None)
 
 
 def queue(

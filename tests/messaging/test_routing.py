@@ -7,11 +7,17 @@ from sauti.messaging.models import Channel, OutboundMessage
 from sauti.monitoring.models import Report
 from sauti.opinions.actions import StatementText, do_add_statement, do_create_conversation
 from sauti.opinions.models import Participant, Vote
-from sauti.people.actions import do_record_consent, find_contact
+from sauti.people.actions import contacts_with_phone, do_record_consent
+from sauti.people.models import Contact, Organisation
 from tests.conftest import World
 from tests.messaging.test_processing import Post, replies, sms
 
 NJERI = "+254712000001"  # a member of the Mathare group, Kiswahili speaker
+
+
+def find_contact(org: Organisation, phone: str) -> Contact | None:
+    """The persona's record of this number (group members are their group's records: Contact.scope)."""
+    return next(iter(contacts_with_phone(org, phone)), None)
 
 
 def test_a_group_invited_to_an_opinion_map_votes_by_sms(

@@ -103,15 +103,6 @@ def test_a_reporter_who_consents_is_kept_as_a_contact_with_the_consent_recorded(
     )
 
 
-def test_a_known_phone_number_reuses_the_contact_without_renaming_it(world: World) -> None:
-    member = Contact.objects.get(phone_hash=lookup_hash("+254712000001"))  # Njeri, Mathare group
-    post(world.client_for(None), reporter_name="Someone Else", reporter_phone="+254712000001", consent="on")
-    report = Report.objects.get()
-    assert report.reporter_id == member.pk
-    member.refresh_from_db()
-    assert member.name == "Njeri Wambui"
-
-
 def test_a_name_without_consent_is_refused_rather_than_kept(world: World) -> None:
     response = post(world.client_for(None), reporter_name="Akinyi Atieno")
     assert response.status_code == 400

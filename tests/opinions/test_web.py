@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.test import Client
@@ -52,6 +53,14 @@ def test_bad_facilitator_input_is_a_400_with_a_reason(world: World, conversation
     )
 
 
+def ticket(client: Client, conversation: Conversation) -> dict[str, str]:
+    """The join ticket of the vote page, as a browser sends it back with its first vote."""
+    page = client.get(f"/o/{conversation.public_code}/").content.decode()
+    found = re.search(r'name="ticket" value="([^"]+)"', page)
+    assert found is not None
+    return {"ticket": found.group(1)}
+
+
 def test_public_voting_without_an_account(conversation: Conversation) -> None:
     client = Client(headers={"Accept-Language": "sw"})
     page = client.get(f"/o/{conversation.public_code}/")
@@ -63,7 +72,10 @@ def test_public_voting_without_an_account(conversation: Conversation) -> None:
     )
     assert Participant.objects.count() == 0  # visiting alone creates nobody
 
-    response = client.post(f"/o/{conversation.public_code}/vote/", {"statement": "0", "vote": "1"})
+    response = client.post(
+        f"/o/{conversation.public_code}/vote/",
+        {"statement": "0", "vote": "1", **ticket(client, conversation)},
+    )
     assert response.status_code == 302
     participant = Participant.objects.get()
     assert client.cookies[f"sauti_op_{conversation.public_code}"].value == participant.token
@@ -83,7 +95,7 @@ def test_voting_with_htmx_returns_the_next_card_only(conversation: Conversation)
     client = Client()
     response = client.post(
         f"/o/{conversation.public_code}/vote/",
-        {"statement": "0", "vote": "0"},
+        {"statement": "0", "vote": "0", **ticket(client, conversation)},
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
@@ -97,17 +109,18 @@ def test_voting_with_htmx_returns_the_next_card_only(conversation: Conversation)
 def test_bad_votes_are_400s_with_a_reason(conversation: Conversation) -> None:
     client = Client()
     url = f"/o/{conversation.public_code}/vote/"
-    response = client.post(url, {"statement": "0", "vote": "5"})
+    t = ticket(client, conversation)
+    response = client.post(url, {"statement": "0", "vote": "5", **t})
     assert response.status_code == 400 and "A vote is agree, disagree or pass." in response.content.decode()
-    response = client.post(url, {"statement": "zero", "vote": "1"})
+    response = client.post(url, {"statement": "zero", "vote": "1", **t})
     assert response.status_code == 400
-    response = client.post(url, {"statement": "42", "vote": "1"})
+    response = client.post(url, {"statement": "42", "vote": "1", **t})
     assert response.status_code == 400 and "That statement does not exist." in response.content.decode()
     Statement.objects.filter(conversation=conversation, number=1).update(moderation=Moderation.REJECTED)
-    response = client.post(url, {"statement": "1", "vote": "1"})
+    response = client.post(url, {"statement": "1", "vote": "1", **t})
     assert response.status_code == 400 and "not open for votes" in response.content.decode()
     Conversation.objects.filter(pk=conversation.pk).update(is_open=False)
-    response = client.post(url, {"statement": "0", "vote": "1"})
+    response = client.post(url, {"statement": "0", "vote": "1", **t})
     assert response.status_code == 400 and "This conversation is closed." in response.content.decode()
     assert Vote.objects.count() == 0
     assert client.get("/o/nosuchcode/").status_code == 404
@@ -118,7 +131,7 @@ def test_participants_submit_statements_that_wait_for_moderation(
 ) -> None:
     client = Client(headers={"Accept-Language": "sw"})
     url = f"/o/{conversation.public_code}/statement/"
-    response = client.post(url, {"text": "Tujenge choo cha umma sokoni."})
+    response = client.post(url, {"text": "Tujenge choo cha umma sokoni.", **ticket(client, conversation)})
     with translation.override("sw"):
         thanks = gettext("Thank you. Your statement will appear once a moderator accepts it.")
     assert response.status_code == 200 and thanks in response.content.decode()
@@ -146,7 +159,10 @@ def test_report_before_enough_votes_says_so(world: World, conversation: Conversa
     client = world.client_for(world.kamau)
     page = client.get(f"/opinions/{conversation.pk}/report/")
     assert page.status_code == 200 and "Not enough data yet for an opinion map" in page.content.decode()
-    Client().post(f"/o/{conversation.public_code}/vote/", {"statement": "0", "vote": "1"})
+    voter = Client()
+    voter.post(
+        f"/o/{conversation.public_code}/vote/", {"statement": "0", "vote": "1", **ticket(voter, conversation)}
+    )
     do_recompute(conversation, force=True)
     assert "only one participant" in Analysis.objects.get().error
     pdf = client.get(f"/opinions/{conversation.pk}/report.pdf")
@@ -188,3 +204,23 @@ def test_recompute_button_and_list(world: World, analysed: Conversation) -> None
     listing = client.get("/opinions/").content.decode()
     assert "Mabatini priorities" in listing and "/opinions/new/" in listing
     assert "/opinions/new/" not in world.client_for(world.kamau).get("/opinions/").content.decode()
+
+
+def test_a_client_without_cookies_cannot_vote_again_and_again(conversation: Conversation) -> None:
+    """Issue 14: every cookie-less POST used to be a new participant, so one script voted without limit."""
+    from django.core.cache import cache
+
+    cache.clear()
+    url = f"/o/{conversation.public_code}/vote/"
+    assert Client().post(url, {"statement": "0", "vote": "1"}).status_code == 400  # no ticket, no vote
+    t = ticket(Client(), conversation)
+    for _ in range(5):  # the same page's ticket, replayed without the cookie: one participant
+        assert Client().post(url, {"statement": "0", "vote": "1", **t}).status_code == 302
+    assert Participant.objects.count() == 1
+    forged = {"ticket": t["ticket"][:-3] + "abc"}
+    assert Client().post(url, {"statement": "0", "vote": "1", **forged}).status_code == 400
+    from sauti.opinions.views import JOINS_PER_ADDRESS_PER_HOUR
+
+    for _ in range(JOINS_PER_ADDRESS_PER_HOUR + 3):  # fresh pages: new participants, up to the cap
+        Client().post(url, {"statement": "0", "vote": "1", **ticket(Client(), conversation)})
+    assert Participant.objects.count() == JOINS_PER_ADDRESS_PER_HOUR

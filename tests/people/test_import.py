@@ -85,12 +85,15 @@ def test_one_bad_row_means_nothing_is_saved_and_every_problem_is_reported(world:
     assert Contact.objects.filter(organisation=world.umoja).count() == 2  # the personas' contacts only
 
 
-def test_existing_members_are_skipped_and_known_contacts_reused(world: World) -> None:
-    content = b"name,phone\nNjeri Wambui,0712 000 001\nMumbua Mutua,0712 000 002\n"
+def test_existing_members_are_skipped_and_other_groups_records_are_not_reused(world: World) -> None:
+    content = b"name,phone\nNjeri Wambui,0712 000 001\nMumbua M.,0712 000 002\n"
     status, page = upload(world.client_for(world.wanjiku), world, "members.csv", content)
     assert status == 200, page
     assert "1 member added" in page and "1 row skipped" in page
-    assert Contact.objects.filter(organisation=world.umoja).count() == 2
+    # Mumbua's record in the Githunguri group stays that group's; the Mathare group gets its own.
+    assert Contact.objects.filter(organisation=world.umoja).count() == 3
+    kiambu = world.kiambu_group.memberships.get().contact
+    assert kiambu.name == "Mumbua Mutua" and not kiambu.group_memberships.exclude(group=world.kiambu_group)
 
 
 def test_check_only_reports_without_saving(world: World) -> None:
