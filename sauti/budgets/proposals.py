@@ -22,7 +22,6 @@ from sauti.dialogues import petitions
 from sauti.dialogues.models import Priority
 from sauti.evidence import pdf as evidence_pdf
 from sauti.monitoring.models import Attachment, Case, Report
-from sauti.people.models import Contact
 
 MAX_PHOTOS_PER_PROJECT = 2
 MAX_NOTES_PER_PROJECT = 3
@@ -78,11 +77,11 @@ def _priority_evidence(p: Priority) -> petitions.PriorityEvidence:
     )
 
 
-def _project_evidence(project: Project, names: list[str]) -> ProjectEvidence:
+def _project_evidence(project: Project) -> ProjectEvidence:
     observations = Observation.objects.filter(project=project)
     counts = dict(observations.values_list("status").annotate(n=Count("pk")))
     notes = [
-        petitions.redact(" ".join(o.note.split())[:400], names)
+        petitions.redact(" ".join(o.note.split())[:400], project.organisation_id)
         for o in observations.exclude(note="").order_by("-created_at")[:MAX_NOTES_PER_PROJECT]
     ]
     photos = []
@@ -129,10 +128,9 @@ def _project_evidence(project: Project, names: list[str]) -> ProjectEvidence:
 def build(proposal: Proposal, language: str) -> Document:
     org = proposal.organisation
     with translation.override(language):
-        names = [c.name for c in Contact.objects.filter(organisation=org).only("name_ciphertext")]
         priorities = [_priority_evidence(p) for p in proposal.priorities.all().order_by("pk")]
         projects = [
-            _project_evidence(p, names)
+            _project_evidence(p)
             for p in proposal.projects.select_related("ward", "document").order_by("number")
         ]
         case_ids = set(
