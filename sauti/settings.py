@@ -212,6 +212,9 @@ SAUTI_PUBLIC_URL = env_str("SAUTI_PUBLIC_URL", SITE_URL)
 SAUTI_SMS_HANDLER = env_str("SAUTI_SMS_HANDLER", "sauti.conversations.handlers.handle_sms")
 SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.conversations.handlers.handle_ussd")
 SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
+# Seconds a worker's claim on an inbound message (processing) or an outbox message (sending) lasts; the
+# minutely sweep takes older claims back (inbound: processed again; outbox: see do_resolve_stuck_sending).
+SAUTI_PROCESSING_LEASE_SECONDS = env_int("SAUTI_PROCESSING_LEASE_SECONDS", 300, minimum=10)
 SAUTI_AT_BASE_URL = env_str("SAUTI_AT_BASE_URL", "")
 SAUTI_TWILIO_BASE_URL = env_str("SAUTI_TWILIO_BASE_URL", "")
 
