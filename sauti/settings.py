@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sauti.dialogues",
     "sauti.opinions",
     "sauti.evidence",
+    "sauti.ops",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,9 @@ SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
 # Seconds a worker's claim on an inbound message (processing) or an outbox message (sending) lasts; the
 # minutely sweep takes older claims back (inbound: processed again; outbox: see do_resolve_stuck_sending).
 SAUTI_PROCESSING_LEASE_SECONDS = env_int("SAUTI_PROCESSING_LEASE_SECONDS", 300, minimum=10)
+# /healthz answers 503 when no worker has beaten for this many seconds, or a message has waited this long.
+SAUTI_HEALTH_WORKER_SECONDS = env_int("SAUTI_HEALTH_WORKER_SECONDS", 120, minimum=15)
+SAUTI_HEALTH_BACKLOG_SECONDS = env_int("SAUTI_HEALTH_BACKLOG_SECONDS", 600, minimum=10)
 SAUTI_AT_BASE_URL = env_str("SAUTI_AT_BASE_URL", "")
 SAUTI_TWILIO_BASE_URL = env_str("SAUTI_TWILIO_BASE_URL", "")
 
@@ -237,6 +241,8 @@ if PRODUCTION:
         # Preloading is a hard-to-undo commitment for the whole domain: the deployer opts in.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Monitors probe /healthz on the machine itself, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
     if len(SECRET_KEY) < 50:
         from django.core.exceptions import ImproperlyConfigured
 
@@ -246,11 +252,22 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS["default"]["BACKEND"] = env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
+# Structured logs (sauti.core.logs.py): every record one JSON line, plus one line per request and per task
+# with its duration. On by default in production.
+SAUTI_STRUCTURED_LOGS = env_bool("SAUTI_STRUCTURED_LOGS", default=PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "sauti.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if SAUTI_STRUCTURED_LOGS else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -3,8 +3,10 @@ from django.urls import include, path
 
 from sauti.core import views as core_views
 from sauti.evidence import security
+from sauti.ops import views as ops_views
 
 urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", security.RateLimitedLoginView.as_view(), name="login"),
     path("accounts/2fa/", security.two_factor, name="two_factor"),

@@ -3,9 +3,10 @@
     python scripts/production_smoke.py [--port N] [--database-url URL]
 
 Production settings from the environment (SAUTI_ENV=production, generated secrets, DEBUG off), then
-`sauti check --deploy`, `sauti collectstatic --noinput`, `sauti migrate --noinput`, `sauti setup …`, and
-gunicorn serving `sauti.wsgi:application`. Every public page, the log-in page, a static file named in a page
-(its hashed name), the API schema and /healthz must answer 200. Everything lives in a temporary folder
+`sauti check --deploy`, `sauti collectstatic --noinput`, `sauti migrate --noinput`, `sauti setup …`,
+gunicorn serving `sauti.wsgi:application` and `sauti worker`. /healthz must answer 200 once the worker beats;
+every public page, the log-in page, a static file named in a page (its hashed name) and the API schema
+must answer 200. Everything lives in a temporary folder
 (SQLite there, unless --database-url names an empty database). Exit 0 when all pass. CI runs it
 (.ci/run, stage "production").
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PAGES = ["/", "/report/", "/public/map/", "/dialogues/scorecard/", "/accounts/login/", "/api/schema/", "/healthz"]
+PAGES = ["/", "/report/", "/public/map/", "/dialogues/scorecard/", "/accounts/login/", "/api/schema/"]
 
 
 def free_port() -> int:
@@ -85,6 +86,15 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 60) 
     raise SystemExit("gunicorn did not start listening")
 
 
+def wait_healthy(port: int, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if fetch(port, "/healthz")[0] == 200:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="default: any free port")
@@ -110,9 +120,20 @@ def main() -> int:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        worker = subprocess.Popen(
+            [str(BIN / "sauti"), "worker", "--no-startup-delay"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         failures = []
         try:
             wait_ready(port, server)
+            healthy = wait_healthy(port)
+            print(f"{'200' if healthy else 'not 200'} /healthz once the worker beats", flush=True)
+            if not healthy:
+                failures.append("/healthz never answered 200 with the worker running")
             static = None
             for path in PAGES:
                 status, body = fetch(port, path)
@@ -131,8 +152,10 @@ def main() -> int:
                 if status != 200:
                     failures.append(f"{path}: {status}")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, worker):
+                process.terminate()
+            for process in (server, worker):
+                process.wait(timeout=30)
             log.close()
         if failures:
             sys.stdout.write((Path(tmp) / "gunicorn.log").read_text(errors="replace")[-4000:])

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections
 from django.utils import timezone
 
+from sauti.core.logs import timed
+
 log = logging.getLogger("sauti.schedule")
 
 EVERY = dt.timedelta(minutes=1)
@@ -67,7 +69,8 @@ class Schedule:
 
     def _run(self, job: Callable[[], None]) -> None:
         try:
-            job()
+            with timed(f"schedule.{getattr(job, '__name__', 'job')}"):
+                job()
         except Exception as exc:
             log.exception("scheduled job %s failed", getattr(job, "__name__", job))
             self.errors.append(repr(exc))
@@ -78,12 +81,17 @@ class Schedule:
 def start_inbound(stop: threading.Event, pause: float = 0.2) -> threading.Thread:
     """Process inbound SMS as they are stored (with the database task backend the stored message is the
     queue entry: `messaging.do_receive_sms`), checking again every `pause` seconds when none wait."""
-    from sauti.messaging.actions import do_process_waiting
+    from sauti.messaging.actions import do_process_inbound, waiting_inbound
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                busy = do_process_waiting() > 0
+                busy = False
+                for pk in waiting_inbound(100):
+                    with timed("messaging.process_inbound", message_id=pk) as fields:
+                        message = do_process_inbound(pk)
+                        fields["status"] = message.status if message is not None else "claimed elsewhere"
+                        busy = True
             except Exception:
                 log.exception("inbound processing failed; retrying")
                 busy = False

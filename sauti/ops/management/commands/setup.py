@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sauti.core.setup import SetupError, do_setup, find_county
+from sauti.ops.setup import SetupError, do_setup, find_county
 from sauti.evidence import audit
 
 PROMPTS = {
