@@ -145,9 +145,9 @@ def counts(env: dict[str, str]) -> tuple[int, int, int, int, int]:
     return a, b, c, d, e
 
 
-def processed_now(env: dict[str, str]) -> int:
+def processed_now(env: dict[str, str], status: str = "processed") -> int:
     url = env["DATABASE_URL"]
-    sql = "SELECT count(*) FROM messaging_inboundmessage WHERE status = 'processed'"
+    sql = f"SELECT count(*) FROM messaging_inboundmessage WHERE status = '{status}'"  # noqa: S608
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30) as db:
             return int(db.execute(sql).fetchone()[0])
@@ -200,18 +200,25 @@ def children(pid: int) -> list[int]:
 
 
 @contextmanager
-def deployment(db: str, pg_url: str | None = None, **extra: str) -> Iterator[dict[str, str]]:
+def deployment(
+    db: str, pg_url: str | None = None, migrated: Path | None = None, **extra: str
+) -> Iterator[dict[str, str]]:
+    """A throwaway deployment with the drill's organisation and channel. `migrated`: an SQLite file with
+    the schema already in place (the test suite passes a copy of its own), saving the migrations' time."""
     var_dir = Path(tempfile.mkdtemp(prefix="sauti-drill-"))
     try:
         if db == "sqlite":
             url = f"sqlite:///{var_dir / 'sauti.sqlite3'}"
+            if migrated is not None:
+                shutil.copyfile(migrated, var_dir / "sauti.sqlite3")
         else:
             assert pg_url is not None
             ensure_pg_database(pg_url, empty=True)
             url = pg_url
         env = environment(var_dir, url, **extra)
-        print(f"  migrating a fresh {db} database …", file=sys.stderr, flush=True)
-        sauti(env, "migrate", "-v0")
+        if migrated is None:
+            print(f"  migrating a fresh {db} database …", file=sys.stderr, flush=True)
+            sauti(env, "migrate", "-v0")
         env["DRILL_TOKEN"] = sauti(env, "shell", "-c", SETUP).splitlines()[-1]
         yield env
     finally:
@@ -367,6 +374,7 @@ def drill_worker_kill(env: dict[str, str], n: int, kill_after: int, lease: int =
         first.send_signal(signal.SIGKILL)
         first.wait()
     at_kill = processed_now(env)
+    claimed = processed_now(env, "processing")
     restarted = time.monotonic()
     second = worker(env)
     try:
@@ -385,7 +393,7 @@ def drill_worker_kill(env: dict[str, str], n: int, kill_after: int, lease: int =
         duplicated=twice + dupes,
         lost=n - once,
         recovery_seconds=recovery,
-        extra={"processed before the kill": at_kill, "lease": f"{lease} s"},
+        extra={"processed before the kill": at_kill, "left claimed": claimed, "lease": f"{lease} s"},
     )
 
 

@@ -215,7 +215,7 @@ SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.conversations.handlers
 SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
 # Seconds a worker's claim on an inbound message (processing) or an outbox message (sending) lasts; the
 # minutely sweep takes older claims back (inbound: processed again; outbox: see do_resolve_stuck_sending).
-SAUTI_PROCESSING_LEASE_SECONDS = env_int("SAUTI_PROCESSING_LEASE_SECONDS", 300, minimum=10)
+SAUTI_PROCESSING_LEASE_SECONDS = env_int("SAUTI_PROCESSING_LEASE_SECONDS", 300, minimum=2)
 # /healthz answers 503 when no worker has beaten for this many seconds, or a message has waited this long.
 SAUTI_HEALTH_WORKER_SECONDS = env_int("SAUTI_HEALTH_WORKER_SECONDS", 120, minimum=15)
 SAUTI_HEALTH_BACKLOG_SECONDS = env_int("SAUTI_HEALTH_BACKLOG_SECONDS", 600, minimum=10)
