@@ -203,6 +203,9 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+# Photos larger than this many pixels are refused from their header, before any decoding (a phone photo is
+# 12-50 megapixels). Pillow's own decompression-bomb guard is set to the same figure.
+SAUTI_MAX_IMAGE_PIXELS = env_int("SAUTI_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)
 # Map tiles: any XYZ tile URL; empty means no tiles (boundaries are still drawn).
 SAUTI_TILE_URL = env_str("SAUTI_TILE_URL", "")
 SAUTI_TILE_ATTRIBUTION = env_str("SAUTI_TILE_ATTRIBUTION", "")
