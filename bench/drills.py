@@ -133,7 +133,9 @@ def environment(var_dir: Path, database_url: str, **extra: str) -> dict[str, str
 
 
 def sauti(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([PY, "-m", "sauti", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [PY, "-m", "sauti", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if out.returncode:
         raise SystemExit(f"sauti {' '.join(args[:2])} failed: {out.stderr[-2000:]}")
     return out.stdout.strip()
@@ -147,7 +149,7 @@ def counts(env: dict[str, str]) -> tuple[int, int, int, int, int]:
 
 def processed_now(env: dict[str, str], status: str = "processed") -> int:
     url = env["DATABASE_URL"]
-    sql = f"SELECT count(*) FROM messaging_inboundmessage WHERE status = '{status}'"  # noqa: S608
+    sql = f"SELECT count(*) FROM messaging_inboundmessage WHERE status = '{status}'"
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30) as db:
             return int(db.execute(sql).fetchone()[0])
@@ -460,7 +462,7 @@ def drill_pg_restart(cluster: PrivateCluster, env: dict[str, str], n: int, down:
         thread.join()
         stop(server)
     rows, ids, dupes = stored_ids(env)
-    acknowledged = {i for i in load.acknowledged}
+    acknowledged = set(load.acknowledged)
     return Figures(
         "pg-restart",
         acknowledged=len(acknowledged),
@@ -510,7 +512,9 @@ def drill_scale_out(env: dict[str, str], n: int) -> Figures:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("drill", choices=["worker-kill", "gunicorn-kill", "pg-restart", "scale-out", "all"])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--n", type=int, default=0, help="messages (default: per drill)")
@@ -519,7 +523,9 @@ def main() -> int:
     parser.add_argument("--down", type=float, default=5.0)
     parser.add_argument("--pg-port", type=int, default=55130)
     args = parser.parse_args()
-    drills = ["worker-kill", "gunicorn-kill", "pg-restart", "scale-out"] if args.drill == "all" else [args.drill]
+    drills = (
+        ["worker-kill", "gunicorn-kill", "pg-restart", "scale-out"] if args.drill == "all" else [args.drill]
+    )
     results = []
     for name in drills:
         needs_pg = name in ("pg-restart", "scale-out") or args.db == "postgres"

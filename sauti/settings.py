@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sauti.opinions",
     "sauti.evidence",
     "sauti.ops",
+    "sauti.throttles",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,16 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+# Addresses of the reverse proxies in front of Sauti: only from them is X-Forwarded-For believed (client
+# addresses for throttles and the log-in lockout). Default: none (REMOTE_ADDR is the client).
+SAUTI_TRUSTED_PROXIES = env_list("SAUTI_TRUSTED_PROXIES")
+# Anonymous submissions per client address (per organisation): public reports and opinion votes, at most
+# this many per window (seconds); 0 turns a limit off. Coordinators can set their organisation's own
+# limits at /throttles/<organisation>/.
+SAUTI_THROTTLE_REPORTS = env_int("SAUTI_THROTTLE_REPORTS", 10, minimum=0)
+SAUTI_THROTTLE_REPORTS_WINDOW = env_int("SAUTI_THROTTLE_REPORTS_WINDOW", 3600, minimum=10)
+SAUTI_THROTTLE_VOTES = env_int("SAUTI_THROTTLE_VOTES", 120, minimum=0)
+SAUTI_THROTTLE_VOTES_WINDOW = env_int("SAUTI_THROTTLE_VOTES_WINDOW", 600, minimum=10)
 # Photos larger than this many pixels are refused from their header, before any decoding (a phone photo is
 # 12-50 megapixels). Pillow's own decompression-bomb guard is set to the same figure.
 SAUTI_MAX_IMAGE_PIXELS = env_int("SAUTI_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)

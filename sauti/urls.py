@@ -17,6 +17,7 @@ urlpatterns = [
     path("dialogues/", include("sauti.dialogues.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
+    path("throttles/", include("sauti.throttles.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),

@@ -98,7 +98,9 @@ def wait_healthy(port: int, timeout: float = 60) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="default: any free port")
-    parser.add_argument("--database-url", default=None, help="an empty database (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default: SQLite in a temp dir)"
+    )
     args = parser.parse_args()
     port = args.port or free_port()
     started = time.monotonic()
@@ -114,7 +116,14 @@ def main() -> int:
             "--admin", "admin", "--email", "admin@example.org", "--password-file", str(password))  # fmt: skip
         log = open(Path(tmp) / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "sauti.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            [
+                str(BIN / "gunicorn"),
+                "sauti.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
             env=env,
             cwd=ROOT,
             stdout=log,
@@ -140,7 +149,7 @@ def main() -> int:
                 print(f"{status} {path}", flush=True)
                 if status != 200:
                     failures.append(f"{path}: {status}")
-                found = re.search(rb'/static/sauti/sauti\.[0-9a-f]{12}\.css', body)
+                found = re.search(rb"/static/sauti/sauti\.[0-9a-f]{12}\.css", body)
                 static = static or (found and found[0].decode())
             leaflet = "/static/vendor/leaflet/leaflet.js"
             for path in [static, leaflet]:

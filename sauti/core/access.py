@@ -57,6 +57,8 @@ class Perm(StrEnum):
     BUNDLE_IDENTITIES = "bundle_identities"
     # Review who saw whose identity (admins only).
     REVIEW_IDENTITY_ACCESS = "review_identity_access"
+    # See and change the limits on anonymous submissions (throttles app; issue 13).
+    MANAGE_LIMITS = "manage_limits"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES}

@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Sauti core"
 
     def ready(self) -> None:
-        from django.conf import settings
         from PIL import Image
+
+        from django.conf import settings
 
         # Pillow's decompression-bomb guard at the same figure as the attachment check (issue 13).
         Image.MAX_IMAGE_PIXELS = settings.SAUTI_MAX_IMAGE_PIXELS

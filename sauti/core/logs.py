@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django_tasks.signals import task_finished
+
+from django.conf import settings
 
 request_log = logging.getLogger("sauti.request")
 task_log = logging.getLogger("sauti.task")

@@ -30,7 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sauti.core import crypto
+from sauti.core import clients, crypto
 from sauti.core.access import _memberships
 from sauti.evidence.models import LoginFailure, RecoveryCode, TOTPDevice
 from sauti.people.models import Role, User
@@ -44,9 +44,8 @@ EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", 
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return str(request.META.get("REMOTE_ADDR") or "") or None
+    # Behind a proxy every client would be the proxy: X-Forwarded-For from SAUTI_TRUSTED_PROXIES (issue 13).
+    return clients.client_ip(request)
 
 
 def _key(username: str) -> str:

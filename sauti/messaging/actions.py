@@ -199,9 +199,10 @@ def do_process_inbound(message_id: int, *, release: bool = False) -> InboundMess
         return None
     message = InboundMessage.objects.select_related("channel", "organisation").get(pk=message_id)
     if message.attempts > MAX_INBOUND_ATTEMPTS:
-        status, error = InboundStatus.FAILED, _("Processing was interrupted %(n)d times; not tried again.") % {
-            "n": MAX_INBOUND_ATTEMPTS
-        }
+        status, error = (
+            InboundStatus.FAILED,
+            _("Processing was interrupted %(n)d times; not tried again.") % {"n": MAX_INBOUND_ATTEMPTS},
+        )
         _finish(message_id, me, status, error)
         message.status, message.error = status, error
         return message
@@ -532,7 +533,9 @@ def do_resolve_stuck_sending(now: datetime | None = None) -> tuple[int, int]:
                 claimed_by="",
             )
     if requeued or failed:
-        log.warning("outbox: %d interrupted sends re-queued, %d marked failed (outcome unknown)", requeued, failed)
+        log.warning(
+            "outbox: %d interrupted sends re-queued, %d marked failed (outcome unknown)", requeued, failed
+        )
     return requeued, failed
 
 

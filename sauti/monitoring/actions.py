@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone

@@ -39,6 +39,8 @@ from sauti.opinions.actions import (
 from sauti.opinions.models import Conversation, Moderation, Participant
 from sauti.opinions.sms import do_invite_by_sms
 from sauti.people.models import Contact, Group, User
+from sauti.throttles import throttle
+from sauti.throttles.models import Scope
 
 COOKIE_AGE = 365 * 24 * 3600
 
@@ -301,6 +303,14 @@ def _join_if_needed(request: HttpRequest, conversation: Conversation) -> Partici
 def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
     conversation = _public_conversation(code)
     existing = _participant(request, conversation)
+    if not throttle.allow(request, conversation.organisation, Scope.VOTE):
+        return _vote_page(
+            request,
+            conversation,
+            existing,
+            status=429,
+            error=_("Too many votes from this connection. Please try again later."),
+        )
     try:
         number = int(request.POST.get("statement", ""))
         value = int(request.POST.get("vote", ""))

@@ -87,7 +87,9 @@ def _sqlite_counts(path: Path) -> dict[str, int]:
     with sqlite3.connect(path) as db:
         tables = [
             r[0]
-            for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
         ]
         return {t: int(db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in sorted(tables)}  # noqa: S608
 
@@ -205,7 +207,7 @@ def do_backup(output: Path, progress: Progress = lambda _m: None) -> dict[str, A
 @contextmanager
 def _opened(archive: Path) -> Iterator[tarfile.TarFile]:
     try:
-        tar = tarfile.open(archive, "r:gz")
+        tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 (closed by the with below)
     except (OSError, tarfile.TarError) as e:
         raise BackupError(f"{archive} is not a Sauti backup: {e}") from None
     with tar:
@@ -221,7 +223,9 @@ def read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     except (KeyError, ValueError, tarfile.TarError):
         raise BackupError("the archive has no readable manifest.json: not a Sauti backup") from None
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r} version {manifest.get('version')!r}")
+        raise BackupError(
+            f"unknown backup format {manifest.get('format')!r} version {manifest.get('version')!r}"
+        )
     return manifest
 
 
@@ -256,7 +260,9 @@ def do_restore(archive: Path, progress: Progress = lambda _m: None) -> dict[str,
         names = {m.name: m for m in tar.getmembers() if m.isfile()}
         missing = sorted(set(files) - set(names))
         if missing:
-            raise BackupError(f"the archive lacks {len(missing)} files named in its manifest, e.g. {missing[0]}")
+            raise BackupError(
+                f"the archive lacks {len(missing)} files named in its manifest, e.g. {missing[0]}"
+            )
         progress(f"checking {len(files)} SHA-256 sums …")
         media_root = Path(settings.MEDIA_ROOT)
         staged: list[tuple[Path, Path]] = []
@@ -273,7 +279,10 @@ def do_restore(archive: Path, progress: Progress = lambda _m: None) -> dict[str,
             if i % 500 == 0:
                 progress(f"  {i}/{len(files)}")
         for _source, dest in staged:
-            if dest.exists() and _sha256(dest) != files["media/" + dest.relative_to(media_root).as_posix()]["sha256"]:
+            if (
+                dest.exists()
+                and _sha256(dest) != files["media/" + dest.relative_to(media_root).as_posix()]["sha256"]
+            ):
                 raise BackupError(f"{dest} exists with other content: restore into an empty MEDIA_ROOT")
         database = work / "members" / manifest["database"]
         progress("loading the database …")
@@ -284,7 +293,9 @@ def do_restore(archive: Path, progress: Progress = lambda _m: None) -> dict[str,
     found = table_counts()
     expected: dict[str, int] = manifest["counts"]
     mismatches = {
-        t: [expected.get(t), found.get(t)] for t in sorted(set(expected) | set(found)) if expected.get(t) != found.get(t)
+        t: [expected.get(t), found.get(t)]
+        for t in sorted(set(expected) | set(found))
+        if expected.get(t) != found.get(t)
     }
     return {"counts": found, "mismatches": mismatches, "files": len(staged)}
 

@@ -32,7 +32,9 @@ def find_county(code_or_name: str) -> County:
         else County.objects.filter(name__iexact=text).first()
     )
     if county is None:
-        raise SetupError(f"unknown county {text!r}: give its IEBC code (1-47, e.g. 047 for Nairobi) or its name")
+        raise SetupError(
+            f"unknown county {text!r}: give its IEBC code (1-47, e.g. 047 for Nairobi) or its name"
+        )
     return county
 
 

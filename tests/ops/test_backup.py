@@ -33,7 +33,12 @@ with audit.acting_as("test"):
 
 def sauti(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sauti", *args], env=env, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "sauti", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -93,7 +98,12 @@ def test_a_damaged_archive_is_refused_before_anything_is_touched(tmp_path: Path)
     global KEYS
     KEYS = tmp_path
     source = deployment(tmp_path / "source")
-    made = sauti(source, "shell", "-c", "from django.db import connection; connection.cursor().execute('CREATE TABLE t (x)')")
+    made = sauti(
+        source,
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('CREATE TABLE t (x)')",
+    )
     assert made.returncode == 0, made.stderr
     archive = tmp_path / "backup.tar.gz"
     assert sauti(source, "backup", "-o", str(archive)).returncode == 0
@@ -117,7 +127,8 @@ def test_a_damaged_archive_is_refused_before_anything_is_touched(tmp_path: Path)
 
 
 @pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="the PostgreSQL path runs in pg-test"
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the PostgreSQL path runs in pg-test",
 )
 def test_backup_then_restore_on_postgresql(tmp_path: Path) -> None:
     pytest.importorskip("psycopg")

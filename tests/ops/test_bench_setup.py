@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from benchsetup import ensure_pg_database  # noqa: E402
+from benchsetup import ensure_pg_database
 
 
 @pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs the PostgreSQL server (pg-test)"
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs the PostgreSQL server (pg-test)",
 )
 def test_a_missing_bench_database_is_created_then_emptied() -> None:
     import psycopg

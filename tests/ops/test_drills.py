@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import drills  # noqa: E402
+import drills
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,9 @@ def migrated(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL drills: bench/drills.py (private cluster)")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL drills: bench/drills.py (private cluster)"
+)
 def test_kill_9_of_the_worker_mid_batch_loses_and_duplicates_nothing(migrated: Path) -> None:
     with drills.deployment("sqlite", migrated=migrated) as env:
         figures = drills.drill_worker_kill(env, n=30, kill_after=8, lease=3)

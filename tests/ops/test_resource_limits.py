@@ -10,12 +10,11 @@ import zlib
 from typing import Any
 from unittest import mock
 
+import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-import pytest
 
 from sauti.monitoring.actions import ReportError, strip_exif
 from sauti.monitoring.models import Report
@@ -30,8 +29,11 @@ def png_header(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -55,7 +57,10 @@ def test_a_12000_by_12000_png_is_refused_before_decoding(world: World) -> None:
 def test_a_picture_just_over_the_limit_is_refused_from_its_header(world: World) -> None:
     response = world.client_for(None).post(
         "/report/?org=umoja",
-        {"description": "Maji", "attachment": SimpleUploadedFile("b.png", png_header(8000, 8000), "image/png")},
+        {
+            "description": "Maji",
+            "attachment": SimpleUploadedFile("b.png", png_header(8000, 8000), "image/png"),
+        },
     )
     assert response.status_code == 400, response.content.decode()[-3000:]
     assert "too large" in response.content.decode(), response.content.decode()[-3000:]

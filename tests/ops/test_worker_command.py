@@ -25,9 +25,15 @@ def test_reload_is_off_by_default_even_with_debug_on(settings: Any) -> None:
 def test_under_reload_only_the_child_runs_the_inbound_and_schedule_threads(settings: Any) -> None:
     started: list[str] = []
     with (
-        mock.patch("sauti.ops.management.commands.worker.schedule.start_inbound", lambda stop: started.append("in")),
-        mock.patch("sauti.ops.management.commands.worker.schedule.start", lambda stop: started.append("sched")),
-        mock.patch("sauti.ops.management.commands.worker.heartbeat.start", lambda stop: started.append("beat")),
+        mock.patch(
+            "sauti.ops.management.commands.worker.schedule.start_inbound", lambda stop: started.append("in")
+        ),
+        mock.patch(
+            "sauti.ops.management.commands.worker.schedule.start", lambda stop: started.append("sched")
+        ),
+        mock.patch(
+            "sauti.ops.management.commands.worker.heartbeat.start", lambda stop: started.append("beat")
+        ),
         mock.patch("sauti.ops.management.commands.worker.heartbeat.forget"),
         mock.patch("django_tasks_db.management.commands.db_worker.Command.handle"),
     ):

@@ -32,5 +32,7 @@ class Command(BaseCommand):
         if result["mismatches"]:
             raise CommandError(f"restored, but row counts differ from the manifest: {result['mismatches']}")
         self.stdout.write(
-            json.dumps({"restored": str(archive), "rows": sum(result["counts"].values()), "files": result["files"]})
+            json.dumps(
+                {"restored": str(archive), "rows": sum(result["counts"].values()), "files": result["files"]}
+            )
         )

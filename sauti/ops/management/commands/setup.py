@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sauti.ops.setup import SetupError, do_setup, find_county
 from sauti.evidence import audit
+from sauti.ops.setup import SetupError, do_setup, find_county
 
 PROMPTS = {
     "org_name": "Organisation name: ",

@@ -13,8 +13,9 @@ import threading
 from argparse import ArgumentParser
 from typing import Any
 
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 from sauti.core import schedule
 from sauti.messaging.actions import do_process_waiting
