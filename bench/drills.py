@@ -160,6 +160,17 @@ def processed_now(env: dict[str, str], status: str = "processed") -> int:
         return int(row[0]) if row else 0
 
 
+def wait_for(env: dict[str, str], target: int, *, stall: float = 120, poll: float = 0.2) -> int:
+    """Wait until `target` messages are processed, or nothing more has been for `stall` seconds."""
+    done, last_change = processed_now(env), time.monotonic()
+    while done < target and time.monotonic() - last_change < stall:
+        time.sleep(poll)
+        now = processed_now(env)
+        if now != done:
+            done, last_change = now, time.monotonic()
+    return done
+
+
 def worker(env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [PY, "-m", "sauti", "worker", "--no-startup-delay", "--interval", "0.2", *extra],
@@ -369,9 +380,7 @@ def drill_worker_kill(env: dict[str, str], n: int, kill_after: int, lease: int =
     sauti(env, "shell", "-c", STORE.format(texts=TEXTS, n=n))
     first = worker(env, "--no-schedule")
     try:
-        deadline = time.monotonic() + 300
-        while processed_now(env) < kill_after and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(env, kill_after, poll=0.05)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -380,9 +389,7 @@ def drill_worker_kill(env: dict[str, str], n: int, kill_after: int, lease: int =
     restarted = time.monotonic()
     second = worker(env)
     try:
-        deadline = time.monotonic() + 300 + lease
-        while processed_now(env) < n and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(env, n, stall=120 + lease)
         recovery = time.monotonic() - restarted
     finally:
         stop(second)
@@ -497,9 +504,7 @@ def drill_scale_out(env: dict[str, str], n: int) -> Figures:
         started = time.monotonic()
         procs = [worker(env, *([] if k == 0 else ["--no-schedule"])) for k in range(workers_n)]
         try:
-            deadline = time.monotonic() + 1200
-            while processed_now(env) < target and time.monotonic() < deadline:
-                time.sleep(0.2)
+            wait_for(env, target)
         finally:
             for p in procs:
                 stop(p)
