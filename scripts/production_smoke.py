@@ -143,23 +143,24 @@ def main() -> int:
             print(f"{'200' if healthy else 'not 200'} /healthz once the worker beats", flush=True)
             if not healthy:
                 failures.append("/healthz never answered 200 with the worker running")
-            static = None
+            static: str | None = None
             for path in PAGES:
                 status, body = fetch(port, path)
                 print(f"{status} {path}", flush=True)
                 if status != 200:
                     failures.append(f"{path}: {status}")
                 found = re.search(rb"/static/sauti/sauti\.[0-9a-f]{12}\.css", body)
-                static = static or (found and found[0].decode())
+                if static is None and found is not None:
+                    static = found[0].decode()
             leaflet = "/static/vendor/leaflet/leaflet.js"
-            for path in [static, leaflet]:
-                if path is None:
+            for asset in [static, leaflet]:
+                if asset is None:
                     failures.append("no page links the stylesheet by its hashed name")
                     continue
-                status, _body = fetch(port, path)
-                print(f"{status} {path}", flush=True)
+                status, _body = fetch(port, asset)
+                print(f"{status} {asset}", flush=True)
                 if status != 200:
-                    failures.append(f"{path}: {status}")
+                    failures.append(f"{asset}: {status}")
         finally:
             for process in (server, worker):
                 process.terminate()

@@ -198,6 +198,8 @@ def do_process_inbound(message_id: int, *, release: bool = False) -> InboundMess
     if not claimed:
         return None
     message = InboundMessage.objects.select_related("channel", "organisation").get(pk=message_id)
+    status: str
+    error: str
     if message.attempts > MAX_INBOUND_ATTEMPTS:
         status, error = (
             InboundStatus.FAILED,

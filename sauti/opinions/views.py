@@ -303,7 +303,8 @@ def _join_if_needed(request: HttpRequest, conversation: Conversation) -> Partici
 def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
     conversation = _public_conversation(code)
     existing = _participant(request, conversation)
-    if not throttle.allow(request, conversation.organisation, Scope.VOTE):
+    organisation = conversation.organisation
+    if organisation is not None and not throttle.allow(request, organisation, Scope.VOTE):
         return _vote_page(
             request,
             conversation,

@@ -278,7 +278,7 @@ def do_restore(archive: Path, progress: Progress = lambda _m: None) -> dict[str,
                 staged.append((target, media_root / name.removeprefix("media/")))
             if i % 500 == 0:
                 progress(f"  {i}/{len(files)}")
-        for _source, dest in staged:
+        for _checked, dest in staged:
             if (
                 dest.exists()
                 and _sha256(dest) != files["media/" + dest.relative_to(media_root).as_posix()]["sha256"]
@@ -287,9 +287,9 @@ def do_restore(archive: Path, progress: Progress = lambda _m: None) -> dict[str,
         database = work / "members" / manifest["database"]
         progress("loading the database …")
         _load_database(kind, database)
-        for source, dest in staged:
+        for checked, dest in staged:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, dest)
+            shutil.copyfile(checked, dest)
     found = table_counts()
     expected: dict[str, int] = manifest["counts"]
     mismatches = {

@@ -68,7 +68,7 @@ def test_a_worker_killed_mid_message_leaves_a_claim_the_sweep_takes_back_once(
 
     with time_machine.travel(timezone.now() + timedelta(seconds=400)):
         processed, _sent = actions.do_sweep()
-    message.refresh_from_db()
+    message = InboundMessage.objects.get(pk=message.pk)
     assert processed == 1 and message.status == "processed" and message.attempts == 2
     assert message.claimed_by == "" and message.claimed_at is None
     assert Report.objects.filter(external_id=f"sms:{message.pk}").count() == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from benchsetup import ensure_pg_database
+from benchsetup import ensure_pg_database  # type: ignore[import-not-found]
 
 
 @pytest.mark.skipif(

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import drills
+import drills  # type: ignore[import-not-found]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def migrated(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
     with django_db_blocker.unblock():
         connection.ensure_connection()
         target = sqlite3.connect(path)
-        connection.connection.backup(target)  # type: ignore[union-attr]
+        connection.connection.backup(target)
         target.close()
     return path
 

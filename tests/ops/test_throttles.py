@@ -43,8 +43,12 @@ def test_forwarded_addresses_count_only_from_trusted_proxies(world: World, setti
     assert report(direct, 5, **{"X-Forwarded-For": "2.2.2.2"}).status_code == 429
 
 
-@pytest.mark.parametrize(("persona", "status"), [("wanjiku", 200), ("alice", 200), ("kamau", 403), ("bob", 404)])
-def test_the_limits_page_is_for_the_organisations_coordinators(world: World, persona: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("persona", "status"), [("wanjiku", 200), ("alice", 200), ("kamau", 403), ("bob", 404)]
+)
+def test_the_limits_page_is_for_the_organisations_coordinators(
+    world: World, persona: str, status: int
+) -> None:
     assert world.client_for(getattr(world, persona)).get("/throttles/umoja/").status_code == status
 
 
