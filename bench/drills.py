@@ -528,6 +528,9 @@ def main() -> int:
     parser.add_argument("--down", type=float, default=5.0)
     parser.add_argument("--pg-port", type=int, default=55130)
     args = parser.parse_args()
+    # A SIGTERM (e.g. from `timeout`) unwinds like an exception, so the finally blocks stop the servers,
+    # the workers and the private PostgreSQL cluster.
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(1))
     drills = (
         ["worker-kill", "gunicorn-kill", "pg-restart", "scale-out"] if args.drill == "all" else [args.drill]
     )
