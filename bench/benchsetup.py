@@ -25,3 +25,21 @@ def setup_django(*, migrate: bool = False) -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+
+
+def ensure_pg_database(url: str, *, empty: bool = True) -> None:
+    """Create the PostgreSQL database named in `url` if it does not exist (a fresh machine has none), and
+    with `empty` drop everything in it. Connects to the server's `postgres` database to create it."""
+    import psycopg
+    from psycopg import sql
+
+    base, _slash, name = url.rpartition("/")
+    name = name.split("?", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    if empty:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")

@@ -5,7 +5,7 @@ stack, committed durably, beside a bare WSGI app doing one INSERT per request (t
         [--workers 4] [--pg-url postgres://postgres@127.0.0.1:5432/test_transport]
 
 For each database: migrate a throwaway database (SQLite under a temp dir; the PostgreSQL database named
-in --pg-url is emptied first), create an organisation and an Africa's Talking channel, start gunicorn
+in --pg-url is created if missing and emptied first), create an organisation and an Africa's Talking channel, start gunicorn
 (sync workers) serving Sauti, post N distinct callbacks in AT's exact form format from --concurrency
 client threads (a new connection per request, as AT does), and report msgs/s and p50/p99 latency
 (client side). The same load then goes to gunicorn serving bench/minimal_wsgi.py. Then the retry
@@ -33,6 +33,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from benchsetup import ensure_pg_database  # noqa: E402
+
 PY = sys.executable
 TEXTS = [
     "Maji yamekatwa Mathare 4A tangu jana, watu 200 hawana maji",
@@ -232,11 +235,8 @@ def sauti_cmd(env: dict[str, str], *args: str) -> str:
 
 
 def empty_pg(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+    """The database in --pg-url, created if missing (issue 13, defect 6) and emptied."""
+    ensure_pg_database(url, empty=True)
 
 
 def run(db: str, args: argparse.Namespace) -> None:

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "sauti.evidence",
     "sauti.home",
     "sauti.budgets",
+    "sauti.ops",
+    "sauti.throttles",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +216,16 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+# Anonymous submissions per client address (per organisation): public reports and opinion votes, at most
+# this many per window (seconds); 0 turns a limit off. Coordinators can set their organisation's own
+# limits at /throttles/<organisation>/.
+SAUTI_THROTTLE_REPORTS = env_int("SAUTI_THROTTLE_REPORTS", 10, minimum=0)
+SAUTI_THROTTLE_REPORTS_WINDOW = env_int("SAUTI_THROTTLE_REPORTS_WINDOW", 3600, minimum=10)
+SAUTI_THROTTLE_VOTES = env_int("SAUTI_THROTTLE_VOTES", 120, minimum=0)
+SAUTI_THROTTLE_VOTES_WINDOW = env_int("SAUTI_THROTTLE_VOTES_WINDOW", 600, minimum=10)
+# Photos larger than this many pixels are refused from their header, before any decoding (a phone photo is
+# 12-50 megapixels). Pillow's own decompression-bomb guard is set to the same figure.
+SAUTI_MAX_IMAGE_PIXELS = env_int("SAUTI_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)
 # Map tiles: any XYZ tile URL; empty means no tiles (boundaries are still drawn).
 SAUTI_TILE_URL = env_str("SAUTI_TILE_URL", "")
 SAUTI_TILE_ATTRIBUTION = env_str("SAUTI_TILE_ATTRIBUTION", "")
@@ -224,6 +236,12 @@ SAUTI_PUBLIC_URL = env_str("SAUTI_PUBLIC_URL", SITE_URL)
 SAUTI_SMS_HANDLER = env_str("SAUTI_SMS_HANDLER", "sauti.conversations.handlers.handle_sms")
 SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.conversations.handlers.handle_ussd")
 SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
+# Seconds a worker's claim on an inbound message (processing) or an outbox message (sending) lasts; the
+# minutely sweep takes older claims back (inbound: processed again; outbox: see do_resolve_stuck_sending).
+SAUTI_PROCESSING_LEASE_SECONDS = env_int("SAUTI_PROCESSING_LEASE_SECONDS", 300, minimum=2)
+# /healthz answers 503 when no worker has beaten for this many seconds, or a message has waited this long.
+SAUTI_HEALTH_WORKER_SECONDS = env_int("SAUTI_HEALTH_WORKER_SECONDS", 120, minimum=15)
+SAUTI_HEALTH_BACKLOG_SECONDS = env_int("SAUTI_HEALTH_BACKLOG_SECONDS", 600, minimum=10)
 SAUTI_AT_BASE_URL = env_str("SAUTI_AT_BASE_URL", "")
 SAUTI_TWILIO_BASE_URL = env_str("SAUTI_TWILIO_BASE_URL", "")
 
@@ -246,6 +264,8 @@ if PRODUCTION:
         # Preloading is a hard-to-undo commitment for the whole domain: the deployer opts in.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Monitors probe /healthz on the machine itself, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
     if len(SECRET_KEY) < 50:
         from django.core.exceptions import ImproperlyConfigured
 
@@ -255,14 +275,24 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS["default"]["BACKEND"] = env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
+# Structured logs (sauti.core.logs.py): every record one JSON line, plus one line per request and per task
+# with its duration. On by default in production.
+SAUTI_STRUCTURED_LOGS = env_bool("SAUTI_STRUCTURED_LOGS", default=PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "sauti.core.logs.JsonFormatter"},
+    },
     # Webhook paths carry the channel's secret token: it never reaches a log line (issue 14).
     "filters": {"webhook_tokens": {"()": "sauti.core.logs.RedactWebhookTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["webhook_tokens"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if SAUTI_STRUCTURED_LOGS else "plain",
+            "filters": ["webhook_tokens"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

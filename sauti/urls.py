@@ -3,8 +3,10 @@ from django.urls import include, path
 
 from sauti.core import views as core_views
 from sauti.evidence import security
+from sauti.ops import views as ops_views
 
 urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", security.RateLimitedLoginView.as_view(), name="login"),
     path("accounts/2fa/", security.two_factor, name="two_factor"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),
     path("messaging/", include("sauti.messaging.urls")),
     path("", include("sauti.home.urls")),
+    path("throttles/", include("sauti.throttles.urls")),
     path("", include("sauti.monitoring.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),

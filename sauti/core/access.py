@@ -74,6 +74,8 @@ class Perm(StrEnum):
     OBSERVE_PROJECTS = "observe_projects"
     # Join two records of one phone number (a group's member, a reporter …) into one (issue 14).
     MERGE_CONTACTS = "merge_contacts"
+    # See and change the limits on anonymous submissions (throttles app; issue 13).
+    MANAGE_LIMITS = "manage_limits"
 
 
 _ALL = frozenset(Perm) - {Perm.VIEW_REFERRED_CASES, Perm.VIEW_ADDRESSED_DIALOGUES, Perm.ACT_FOR_OFFICE}

@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
+
+from sauti.core.logs import timed
 
 log = logging.getLogger("sauti.schedule")
 
@@ -71,7 +75,8 @@ class Schedule:
 
     def _run(self, job: Callable[[], None]) -> None:
         try:
-            job()
+            with timed(f"schedule.{getattr(job, '__name__', 'job')}"):
+                job()
         except Exception as exc:
             log.exception("scheduled job %s failed", getattr(job, "__name__", job))
             self.errors.append(repr(exc))
@@ -82,12 +87,25 @@ class Schedule:
 def start_inbound(stop: threading.Event, pause: float = 0.2) -> threading.Thread:
     """Process inbound SMS as they are stored (with the database task backend the stored message is the
     queue entry: `messaging.do_receive_sms`), checking again every `pause` seconds when none wait."""
-    from sauti.messaging.actions import do_process_waiting
+    from sauti.messaging.actions import do_process_inbound, do_reclaim_expired, waiting_inbound
+
+    reclaim_every = min(settings.SAUTI_PROCESSING_LEASE_SECONDS / 2, 30)
+    last_reclaim = 0.0
 
     def loop() -> None:
+        nonlocal last_reclaim
         while not stop.is_set():
             try:
-                busy = do_process_waiting() > 0
+                if time.monotonic() - last_reclaim >= reclaim_every:
+                    # Claims of a worker that died go back to the queue within a lease and a half.
+                    last_reclaim = time.monotonic()
+                    do_reclaim_expired()
+                busy = False
+                for pk in waiting_inbound(100):
+                    with timed("messaging.process_inbound", message_id=pk) as fields:
+                        message = do_process_inbound(pk)
+                        fields["status"] = message.status if message is not None else "claimed elsewhere"
+                        busy = True
             except Exception:
                 log.exception("inbound processing failed; retrying")
                 busy = False

@@ -12,8 +12,6 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from functools import lru_cache
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
 from urllib.parse import quote
 
@@ -37,7 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sauti.core import crypto
+from sauti.core import clients, crypto
 from sauti.core.access import _memberships
 from sauti.evidence.models import LoginFailure, OdkPassword, RecoveryCode, TOTPDevice
 from sauti.people.models import Role, User
@@ -50,43 +48,9 @@ EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", 
 # --- lockout ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
-    return tuple(ip_network(p.strip(), strict=False) for p in proxies if p.strip())
-
-
-def _address(text: str) -> IPv4Address | IPv6Address | None:
-    try:
-        return ip_address(text.strip())
-    except ValueError:
-        return None
-
-
-def _trusted(addr: IPv4Address | IPv6Address | None) -> bool:
-    networks = _networks(tuple(settings.SAUTI_TRUSTED_PROXIES))
-    return addr is not None and any(addr in net for net in networks)
-
-
-def client_ip(request: HttpRequest | Any | None) -> str | None:
-    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (SAUTI_TRUSTED_PROXIES); then the
-    last X-Forwarded-For address that no trusted proxy added (anything left of it is the client's claim)."""
-    if request is None:
-        return None
-    remote = _address(str(request.META.get("REMOTE_ADDR") or ""))
-    if remote is None:
-        return None
-    if not _trusted(remote):
-        return str(remote)
-    last = remote
-    hops = [h for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
-    for hop in reversed(hops):
-        addr = _address(hop)
-        if addr is None:
-            break
-        if not _trusted(addr):
-            return str(addr)
-        last = addr
-    return str(last)
+def client_ip(request: HttpRequest | None) -> str | None:
+    # Behind a proxy every client would be the proxy: X-Forwarded-For from SAUTI_TRUSTED_PROXIES (issue 13).
+    return clients.client_ip(request)
 
 
 def _key(username: str) -> str:

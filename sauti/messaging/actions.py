@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -23,6 +26,7 @@ from sauti.messaging import segments
 from sauti.messaging.keywords import parse_command
 from sauti.messaging.models import (
     MAX_ATTEMPTS,
+    MAX_INBOUND_ATTEMPTS,
     STATUS_RANK,
     Channel,
     ChannelKind,
@@ -51,23 +55,55 @@ SPAM_PATTERNS = re.compile(
 # Inbound ----------------------------------------------------------------------------------------------
 
 
+# A provider's own time for a message is kept as data only if it is plausible: at most this long before
+# Sauti received it (carriers hold undelivered SMS for days) or this far after (clock skew).
+PROVIDER_TIME_BEFORE = timedelta(days=30)
+PROVIDER_TIME_AFTER = timedelta(hours=1)
+
+
+def plausible_provider_time(provider_time: datetime, received_at: datetime) -> tuple[datetime, bool]:
+    """The provider's time clamped into [received - PROVIDER_TIME_BEFORE, received + PROVIDER_TIME_AFTER],
+    and whether it had to be (a `date=9999-12-31` or `0001-01-01` callback)."""
+    low, high = received_at - PROVIDER_TIME_BEFORE, received_at + PROVIDER_TIME_AFTER
+    if provider_time < low:
+        return low, True
+    if provider_time > high:
+        return high, True
+    return provider_time, False
+
+
 def do_receive_sms(
-    channel: Channel, *, provider_id: str, phone: str, text: str, received_at: datetime
+    channel: Channel,
+    *,
+    provider_id: str,
+    phone: str,
+    text: str,
+    provider_time: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> tuple[InboundMessage, bool]:
     """Store an inbound SMS durably (the caller answers 200 only after this returns) and have it processed.
     A provider retry with the same id returns the stored message and creates nothing.
+
+    `received_at` is when Sauti received it (default: now); rate limits and ordering use it, never the
+    provider's clock. `provider_time`, the time the provider states, is kept as data, clamped to a
+    plausible range and flagged when it was not (`plausible_provider_time`).
 
     One INSERT, committed on its own: with the database task backend (the default) the stored message is
     itself the queue entry, found by the worker through a partial index on waiting messages
     (`do_process_waiting`), so a webhook writes one row and no task row (docs/decisions.md has the
     figures). Other backends (the immediate one in tests, Redis) get a task once the message is committed."""
+    received = received_at or timezone.now()
     message = InboundMessage(
         channel=channel,
         organisation_id=channel.organisation_id,
         provider_id=provider_key(provider_id),
         text=text,
-        received_at=received_at,
+        received_at=received,
     )
+    if provider_time is not None:
+        message.provider_time, message.provider_time_implausible = plausible_provider_time(
+            provider_time, received
+        )
     message.phone = phone
     if not insert_new(message):
         existing = InboundMessage.objects.filter(
@@ -141,29 +177,98 @@ def quarantine_reason(message: InboundMessage) -> str:
     return ""
 
 
+def claimant() -> str:
+    """Who is claiming: host, process and thread (shown on stuck messages; checked before committing)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:120]
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.SAUTI_PROCESSING_LEASE_SECONDS)
+
+
 def do_process_inbound(message_id: int, *, release: bool = False) -> InboundMessage | None:
-    """Process one inbound message once: claim it by a conditional UPDATE so two workers (or a retried
-    task) never both handle it; then opt-out keywords, the spam/rate filter, and the conversation handler.
+    """Process one inbound message exactly once.
+
+    1. Claim it with a conditional UPDATE (status, when, by whom; committed on its own) so two workers,
+       or a retried task, never both handle it.
+    2. In ONE transaction: check the claim is still ours (the sweep takes back claims older than the
+       lease), run opt-out keywords / the spam and rate filter / the conversation handler, queue the
+       replies and record the final status. A crash (kill -9, a lost connection, "database is locked")
+       anywhere before that commit leaves nothing behind but the claim, which the sweep takes back once
+       the lease has passed; after the commit there is nothing left to do. So the report, the replies,
+       the opinion vote and the ballot are written once or not at all.
     `release=True` is a person releasing a quarantined message: the filters are skipped."""
     claimable = [InboundStatus.QUARANTINED] if release else [InboundStatus.RECEIVED]
+    me = claimant()
     claimed = InboundMessage.objects.filter(pk=message_id, status__in=claimable).update(
-        status=InboundStatus.PROCESSING
+        status=InboundStatus.PROCESSING, claimed_at=timezone.now(), claimed_by=me, attempts=F("attempts") + 1
     )
     if not claimed:
         return None
     message = InboundMessage.objects.select_related("channel", "organisation").get(pk=message_id)
+    status: str
+    error: str
+    if message.attempts > MAX_INBOUND_ATTEMPTS:
+        status, error = (
+            InboundStatus.FAILED,
+            _("Processing was interrupted %(n)d times; not tried again.") % {"n": MAX_INBOUND_ATTEMPTS},
+        )
+        _finish(message_id, me, status, error)
+        message.status, message.error = status, error
+        return message
     try:
-        status, error = _process(message, release)
+        with transaction.atomic():
+            mine = InboundMessage.objects.select_for_update().filter(
+                pk=message_id, status=InboundStatus.PROCESSING, claimed_by=me
+            )
+            if not mine.exists():
+                return None  # the lease ran out and someone else has it now
+            status, error = _process(message, release)
+            _finish(message_id, me, status, error)
+    except DatabaseError as e:
+        # Nothing was written: hand the message back to the queue (or leave the claim to the sweep).
+        log.warning("inbound message %s: database error, handed back: %s", message_id, e)
+        status, error = (InboundStatus.QUARANTINED if release else InboundStatus.RECEIVED), ""
+        try:
+            _finish(message_id, me, status, error)
+        except DatabaseError:
+            log.warning("inbound message %s stays claimed until its lease runs out", message_id)
+            return None
     except Exception as e:
         log.exception("inbound message %s failed", message_id)
         status, error = InboundStatus.FAILED, f"{type(e).__name__}: {e}"[:300]
-    InboundMessage.objects.filter(pk=message_id).update(status=status, error=error)
+        _finish(message_id, me, status, error)
     message.status, message.error = status, error
     return message
 
 
+def _finish(message_id: int, me: str, status: str, error: str) -> None:
+    """Record the outcome of our claim (nothing if the claim is no longer ours)."""
+    changes: dict[str, Any] = {"status": status, "error": error[:300], "claimed_at": None, "claimed_by": ""}
+    if status == InboundStatus.PROCESSED:
+        changes["processed_at"] = timezone.now()
+    InboundMessage.objects.filter(pk=message_id, status=InboundStatus.PROCESSING, claimed_by=me).update(
+        **changes
+    )
+
+
+def do_reclaim_expired(now: datetime | None = None) -> int:
+    """Put messages whose processing claim is older than the lease back in the queue (their worker died
+    or hung: what it did was rolled back). Claims from before claims had a time are taken back too."""
+    cutoff = (now or timezone.now()) - lease()
+    expired = InboundMessage.objects.filter(
+        Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True), status=InboundStatus.PROCESSING
+    )
+    taken = expired.update(status=InboundStatus.RECEIVED, claimed_at=None, claimed_by="")
+    if taken:
+        log.warning("took back %d inbound messages whose processing claim expired", taken)
+    return taken
+
+
 def _process(message: InboundMessage, release: bool) -> tuple[str, str]:
     org, phone, text = message.organisation, message.phone, message.text.strip()
+    if message.processed_at is not None:
+        return InboundStatus.PROCESSED, message.error  # done before: nothing to do again
     if not text:
         return InboundStatus.PROCESSED, _("Empty message: nothing to do.")
     command = parse_command(text)
@@ -362,7 +467,7 @@ def claim(message_id: int) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return bool(
         OutboundMessage.objects.filter(due, pk=message_id, status=OutboundStatus.QUEUED).update(
-            status=OutboundStatus.SENDING, attempts=F("attempts") + 1
+            status=OutboundStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by=claimant()
         )
     )
 
@@ -378,6 +483,8 @@ def do_send(message_id: int) -> OutboundMessage | None:
         _send_failed(message, e)
     else:
         OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING).update(
+            claimed_at=None,
+            claimed_by="",
             status=result.status,
             provider_id=provider_key(result.provider_id),
             sent_at=timezone.now(),
@@ -393,23 +500,25 @@ def _send_failed(message: OutboundMessage, error: TransportError) -> None:
         do_set_opt_out(message.organisation, message.phone, active=True, how="delivery")
     if error.permanent or message.attempts >= MAX_ATTEMPTS:
         OutboundMessage.objects.filter(pk=message.pk).update(
-            status=OutboundStatus.FAILED, last_error=str(error)[:300]
+            status=OutboundStatus.FAILED, last_error=str(error)[:300], claimed_at=None, claimed_by=""
         )
         return
     next_at = timezone.now() + RETRY_DELAY * message.attempts
     OutboundMessage.objects.filter(pk=message.pk).update(
-        status=OutboundStatus.QUEUED, next_attempt_at=next_at, last_error=str(error)[:300]
+        status=OutboundStatus.QUEUED,
+        next_attempt_at=next_at,
+        last_error=str(error)[:300],
+        claimed_at=None,
+        claimed_by="",
     )
     transaction.on_commit(lambda: _enqueue_send(message.pk, run_after=next_at))
 
 
-def do_send_due(limit: int = 500, stale_after: timedelta = timedelta(minutes=10)) -> int:
-    """Send every due queued message (retries whose time has come, tasks lost in a crash); put back
-    messages stuck in `sending` for longer than `stale_after` (a worker died mid-send)."""
+def do_send_due(limit: int = 500) -> int:
+    """Send every due queued message (retries whose time has come, tasks lost in a crash), after resolving
+    messages left in `sending` past the lease (`do_resolve_stuck_sending`)."""
+    do_resolve_stuck_sending()
     now = timezone.now()
-    OutboundMessage.objects.filter(
-        status=OutboundStatus.SENDING, next_attempt_at__lt=now - stale_after
-    ).update(status=OutboundStatus.QUEUED)
     due = OutboundMessage.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), status=OutboundStatus.QUEUED
     ).values_list("pk", flat=True)[:limit]
@@ -418,6 +527,47 @@ def do_send_due(limit: int = 500, stale_after: timedelta = timedelta(minutes=10)
         if do_send(pk) is not None:
             sent += 1
     return sent
+
+
+def do_resolve_stuck_sending(now: datetime | None = None) -> tuple[int, int]:
+    """Messages in `sending` whose claim is older than the lease: their worker died between claiming and
+    recording the provider's answer, so nobody knows whether the provider took them. Where the provider
+    de-duplicates by our idempotency key (the message id) they go back to the queue and are sent again
+    safely; otherwise they are marked failed with that reason, never sent twice, and staff see them in the
+    outbox. Returns (re-queued, failed)."""
+    cutoff = (now or timezone.now()) - lease()
+    stuck = OutboundMessage.objects.filter(status=OutboundStatus.SENDING).filter(
+        Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, next_attempt_at__lt=cutoff)
+    )
+    requeued = failed = 0
+    for message in stuck.select_related("channel"):
+        if provider_deduplicates(message.channel):
+            requeued += OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING).update(
+                status=OutboundStatus.QUEUED, claimed_at=None, claimed_by="", next_attempt_at=timezone.now()
+            )
+        else:
+            failed += OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING).update(
+                status=OutboundStatus.FAILED,
+                last_error=UNKNOWN_OUTCOME,
+                claimed_at=None,
+                claimed_by="",
+            )
+    if requeued or failed:
+        log.warning(
+            "outbox: %d interrupted sends re-queued, %d marked failed (outcome unknown)", requeued, failed
+        )
+    return requeued, failed
+
+
+UNKNOWN_OUTCOME = (
+    "Interrupted while sending: the provider may or may not have taken it, and it offers no way to "
+    "avoid a duplicate, so it is not sent again automatically."
+)
+
+
+def provider_deduplicates(channel: Channel) -> bool:
+    """Whether sending the same message twice through this channel reaches the phone once."""
+    return bool(getattr(client_for(channel), "idempotent", False))
 
 
 def do_delivery_report(
@@ -564,6 +714,7 @@ def do_sweep(stranded_after: timedelta = timedelta(minutes=5)) -> tuple[int, int
     """Catch up after a crash or a lost task: process inbound messages still waiting after
     `stranded_after`, and send every due outbox message. Safe to run while workers run (every step
     claims its row). Returns (inbound processed, outbound sent)."""
+    do_reclaim_expired()
     waiting = waiting_inbound(1000, older_than=timezone.now() - stranded_after)
     processed = sum(1 for pk in waiting if do_process_inbound(pk) is not None)
     return processed, do_send_due()

@@ -133,13 +133,27 @@ class InboundMessage(EncryptedPhone):
     phone_hash = models.CharField(max_length=64, editable=False, blank=True)
     provider_id = models.CharField(max_length=120)
     text = models.TextField(blank=True)
+    # When Sauti received it (rate limits and ordering use this, never the provider's clock).
     received_at = models.DateTimeField(_("received"))
+    # When the provider says it was sent: data only, clamped to a plausible range around received_at
+    # (PROVIDER_TIME_BEFORE .. PROVIDER_TIME_AFTER) and flagged when it had to be.
+    provider_time = models.DateTimeField(_("provider's time"), null=True, blank=True)
+    provider_time_implausible = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED
     )
     error = models.CharField(_("reason"), max_length=300, blank=True)
     report_id = models.BigIntegerField(null=True, blank=True)
+    # The processing claim: who took the message and when. A claim older than
+    # SAUTI_PROCESSING_LEASE_SECONDS is taken back by the sweep; `attempts` counts claims (a message whose
+    # processing keeps killing its worker fails after MAX_INBOUND_ATTEMPTS instead of looping).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Set in the same transaction as what processing wrote (report, replies, vote, ballot): once set,
+    # processing the message again does nothing, whatever its status says.
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -153,6 +167,8 @@ class InboundMessage(EncryptedPhone):
             models.Index(fields=["organisation", "phone_hash", "received_at"]),
             # The worker's queue: messages stored and not yet picked up (a handful, whatever the table's size).
             models.Index(fields=["id"], condition=Q(status="received"), name="inbound_waiting"),
+            # Claims in progress (for the sweep's lease check): only rows being processed are in it.
+            models.Index(fields=["claimed_at"], condition=Q(status="processing"), name="inbound_claimed"),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +194,7 @@ STATUS_RANK: dict[str, int] = {
     OutboundStatus.FAILED: 3,
 }
 MAX_ATTEMPTS = 3
+MAX_INBOUND_ATTEMPTS = 3
 
 
 class OutboundMessage(EncryptedPhone):
@@ -200,6 +217,10 @@ class OutboundMessage(EncryptedPhone):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # The send claim: who moved it to `sending` and when (a message left in `sending` past the lease is
+    # resolved by the sweep: see messaging.actions.do_resolve_stuck_sending).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

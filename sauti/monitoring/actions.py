@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -220,12 +222,29 @@ def strip_exif(data: bytes, content_type: str) -> bytes | None:
         return None
     from PIL import Image, UnidentifiedImageError
 
+    too_large = ReportError(
+        _("The image is too large: at most %(mp)d megapixels.")
+        % {"mp": settings.SAUTI_MAX_IMAGE_PIXELS // 1_000_000},
+        "attachments",
+    )
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below
+            opened = Image.open(io.BytesIO(data))  # reads the header only: nothing decoded yet
+        with opened as image:
+            width, height = image.size
+            if width * height > settings.SAUTI_MAX_IMAGE_PIXELS:
+                # A small file can claim a huge picture (a 419 KB PNG of 12000×12000 took 9.6 s and
+                # ~860 MB to decode): refused from its header (issue 13).
+                raise too_large
             clean = Image.new(image.mode, image.size)
             clean.paste(image)
             out = io.BytesIO()
             clean.save(out, format=image.format or "PNG")
+    except ReportError:
+        raise
+    except Image.DecompressionBombError:
+        raise too_large from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise ReportError(_("The image could not be read; it may be damaged."), "attachments") from None
     return out.getvalue()

@@ -77,6 +77,8 @@ from sauti.places.actions import PlaceError, do_add_local_place
 from sauti.places.geo import sketch
 from sauti.places.models import County, Settlement, Ward
 from sauti.places.services import candidate_key, find_places
+from sauti.throttles import throttle
+from sauti.throttles.models import Scope
 
 PAGE_SIZE = 50
 # A case written just before a poll may commit just after it: each poll looks this far back, and the
@@ -821,6 +823,10 @@ def report_public(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/report_form.html", context)
     if not orgs:
         raise Http404
+    if not throttle.allow(request, orgs[0] if len(orgs) == 1 else _chosen(request, orgs), Scope.REPORT):
+        form.is_valid()
+        form.add_error(None, _("Too many reports from this connection. Please try again later."))
+        return render(request, "monitoring/report_form.html", context, status=429)
     if form.is_valid():
         if form.cleaned_data.get("website"):
             form.add_error(None, _("Your report could not be accepted."))
@@ -834,6 +840,12 @@ def report_public(request: HttpRequest) -> HttpResponse:
                 }
                 return redirect("report_thanks")
     return render(request, "monitoring/report_form.html", context, status=400)
+
+
+def _chosen(request: HttpRequest, orgs: list[Organisation]) -> Organisation:
+    """The organisation a report is for (the form's choice), for counting; the first when not chosen."""
+    slug = request.POST.get("org", "")
+    return next((o for o in orgs if o.slug == slug), orgs[0])
 
 
 @require_GET

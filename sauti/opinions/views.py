@@ -45,6 +45,8 @@ from sauti.opinions.actions import (
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant
 from sauti.opinions.sms import do_invite_by_sms
 from sauti.people.models import Contact, Group, User
+from sauti.throttles import throttle
+from sauti.throttles.models import Scope
 
 COOKIE_AGE = 365 * 24 * 3600
 
@@ -414,6 +416,15 @@ def _no_ticket(request: HttpRequest, conversation: Conversation) -> HttpResponse
 def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
     conversation = _public_conversation(code)
     existing = _participant(request, conversation)
+    organisation = conversation.organisation
+    if organisation is not None and not throttle.allow(request, organisation, Scope.VOTE):
+        return _vote_page(
+            request,
+            conversation,
+            existing,
+            status=429,
+            error=_("Too many votes from this connection. Please try again later."),
+        )
     try:
         number = int(request.POST.get("statement", ""))
         value = int(request.POST.get("vote", ""))

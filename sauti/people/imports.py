@@ -141,13 +141,21 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ImportFileError(_("The Excel file is damaged or is not an .xlsx file.")) from None
     sheet = workbook.worksheets[0]
-    rows = [
-        [
+    # Counted while streaming: a sheet of millions of rows is refused once it passes the limit, never read
+    # whole (issue 13). The header and blank rows do not count.
+    rows: list[list[str]] = []
+    filled = 0
+    for row in sheet.iter_rows(values_only=True):
+        cells = [
             "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip()
             for v in row
         ]
-        for row in sheet.iter_rows(values_only=True)
-    ]
+        rows.append(cells)
+        if any(cells):
+            filled += 1
+            if filled - 1 > MAX_ROWS:
+                workbook.close()
+                raise ImportFileError(_("The file has more than %(max)d rows. Split it.") % {"max": MAX_ROWS})
     workbook.close()
     return rows
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 
 from django.test import Client
+from django.utils import timezone
 
 from sauti.messaging.models import Channel, InboundMessage, InboundStatus, OutboundMessage
 from sauti.monitoring.models import Report
@@ -61,10 +64,46 @@ def test_it_turns_a_message_into_a_located_report_and_queues_and_sends_a_confirm
 
 @pytest.mark.parametrize("date", ["2017-05-03T06:04:45Z", "2017-05-03 06:04:45", "2017-05-03 06:04:45.123"])
 def test_it_reads_both_date_formats_as_utc(at_channel: Channel, post: Post, date: str) -> None:
-    assert post(url(at_channel), form(date=date, text="")).status_code == 200
-    received = InboundMessage.objects.get().received_at
-    assert (received.year, received.hour, received.minute, received.second) == (2017, 6, 4, 45)
-    assert received.utcoffset() is not None and received.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    now = timezone.now()
+    with time_machine.travel(datetime(2017, 5, 3, 6, 10, tzinfo=UTC), tick=False):
+        assert post(url(at_channel), form(date=date, text="")).status_code == 200
+    message = InboundMessage.objects.get()
+    stated = message.provider_time
+    assert stated is not None and not message.provider_time_implausible
+    assert (stated.year, stated.hour, stated.minute, stated.second) == (2017, 6, 4, 45)
+    assert stated.utcoffset() is not None and stated.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    assert message.received_at == datetime(2017, 5, 3, 6, 10, tzinfo=UTC) < now
+
+
+@pytest.mark.parametrize("date", ["9999-12-31 23:59:59", "0001-01-01 00:00:00", "2017-05-03 06:04:45"])
+def test_the_providers_date_is_data_clamped_and_flagged_never_sautis_clock(
+    world: World, at_channel: Channel, post: Post, fake_provider: FakeProvider, date: str
+) -> None:
+    """Issue 13, defect 4: `date=9999-12-31` made the inbox answer 500 on every load; `0001-01-01`
+    failed processing; the provider's date set the rate-limit window."""
+    fake_provider.answer(201, at_success("+254791541111"))
+    before = timezone.now()
+    assert post(url(at_channel), form(date=date)).status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.status == InboundStatus.PROCESSED, message.error
+    assert before <= message.received_at <= timezone.now()
+    assert message.provider_time_implausible
+    assert message.provider_time is not None
+    assert abs(message.provider_time - message.received_at) <= timedelta(days=30)
+    page = world.client_for(world.wanjiku).get(f"/messaging/{world.umoja.slug}/inbox/")
+    assert page.status_code == 200
+
+
+def test_a_spoofed_date_does_not_escape_the_rate_limit(
+    world: World, at_channel: Channel, post: Post, fake_provider: FakeProvider, settings: Any
+) -> None:
+    settings.SAUTI_SMS_RATE_LIMIT = 2
+    fake_provider.answer(201, at_success("+254791541111"))
+    for i, year in enumerate((2001, 2011, 2021, 2031)):
+        data = form(id=f"s{i}", text=f"Maji yamekatwa Mathare 4A siku {i}", date=f"{year}-01-01 00:00:00")
+        assert post(url(at_channel), data).status_code == 200
+    statuses = list(InboundMessage.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["processed", "processed", "quarantined", "quarantined"]
 
 
 def test_a_retry_with_the_same_id_answers_200_and_creates_nothing(

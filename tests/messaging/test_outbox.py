@@ -134,16 +134,36 @@ def test_a_blacklisted_recipient_becomes_an_opt_out(
     assert actions.do_queue_sms(world.umoja, to_phone="+254711000001", text="Hi", channel=at_channel) is None
 
 
-def test_a_message_stuck_in_sending_is_put_back(
+def test_a_message_stuck_in_sending_is_never_sent_twice_without_an_idempotency_key(
     world: World, at_channel: Channel, fake_provider: FakeProvider
 ) -> None:
+    """A worker claimed it and died: the provider may have it already, and Africa's Talking cannot drop a
+    duplicate, so the sweep marks it failed with the reason instead of sending it again (issue 13)."""
     fake_provider.answer(201, at_success("+254711000001"))
     message = queue(world, at_channel)
-    assert actions.claim(message.pk)  # a worker claimed it and died
-    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+    assert actions.claim(message.pk)
+    message.refresh_from_db()
+    assert message.claimed_at is not None and message.claimed_by
+    with time_machine.travel(timezone.now() + timedelta(seconds=299)):
+        actions.do_send_due()
+    message.refresh_from_db()
+    assert message.status == "sending"  # still within the lease
+    with time_machine.travel(timezone.now() + timedelta(seconds=301)):
+        assert actions.do_send_due() == 0
+    message.refresh_from_db()
+    assert message.status == "failed" and message.last_error == actions.UNKNOWN_OUTCOME
+    assert fake_provider.requests == []
+
+
+def test_a_message_stuck_in_sending_through_a_deduplicating_provider_is_sent_again(
+    world: World, dev_channel: Channel
+) -> None:
+    message = queue(world, dev_channel)
+    assert actions.claim(message.pk)
+    with time_machine.travel(timezone.now() + timedelta(seconds=301)):
         assert actions.do_send_due() == 1
     message.refresh_from_db()
-    assert message.status == "sent"
+    assert message.status == "delivered" and message.attempts == 2 and message.claimed_by == ""
 
 
 def test_queued_messages_are_sent_by_the_task_after_commit(

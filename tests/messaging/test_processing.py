@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 
 from django.utils import translation
 from django.utils.translation import gettext
@@ -135,6 +136,7 @@ def test_processing_twice_does_nothing_the_second_time(
     InboundMessage.objects.filter(pk=message.pk).update(status="received")  # as if the task ran again
     actions.do_process_inbound(message.pk)
     assert Report.objects.count() == 1  # the report is idempotent on sms:<inbound id>
+    assert len(replies(message)) == 1  # and the reply is not queued again
     assert actions.do_process_inbound(message.pk) is None
 
 
@@ -188,6 +190,10 @@ def test_the_configured_handler_gets_the_documented_arguments_and_its_replies_ar
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"delivered"}  # the dev channel
 
 
-def test_received_at_is_the_providers_time(dev_channel: Channel, post: Post) -> None:
-    message = sms(dev_channel, post, "Maji yamekatwa", "1")
-    assert message.received_at.isoformat() == "2026-11-25T08:00:00+00:00"
+def test_received_at_is_sautis_time_and_the_providers_time_is_kept(dev_channel: Channel, post: Post) -> None:
+    with time_machine.travel(datetime(2026, 11, 25, 8, 0, 5, tzinfo=UTC), tick=False):
+        message = sms(dev_channel, post, "Maji yamekatwa", "1")
+    assert message.received_at.isoformat() == "2026-11-25T08:00:05+00:00"
+    assert message.provider_time is not None
+    assert message.provider_time.isoformat() == "2026-11-25T08:00:00+00:00"
+    assert not message.provider_time_implausible

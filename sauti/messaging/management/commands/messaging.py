@@ -1,9 +1,11 @@
-"""`sauti messaging parse|segments`: the SMS analysis and the segment counter from the console.
+"""`sauti messaging parse|segments|status`: the SMS analysis, the segment counter and the queues' state.
 
 `parse --json` is a contract other tools rely on: an object with `language` (en/sw/mixed), `category` (a
 taxonomy key), `place` (`kind`, `name`, `ward_code`, `constituency_code`, `county_code`, `score`, or null)
 and `people_affected` (int or null); extra keys may be added. `segments --json` gives `encoding`,
-`characters`, `units`, `segments`, `per_segment`, `remaining` and `normalised_text`.
+`characters`, `units`, `segments`, `per_segment`, `remaining` and `normalised_text`. `status --json` (a
+contract too) prints `{"inbound": {<state>: count, ...}, "outbound": {<state>: count, ...},
+"oldest_unprocessed_seconds": n|null}` with every state listed.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sauti.messaging.parse import MAX_TEXT_LENGTH, Analysis, analyse
 from sauti.messaging.segments import measure
+from sauti.messaging.status import counts
 
 
 class Command(BaseCommand):
     help = "SMS tools: analyse a message as the inbound pipeline does, or count its segments."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{parse,segments}", required=True)
+        actions = parser.add_subparsers(dest="action", metavar="{parse,segments,status}", required=True)
 
         parse = actions.add_parser(
             "parse", help="Language, category, place and people affected of a message."
@@ -41,7 +44,15 @@ class Command(BaseCommand):
         )
         segments.add_argument("--json", action="store_true", help="Print JSON.")
 
+        status = actions.add_parser(
+            "status", help="Inbound and outbox messages per state, and the oldest unprocessed one's age."
+        )
+        status.add_argument("--json", action="store_true", help="Print JSON.")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "status":
+            self._status(as_json=options["json"])
+            return
         text: str = options["text"]
         if not text.strip():
             raise CommandError('Give the message text, e.g. messaging parse "Maji yamekatwa Mathare 4A".')
@@ -106,3 +117,14 @@ class Command(BaseCommand):
         )
         if not raw and m.text != text:
             self.stdout.write(f"sent as   {m.text}")
+
+    def _status(self, *, as_json: bool) -> None:
+        state = counts()
+        if as_json:
+            self.stdout.write(json.dumps(state))
+            return
+        for direction in ("inbound", "outbound"):
+            line = ", ".join(f"{k} {v}" for k, v in state[direction].items())
+            self.stdout.write(f"{direction:<9} {line}")
+        age = state["oldest_unprocessed_seconds"]
+        self.stdout.write(f"oldest    {'none waiting' if age is None else f'{age} s unprocessed'}")

@@ -50,7 +50,8 @@ def read_incoming(channel: Channel, data: Any) -> dict[str, Any]:
         "provider_id": provider_id,
         "phone": phone_field(data, "from"),
         "text": required(data, "text")[:MAX_TEXT],
-        "received_at": parse_date(required(data, "date")),
+        # The provider's time is data; Sauti's own time of receipt orders and rate-limits (issue 13).
+        "provider_time": parse_date(required(data, "date")),
     }
 
 

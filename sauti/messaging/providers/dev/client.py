@@ -8,5 +8,8 @@ from sauti.messaging.providers import SendResult
 
 
 class DevClient:
+    # Sends nothing, so sending a message again cannot reach a phone twice.
+    idempotent = True
+
     def send(self, phone: str, text: str) -> SendResult:
         return SendResult(provider_id=f"dev-{uuid.uuid4().hex[:16]}", status="delivered")

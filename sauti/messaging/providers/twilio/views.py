@@ -7,7 +7,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sauti.messaging import actions
@@ -80,7 +79,6 @@ def incoming(request: HttpRequest, token: str) -> HttpResponse:
         provider_id=sid,
         phone=phone_field(data, "From"),
         text=data.get("Body", "")[:MAX_TEXT],
-        received_at=timezone.now(),
     )
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
