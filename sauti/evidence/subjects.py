@@ -100,18 +100,35 @@ def do_erase_subject(contact: Contact, by: User | str | None, reason: str = "") 
     """Erase the identity everywhere (see evidence.erasure): the contact's name, phone, lookup hash and
     personal details, their SMS phones and lookup hashes, their name and number in free text and in the
     audit snapshots that recorded it. Reports stay, by pseudonym. Retention uses this same path."""
+    # One number may have several records (Contact.scope: an SMS reporter, a group's member, a form's
+    # reporter): the person is erased from every one of them.
+    records = [contact]
+    if contact.phone_hash:
+        records += list(
+            Contact.objects.filter(organisation_id=contact.organisation_id, phone_hash=contact.phone_hash)
+            .exclude(pk=contact.pk)
+            .order_by("pk")
+        )
     with audit.acting_as(by):
         audit.lock_chain()  # held to the end: nobody appends between the redaction and its declaration
-        erased = do_erase_identity(contact)
-        contact.name_ciphertext = ""
-        contact.phone_ciphertext = ""
-        contact.phone_hash = ""
-        contact.gender = ""
-        contact.age_band = ""
-        contact.save(
-            update_fields=["name_ciphertext", "phone_ciphertext", "phone_hash", "gender", "age_band"]
-        )
-        audit.note("people.contact", contact.pk, Action.ERASE, erase_note(contact.pseudonym, reason, erased))
+        # A record made by an SMS has no name; the name another record of the number holds is hers too, and
+        # the first pass (which finds her messages by the number) must redact it.
+        known_name = next((n for n in (r.name for r in records if r.name_ciphertext) if n), "")
+        for record in records:
+            if not record.name_ciphertext and known_name:
+                record.name = known_name  # in memory only: the record is blanked below
+            erased = do_erase_identity(record)
+            record.name_ciphertext = ""
+            record.phone_ciphertext = ""
+            record.phone_hash = ""
+            record.gender = ""
+            record.age_band = ""
+            record.save(
+                update_fields=["name_ciphertext", "phone_ciphertext", "phone_hash", "gender", "age_band"]
+            )
+            audit.note(
+                "people.contact", record.pk, Action.ERASE, erase_note(record.pseudonym, reason, erased)
+            )
 
 
 # The names `rotate-keys` prints its counts under (a contract of its JSON output); any other model with
