@@ -36,7 +36,7 @@ def test_parse_prints_the_contract_as_json() -> None:
     assert {k: result["place"][k] for k in PLACE_KEYS} == {
         "kind": "settlement",
         "name": "Mathare 4A",
-        "ward_code": None,
+        "ward_code": 1445,  # settlements are placed in a ward now (issue 16)
         "county_code": 47,
     }
 
@@ -68,7 +68,7 @@ def test_parse_keyword_and_county_hint() -> None:
 def test_parse_summary_is_readable() -> None:
     out = run("parse", "Water cut in Kawangware, 300 families affected")
     assert "language  en" in out and "category  water" in out
-    assert "Kawangware (ward; ward 1372" in out and "people    300 (households)" in out
+    assert "Kawangware (settlement; ward 1372" in out and "people    300 (households)" in out
 
 
 def test_segments_summary_and_json() -> None:

@@ -10,14 +10,16 @@ from sauti.opinions.actions import do_join, do_recompute
 from sauti.opinions.models import Analysis, Conversation, Participant
 from sauti.opinions.sms import answers_a_statement, reply_to
 from tests.conftest import World
+from tests.opinions.test_web import ticket
 
 
 def _vote_everything(client: Client, conversation: Conversation, camp: int) -> Participant:
+    first = ticket(client, conversation)  # as a browser does: the vote page first, its join ticket back
     for statement in conversation.statements.all():
         likes = statement.number % 2 == camp or statement.number == 5
         client.post(
             f"/o/{conversation.public_code}/vote/",
-            {"statement": statement.number, "vote": 1 if likes else -1},
+            {"statement": statement.number, "vote": 1 if likes else -1, **first},
         )
     return Participant.objects.order_by("-pk").first()  # type: ignore[return-value]
 
