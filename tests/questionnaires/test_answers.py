@@ -64,7 +64,7 @@ def test_an_eviction_report_form_from_odk_collect_becomes_a_located_report(world
     assert report.reporter == sub.respondent and report.case is not None
     assert SubmissionFile.objects.get(submission=sub).question == "photo"
     # Audited, and idempotent on instanceID: a retry is a duplicate, other answers a conflict.
-    assert AuditEntry.objects.filter(model="questionnaires.submission", pk=str(sub.pk)).exists()
+    assert AuditEntry.objects.filter(model="questionnaires.submission", object_pk=str(sub.pk)).exists()
     again = post_instance(client, xml, url="/odk/umoja/submission", files={"p1.jpg": ("image/jpeg", jpeg())})
     assert again.status_code == 202
     changed = instance(
