@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sauti.core.access import Perm, can_manage_programme, get_programme_for_user, programmes_for
+from sauti.core.responses import form_errors, request_user
 from sauti.dialogues import actions, reach
 from sauti.dialogues.actions import DialogueError
 from sauti.dialogues.forms_reach import (
@@ -26,21 +26,13 @@ from sauti.dialogues.forms_reach import (
 from sauti.dialogues.models import Indicator, Meeting, Participant, ProgrammeSegment
 from sauti.monitoring.charts import bar_chart
 from sauti.people.imports import ImportFileError, read_table
-from sauti.people.models import Contact, User
+from sauti.people.models import Contact
 from sauti.people.phones import mask_phone
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
+def refused(request: HttpRequest, reason: str, back: str) -> HttpResponse:
+    """Input refused: a 400 page with the reason in the user's language and a way back."""
     return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @login_required
@@ -121,8 +113,8 @@ def programme_targets(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:reach", args=[pk])
     form = TargetsForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
-    actions.do_set_targets(programme, _user(request), form.cleaned_data)
+        return refused(request, form_errors(form), back)
+    actions.do_set_targets(programme, request_user(request), form.cleaned_data)
     messages.success(request, _("Targets saved."))
     return redirect(back)
 
@@ -134,11 +126,11 @@ def programme_segment_add(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:reach", args=[pk])
     form = SegmentForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
         ProgrammeSegment.objects.create(programme=programme, position=100, **form.cleaned_data)
     except IntegrityError:
-        return _bad(request, _("This programme already has a segment with that key."), back)
+        return refused(request, _("This programme already has a segment with that key."), back)
     messages.success(request, _("Segment added."))
     return redirect(back)
 
@@ -157,13 +149,13 @@ def meeting_attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:meeting", args=[pk])
     form = AttendanceSheetForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     upload = form.cleaned_data["sheet"]
     try:
         table = read_table(upload, upload.name or "", headers=reach.SHEET_HEADERS, required=("name",))
-        summary = actions.do_import_attendance(meeting, _user(request), table)
+        summary = actions.do_import_attendance(meeting, request_user(request), table)
     except (ImportFileError, DialogueError) as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     return render(
         request,
         "dialogues/attendance_import.html",
@@ -220,7 +212,7 @@ def participant_merge(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:participants", args=[pk])
     form = MergeParticipantsForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     found = {
         p.pk: p
         for p in Participant.objects.filter(
@@ -230,11 +222,11 @@ def participant_merge(request: HttpRequest, pk: int) -> HttpResponse:
     }
     keep, other = found.get(form.cleaned_data["keep"]), found.get(form.cleaned_data["other"])
     if keep is None or other is None:
-        return _bad(request, _("No such person in this organisation."), back)
+        return refused(request, _("No such person in this organisation."), back)
     try:
-        actions.do_merge_participants(keep, other, _user(request))
+        actions.do_merge_participants(keep, other, request_user(request))
     except DialogueError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(
         request, _("Merged: #%(other)d is now #%(keep)d.") % {"other": other.pk, "keep": keep.pk}
     )
@@ -248,10 +240,10 @@ def programme_outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("dialogues:reach", args=[pk]) + "#outcomes"
     form = OutcomeForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        actions.do_record_outcome(programme, _user(request), **form.cleaned_data)
+        actions.do_record_outcome(programme, request_user(request), **form.cleaned_data)
     except DialogueError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("Outcome recorded."))
     return redirect(back)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,26 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sauti.core.access import Perm, can_manage_programme, get_programme_for_user, programmes_for
+from sauti.core.responses import form_errors, request_user
 from sauti.dialogues.models import Meeting
 from sauti.dialogues.reach import ensure_default_segments
+from sauti.dialogues.views_reach import refused
 from sauti.mapping import actions, network
 from sauti.mapping.actions import MappingError
 from sauti.mapping.forms import ActorForm, ExerciseForm, HotspotForm, TieForm
 from sauti.mapping.models import HotspotKind, MappingExercise
-from sauti.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _errors(form: forms.Form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
 
 
 def _exercise(request: HttpRequest, pk: int, *, manage: bool = False) -> MappingExercise:
@@ -134,11 +121,11 @@ def exercise_create(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("mapping:meeting", args=[pk])
     form = ExerciseForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        exercise = actions.do_start_exercise(meeting, _user(request), **form.cleaned_data)
+        exercise = actions.do_start_exercise(meeting, request_user(request), **form.cleaned_data)
     except MappingError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     return redirect("mapping:exercise", exercise.pk)
 
 
@@ -176,11 +163,11 @@ def _post(request: HttpRequest, pk: int, make_form: Any, act: Any, done: str) ->
     back = reverse("mapping:exercise", args=[pk])
     form = make_form(exercise, request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        act(exercise, _user(request), **form.cleaned_data)
+        act(exercise, request_user(request), **form.cleaned_data)
     except MappingError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, done)
     return redirect(back)
 
@@ -214,7 +201,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     if other is None or other.meeting.programme_id != first.meeting.programme_id:
-        return _bad(
+        return refused(
             request,
             _("Choose another exercise of the same programme to compare with."),
             reverse("mapping:exercise", args=[pk]),

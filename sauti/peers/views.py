@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
@@ -13,24 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.core.access import Perm, can, organisations_for
+from sauti.core.responses import form_errors, request_user
+from sauti.dialogues.views_reach import refused
 from sauti.peers import actions
 from sauti.peers.actions import PeerError
 from sauti.peers.forms import AdoptionForm, FileForm, LessonForm, PracticeForm, SearchForm, VisitForm
 from sauti.peers.models import ExchangeVisit, Practice, PracticeFile
-from sauti.people.models import Organisation, User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _errors(form: forms.BaseForm) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
+from sauti.people.models import Organisation
 
 
 def _orgs(request: HttpRequest, perm: Perm) -> list[Organisation]:
@@ -113,7 +101,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
             return render(request, "peers/practice_form.html", {"form": form, "org": org}, status=400)
         data = dict(form.cleaned_data)
         groups = data.pop("groups")
-        practice = actions.do_save_practice(org, _user(request), groups=groups, **data)
+        practice = actions.do_save_practice(org, request_user(request), groups=groups, **data)
         return redirect("peers:practice", practice.pk)
     return render(request, "peers/practice_form.html", {"form": form, "org": org})
 
@@ -127,10 +115,12 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = PracticeForm(practice.organisation, request.POST, instance=practice)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     data = dict(form.cleaned_data)
     groups = data.pop("groups")
-    actions.do_save_practice(practice.organisation, _user(request), practice=practice, groups=groups, **data)
+    actions.do_save_practice(
+        practice.organisation, request_user(request), practice=practice, groups=groups, **data
+    )
     messages.success(request, _("Practice saved."))
     return redirect(back)
 
@@ -144,13 +134,13 @@ def practice_file_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = FileForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
         actions.do_attach_practice_file(
-            practice, _user(request), form.cleaned_data["file"], form.cleaned_data["caption"]
+            practice, request_user(request), form.cleaned_data["file"], form.cleaned_data["caption"]
         )
     except PeerError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("File added."))
     return redirect(back)
 
@@ -172,11 +162,11 @@ def practice_adopt(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = AdoptionForm(practice.organisation, request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        actions.do_record_adoption(practice, _user(request), **form.cleaned_data)
+        actions.do_record_adoption(practice, request_user(request), **form.cleaned_data)
     except PeerError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("Adoption recorded."))
     return redirect(back)
 
@@ -190,7 +180,7 @@ def visits(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                visit = actions.do_record_visit(org, _user(request), **form.cleaned_data)
+                visit = actions.do_record_visit(org, request_user(request), **form.cleaned_data)
             except PeerError as e:
                 form.add_error(None, str(e))
             else:
@@ -244,10 +234,10 @@ def lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = LessonForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        actions.do_add_lesson(visit, _user(request), **form.cleaned_data)
+        actions.do_add_lesson(visit, request_user(request), **form.cleaned_data)
     except PeerError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("Lesson recorded."))
     return redirect(back)

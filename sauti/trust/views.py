@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Sum
@@ -15,26 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.core.access import Perm, can_manage_programme, get_programme_for_user
-from sauti.people.models import User
+from sauti.core.responses import form_errors, request_user
+from sauti.dialogues.views_reach import refused
 from sauti.trust import actions, stats
 from sauti.trust.actions import TrustError
 from sauti.trust.forms import AnswerForm, SurveyForm, WaveForm
 from sauti.trust.models import TrustAnswer, TrustResponse, TrustSurvey
 
 COOKIE = "sauti_trust"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _errors(form: forms.Form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
 
 
 def _survey(request: HttpRequest, pk: int, *, manage: bool = False) -> TrustSurvey:
@@ -70,11 +57,13 @@ def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("trust:programme", args=[pk])
     form = SurveyForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        survey = actions.do_create_trust_survey(programme, _user(request), title=form.cleaned_data["title"])
+        survey = actions.do_create_trust_survey(
+            programme, request_user(request), title=form.cleaned_data["title"]
+        )
     except TrustError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     return redirect("trust:survey", survey.pk)
 
 
@@ -137,11 +126,11 @@ def wave_add(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("trust:survey", args=[pk])
     form = WaveForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
-        actions.do_add_wave(survey, _user(request), **form.cleaned_data)
+        actions.do_add_wave(survey, request_user(request), **form.cleaned_data)
     except TrustError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("Follow-up wave added."))
     return redirect(back)
 
@@ -153,7 +142,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("trust:survey", args=[pk])
     form = AnswerForm(survey, request.POST)
     if not form.is_valid():
-        return _bad(request, _errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
         actions.do_record_trust_response(
             survey,
@@ -163,7 +152,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
             settlement=form.cleaned_data["settlement"],
         )
     except TrustError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("Paper answers saved. Enter the next sheet."))
     return redirect(back + "#paper")
 
