@@ -108,6 +108,8 @@ def makemessages(langs: list[str], domain: str, locale_path: Path) -> None:
             locale=langs,
             domain=domain,
             no_obsolete=True,
+            # File names without line numbers: a line moved elsewhere in a file leaves the catalog as it is.
+            add_location="file",
             ignore_patterns=ignore,
             verbosity=0,
         )
