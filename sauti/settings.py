@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sauti.core.context_processors.sauti",
+                "sauti.people.context_processors.sauti",
                 "sauti.monitoring.context_processors.monitoring",
                 "sauti.messaging.context_processors.messaging",
                 "sauti.home.menu.menu",

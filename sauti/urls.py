@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sauti.core import views as core_views
 from sauti.evidence import security
 from sauti.ops import views as ops_views
+from sauti.people import views as people_views
 
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/login/", security.RateLimitedLoginView.as_view(), name="login"),
     path("accounts/2fa/", security.two_factor, name="two_factor"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("i18n/setlang/", people_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),
     path("api/", include("sauti.api.urls")),
     path("dialogues/", include("sauti.dialogues.urls")),

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sauti.core.access import role_in
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report, place_resolution
 from sauti.monitoring.models import Channel, Report
+from sauti.people.access import role_in
 from sauti.people.models import Contact, Organisation, Role, User
 from sauti.places.services import candidate_key, label
 

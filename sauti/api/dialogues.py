@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from sauti.api.pagination import Pagination
 from sauti.api.serializers import ORG_HELP
 from sauti.api.views import ApiView, errors, parse
-from sauti.core.access import official_offices, programmes_for
 from sauti.dialogues import results, stats
+from sauti.dialogues.access import programmes_for
 from sauti.dialogues.models import (
     Commitment,
     CommitmentStatus,
@@ -37,6 +37,7 @@ from sauti.dialogues.models import (
     Programme,
 )
 from sauti.dialogues.models import Response as OfficialResponse
+from sauti.people.access import official_offices
 
 
 class DialogueQuery(serializers.Serializer[Any]):

@@ -35,7 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sauti.api import actions
 from sauti.api.errors import field_error
-from sauti.people.models import User
+from sauti.people.access import request_user
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -190,16 +190,11 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html", reference(translation.get_language() or settings.LANGUAGE_CODE))
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def token(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method == "POST":
         _token, replaced = actions.do_regenerate_token(user)
         if replaced:

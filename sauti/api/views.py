@@ -1,4 +1,4 @@
-"""REST endpoints: parse -> access through sauti.core.access -> one action -> serialise.
+"""REST endpoints: parse -> access through sauti.people.access -> one action -> serialise.
 
 Reads are bounded by `cases_for(user)`: a report is visible when its case is. Officials therefore see only
 the reports and cases referred to their office, without pseudonyms, actors or internal notes.
@@ -43,17 +43,11 @@ from sauti.api.serializers import (
     SubmittedReportSerializer,
     TransitionSerializer,
 )
-from sauti.core.access import (
-    Perm,
-    can,
-    cases_for,
-    get_case_for_user,
-    get_organisation_for_user,
-    organisations_for,
-)
+from sauti.monitoring.access import cases_for, get_case_for_user
 from sauti.monitoring.actions import ReportError, TransitionError, do_transition
 from sauti.monitoring.models import Case, Category, Report
 from sauti.monitoring.texts import TextPolicy
+from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.people.models import Organisation, User
 from sauti.places.services import find_places, ward_at
 

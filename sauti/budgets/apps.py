@@ -8,9 +8,8 @@ class BudgetsConfig(AppConfig):
     verbose_name = _("Budgets and projects")
 
     def ready(self) -> None:
-        from sauti.budgets import chain, demo, models, sms
+        from sauti.budgets import chain, models, sms
         from sauti.conversations.handlers import register_keyword_handler
-        from sauti.core.demo import DEMO_EXTENSIONS
         from sauti.dialogues.charts import CHAIN_EXTENSIONS
         from sauti.evidence import audit
 
@@ -21,5 +20,3 @@ class BudgetsConfig(AppConfig):
         register_keyword_handler(sms.handle_keyword)
         if chain.proposal_steps not in CHAIN_EXTENSIONS:
             CHAIN_EXTENSIONS.append(chain.proposal_steps)
-        if demo.build_demo_budgets not in DEMO_EXTENSIONS:
-            DEMO_EXTENSIONS.append(demo.build_demo_budgets)

@@ -32,19 +32,15 @@ from sauti.budgets.models import (
     SiteStatus,
     WardMatch,
 )
-from sauti.core.access import Perm, can, cases_for, get_organisation_for_user, organisations_for
 from sauti.dialogues.models import Priority
+from sauti.monitoring.access import cases_for
 from sauti.monitoring.charts import bar_chart
 from sauti.monitoring.models import Report
-from sauti.people.models import Office, Organisation, User
+from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
+from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
 
 PAGE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
@@ -139,7 +135,7 @@ def import_file(request: HttpRequest, slug: str) -> HttpResponse:
             data,
             file_format=form.cleaned_data["file_format"] or None,
             kind=form.cleaned_data["kind"] or "",
-            by=_user(request),
+            by=request_user(request),
         )
     except actions.BudgetError as exc:
         form.add_error("file", str(exc))
@@ -214,7 +210,7 @@ def project_correct(request: HttpRequest, slug: str, number: int) -> HttpRespons
     if not form.is_valid():
         return _bad(request, _form_errors(form), back)
     try:
-        actions.do_correct(project, by=_user(request), **form.cleaned_data)
+        actions.do_correct(project, by=request_user(request), **form.cleaned_data)
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
     messages.success(request, _("Correction recorded; the published figure stays beside it."))
@@ -233,7 +229,7 @@ def project_ward(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         actions.do_choose_ward(
             project,
             form.cleaned_data.get("ward"),
-            by=_user(request),
+            by=request_user(request),
             county_wide=form.cleaned_data["county_wide"],
         )
     except actions.BudgetError as exc:
@@ -261,7 +257,7 @@ def project_observe(request: HttpRequest, slug: str, number: int) -> HttpRespons
                 lon=data["lon"],
                 observed_on=data["observed_on"],
                 photos=request.FILES.getlist("photos"),
-                by=_user(request),
+                by=request_user(request),
                 language=(request.LANGUAGE_CODE or "sw")[:2],
             ),
         )
@@ -291,7 +287,7 @@ def project_link_case(request: HttpRequest, slug: str, number: int) -> HttpRespo
     if case is None:
         return _bad(request, _("No case %(ref)s that you can see.") % {"ref": ref}, back)
     try:
-        actions.do_link_case(project, case, by=_user(request))
+        actions.do_link_case(project, case, by=request_user(request))
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
     messages.success(request, _("Case linked."))
@@ -407,7 +403,7 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
             projects=list(Project.objects.filter(organisation=org, pk__in=data["projects"])),
             office=Office.objects.filter(pk=data["office"]).first() if data["office"] else None,
             programme=None,
-            by=_user(request),
+            by=request_user(request),
         )
     except actions.BudgetError as exc:
         form.add_error(None, str(exc))
@@ -448,7 +444,7 @@ def proposal_fate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _bad(request, _form_errors(form), back)
     try:
         actions.do_record_fate(
-            proposal, fate=form.cleaned_data["fate"], note=form.cleaned_data["note"], by=_user(request)
+            proposal, fate=form.cleaned_data["fate"], note=form.cleaned_data["note"], by=request_user(request)
         )
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
@@ -468,7 +464,7 @@ def proposal_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             reverse("budgets:proposal", args=[slug, pk]),
         )
     language, fmt = form.cleaned_data["language"], form.cleaned_data["format"]
-    content = actions.do_make_document(proposal, language=language, fmt=fmt, by=_user(request))
+    content = actions.do_make_document(proposal, language=language, fmt=fmt, by=request_user(request))
     types = {
         "pdf": "application/pdf",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

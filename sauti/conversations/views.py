@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from sauti.conversations.access import get_conversation_for_user
 from sauti.conversations.models import Conversation
-from sauti.core.access import Perm, can, get_conversation_for_user, organisations_for
+from sauti.people.access import Perm, can, organisations_for
 from sauti.people.actions import reveal_identities
 
 PAGE_SIZE = 100

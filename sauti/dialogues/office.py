@@ -10,10 +10,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from sauti.core.access import official_offices
 from sauti.dialogues import actions, results, stats
 from sauti.dialogues.models import Commitment, CommitmentStatus, Invitation, Meeting, Response
 from sauti.monitoring.models import Case
+from sauti.people.access import official_offices
 from sauti.people.models import Office
 
 

@@ -1,6 +1,6 @@
 """Programme, meeting, consensus, invitation, commitment and chain pages; the public scorecard.
 
-Every POST view: parse, check access (sauti.core.access), call one action, redirect. Bad input answers 400
+Every POST view: parse, check access (sauti.people.access), call one action, redirect. Bad input answers 400
 with the reason on a page of its own (forms work without JavaScript).
 """
 
@@ -24,18 +24,13 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sauti.core.access import (
-    Perm,
-    acts_for_office,
-    can,
+from sauti.dialogues import actions, charts, letters, office, petitions, results, stats
+from sauti.dialogues.access import (
     can_manage_programme,
     get_programme_for_user,
     get_rating_group_for_user,
-    official_offices,
-    organisations_for,
     programmes_for,
 )
-from sauti.dialogues import actions, charts, letters, office, petitions, results, stats
 from sauti.dialogues.actions import DialogueError, WalkIn
 from sauti.dialogues.models import (
     Attendance,
@@ -61,6 +56,7 @@ from sauti.dialogues.models import (
 )
 from sauti.dialogues.stats import attendance_breakdown
 from sauti.monitoring.models import Case
+from sauti.people.access import Perm, acts_for_office, can, official_offices, organisations_for
 from sauti.people.actions import reveal_identities
 from sauti.people.models import Contact, Group, Office, Organisation, User
 
@@ -75,7 +71,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
+    return render(request, "refused.html", {"reason": reason, "back": back}, status=400)
 
 
 def _int(data: QueryDict, key: str, *, default: int | None = None) -> int:

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sauti.core.access import Perm, can_manage_programme, get_programme_for_user, programmes_for
-from sauti.core.responses import form_errors, request_user
+from sauti.core.responses import form_errors, refused
 from sauti.dialogues import actions, reach
+from sauti.dialogues.access import can_manage_programme, get_programme_for_user, programmes_for
 from sauti.dialogues.actions import DialogueError
 from sauti.dialogues.forms_reach import (
     AttendanceSheetForm,
@@ -25,14 +25,10 @@ from sauti.dialogues.forms_reach import (
 )
 from sauti.dialogues.models import Indicator, Meeting, Participant, ProgrammeSegment
 from sauti.monitoring.charts import bar_chart
+from sauti.people.access import Perm, request_user
 from sauti.people.imports import ImportFileError, read_table
 from sauti.people.models import Contact
 from sauti.people.phones import mask_phone
-
-
-def refused(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    """Input refused: a 400 page with the reason in the user's language and a way back."""
-    return render(request, "dialogues/error.html", {"reason": reason, "back": back}, status=400)
 
 
 @login_required

@@ -25,11 +25,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sauti.core.access import Perm, can, cases_for
 from sauti.evidence import actions, audit, pdf
 from sauti.evidence.bundlecheck import FORMAT, MANIFEST, SIGNATURE, fingerprint, member_info
+from sauti.monitoring.access import cases_for
 from sauti.monitoring.models import Attachment, Case, CaseEvent, Report, Status
 from sauti.monitoring.texts import TextPolicy
+from sauti.people.access import Perm, can
 from sauti.people.actions import reveal_identities
 from sauti.people.models import User
 

@@ -36,8 +36,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sauti.core import clients, crypto
-from sauti.core.access import _memberships
 from sauti.evidence.models import LoginFailure, OdkPassword, RecoveryCode, TOTPDevice
+from sauti.people.access import _memberships
 from sauti.people.models import Role, User
 
 SESSION_KEY = "sauti_2fa_verified"

@@ -19,22 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.evidence import actions, bundles
 from sauti.evidence.models import OdkPassword, SignedHead
 from sauti.evidence.security import needs_second_factor
 from sauti.monitoring.filters import FilterError, filter_reports
 from sauti.monitoring.models import Case, Report
+from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import IdentityAccess, Organisation, User
 
 SHOWN_CASES = 200
 ACCESS_PAGE = 100
-
-
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise Http404
-    return request.user
 
 
 def _organisations_with(user: User, perm: Perm) -> list[Organisation]:
@@ -50,7 +44,7 @@ def _organisations_with(user: User, perm: Perm) -> list[Organisation]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisations = _organisations_with(user, Perm.EXPORT_EVIDENCE)
     slug = request.GET.get("org") or organisations[0].slug
     org = next((o for o in organisations if o.slug == slug), None)
@@ -97,7 +91,7 @@ def bundle_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def organisation_key(request: HttpRequest, slug: str) -> HttpResponse:
-    org = get_organisation_for_user(_user(request), slug, Perm.VIEW_ORGANISATION)
+    org = get_organisation_for_user(request_user(request), slug, Perm.VIEW_ORGANISATION)
     key = actions.organisation_key(org)
     if request.GET.get("format") == "text":
         body = f"{org.name}\npublic key: {key.public_key}\nfingerprint: {key.fingerprint}\n"
@@ -120,7 +114,7 @@ def _day(raw: str, label: str) -> date | None:
 @login_required
 @require_GET
 def identity_access_log(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisations = _organisations_with(user, Perm.REVIEW_IDENTITY_ACCESS)
     rows = IdentityAccess.objects.filter(contact__organisation__in=organisations).select_related(
         "user", "contact", "contact__organisation"
@@ -168,7 +162,7 @@ def _odk_page(
 @require_http_methods(["GET", "POST"])
 def odk_passwords(request: HttpRequest) -> HttpResponse:
     """The user's own ODK Collect device passwords: make one (shown once), see when each was last used."""
-    user = _user(request)
+    user = request_user(request)
     if request.method != "POST":
         return _odk_page(request, user, OdkPasswordForm())
     form = OdkPasswordForm(request.POST)
@@ -181,7 +175,7 @@ def odk_passwords(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def odk_password_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    device = OdkPassword.objects.filter(user=_user(request), pk=pk).first()
+    device = OdkPassword.objects.filter(user=request_user(request), pk=pk).first()
     if device is None:
         raise Http404
     actions.do_revoke_odk_password(device)

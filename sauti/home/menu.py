@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sauti.core.access import Perm, can_anywhere, official_offices
+from sauti.people.access import Perm, can_anywhere, official_offices
 
 
 class Menu:

@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from sauti.core.access import Perm, can, official_offices, organisations_for, programmes_for, role_in
 from sauti.dialogues import office, results, stats
+from sauti.dialogues.access import programmes_for
 from sauti.dialogues.models import (
     OPEN_COMMITMENT,
     Commitment,
@@ -28,6 +28,7 @@ from sauti.dialogues.models import (
 )
 from sauti.messaging.models import InboundMessage, InboundStatus
 from sauti.monitoring.models import Case, Report, Status
+from sauti.people.access import Perm, can, official_offices, organisations_for, role_in
 from sauti.people.models import Contact, Group, Organisation, Role, User
 
 DUE_SOON_DAYS = 14

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sauti.core.access import Perm, can_manage_programme, get_programme_for_user, programmes_for
-from sauti.core.responses import form_errors, request_user
+from sauti.core.responses import form_errors, refused
+from sauti.dialogues.access import can_manage_programme, get_programme_for_user, programmes_for
 from sauti.dialogues.models import Meeting
 from sauti.dialogues.reach import ensure_default_segments
-from sauti.dialogues.views_reach import refused
 from sauti.mapping import actions, network
 from sauti.mapping.actions import MappingError
 from sauti.mapping.forms import ActorForm, ExerciseForm, HotspotForm, TieForm
 from sauti.mapping.models import HotspotKind, MappingExercise
+from sauti.people.access import Perm, request_user
 
 
 def _exercise(request: HttpRequest, pk: int, *, manage: bool = False) -> MappingExercise:

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sauti.core.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.messaging import actions, simulator
 from sauti.messaging.forms import BroadcastForm, ChannelForm, SimulatorForm
 from sauti.messaging.models import Channel, ChannelKind, InboundMessage, InboundStatus, OutboundMessage
 from sauti.messaging.urls_webhooks import callback_urls
+from sauti.people.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.people.models import Contact, Organisation
 
 PAGE = 100

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sauti.core.access import Perm, can_anywhere
+from sauti.people.access import Perm, can_anywhere
 
 
 def monitoring(request: HttpRequest) -> dict[str, Any]:

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from sauti.core.access import Perm, can
 from sauti.monitoring.models import Category, Precision, Report
+from sauti.people.access import Perm, can
 from sauti.people.actions import reveal_identities
 from sauti.people.models import Contact, Organisation, User
 from sauti.people.redaction import Redactor

@@ -2,7 +2,7 @@
 
 The plain functions (`county_counts`, `ward_counts`, `grid_clusters`, `status_counts`, `channel_counts`,
 `reports_over_time`, `hotspots`, `totals`) take a queryset of cases that the caller has already limited
-to what the user may see (`sauti.core.access.cases_for`) or to what the public may see (`public_cases`).
+to what the user may see (`sauti.monitoring.access.cases_for`) or to what the public may see (`public_cases`).
 They group by plain columns or by `Round` expressions that SQLite and PostgreSQL both run natively, and
 look names up afterwards in a second, tiny query rather than joining the gazetteer into the big one.
 """

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
-from sauti.core.access import Perm, organisation_ids_with
 from sauti.monitoring.models import Case, Report
+from sauti.people.access import Perm, organisation_ids_with
 from sauti.people.models import User
 from sauti.people.redaction import Redacted, Redactor
 

@@ -21,19 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sauti.core.access import (
-    Perm,
-    can,
-    can_anywhere,
-    cases_for,
-    get_case_for_user,
-    get_organisation_for_user,
-    organisation_ids_with,
-    organisations_for,
-    require,
-)
 from sauti.monitoring import forms as mforms
 from sauti.monitoring import grouping
+from sauti.monitoring.access import cases_for, get_case_for_user
 from sauti.monitoring.actions import (
     ReportError,
     ReportInput,
@@ -71,6 +61,16 @@ from sauti.monitoring.web_actions import (
     do_update_category,
     thumbnail_for,
 )
+from sauti.people.access import (
+    Perm,
+    can,
+    can_anywhere,
+    get_organisation_for_user,
+    organisation_ids_with,
+    organisations_for,
+    request_user,
+    require,
+)
 from sauti.people.actions import Identity, reveal_identities
 from sauti.people.models import Office, Organisation, User
 from sauti.places.actions import PlaceError, do_add_local_place
@@ -99,11 +99,6 @@ FILTER_KEYS = (
     "q",
     "unconfirmed",
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _first_error(form: Any) -> str:
@@ -254,7 +249,7 @@ def _inbox_context(request: HttpRequest, user: User) -> tuple[dict[str, Any], in
 @login_required
 @require_GET
 def case_inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_cases(user)
     context, status = _inbox_context(request, user)
     template = (
@@ -267,7 +262,7 @@ def case_inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_inbox_poll(request: HttpRequest) -> HttpResponse:
     """Cases changed since `since` that match the filters, to prepend to the inbox; and the next poller."""
-    user = _user(request)
+    user = request_user(request)
     _require_cases(user)
     form = _filter_form(request, user)
     try:
@@ -300,7 +295,7 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 @login_required
 @require_POST
 def case_bulk(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not can_anywhere(user, Perm.TRIAGE_CASES):
         raise PermissionDenied
     form = mforms.BulkTransitionForm(request.POST)
@@ -458,7 +453,7 @@ def _case_page(
     edit_form: mforms.CaseEditForm | None = None,
     note_form: mforms.NoteForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     org = case.organisation
     full_view = can(user, Perm.VIEW_CASES, org)
     can_triage = can(user, Perm.TRIAGE_CASES, org)
@@ -549,14 +544,14 @@ def _case_page(
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(_user(request), pk, Perm.VIEW_CASES)
+    case = get_case_for_user(request_user(request), pk, Perm.VIEW_CASES)
     return _case_page(request, case)
 
 
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
     form = mforms.TransitionForm(request.POST)
     if not form.is_valid():
@@ -583,7 +578,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
     form = mforms.CaseEditForm(request.POST, case=case)
     if not form.is_valid():
@@ -597,7 +592,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_redaction(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     """A coordinator corrects what those who may not see identities read of a report (empty: automatic)."""
-    user = _user(request)
+    user = request_user(request)
     case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
     require(user, Perm.VIEW_IDENTITIES, case.organisation)
     report = case.reports.filter(pk=report_pk).first()
@@ -614,7 +609,7 @@ def report_redaction(request: HttpRequest, pk: int, report_pk: int) -> HttpRespo
 @login_required
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
     form = mforms.NoteForm(request.POST)
     if not form.is_valid():
@@ -630,7 +625,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_inform(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = get_case_for_user(user, pk, Perm.TRIAGE_CASES)
     try:
         sent = do_inform_reporters(case, user)
@@ -647,7 +642,7 @@ def case_inform(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_in_case(request: HttpRequest, pk: int, report_pk: int) -> tuple[Case, Report]:
-    case = get_case_for_user(_user(request), pk, Perm.TRIAGE_CASES)
+    case = get_case_for_user(request_user(request), pk, Perm.TRIAGE_CASES)
     report = case.reports.select_related("organisation", "ward", "county").filter(pk=report_pk).first()
     if report is None:
         raise Http404
@@ -658,7 +653,7 @@ def _report_in_case(request: HttpRequest, pk: int, report_pk: int) -> tuple[Case
 @require_POST
 def report_confirm(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     case, report = _report_in_case(request, pk, report_pk)
-    do_confirm_grouping(report, _user(request))
+    do_confirm_grouping(report, request_user(request))
     messages.success(request, _("Report %(ref)s stays in this case.") % {"ref": report.reference})
     return redirect("case_detail", pk=case.pk)
 
@@ -670,7 +665,7 @@ def report_split(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     form = mforms.SplitForm(request.POST)
     if not form.is_valid():
         return _case_page(request, case, status=400, error=_first_error(form))
-    new_case = do_split_report(report, _user(request), form.cleaned_data["reason"])
+    new_case = do_split_report(report, request_user(request), form.cleaned_data["reason"])
     messages.success(
         request,
         _("Report %(ref)s is now case %(case)s.") % {"ref": report.reference, "case": new_case.reference},
@@ -682,7 +677,7 @@ def report_split(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_move(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     """GET: find the case to move a report to, by words and place, the likely ones first. POST: move it."""
-    user = _user(request)
+    user = request_user(request)
     case, report = _report_in_case(request, pk, report_pk)
     if request.method == "GET":
         words = request.GET.get("q", "")[:200]
@@ -724,7 +719,7 @@ def report_move(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
 def attachment_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """An attachment of a case the user may see: the copy without location data, its thumbnail, or (for
     those who triage) the original as received, whose SHA-256 is the evidence."""
-    user = _user(request)
+    user = request_user(request)
     attachment = Attachment.objects.select_related("report").filter(pk=pk).first()
     if attachment is None or attachment.report.case_id is None:
         raise Http404
@@ -885,7 +880,7 @@ def report_place(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_monitor(request: HttpRequest) -> HttpResponse:
     """The field monitor's form: more fields, several files, the reporter's details given verbally."""
-    user = _user(request)
+    user = request_user(request)
     orgs = [o for o in organisations_for(user).order_by("name") if can(user, Perm.SUBMIT_REPORTS, o)]
     if not orgs:
         raise PermissionDenied
@@ -922,7 +917,7 @@ def report_monitor(request: HttpRequest) -> HttpResponse:
 def _category_page(
     request: HttpRequest, *, status: int = 200, error: str = "", add_forms: dict[int, Any] | None = None
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     orgs = [o for o in organisations_for(user).order_by("name") if can(user, Perm.TRIAGE_CASES, o)]
     if not orgs:
         raise PermissionDenied
@@ -948,7 +943,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     category = Category.objects.select_related("organisation").filter(pk=pk).first()
     if category is None:
         raise Http404
@@ -967,7 +962,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def category_add(request: HttpRequest, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     org = get_organisation_for_user(user, slug, Perm.TRIAGE_CASES)
     parents = list(Category.objects.filter(organisation=org, parent=None).order_by("position", "key"))
     form = mforms.CategoryAddForm(request.POST, parents=parents)
@@ -1000,7 +995,7 @@ def _area_wards(org: Organisation) -> list[tuple[int, str]]:
 @require_http_methods(["GET", "POST"])
 def local_places(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's own places (landmarks, villages): listed, and added with their ward."""
-    user = _user(request)
+    user = request_user(request)
     org = get_organisation_for_user(user, slug, Perm.TRIAGE_CASES)
     form = mforms.LocalPlaceForm(request.POST if request.method == "POST" else None, wards=_area_wards(org))
     status = 200

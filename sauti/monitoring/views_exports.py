@@ -15,20 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.monitoring import exports, ushahidi
 from sauti.monitoring.filters import FilterError, active_filters, filter_reports
 from sauti.monitoring.models import Category, Channel, Report, Status
 from sauti.monitoring.openrosa.xlsform import form_id_for
+from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import Organisation, User
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 SHOWN_IMPORT_ROWS = 200
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _organisations_with(user: User, perm: Perm) -> list[Organisation]:
@@ -116,7 +111,7 @@ def _export_page(
 @login_required
 @require_GET
 def export_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisations = _organisations_with(user, Perm.EXPORT_DATA)
     if (slug := request.GET.get("org", "")) and slug not in {o.slug for o in organisations}:
         get_organisation_for_user(user, slug, Perm.EXPORT_DATA)
@@ -130,7 +125,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_reports(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if slug := request.GET.get("org", ""):
         organisations = [get_organisation_for_user(user, slug, Perm.EXPORT_DATA)]
     else:
@@ -189,7 +184,7 @@ class UshahidiForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_ushahidi(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisations = _organisations_with(user, Perm.TRIAGE_CASES)
     form = UshahidiForm(organisations, request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}

@@ -22,9 +22,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from sauti.core.access import Perm, can_anywhere, cases_for, organisations_for, whole_organisations_for
 from sauti.monitoring import maps
+from sauti.monitoring.access import cases_for, whole_organisations_for
 from sauti.monitoring.models import Case, CaseRollup, Status
+from sauti.people.access import Perm, can_anywhere, organisations_for
 from sauti.people.models import Organisation
 from sauti.places.geo import area_bounds
 from sauti.places.models import County

@@ -19,15 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sauti.core.access import (
-    Perm,
-    can,
-    get_opinion_conversation_for_user,
-    opinion_conversations_for,
-    organisations_for,
-)
 from sauti.dialogues.models import Meeting, Programme
 from sauti.opinions import report
+from sauti.opinions.access import get_opinion_conversation_for_user, opinion_conversations_for
 from sauti.opinions.actions import (
     OpinionError,
     StatementText,
@@ -44,17 +38,12 @@ from sauti.opinions.actions import (
 )
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant
 from sauti.opinions.sms import do_invite_by_sms
+from sauti.people.access import Perm, can, organisations_for, request_user
 from sauti.people.models import Contact, Group, User
 from sauti.throttles import throttle
 from sauti.throttles.models import Scope
 
 COOKIE_AGE = 365 * 24 * 3600
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 # --- facilitators ------------------------------------------------------------------------------------
@@ -63,7 +52,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     conversations = opinion_conversations_for(user).select_related("organisation")
     can_create = any(can(user, Perm.RUN_CONVERSATIONS, o) for o in organisations_for(user))
     return render(
@@ -74,7 +63,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def conversation_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     orgs = [o for o in organisations_for(user) if can(user, Perm.RUN_CONVERSATIONS, o)]
     if not orgs:
         if organisations_for(user).exists():
@@ -145,7 +134,7 @@ def _detail(
         "votes": conversation.votes.count(),
         "error": error,
         "values": request.POST if error else {},
-        "link_dialogues": _can_see_dialogues(_user(request), conversation),
+        "link_dialogues": _can_see_dialogues(request_user(request), conversation),
         "groups": (
             Group.objects.filter(organisation=conversation.organisation).order_by("name")
             if conversation.organisation is not None and conversation.is_open
@@ -158,13 +147,15 @@ def _detail(
 @login_required
 @require_GET
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS))
+    return _detail(
+        request, get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
+    )
 
 
 @login_required
 @require_POST
 def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
     try:
         do_add_statement(
             conversation,
@@ -180,7 +171,7 @@ def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def statement_moderate(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
     statement = conversation.statements.filter(number=number).first()
     if statement is None:
         raise Http404
@@ -197,7 +188,7 @@ def statement_moderate(request: HttpRequest, pk: int, number: int) -> HttpRespon
 @login_required
 @require_POST
 def conversation_recompute(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
     do_recompute(conversation, force=True)
     return redirect("opinions:report", pk=conversation.pk)
 
@@ -205,7 +196,7 @@ def conversation_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def conversation_freeze(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
     frozen = request.POST.get("frozen") == "on"
     do_set_map_frozen(conversation, frozen)
     messages.success(
@@ -218,7 +209,7 @@ def conversation_freeze(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def conversation_results_open(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
     try:
         do_set_results_open(conversation, request.POST.get("when", ""))
     except OpinionError as exc:
@@ -238,7 +229,7 @@ def _stamp(conversation: Conversation) -> str:
 @require_GET
 def conversation_report_live(request: HttpRequest, pk: int) -> HttpResponse:
     """The report's body for htmx polling; 204 (nothing swapped) while the stored map is unchanged."""
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.VIEW_AGGREGATES)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.VIEW_AGGREGATES)
     stamp = _stamp(conversation)
     if request.GET.get("since") == stamp:
         return HttpResponse(status=204)
@@ -251,7 +242,7 @@ def conversation_report_live(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def conversation_report(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     conversation = get_opinion_conversation_for_user(user, pk, Perm.VIEW_AGGREGATES)
     view = report.build(conversation, translation.get_language() or "sw")
     can_run = conversation.organisation is not None and can(
@@ -275,7 +266,7 @@ def _can_see_dialogues(user: User, conversation: Conversation) -> bool:
 @login_required
 @require_GET
 def conversation_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.VIEW_AGGREGATES)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.VIEW_AGGREGATES)
     view = report.build(conversation, translation.get_language() or "sw")
     response = HttpResponse(report.pdf_bytes(view), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="opinion-map-{conversation.pk}.pdf"'
@@ -499,7 +490,7 @@ def statement_submit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def invite_sms(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = get_opinion_conversation_for_user(_user(request), pk, Perm.RUN_CONVERSATIONS)
+    conversation = get_opinion_conversation_for_user(request_user(request), pk, Perm.RUN_CONVERSATIONS)
     group = Group.objects.filter(
         organisation=conversation.organisation, pk=_int(request.POST.get("group"))
     ).first()

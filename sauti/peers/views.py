@@ -11,13 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sauti.core.access import Perm, can, organisations_for
-from sauti.core.responses import form_errors, request_user
-from sauti.dialogues.views_reach import refused
+from sauti.core.responses import form_errors, refused
 from sauti.peers import actions
 from sauti.peers.actions import PeerError
 from sauti.peers.forms import AdoptionForm, FileForm, LessonForm, PracticeForm, SearchForm, VisitForm
 from sauti.peers.models import ExchangeVisit, Practice, PracticeFile
+from sauti.people.access import Perm, can, organisations_for, request_user
 from sauti.people.models import Organisation
 
 

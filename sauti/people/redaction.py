@@ -14,7 +14,7 @@ It finds, in a report's description, a case title, a testimony …:
 
 `find(text, names=…)` returns the spans; `redact(text, spans)` replaces them with "[phone]" / "[name]"
 markers. `Redactor.for_texts(...)` prepares one lookup for many texts (a list page, an export chunk).
-Who sees what is decided in sauti.core.access (`can_see_free_text_identities`); this module only finds.
+Who sees what is decided in sauti.people.access (`can_see_free_text_identities`); this module only finds.
 """
 
 from __future__ import annotations

@@ -6,17 +6,19 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
-from sauti.core.access import (
+from sauti.people import actions
+from sauti.people.access import (
     Perm,
     can,
     get_group_for_user,
     get_organisation_for_user,
     groups_for,
     organisations_for,
+    request_user,
 )
-from sauti.people import actions
 from sauti.people.forms import GroupForm, ImportForm, MemberForm, MergeForm
 from sauti.people.imports import ImportFileError, check_rows, read_table
 from sauti.people.models import Contact, Group, GroupMembership, Membership, User
@@ -91,7 +93,7 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_organisation_for_user(request.user, slug, Perm.MANAGE_GROUPS)
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
+        user = request_user(request)
         group = actions.do_create_group(org, user, ward=form.cleaned_data["ward_code"], **_fields(form))
         messages.success(request, _("Group created."))
         return redirect("group_detail", pk=group.pk)
@@ -117,7 +119,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     identities = {}
     if memberships and can(request.user, Perm.VIEW_IDENTITIES, org, group):
         identities = actions.reveal_identities(
-            _user(request), [m.contact for m in memberships], f"group {group.pk} member list"
+            request_user(request), [m.contact for m in memberships], f"group {group.pk} member list"
         )
     rows = [(m, identities.get(m.contact_id)) for m in memberships]
     return render(
@@ -147,7 +149,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         if existing and group.memberships.filter(contact=existing).exists():
             form.add_error("phone", _("A member of this group already has this phone number."))
         else:
-            actions.do_add_member(group, by=_user(request), consent_method="web", **data)
+            actions.do_add_member(group, by=request_user(request), consent_method="web", **data)
             messages.success(request, _("Member added."))
             return redirect("group_detail", pk=group.pk)
     return render(request, "people/member_form.html", {"form": form, "group": group}, status=_status(form))
@@ -178,7 +180,7 @@ def group_import(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["check_only"]:
         context["outcome"] = "checked"
         return render(request, "people/group_import.html", context)
-    outcome = actions.do_import_members(group, rows, _user(request))
+    outcome = actions.do_import_members(group, rows, request_user(request))
     context.update({"outcome": "imported", "added": outcome.added, "skipped": outcome.skipped})
     return render(request, "people/group_import.html", context)
 
@@ -188,7 +190,7 @@ def group_import(request: HttpRequest, pk: int) -> HttpResponse:
 def same_number(request: HttpRequest, slug: str) -> HttpResponse:
     """Records of one phone number kept apart (Contact.scope), and the coordinator's merge of two of them."""
     org = get_organisation_for_user(request.user, slug, Perm.MERGE_CONTACTS)
-    user = _user(request)
+    user = request_user(request)
     error = ""
     if request.method == "POST":
         form = MergeForm(request.POST)
@@ -215,14 +217,21 @@ def same_number(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "people/same_number.html", context, status=400 if error else 200)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _fields(form: GroupForm) -> dict[str, object]:
     return {k: form.cleaned_data[k] for k in ("name", "kind", "description")}
 
 
 def _status(form: GroupForm | MemberForm) -> int:
     return 400 if form.is_bound and form.errors else 200
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered on the account too (SMS and email use it)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if isinstance(user, User) and language in ("en", "sw") and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return response

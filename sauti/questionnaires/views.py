@@ -18,22 +18,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sauti.core.access import (
-    Perm,
-    can,
-    cases_for,
-    get_organisation_for_user,
-    get_questionnaire_for_user,
-    get_session_for_user,
-    groups_for,
-    organisations_for,
-    programmes_for,
-    questionnaires_for,
-)
+from sauti.dialogues.access import programmes_for
 from sauti.dialogues.models import Meeting
+from sauti.monitoring.access import cases_for
 from sauti.monitoring.actions import ReportError
+from sauti.people.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.people.actions import reveal_identities
 from sauti.questionnaires import actions, exports, results
+from sauti.questionnaires.access import get_questionnaire_for_user, get_session_for_user, questionnaires_for
 from sauti.questionnaires.forms import (
     AnswerForm,
     BuildForm,

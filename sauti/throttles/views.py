@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from sauti.core.access import Perm, get_organisation_for_user
+from sauti.people.access import Perm, get_organisation_for_user
 from sauti.people.models import User
 from sauti.throttles import throttle
 from sauti.throttles.forms import LimitForm

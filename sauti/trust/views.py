@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sauti.core.access import Perm, can_manage_programme, get_programme_for_user
-from sauti.core.responses import form_errors, request_user
-from sauti.dialogues.views_reach import refused
+from sauti.core.responses import form_errors, refused
+from sauti.dialogues.access import can_manage_programme, get_programme_for_user
+from sauti.people.access import Perm, request_user
 from sauti.trust import actions, stats
 from sauti.trust.actions import TrustError
 from sauti.trust.forms import AnswerForm, SurveyForm, WaveForm

@@ -187,7 +187,7 @@ def test_coordinators_see_what_an_open_conversation_waits_for(world: World) -> N
 def test_the_demo_has_a_finished_and_an_open_conversation(db: None) -> None:
     import random
 
-    from sauti.core.demo import build_demo
+    from sauti.ops.demo import build_demo
 
     build_demo(random.Random(1), log=lambda _m: None)
     build_demo(random.Random(1), log=lambda _m: None)  # idempotent

@@ -16,12 +16,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.test import Client
 from django.utils import timezone
 
-from sauti.core import schedule
 from sauti.evidence import audit
 from sauti.evidence.actions import do_sign_heads, organisation_key
 from sauti.evidence.bundlecheck import main as verify_bundle
 from sauti.evidence.bundles import build_bundle, cases_for_bundle
 from sauti.evidence.models import AuditEntry, SignedHead
+from sauti.ops import schedule
 from tests.conftest import World
 from tests.evidence.helpers import submit, verify_json
 

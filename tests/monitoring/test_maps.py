@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sauti.core.access import cases_for
 from sauti.monitoring import maps
+from sauti.monitoring.access import cases_for
 from sauti.monitoring.actions import ReportInput, do_submit_report, do_transition
 from sauti.monitoring.models import Case, Report, Status
 from sauti.people.models import Office, Organisation

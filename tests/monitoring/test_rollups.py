@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 from django.http import QueryDict
 from django.utils import timezone
 
-from sauti.core.access import cases_for
 from sauti.monitoring import maps, rollups, views_maps
+from sauti.monitoring.access import cases_for
 from sauti.monitoring.actions import (
     do_edit_case,
     do_move_report,

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from sauti.core.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.monitoring.actions import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, ReportError
 from sauti.monitoring.openrosa import actions, registry
 from sauti.monitoring.openrosa.auth import CHALLENGE, openrosa_user
 from sauti.monitoring.openrosa.submission import SubmissionError, parse_submission, to_report_input
 from sauti.monitoring.openrosa.xlsform import form_id_for, slug_from_form_id, spec, workbook_bytes, xform_for
+from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for
 from sauti.people.models import Organisation, User
 
 OPENROSA_VERSION = "1.0"

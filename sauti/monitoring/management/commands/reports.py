@@ -19,10 +19,10 @@ from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sauti.core.access import Perm, can
 from sauti.monitoring import exports, rollups, ushahidi
 from sauti.monitoring.filters import FILTER_KEYS, FilterError, active_filters, filter_reports
 from sauti.monitoring.models import Report
+from sauti.people.access import Perm, can
 from sauti.people.models import Organisation, User
 
 PROGRESS_ROWS = 100_000

@@ -1,6 +1,6 @@
 """`sauti worker`: runs background tasks (django-tasks' database worker, same options), processes inbound
 SMS as they are stored, records a heartbeat (/healthz reads it), and runs the periodic upkeep of
-`sauti.core.schedule` (turn that off with --no-schedule, e.g. on all but one of several workers).
+`sauti.ops.schedule` (turn that off with --no-schedule, e.g. on all but one of several workers).
 
 It never runs under Django's autoreloader unless asked with --reload (the database worker's default
 follows DEBUG, which in development left a reloader parent and its child both running the inbound and
@@ -17,9 +17,8 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
-from sauti.core import schedule
 from sauti.messaging.actions import do_process_waiting
-from sauti.ops import heartbeat
+from sauti.ops import heartbeat, schedule
 
 
 class Command(DatabaseWorkerCommand):

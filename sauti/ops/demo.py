@@ -12,17 +12,18 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from sauti.core.demo_dialogues import build_demo_dialogues
-from sauti.core.demo_monitoring import build_demo_monitoring
+from sauti.budgets.demo import build_demo_budgets
+from sauti.conversations.demo import build_demo_conversations
 from sauti.messaging.demo import build_demo_messaging
+from sauti.opinions.demo import build_demo_opinions
+from sauti.ops.demo_dialogues import build_demo_dialogues
+from sauti.ops.demo_monitoring import build_demo_monitoring
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
 from sauti.places.models import County, Settlement, Ward
+from sauti.questionnaires.demo import build_demo_questionnaires
 
 PASSWORD = "sauti-demo-2026"  # noqa: S105 (the published demo password)
-# Demo parts of apps above core (e.g. budgets), registered in their AppConfig.ready(); each is called with the
-# random generator and the log after the rest is built, and must be idempotent.
-DEMO_EXTENSIONS: list[Callable[[random.Random, Callable[[str], object]], None]] = []
 
 FEMALE = ["Wanjiku", "Achieng", "Akinyi", "Njeri", "Wairimu", "Atieno", "Mwanajuma", "Zawadi", "Nyambura",
           "Chebet", "Mumbua", "Halima", "Auma", "Wambui", "Fatuma", "Nekesa", "Kerubo", "Muthoni", "Amina",
@@ -168,20 +169,13 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
         logins.users.append((username, str(role.label)))
     log("Reports and cases …")
     build_demo_monitoring(rng, log)
-    from sauti.conversations.demo import build_demo_conversations
-
     build_demo_conversations(log)
     build_demo_dialogues(rng, log)
     log("SMS channels …")
     build_demo_messaging(log)
-    from sauti.opinions.demo import build_demo_opinions
-
     build_demo_opinions(rng, log)
-    from sauti.questionnaires.demo import build_demo_questionnaires
-
     build_demo_questionnaires(rng, log)
-    for extend in DEMO_EXTENSIONS:
-        extend(rng, log)
+    build_demo_budgets(rng, log)
     return logins
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from sauti.conversations.handlers import handle_sms
 from sauti.conversations.models import Conversation
-from sauti.core import schedule
 from sauti.monitoring.models import Report
+from sauti.ops import schedule
 from tests.conftest import World
 
 EAT = dt.timezone(dt.timedelta(hours=3))

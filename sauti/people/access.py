@@ -1,4 +1,7 @@
-"""Every access decision in Sauti goes through this module.
+"""Every access decision in Sauti goes through this module: `Perm`, `can` and the user's organisations.
+
+Each app finds its own objects for a user in its `access.py` (`get_<obj>_for_user`), built on `can`, so this
+module knows no app's models but people's own.
 
 A user holds one role per organisation (people.Membership). Superusers are deployment administrators.
 Group leaders act only on the groups named in their membership; officials see only aggregated data
@@ -11,20 +14,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
-from sauti.people.models import Group, Membership, Organisation, Role
+from sauti.people.models import Group, Membership, Organisation, Role, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from sauti.conversations.models import Conversation
-    from sauti.dialogues.models import Programme
-    from sauti.monitoring.models import Case
-    from sauti.opinions.models import Conversation as OpinionConversation
-    from sauti.people.models import User
-    from sauti.questionnaires.models import AnalysisSession, Questionnaire
 
 
 class Perm(StrEnum):
@@ -229,47 +225,6 @@ def groups_for(user: User | AnonymousUser) -> QuerySet[Group]:
     return Group.objects.filter(organisation__in=orgs)
 
 
-def _case_scope(user: User | AnonymousUser) -> tuple[list[int], list[int]]:
-    """(organisations whose every case the user may see, offices whose referred cases the user may see)."""
-    orgs = list(organisations_for(user))
-    full = [o.pk for o in orgs if can(user, Perm.VIEW_CASES, o)]
-    offices = [
-        m.office_id
-        for m in _memberships(user).values()
-        if m.office_id and not user.is_superuser and Perm.VIEW_REFERRED_CASES in ROLE_PERMS[m.role]
-    ]
-    return full, offices
-
-
-def cases_for(user: User | AnonymousUser) -> QuerySet[Case]:
-    """Cases the user may see: all of an organisation's with VIEW_CASES; an official's referred ones."""
-    from sauti.monitoring.models import Case
-
-    full, offices = _case_scope(user)
-    return Case.objects.filter(Q(organisation__in=full) | Q(referred_to__in=offices))
-
-
-def whole_organisations_for(user: User | AnonymousUser) -> list[int] | None:
-    """The organisations whose cases are exactly `cases_for(user)`, or None when the user sees a
-    part of some organisation's cases (referred ones) so that only case-by-case counting is right."""
-    full, offices = _case_scope(user)
-    return None if offices else full
-
-
-def get_case_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Case:
-    case = (
-        cases_for(user)
-        .select_related("organisation", "category", "ward", "county", "settlement")
-        .filter(pk=pk)
-        .first()
-    )
-    if case is None:
-        raise Http404
-    if perm != Perm.VIEW_CASES:
-        require(user, perm, case.organisation)
-    return case
-
-
 def get_organisation_for_user(user: User | AnonymousUser, slug: str, perm: Perm) -> Organisation:
     """404 when the user has nothing to do with the organisation (so its existence does not leak)."""
     org = organisations_for(user).filter(slug=slug).first()
@@ -287,22 +242,7 @@ def get_group_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Group
     return group
 
 
-def get_conversation_for_user(user: User | AnonymousUser, pk: int) -> Conversation:
-    """An SMS conversation: 404 unless it belongs to one of the user's organisations, 403 without the role."""
-    from sauti.conversations.models import Conversation
-
-    conv = (
-        Conversation.objects.select_related("organisation", "contact", "report")
-        .filter(pk=pk, organisation__in=organisations_for(user))
-        .first()
-    )
-    if conv is None:
-        raise Http404
-    require(user, Perm.VIEW_CONVERSATIONS, conv.organisation)
-    return conv
-
-
-# --- Dialogues (issue 5) -------------------------------------------------------------------------
+# --- Offices -------------------------------------------------------------------------------------
 
 
 def official_offices(user: User | AnonymousUser) -> list[int]:
@@ -326,107 +266,18 @@ def acts_for_office(user: User | AnonymousUser, office_id: int) -> bool:
     )
 
 
-def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:
-    from sauti.dialogues.models import Programme
-
-    orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_DIALOGUES, o)]
-    return Programme.objects.filter(organisation__in=orgs)
-
-
-def can_manage_programme(user: User | AnonymousUser, programme: Programme) -> bool:
-    if can(user, Perm.MANAGE_DIALOGUES, programme.organisation):
-        return True
-    return (
-        can(user, Perm.VIEW_DIALOGUES, programme.organisation)
-        and programme.facilitators.filter(pk=user.pk or 0).exists()
-    )
+def referred_offices(user: User | AnonymousUser) -> list[int]:
+    """The offices whose referred cases this user (an official) may see."""
+    if user.is_superuser:
+        return []
+    return [
+        m.office_id
+        for m in _memberships(user).values()
+        if m.office_id and Perm.VIEW_REFERRED_CASES in ROLE_PERMS[m.role]
+    ]
 
 
-def get_programme_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Programme:
-    """VIEW_DIALOGUES or MANAGE_DIALOGUES (coordinators, and the programme's facilitators)."""
-    programme = programmes_for(user).select_related("organisation").filter(pk=pk).first()
-    if programme is None:
-        raise Http404
-    if perm == Perm.MANAGE_DIALOGUES and not can_manage_programme(user, programme):
-        raise PermissionDenied
-    if perm not in (Perm.VIEW_DIALOGUES, Perm.MANAGE_DIALOGUES):
-        require(user, perm, programme.organisation)
-    return programme
-
-
-def get_rating_group_for_user(user: User | AnonymousUser, programme: Programme, group_pk: int) -> Group:
-    """A group of the programme whose breakout rating this user may record: managers any, leaders theirs."""
-    group = programme.groups.filter(pk=group_pk).first()
-    if group is None:
-        raise Http404
-    if not can_manage_programme(user, programme):
-        require(user, Perm.RATE_RESPONSES, programme.organisation, group)
-    return group
-
-
-def opinion_conversations_for(user: User | AnonymousUser) -> QuerySet[OpinionConversation]:
-    """Opinion-map conversations of the organisations where the user sees aggregates (reports)."""
-    from sauti.opinions.models import Conversation as OpinionConversation
-
-    if user.is_authenticated and user.is_superuser:
-        return OpinionConversation.objects.all()
-    orgs = [o.pk for o in organisations_for(user) if can(user, Perm.VIEW_AGGREGATES, o)]
-    return OpinionConversation.objects.filter(organisation__in=orgs)
-
-
-def get_opinion_conversation_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> OpinionConversation:
-    conversation = (
-        opinion_conversations_for(user).select_related("organisation").filter(pk=pk).first()
-        if user.is_authenticated
-        else None
-    )
-    if conversation is None:
-        # Members without VIEW_AGGREGATES still belong to the organisation: 403, not 404.
-        from sauti.opinions.models import Conversation as OpinionConversation
-
-        other = OpinionConversation.objects.filter(pk=pk, organisation__in=organisations_for(user)).first()
-        if other is None:
-            raise Http404
-        raise PermissionDenied
-    if conversation.organisation is None:
-        if not user.is_superuser:
-            raise PermissionDenied
-    else:
-        require(user, perm, conversation.organisation)
-    return conversation
-
-
-# --- Questionnaires (issue 20) -------------------------------------------------------------------
-
-
-def questionnaires_for(user: User | AnonymousUser) -> QuerySet[Questionnaire]:
-    """Forms of the organisations the user belongs to (what they may do with each is a Perm)."""
-    from sauti.questionnaires.models import Questionnaire
-
-    return Questionnaire.objects.filter(organisation__in=organisations_for(user))
-
-
-def get_questionnaire_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Questionnaire:
-    form = (
-        questionnaires_for(user).select_related("organisation", "current", "category").filter(pk=pk).first()
-    )
-    if form is None:
-        raise Http404
-    require(user, perm, form.organisation)
-    return form
-
-
-def get_session_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> AnalysisSession:
-    """RUN_ANALYSIS in the organisation, or JOIN_ANALYSIS for the session's group (leaders: their own)."""
-    from sauti.questionnaires.models import AnalysisSession
-
-    session = (
-        AnalysisSession.objects.select_related("organisation", "group", "questionnaire__current")
-        .filter(pk=pk, organisation__in=organisations_for(user))
-        .first()
-    )
-    if session is None:
-        raise Http404
-    if not can(user, Perm.RUN_ANALYSIS, session.organisation):
-        require(user, perm, session.organisation, session.group)
-    return session
+def request_user(request: HttpRequest) -> User:
+    """The user of a view behind login_required."""
+    assert isinstance(request.user, User)
+    return request.user

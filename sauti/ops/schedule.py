@@ -21,7 +21,13 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from sauti.conversations.actions import do_expire_conversations
 from sauti.core.logs import timed
+from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
+from sauti.evidence import audit
+from sauti.evidence.actions import do_sign_heads
+from sauti.evidence.subjects import do_retention
+from sauti.messaging.actions import do_process_inbound, do_reclaim_expired, do_sweep, waiting_inbound
 
 log = logging.getLogger("sauti.schedule")
 
@@ -30,10 +36,6 @@ DAILY_HOUR = 7
 
 
 def minutely() -> None:
-    from sauti.conversations.actions import do_expire_conversations
-    from sauti.evidence.actions import do_sign_heads
-    from sauti.messaging.actions import do_sweep
-
     inbound, outbound = do_sweep()
     expired = do_expire_conversations()
     # Each organisation signs the audit-chain head every SAUTI_SIGN_HEAD_MINUTES (when it has moved).
@@ -45,10 +47,6 @@ def minutely() -> None:
 
 
 def daily() -> None:
-    from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
-    from sauti.evidence import audit
-    from sauti.evidence.subjects import do_retention
-
     reminders = do_send_due_reminders() + do_send_follow_up_reminders()
     with audit.acting_as("task:retention"):
         erased = do_retention()
@@ -87,7 +85,6 @@ class Schedule:
 def start_inbound(stop: threading.Event, pause: float = 0.2) -> threading.Thread:
     """Process inbound SMS as they are stored (with the database task backend the stored message is the
     queue entry: `messaging.do_receive_sms`), checking again every `pause` seconds when none wait."""
-    from sauti.messaging.actions import do_process_inbound, do_reclaim_expired, waiting_inbound
 
     reclaim_every = min(settings.SAUTI_PROCESSING_LEASE_SECONDS / 2, 30)
     last_reclaim = 0.0

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from sauti.core.demo import build_demo
+from sauti.ops.demo import build_demo
 
 
 class Command(BaseCommand):
