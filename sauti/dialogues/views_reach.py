@@ -16,7 +16,7 @@ from sauti.core.access import Perm, can_manage_programme, get_programme_for_user
 from sauti.core.responses import form_errors, request_user
 from sauti.dialogues import actions, reach
 from sauti.dialogues.actions import DialogueError
-from sauti.dialogues.forms_reach import (
+from sauti.dialogues.forms import (
     AttendanceSheetForm,
     MergeParticipantsForm,
     OutcomeForm,

@@ -487,13 +487,17 @@ def test_the_forms_still_take_good_input(scene: Scene) -> None:
     ]
     # A programme of an organisation the user does not manage is refused (403), whatever else is wrong.
     assert c.post("/dialogues/", {"organisation": "x", "starts_on": "no"}).status_code == 403
-    # A group that is not the programme's is not found (404), as before; so is one too big to be an id.
+    # A group that is not the programme's is not found (404), as before; a number too big to be one is a 400.
     rate = f"/dialogues/responses/{s.response.pk}/rate/"
     assert c.post(rate, {"group": "987654", "rating": "3"}).status_code == 404
-    assert c.post(rate, {"group": HUGE, "rating": "3"}).status_code == 404
+    assert c.post(rate, {"group": HUGE, "rating": "3"}).status_code == 400
     r = c.post(
         f"/dialogues/breakouts/{s.breakout.pk}/adopt/",
-        {"what": "Visit the ward office", "owner_group": s.dia.world.mathare_group.pk, "due_on": ""},
+        {
+            "what": "Visit the ward office",
+            "owner_group": s.dia.world.mathare_group.pk,
+            "due_on": (today + dt.timedelta(days=9)).isoformat(),
+        },
     )
     assert r.status_code == 302
     assert FollowUpAction.objects.filter(
