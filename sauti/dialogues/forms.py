@@ -57,11 +57,11 @@ class DefaultIfAbsent(forms.TextInput):
 
 
 class Text(forms.CharField):
-    """Free text passed to the action as typed (the action trims and checks it)."""
+    """Free text passed to the action as typed (the action trims and checks it), never required."""
 
-    def __init__(self, *, default: str = "", **kwargs: Any) -> None:
+    def __init__(self, *, default: str = "", strip: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("widget", DefaultIfAbsent(default) if default else forms.TextInput)
-        super().__init__(required=False, strip=False, **kwargs)
+        super().__init__(required=False, strip=strip, **kwargs)
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
         self.validators.append(ProhibitNullCharactersValidator(_("The text contains a null character.")))
 
@@ -263,7 +263,7 @@ class MeetingForm(DialogueForm):
     starts_at = IsoDateTime()
     ends_at = IsoDateTime()
     already_held = forms.BooleanField(required=False)
-    venue = forms.CharField(required=False)  # trimmed
+    venue = Text(strip=True)
     segment = Text()
     peace_action = Text()
     agenda = Text()
@@ -477,7 +477,7 @@ class VerificationForm(DialogueForm):
 
 class SurveyReplyForm(DialogueForm):
     text = Text()
-    channel = forms.CharField(required=False)
+    channel = Text()
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -512,8 +512,8 @@ class PetitionForm(DialogueForm):
 class TemplateChoiceForm(DialogueForm):
     """Which wording: a petition or a memorandum (the default), in English (the default) or Kiswahili."""
 
-    kind = forms.CharField(required=False)
-    language = forms.CharField(required=False)
+    kind = Text()
+    language = Text()
 
     def clean(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -570,7 +570,7 @@ class MeetingHandsForm(HandsForm):
 class BackForm(DialogueForm):
     """`back`: the page of this app the form came from, where to go afterwards (never another site)."""
 
-    back = forms.CharField(required=False)
+    back = Text()
 
     def clean_back(self) -> str:
         back = str(self.cleaned_data["back"])

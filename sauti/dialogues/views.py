@@ -1,7 +1,8 @@
 """Programme, meeting, consensus, invitation, commitment and chain pages; the public scorecard.
 
-Every POST view: parse, check access (sauti.core.access), call one action, redirect. Bad input answers 400
-with the reason on a page of its own (forms work without JavaScript).
+Every POST view: check access to the page's object (sauti.core.access), parse the input with its form
+(sauti/dialogues/forms.py), call one action, redirect. Bad input answers 400 with the reason on a page of its
+own (forms work without JavaScript).
 """
 
 from __future__ import annotations
