@@ -1,29 +1,30 @@
 """Programme, meeting, consensus, invitation, commitment and chain pages; the public scorecard.
 
-Every POST view: parse, check access (sauti.people.access), call one action, redirect. Bad input answers 400
-with the reason on a page of its own (forms work without JavaScript).
+Every POST view: check access to the page's object (sauti.people.access), parse the input with its form
+(sauti/dialogues/forms.py), call one action, redirect. Bad input answers 400 with the reason on a page of its
+own (forms work without JavaScript).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from sauti.core.responses import form_errors, refused
 from sauti.dialogues import actions, charts, letters, office, petitions, results, stats
 from sauti.dialogues.access import (
     can_manage_programme,
@@ -32,8 +33,42 @@ from sauti.dialogues.access import (
     programmes_for,
 )
 from sauti.dialogues.actions import DialogueError, WalkIn
+from sauti.dialogues.forms import (
+    AdvanceInvitationForm,
+    AttendanceForm,
+    BreakoutRecordForm,
+    BreakoutsForm,
+    CommitmentForm,
+    CommitmentHandsForm,
+    CommitmentUpdateForm,
+    DotsForm,
+    FollowUpCloseForm,
+    FollowUpForm,
+    InvitationForm,
+    InvitationReplyForm,
+    MeetingForm,
+    MeetingHandsForm,
+    MinutesForm,
+    OfficeResponseForm,
+    PetitionForm,
+    PhotoForm,
+    PriorityEditForm,
+    PriorityForm,
+    PriorityMergeForm,
+    ProgrammeForm,
+    RatingForm,
+    ResponseForm,
+    RoundCloseForm,
+    RoundForm,
+    SmsBallotForm,
+    StrategyForm,
+    SurveyReplyForm,
+    TemplateChoiceForm,
+    TemplateForm,
+    VerificationForm,
+    VoteForm,
+)
 from sauti.dialogues.models import (
-    Attendance,
     AttendanceRole,
     Breakout,
     Commitment,
@@ -56,62 +91,21 @@ from sauti.dialogues.models import (
 )
 from sauti.dialogues.stats import attendance_breakdown
 from sauti.monitoring.models import Case
-from sauti.people.access import Perm, acts_for_office, can, official_offices, organisations_for
+from sauti.people.access import Perm, acts_for_office, can, official_offices, organisations_for, request_user
 from sauti.people.actions import reveal_identities
-from sauti.people.models import Contact, Group, Office, Organisation, User
+from sauti.people.models import Contact, Office, Organisation
 
 
-class BadInput(ValueError):
-    pass
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    return render(request, "refused.html", {"reason": reason, "back": back}, status=400)
-
-
-def _int(data: QueryDict, key: str, *, default: int | None = None) -> int:
-    raw = data.get(key, "").strip()
-    if not raw and default is not None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadInput(_("“%(field)s” must be a whole number.") % {"field": key}) from None
-
-
-def _date(data: QueryDict, key: str, *, required: bool = True) -> dt.date | None:
-    raw = data.get(key, "").strip()
-    if not raw:
-        if required:
-            raise BadInput(_("Give a date for “%(field)s”.") % {"field": key})
-        return None
-    value = parse_date(raw)
-    if value is None:
-        raise BadInput(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw})
-    return value
-
-
-def _datetime(data: QueryDict, key: str) -> dt.datetime:
-    raw = data.get(key, "").strip()
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        raise BadInput(_("“%(value)s” is not a date and time.") % {"value": raw})
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+def _without(form: forms.Form, *names: str) -> dict[str, Any]:
+    """The form's values but `names`: the keyword arguments of its action."""
+    return {k: v for k, v in form.cleaned_data.items() if k not in names}
 
 
 def _run(request: HttpRequest, back: str, fn: Callable[[], object], done: str) -> HttpResponse:
     try:
         fn()
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+    except DialogueError as e:
+        return refused(request, str(e), back)
     messages.success(request, done)
     return redirect(back)
 
@@ -157,25 +151,20 @@ def _addressed(request: HttpRequest) -> Q:
 def programme_list(request: HttpRequest) -> HttpResponse:
     orgs = [o for o in organisations_for(request.user) if can(request.user, Perm.MANAGE_DIALOGUES, o)]
     if request.method == "POST":
-        org = next((o for o in orgs if str(o.pk) == request.POST.get("organisation")), None)
+        form = ProgrammeForm(request.POST, organisations=orgs)
+        valid = form.is_valid()
+        org = form.cleaned_data.get("organisation")
         if org is None:
             raise PermissionDenied
-        groups = list(org.groups.filter(pk__in=request.POST.getlist("groups")))
-        offices = list(Office.objects.filter(pk__in=request.POST.getlist("offices")))
         back = reverse("dialogues:programme_list")
+        if not valid:
+            return refused(request, form_errors(form), back)
         try:
             programme = actions.do_create_programme(
-                org,
-                _user(request),
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
-                starts_on=_date(request.POST, "starts_on"),
-                ends_on=_date(request.POST, "ends_on"),
-                groups=groups,
-                offices=offices,
+                org, request_user(request), **_without(form, "organisation")
             )
-        except (DialogueError, BadInput) as e:
-            return _bad(request, str(e), back)
+        except DialogueError as e:
+            return refused(request, str(e), back)
         return redirect("dialogues:programme", programme.pk)
     programmes = (
         programmes_for(request.user).select_related("organisation").annotate(n_meetings=Count("meetings"))
@@ -239,24 +228,15 @@ def programme_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
     back = reverse("dialogues:programme", args=[pk])
-    p = request.POST
-
-    def act() -> Meeting:
-        return actions.do_schedule_meeting(
-            programme,
-            _user(request),
-            kind=p.get("kind", ""),
-            title=p.get("title", ""),
-            starts_at=_datetime(p, "starts_at"),
-            ends_at=_datetime(p, "ends_at"),
-            already_held=p.get("already_held") == "on",
-            venue=p.get("venue", "").strip(),
-            segment=p.get("segment", ""),
-            peace_action=p.get("peace_action", ""),
-            agenda=p.get("agenda", ""),
-        )
-
-    return _run(request, back, act, _("Meeting saved."))
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    return _run(
+        request,
+        back,
+        lambda: actions.do_schedule_meeting(programme, request_user(request), **form.cleaned_data),
+        _("Meeting saved."),
+    )
 
 
 @login_required
@@ -264,22 +244,13 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 def priority_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
     back = reverse("dialogues:programme", args=[pk])
-    p = request.POST
-    group = programme.groups.filter(pk=p.get("group") or 0).first()
-    meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
-    cases = Case.objects.filter(organisation=programme.organisation, pk__in=p.getlist("cases"))
+    form = PriorityForm(request.POST, programme=programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
-        lambda: actions.do_raise_priority(
-            programme,
-            _user(request),
-            title=p.get("title", ""),
-            description=p.get("description", ""),
-            group=group,
-            meeting=meeting,
-            cases=cases,
-        ),
+        lambda: actions.do_raise_priority(programme, request_user(request), **form.cleaned_data),
         _("Priority added."),
     )
 
@@ -289,14 +260,14 @@ def priority_create(request: HttpRequest, pk: int) -> HttpResponse:
 def priority_merge(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
     back = reverse("dialogues:programme", args=[pk])
-    keep = programme.priorities.filter(pk=request.POST.get("keep") or 0).first()
-    if keep is None:
-        return _bad(request, _("Choose the priority to keep."), back)
-    others = list(programme.priorities.filter(pk__in=request.POST.getlist("merge")))
+    form = PriorityMergeForm(request.POST, programme=programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
     return _run(
         request,
         back,
-        lambda: actions.do_merge_priorities(keep, others, _user(request)),
+        lambda: actions.do_merge_priorities(data["keep"], list(data["merge"]), request_user(request)),
         _("Priorities merged."),
     )
 
@@ -306,21 +277,16 @@ def priority_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
     back = reverse("dialogues:programme", args=[pk])
-    p = request.POST
-    chosen = list(programme.priorities.filter(pk__in=p.getlist("priorities")))
-    meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    form = RoundForm(request.POST, programme=programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
     try:
         rnd = actions.do_open_round(
-            programme,
-            _user(request),
-            title=p.get("title", ""),
-            priorities=chosen,
-            meeting=meeting,
-            dots_per_person=_int(p, "dots_per_person", default=3),
-            max_ranks=_int(p, "max_ranks", default=3),
+            programme, request_user(request), **{**data, "priorities": list(data["priorities"])}
         )
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+    except DialogueError as e:
+        return refused(request, str(e), back)
     return redirect("dialogues:round", rnd.pk)
 
 
@@ -342,7 +308,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         names = {}
         if can(request.user, Perm.VIEW_IDENTITIES, programme.organisation):
-            names = reveal_identities(_user(request), contacts, f"dialogue attendance, meeting {meeting.pk}")
+            names = reveal_identities(
+                request_user(request), contacts, f"dialogue attendance, meeting {meeting.pk}"
+            )
         members = [{"contact": c, "name": names[c.pk].name if c.pk in names else ""} for c in contacts]
     responses = meeting.responses.select_related("priority", "office").prefetch_related(
         "ratings__group", "commitments"
@@ -386,18 +354,21 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
-    p = request.POST
-    offices = Office.objects.filter(pk__in=p.getlist("offices_present"))
+    back = reverse("dialogues:meeting", args=[pk])
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
     return _run(
         request,
-        reverse("dialogues:meeting", args=[pk]),
+        back,
         lambda: actions.do_record_meeting(
             meeting,
-            _user(request),
-            minutes=p.get("minutes", ""),
-            decisions=p.get("decisions", ""),
-            officials_present=p.get("officials_present", ""),
-            offices=offices,
+            request_user(request),
+            minutes=data["minutes"],
+            decisions=data["decisions"],
+            officials_present=data["officials_present"],
+            offices=data["offices_present"],
         ),
         _("Minutes saved."),
     )
@@ -407,20 +378,21 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
-    p = request.POST
     back = reverse("dialogues:meeting", args=[pk])
-    contacts = Contact.objects.filter(
-        pk__in=p.getlist("contacts"), group_memberships__group__in=meeting.programme.groups.all()
-    ).distinct()
+    form = AttendanceForm(request.POST, programme=meeting.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
+    walk_in = WalkIn(data["sex"], data["age_band"], data["walk_in_group"], data["role"])
     try:
-        count = _int(p, "walk_in_count", default=0)
-        if not 0 <= count <= 500:
-            raise BadInput(_("Walk-ins are entered up to 500 at a time."))
-        group = meeting.programme.groups.filter(pk=p.get("walk_in_group") or 0).first()
-        walk_ins = [WalkIn(p.get("sex", ""), p.get("age_band", ""), group, p.get("role", "member"))] * count
-        added = actions.do_record_attendance(meeting, _user(request), contacts=contacts, walk_ins=walk_ins)
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+        added = actions.do_record_attendance(
+            meeting,
+            request_user(request),
+            contacts=data["contacts"],
+            walk_ins=[walk_in] * data["walk_in_count"],
+        )
+    except DialogueError as e:
+        return refused(request, str(e), back)
     messages.success(request, _("%(n)d attendances added.") % {"n": added})
     return redirect(back)
 
@@ -431,9 +403,9 @@ def meeting_remind(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     back = reverse("dialogues:meeting", args=[pk])
     try:
-        n = actions.do_send_meeting_reminders(meeting, _user(request))
+        n = actions.do_send_meeting_reminders(meeting, request_user(request))
     except DialogueError as e:
-        return _bad(request, str(e), back)
+        return refused(request, str(e), back)
     messages.success(request, _("%(n)d SMS reminders queued.") % {"n": n})
     return redirect(back)
 
@@ -443,15 +415,14 @@ def meeting_remind(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     back = reverse("dialogues:meeting", args=[pk])
-    upload = request.FILES.get("photo")
-    if upload is None:
-        return _bad(request, _("Choose a photo to upload."), back)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
     return _run(
         request,
         back,
-        lambda: actions.do_add_meeting_photo(
-            meeting, _user(request), upload, request.POST.get("caption", "")
-        ),
+        lambda: actions.do_add_meeting_photo(meeting, request_user(request), data["photo"], data["caption"]),
         _("Photo added."),
     )
 
@@ -481,23 +452,14 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def response_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
-    p = request.POST
-    priority = meeting.programme.priorities.filter(pk=p.get("priority") or 0).first()
-    office = Office.objects.filter(pk=p.get("office") or 0).first()
     back = reverse("dialogues:meeting", args=[pk])
-    if priority is None or office is None:
-        return _bad(request, _("Choose the priority and the office."), back)
+    form = ResponseForm(request.POST, programme=meeting.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
-        lambda: actions.do_record_response(
-            meeting,
-            _user(request),
-            priority=priority,
-            office=office,
-            official_name=p.get("official_name", ""),
-            text=p.get("text", ""),
-        ),
+        lambda: actions.do_record_response(meeting, request_user(request), **form.cleaned_data),
         _("Response recorded."),
     )
 
@@ -518,19 +480,19 @@ def _response(request: HttpRequest, pk: int) -> Response:
 def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response(request, pk)
     _manage(request, response.meeting.programme)
-    p = request.POST
     back = reverse("dialogues:meeting", args=[response.meeting_id])
+    form = CommitmentForm(request.POST, response=response)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
         lambda: actions.do_record_commitment(
             response.priority,
-            _user(request),
+            request_user(request),
             office=response.office,
-            official_name=p.get("official_name", response.official_name),
-            what=p.get("what", ""),
-            due_on=_date(p, "due_on", required=False),
             response=response,
+            **form.cleaned_data,
         ),
         _("Commitment recorded."),
     )
@@ -540,32 +502,35 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def response_rate(request: HttpRequest, pk: int) -> HttpResponse:
     response = _response(request, pk)
-    p = request.POST
     back = reverse("dialogues:meeting", args=[response.meeting_id])
+    form = RatingForm(request.POST, meeting=response.meeting)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
+    programme = response.meeting.programme
+    group = get_rating_group_for_user(request.user, programme, data["group"])
     try:
-        group = get_rating_group_for_user(request.user, response.meeting.programme, _int(p, "group"))
-        breakout = response.meeting.breakouts.filter(pk=p.get("breakout") or 0).first()
         rating = actions.do_rate_response(
             response,
-            _user(request),
+            request_user(request),
             group=group,
-            rating=_int(p, "rating"),
-            notes=p.get("notes", ""),
-            breakout=breakout,
+            rating=data["rating"],
+            notes=data["notes"],
+            breakout=data["breakout"],
         )
-        if p.get("action", "").strip() or p.get("owner", "").strip():
+        if form.follow_up():
             actions.do_add_follow_up(
-                response.meeting.programme,
-                _user(request),
-                what=p.get("action", ""),
-                owner=p.get("owner", ""),
+                programme,
+                request_user(request),
+                what=data["action"],
+                owner=data["owner"],
                 owner_group=group,
-                due_on=_date(p, "action_due", required=False),
+                due_on=data["action_due"],
                 rating=rating,
-                breakout=breakout,
+                breakout=data["breakout"],
             )
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+    except DialogueError as e:
+        return refused(request, str(e), back)
     messages.success(request, _("Rating saved."))
     return redirect(back)
 
@@ -606,16 +571,17 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def round_dots(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     _manage(request, rnd.programme)
-    p = request.POST
     back = reverse("dialogues:round", args=[pk])
-    group = rnd.programme.groups.filter(pk=p.get("group") or 0).first()
-    if group is None:
-        return _bad(request, _("Choose the group whose dots you counted."), back)
+    form = DotsForm(request.POST, rnd=rnd)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    group = form.cleaned_data["group"]
     try:
-        dots = {prio.pk: _int(p, f"dots_{prio.pk}", default=0) for prio in rnd.priorities.all()}
-        actions.do_record_dots(rnd, _user(request), group=group, voters=_int(p, "voters"), dots=dots)
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+        actions.do_record_dots(
+            rnd, request_user(request), group=group, voters=form.cleaned_data["voters"], dots=form.dots()
+        )
+    except DialogueError as e:
+        return refused(request, str(e), back)
     messages.success(request, _("Dots recorded for %(group)s.") % {"group": group.name})
     return redirect(back)
 
@@ -624,18 +590,14 @@ def round_dots(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_vote(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
-    p = request.POST
     back = reverse("dialogues:round", args=[pk])
+    form = VoteForm(request.POST, rnd=rnd)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     try:
-        ranks = {
-            prio.pk: _int(p, f"rank_{prio.pk}")
-            for prio in rnd.priorities.all()
-            if p.get(f"rank_{prio.pk}", "").strip()
-        }
-        group = rnd.programme.groups.filter(pk=p.get("group") or 0).first()
-        actions.do_cast_web_ballot(rnd, _user(request), ranks, group)
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+        actions.do_cast_web_ballot(rnd, request_user(request), form.ranks(), form.cleaned_data["group"])
+    except DialogueError as e:
+        return refused(request, str(e), back)
     messages.success(request, _("Your vote is recorded."))
     return redirect(back)
 
@@ -647,19 +609,17 @@ def round_sms(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     _manage(request, rnd.programme)
     back = reverse("dialogues:round", args=[pk])
-    if "send" in request.POST:
+    form = SmsBallotForm(request.POST, programme=rnd.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    if form.cleaned_data["send"]:
         try:
-            n = actions.do_send_ballot_sms(rnd, _user(request))
+            n = actions.do_send_ballot_sms(rnd, request_user(request))
         except DialogueError as e:
-            return _bad(request, str(e), back)
+            return refused(request, str(e), back)
         messages.success(request, _("%(n)d SMS ballots queued.") % {"n": n})
         return redirect(back)
-    contact = Contact.objects.filter(
-        pk=request.POST.get("contact") or 0, group_memberships__group__in=rnd.programme.groups.all()
-    ).first()
-    if contact is None:
-        return _bad(request, _("Choose who sent the SMS."), back)
-    ballot = actions.do_record_sms_vote(rnd, contact, request.POST.get("text", ""))
+    ballot = actions.do_record_sms_vote(rnd, form.cleaned_data["contact"], form.cleaned_data["text"])
     if ballot is None:
         messages.warning(request, _("The SMS was not counted; the sender was told why."))
     else:
@@ -672,12 +632,16 @@ def round_sms(request: HttpRequest, pk: int) -> HttpResponse:
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     _manage(request, rnd.programme)
-    freeze = request.POST.get("step") == "freeze"
+    back = reverse("dialogues:round", args=[pk])
+    form = RoundCloseForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    freeze = form.cleaned_data["step"] == "freeze"
     fn = actions.do_freeze_round if freeze else actions.do_close_round
     return _run(
         request,
-        reverse("dialogues:round", args=[pk]),
-        lambda: fn(rnd, _user(request)),
+        back,
+        lambda: fn(rnd, request_user(request)),
         _("Agreed list frozen.") if freeze else _("Voting closed."),
     )
 
@@ -690,23 +654,13 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     _manage(request, rnd.programme)
-    p = request.POST
-    office = Office.objects.filter(pk=p.get("office") or 0).first()
-    back = reverse("dialogues:programme", args=[rnd.programme_id])
-    if office is None:
-        return _bad(request, _("Choose the office you are inviting."), reverse("dialogues:round", args=[pk]))
-    meeting = rnd.programme.meetings.filter(pk=p.get("meeting") or 0).first()
+    form = InvitationForm(request.POST, programme=rnd.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), reverse("dialogues:round", args=[pk]))
     return _run(
         request,
-        back,
-        lambda: actions.do_draft_invitation(
-            rnd,
-            _user(request),
-            office=office,
-            official_name=p.get("official_name", ""),
-            language=p.get("language", "en"),
-            meeting=meeting,
-        ),
+        reverse("dialogues:programme", args=[rnd.programme_id]),
+        lambda: actions.do_draft_invitation(rnd, request_user(request), **form.cleaned_data),
         _("Invitation drafted."),
     )
 
@@ -752,12 +706,13 @@ def invitation_advance(request: HttpRequest, pk: int) -> HttpResponse:
     inv = _invitation(request, pk)
     _manage(request, inv.programme)
     back = reverse("dialogues:programme", args=[inv.programme_id])
+    form = AdvanceInvitationForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
-        lambda: actions.do_advance_invitation(
-            inv, _user(request), _date(request.POST, "agreed_date", required=False)
-        ),
+        lambda: actions.do_advance_invitation(inv, request_user(request), form.cleaned_data["agreed_date"]),
         _("Invitation updated."),
     )
 
@@ -816,18 +771,14 @@ def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
     c = _commitment(request, pk)
     if not acts_for_office(request.user, c.office_id):
         _manage(request, c.priority.programme)
-    p = request.POST
+    back = reverse("dialogues:commitment", args=[pk])
+    form = CommitmentUpdateForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
-        reverse("dialogues:commitment", args=[pk]),
-        lambda: actions.do_update_commitment(
-            c,
-            _user(request),
-            status=p.get("status", ""),
-            progress=_int(p, "progress"),
-            evidence=p.get("evidence", ""),
-            note=p.get("note", ""),
-        ),
+        back,
+        lambda: actions.do_update_commitment(c, request_user(request), **form.cleaned_data),
         _("Commitment updated."),
     )
 
@@ -837,20 +788,14 @@ def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
 def commitment_verify(request: HttpRequest, pk: int) -> HttpResponse:
     c = _commitment(request, pk)
     _manage(request, c.priority.programme)
-    p = request.POST
-    contacts = Contact.objects.filter(
-        pk__in=p.getlist("contacts"), group_memberships__group__in=c.priority.programme.groups.all()
-    ).distinct()
+    back = reverse("dialogues:commitment", args=[pk])
+    form = VerificationForm(request.POST, programme=c.priority.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
-        reverse("dialogues:commitment", args=[pk]),
-        lambda: actions.do_start_verification(
-            c,
-            _user(request),
-            question_en=p.get("question_en", ""),
-            question_sw=p.get("question_sw", ""),
-            contacts=contacts,
-        ),
+        back,
+        lambda: actions.do_start_verification(c, request_user(request), **form.cleaned_data),
         _("Verification survey sent."),
     )
 
@@ -869,16 +814,11 @@ def survey_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     _manage(request, survey.commitment.priority.programme)
     back = reverse("dialogues:commitment", args=[survey.commitment_id])
-    contact = Contact.objects.filter(
-        pk=request.POST.get("contact") or 0,
-        group_memberships__group__in=survey.commitment.priority.programme.groups.all(),
-    ).first()
-    if contact is None:
-        return _bad(request, _("Choose who sent the SMS."), back)
-    channel = request.POST.get("channel") or VerificationAnswer.Channel.SMS
-    if channel not in VerificationAnswer.Channel.values:
-        return _bad(request, _("Unknown channel."), back)
-    if actions.do_record_verification_reply(survey, contact, request.POST.get("text", ""), channel) is None:
+    form = SurveyReplyForm(request.POST, programme=survey.commitment.priority.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
+    if actions.do_record_verification_reply(survey, data["contact"], data["text"], data["channel"]) is None:
         messages.warning(request, _("The SMS was not counted; the sender was told why."))
     else:
         messages.success(request, _("Answer recorded."))
@@ -917,13 +857,14 @@ def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if priority is None:
         raise Http404
     _manage(request, priority.programme)
-    p = request.POST
+    back = reverse("dialogues:priority", args=[pk])
+    form = PriorityEditForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
-        reverse("dialogues:priority", args=[pk]),
-        lambda: actions.do_edit_priority(
-            priority, _user(request), title=p.get("title", ""), description=p.get("description", "")
-        ),
+        back,
+        lambda: actions.do_edit_priority(priority, request_user(request), **form.cleaned_data),
         _("Priority updated."),
     )
 
@@ -1011,27 +952,25 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 def round_petition(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _round(request, pk)
     _manage(request, rnd.programme)
-    p = request.POST
     back = reverse("dialogues:round", args=[pk])
-    office = rnd.programme.offices.filter(pk=p.get("office") or 0).first()
-    if office is None:
-        return _bad(request, _("Choose the office you are addressing."), back)
-    fmt = p.get("format", "pdf")
-    kind = p.get("kind", "")
-    language = p.get("language", "")
+    form = PetitionForm(request.POST, programme=rnd.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
+    fmt, kind, language = data["format"], data["kind"], data["language"]
     try:
         body = actions.do_make_petition(
             rnd,
-            _user(request),
+            request_user(request),
             kind=kind,
-            office=office,
-            official=p.get("official_name", ""),
+            office=data["office"],
+            official=data["official_name"],
             language=language,
             fmt=fmt,
-            testimonies=_int(p, "testimonies", default=5),
+            testimonies=data["testimonies"],
         )
-    except (DialogueError, BadInput) as e:
-        return _bad(request, str(e), back)
+    except DialogueError as e:
+        return refused(request, str(e), back)
     response = HttpResponse(body, content_type="application/pdf" if fmt == "pdf" else DOCX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{kind}-{rnd.pk}-{language}.{fmt}"'
     return response
@@ -1041,23 +980,17 @@ def round_petition(request: HttpRequest, pk: int) -> HttpResponse:
 def petition_templates(request: HttpRequest, pk: int) -> HttpResponse:
     """The organisation's wording of petitions and memoranda, edited from one of its programmes."""
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
-    source = request.POST if request.method == "POST" else request.GET
-    kind = source.get("kind") or PetitionTemplate.Kind.PETITION
-    language = source.get("language") or "en"
     back = reverse("dialogues:petition_templates", args=[pk])
-    if kind not in PetitionTemplate.Kind.values or language not in ("en", "sw"):
-        return _bad(request, _("Choose a petition or a memorandum, in English or Kiswahili."), back)
+    form = TemplateForm(request.POST) if request.method == "POST" else TemplateChoiceForm(request.GET)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    kind, language = form.cleaned_data["kind"], form.cleaned_data["language"]
     if request.method == "POST":
         return _run(
             request,
             f"{back}?kind={kind}&language={language}",
             lambda: actions.do_save_petition_template(
-                programme.organisation,
-                _user(request),
-                kind=kind,
-                language=language,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
+                programme.organisation, request_user(request), **form.cleaned_data
             ),
             _("Template saved."),
         )
@@ -1086,22 +1019,15 @@ def commitment_hands(request: HttpRequest, pk: int) -> HttpResponse:
     """A show of hands at a follow-up meeting: counts for yes, no and not sure."""
     c = _commitment(request, pk)
     _manage(request, c.priority.programme)
-    p = request.POST
     back = reverse("dialogues:commitment", args=[pk])
-    meeting = c.priority.programme.meetings.filter(pk=p.get("meeting") or 0).first()
-    if meeting is None:
-        return _bad(request, _("Choose the meeting where hands were counted."), back)
+    form = CommitmentHandsForm(request.POST, programme=c.priority.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
         lambda: actions.do_record_show_of_hands(
-            c,
-            _user(request),
-            meeting=meeting,
-            yes=_int(p, "yes", default=0),
-            no=_int(p, "no", default=0),
-            unsure=_int(p, "unsure", default=0),
-            note=p.get("note", ""),
+            c, request_user(request), meeting=form.cleaned_data["meeting"], **form.counts()
         ),
         _("The community's verdict is recorded."),
     )
@@ -1112,22 +1038,15 @@ def commitment_hands(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_hands(request: HttpRequest, pk: int) -> HttpResponse:
     """The same, from the meeting page: choose the commitment, count the hands."""
     meeting = _meeting(request, pk, manage=True)
-    p = request.POST
     back = reverse("dialogues:meeting", args=[pk]) + "#hands"
-    c = Commitment.objects.filter(priority__programme=meeting.programme, pk=p.get("commitment") or 0).first()
-    if c is None:
-        return _bad(request, _("Choose the commitment the hands were counted for."), back)
+    form = MeetingHandsForm(request.POST, programme=meeting.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
         lambda: actions.do_record_show_of_hands(
-            c,
-            _user(request),
-            meeting=meeting,
-            yes=_int(p, "yes", default=0),
-            no=_int(p, "no", default=0),
-            unsure=_int(p, "unsure", default=0),
-            note=p.get("note", ""),
+            form.cleaned_data["commitment"], request_user(request), meeting=meeting, **form.counts()
         ),
         _("The community's verdict is recorded."),
     )
@@ -1136,49 +1055,19 @@ def meeting_hands(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Follow-up actions ---------------------------------------------------------------------------
 
 
-def _back(p: QueryDict, default: str) -> str:
-    """Where to go after the form: a page of this app the form came from, never elsewhere."""
-    back = p.get("back", "")
-    return back if back.startswith("/dialogues/") and "//" not in back else default
-
-
-def _owner(programme: Programme, p: QueryDict) -> tuple[Group | None, Contact | None]:
-    group = programme.groups.filter(pk=p.get("owner_group") or 0).first()
-    contact = (
-        Contact.objects.filter(
-            pk=p.get("owner_contact") or 0, group_memberships__group__in=programme.groups.all()
-        ).first()
-        if p.get("owner_contact")
-        else None
-    )
-    return group, contact
-
-
 @login_required
 @require_POST
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk, Perm.MANAGE_DIALOGUES)
-    p = request.POST
-    back = _back(p, reverse("dialogues:programme", args=[pk]))
-    group, contact = _owner(programme, p)
-    meeting = programme.meetings.filter(pk=p.get("meeting") or 0).first()
-    priority = programme.priorities.filter(pk=p.get("priority") or 0).first()
-    commitment = Commitment.objects.filter(priority__programme=programme, pk=p.get("commitment") or 0).first()
+    form = FollowUpForm(request.POST, programme=programme)
+    valid = form.is_valid()
+    back = form.back_or(reverse("dialogues:programme", args=[pk]))
+    if not valid:
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
-        lambda: actions.do_add_follow_up(
-            programme,
-            _user(request),
-            what=p.get("what", ""),
-            owner=p.get("owner", ""),
-            owner_group=group,
-            owner_contact=contact,
-            due_on=_date(p, "due_on", required=False),
-            meeting=meeting,
-            priority=priority,
-            commitment=commitment,
-        ),
+        lambda: actions.do_add_follow_up(programme, request_user(request), **_without(form, "back")),
         _("Follow-up action added."),
     )
 
@@ -1199,18 +1088,20 @@ def _follow_up(request: HttpRequest, pk: int) -> FollowUpAction:
 @require_POST
 def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
     action = _follow_up(request, pk)
-    p = request.POST
-    back = _back(p, reverse("dialogues:programme", args=[action.programme_id]))
-    if p.get("state") == "open":
+    form = FollowUpCloseForm(request.POST)
+    valid = form.is_valid()
+    back = form.back_or(reverse("dialogues:programme", args=[action.programme_id]))
+    if not valid:
+        return refused(request, form_errors(form), back)
+    state, outcome = form.cleaned_data["state"], form.cleaned_data["outcome"]
+    if state == "open":
         return _run(
-            request, back, lambda: actions.do_reopen_follow_up(action, _user(request)), _("Reopened.")
+            request, back, lambda: actions.do_reopen_follow_up(action, request_user(request)), _("Reopened.")
         )
     return _run(
         request,
         back,
-        lambda: actions.do_close_follow_up(
-            action, _user(request), state=p.get("state", ""), outcome=p.get("outcome", "")
-        ),
+        lambda: actions.do_close_follow_up(action, request_user(request), state=state, outcome=outcome),
         _("Follow-up action closed."),
     )
 
@@ -1222,17 +1113,20 @@ def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def breakouts_form(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
-    p = request.POST
     back = reverse("dialogues:meeting", args=[pk]) + "#breakouts"
+    form = BreakoutsForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
     return _run(
         request,
         back,
         lambda: actions.do_form_breakouts(
             meeting,
-            _user(request),
-            count=_int(p, "count"),
-            composition=p.get("composition", ""),
-            names=p.get("names", "").split(","),
+            request_user(request),
+            count=data["count"],
+            composition=data["composition"],
+            names=data["names"].split(","),
         ),
         _("Breakout groups formed."),
     )
@@ -1254,22 +1148,14 @@ def _breakout(request: HttpRequest, pk: int) -> Breakout:
 @require_POST
 def breakout_record(request: HttpRequest, pk: int) -> HttpResponse:
     breakout = _breakout(request, pk)
-    p = request.POST
     back = reverse("dialogues:meeting", args=[breakout.meeting_id]) + f"#breakout-{pk}"
-    members = Attendance.objects.filter(meeting=breakout.meeting, pk__in=p.getlist("members"))
-    groups = breakout.meeting.programme.groups.filter(pk__in=p.getlist("groups"))
+    form = BreakoutRecordForm(request.POST, breakout=breakout)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
-        lambda: actions.do_record_breakout(
-            breakout,
-            _user(request),
-            members=members,
-            walk_ins=_int(p, "walk_ins", default=0),
-            groups=groups,
-            analysis=p.get("analysis", ""),
-            strategies=p.get("strategies", ""),
-        ),
+        lambda: actions.do_record_breakout(breakout, request_user(request), **form.cleaned_data),
         _("Breakout saved."),
     )
 
@@ -1279,24 +1165,14 @@ def breakout_record(request: HttpRequest, pk: int) -> HttpResponse:
 def breakout_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     """After the plenary: one of the breakout's strategies becomes a follow-up action."""
     breakout = _breakout(request, pk)
-    programme = breakout.meeting.programme
-    p = request.POST
     back = reverse("dialogues:meeting", args=[breakout.meeting_id]) + f"#breakout-{pk}"
-    group, contact = _owner(programme, p)
-    priority = programme.priorities.filter(pk=p.get("priority") or 0).first()
+    form = StrategyForm(request.POST, programme=breakout.meeting.programme)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
     return _run(
         request,
         back,
-        lambda: actions.do_adopt_strategy(
-            breakout,
-            _user(request),
-            what=p.get("what", ""),
-            owner=p.get("owner", ""),
-            owner_group=group,
-            owner_contact=contact,
-            due_on=_date(p, "due_on", required=False),
-            priority=priority,
-        ),
+        lambda: actions.do_adopt_strategy(breakout, request_user(request), **form.cleaned_data),
         _("Strategy adopted as a follow-up action."),
     )
 
@@ -1322,18 +1198,21 @@ def _office_invitation(request: HttpRequest, pk: int) -> Invitation:
 @require_POST
 def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     inv = _office_invitation(request, pk)
-    p = request.POST
     back = reverse("dialogues:my_office")
-    accept = p.get("answer") == "accept"
+    form = InvitationReplyForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
+    accept = data["answer"] == "accept"
     return _run(
         request,
         back,
         lambda: actions.do_reply_to_invitation(
             inv,
-            _user(request),
+            request_user(request),
             accept=accept,
-            proposed_date=None if accept else _date(p, "proposed_date", required=False),
-            note=p.get("note", ""),
+            proposed_date=None if accept else data["proposed_date"],
+            note=data["note"],
         ),
         _("Your answer is recorded."),
     )
@@ -1344,24 +1223,21 @@ def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
 def office_response(request: HttpRequest, pk: int) -> HttpResponse:
     """An official records their office's response to a priority they were invited to answer."""
     inv = _office_invitation(request, pk)
-    p = request.POST
     back = reverse("dialogues:my_office")
-    priority = inv.round.priorities.filter(pk=p.get("priority") or 0).first()
-    meeting = inv.programme.meetings.filter(
-        pk=p.get("meeting") or 0, kind__in=actions.TAKES_RESPONSES
-    ).first()
-    if priority is None or meeting is None:
-        return _bad(request, _("Choose the priority and the meeting."), back)
+    form = OfficeResponseForm(request.POST, invitation=inv)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    data = form.cleaned_data
     return _run(
         request,
         back,
         lambda: actions.do_record_response(
-            meeting,
-            _user(request),
-            priority=priority,
+            data["meeting"],
+            request_user(request),
+            priority=data["priority"],
             office=inv.office,
-            official_name=p.get("official_name", "") or inv.official_name,
-            text=p.get("text", ""),
+            official_name=data["official_name"] or inv.official_name,
+            text=data["text"],
         ),
         _("Response recorded."),
     )

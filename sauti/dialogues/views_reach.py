@@ -16,7 +16,7 @@ from sauti.core.responses import form_errors, refused
 from sauti.dialogues import actions, reach
 from sauti.dialogues.access import can_manage_programme, get_programme_for_user, programmes_for
 from sauti.dialogues.actions import DialogueError
-from sauti.dialogues.forms_reach import (
+from sauti.dialogues.forms import (
     AttendanceSheetForm,
     MergeParticipantsForm,
     OutcomeForm,
