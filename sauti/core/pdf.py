@@ -48,7 +48,7 @@ class Summary(FPDF):
 
 def county_map(
     pdf: Summary,
-    counts: Mapping[str, int],
+    counts: Mapping[Any, int],
     boundaries: Mapping[str, Any],
     bands: Sequence[int],
     points: Iterable[tuple[float, float]],
