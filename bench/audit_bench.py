@@ -28,9 +28,9 @@ def main() -> None:
     from django.db import transaction
     from django.db.models.signals import post_save
 
-    from sauti.evidence import audit
-    from sauti.evidence.models import AuditEntry
-    from sauti.evidence.verify import verify
+    from sauti.audit import audit
+    from sauti.audit.models import AuditEntry
+    from sauti.audit.verify import verify
     from sauti.monitoring.models import Case
     from sauti.people.models import Organisation
 

@@ -271,7 +271,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from sauti.evidence import security
+    from sauti.people import security
     from sauti.people.models import Organisation, User
 
     print(

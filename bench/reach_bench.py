@@ -129,7 +129,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from sauti.evidence import security
+    from sauti.people import security
     from sauti.people.models import User
 
     setup_test_environment()

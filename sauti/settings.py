@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "sauti.core",
+    "sauti.audit",
     "sauti.places",
     "sauti.people",
     "sauti.monitoring",
@@ -71,8 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "sauti.evidence.middleware.AuditActorMiddleware",
-    "sauti.evidence.security.TwoFactorMiddleware",
+    "sauti.audit.middleware.AuditActorMiddleware",
+    "sauti.people.security.TwoFactorMiddleware",
     "sauti.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -180,7 +181,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "sauti.evidence.security.LockoutTokenAuthentication",
+        "sauti.people.security.LockoutTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -297,13 +298,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-# Retention (sauti/evidence/subjects.py): identities of people in no group whose last report is older than
+# Retention (sauti/people/subjects.py): identities of people in no group whose last report is older than
 # this many days are erased by `sauti evidence retention` (reports stay, by pseudonym); 0 keeps them.
 SAUTI_IDENTITY_RETENTION_DAYS = env_int("SAUTI_IDENTITY_RETENTION_DAYS", 730, minimum=0)
 # Minutes between the worker's signatures of the audit chain head with each organisation's key (signed only
 # when the chain has moved; every evidence bundle signs it too).
 SAUTI_SIGN_HEAD_MINUTES = env_int("SAUTI_SIGN_HEAD_MINUTES", 60, minimum=1)
-# Log-in lockout (sauti/evidence/security.py): this many failures for one username from one address within
+# Log-in lockout (sauti/people/security.py): this many failures for one username from one address within
 # the window lock further attempts (429) until the window has passed.
 SAUTI_LOGIN_MAX_FAILURES = env_int("SAUTI_LOGIN_MAX_FAILURES", 5, minimum=1)
 SAUTI_LOGIN_LOCKOUT_SECONDS = env_int("SAUTI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
@@ -313,6 +314,6 @@ SAUTI_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("SAUTI_LOGIN_MAX_FAILURES_PER_ADD
 # address is the last one they did not add. Empty: X-Forwarded-For is ignored and REMOTE_ADDR is the client.
 SAUTI_TRUSTED_PROXIES = env_list("SAUTI_TRUSTED_PROXIES")
 # Every way in (web and admin log-in, ODK Basic) goes through this backend, which applies the lockout.
-AUTHENTICATION_BACKENDS = ["sauti.evidence.security.LockoutBackend"]
+AUTHENTICATION_BACKENDS = ["sauti.people.security.LockoutBackend"]
 # Two-factor authentication (TOTP) for admins and coordinators; the test suite turns it off.
 SAUTI_REQUIRE_2FA = env_bool("SAUTI_REQUIRE_2FA", default=True)

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sauti.evidence import security
 from sauti.ops import views as ops_views
+from sauti.people import security
 from sauti.people import views as people_views
 
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", security.RateLimitedLoginView.as_view(), name="login"),
     path("accounts/2fa/", security.two_factor, name="two_factor"),
+    path("accounts/odk-passwords/", security.odk_passwords, name="odk_passwords"),
+    path("accounts/odk-passwords/<int:pk>/revoke/", security.odk_password_revoke, name="odk_password_revoke"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", people_views.set_language, name="set_language"),
     path("places/", include("sauti.places.urls")),

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.audit import audit
 from sauti.budgets import cob, proposals, template
 from sauti.budgets.models import (
     BudgetDocument,
@@ -36,7 +37,6 @@ from sauti.budgets.models import (
     progress_mismatch,
 )
 from sauti.budgets.resolve import resolve
-from sauti.evidence import audit
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Case, Category, Channel
 from sauti.people.models import Contact, Office, Organisation, User

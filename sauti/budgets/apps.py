@@ -8,10 +8,10 @@ class BudgetsConfig(AppConfig):
     verbose_name = _("Budgets and projects")
 
     def ready(self) -> None:
+        from sauti.audit import audit
         from sauti.budgets import chain, models, sms
         from sauti.conversations.handlers import register_keyword_handler
         from sauti.dialogues.charts import CHAIN_EXTENSIONS
-        from sauti.evidence import audit
 
         # Site visits are audited like any report (each is also a monitoring Report, audited there); so are
         # the documents imported (with the file's SHA-256), the corrections and the proposals' fate.

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from sauti.audit import audit
 from sauti.budgets.actions import ObservationInput, do_create_proposal, do_import, do_observe, do_record_fate
 from sauti.budgets.models import Observation, Project, Proposal
-from sauti.evidence import audit
 from sauti.people.models import Membership, Organisation, Role, User
 from sauti.places.models import County
 

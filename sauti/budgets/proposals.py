@@ -2,7 +2,7 @@
 with their evidence (figures with their sources, corrections, site observations, photos, linked cases).
 
 Built on the petitions machinery of dialogues (`petitions.PriorityEvidence`, `evidence_line`, `places_line`,
-`redact`) and the one PDF stack (`evidence.pdf.Summary`, the county map of the linked cases); the DOCX is
+`redact`) and the one PDF stack (`core.pdf.Summary`, the county map of the linked cases); the DOCX is
 python-docx like the petitions'. Photos are the EXIF-free public copies only; observers are never named.
 """
 
@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sauti.budgets.models import Correction, Flag, Observation, Project, Proposal, SiteStatus
+from sauti.core import pdf as core_pdf
 from sauti.dialogues import petitions
 from sauti.dialogues.models import Priority
-from sauti.evidence import pdf as evidence_pdf
 from sauti.monitoring.models import Attachment, Case, Report
 
 MAX_PHOTOS_PER_PROJECT = 2
@@ -189,7 +189,7 @@ def build(proposal: Proposal, language: str) -> Document:
 
 
 def render_pdf(doc: Document) -> bytes:
-    pdf = evidence_pdf.Summary(doc.title)
+    pdf = core_pdf.Summary(doc.title)
     pdf.add_page()
     pdf.line(doc.sender, 13, True, 7)
     pdf.line(doc.date, 10)
@@ -235,7 +235,7 @@ def render_pdf(doc: Document) -> bytes:
                     continue
             pdf.ln(3)
     if doc.cases.exists():
-        evidence_pdf.county_map(pdf, doc.cases)
+        petitions.county_map(pdf, doc.cases)
     return bytes(pdf.output())
 
 

@@ -6,3 +6,9 @@ class ConversationsConfig(AppConfig):
     name = "sauti.conversations"
     label = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        from sauti.conversations import subjects
+        from sauti.people.erasure import register_eraser
+
+        register_eraser(subjects.erase_identity)

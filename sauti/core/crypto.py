@@ -83,7 +83,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """A column holding a Fernet token made with the identity keys (`encrypt`/`decrypt` above).
 
     Declaring a column with this class is what puts it under `sauti rotate-keys` and the `check --deploy`
-    decryption check (`encrypted_fields`); tests/evidence/test_key_rotation.py fails for any column named
+    decryption check (`encrypted_fields`); tests/people/test_key_rotation.py fails for any column named
     like a ciphertext or a secret that is not declared so. In migrations it is an ordinary TextField."""
 
     def deconstruct(self) -> Any:

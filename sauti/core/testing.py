@@ -13,5 +13,5 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("SAUTI_IDENTITY_KEYS", "test-identity-key")
 os.environ.setdefault("SAUTI_LOOKUP_KEY", "test-lookup-key")
 # Admins and coordinators must use two factors; the suite logs personas in with force_login, so the
-# dedicated tests (tests/evidence/test_security.py) turn it back on.
+# dedicated tests (tests/people/test_security.py) turn it back on.
 os.environ.setdefault("SAUTI_REQUIRE_2FA", "false")

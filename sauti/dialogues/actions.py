@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sauti.audit import audit
 from sauti.core import crypto
 from sauti.dialogues import counting, reach
 from sauti.dialogues.models import (
@@ -49,7 +50,6 @@ from sauti.dialogues.models import (
 )
 from sauti.dialogues.notify import send_sms
 from sauti.dialogues.sms import ReplyError, parse_top_n, parse_verification
-from sauti.evidence import audit
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Group, GroupMembership, Office, Organisation, User
 

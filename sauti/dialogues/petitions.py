@@ -1,7 +1,7 @@
 """Petitions and memoranda from a frozen consensus round: PDF (fpdf2) and editable DOCX (python-docx).
 
 They live in dialogues because they are made from the agreed priorities of a round, beside the invitation
-letters; the drawing reuses evidence.pdf (fonts, county map), so there is one PDF stack.
+letters; the drawing reuses core.pdf (fonts, county map), so there is one PDF stack.
 
 The organisation's own wording (PetitionTemplate, per kind and language) is plain text with {placeholders};
 paragraphs are separated by blank lines. Testimonies are report descriptions with phone numbers and the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import string
 from dataclasses import dataclass, field
@@ -21,9 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sauti.core import pdf as core_pdf
 from sauti.dialogues.actions import DialogueError, agreed_priorities
 from sauti.dialogues.models import ConsensusRound, PetitionTemplate
-from sauti.evidence import pdf as evidence_pdf
 from sauti.monitoring import maps
 from sauti.monitoring.models import Case, Report
 from sauti.monitoring.texts import TextPolicy
@@ -283,7 +284,20 @@ def _month_rows(series: maps.TimeSeries) -> tuple[list[str], list[tuple[str, lis
 PALETTE = [(152, 0, 67), (221, 28, 119), (116, 169, 207), (35, 139, 69), (254, 178, 76), (84, 39, 143)]
 
 
-def _chart(pdf: evidence_pdf.Summary, series: maps.TimeSeries) -> None:
+def county_map(pdf: core_pdf.Summary, cases: QuerySet[Case]) -> None:
+    """The cases per county and each located case, as in the evidence bundle's summary (memoranda too)."""
+    counts = {a.code: a.cases for a in maps.county_counts(cases, reports=False)}
+    top = max(counts.values(), default=0)
+    points = [
+        (float(lat or 0), float(lon or 0))
+        for lat, lon in cases.exclude(lat=None).exclude(lon=None).values_list("lat", "lon")
+    ]
+    core_pdf.county_map(
+        pdf, counts, json.loads(maps.county_boundaries().body), maps.breaks(top) if top else [0], points
+    )
+
+
+def _chart(pdf: core_pdf.Summary, series: maps.TimeSeries) -> None:
     """Reports per month as horizontal bars stacked by category, with a legend."""
     labels, rows = _month_rows(series)
     top = max((sum(values) for _month, values in rows), default=0) or 1
@@ -313,7 +327,7 @@ def _chart(pdf: evidence_pdf.Summary, series: maps.TimeSeries) -> None:
     pdf.ln(2)
 
 
-def _signature_sheet(pdf: evidence_pdf.Summary, h: dict[str, str]) -> None:
+def _signature_sheet(pdf: core_pdf.Summary, h: dict[str, str]) -> None:
     widths = (12, 52, 38, 38, 30)
     heads = (h["no"], h["name"], h["id"], h["group"], h["signature"])
 
@@ -342,7 +356,7 @@ def _signature_sheet(pdf: evidence_pdf.Summary, h: dict[str, str]) -> None:
 
 
 def render_pdf(doc: Petition) -> bytes:
-    pdf = evidence_pdf.Summary(doc.title)
+    pdf = core_pdf.Summary(doc.title)
     pdf.add_page()
     pdf.line(doc.sender, 13, True, 7)
     pdf.line(doc.date, 10)
@@ -365,7 +379,7 @@ def render_pdf(doc: Petition) -> bytes:
             pdf.line(f"{h['places_note']}: {places_line(p)}", 8)
         pdf.ln(2)
     if doc.cases.exists():
-        evidence_pdf.county_map(pdf, doc.cases)
+        county_map(pdf, doc.cases)
     if doc.series is not None:
         pdf.line(h["chart"], 12, True, 7)
         _chart(pdf, doc.series)

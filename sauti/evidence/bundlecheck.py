@@ -26,6 +26,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sauti.core.keys import fingerprint as fingerprint  # part of this module's interface (bundles, tests)
+
 FORMAT = "sauti-evidence-bundle/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -70,11 +72,6 @@ def _header_problem(handle: Any, info: zipfile.ZipInfo) -> str | None:
     if (magic, version, flags, method, mtime, mdate, crc, csize, usize, nlen, xlen) != expected:
         return "its header was altered"
     return None
-
-
-def fingerprint(public_key: bytes) -> str:
-    digest = hashlib.sha256(public_key).hexdigest()[:32].upper()
-    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
 @dataclass

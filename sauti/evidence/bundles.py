@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sauti.evidence import actions, audit, pdf
+from sauti.audit import actions, audit
+from sauti.evidence import pdf
 from sauti.evidence.bundlecheck import FORMAT, MANIFEST, SIGNATURE, fingerprint, member_info
 from sauti.monitoring.access import cases_for
 from sauti.monitoring.models import Attachment, Case, CaseEvent, Report, Status

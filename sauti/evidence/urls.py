@@ -10,6 +10,4 @@ urlpatterns: list[URLPattern] = [
     path("evidence/public-keys/", views.public_keys, name="evidence_public_keys"),
     path("evidence/public-keys/<slug:slug>.txt", views.public_key_text, name="evidence_public_key_text"),
     path("evidence/identity-access/", views.identity_access_log, name="identity_access_log"),
-    path("accounts/odk-passwords/", views.odk_passwords, name="odk_passwords"),
-    path("accounts/odk-passwords/<int:pk>/revoke/", views.odk_password_revoke, name="odk_password_revoke"),
 ]

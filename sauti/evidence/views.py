@@ -1,27 +1,22 @@
-"""Evidence pages: make a bundle, an organisation's public key, the identity-access log (admins), the user's
-ODK device passwords."""
+"""Evidence pages: make a bundle, an organisation's public key, the identity-access log (admins)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from django import forms
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from sauti.evidence import actions, bundles
-from sauti.evidence.models import OdkPassword, SignedHead
-from sauti.evidence.security import needs_second_factor
+from sauti.audit import actions
+from sauti.audit.models import SignedHead
+from sauti.evidence import bundles
 from sauti.monitoring.filters import FilterError, filter_reports
 from sauti.monitoring.models import Case, Report
 from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
@@ -139,48 +134,6 @@ def identity_access_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-at", "-id"), ACCESS_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "params": params, "error": error, "total": page.paginator.count}
     return render(request, "evidence/identity_access.html", context, status=status)
-
-
-class OdkPasswordForm(forms.Form):
-    name = forms.CharField(label=_lazy("Device"), max_length=80, strip=True)
-
-
-def _odk_page(
-    request: HttpRequest, user: User, form: OdkPasswordForm, status: int = 200, **extra: Any
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "devices": OdkPassword.objects.filter(user=user),
-        "server": request.build_absolute_uri("/odk"),
-        "needs_device_password": settings.SAUTI_REQUIRE_2FA and needs_second_factor(user),
-        **extra,
-    }
-    return render(request, "evidence/odk_passwords.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def odk_passwords(request: HttpRequest) -> HttpResponse:
-    """The user's own ODK Collect device passwords: make one (shown once), see when each was last used."""
-    user = request_user(request)
-    if request.method != "POST":
-        return _odk_page(request, user, OdkPasswordForm())
-    form = OdkPasswordForm(request.POST)
-    if not form.is_valid():
-        return _odk_page(request, user, form, status=400)
-    device, secret = actions.do_create_odk_password(user, form.cleaned_data["name"])
-    return _odk_page(request, user, OdkPasswordForm(), created=device, secret=secret)
-
-
-@login_required
-@require_POST
-def odk_password_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    device = OdkPassword.objects.filter(user=request_user(request), pk=pk).first()
-    if device is None:
-        raise Http404
-    actions.do_revoke_odk_password(device)
-    messages.success(request, _("Device password revoked: that phone can no longer send forms."))
-    return redirect("odk_passwords")
 
 
 PUBLISHED_HEADS = 5

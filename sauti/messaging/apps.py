@@ -6,3 +6,9 @@ class MessagingConfig(AppConfig):
     name = "sauti.messaging"
     label = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from sauti.messaging import subjects
+        from sauti.people.erasure import register_eraser
+
+        register_eraser(subjects.erase_identity)

@@ -8,4 +8,19 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from sauti.monitoring import signals  # noqa: F401
+        from sauti.audit import audit, verify
+        from sauti.monitoring import integrity, signals, subjects  # noqa: F401 (signals connects its receivers)
+        from sauti.monitoring.models import Attachment, Case, CaseEvent, Report
+        from sauti.people import erasure
+        from sauti.people import subjects as people_subjects
+
+        # The audited rows and their labels, as logged since the chain began (existing chains still verify).
+        audit.register(Report, m2m=("categories",), label="monitoring.report")
+        audit.register(Case, label="monitoring.case")
+        audit.register(CaseEvent, label="monitoring.caseevent")
+        audit.register(Attachment, label="monitoring.attachment")
+        verify.register_file_check(integrity.attachment_files)
+        # Data subject requests: reports in an export, the last report for retention, erasure of free text.
+        people_subjects.register_exporter(subjects.export_subject)
+        people_subjects.register_activity(subjects.LAST_ACTIVITY)
+        erasure.register_eraser(subjects.erase_identity)

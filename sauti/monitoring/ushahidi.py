@@ -39,7 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sauti.evidence import audit
+from sauti.audit import audit
 from sauti.monitoring.actions import (
     ReportError,
     ReportInput,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from sauti.evidence import audit
-from sauti.evidence.models import Action
+from sauti.audit import audit
+from sauti.audit.models import Action
 from sauti.opinions.actions import (
     StatementText,
     do_add_statement,

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sauti.evidence import audit
-from sauti.evidence.models import Action
+from sauti.audit import audit
+from sauti.audit.models import Action
 from sauti.opinions.models import Analysis, Conversation, Moderation, Participant, Statement, Vote
 from sauti.opinions.polis import NotEnoughData, PolisDataError, load_folder, replay
 from sauti.people.models import Organisation

@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from sauti.audit import audit
+from sauti.audit.models import Action
 from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
 from sauti.dialogues.models import Commitment, Meeting, Priority, Programme
 from sauti.dialogues.reach import ensure_default_segments
-from sauti.evidence import audit
-from sauti.evidence.models import Action
 from sauti.mapping import actions as mapping_actions
 from sauti.monitoring.models import Case
 from sauti.peers import actions as peer_actions

@@ -3,7 +3,7 @@ deployment needs no cron.
 
 Every minute: catch stranded inbound messages and due outbox retries (`messaging.do_sweep`) and submit SMS
 drafts silent past their timeout (`conversations.do_expire_conversations`); each organisation signs the
-audit-chain head when SAUTI_SIGN_HEAD_MINUTES have passed (`evidence.do_sign_heads`). Once a day, from
+audit-chain head when SAUTI_SIGN_HEAD_MINUTES have passed (`audit.do_sign_heads`). Once a day, from
 `DAILY_HOUR` local time: reminders and escalations of commitments, and the identity-retention job. Every
 job is idempotent and claims its rows, so two workers running the same schedule do nothing twice.
 """
@@ -21,13 +21,13 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from sauti.audit import audit
+from sauti.audit.actions import do_sign_heads
 from sauti.conversations.actions import do_expire_conversations
 from sauti.core.logs import timed
 from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
-from sauti.evidence import audit
-from sauti.evidence.actions import do_sign_heads
-from sauti.evidence.subjects import do_retention
 from sauti.messaging.actions import do_process_inbound, do_reclaim_expired, do_sweep, waiting_inbound
+from sauti.people.subjects import do_retention
 
 log = logging.getLogger("sauti.schedule")
 

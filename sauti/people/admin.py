@@ -1,9 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+import json
+from typing import Any
 
-from sauti.evidence.admin import erase_subjects, export_subjects
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from sauti.people.models import (
     Consent,
     Contact,
@@ -15,6 +21,26 @@ from sauti.people.models import (
     Organisation,
     User,
 )
+from sauti.people.subjects import do_erase_subject, do_export_subject
+
+
+@admin.action(description=gettext_lazy("Export everything about these people (data subject request)"))
+def export_subjects(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse:
+    by = request.user if isinstance(request.user, User) else None
+    data = [do_export_subject(c, by) for c in queryset.select_related("organisation", "ward")]
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="subject-export.json"'
+    return response
+
+
+@admin.action(description=gettext_lazy("Erase these people's identities (reports stay, by pseudonym)"))
+def erase_subjects(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+    by = request.user if isinstance(request.user, User) else None
+    n = 0
+    for contact in queryset:
+        do_erase_subject(contact, by, "admin action")
+        n += 1
+    modeladmin.message_user(request, _("Erased %(n)d identities.") % {"n": n}, messages.SUCCESS)
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -59,7 +85,7 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
     list_filter = ["organisation", "language", "gender"]
     search_fields = ["pseudonym"]
     raw_id_fields = ["ward", "settlement"]
-    # Data subject requests (sauti/evidence/admin.py): both are logged in the audit chain.
+    # Data subject requests (export_subjects, erase_subjects above): both are logged in the audit chain.
     actions = [export_subjects, erase_subjects]
 
 

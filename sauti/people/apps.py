@@ -10,6 +10,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
+        from sauti.people import security  # noqa: F401 (connects the log-in signals)
         from sauti.places.services import register_area_lookup
 
         register_area_lookup(_area_of_organisation)

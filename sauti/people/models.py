@@ -1,4 +1,5 @@
-"""Organisations, users and their roles, community groups, contacts and consent."""
+"""Organisations, users and their roles, community groups, contacts and consent (and, in models_security.py,
+the log-in hardening rows)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sauti.core import crypto
+from sauti.people.models_security import LoginFailure as LoginFailure
+from sauti.people.models_security import OdkPassword as OdkPassword
+from sauti.people.models_security import RecoveryCode as RecoveryCode
+from sauti.people.models_security import TOTPDevice as TOTPDevice
 from sauti.people.nameparts import name_parts, token_digest
 from sauti.places.matching import Area
 

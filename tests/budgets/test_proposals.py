@@ -9,10 +9,10 @@ from docx import Document as Docx
 
 from django.utils import timezone
 
+from sauti.audit.models import AuditEntry
 from sauti.budgets.models import Project, Proposal
 from sauti.dialogues import actions as dialogue_actions
 from sauti.dialogues.models import Priority
-from sauti.evidence.models import AuditEntry
 from sauti.people.models import Office
 from tests.conftest import World
 

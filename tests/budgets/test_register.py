@@ -10,10 +10,10 @@ from PIL import Image
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from sauti.audit import audit
+from sauti.audit.models import AuditEntry
 from sauti.budgets.models import Correction, Observation, Project
 from sauti.conversations.handlers import handle_sms
-from sauti.evidence import audit
-from sauti.evidence.models import AuditEntry
 from sauti.monitoring.actions import ReportInput, do_submit_report
 from sauti.monitoring.models import Attachment, Report
 from tests.budgets.conftest import run

@@ -8,15 +8,15 @@ import io
 import pytest
 from docx import Document
 
+from sauti.audit.models import AuditEntry
 from sauti.dialogues import actions
 from sauti.dialogues.models import PetitionTemplate
 from sauti.dialogues.petitions import check_placeholders
-from sauti.evidence.models import AuditEntry
 from sauti.people.models import Contact
 from sauti.people.redaction import Redactor, apply
+from tests.audit.helpers import submit
 from tests.dialogues.conftest import Dialogue, open_round
 from tests.dialogues.test_views import frozen_round
-from tests.evidence.helpers import submit
 
 PLANTED = "Akinyi called us from 0712 345 678 and +254 733-111-222: the Kwa Reuben tap has been dry for weeks"
 

@@ -246,7 +246,7 @@ def test_outcomes_are_counted_not_named(dia: Dialogue) -> None:
 
 
 def test_erasure_leaves_the_person_counted_without_a_name_or_number(dia: Dialogue) -> None:
-    from sauti.evidence.erasure import do_erase_identity
+    from sauti.people.erasure import do_erase_identity
     from sauti.people.models import Contact
 
     c = dia.world.client_for(dia.world.wanjiku)

@@ -19,14 +19,14 @@ from PIL import Image
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
 
+from sauti.audit.models import AuditEntry, OrganisationKey
 from sauti.evidence.bundlecheck import check_bundle, member_info
 from sauti.evidence.bundles import BundleError, build_bundle, cases_for_bundle
-from sauti.evidence.models import AuditEntry, OrganisationKey
 from sauti.monitoring.models import Case
 from sauti.people.actions import contacts_with_phone
 from sauti.people.models import Contact, IdentityAccess, Organisation
+from tests.audit.helpers import run, submit
 from tests.conftest import World
-from tests.evidence.helpers import run, submit
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTER = "+254712000001"  # Njeri Wambui, a member of the Mathare group

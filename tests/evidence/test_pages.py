@@ -8,8 +8,8 @@ import zipfile
 from sauti.evidence.bundlecheck import check_bundle
 from sauti.people.actions import contacts_with_phone, reveal_identities
 from sauti.people.models import Contact, Organisation
+from tests.audit.helpers import submit
 from tests.conftest import World
-from tests.evidence.helpers import submit
 
 
 def find_contact(org: Organisation, phone: str) -> Contact | None:
@@ -64,7 +64,7 @@ def test_bad_choices_are_refused_with_the_reason(world: World) -> None:
 def test_the_key_page_shows_the_fingerprint_and_a_text_download(world: World) -> None:
     client = world.client_for(world.kamau)
     page = client.get("/evidence/keys/umoja/").content.decode()
-    from sauti.evidence.models import OrganisationKey
+    from sauti.audit.models import OrganisationKey
 
     key = OrganisationKey.objects.get(organisation=world.umoja)
     assert key.fingerprint in page and key.public_key in page

@@ -16,14 +16,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.test import Client
 from django.utils import timezone
 
-from sauti.evidence import audit
-from sauti.evidence.actions import do_sign_heads, organisation_key
+from sauti.audit import audit
+from sauti.audit.actions import do_sign_heads, organisation_key
+from sauti.audit.models import AuditEntry, SignedHead
 from sauti.evidence.bundlecheck import main as verify_bundle
 from sauti.evidence.bundles import build_bundle, cases_for_bundle
-from sauti.evidence.models import AuditEntry, SignedHead
 from sauti.ops import schedule
+from tests.audit.helpers import submit, verify_json
 from tests.conftest import World
-from tests.evidence.helpers import submit, verify_json
 
 
 def make_bundle(world: World, tmp_path: Path) -> Path:
@@ -65,7 +65,7 @@ def test_a_chain_rewritten_whole_no_longer_matches_its_signed_heads(world: World
             data=data, data_hash=data_hash, prev_hash=prev, hash=digest
         )
         prev = digest
-    from sauti.evidence.models import ChainHead
+    from sauti.audit.models import ChainHead
 
     ChainHead.objects.update(hash=prev)
     # ... but cannot sign the new head with the organisation's key.

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from sauti.evidence.verify import verify
+from sauti.audit.verify import verify
 from sauti.monitoring import ushahidi
 from sauti.monitoring.actions import TransitionError
 from sauti.monitoring.models import Case, CaseEvent, Category, Report, Status

@@ -19,7 +19,7 @@ SEED = """
 import io
 from PIL import Image
 from django.core.files.uploadedfile import SimpleUploadedFile
-from sauti.evidence import audit
+from sauti.audit import audit
 from sauti.monitoring.actions import ReportInput, do_submit_report
 from sauti.people.models import Organisation
 buf = io.BytesIO(); Image.new("RGB", (40, 30), (200, 20, 20)).save(buf, "PNG")

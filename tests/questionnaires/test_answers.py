@@ -10,8 +10,8 @@ from PIL import Image
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from sauti.audit.models import AuditEntry
 from sauti.dialogues.models import Meeting, Programme
-from sauti.evidence.models import AuditEntry
 from sauti.monitoring.models import Report
 from sauti.people.models import IdentityAccess
 from sauti.questionnaires.models import Submission, SubmissionFile

@@ -50,7 +50,7 @@ def openrosa_user(request: HttpRequest) -> User | None:
     credentials = basic_credentials(request)
     if credentials is not None:
         # channel="odk": the lockout backend also accepts per-device ODK passwords here, and refuses the
-        # account password of a role that needs a second factor (sauti.evidence.security.LockoutBackend).
+        # account password of a role that needs a second factor (sauti.people.security.LockoutBackend).
         user = authenticate(request, username=credentials[0], password=credentials[1], channel="odk")
         return user if isinstance(user, User) and user.is_active else None
     if request.headers.get("Authorization"):

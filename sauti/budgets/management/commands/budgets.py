@@ -18,10 +18,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from sauti.audit import audit
 from sauti.budgets import queries
 from sauti.budgets.actions import FORMATS, BudgetError, do_import
 from sauti.budgets.models import BudgetDocument
-from sauti.evidence import audit
 from sauti.people.models import Organisation, User
 from sauti.places.models import County, Ward
 

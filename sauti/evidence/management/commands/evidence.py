@@ -1,4 +1,5 @@
-"""`sauti evidence anchor|backfill|bundle|key`.
+"""`sauti evidence anchor|backfill|bundle|retention|key`: one command over the audit chain (sauti.audit),
+evidence bundles and the retention job (sauti.people.subjects), as the README has it.
 
 Contract (README):
 - `sauti evidence anchor [--json] [--note TEXT]` stores and prints the chain head (seq, hash, time).
@@ -18,8 +19,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from sauti.evidence import actions, audit
+from sauti.audit import actions, audit
+from sauti.evidence import bundles
 from sauti.people.models import Organisation, User
+from sauti.people.subjects import do_retention
 
 
 class Command(BaseCommand):
@@ -78,8 +81,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(counts))
 
     def _bundle(self, options: dict[str, Any]) -> None:
-        from sauti.evidence import bundles
-
         user = None
         if options["user"]:
             user = User.objects.filter(username=options["user"], is_active=True).first()
@@ -104,8 +105,6 @@ class Command(BaseCommand):
                               % {"path": out, "size": len(data), "n": len(cases)})  # fmt: skip
 
     def _retention(self, options: dict[str, Any]) -> None:
-        from sauti.evidence.subjects import do_retention
-
         if options["days"] is not None and options["days"] < 0:
             raise CommandError(_("--days must be 0 or more."))
         n = do_retention(options["days"], dry_run=options["dry_run"])

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sauti.evidence import audit
+from sauti.audit import audit
 from sauti.ops.setup import SetupError, do_setup, find_county
 
 PROMPTS = {

@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from sauti.evidence.subjects import SubjectError, do_erase_subject, do_export_subject, find_subject
 from sauti.people.models import User
+from sauti.people.subjects import SubjectError, do_erase_subject, do_export_subject, find_subject
 
 
 class Command(BaseCommand):

@@ -10,10 +10,10 @@ import pytest
 
 from django.db import connection, connections, transaction
 
-from sauti.evidence import audit
-from sauti.evidence.actions import do_anchor
-from sauti.evidence.models import Anchor, AuditEntry, ChainHead
-from sauti.evidence.verify import verify
+from sauti.audit import audit
+from sauti.audit.actions import do_anchor
+from sauti.audit.models import Anchor, AuditEntry, ChainHead
+from sauti.audit.verify import verify
 from sauti.people.models import Organisation
 
 WRITERS = 6

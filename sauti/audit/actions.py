@@ -1,23 +1,34 @@
-"""Writes of the evidence app: anchors, backfill, organisation signing keys, ODK device passwords."""
+"""Writes of the audit app: anchors, backfill, organisation signing keys and the chain heads signed with them.
+
+Organisations are reached through the relation of the key models ("people.Organisation"), never by
+importing people: audit sits below it (docs/decisions.md, "Audit as its own app")."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, Protocol, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from sauti.audit import audit
+from sauti.audit.models import Action, Anchor, AuditEntry, OrganisationKey, SignedHead
 from sauti.core import crypto
-from sauti.evidence import audit
-from sauti.evidence.models import Action, Anchor, AuditEntry, OdkPassword, OrganisationKey, SignedHead
-from sauti.people.models import Organisation, User
+
+
+class Signer(Protocol):
+    """What signing needs of an organisation (a people.Organisation)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def slug(self) -> str: ...
 
 
 @transaction.atomic
@@ -54,9 +65,9 @@ def do_backfill(batch: int = 1000, progress: Callable[[str, int], None] | None =
     return counts
 
 
-def organisation_key(org: Organisation) -> OrganisationKey:
+def organisation_key(org: Signer) -> OrganisationKey:
     """The organisation's signing key, generated on first use (private half encrypted at rest)."""
-    existing = OrganisationKey.objects.filter(organisation=org).first()
+    existing = OrganisationKey.objects.filter(organisation_id=org.pk).first()
     if existing is not None:
         return existing
     private = Ed25519PrivateKey.generate()
@@ -64,7 +75,7 @@ def organisation_key(org: Organisation) -> OrganisationKey:
     raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     with transaction.atomic():
         key, _created = OrganisationKey.objects.get_or_create(
-            organisation=org,
+            organisation_id=org.pk,
             defaults={
                 "public_key": raw_public.hex(),
                 "private_key_ciphertext": crypto.encrypt(raw_private.hex()),
@@ -84,22 +95,28 @@ def head() -> tuple[int, str]:
 HEAD_FORMAT = "sauti-chain-head/1"
 
 
-def head_statement(org: Organisation, seq: int, digest: str, at: str) -> str:
+def head_statement(org: Signer, seq: int, digest: str, at: str) -> str:
     """The exact text an organisation signs for a chain head."""
     return audit.canonical({"format": HEAD_FORMAT, "organisation": org.slug, "seq": seq, "hash": digest,
                             "signed_at": at})  # fmt: skip
 
 
-def do_sign_head(org: Organisation, reason: str, at_head: tuple[int, str] | None = None) -> SignedHead:
+def do_sign_head(org: Signer, reason: str, at_head: tuple[int, str] | None = None) -> SignedHead:
     """Sign the chain head (the last committed entry, or `at_head`) with the organisation's key."""
     seq, digest = at_head or head()
     key = organisation_key(org)
     now = timezone.now()
     statement = head_statement(org, seq, digest, now.isoformat(timespec="seconds"))
     signature = private_key(key).sign(statement.encode()).hex()
-    return SignedHead.objects.create(organisation=org, seq=seq, hash=digest, statement=statement,
+    return SignedHead.objects.create(organisation_id=org.pk, seq=seq, hash=digest, statement=statement,
                                      signature=signature, public_key=key.public_key, signed_at=now,
                                      reason=reason[:20])  # fmt: skip
+
+
+def _organisations() -> Any:
+    """Every organisation, oldest first (the model behind the lazy "people.Organisation" relation)."""
+    model = cast("type[Any]", SignedHead._meta.get_field("organisation").related_model)
+    return model._default_manager.order_by("pk")
 
 
 def do_sign_heads(force: bool = False) -> int:
@@ -110,30 +127,10 @@ def do_sign_heads(force: bool = False) -> int:
         return 0
     since = timezone.now() - timedelta(minutes=settings.SAUTI_SIGN_HEAD_MINUTES)
     signed = 0
-    for org in Organisation.objects.order_by("pk"):
-        last = SignedHead.objects.filter(organisation=org).order_by("-signed_at", "-id").first()
+    for org in _organisations():
+        last = SignedHead.objects.filter(organisation_id=org.pk).order_by("-signed_at", "-id").first()
         if not force and last is not None and (last.seq == seq or last.signed_at > since):
             continue
         do_sign_head(org, "schedule", (seq, digest))
         signed += 1
     return signed
-
-
-# Lower-case letters and digits without look-alikes: typed on a phone keyboard into ODK Collect.
-ODK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-def do_create_odk_password(user: User, name: str) -> tuple[OdkPassword, str]:
-    """A new device password (about 98 bits, shown once; only its hash is stored)."""
-    groups = ["".join(secrets.choice(ODK_ALPHABET) for _i in range(5)) for _g in range(4)]
-    secret = "-".join(groups)
-    device = OdkPassword.objects.create(
-        user=user, name=name.strip()[:80], password_hash=make_password(secret)
-    )
-    return device, secret
-
-
-def do_revoke_odk_password(device: OdkPassword) -> None:
-    if device.revoked_at is None:
-        device.revoked_at = timezone.now()
-        device.save(update_fields=["revoked_at"])

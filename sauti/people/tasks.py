@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from sauti.evidence import audit
-from sauti.evidence.subjects import do_retention
+from sauti.audit import audit
+from sauti.people.subjects import do_retention
 
 
 @task()

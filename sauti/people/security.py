@@ -1,5 +1,6 @@
 """Log-in hardening: lockout after repeated failures, and TOTP two-factor authentication for the roles
-that can see identities and change evidence (deployment administrators, organisation admins, coordinators).
+that can see identities and change evidence (deployment administrators, organisation admins, coordinators),
+and the per-device passwords for ODK Collect.
 
 The lockout counts failures per (username, address) in the database, so every web process sees them.
 Two-factor: an unverified session of such a user is sent to /accounts/2fa/ (enrol or verify) before
@@ -20,25 +21,28 @@ import segno
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sauti.core import clients, crypto
-from sauti.evidence.models import LoginFailure, OdkPassword, RecoveryCode, TOTPDevice
-from sauti.people.access import _memberships
-from sauti.people.models import Role, User
+from sauti.people.access import _memberships, request_user
+from sauti.people.models import LoginFailure, OdkPassword, RecoveryCode, Role, TOTPDevice, User
 
 SESSION_KEY = "sauti_2fa_verified"
 RECOVERY_CODES = 10
@@ -278,7 +282,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         key = f"2fa:{user.get_username()}"
         if is_locked(key, ip):
-            return locked_response(request, "evidence/two_factor.html", context)
+            return locked_response(request, "people/two_factor.html", context)
         if check_code(user, str(request.POST.get("code", ""))):
             LoginFailure.objects.filter(username=_key(key), ip=ip).delete()
             request.session.cycle_key()
@@ -286,12 +290,76 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if not device.confirmed:
                 codes = do_confirm_device(user)
                 return render(
-                    request, "evidence/recovery_codes.html", {"codes": codes, "next": context["next"]}
+                    request, "people/recovery_codes.html", {"codes": codes, "next": context["next"]}
                 )
             return HttpResponseRedirect(context["next"])
         record_failure(key, ip)
         context["error"] = _(
             "That code is not right. Use the 6-digit code your app shows now, or a recovery code."
         )
-        return render(request, "evidence/two_factor.html", context, status=400)
-    return render(request, "evidence/two_factor.html", context)
+        return render(request, "people/two_factor.html", context, status=400)
+    return render(request, "people/two_factor.html", context)
+
+
+# --- ODK device passwords -----------------------------------------------------------------------
+
+# Lower-case letters and digits without look-alikes: typed on a phone keyboard into ODK Collect.
+ODK_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def do_create_odk_password(user: User, name: str) -> tuple[OdkPassword, str]:
+    """A new device password (about 98 bits, shown once; only its hash is stored)."""
+    groups = ["".join(secrets.choice(ODK_ALPHABET) for _i in range(5)) for _g in range(4)]
+    secret = "-".join(groups)
+    device = OdkPassword.objects.create(
+        user=user, name=name.strip()[:80], password_hash=make_password(secret)
+    )
+    return device, secret
+
+
+def do_revoke_odk_password(device: OdkPassword) -> None:
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+
+
+class OdkPasswordForm(forms.Form):
+    name = forms.CharField(label=_lazy("Device"), max_length=80, strip=True)
+
+
+def _odk_page(
+    request: HttpRequest, user: User, form: OdkPasswordForm, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "devices": OdkPassword.objects.filter(user=user),
+        "server": request.build_absolute_uri("/odk"),
+        "needs_device_password": settings.SAUTI_REQUIRE_2FA and needs_second_factor(user),
+        **extra,
+    }
+    return render(request, "people/odk_passwords.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def odk_passwords(request: HttpRequest) -> HttpResponse:
+    """The user's own ODK Collect device passwords: make one (shown once), see when each was last used."""
+    user = request_user(request)
+    if request.method != "POST":
+        return _odk_page(request, user, OdkPasswordForm())
+    form = OdkPasswordForm(request.POST)
+    if not form.is_valid():
+        return _odk_page(request, user, form, status=400)
+    device, secret = do_create_odk_password(user, form.cleaned_data["name"])
+    return _odk_page(request, user, OdkPasswordForm(), created=device, secret=secret)
+
+
+@login_required
+@require_POST
+def odk_password_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    device = OdkPassword.objects.filter(user=request_user(request), pk=pk).first()
+    if device is None:
+        raise Http404
+    do_revoke_odk_password(device)
+    messages.success(request, _("Device password revoked: that phone can no longer send forms."))
+    return redirect("odk_passwords")

@@ -13,14 +13,15 @@ from django.core.checks import run_checks
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from sauti.audit.actions import organisation_key
+from sauti.audit.models import OrganisationKey
 from sauti.core import crypto
-from sauti.evidence.actions import organisation_key
-from sauti.evidence.models import OrganisationKey, TOTPDevice
-from sauti.evidence.security import do_confirm_device, pending_device
 from sauti.messaging import actions as messaging
 from sauti.messaging.models import Channel, InboundMessage, OutboundMessage
+from sauti.people.models import TOTPDevice
+from sauti.people.security import do_confirm_device, pending_device
+from tests.audit.helpers import run
 from tests.conftest import PASSWORD, World
-from tests.evidence.helpers import run
 from tests.messaging.fakes import FakeProvider, at_success
 
 OLD = "test-identity-key"  # the suite's key (see the test settings)
@@ -51,8 +52,8 @@ def test_every_field_holding_ciphertext_is_declared_encrypted() -> None:
         ("messaging.InboundMessage", "phone_ciphertext"),
         ("messaging.OutboundMessage", "phone_ciphertext"),
         ("messaging.Channel", "credentials_ciphertext"),
-        ("evidence.TOTPDevice", "secret_ciphertext"),
-        ("evidence.OrganisationKey", "private_key_ciphertext"),
+        ("people.TOTPDevice", "secret_ciphertext"),
+        ("audit.OrganisationKey", "private_key_ciphertext"),
     } <= declared
 
 
@@ -124,5 +125,5 @@ def test_check_deploy_reports_values_the_keys_cannot_decrypt(world: World, at_ch
         assert found and "rotate-keys" in str(found[0].hint)  # not yet rotated: a warning
     with override_settings(SAUTI_IDENTITY_KEYS=new):
         found = [m for m in run_checks(include_deployment_checks=True) if m.id == "sauti.E001"]
-        assert found and "evidence.TOTPDevice.secret_ciphertext" in found[0].msg
+        assert found and "people.TOTPDevice.secret_ciphertext" in found[0].msg
         assert "messaging.Channel.credentials_ciphertext" in found[0].msg

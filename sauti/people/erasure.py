@@ -10,6 +10,10 @@ covers only the SHA-256 of its snapshot, so the chain still links; the erase ent
 lists every redacted entry with the SHA-256 of its new snapshot, and `sauti verify` accepts a snapshot that
 differs from its hash only when a later erase entry declares exactly that snapshot.
 
+The apps that keep those rows sit above people, so each registers its part in its AppConfig.ready()
+(`register_eraser`: monitoring, messaging, conversations, dialogues, opinions); the parts are independent
+of each other. This module holds what they share (the redactors, the counts) and the audit redaction.
+
 Opt-outs are kept on purpose (by lookup hash only): erasing one would let Sauti message the person again.
 
 This is self-contained on purpose (the general free-text redaction lives elsewhere): it removes the exact
@@ -20,20 +24,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 
-from sauti.conversations.models import Conversation, UssdSession
+from sauti.audit import audit
+from sauti.audit.models import AuditEntry
 from sauti.core import crypto
-from sauti.dialogues.models import Participant as ReachedPerson
-from sauti.evidence import audit
-from sauti.evidence.models import AuditEntry
-from sauti.messaging.models import InboundMessage, OutboundMessage
-from sauti.monitoring.models import Case, CaseEvent, Report
-from sauti.opinions.models import Participant
 from sauti.people.models import Contact
 
 # Language-neutral enough for both audiences: English and Kiswahili in one marker.
@@ -109,12 +108,6 @@ def redactors(name: str, e164: str) -> tuple[Redactor, Redactor]:
     return Redactor(own), Redactor(others)
 
 
-def _title_from(description: str) -> str:
-    """The title a new case takes from its first report (monitoring.actions), to recompute it."""
-    title = " ".join(description.split())
-    return title[:80] + ("…" if len(title) > 80 else "")
-
-
 def _decrypt_or_empty(token: str) -> str:
     return crypto.decrypt(token) if token and crypto.can_decrypt(token) else ""
 
@@ -129,6 +122,30 @@ class Erased:
     redacted: dict[int, str] = field(default_factory=dict)
 
 
+@dataclass
+class Erasure:
+    """One identity being erased, as each registered eraser sees it."""
+
+    contact: Contact
+    org_id: int
+    phash: str  # the lookup hash of their number ("" when unknown)
+    own: Redactor  # for the person's own texts
+    others: Redactor  # for anyone else's
+    done: Erased
+    # (audit label, pks) of rows whose logged snapshots may hold the erased texts (redacted afterwards).
+    audited: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+Eraser = Callable[[Erasure], None]
+_erasers: list[Eraser] = []
+
+
+def register_eraser(eraser: Eraser) -> None:
+    """Erase the identity from an app's rows too (called in its AppConfig.ready())."""
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
+
 def do_erase_identity(contact: Contact) -> Erased:
     """Everything but the contact's own audit note (the caller appends it, with `redacted`). Call inside a
     transaction; the caller holds the chain lock from the first audited save on."""
@@ -136,106 +153,22 @@ def do_erase_identity(contact: Contact) -> Erased:
     e164 = _decrypt_or_empty(contact.phone_ciphertext)
     own, others = redactors(name, e164)
     phash = contact.phone_hash or (crypto.lookup_hash(e164) if e164 else "")
-    org_id = contact.organisation_id
-    done = Erased()
+    erasure = Erasure(contact, contact.organisation_id, phash, own, others, Erased())
     if connection.vendor == "sqlite":
         # Deleted and overwritten text is zeroed in the file rather than left in free pages.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete = ON")
-
-    # SMS: neither the number nor its hash stays; what they wrote loses their name and number.
-    inbound = InboundMessage.objects.filter(organisation_id=org_id, phone_hash=phash) if phash else []
-    outbound = OutboundMessage.objects.filter(organisation_id=org_id, contact=contact)
-    if phash:
-        outbound = outbound | OutboundMessage.objects.filter(organisation_id=org_id, phone_hash=phash)
-    messages: list[InboundMessage | OutboundMessage] = [*inbound, *outbound.distinct()]
-    for message in messages:
-        message.phone_ciphertext, message.phone_hash = "", ""
-        message.text = own.text(message.text)
-        message.save(update_fields=["phone_ciphertext", "phone_hash", "text"])
-        done.messages += 1
-    conversations = Conversation.objects.filter(organisation_id=org_id, contact=contact)
-    if phash:
-        conversations = conversations | Conversation.objects.filter(organisation_id=org_id, phone_hash=phash)
-    for conv in conversations.distinct():
-        conv.phone_hash = ""
-        conv.state, conv.log, conv.last_replies = (
-            own.json(conv.state),
-            own.json(conv.log),
-            own.json(conv.last_replies),
-        )
-        conv.save(update_fields=["phone_hash", "state", "log", "last_replies"])
-        done.conversations += 1
-    if phash:
-        UssdSession.objects.filter(organisation_id=org_id, phone_hash=phash).update(phone_hash="", state={})
-        Participant.objects.filter(external_id=phash, conversation__organisation_id=org_id).update(
-            external_id="", stopped=True
-        )
-        # People reached by dialogue sessions stay counted, without a name or number.
-        ReachedPerson.objects.filter(organisation_id=org_id, phone_hash=phash).update(
-            name_ciphertext="", phone_ciphertext="", phone_hash="", name_hash=""
-        )
-
-    # Free text: their own reports with everything, anyone's report of the organisation with the number
-    # or the full name.
-    touched_reports: set[int] = set()
-    changed_in_case: dict[int, list[tuple[str, str]]] = {}  # case -> (old, new) descriptions
-    own_cases: set[int] = set()
-    touched_cases: set[int] = set()
-    if own:
-        reports = Report.objects.filter(organisation_id=org_id).only(
-            "pk", "description", "place_text", "reporter_id", "case_id"
-        )
-        for report in reports.iterator(2000):
-            mine = report.reporter_id == contact.pk
-            redactor = own if mine else others
-            if mine and report.case_id is not None:
-                own_cases.add(report.case_id)
-            description, place = redactor.text(report.description), redactor.text(report.place_text)
-            if (description, place) == (report.description, report.place_text):
-                continue
-            if report.case_id is not None:
-                changed_in_case.setdefault(report.case_id, []).append((report.description, description))
-            report.description, report.place_text = description, place
-            report.save(update_fields=["description", "place_text"])
-            touched_reports.add(report.pk)
-        done.reports = len(touched_reports)
-        for case in Case.objects.filter(organisation_id=org_id).only("pk", "title", "summary"):
-            redactor = own if case.pk in own_cases else others
-            title = case.title
-            for old, new in changed_in_case.get(case.pk, []):
-                if _title_from(old) == title:  # cut from a description: cut again from the redacted one
-                    title = _title_from(new)
-                    break
-            title, summary = redactor.text(title), redactor.text(case.summary)
-            if (title, summary) != (case.title, case.summary):
-                case.title, case.summary = title, summary
-                case.save(update_fields=["title", "summary"])
-                touched_cases.add(case.pk)
-        done.cases = len(touched_cases)
-        for event in CaseEvent.objects.filter(case_id__in=touched_cases | own_cases).exclude(reason=""):
-            reason = own.text(event.reason)
-            if reason != event.reason:
-                event.reason = reason
-                event.save(update_fields=["reason"])
-
+    for eraser in _erasers:
+        eraser(erasure)
     # The audit log: the snapshots that recorded those texts keep only a redacted copy.
     if own:
-        checked = _entries_to_check(contact, touched_reports, touched_cases | own_cases, name, e164)
-        done.redacted = _redact_entries(own, checked)
-        done.audit_entries = len(done.redacted)
-    return done
+        checked = _entries_to_check(erasure.audited, name, e164)
+        erasure.done.redacted = _redact_entries(own, checked)
+        erasure.done.audit_entries = len(erasure.done.redacted)
+    return erasure.done
 
 
-def _entries_to_check(
-    contact: Contact, reports: Iterable[int], cases: Iterable[int], name: str, e164: str
-) -> Iterable[AuditEntry]:
-    case_ids = list(cases)
-    wanted = [
-        ("monitoring.report", [str(pk) for pk in reports] + [str(r) for r in contact.reports.values_list("pk", flat=True)]),
-        ("monitoring.case", [str(pk) for pk in case_ids]),
-        ("monitoring.caseevent", [str(pk) for pk in CaseEvent.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)]),
-    ]  # fmt: skip
+def _entries_to_check(wanted: list[tuple[str, list[str]]], name: str, e164: str) -> Iterable[AuditEntry]:
     seen: set[int] = set()
     for label, pks in wanted:
         for i in range(0, len(pks), 500):

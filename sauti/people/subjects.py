@@ -1,5 +1,9 @@
 """Data protection (Kenya Data Protection Act 2019): a person's data on request, erasure of an identity,
-key rotation and the retention job. Each run is written to the audit chain."""
+key rotation and the retention job. Each run is written to the audit chain.
+
+The apps above people that keep a person's data add it through small registries filled in their
+AppConfig.ready(): `register_exporter` (sections of an export), `register_activity` (what counts as
+recent activity for retention) and, in people.erasure, `register_eraser`."""
 
 from __future__ import annotations
 
@@ -13,17 +17,35 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.audit import audit
+from sauti.audit.models import Action
 from sauti.core import crypto
-from sauti.evidence import audit
-from sauti.evidence.erasure import do_erase_identity, erase_note
-from sauti.evidence.models import Action
 from sauti.people.actions import contacts_with_phone, find_contact
+from sauti.people.erasure import do_erase_identity, erase_note
 from sauti.people.models import Contact, IdentityAccess, Organisation, User
 from sauti.people.phones import InvalidPhone, normalise_phone
 
 
 class SubjectError(ValueError):
     """A data subject request that cannot be carried out, with a message for the user."""
+
+
+Exporter = Callable[[Contact], dict[str, Any]]
+_exporters: list[Exporter] = []
+_activity: list[str] = []
+
+
+def register_exporter(exporter: Exporter) -> None:
+    """Add sections (key -> JSON-ready value) about the person to every export, after people's own."""
+    if exporter not in _exporters:
+        _exporters.append(exporter)
+
+
+def register_activity(lookup: str) -> None:
+    """A lookup from Contact to a timestamp of the person's activity (e.g. "reports__received_at"): retention
+    spares anyone with activity after the cutoff."""
+    if lookup not in _activity:
+        _activity.append(lookup)
 
 
 def find_subject(org_slug: str, phone: str) -> Contact:
@@ -47,7 +69,7 @@ def _iso(value: Any) -> str | None:
 
 def do_export_subject(contact: Contact, by: User | str | None) -> dict[str, Any]:
     """Everything stored about one person, with their identity decrypted; logged in the chain."""
-    data = {
+    data: dict[str, Any] = {
         "pseudonym": contact.pseudonym,
         "organisation": contact.organisation.name,
         "name": contact.name,
@@ -71,23 +93,13 @@ def do_export_subject(contact: Contact, by: User | str | None) -> dict[str, Any]
             }
             for c in contact.consents.order_by("recorded_at", "id")
         ],
-        "reports": [
-            {
-                "reference": r.reference,
-                "received_at": _iso(r.received_at),
-                "occurred_on": _iso(r.occurred_on),
-                "channel": r.channel,
-                "description": r.description,
-                "place_text": r.place_text,
-                "case": r.case.reference if r.case else None,
-            }
-            for r in contact.reports.select_related("case").order_by("received_at", "id")
-        ],
-        "identity_viewed": [
-            {"at": _iso(a.at), "by": a.user.get_username(), "where": a.context}
-            for a in contact.identity_accesses.select_related("user").order_by("at", "id")
-        ],
     }
+    for exporter in _exporters:
+        data.update(exporter(contact))
+    data["identity_viewed"] = [
+        {"at": _iso(a.at), "by": a.user.get_username(), "where": a.context}
+        for a in contact.identity_accesses.select_related("user").order_by("at", "id")
+    ]
     with audit.acting_as(by):
         audit.note("people.contact", contact.pk, Action.EXPORT, {"pseudonym": contact.pseudonym})
     if isinstance(by, User):
@@ -97,7 +109,7 @@ def do_export_subject(contact: Contact, by: User | str | None) -> dict[str, Any]
 
 @transaction.atomic
 def do_erase_subject(contact: Contact, by: User | str | None, reason: str = "") -> None:
-    """Erase the identity everywhere (see evidence.erasure): the contact's name, phone, lookup hash and
+    """Erase the identity everywhere (see people.erasure): the contact's name, phone, lookup hash and
     personal details, their SMS phones and lookup hashes, their name and number in free text and in the
     audit snapshots that recorded it. Reports stay, by pseudonym. Retention uses this same path."""
     # One number may have several records (Contact.scope: an SMS reporter, a group's member, a form's
@@ -138,8 +150,8 @@ ROTATION_NAMES = {
     "messaging.InboundMessage": "inbound_messages",
     "messaging.OutboundMessage": "outbound_messages",
     "messaging.Channel": "channels",
-    "evidence.TOTPDevice": "totp_devices",
-    "evidence.OrganisationKey": "organisation_keys",
+    "people.TOTPDevice": "totp_devices",
+    "audit.OrganisationKey": "organisation_keys",
 }
 
 
@@ -191,14 +203,16 @@ def do_rotate_keys(
 
 
 def retention_candidates(days: int) -> list[Contact]:
-    """Contacts with an identity, in no group, whose last report (or creation) is older than `days`."""
+    """Contacts with an identity, in no group, whose last activity (a report; see `register_activity`), or
+    else creation, is older than `days`."""
     cutoff = timezone.now() - timedelta(days=days)
+    last = {f"last_activity_{i}": Max(lookup) for i, lookup in enumerate(_activity)}
     qs = (
         Contact.objects.exclude(phone_ciphertext="", name_ciphertext="")
         .filter(group_memberships=None, created_at__lt=cutoff)
-        .annotate(last_report=Max("reports__received_at"))
+        .annotate(**last)
     )
-    return [c for c in qs if c.last_report is None or c.last_report < cutoff]
+    return [c for c in qs if all(getattr(c, k) is None or getattr(c, k) < cutoff for k in last)]
 
 
 def do_retention(days: int | None = None, dry_run: bool = False) -> int:

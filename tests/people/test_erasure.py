@@ -12,17 +12,17 @@ import time_machine
 
 from django.utils import timezone
 
+from sauti.audit.models import AuditEntry
 from sauti.conversations.models import Conversation
 from sauti.core.crypto import lookup_hash
-from sauti.evidence import erasure
-from sauti.evidence.models import AuditEntry
-from sauti.evidence.subjects import do_retention
 from sauti.messaging.models import Channel, InboundMessage, OutboundMessage
 from sauti.monitoring.models import Case, Report
+from sauti.people import erasure
 from sauti.people.actions import contacts_with_phone, find_contact
 from sauti.people.models import Contact
+from sauti.people.subjects import do_retention
+from tests.audit.helpers import run, submit, verify_json
 from tests.conftest import World
-from tests.evidence.helpers import run, submit, verify_json
 from tests.messaging.fakes import FakeProvider, at_success
 
 PHONE = "+254712000001"  # Njeri Wambui, Mathare group (Umoja)

@@ -9,7 +9,7 @@ import base64
 from django.test import Client, override_settings
 
 from sauti.api.actions import do_create_token
-from sauti.evidence.models import LoginFailure, OdkPassword
+from sauti.people.models import LoginFailure, OdkPassword
 from tests.conftest import PASSWORD, World
 
 

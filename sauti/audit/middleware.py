@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from sauti.evidence import audit
+from sauti.audit import audit
 
 
 class AuditActorMiddleware:

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from sauti.evidence.verify import verify
+from sauti.audit.verify import verify
 
 MAX_LISTED = 50
 

@@ -13,13 +13,13 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils import timezone
 
+from sauti.audit.models import AuditEntry, OrganisationKey
 from sauti.core import crypto
-from sauti.evidence.models import AuditEntry, OrganisationKey
-from sauti.evidence.tasks import run_retention
 from sauti.people.actions import contacts_with_phone
 from sauti.people.models import Contact, IdentityAccess, Organisation
+from sauti.people.tasks import run_retention
+from tests.audit.helpers import run, submit, verify_json
 from tests.conftest import World
-from tests.evidence.helpers import run, submit, verify_json
 
 PHONE = "+254712000001"  # Njeri Wambui, Mathare group (Umoja)
 
@@ -82,7 +82,7 @@ def test_rotate_keys_re_encrypts_under_the_newest_key_and_is_idempotent(world: W
     old = "test-identity-key"
     new = Fernet.generate_key().decode()
     OrganisationKey.objects.all().delete()
-    from sauti.evidence.actions import organisation_key
+    from sauti.audit.actions import organisation_key
 
     organisation_key(world.umoja)
     before = dict(Contact.objects.values_list("pk", "phone_ciphertext"))

@@ -12,12 +12,12 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from sauti.evidence import audit
-from sauti.evidence.models import AuditEntry, ChainHead
+from sauti.audit import audit
+from sauti.audit.models import AuditEntry, ChainHead
 from sauti.monitoring.actions import do_transition
 from sauti.monitoring.models import CaseEvent, Report
+from tests.audit.helpers import run, submit, verify_json
 from tests.conftest import World
-from tests.evidence.helpers import run, submit, verify_json
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
@@ -122,7 +122,7 @@ def test_removing_the_last_entries_is_noticed_through_the_head_and_the_anchor(
     assert {"truncated", "anchor"} <= kinds
     # The same with the head row rewritten too: only the anchor kept outside still tells.
     ChainHead.objects.update(seq=head.seq - 1, hash=AuditEntry.objects.get(seq=head.seq - 1).hash)
-    from sauti.evidence.models import Anchor
+    from sauti.audit.models import Anchor
 
     Anchor.objects.all().delete()
     assert verify_json()[0] == 1  # the report row no longer matches a logged state

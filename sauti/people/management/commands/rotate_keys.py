@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sauti.evidence import audit
-from sauti.evidence.subjects import do_rotate_keys
+from sauti.audit import audit
+from sauti.people.subjects import do_rotate_keys
 
 
 class Command(BaseCommand):

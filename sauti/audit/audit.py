@@ -31,7 +31,7 @@ from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
-from sauti.evidence.models import Action, AuditEntry, ChainHead
+from sauti.audit.models import Action, AuditEntry, ChainHead
 
 GENESIS = "0" * 64
 _UNSAFE_ON_DELETE = ("SET_NULL", "SET_DEFAULT", "SET")
@@ -393,7 +393,7 @@ def note(label: str, pk: Any, action: str, data: dict[str, Any]) -> AuditEntry:
 
 def redaction_declarations(action: str, model: str, data: str) -> dict[int, str]:
     """The entries an erase entry declares redacted ({seq: SHA-256 of the redacted snapshot}); see
-    evidence.erasure. `sauti verify` accepts a snapshot that differs from its hash only if so declared."""
+    people.erasure. `sauti verify` accepts a snapshot that differs from its hash only if so declared."""
     if action != Action.ERASE or model != "people.contact" or '"redacted"' not in data:
         return {}
     try:

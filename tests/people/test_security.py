@@ -17,10 +17,10 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from sauti.core import crypto
-from sauti.evidence.models import TOTPDevice
 from sauti.monitoring.actions import ReportError
+from sauti.people.models import TOTPDevice
+from tests.audit.helpers import submit
 from tests.conftest import PASSWORD, World
-from tests.evidence.helpers import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 
