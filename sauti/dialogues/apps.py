@@ -9,7 +9,9 @@ class DialoguesConfig(AppConfig):
 
     def ready(self) -> None:
         from sauti.audit import audit
+        from sauti.core import periodic
         from sauti.dialogues import models, subjects
+        from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
         from sauti.people.erasure import register_eraser
 
         # What officials promised and how communities voted and verified (issue 6: commitments, ballots);
@@ -27,3 +29,9 @@ class DialoguesConfig(AppConfig):
         # so answers logged before it still verify.
         audit.register(models.VerificationAnswer, fields=("survey", "contact", "answer", "received_at"))
         register_eraser(subjects.erase_identity)
+        periodic.register(
+            "dialogues.reminders",
+            lambda: do_send_due_reminders() + do_send_follow_up_reminders(),
+            every="day",
+            counts="commitment reminders and escalations sent",
+        )

@@ -1,11 +1,10 @@
-"""What `sauti worker` runs beside the task queue: the inbound SMS queue, and periodic upkeep so a
-deployment needs no cron.
+"""What `sauti worker` runs beside the task queue: the inbound SMS queue, and the periodic upkeep each app
+registers in its AppConfig.ready() (`sauti.core.periodic`), so a deployment needs no cron.
 
-Every minute: catch stranded inbound messages and due outbox retries (`messaging.do_sweep`) and submit SMS
-drafts silent past their timeout (`conversations.do_expire_conversations`); each organisation signs the
-audit-chain head when SAUTI_SIGN_HEAD_MINUTES have passed (`audit.do_sign_heads`). Once a day, from
-`DAILY_HOUR` local time: reminders and escalations of commitments, and the identity-retention job. Every
-job is idempotent and claims its rows, so two workers running the same schedule do nothing twice.
+Every minute: the `every="minute"` jobs (stranded inbound messages and outbox retries, silent SMS drafts,
+signed chain heads …); once a day, from `DAILY_HOUR` local time, the `every="day"` jobs (commitment
+reminders, identity retention …). Every job is idempotent and claims its rows, so two workers running the
+same schedule do nothing twice.
 """
 
 from __future__ import annotations
@@ -21,13 +20,9 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from sauti.audit import audit
-from sauti.audit.actions import do_sign_heads
-from sauti.conversations.actions import do_expire_conversations
+from sauti.core import periodic
 from sauti.core.logs import timed
-from sauti.dialogues.actions import do_send_due_reminders, do_send_follow_up_reminders
-from sauti.messaging.actions import do_process_inbound, do_reclaim_expired, do_sweep, waiting_inbound
-from sauti.people.subjects import do_retention
+from sauti.messaging.actions import do_process_inbound, do_reclaim_expired, waiting_inbound
 
 log = logging.getLogger("sauti.schedule")
 
@@ -35,22 +30,30 @@ EVERY = dt.timedelta(minutes=1)
 DAILY_HOUR = 7
 
 
+def _run_jobs(every: periodic.Every) -> None:
+    """Every job of the rhythm runs even when one before it fails; the first failure is raised after."""
+    failure: Exception | None = None
+    for job in periodic.jobs(every):
+        try:
+            count = job.run()
+        except Exception as exc:
+            log.exception("upkeep %s failed", job.name)
+            failure = failure or exc
+            continue
+        finally:
+            close_old_connections()
+        if count:
+            log.info("upkeep %s: %d %s", job.name, count, job.counts)
+    if failure is not None:
+        raise failure
+
+
 def minutely() -> None:
-    inbound, outbound = do_sweep()
-    expired = do_expire_conversations()
-    # Each organisation signs the audit-chain head every SAUTI_SIGN_HEAD_MINUTES (when it has moved).
-    do_sign_heads()
-    if inbound or outbound or expired:
-        log.info(
-            "upkeep: %d stranded messages processed, %d sent, %d drafts submitted", inbound, outbound, expired
-        )
+    _run_jobs("minute")
 
 
 def daily() -> None:
-    reminders = do_send_due_reminders() + do_send_follow_up_reminders()
-    with audit.acting_as("task:retention"):
-        erased = do_retention()
-    log.info("daily upkeep: %d reminders, %d identities past retention erased", reminders, erased)
+    _run_jobs("day")
 
 
 @dataclass

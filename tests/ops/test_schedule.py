@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from django.utils import timezone
 
 from sauti.conversations.handlers import handle_sms
@@ -53,3 +55,32 @@ def test_the_real_upkeep_submits_a_silent_sms_draft(world: World) -> None:
     conv.refresh_from_db()
     assert conv.status == Conversation.State.CLOSED and Report.objects.count() == 1
     schedule.daily()  # nothing due: runs cleanly
+
+
+def test_each_app_registers_its_upkeep_with_the_worker() -> None:
+    from sauti.core import periodic
+
+    assert {job.name for job in periodic.jobs("minute")} == {
+        "audit.sign_heads",
+        "messaging.sweep",
+        "conversations.expire",
+    }
+    assert {job.name for job in periodic.jobs("day")} == {"dialogues.reminders", "people.retention"}
+
+
+def test_one_failing_job_does_not_keep_the_others_from_running(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sauti.core import periodic
+
+    ran: list[str] = []
+
+    def broken() -> int:
+        raise RuntimeError("provider down")
+
+    monkeypatch.setattr(periodic, "_JOBS", {})
+    periodic.register("a.broken", broken, every="minute", counts="")
+    periodic.register("b.fine", lambda: ran.append("b") or 1, every="minute", counts="done")
+    plan = schedule.Schedule()
+    plan.tick(dt.datetime(2026, 11, 25, 6, 0, tzinfo=EAT))
+    assert ran == ["b"] and plan.errors == ["RuntimeError('provider down')"]
