@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from sauti.dialogues.actions import DialogueError, agreed_priorities
 from sauti.dialogues.models import ConsensusRound, PetitionTemplate
 from sauti.evidence import pdf as evidence_pdf
-from sauti.monitoring import maps
+from sauti.insights import areas, figures
+from sauti.insights.series import MAX_BUCKETS, TimeSeries, reports_over_time
 from sauti.monitoring.models import Case, Report
 from sauti.monitoring.texts import TextPolicy
 from sauti.people.models import Office
@@ -135,7 +136,7 @@ class Petition:
     priorities: list[PriorityEvidence]
     testimonies: list[str]
     cases: QuerySet[Case]
-    series: maps.TimeSeries | None
+    series: TimeSeries | None
     headings: dict[str, str] = field(default_factory=dict)
 
 
@@ -159,11 +160,11 @@ def _evidence(
     return span["n"], people, ranked, _local_date(span["first"]), _local_date(span["last"])
 
 
-def _series(cases: QuerySet[Case], first: dt.date | None, last: dt.date | None) -> maps.TimeSeries | None:
+def _series(cases: QuerySet[Case], first: dt.date | None, last: dt.date | None) -> TimeSeries | None:
     if first is None or last is None:
         return None
-    start = max(first, (last.replace(day=1) - dt.timedelta(days=31 * (maps.MAX_BUCKETS - 2))).replace(day=1))
-    series = maps.reports_over_time(maps.reports_of(cases), "month", start, last)
+    start = max(first, (last.replace(day=1) - dt.timedelta(days=31 * (MAX_BUCKETS - 2))).replace(day=1))
+    series = reports_over_time(figures.reports_of(cases), "month", start, last)
     return series if series.series else None
 
 
@@ -271,7 +272,7 @@ def places_line(p: PriorityEvidence) -> str:
     return ", ".join(f"{name} ({n})" for name, n in p.places[:8])
 
 
-def _month_rows(series: maps.TimeSeries) -> tuple[list[str], list[tuple[str, list[int]]]]:
+def _month_rows(series: TimeSeries) -> tuple[list[str], list[tuple[str, list[int]]]]:
     keys = sorted(series.series, key=lambda k: -sum(series.series[k]))
     return [series.labels.get(k, k) for k in keys], [
         (b.label, [series.series[k][i] for k in keys]) for i, b in enumerate(series.buckets)
@@ -283,7 +284,7 @@ def _month_rows(series: maps.TimeSeries) -> tuple[list[str], list[tuple[str, lis
 PALETTE = [(152, 0, 67), (221, 28, 119), (116, 169, 207), (35, 139, 69), (254, 178, 76), (84, 39, 143)]
 
 
-def _chart(pdf: evidence_pdf.Summary, series: maps.TimeSeries) -> None:
+def _chart(pdf: evidence_pdf.Summary, series: TimeSeries) -> None:
     """Reports per month as horizontal bars stacked by category, with a legend."""
     labels, rows = _month_rows(series)
     top = max((sum(values) for _month, values in rows), default=0) or 1
@@ -406,7 +407,7 @@ def render_docx(doc: Petition) -> bytes:
         if p.places:
             out.add_paragraph(f"{h['places_note']}: {places_line(p)}")
     counties = (
-        [a for a in maps.county_counts(doc.cases, reports=True) if a.cases] if doc.cases.exists() else []
+        [a for a in areas.county_counts(doc.cases, reports=True) if a.cases] if doc.cases.exists() else []
     )
     if counties:
         # python-docx cannot place a vector map; the map's figures go in a table (the PDF draws the map).

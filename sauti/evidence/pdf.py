@@ -1,7 +1,7 @@
 """The PDF summary of an evidence bundle (fpdf2): cases, a map, charts and each case's timeline.
 
-The map and the charts draw what monitoring.maps and monitoring.charts compute for the web pages
-(county outlines and counts, bar charts), so the PDF and the dashboard tell the same story.
+The map and the charts draw what sauti.insights computes for the web pages (county outlines and counts,
+bar charts), so the PDF and the dashboard tell the same story.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sauti.monitoring import charts, maps
+from sauti.insights import areas, charts, figures
+from sauti.insights.boundaries import county_boundaries
 from sauti.monitoring.models import Case, CaseEvent, Status
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -107,8 +108,8 @@ def _case_table(pdf: Summary, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _map(pdf: Summary, cases: QuerySet[Case]) -> None:
-    counts = {a.code: a.cases for a in maps.county_counts(cases, reports=False)}
-    boundaries = json.loads(maps.county_boundaries().body)
+    counts = {a.code: a.cases for a in areas.county_counts(cases, reports=False)}
+    boundaries = json.loads(county_boundaries().body)
     if pdf.get_y() > 150:
         pdf.add_page()
     pdf.line(_("Map: cases per county, and each located case"), 12, True, 7)
@@ -121,7 +122,7 @@ def _map(pdf: Summary, cases: QuerySet[Case]) -> None:
         return x0 + (lon - west) / (east - west) * width, y0 + (north - lat) / (north - south) * height
 
     top = max(counts.values(), default=0)
-    bands = maps.breaks(top) if top else [0]
+    bands = areas.breaks(top) if top else [0]
     pdf.set_line_width(0.15)
     pdf.set_draw_color(120, 120, 120)
     for feature in boundaries["features"]:
@@ -167,7 +168,7 @@ def _bars(pdf: Summary, chart: charts.BarChart) -> None:
 def _charts(pdf: Summary, cases: QuerySet[Case]) -> None:
     if pdf.get_y() > 220:
         pdf.add_page()
-    by_status = maps.status_counts(cases)
+    by_status = figures.status_counts(cases)
     labels = dict(Status.choices)
     pdf_chart = charts.bar_chart(
         "status",
