@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sauti.places",
     "sauti.people",
     "sauti.monitoring",
+    "sauti.insights",
     "sauti.messaging",
     "sauti.conversations",
     "sauti.api",

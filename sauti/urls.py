@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("sauti.home.urls")),
     path("throttles/", include("sauti.throttles.urls")),
     path("", include("sauti.monitoring.urls")),
+    path("", include("sauti.insights.urls")),
     path("", include("sauti.people.urls")),
     path("", include("sauti.conversations.urls")),
     path("", include("sauti.opinions.urls")),

@@ -33,8 +33,8 @@ from sauti.budgets.models import (
     WardMatch,
 )
 from sauti.dialogues.models import Priority
+from sauti.insights.charts import bar_chart
 from sauti.monitoring.access import cases_for
-from sauti.monitoring.charts import bar_chart
 from sauti.monitoring.models import Report
 from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import Office, Organisation

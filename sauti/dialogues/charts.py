@@ -35,7 +35,7 @@ from sauti.dialogues.stats import (
     public_commitments,
     score,
 )
-from sauti.monitoring.charts import BarChart, bar_chart
+from sauti.insights.charts import BarChart, bar_chart
 from sauti.people.models import Contact, Group
 
 FULFILMENT_BUCKETS = ((30, "≤ 30"), (90, "31–90"), (180, "91–180"), (10_000, "> 180"))

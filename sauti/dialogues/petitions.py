@@ -25,7 +25,9 @@ from django.utils.translation import gettext_lazy
 from sauti.core import pdf as core_pdf
 from sauti.dialogues.actions import DialogueError, agreed_priorities
 from sauti.dialogues.models import ConsensusRound, PetitionTemplate
-from sauti.monitoring import maps
+from sauti.insights import areas, figures
+from sauti.insights.boundaries import county_boundaries
+from sauti.insights.series import MAX_BUCKETS, TimeSeries, reports_over_time
 from sauti.monitoring.models import Case, Report
 from sauti.monitoring.texts import TextPolicy
 from sauti.people.models import Office
@@ -136,7 +138,7 @@ class Petition:
     priorities: list[PriorityEvidence]
     testimonies: list[str]
     cases: QuerySet[Case]
-    series: maps.TimeSeries | None
+    series: TimeSeries | None
     headings: dict[str, str] = field(default_factory=dict)
 
 
@@ -160,11 +162,11 @@ def _evidence(
     return span["n"], people, ranked, _local_date(span["first"]), _local_date(span["last"])
 
 
-def _series(cases: QuerySet[Case], first: dt.date | None, last: dt.date | None) -> maps.TimeSeries | None:
+def _series(cases: QuerySet[Case], first: dt.date | None, last: dt.date | None) -> TimeSeries | None:
     if first is None or last is None:
         return None
-    start = max(first, (last.replace(day=1) - dt.timedelta(days=31 * (maps.MAX_BUCKETS - 2))).replace(day=1))
-    series = maps.reports_over_time(maps.reports_of(cases), "month", start, last)
+    start = max(first, (last.replace(day=1) - dt.timedelta(days=31 * (MAX_BUCKETS - 2))).replace(day=1))
+    series = reports_over_time(figures.reports_of(cases), "month", start, last)
     return series if series.series else None
 
 
@@ -272,7 +274,7 @@ def places_line(p: PriorityEvidence) -> str:
     return ", ".join(f"{name} ({n})" for name, n in p.places[:8])
 
 
-def _month_rows(series: maps.TimeSeries) -> tuple[list[str], list[tuple[str, list[int]]]]:
+def _month_rows(series: TimeSeries) -> tuple[list[str], list[tuple[str, list[int]]]]:
     keys = sorted(series.series, key=lambda k: -sum(series.series[k]))
     return [series.labels.get(k, k) for k in keys], [
         (b.label, [series.series[k][i] for k in keys]) for i, b in enumerate(series.buckets)
@@ -286,18 +288,18 @@ PALETTE = [(152, 0, 67), (221, 28, 119), (116, 169, 207), (35, 139, 69), (254, 1
 
 def county_map(pdf: core_pdf.Summary, cases: QuerySet[Case]) -> None:
     """The cases per county and each located case, as in the evidence bundle's summary (memoranda too)."""
-    counts = {a.code: a.cases for a in maps.county_counts(cases, reports=False)}
+    counts = {a.code: a.cases for a in areas.county_counts(cases, reports=False)}
     top = max(counts.values(), default=0)
     points = [
         (float(lat or 0), float(lon or 0))
         for lat, lon in cases.exclude(lat=None).exclude(lon=None).values_list("lat", "lon")
     ]
     core_pdf.county_map(
-        pdf, counts, json.loads(maps.county_boundaries().body), maps.breaks(top) if top else [0], points
+        pdf, counts, json.loads(county_boundaries().body), areas.breaks(top) if top else [0], points
     )
 
 
-def _chart(pdf: core_pdf.Summary, series: maps.TimeSeries) -> None:
+def _chart(pdf: core_pdf.Summary, series: TimeSeries) -> None:
     """Reports per month as horizontal bars stacked by category, with a legend."""
     labels, rows = _month_rows(series)
     top = max((sum(values) for _month, values in rows), default=0) or 1
@@ -420,7 +422,7 @@ def render_docx(doc: Petition) -> bytes:
         if p.places:
             out.add_paragraph(f"{h['places_note']}: {places_line(p)}")
     counties = (
-        [a for a in maps.county_counts(doc.cases, reports=True) if a.cases] if doc.cases.exists() else []
+        [a for a in areas.county_counts(doc.cases, reports=True) if a.cases] if doc.cases.exists() else []
     )
     if counties:
         # python-docx cannot place a vector map; the map's figures go in a table (the PDF draws the map).

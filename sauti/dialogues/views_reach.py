@@ -24,7 +24,7 @@ from sauti.dialogues.forms import (
     TargetsForm,
 )
 from sauti.dialogues.models import Indicator, Meeting, Participant, ProgrammeSegment
-from sauti.monitoring.charts import bar_chart
+from sauti.insights.charts import bar_chart
 from sauti.people.access import Perm, request_user
 from sauti.people.imports import ImportFileError, read_table
 from sauti.people.models import Contact

@@ -1,8 +1,8 @@
 """The PDF summary of an evidence bundle (fpdf2): cases, a map, charts and each case's timeline.
 
-The map and the charts draw what monitoring.maps and monitoring.charts compute for the web pages
-(county outlines and counts, bar charts), so the PDF and the dashboard tell the same story; the page and the
-map's drawing are core.pdf's, shared with petitions and memoranda.
+The map and the charts draw what sauti.insights computes for the web pages (county outlines and counts,
+bar charts), so the PDF and the dashboard tell the same story; the page and the map's drawing are core.pdf's,
+shared with petitions and memoranda.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sauti.core.pdf import Summary, county_map
-from sauti.monitoring import charts, maps
+from sauti.insights import areas, charts, figures
+from sauti.insights.boundaries import county_boundaries
 from sauti.monitoring.models import Case, CaseEvent, Status
 
 
@@ -72,15 +73,13 @@ def _case_table(pdf: Summary, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _map(pdf: Summary, cases: QuerySet[Case]) -> None:
-    counts = {a.code: a.cases for a in maps.county_counts(cases, reports=False)}
+    counts = {a.code: a.cases for a in areas.county_counts(cases, reports=False)}
     top = max(counts.values(), default=0)
     points = [
         (float(lat or 0), float(lon or 0))
         for lat, lon in cases.exclude(lat=None).exclude(lon=None).values_list("lat", "lon")
     ]
-    county_map(
-        pdf, counts, json.loads(maps.county_boundaries().body), maps.breaks(top) if top else [0], points
-    )
+    county_map(pdf, counts, json.loads(county_boundaries().body), areas.breaks(top) if top else [0], points)
 
 
 def _bars(pdf: Summary, chart: charts.BarChart) -> None:
@@ -99,7 +98,7 @@ def _bars(pdf: Summary, chart: charts.BarChart) -> None:
 def _charts(pdf: Summary, cases: QuerySet[Case]) -> None:
     if pdf.get_y() > 220:
         pdf.add_page()
-    by_status = maps.status_counts(cases)
+    by_status = figures.status_counts(cases)
     labels = dict(Status.choices)
     pdf_chart = charts.bar_chart(
         "status",

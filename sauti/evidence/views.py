@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sauti.audit import actions
 from sauti.audit.models import SignedHead
 from sauti.evidence import bundles
-from sauti.monitoring.filters import FilterError, filter_reports
+from sauti.insights.filters import FILTER_KEYS, FilterError, filter_reports
 from sauti.monitoring.models import Case, Report
 from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import IdentityAccess, Organisation, User
@@ -65,8 +65,7 @@ def bundle_page(request: HttpRequest) -> HttpResponse:
     cases_qs = Case.objects.filter(organisation=org).select_related("ward", "county", "category")
     try:
         filtered = filter_reports(Report.objects.filter(organisation=org), request.GET)
-        if any(request.GET.get(k) for k in ("status", "category", "county", "ward", "settlement", "date_from",
-                                            "date_to", "channel", "q")):  # fmt: skip
+        if any(request.GET.get(k) for k in FILTER_KEYS):
             cases_qs = cases_qs.filter(pk__in=filtered.values("case_id"))
     except FilterError as exc:
         error, status = str(exc), 400

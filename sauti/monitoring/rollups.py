@@ -1,4 +1,5 @@
-"""The rollups behind the dashboard and the map: kept exact by the actions, rebuilt by a command.
+"""The rollups behind the dashboard and the map: kept exact by the actions, rebuilt by a command (the write
+side; `sauti.insights.rolled` reads them).
 
 A million reports joined to their cases take seconds to count, and even 250,000 cases take a large part of
 a page's time budget; the same questions on the rollups read a few thousand rows.

@@ -1,22 +1,19 @@
 """The rollups (daily and monthly reports, cases per place): kept exact by every action, rebuilt by a
-command, and the dashboard's and the map's figures read from them equal the figures counted row by row."""
+command. That the dashboard and the map read the same figures from them: tests/insights/test_rollup_reads.py."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import timedelta
 from io import StringIO
 
 import pytest
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.http import QueryDict
 from django.utils import timezone
 
-from sauti.monitoring import maps, rollups, views_maps
-from sauti.monitoring.access import cases_for
+from sauti.monitoring import rollups
 from sauti.monitoring.actions import (
     do_edit_case,
     do_move_report,
@@ -33,10 +30,10 @@ from sauti.monitoring.models import (
     ReportRollup,
     Status,
 )
-from sauti.people.models import Office, Organisation
+from sauti.people.models import Office
 from sauti.places.models import Ward
 from tests.conftest import World
-from tests.monitoring.test_maps import GITHUNGURI, LAINI_SABA, MABATINI, PORT_REITZ, build, submit
+from tests.insights.test_maps import GITHUNGURI, LAINI_SABA, MABATINI, PORT_REITZ, build, submit
 
 TODAY = timezone.localdate()
 WARDS = (MABATINI, LAINI_SABA, GITHUNGURI, PORT_REITZ)
@@ -192,95 +189,3 @@ def test_rebuild_of_one_organisation_leaves_the_others(world: World) -> None:
 def test_rebuild_of_an_unknown_organisation_is_a_command_error(world: World) -> None:
     with pytest.raises(CommandError, match="No organisation"):
         call_command("reports", "rebuild-rollups", "--org", "nobody", stderr=StringIO())
-
-
-def figures(board: maps.Dashboard) -> tuple[object, ...]:
-    return (
-        board.over_time.labels,
-        [(r.label, r.values) for r in board.over_time.rows],
-        [(b.label, b.value) for b in board.channels.bars],
-        board.totals,
-        *([(b.label, b.value, b.extra) for b in chart.bars] for chart in (board.funnel, board.statuses)),
-        *([(b.label, b.value, b.extra) for b in chart.bars] for chart in (board.counties, board.wards)),
-    )
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        "",
-        "interval=week",
-        "category=water",
-        "status=new&status=referred",
-        "org=umoja&category=land",
-        f"from={(TODAY - timedelta(days=45)).isoformat()}&to={(TODAY - timedelta(days=3)).isoformat()}",
-        f"from={(TODAY - timedelta(days=60)).isoformat()}&interval=week&category=security",
-        f"from={(TODAY - timedelta(days=70)).replace(day=1).isoformat()}",
-        f"from={(TODAY - timedelta(days=70)).replace(day=1).isoformat()}&to={TODAY.isoformat()}",
-        f"from={(TODAY - timedelta(days=95)).isoformat()}&to={(TODAY - timedelta(days=20)).isoformat()}",
-    ],
-)
-def test_the_dashboard_reads_the_same_figures_from_the_rollup(world: World, params: str) -> None:
-    build(world)
-    rng = random.Random(params)
-    for _step in range(25):
-        random_step(rng, world)
-    query = QueryDict(params)
-    organisations = Organisation.objects.filter(pk__in=[world.umoja.pk, world.haki.pk])
-    filters = maps.parse_filters(query, organisations)
-    interval = query.get("interval", "month")
-    cases = Case.objects.filter(organisation__in=organisations)
-    counted = maps.dashboard(cases, filters, interval, TODAY)
-    rolled = maps.dashboard(
-        cases, filters, interval, TODAY, whole_organisations=[world.umoja.pk, world.haki.pk]
-    )
-    assert figures(rolled) == figures(counted)
-    assert counted.over_time.total > 0 or "category" in params
-
-
-def test_the_dashboard_view_uses_the_rollup_only_for_whole_organisations(world: World) -> None:
-    data = build(world)
-    # Rollups that disagree with the reports and cases show which path each persona's dashboard took.
-    ReportRollup.objects.filter(organisation=world.umoja).update(reports=100)
-    ReportMonthRollup.objects.filter(organisation=world.umoja).update(reports=100)
-    CaseRollup.objects.filter(organisation=world.umoja).update(cases=100)
-    coordinator = world.client_for(world.wanjiku).get("/dashboard/").context["board"]
-    assert coordinator.over_time.total > 100 and coordinator.totals.cases > 100
-    weekly = world.client_for(world.wanjiku).get("/dashboard/?interval=week").context["board"]
-    assert weekly.over_time.total > 100
-    # With dates the cases are counted one by one (the case rollup has no time).
-    dated = world.client_for(world.wanjiku).get(f"/dashboard/?from={TODAY - timedelta(days=10)}")
-    assert dated.context["board"].totals.cases == 4
-    chief = world.client_for(world.chief).get("/dashboard/").context["board"]
-    assert chief.over_time.total == 1 == data.housing.reports.count()
-    assert chief.totals.cases == 1
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/map/data/counts.json?level=county",
-        "/map/data/counts.json?level=ward",
-        "/map/data/counts.json?level=ward&county=47",
-        "/map/data/counts.json?level=county&status=new&category=water",
-        "/map/data/clusters.json?zoom=6",
-        "/map/data/clusters.json?zoom=8&bbox=36.6,-1.45,37.1,-1.1&status=new",
-        "/map/data/clusters.json?zoom=12",
-    ],
-)
-def test_the_map_reads_the_same_figures_from_the_case_rollup(world: World, url: str) -> None:
-    build(world)
-    rng = random.Random(url)
-    for _step in range(25):
-        random_step(rng, world)
-    rolled = world.client_for(world.wanjiku).get(url).json()
-    path, query = url.split("?")
-    params = QueryDict(query)
-    cases = maps.parse_filters(params, Organisation.objects.all()).apply(cases_for(world.wanjiku))
-    counted = (
-        views_maps._counts_json(cases, params)
-        if path.endswith("counts.json")
-        else views_maps._clusters(cases, params, public=False)
-    )
-    assert rolled == counted
-    assert rolled.get("counts") or rolled.get("clusters")

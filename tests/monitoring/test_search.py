@@ -11,7 +11,7 @@ from sauti.monitoring import views
 from sauti.monitoring.models import Report
 from sauti.monitoring.search import reports_matching
 from tests.conftest import World
-from tests.monitoring.test_maps import MABATINI, build, submit
+from tests.insights.test_maps import MABATINI, build, submit
 
 TEXTS = [
     "Maji yamekatwa Mabatini kwa wiki mbili",

@@ -80,7 +80,11 @@ def test_one_failing_job_does_not_keep_the_others_from_running(
 
     monkeypatch.setattr(periodic, "_JOBS", {})
     periodic.register("a.broken", broken, every="minute", counts="")
-    periodic.register("b.fine", lambda: ran.append("b") or 1, every="minute", counts="done")
+    def fine() -> int:
+        ran.append("b")
+        return 1
+
+    periodic.register("b.fine", fine, every="minute", counts="done")
     plan = schedule.Schedule()
     plan.tick(dt.datetime(2026, 11, 25, 6, 0, tzinfo=EAT))
     assert ran == ["b"] and plan.errors == ["RuntimeError('provider down')"]

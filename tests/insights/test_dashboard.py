@@ -10,10 +10,10 @@ import pytest
 
 from django.utils import timezone
 
-from sauti.monitoring import charts, maps
+from sauti.insights import areas, charts, overviews
 from sauti.monitoring.models import Case
 from tests.conftest import World
-from tests.monitoring.test_maps import LAINI_SABA, MABATINI, PORT_REITZ, Data, build, submit
+from tests.insights.test_maps import LAINI_SABA, MABATINI, PORT_REITZ, Data, build, submit
 
 TODAY = timezone.localdate()
 
@@ -23,10 +23,10 @@ def data(world: World) -> Data:
     return build(world)
 
 
-def board(world: World, user: str = "wanjiku", **params: str) -> maps.Dashboard:
+def board(world: World, user: str = "wanjiku", **params: str) -> overviews.Dashboard:
     response = world.client_for(getattr(world, user)).get("/dashboard/", params)
     assert response.status_code == 200, response.content[:500]
-    result: maps.Dashboard = response.context["board"]
+    result: overviews.Dashboard = response.context["board"]
     return result
 
 
@@ -83,7 +83,7 @@ def test_hotspots_are_wards_rising_fastest(world: World, data: Data) -> None:
     ]
     assert spots[0].name == "Mabatini" and spots[0].county == "Nairobi"
     # Laini Saba is level (one case in each window) and Githunguri fell: neither is rising.
-    today_spots = maps.hotspots(Case.objects.filter(organisation=world.umoja), TODAY, days=30)
+    today_spots = areas.hotspots(Case.objects.filter(organisation=world.umoja), TODAY, days=30)
     assert [h.code for h in today_spots] == [MABATINI, PORT_REITZ]
 
 

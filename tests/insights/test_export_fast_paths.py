@@ -14,10 +14,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sauti.monitoring import exports
+from sauti.insights import exports
 from sauti.monitoring.models import Report
 from tests.conftest import World
-from tests.monitoring.test_maps import build
+from tests.insights.test_maps import build
 
 TRICKY = [
     "",

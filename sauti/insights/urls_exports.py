@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from sauti.monitoring import views_exports
+from sauti.insights import views_exports
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("exports/", views_exports.export_page, name="exports"),
@@ -11,5 +11,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views_exports.export_reports,
         name="export_reports",
     ),
-    path("exports/import/ushahidi/", views_exports.import_ushahidi, name="import_ushahidi"),
 ]

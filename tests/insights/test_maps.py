@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sauti.monitoring import maps
+from sauti.insights import areas, clusters, filters
 from sauti.monitoring.access import cases_for
 from sauti.monitoring.actions import ReportInput, do_submit_report, do_transition
 from sauti.monitoring.models import Case, Report, Status
@@ -99,8 +99,8 @@ def data(world: World) -> Data:
     return build(world)
 
 
-def as_dict(areas: list[maps.AreaCount]) -> dict[int, tuple[int, int]]:
-    return {a.code: (a.cases, a.reports) for a in areas}
+def as_dict(found: list[areas.AreaCount]) -> dict[int, tuple[int, int]]:
+    return {a.code: (a.cases, a.reports) for a in found}
 
 
 def get_json(client: Client, url: str, expect: int = 200, **params: Any) -> Any:
@@ -114,17 +114,17 @@ def get_json(client: Client, url: str, expect: int = 200, **params: Any) -> Any:
 
 def test_counts_per_county_and_ward_cover_only_the_users_cases(world: World, data: Data) -> None:
     visible = cases_for(world.wanjiku)
-    assert as_dict(maps.county_counts(visible)) == {NAIROBI: (3, 4), KIAMBU: (1, 1), MOMBASA: (1, 1)}
-    assert as_dict(maps.ward_counts(visible)) == {
+    assert as_dict(areas.county_counts(visible)) == {NAIROBI: (3, 4), KIAMBU: (1, 1), MOMBASA: (1, 1)}
+    assert as_dict(areas.ward_counts(visible)) == {
         MABATINI: (2, 3),
         LAINI_SABA: (1, 1),
         GITHUNGURI: (1, 1),
         PORT_REITZ: (1, 1),
     }
-    assert maps.county_counts(visible)[0].name == "Nairobi"
-    assert as_dict(maps.county_counts(cases_for(world.bob))) == {NAIROBI: (1, 1)}
-    assert as_dict(maps.ward_counts(cases_for(world.chief))) == {MABATINI: (1, 1)}
-    assert as_dict(maps.county_counts(cases_for(world.alice))) == {
+    assert areas.county_counts(visible)[0].name == "Nairobi"
+    assert as_dict(areas.county_counts(cases_for(world.bob))) == {NAIROBI: (1, 1)}
+    assert as_dict(areas.ward_counts(cases_for(world.chief))) == {MABATINI: (1, 1)}
+    assert as_dict(areas.county_counts(cases_for(world.alice))) == {
         NAIROBI: (4, 5),
         KIAMBU: (1, 1),
         MOMBASA: (1, 1),
@@ -141,7 +141,7 @@ def test_filters_by_status_category_and_dates(world: World, data: Data) -> None:
         query = QueryDict(mutable=True)
         for key, value in params.items():
             query.setlist(key, value if isinstance(value, list) else [value])
-        return as_dict(maps.ward_counts(maps.parse_filters(query, orgs).apply(visible)))
+        return as_dict(areas.ward_counts(filters.parse_filters(query, orgs).apply(visible)))
 
     # "water" takes in its sub-categories (the Port Reitz case is a water disconnection).
     assert counts(category="water") == {MABATINI: (1, 2), PORT_REITZ: (1, 1)}
@@ -171,8 +171,8 @@ def test_bad_filters_are_refused_with_a_reason(world: World, params: dict[str, s
 
     query = QueryDict(mutable=True)
     query.update(params)
-    with pytest.raises(maps.FilterError, match=message):
-        maps.parse_filters(query, Organisation.objects.filter(pk=world.umoja.pk))
+    with pytest.raises(filters.FilterError, match=message):
+        filters.parse_filters(query, Organisation.objects.filter(pk=world.umoja.pk))
 
 
 def test_grid_clusters_group_points_by_zoom_and_return_points_when_zoomed_in(
@@ -187,30 +187,30 @@ def test_grid_clusters_group_points_by_zoom_and_return_points_when_zoomed_in(
         if a is not None and b is not None
     }
     for zoom in (6, 10):
-        found = maps.grid_clusters(visible, zoom, None)
+        found = clusters.grid_clusters(visible, zoom, None)
         assert found.total == 5 and not found.points
         for lat, lon, n, row, col in found.cells:
             members = [
                 (a, b, w)
-                for a, b, w in maps.in_cell(visible, zoom, row, col).values_list("lat", "lon", "ward_id")
+                for a, b, w in clusters.in_cell(visible, zoom, row, col).values_list("lat", "lon", "ward_id")
                 if a is not None and b is not None
             ]
             assert len(members) == n
             # Far out a case counts at its ward's centre; closer in, at its own point.
-            far = zoom <= maps.WARD_GRID_MAX_ZOOM
+            far = zoom <= clusters.WARD_GRID_MAX_ZOOM
             spots = [centres.get(w, (a, b)) if far else (a, b) for a, b, w in members]
             assert lat == pytest.approx(sum(m[0] for m in spots) / n)
             assert lon == pytest.approx(sum(m[1] for m in spots) / n)
     # At zoom 6 (cells of 1.4 degrees) Nairobi and Githunguri share a cell; Mombasa has its own.
-    assert sorted(c[2] for c in maps.grid_clusters(visible, 6, None).cells) == [1, 4]
-    mombasa = maps.BBox(39.4, -4.3, 39.9, -3.8)
-    assert maps.grid_clusters(visible, 6, mombasa).total == 1
-    assert maps.grid_clusters(visible, 11, mombasa).total == 1
-    around_mabatini = maps.BBox(36.85, -1.27, 36.87, -1.25)
-    close = maps.grid_clusters(visible, 15, around_mabatini)
+    assert sorted(c[2] for c in clusters.grid_clusters(visible, 6, None).cells) == [1, 4]
+    mombasa = filters.BBox(39.4, -4.3, 39.9, -3.8)
+    assert clusters.grid_clusters(visible, 6, mombasa).total == 1
+    assert clusters.grid_clusters(visible, 11, mombasa).total == 1
+    around_mabatini = filters.BBox(36.85, -1.27, 36.87, -1.25)
+    close = clusters.grid_clusters(visible, 15, around_mabatini)
     assert not close.cells
     assert sorted(pk for _lat, _lon, pk in close.points) == sorted([data.water.pk, data.housing.pk])
-    assert sum(c[2] for c in maps.grid_clusters(visible, 15, around_mabatini, points=False).cells) == 2
+    assert sum(c[2] for c in clusters.grid_clusters(visible, 15, around_mabatini, points=False).cells) == 2
 
 
 def test_cases_known_only_to_their_county_are_clustered_at_its_centre(world: World, data: Data) -> None:
@@ -220,14 +220,14 @@ def test_cases_known_only_to_their_county_are_clustered_at_its_centre(world: Wor
     case = Case.objects.get(reports=report)
     assert case.ward is None and case.county is not None and case.lat is not None
     visible = cases_for(world.wanjiku)
-    assert {a.code: a.cases for a in maps.county_counts(visible, reports=False)}[KIAMBU] == 2
+    assert {a.code: a.cases for a in areas.county_counts(visible, reports=False)}[KIAMBU] == 2
     for zoom in (5, 7, 9):
-        found = maps.grid_clusters(visible, zoom, None)
+        found = clusters.grid_clusters(visible, zoom, None)
         assert found.total == 6
         listed = {
             pk
             for c in found.cells
-            for pk in maps.in_cell(visible, zoom, c[3], c[4]).values_list("pk", flat=True)
+            for pk in clusters.in_cell(visible, zoom, c[3], c[4]).values_list("pk", flat=True)
         }
         assert case.pk in listed and len(listed) == 6
 
@@ -235,18 +235,18 @@ def test_cases_known_only_to_their_county_are_clustered_at_its_centre(world: Wor
 def test_grid_clusters_fall_back_to_cells_when_too_many_points(
     world: World, data: Data, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(maps, "MAX_POINTS", 1)
-    result = maps.grid_clusters(cases_for(world.wanjiku), 15, maps.BBox(36.85, -1.27, 36.87, -1.25))
+    monkeypatch.setattr(clusters, "MAX_POINTS", 1)
+    result = clusters.grid_clusters(cases_for(world.wanjiku), 15, filters.BBox(36.85, -1.27, 36.87, -1.25))
     assert not result.points and sum(c[2] for c in result.cells) == 2
 
 
 def test_breaks_are_increasing_and_start_at_one() -> None:
-    assert maps.breaks(0) == []
-    assert maps.breaks(1) == [1]
-    assert maps.breaks(3) == [1, 2, 3]
-    assert maps.breaks(1000) == [1, 4, 16, 64, 252]
+    assert areas.breaks(0) == []
+    assert areas.breaks(1) == [1]
+    assert areas.breaks(3) == [1, 2, 3]
+    assert areas.breaks(1000) == [1, 4, 16, 64, 252]
     for top in range(1, 300):
-        found = maps.breaks(top)
+        found = areas.breaks(top)
         assert found[0] == 1 and found == sorted(set(found)) and found[-1] <= top
 
 
@@ -257,7 +257,7 @@ def test_counts_endpoint_returns_compact_counts_per_area(world: World, data: Dat
     client = world.client_for(world.wanjiku)
     body = get_json(client, "/map/data/counts.json")
     assert body["level"] == "county" and body["counts"] == {"47": 3, "22": 1, "1": 1}
-    assert body["max"] == 3 and body["breaks"] == maps.breaks(3)
+    assert body["max"] == 3 and body["breaks"] == areas.breaks(3)
     wards = get_json(client, "/map/data/counts.json", level="ward", county="47")
     assert wards["counts"] == {str(MABATINI): 2, str(LAINI_SABA): 1}
     assert get_json(client, "/map/data/counts.json", category="land")["counts"] == {"22": 1}

@@ -9,13 +9,13 @@ import pytest
 
 from django.test import Client
 
-from sauti.monitoring import maps
+from sauti.insights.public import public_cases, public_rows
 from sauti.monitoring.actions import do_edit_case, do_transition
 from sauti.monitoring.models import Case, Report, Status
 from sauti.people.models import Contact
 from sauti.places.models import Ward
 from tests.conftest import World
-from tests.monitoring.test_maps import MABATINI, Data, build, submit
+from tests.insights.test_maps import MABATINI, Data, build, submit
 
 REPORTER = "Njeri Wambui"
 
@@ -189,5 +189,5 @@ def test_an_unknown_organisation_on_the_public_page_is_a_400(world: World) -> No
 
 
 def test_public_rows_hold_only_what_may_be_published(world: World, public: Public) -> None:
-    rows = maps.public_rows(maps.public_cases(world.umoja), labels=False)
+    rows = public_rows(public_cases(world.umoja), labels=False)
     assert len(rows) == 2 and all(set(r) == {"category", "status", "month", "ward", "county"} for r in rows)

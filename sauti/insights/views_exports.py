@@ -1,4 +1,4 @@
-"""Export downloads (CSV, XLSX, GeoJSON, HXL) and the Ushahidi import page."""
+"""Export downloads (CSV, XLSX, GeoJSON, HXL) and the page that chooses them."""
 
 from __future__ import annotations
 
@@ -9,32 +9,19 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from sauti.monitoring import exports, ushahidi
-from sauti.monitoring.filters import FilterError, active_filters, filter_reports
+from sauti.insights import exports
+from sauti.insights.filters import FilterError, active_filters, filter_reports
+from sauti.monitoring.access import organisations_with
 from sauti.monitoring.models import Category, Channel, Report, Status
 from sauti.monitoring.openrosa.xlsform import form_id_for
-from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
+from sauti.people.access import Perm, can, get_organisation_for_user, request_user
 from sauti.people.models import Organisation, User
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
-SHOWN_IMPORT_ROWS = 200
-
-
-def _organisations_with(user: User, perm: Perm) -> list[Organisation]:
-    """The organisations where the user holds `perm`: 404 for someone in none at all, 403 for an insider."""
-    mine = list(organisations_for(user).order_by("name"))
-    allowed = [o for o in mine if can(user, perm, o)]
-    if not allowed:
-        if not mine:
-            raise Http404
-        raise PermissionDenied
-    return allowed
 
 
 def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
@@ -105,14 +92,14 @@ def _export_page(
         "can_import": any(can(user, Perm.TRIAGE_CASES, o) for o in organisations),
         "odk": odk,
     }
-    return render(request, "monitoring/exports.html", context, status=400 if error else 200)
+    return render(request, "insights/exports.html", context, status=400 if error else 200)
 
 
 @login_required
 @require_GET
 def export_page(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    organisations = _organisations_with(user, Perm.EXPORT_DATA)
+    organisations = organisations_with(user, Perm.EXPORT_DATA)
     if (slug := request.GET.get("org", "")) and slug not in {o.slug for o in organisations}:
         get_organisation_for_user(user, slug, Perm.EXPORT_DATA)
     try:
@@ -129,14 +116,14 @@ def export_reports(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHt
     if slug := request.GET.get("org", ""):
         organisations = [get_organisation_for_user(user, slug, Perm.EXPORT_DATA)]
     else:
-        organisations = _organisations_with(user, Perm.EXPORT_DATA)
+        organisations = organisations_with(user, Perm.EXPORT_DATA)
     identities = request.GET.get("identities") == "1"
     if identities and not all(can(user, Perm.VIEW_IDENTITIES, o) for o in organisations):
         raise PermissionDenied
     try:
         reports = filter_reports(Report.objects.filter(organisation__in=organisations), request.GET)
     except FilterError as exc:
-        return _export_page(request, user, _organisations_with(user, Perm.EXPORT_DATA), exc)
+        return _export_page(request, user, organisations_with(user, Perm.EXPORT_DATA), exc)
     audience = exports.audience_for(
         user,
         organisations,
@@ -150,66 +137,3 @@ def export_reports(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHt
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-class UshahidiForm(forms.Form):
-    org = forms.ChoiceField(label=gettext_lazy("Organisation"))
-    file = forms.FileField(
-        label=gettext_lazy("Ushahidi export (CSV)"),
-        help_text=gettext_lazy(
-            "The CSV that Ushahidi's “Download reports” gives: #/Serial, INCIDENT TITLE, INCIDENT DATE, "
-            "LOCATION, DESCRIPTION, CATEGORY, LATITUDE, LONGITUDE, APPROVED, VERIFIED."
-        ),
-    )
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language of the reports"), choices=settings.LANGUAGES, initial="en"
-    )
-
-    def __init__(self, organisations: list[Organisation], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _set_choices(self, "org", [(o.slug, o.name) for o in organisations])
-        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _(
-                    "The file is larger than 20 MB; import it with the command `sauti reports import-ushahidi`."
-                )
-            )
-        return upload
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_ushahidi(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    organisations = _organisations_with(user, Perm.TRIAGE_CASES)
-    form = UshahidiForm(organisations, request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    if request.method != "POST":
-        return render(request, "monitoring/import_ushahidi.html", context)
-    if not form.is_valid():
-        return render(request, "monitoring/import_ushahidi.html", context, status=400)
-    org = get_organisation_for_user(user, form.cleaned_data["org"], Perm.TRIAGE_CASES)
-    upload = form.cleaned_data["file"]
-    try:
-        summary = ushahidi.do_import_ushahidi(
-            org, upload.file, by=user, language=form.cleaned_data["language"]
-        )
-    except ushahidi.UshahidiFileError as exc:
-        form.add_error("file", str(exc))
-        return render(request, "monitoring/import_ushahidi.html", context, status=400)
-    context.update(
-        {
-            "summary": summary,
-            "organisation": org,
-            "shown_rows": summary.rows_for_display(SHOWN_IMPORT_ROWS),
-            "counts": [
-                (ushahidi.reason_label(code), n)
-                for code, n in sorted(summary.reason_counts.items(), key=lambda kv: -kv[1])
-            ],
-        }
-    )
-    return render(request, "monitoring/import_ushahidi.html", context)

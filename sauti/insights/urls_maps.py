@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sauti.monitoring import views_maps as views
+from sauti.insights import views_maps as views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("map/", views.map_page, name="map"),

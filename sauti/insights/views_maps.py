@@ -1,4 +1,5 @@
-"""The case map, the dashboard and the public map; their JSON is computed by `maps` in the database."""
+"""The case map, the dashboard and the public map; their JSON is computed in the database by
+`areas`, `clusters`, `public` and `rolled`; their pages by `overviews`."""
 
 from __future__ import annotations
 
@@ -22,7 +23,24 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from sauti.monitoring import maps
+from sauti.insights import overviews
+from sauti.insights.areas import HOTSPOT_DAYS, breaks, county_counts, ward_counts
+from sauti.insights.boundaries import Payload, county_boundaries, county_codes, ward_boundaries, ward_codes
+from sauti.insights.clusters import WARD_GRID_MAX_ZOOM, grid_clusters, in_cell
+from sauti.insights.figures import UNCATEGORISED
+from sauti.insights.filters import (
+    MAX_ZOOM,
+    FilterError,
+    Filters,
+    category_choices,
+    parse_bbox,
+    parse_cell,
+    parse_code,
+    parse_filters,
+    parse_zoom,
+)
+from sauti.insights.public import CASE_LIST_LIMIT, public_cases, public_fingerprint, public_rows
+from sauti.insights.rolled import case_rollup_of, rolled_places
 from sauti.monitoring.access import cases_for, whole_organisations_for
 from sauti.monitoring.models import Case, CaseRollup, Status
 from sauti.people.access import Perm, can_anywhere, organisations_for
@@ -66,7 +84,7 @@ def _labels(categories: list[tuple[str, str]]) -> dict[str, Any]:
         "open": _("Open case"),
         "wardsOf": _("Wards"),
         "status": {k: str(v) for k, v in Status.choices},
-        "category": dict(categories) | {maps.UNCATEGORISED: _("Uncategorised")},
+        "category": dict(categories) | {UNCATEGORISED: _("Uncategorised")},
         "months": months,
     }
 
@@ -93,7 +111,7 @@ def _area_bounds(organisations: Iterable[Organisation]) -> list[list[float]] | N
 
 def _map_config(
     public: bool,
-    filters: maps.Filters,
+    filters: Filters,
     county: int | None,
     categories: list[tuple[str, str]],
     organisations: Iterable[Organisation] = (),
@@ -126,7 +144,7 @@ def _filter_context(
     return {
         "keep": [(name, request.GET.get(name, "")) for name in keep],
         "organisations": list(organisations.order_by("name")),
-        "categories": maps.category_choices(organisations),
+        "categories": category_choices(organisations),
         "statuses": Status.choices,
         "params": request.GET,
         "selected_statuses": request.GET.getlist("status"),
@@ -143,14 +161,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
     organisations = organisations_for(request.user)
     context = _filter_context(request, organisations, ("county",))
     try:
-        filters = maps.parse_filters(request.GET, organisations)
-        county = maps.parse_code(request.GET.get("county"), _("county"), maps.county_codes())
-    except maps.FilterError as exc:
+        filters = parse_filters(request.GET, organisations)
+        county = parse_code(request.GET.get("county"), _("county"), county_codes())
+    except FilterError as exc:
         context["error"] = str(exc)
-        return render(request, "monitoring/map.html", context, status=400)
-    context["overview"] = maps.map_overview(cases, filters, county)
+        return render(request, "insights/map.html", context, status=400)
+    context["overview"] = overviews.map_overview(cases, filters, county)
     context["config"] = _map_config(False, filters, county, context["categories"], context["organisations"])
-    return render(request, "monitoring/map.html", context)
+    return render(request, "insights/map.html", context)
 
 
 @login_required
@@ -162,21 +180,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     interval = request.GET.get("interval", "month") or "month"
     context["interval"] = interval
     try:
-        filters = maps.parse_filters(request.GET, organisations)
-        context["board"] = maps.dashboard(
+        filters = parse_filters(request.GET, organisations)
+        context["board"] = overviews.dashboard(
             cases,
             filters,
             interval,
             timezone.localdate(),
             whole_organisations=whole_organisations_for(request.user),
         )
-    except maps.FilterError as exc:
+    except FilterError as exc:
         context["error"] = str(exc)
-        return render(request, "monitoring/dashboard.html", context, status=400)
+        return render(request, "insights/dashboard.html", context, status=400)
     context["week_query"] = urlencode([*filters.params(), ("interval", "week")])
     context["month_query"] = urlencode([*filters.params(), ("interval", "month")])
-    context["hotspot_days"] = maps.HOTSPOT_DAYS
-    return render(request, "monitoring/dashboard.html", context)
+    context["hotspot_days"] = HOTSPOT_DAYS
+    return render(request, "insights/dashboard.html", context)
 
 
 @require_safe
@@ -186,19 +204,19 @@ def public_map(request: HttpRequest) -> HttpResponse:
     )
     context = _filter_context(request, organisations)
     try:
-        filters = maps.parse_filters(request.GET, Organisation.objects.all())
-    except maps.FilterError as exc:
+        filters = parse_filters(request.GET, Organisation.objects.all())
+    except FilterError as exc:
         context["error"] = str(exc)
-        return render(request, "monitoring/public_map.html", context, status=400)
-    context["overview"] = maps.public_overview(filters)
+        return render(request, "insights/public_map.html", context, status=400)
+    context["overview"] = overviews.public_overview(filters)
     context["config"] = _map_config(True, filters, None, context["categories"], context["organisations"])
-    return render(request, "monitoring/public_map.html", context)
+    return render(request, "insights/public_map.html", context)
 
 
 # Boundaries (gazetteer data: public, the same for everyone, cached hard) ---------------------------
 
 
-def _payload_response(request: HttpRequest, payload: maps.Payload) -> HttpResponse:
+def _payload_response(request: HttpRequest, payload: Payload) -> HttpResponse:
     if payload.etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponse(status=304)
     elif "gzip" in request.headers.get("Accept-Encoding", ""):
@@ -214,7 +232,7 @@ def _payload_response(request: HttpRequest, payload: maps.Payload) -> HttpRespon
 
 @require_safe
 def map_counties(request: HttpRequest) -> HttpResponse:
-    return _payload_response(request, maps.county_boundaries())
+    return _payload_response(request, county_boundaries())
 
 
 @require_safe
@@ -223,11 +241,11 @@ def map_wards(request: HttpRequest) -> HttpResponse:
     if not raw:
         return _bad(_("Say which county: ?county=1 to 47."))
     try:
-        county = maps.parse_code(raw, _("county"), maps.county_codes())
-    except maps.FilterError as exc:
+        county = parse_code(raw, _("county"), county_codes())
+    except FilterError as exc:
         return _bad(str(exc))
     assert county is not None
-    return _payload_response(request, maps.ward_boundaries(county))
+    return _payload_response(request, ward_boundaries(county))
 
 
 # Internal data -------------------------------------------------------------------------------------
@@ -236,29 +254,29 @@ def map_wards(request: HttpRequest) -> HttpResponse:
 def _counts_json(
     cases: QuerySet[Case], params: Any, rolled: QuerySet[CaseRollup] | None = None
 ) -> dict[str, Any]:
-    """`rolled`: the case rollup rows of exactly `cases`, when there are such rows (see maps.case_rollup_of)."""
+    """`rolled`: the case rollup rows of exactly `cases`, when there are such rows (see case_rollup_of)."""
     level = params.get("level", "county") or "county"
     if level not in ("county", "ward"):
-        raise maps.FilterError(_("The level must be county or ward."))
-    county = maps.parse_code(params.get("county"), _("county"), maps.county_codes())
+        raise FilterError(_("The level must be county or ward."))
+    county = parse_code(params.get("county"), _("county"), county_codes())
     if county is not None:
         cases = cases.filter(county__code=county)
         if rolled is not None:
             rolled = rolled.filter(county__in=County.objects.filter(code=county).values("pk"))
-    per_ward, loose = maps.rolled_places(rolled) if rolled is not None else (None, None)
+    per_ward, loose = rolled_places(rolled) if rolled is not None else (None, None)
     # Cases only: counted from an index (or the rollup), so the whole country answers fast; the page's
     # tables add reports.
     areas = (
-        maps.county_counts(cases, reports=False, per_ward=per_ward, loose=loose)
+        county_counts(cases, reports=False, per_ward=per_ward, loose=loose)
         if level == "county"
-        else maps.ward_counts(cases, reports=False, per_ward=per_ward)
+        else ward_counts(cases, reports=False, per_ward=per_ward)
     )
     top = max((a.cases for a in areas), default=0)
     return {
         "level": level,
         "counts": {str(a.code): a.cases for a in areas},
         "max": top,
-        "breaks": maps.breaks(top),
+        "breaks": breaks(top),
     }
 
 
@@ -266,45 +284,43 @@ def _clusters(
     cases: QuerySet[Case], params: Any, *, public: bool, rolled: QuerySet[CaseRollup] | None = None
 ) -> dict[str, Any]:
     if "zoom" not in params:
-        raise maps.FilterError(_("Say the zoom level: ?zoom=0 to %(max)d.") % {"max": maps.MAX_ZOOM})
-    zoom = maps.parse_zoom(params.get("zoom"))
-    bbox = maps.parse_bbox(params.get("bbox"))
+        raise FilterError(_("Say the zoom level: ?zoom=0 to %(max)d.") % {"max": MAX_ZOOM})
+    zoom = parse_zoom(params.get("zoom"))
+    bbox = parse_bbox(params.get("bbox"))
     if public:
-        return maps.grid_clusters(cases, zoom, bbox, lat="plat", lon="plon", points=False).to_json()
-    per_ward = (
-        maps.rolled_places(rolled)[0] if rolled is not None and zoom <= maps.WARD_GRID_MAX_ZOOM else None
-    )
-    return maps.grid_clusters(cases, zoom, bbox, per_ward=per_ward).to_json()
+        return grid_clusters(cases, zoom, bbox, lat="plat", lon="plon", points=False).to_json()
+    per_ward = rolled_places(rolled)[0] if rolled is not None and zoom <= WARD_GRID_MAX_ZOOM else None
+    return grid_clusters(cases, zoom, bbox, per_ward=per_ward).to_json()
 
 
 def _picked(cases: QuerySet[Case], params: Any, *, public: bool) -> QuerySet[Case]:
     """The cases of one grid cell (zoom + cell), one ward or one county (or one case, on the inside)."""
-    cell = maps.parse_cell(params.get("cell"))
+    cell = parse_cell(params.get("cell"))
     if cell is not None:
-        zoom = maps.parse_zoom(params.get("zoom"))
+        zoom = parse_zoom(params.get("zoom"))
         if public:
-            return maps.in_cell(cases, zoom, cell[0], cell[1], lat="plat", lon="plon")
-        return maps.in_cell(cases, zoom, cell[0], cell[1])
-    ward = maps.parse_code(params.get("ward"), _("ward"), maps.ward_codes())
+            return in_cell(cases, zoom, cell[0], cell[1], lat="plat", lon="plon")
+        return in_cell(cases, zoom, cell[0], cell[1])
+    ward = parse_code(params.get("ward"), _("ward"), ward_codes())
     if ward is not None:
         return cases.filter(ward__code=ward)
-    county = maps.parse_code(params.get("county"), _("county"), maps.county_codes())
+    county = parse_code(params.get("county"), _("county"), county_codes())
     if county is not None:
         return cases.filter(county__code=county)
     case = params.get("case", "")
     if case and not public:
         if not (case.isascii() and case.isdigit() and len(case) <= 18):
-            raise maps.FilterError(_("Unknown case."))
+            raise FilterError(_("Unknown case."))
         return cases.filter(pk=int(case))
-    raise maps.FilterError(_("Say which cases: a cell with its zoom, a ward or a county."))
+    raise FilterError(_("Say which cases: a cell with its zoom, a ward or a county."))
 
 
 def _internal(request: HttpRequest) -> tuple[QuerySet[Case], Any, QuerySet[CaseRollup] | None]:
     """The visible cases under the filters, the parameters, and the case rollup rows of the same cases
     (None when the rollup cannot answer)."""
     cases = _visible_cases(request)
-    filters = maps.parse_filters(request.GET, organisations_for(request.user))
-    rolled = maps.case_rollup_of(whole_organisations_for(request.user), filters)
+    filters = parse_filters(request.GET, organisations_for(request.user))
+    rolled = case_rollup_of(whole_organisations_for(request.user), filters)
     return filters.apply(cases), request.GET, rolled
 
 
@@ -314,7 +330,7 @@ def map_counts(request: HttpRequest) -> HttpResponseBase:
     try:
         cases, params, rolled = _internal(request)
         return _private(JsonResponse(_counts_json(cases, params, rolled)))
-    except maps.FilterError as exc:
+    except FilterError as exc:
         return _bad(str(exc))
 
 
@@ -324,7 +340,7 @@ def map_clusters(request: HttpRequest) -> HttpResponseBase:
     try:
         cases, params, rolled = _internal(request)
         return _private(JsonResponse(_clusters(cases, params, public=False, rolled=rolled)))
-    except maps.FilterError as exc:
+    except FilterError as exc:
         return _bad(str(exc))
 
 
@@ -334,14 +350,14 @@ def map_cases(request: HttpRequest) -> HttpResponseBase:
     try:
         cases, params, _rolled = _internal(request)
         picked = _picked(cases, params, public=False)
-    except maps.FilterError as exc:
+    except FilterError as exc:
         return _bad(str(exc))
     rows = list(
         picked.select_related("category", "ward", "county").order_by("-updated_at", "-pk")[
-            : maps.CASE_LIST_LIMIT + 1
+            : CASE_LIST_LIMIT + 1
         ]
     )
-    more = len(rows) > maps.CASE_LIST_LIMIT
+    more = len(rows) > CASE_LIST_LIMIT
     body = {
         "more": more,
         "cases": [
@@ -354,7 +370,7 @@ def map_cases(request: HttpRequest) -> HttpResponseBase:
                 "place": c.place_label,
                 "url": f"/cases/{c.pk}/",
             }
-            for c in rows[: maps.CASE_LIST_LIMIT]
+            for c in rows[:CASE_LIST_LIMIT]
         ],
     }
     return _private(JsonResponse(body))
@@ -366,7 +382,7 @@ def map_cases(request: HttpRequest) -> HttpResponseBase:
 def _public(request: HttpRequest, build: Any) -> HttpResponseBase:
     etag = (
         '"'
-        + maps.public_fingerprint()
+        + public_fingerprint()
         + "-"
         + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:12]
         + '"'
@@ -375,9 +391,9 @@ def _public(request: HttpRequest, build: Any) -> HttpResponseBase:
         response: HttpResponseBase = HttpResponse(status=304)
     else:
         try:
-            filters = maps.parse_filters(request.GET, Organisation.objects.all())
-            response = JsonResponse(build(filters.apply(maps.public_cases()), request.GET))
-        except maps.FilterError as exc:
+            filters = parse_filters(request.GET, Organisation.objects.all())
+            response = JsonResponse(build(filters.apply(public_cases()), request.GET))
+        except FilterError as exc:
             return _bad(str(exc))
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
@@ -397,7 +413,7 @@ def public_map_clusters(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 def public_map_cases(request: HttpRequest) -> HttpResponseBase:
     def build(cases: QuerySet[Case], params: Any) -> dict[str, Any]:
-        rows = maps.public_rows(_picked(cases, params, public=True), maps.CASE_LIST_LIMIT + 1, labels=False)
-        return {"more": len(rows) > maps.CASE_LIST_LIMIT, "cases": rows[: maps.CASE_LIST_LIMIT]}
+        rows = public_rows(_picked(cases, params, public=True), CASE_LIST_LIMIT + 1, labels=False)
+        return {"more": len(rows) > CASE_LIST_LIMIT, "cases": rows[:CASE_LIST_LIMIT]}
 
     return _public(request, build)

@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts: the geometry is computed here and drawn by `monitoring/_chart_*.html`.
+"""Server-rendered SVG charts: the geometry is computed here and drawn by `insights/_chart_*.html`.
 
 Every chart carries its numbers (a table, or the figure beside each bar), a title and a description, so
 it reads without JavaScript, on a slow phone and with a screen reader. Colours are CSS classes (map.css),

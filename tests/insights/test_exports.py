@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from django.utils import timezone
 
+from sauti.insights.exports import CHUNK, COLUMNS, Audience, export_stream
 from sauti.monitoring.actions import ReportInput, do_edit_case, do_submit_report, do_transition
-from sauti.monitoring.exports import CHUNK, COLUMNS, Audience, export_stream
 from sauti.monitoring.models import Category, Report
 from sauti.people.models import Contact, IdentityAccess
 from sauti.places.models import Ward

@@ -6,6 +6,9 @@ Contract (README):
 - `sauti reports export --format csv|xlsx|geojson|hxl -o <file> [--org slug] [filters]` streams an export
   (`-o -` writes to standard output). Without `--user` the export is the operator's: every organisation (or
   `--org`), exact locations, reporters by pseudonym. With `--user` it is exactly what that user may download.
+
+It lives with the exports (insights); the import and the rollup rebuild it runs are monitoring's, one layer
+below.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sauti.monitoring import exports, rollups, ushahidi
-from sauti.monitoring.filters import FILTER_KEYS, FilterError, active_filters, filter_reports
+from sauti.insights import exports
+from sauti.insights.filters import FILTER_KEYS, FilterError, active_filters, filter_reports
+from sauti.monitoring import rollups, ushahidi
 from sauti.monitoring.models import Report
 from sauti.people.access import Perm, can
 from sauti.people.models import Organisation, User
