@@ -9,7 +9,7 @@ class BudgetsConfig(AppConfig):
 
     def ready(self) -> None:
         from sauti.budgets import chain, models, sms
-        from sauti.conversations.handlers import register_keyword_handler
+        from sauti.conversations.actions import register_keyword_handler
         from sauti.dialogues.charts import CHAIN_EXTENSIONS
         from sauti.evidence import audit
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db import connection
 
-from sauti.conversations.models import Conversation, UssdSession
+from sauti.conversations.models import SmsConversation, UssdSession
 from sauti.core import crypto
 from sauti.dialogues.models import Participant as ReachedPerson
 from sauti.evidence import audit
@@ -154,9 +154,11 @@ def do_erase_identity(contact: Contact) -> Erased:
         message.text = own.text(message.text)
         message.save(update_fields=["phone_ciphertext", "phone_hash", "text"])
         done.messages += 1
-    conversations = Conversation.objects.filter(organisation_id=org_id, contact=contact)
+    conversations = SmsConversation.objects.filter(organisation_id=org_id, contact=contact)
     if phash:
-        conversations = conversations | Conversation.objects.filter(organisation_id=org_id, phone_hash=phash)
+        conversations = conversations | SmsConversation.objects.filter(
+            organisation_id=org_id, phone_hash=phash
+        )
     for conv in conversations.distinct():
         conv.phone_hash = ""
         conv.state, conv.log, conv.last_replies = (
