@@ -20,8 +20,10 @@ from sauti.conversations import flows, tasks, ussd
 from sauti.conversations.models import SmsConversation, UssdSession
 from sauti.conversations.services import OrgServices
 from sauti.core.crypto import lookup_hash
+from sauti.dialogues.inbound import handle_reply
 from sauti.monitoring.actions import KnownPlace, ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Channel, Report
+from sauti.opinions import sms as opinion_sms
 from sauti.people.actions import find_contact, find_or_create_contact, record_consent_once
 from sauti.people.models import Contact, Organisation
 from sauti.places.services import PlaceCandidate, find_places
@@ -139,9 +141,6 @@ def _answer_to_a_question(
 ) -> list[str] | None:
     """A reply to something Sauti asked this number (an opinion statement, a consensus ballot, a
     verification survey) goes there; None when the text is not such an answer (it is then a report)."""
-    from sauti.dialogues.inbound import handle_reply
-    from sauti.opinions import sms as opinion_sms
-
     survey = questionnaire_phone.reply_to_sms(organisation, phone=phone, text=text, inbound_id=inbound_id)
     if survey is not None:  # a short form started by its keyword, or the answer to its open question
         return survey
