@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/parse_accuracy.py [--misses]
 
-Reads tests/messaging/labelled_sms.csv (invented, realistic messages in Kiswahili, English, Sheng and
+Reads tests/conversations/labelled_sms.csv (invented, realistic messages in Kiswahili, English, Sheng and
 mixed; every place checked against the gazetteer). Every third row is held out: the keyword rules were
 tuned looking only at the other rows' errors, so the held-out column is the figure to quote. Uses a
 throwaway SQLite database with the gazetteer loaded. Scoring is the same code as
-tests/messaging/test_accuracy.py (which holds the figures to floors).
+tests/conversations/test_accuracy.py (which holds the figures to floors).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(migrate=True)
 
-    from sauti.messaging.parse import analyse
-    from tests.messaging.test_accuracy import load, score, table
+    from sauti.conversations.reading import analyse
+    from tests.conversations.test_accuracy import load, score, table
 
     rows = load()
     analyse("warm up the place index: Mathare 4A")

@@ -1,9 +1,9 @@
-"""Time the text-to-report analysis (`sauti.messaging.parse.analyse`) on 10,000 SMS, on one core.
+"""Time the text-to-report analysis (`sauti.conversations.reading.analyse`) on 10,000 SMS, on one core.
 
     .venv/bin/python bench/parse_bench.py [--n 10000] [--seed 7]
 
 Uses a throwaway SQLite database (migration 0002 loads the gazetteer into it) and warms the place index
-first. Messages: the labelled set (tests/messaging/labelled_sms.csv) plus messages generated from
+first. Messages: the labelled set (tests/conversations/labelled_sms.csv) plus messages generated from
 templates in Kiswahili, English, Sheng and mixed, with real place names from the gazetteer, counts in
 digits and words, typos and stretched letters; every message is different.
 
@@ -158,10 +158,10 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     setup_django(migrate=True)
-    from sauti.messaging.parse import analyse
+    from sauti.conversations.reading import analyse
     from sauti.places.services import extract_places, get_index
 
-    with (ROOT / "tests" / "messaging" / "labelled_sms.csv").open(encoding="utf-8") as f:
+    with (ROOT / "tests" / "conversations" / "labelled_sms.csv").open(encoding="utf-8") as f:
         labelled = [row["text"] for row in csv.DictReader(f)]
     texts = generate(random.Random(args.seed), args.n, place_names(), labelled)
     get_index()  # warm: build the place index before timing

@@ -1,4 +1,4 @@
-"""Time `handle_ussd` per hop: the answer Africa's Talking waits for (telcos give up after a few seconds).
+"""Time `do_handle_ussd` per hop: the answer Africa's Talking waits for (telcos give up after a few seconds).
 
     .venv/bin/python bench/ussd_bench.py [--sessions 300] [--seed 3]
 
@@ -43,7 +43,7 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from sauti.conversations.handlers import handle_sms, handle_ussd
+    from sauti.conversations.actions import do_handle_sms, do_handle_ussd
     from sauti.conversations.models import UssdSession
     from sauti.conversations.services import counties, wards
     from sauti.people.models import Organisation
@@ -59,7 +59,7 @@ def main() -> None:
     places = ["Mathare 4A", "Kayole", "Kibera", "Korogosho", "Mabatini", "Kangemi", "Githurai", "Kawangware"]
     for i in range(300):
         text = rng.choice(texts).format(rng.choice(places))
-        handle_sms(
+        do_handle_sms(
             organisation=org,
             phone=f"+2547990{i:05d}",
             text=text,
@@ -91,7 +91,7 @@ def main() -> None:
             text = "*".join(inputs)
             return timed(
                 kind,
-                lambda: handle_ussd(
+                lambda: do_handle_ussd(
                     organisation=org, session_id=sid, phone=phone, service_code="*384*1#", text=text
                 ),
             )
@@ -132,7 +132,7 @@ def main() -> None:
 
     from django.db import connection
 
-    print(f"\nhandle_ussd latency, {connection.vendor}, one process (ms)")
+    print(f"\ndo_handle_ussd latency, {connection.vendor}, one process (ms)")
     print(f"{'':<26}{'n':>7}{'p50':>10}{'p95':>10}{'max':>10}")
     print(_row("baseline: dict lookup", baseline_dict))
     print(_row("baseline: one SELECT", baseline_select))

@@ -235,8 +235,8 @@ SAUTI_CSP_IMG_EXTRA = env_list("SAUTI_CSP_IMG_EXTRA")
 
 # Messaging: the address providers call back (defaults to SITE_URL), the conversation handlers, limits.
 SAUTI_PUBLIC_URL = env_str("SAUTI_PUBLIC_URL", SITE_URL)
-SAUTI_SMS_HANDLER = env_str("SAUTI_SMS_HANDLER", "sauti.conversations.handlers.handle_sms")
-SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.conversations.handlers.handle_ussd")
+SAUTI_SMS_HANDLER = env_str("SAUTI_SMS_HANDLER", "sauti.conversations.actions.do_handle_sms")
+SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.conversations.actions.do_handle_ussd")
 SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
 # Seconds a worker's claim on an inbound message (processing) or an outbox message (sending) lasts; the
 # minutely sweep takes older claims back (inbound: processed again; outbox: see do_resolve_stuck_sending).

@@ -10,7 +10,7 @@ class BudgetsConfig(AppConfig):
     def ready(self) -> None:
         from sauti.audit import audit
         from sauti.budgets import chain, models, sms
-        from sauti.conversations.handlers import register_keyword_handler
+        from sauti.conversations.actions import register_keyword_handler
         from sauti.dialogues.charts import CHAIN_EXTENSIONS
 
         # Site visits are audited like any report (each is also a monitoring Report, audited there); so are

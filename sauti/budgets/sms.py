@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from sauti.budgets.actions import BudgetError, ObservationInput, do_observe
 from sauti.budgets.models import SMS_STATUS, Observation, Project
-from sauti.people.actions import do_record_consent, find_contact
-from sauti.people.models import Consent, Contact, Organisation
+from sauti.people.actions import find_or_create_contact
+from sauti.people.models import Organisation
 
 COMMAND = re.compile(
     r"^\s*(?P<kw>MRADI|PROJECT|PROJ)\b[\s:#.]*P?(?P<number>\d{1,7})?\s*(?P<status>\d)?\b\s*(?P<note>.*)$",
@@ -23,20 +23,6 @@ COMMAND = re.compile(
 
 def status_options() -> str:
     return _("Reply PROJECT <number> and: 1 exists, 2 not started, 3 stalled, 4 complete, 5 poor quality.")
-
-
-def _contact(org: Organisation, phone: str, language: str) -> Contact:
-    contact = find_contact(org, phone)
-    if contact is None:
-        contact = Contact(organisation=org, language=language)
-        contact.phone = phone
-        contact.save()
-    latest = (
-        Consent.objects.filter(contact=contact, purpose="reporting").order_by("-recorded_at", "-id").first()
-    )
-    if latest is None or not latest.granted:
-        do_record_consent(contact, "reporting", True, "sms", by=None, note="")
-    return contact
 
 
 def handle_keyword(
@@ -67,7 +53,9 @@ def handle_keyword(
                 f"{project.reference} {project.name[:60]}. "
                 + status_options().replace("<number>", str(project.number))
             ]
-        contact = _contact(organisation, phone, lang)
+        contact = find_or_create_contact(
+            organisation, phone, language=lang, consent="reporting", consent_method="sms"
+        )
         try:
             observation = do_observe(
                 project,

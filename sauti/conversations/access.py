@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
-from sauti.conversations.models import Conversation
+from sauti.conversations.models import SmsConversation
 from sauti.people.access import Perm, organisations_for, require
 
 if TYPE_CHECKING:
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from sauti.people.models import User
 
 
-def get_conversation_for_user(user: User | AnonymousUser, pk: int) -> Conversation:
+def get_conversation_for_user(user: User | AnonymousUser, pk: int) -> SmsConversation:
     """An SMS conversation: 404 unless it belongs to one of the user's organisations, 403 without the role."""
     conv = (
-        Conversation.objects.select_related("organisation", "contact", "report")
+        SmsConversation.objects.select_related("organisation", "contact", "report")
         .filter(pk=pk, organisation__in=organisations_for(user))
         .first()
     )

@@ -1,6 +1,8 @@
 """Conversations with senders: SMS (flows.py) and USSD (ussd.py) engines run against the database.
 
-`do_handle_sms` and `do_handle_ussd` are what the messaging transport calls (through handlers.py).
+`do_handle_sms` and `do_handle_ussd` are what the messaging transport calls (settings SAUTI_SMS_HANDLER /
+SAUTI_USSD_HANDLER). The place a conversation resolves (read in the message, or chosen by the sender)
+goes to the report as it is (`monitoring.actions.KnownPlace`), never looked up again.
 """
 
 from __future__ import annotations
@@ -15,109 +17,118 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sauti.conversations import flows, tasks, ussd
-from sauti.conversations.models import Conversation, UssdSession
+from sauti.conversations.models import SmsConversation, UssdSession
 from sauti.conversations.services import OrgServices
 from sauti.core.crypto import lookup_hash
-from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
+from sauti.dialogues.inbound import handle_reply
+from sauti.monitoring.actions import KnownPlace, ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Channel, Report
-from sauti.people.actions import do_record_consent, find_contact
-from sauti.people.models import Consent, Contact, Organisation
-from sauti.places.services import candidate_key, find_places
+from sauti.opinions import sms as opinion_sms
+from sauti.people.actions import find_contact, find_or_create_contact, record_consent_once
+from sauti.people.models import Contact, Organisation
+from sauti.places.services import PlaceCandidate, find_places
 from sauti.questionnaires import phone as questionnaire_phone
 
 LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
 USSD_SESSION_TIMEOUT = timedelta(minutes=5)  # telcos end sessions after 180 s; allow for clock drift
+LANDMARK_SCORE = 0.8  # a landmark the sender typed this close to a gazetteer name is that place
+_DETAIL = {"county": 0, "constituency": 1, "ward": 2, "settlement": 3}
+
+# Keyword commands of apps above this one (e.g. budgets' "MRADI 12 2"), registered in their AppConfig.ready():
+# each gets the message first and returns its replies, or None when the text is not its command.
+KeywordHandler = Callable[..., list[str] | None]
+KEYWORD_HANDLERS: list[KeywordHandler] = []
 
 
-def _contact_for(org: Organisation, phone: str, language: str) -> Contact:
-    contact = find_contact(org, phone)
-    if contact is None:
-        contact = Contact(organisation=org, language=language if language in ("en", "sw") else "sw")
-        contact.phone = phone
-        contact.save()
-    return contact
+def register_keyword_handler(handler: KeywordHandler) -> None:
+    if handler not in KEYWORD_HANDLERS:
+        KEYWORD_HANDLERS.append(handler)
 
 
-def _consent_to_reporting(contact: Contact, method: str) -> None:
-    """Sending a report is consent to its use; record it unless it is already in force."""
-    latest = (
-        Consent.objects.filter(contact=contact, purpose="reporting").order_by("-recorded_at", "-id").first()
-    )
-    if latest is None or not latest.granted:
-        do_record_consent(contact, "reporting", True, method, by=None, note="")
+def _named_place(place_text: str, county_code: int | None, ward_code: int | None) -> PlaceCandidate | None:
+    """The gazetteer place a typed landmark names, if it names one inside the ward chosen."""
+    named = find_places(place_text, limit=1, county_code=county_code)
+    if (
+        named
+        and named[0].score >= LANDMARK_SCORE
+        and (ward_code is None or named[0].ward_code in (None, ward_code))
+    ):
+        return named[0]
+    return None
+
+
+def _where(state: flows.State | ussd.UssdState) -> tuple[KnownPlace | None, str]:
+    """Where the conversation puts the report, as resolved, and the words for it (the settlement or
+    landmark when it is a gazetteer place, else the ward, else the county)."""
+    words = state.ward_name or state.county_name
+    known = None
+    if state.county_code is not None:
+        known = KnownPlace(county_code=state.county_code, ward_code=state.ward_code)
+    if state.place_text and state.settlement_id is not None:
+        # the settlement the analysis found or the sender chose: more precise than its ward
+        known = KnownPlace(state.county_code, None, state.ward_code, state.settlement_id)
+        words = state.place_text
+    elif state.place_text:
+        named = _named_place(state.place_text, state.county_code, state.ward_code)
+        detail = 2 if state.ward_code is not None else 0 if state.county_code is not None else -1
+        if named is not None and _DETAIL.get(named.kind, 0) >= detail:
+            known = KnownPlace(
+                named.county_code,
+                named.constituency_code,
+                named.ward_code if named.ward_code is not None else state.ward_code,
+                named.settlement_id if named.kind == "settlement" else None,
+            )
+            words = state.place_text
+    return known, words
 
 
 def _submit(
     org: Organisation,
     contact: Contact,
+    state: flows.State | ussd.UssdState,
     *,
-    description: str,
-    category: str,
-    county_code: int | None,
-    county_name: str,
-    ward_name: str,
-    place_text: str,
     people: int | None,
-    ward_code: int | None = None,
-    language: str,
     channel: str,
     external_id: str,
     received_at: datetime | None,
 ) -> Report:
-    description = description.strip()
-    # The ward when known; else the place as written if the gazetteer knows it (locate's own bar), else
-    # the county.
-    located_by = ward_name or county_name
-    # The ward the sender chose: its name alone may be shared by another ward of the county.
-    place_key = f"ward:{ward_code}" if ward_code is not None and ward_name else ""
-    if place_text:
-        named = find_places(place_text, limit=1, county_code=county_code)
-        if named and named[0].score >= 0.8 and (ward_code is None or named[0].ward_code in (None, ward_code)):
-            located_by, place_key = (
-                place_text,
-                candidate_key(named[0]),
-            )  # a settlement in that ward: more precise
-    if place_text and located_by != place_text:
+    description = state.description.strip()
+    known, words = _where(state)
+    if state.place_text and words != state.place_text:  # a landmark the gazetteer does not know: keep it
         place_label = _("Place")
-        description = f"{description}\n({place_label}: {place_text})"
+        description = f"{description}\n({place_label}: {state.place_text})"
     inp = ReportInput(
-        description=description or category,
+        description=description or state.category,
         channel=channel,
-        place_text=located_by,
-        category_keys=[category] if category else [],
+        place_text=words,
+        category_keys=[state.category] if state.category else [],
         people_affected=people,
-        language=language,
+        language=state.lang,
         reporter=contact,
         external_id=external_id,
         received_at=received_at,
-        county_hint=county_code,
-        place_key=place_key,
+        county_hint=state.county_code,
+        place=known,
     )
     try:
         report = do_submit_report(org, inp)
     except ReportError:  # an unknown category or implausible count: keep the words, drop the guess
         inp.category_keys, inp.people_affected = [], None
         report = do_submit_report(org, inp)
-    _consent_to_reporting(contact, channel)
+    # Sending a report is consent to its use.
+    record_consent_once(contact, "reporting", channel)
     return report
 
 
 def _submit_sms(
     org: Organisation, phone: str, state: flows.State, first_inbound: int | None, received_at: datetime | None
 ) -> Report:
-    contact = _contact_for(org, phone, state.lang)
+    contact = find_or_create_contact(org, phone, language=state.lang)
     return _submit(
         org,
         contact,
-        description=state.description,
-        category=state.category,
-        county_code=state.county_code,
-        county_name=state.county_name,
-        ward_name=state.ward_name,
-        ward_code=state.ward_code,
-        place_text=state.place_text,
+        state,
         people=state.people_affected,
-        language=state.lang,
         channel=Channel.SMS,
         external_id=f"sms:{first_inbound}" if first_inbound is not None else "",
         received_at=received_at,
@@ -130,9 +141,6 @@ def _answer_to_a_question(
 ) -> list[str] | None:
     """A reply to something Sauti asked this number (an opinion statement, a consensus ballot, a
     verification survey) goes there; None when the text is not such an answer (it is then a report)."""
-    from sauti.dialogues.inbound import handle_reply
-    from sauti.opinions import sms as opinion_sms
-
     survey = questionnaire_phone.reply_to_sms(organisation, phone=phone, text=text, inbound_id=inbound_id)
     if survey is not None:  # a short form started by its keyword, or the answer to its open question
         return survey
@@ -155,14 +163,21 @@ def do_handle_sms(
     2. An open conversation silent for `flows.TIMEOUT` is submitted first (with what it knows) and closed.
     3. The engine advances; a finished draft becomes a report (external id `sms:<first inbound id>`),
        and the reply carries its reference.
+    The keyword commands of other apps (`register_keyword_handler`) get the message before all this.
     """
+    for handler in KEYWORD_HANDLERS:
+        handled = handler(
+            organisation=organisation, phone=phone, text=text, received_at=received_at, inbound_id=inbound_id
+        )
+        if handled is not None:
+            return handled
     phash = lookup_hash(phone)
-    mine = Conversation.objects.filter(organisation=organisation, phone_hash=phash)
+    mine = SmsConversation.objects.filter(organisation=organisation, phone_hash=phash)
     seen = mine.filter(last_inbound_id=inbound_id).first()
     if seen is not None:
         return list(seen.last_replies)
     now = timezone.now()
-    conv = mine.select_for_update().filter(status=Conversation.State.OPEN).order_by("-id").first()
+    conv = mine.select_for_update().filter(status=SmsConversation.State.OPEN).order_by("-id").first()
     if conv is not None and conv.is_expired(now):
         _expire(conv, phone)
         conv = None
@@ -175,7 +190,7 @@ def do_handle_sms(
     state = flows.State.from_json(conv.state) if conv is not None else flows.State(lang=fallback)
     step = flows.advance(state, text, OrgServices(organisation, contact), fallback_lang=fallback)
     if conv is None:
-        conv = Conversation(
+        conv = SmsConversation(
             organisation=organisation, contact=contact, phone_hash=phash, first_inbound_id=inbound_id
         )
     replies = step.replies
@@ -186,11 +201,11 @@ def do_handle_sms(
             replies.append(flows.confirmation(event.state.lang, report.reference))
     opened = step.state.is_open
     if opened and conv.contact is None:  # a draft needs its sender: the timeout submits without a message
-        conv.contact = _contact_for(organisation, phone, step.state.lang)
+        conv.contact = find_or_create_contact(organisation, phone, language=step.state.lang)
     if not opened and conv._state.adding and conv.report is None:
         return replies  # a status query or help: nothing to keep
     conv.state = step.state.to_json()
-    conv.status = Conversation.State.OPEN if opened else Conversation.State.CLOSED
+    conv.status = SmsConversation.State.OPEN if opened else SmsConversation.State.CLOSED
     conv.expires_at = now + flows.TIMEOUT if opened else None
     conv.last_inbound_id, conv.last_replies = inbound_id, replies
     conv.log = [*conv.log, {"in": text[: flows.MAX_INPUT], "out": replies}][-LOG_LIMIT:]
@@ -199,34 +214,28 @@ def do_handle_sms(
     return replies
 
 
-def _expire(conv: Conversation, phone: str | None) -> Report | None:
+def _expire(conv: SmsConversation, phone: str | None) -> Report | None:
     step = flows.expire(flows.State.from_json(conv.state))
     report = None
     for event in step.events:
         if isinstance(event, flows.SubmitReport):
             contact = conv.contact
             if contact is None and phone:
-                contact = _contact_for(conv.organisation, phone, event.state.lang)
+                contact = find_or_create_contact(conv.organisation, phone, language=event.state.lang)
             if contact is None:  # no phone to make a contact from; the report is anonymous
                 continue
             report = _submit(
                 conv.organisation,
                 contact,
-                description=event.state.description,
-                category=event.state.category,
-                county_code=event.state.county_code,
-                county_name=event.state.county_name,
-                ward_name=event.state.ward_name,
-                place_text=event.state.place_text,
+                event.state,
                 people=event.state.people_affected,
-                language=event.state.lang,
                 channel=Channel.SMS,
                 external_id=f"sms:{conv.first_inbound_id}" if conv.first_inbound_id is not None else "",
                 received_at=conv.created_at,
             )
             conv.report, conv.contact = report, contact
     conv.state = step.state.to_json()
-    conv.status = Conversation.State.CLOSED
+    conv.status = SmsConversation.State.CLOSED
     conv.expires_at = None
     conv.save()
     return report
@@ -238,15 +247,15 @@ def do_expire_conversations(
     """Submit and close every conversation silent past its timeout; the number closed."""
     now = now or timezone.now()
     done = 0
-    due = Conversation.objects.filter(status=Conversation.State.OPEN, expires_at__lte=now).values_list(
+    due = SmsConversation.objects.filter(status=SmsConversation.State.OPEN, expires_at__lte=now).values_list(
         "pk", flat=True
     )
     for pk in list(due):
         with transaction.atomic():
             conv = (
-                Conversation.objects.select_for_update(of=("self",))
+                SmsConversation.objects.select_for_update(of=("self",))
                 .select_related("organisation", "contact")
-                .filter(pk=pk, status=Conversation.State.OPEN)
+                .filter(pk=pk, status=SmsConversation.State.OPEN)
                 .first()
             )
             if conv is None:
@@ -350,19 +359,12 @@ def _apply_ussd(
         for event in screen.events:
             if isinstance(event, ussd.SubmitReport):
                 s = event.state
-                contact = contact or _contact_for(organisation, phone, s.lang)
+                contact = contact or find_or_create_contact(organisation, phone, language=s.lang)
                 report = _submit(
                     organisation,
                     contact,
-                    description=s.description,
-                    category=s.category,
-                    county_code=s.county_code,
-                    county_name=s.county_name,
-                    ward_name=s.ward_name,
-                    ward_code=s.ward_code,
-                    place_text=s.place_text,
+                    s,
                     people=None,
-                    language=s.lang,
                     channel=Channel.USSD,
                     external_id=f"ussd:{session_id}"[:120],
                     received_at=now,
@@ -370,10 +372,10 @@ def _apply_ussd(
                 session.report = report
                 body = ussd.submitted(s.lang, report.reference)
             elif isinstance(event, ussd.RecordConsent):
-                contact = contact or _contact_for(organisation, phone, screen.state.lang)
+                contact = contact or find_or_create_contact(organisation, phone, language=screen.state.lang)
                 after.append(partial(tasks.record_consent.enqueue, contact.pk, event.granted, "ussd"))
             elif isinstance(event, ussd.SetLanguage):
-                contact = contact or _contact_for(organisation, phone, event.lang)
+                contact = contact or find_or_create_contact(organisation, phone, language=event.lang)
                 after.append(partial(tasks.set_language.enqueue, contact.pk, event.lang))
         screen.state.body = body
         session.contact = contact

@@ -8,9 +8,10 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from sauti.conversations import subjects
+        from sauti.conversations import reading, subjects
         from sauti.conversations.actions import do_expire_conversations
         from sauti.core import periodic
+        from sauti.messaging.readers import register_reader
         from sauti.people.erasure import register_eraser
 
         register_eraser(subjects.erase_identity)
@@ -20,3 +21,5 @@ class ConversationsConfig(AppConfig):
             every="minute",
             counts="silent SMS drafts submitted",
         )
+        # `sauti messaging parse` shows what this app reads in an SMS; messaging, below, never imports it.
+        register_reader(reading.analyse, reading.MAX_TEXT_LENGTH)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from sauti.conversations.actions import do_handle_sms
-from sauti.conversations.models import Conversation
+from sauti.conversations.models import SmsConversation
 from sauti.people.models import Organisation
 
 # (phone in the demo block, messages in order); inbound ids are negative so they never meet real ones.
@@ -22,7 +22,7 @@ DEMO_CONVERSATIONS = [
 
 def build_demo_conversations(log: Callable[[str], object] = print) -> None:
     org = Organisation.objects.filter(slug="umoja-demo").first()
-    if org is None or Conversation.objects.filter(organisation=org).exists():
+    if org is None or SmsConversation.objects.filter(organisation=org).exists():
         return
     log("SMS conversations …")
     inbound = -1000

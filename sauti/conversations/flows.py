@@ -28,7 +28,7 @@ from typing import Any, Final, Literal, Protocol
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sauti.messaging.keywords import parse_command
+from sauti.messaging.keywords import parse_opt_out
 from sauti.messaging.segments import is_gsm7
 
 __all__ = [
@@ -85,6 +85,7 @@ class PlaceOption:
     county: Choice
     ward: Choice | None = None
     place_name: str = ""  # a settlement
+    settlement_id: int | None = None  # that settlement in the gazetteer
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class Draft:
     ward: Choice | None = None
     place_name: str = ""  # a settlement or landmark more precise than the ward
     options: tuple[PlaceOption, ...] = ()
+    settlement_id: int | None = None  # `place_name` in the gazetteer, when it is a settlement
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +138,13 @@ class State:
     ward_code: int | None = None
     ward_name: str = ""
     place_text: str = ""
+    # The gazetteer's settlement `place_text` names, when the analysis or the sender's choice found it
+    # (a landmark typed in answer to "where exactly?" is looked up when the report is made).
+    settlement_id: int | None = None
     page: int = 0
     matches: list[list[Any]] = field(default_factory=list)  # [[code, name], ...] from a name search
     # Places a name may mean, asked about in step "place": [[label, county code, county name, ward code
-    # or None, ward name, settlement name], ...]
+    # or None, ward name, settlement name, settlement id or None], ...] (rows of 6 before the id was kept)
     options: list[list[Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -192,6 +197,17 @@ def parse_reference(text: str) -> int | None:
     """`123`, `R123`, `#r 123` -> 123; anything else None."""
     match = _REFERENCE.match(text or "")
     return int(match.group(1)) if match else None
+
+
+def option_row(o: PlaceOption) -> list[Any]:
+    """A place to choose, as kept in a conversation's JSON state."""
+    return [o.label, o.county.code, o.county.name, o.ward.code if o.ward else None, o.ward.name if o.ward else "",
+            o.place_name, o.settlement_id]  # fmt: skip
+
+
+def option_settlement(row: Sequence[Any]) -> int | None:
+    """The settlement id of an option row (None in rows kept before it was)."""
+    return int(row[6]) if len(row) > 6 and row[6] is not None else None
 
 
 def _language(detected: str, fallback: str) -> str:
@@ -400,8 +416,7 @@ def advance(state: State, text: str, services: Services, *, fallback_lang: str =
     state = State.from_json(state.to_json())
     text = _clean(text)
     words = text.casefold().split()
-    command = parse_command(text)
-    if command is not None and command.kind in ("stop", "start"):  # the transport's business, not a report
+    if parse_opt_out(text) is not None:  # the transport's business, not a report
         return Step(state, [])
     status = _STATUS.match(text)
     if status is not None:
@@ -442,14 +457,10 @@ def _start(text: str, services: Services, fallback_lang: str) -> Step:
         state.county_code, state.county_name = draft.county.code, draft.county.name
     if draft.ward is not None:
         state.ward_code, state.ward_name = draft.ward.code, draft.ward.name
-    state.place_text = draft.place_name
+    state.place_text, state.settlement_id = draft.place_name, draft.settlement_id
     if len(draft.options) > 1:  # "Huruma": Nairobi's or Uasin Gishu's? Ask, never guess.
         state.step = "place"
-        state.options = [
-            [o.label, o.county.code, o.county.name, o.ward.code if o.ward else None, o.ward.name if o.ward else "",
-             o.place_name]
-            for o in draft.options
-        ]  # fmt: skip
+        state.options = [option_row(o) for o in draft.options]
         with translation.override(state.lang):
             return Step(state, [Reply(_options_prompt(state, _("Thank you.")))])
     if state.place_text and state.county_code is not None:  # a named settlement is more precise than a ward
@@ -475,11 +486,13 @@ def _choose_option(state: State, text: str, services: Services) -> Step:
         if len(text.split()) > 3:  # more about the problem rather than a choice: keep it
             state.description = f"{state.description}\n{text}"[: MAX_INPUT * 2]
         return Step(state, [Reply(_options_prompt(state, note))])
-    _label, county_code, county_name, ward_code, ward_name, place_name = state.options[int(word) - 1]
+    row = state.options[int(word) - 1]
+    _label, county_code, county_name, ward_code, ward_name, place_name = row[:6]
     state.county_code, state.county_name = int(county_code), str(county_name)
     if ward_code is not None:
         state.ward_code, state.ward_name = int(ward_code), str(ward_name)
-    state.place_text = str(place_name) or state.place_text
+    if place_name:
+        state.place_text, state.settlement_id = str(place_name), option_settlement(row)
     state.options = []
     state.step = "idle"
     if state.place_text and state.county_code is not None:
@@ -496,6 +509,7 @@ def _answer(state: State, text: str, services: Services) -> Step:
             state.place_text = text[:200]
         else:
             state.place_text = ""
+        state.settlement_id = None
         state.step = "idle"
         return Step(state, [SubmitReport(State.from_json(state.to_json()))])
     if state.step == "county":

@@ -20,21 +20,24 @@ def _no_log() -> list[Any]:
     return []
 
 
-class Conversation(models.Model):
+class SmsConversation(models.Model):
+    """One sender's report taking shape over several SMS (opinions.Conversation is another thing: the
+    opinion map staff and people call a "conversation")."""
+
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="conversations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sms_conversations")
     contact = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="sms_conversations"
     )
     phone_hash = models.CharField(max_length=64, db_index=True)
     state = models.JSONField(default=_empty)
     status = models.CharField(_("status"), max_length=6, choices=State.choices, default=State.OPEN)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     report = models.ForeignKey(
-        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="sms_conversations"
     )
     first_inbound_id = models.BigIntegerField(null=True, blank=True)
     last_inbound_id = models.BigIntegerField(null=True, blank=True)

@@ -1,4 +1,5 @@
-"""The engines' `Services`, backed by the gazetteer, the SMS analysis and the organisation's reports."""
+"""The engines' `Services`, backed by the gazetteer, the SMS analysis (reading.py) and the organisation's
+reports."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import threading
 from collections.abc import Sequence
 
 from sauti.conversations.flows import Choice, Draft, PlaceOption, ReportStatus
-from sauti.messaging.parse import Analysis, analyse
+from sauti.conversations.reading import Analysis, analyse
 from sauti.monitoring.models import Report
 from sauti.people.models import Contact, Organisation
 from sauti.places.matching import Area, Resolution, normalize
@@ -55,7 +56,14 @@ def option(place: PlaceCandidate) -> PlaceOption:
     ward = None
     if place.ward_code is not None and (place.ward_name or place.kind == "ward"):
         ward = Choice(place.ward_code, place.ward_name or place.name)
-    return PlaceOption(label(place), county, ward, place.name if place.kind == "settlement" else "")
+    settlement = place.kind == "settlement"
+    return PlaceOption(
+        label(place),
+        county,
+        ward,
+        place.name if settlement else "",
+        place.settlement_id if settlement else None,
+    )
 
 
 def place_in_message(a: Analysis, area: Area) -> Resolution:
@@ -92,12 +100,18 @@ class OrgServices:
         if resolution.ambiguous:  # the same name read as several places the organisation could mean: ask
             options = tuple(option(c) for c in resolution.choices if c.county_code is not None)
             return Draft(a.language, a.category, a.people_affected, options=options)
-        county = ward = None
-        place_name = ""
-        if resolution.place is not None and resolution.place.county_code is not None:
-            chosen = option(resolution.place)
-            county, ward, place_name = chosen.county, chosen.ward, chosen.place_name
-        return Draft(a.language, a.category, a.people_affected, county, ward, place_name)
+        if resolution.place is None or resolution.place.county_code is None:
+            return Draft(a.language, a.category, a.people_affected)
+        chosen = option(resolution.place)
+        return Draft(
+            a.language,
+            a.category,
+            a.people_affected,
+            chosen.county,
+            chosen.ward,
+            chosen.place_name,
+            settlement_id=chosen.settlement_id,
+        )
 
     def find_place_options(self, text: str) -> Sequence[PlaceOption]:
         """Places a typed name may mean for this organisation: one, several to choose from, or none."""

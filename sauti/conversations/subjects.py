@@ -3,14 +3,14 @@ ConversationsConfig.ready): no lookup hash stays, and the conversation logs lose
 
 from __future__ import annotations
 
-from sauti.conversations.models import Conversation, UssdSession
+from sauti.conversations.models import SmsConversation, UssdSession
 from sauti.people.erasure import Erasure
 
 
 def erase_identity(e: Erasure) -> None:
-    conversations = Conversation.objects.filter(organisation_id=e.org_id, contact=e.contact)
+    conversations = SmsConversation.objects.filter(organisation_id=e.org_id, contact=e.contact)
     if e.phash:
-        conversations = conversations | Conversation.objects.filter(
+        conversations = conversations | SmsConversation.objects.filter(
             organisation_id=e.org_id, phone_hash=e.phash
         )
     for conv in conversations.distinct():

@@ -24,9 +24,10 @@ from sauti.conversations.flows import (
     PREVIOUS,
     SCREEN,
     Choice,
-    PlaceOption,
     ReportStatus,
     Services,
+    option_row,
+    option_settlement,
     page_screen,
     parse_reference,
     status_text,
@@ -85,8 +86,9 @@ class UssdState:
     ward_code: int | None = None
     ward_name: str = ""
     place_text: str = ""  # a settlement chosen from `options`
+    settlement_id: int | None = None  # that settlement in the gazetteer
     # Places a typed name may mean ("Huruma"): [[label, county code, county name, ward code, ward name,
-    # settlement], ...], offered in menu "place".
+    # settlement, settlement id], ...] (rows of 6 before the id was kept), offered in menu "place".
     options: list[list[Any]] = field(default_factory=list)
     description: str = ""
     reference: str = ""
@@ -350,10 +352,10 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
             # Not a county: a ward, estate or village ("Huruma"), read for the organisation's area.
             places = list(services.find_place_options(entry))
             if len(places) == 1:
-                _take_option(state, _option_row(places[0]))
+                _take_option(state, option_row(places[0]))
                 return again()
             if places:
-                state.options = [_option_row(o) for o in places]
+                state.options = [option_row(o) for o in places]
                 _go(state, "place")
                 return again()
         if not found:
@@ -367,7 +369,7 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
         return again(_("Choose a number from the list."))
     if state.menu == "county":
         state.county_code, state.county_name = chosen.code, chosen.name
-        state.ward_code, state.ward_name, state.place_text = None, "", ""
+        state.ward_code, state.ward_name, state.place_text, state.settlement_id = None, "", "", None
         _go(state, "ward")
     else:
         state.ward_code, state.ward_name = chosen.code, chosen.name
@@ -375,18 +377,13 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
     return again()
 
 
-def _option_row(o: PlaceOption) -> list[Any]:
-    return [o.label, o.county.code, o.county.name, o.ward.code if o.ward else None, o.ward.name if o.ward else "",
-            o.place_name]  # fmt: skip
-
-
 def _take_option(state: UssdState, row: list[Any]) -> None:
     """The place chosen: its county, its ward when known (else the ward is asked), its settlement."""
-    _label, county_code, county_name, ward_code, ward_name, place_name = row
+    _label, county_code, county_name, ward_code, ward_name, place_name = row[:6]
     state.county_code, state.county_name = int(county_code), str(county_name)
     state.ward_code, state.ward_name = (
         (int(ward_code), str(ward_name)) if ward_code is not None else (None, "")
     )
-    state.place_text = str(place_name)
+    state.place_text, state.settlement_id = str(place_name), option_settlement(row)
     state.options = []
     _go(state, "description" if ward_code is not None else "ward")

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sauti.conversations.access import get_conversation_for_user
-from sauti.conversations.models import Conversation
+from sauti.conversations.models import SmsConversation
 from sauti.people.access import Perm, can, organisations_for
 from sauti.people.actions import reveal_identities
 
@@ -23,15 +23,15 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     if not orgs:
         raise PermissionDenied
     status = request.GET.get("status", "")
-    rows = Conversation.objects.filter(organisation__in=orgs).select_related(
+    rows = SmsConversation.objects.filter(organisation__in=orgs).select_related(
         "organisation", "contact", "report"
     )
-    if status in Conversation.State.values:
+    if status in SmsConversation.State.values:
         rows = rows.filter(status=status)
     return render(
         request,
         "conversations/conversation_list.html",
-        {"conversations": rows[:PAGE_SIZE], "status": status, "statuses": Conversation.State.choices},
+        {"conversations": rows[:PAGE_SIZE], "status": status, "statuses": SmsConversation.State.choices},
     )
 
 

@@ -7,7 +7,7 @@ import base64
 import hashlib
 import hmac
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -89,6 +89,24 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.TextField", args, kwargs
+
+
+class EncryptedPhone:
+    """A model's `phone`: reading decrypts `phone_ciphertext`; writing encrypts it and keeps `phone_hash`,
+    the keyed hash a number is found by, in step ("" for no number). The model declares both columns."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> EncryptedPhone: ...
+    @overload
+    def __get__(self, obj: models.Model, owner: type[Any]) -> str: ...
+    def __get__(self, obj: models.Model | None, owner: type[Any]) -> EncryptedPhone | str:
+        if obj is None:
+            return self
+        return decrypt(obj.phone_ciphertext)  # type: ignore[attr-defined]
+
+    def __set__(self, obj: models.Model, e164: str) -> None:
+        obj.phone_ciphertext = encrypt(e164)  # type: ignore[attr-defined]
+        obj.phone_hash = lookup_hash(e164) if e164 else ""  # type: ignore[attr-defined]
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], tuple[str, ...]]]:

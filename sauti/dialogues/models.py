@@ -786,14 +786,7 @@ class Participant(models.Model):
         self.name_ciphertext = crypto.encrypt(value) if value else ""
         self.name_hash = crypto.lookup_hash(value.casefold()) if value else ""
 
-    @property
-    def phone(self) -> str:
-        return crypto.decrypt(self.phone_ciphertext) if self.phone_ciphertext else ""
-
-    @phone.setter
-    def phone(self, e164: str) -> None:
-        self.phone_ciphertext = crypto.encrypt(e164) if e164 else ""
-        self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+    phone = crypto.EncryptedPhone()
 
 
 class Indicator(models.TextChoices):

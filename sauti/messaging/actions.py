@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from sauti.core.crypto import lookup_hash
 from sauti.core.db import insert_new
 from sauti.messaging import segments
-from sauti.messaging.keywords import parse_command
+from sauti.messaging.keywords import OptChange, parse_opt_out
 from sauti.messaging.models import (
     MAX_ATTEMPTS,
     MAX_INBOUND_ATTEMPTS,
@@ -145,7 +145,7 @@ def _enqueue_inbound(message_id: int) -> None:
     process_inbound.enqueue(message_id)
 
 
-def _reply_language(organisation: Organisation, phone: str, text: str) -> str:
+def _reply_language(organisation: Organisation, phone: str, change: OptChange) -> str:
     # Any record of the number (its own first): a language is the person's, whoever entered it.
     contact = (
         Contact.objects.filter(organisation=organisation, phone_hash=lookup_hash(phone))
@@ -154,9 +154,7 @@ def _reply_language(organisation: Organisation, phone: str, text: str) -> str:
     )
     if contact is not None:
         return contact.language
-    from sauti.messaging.parse import analyse
-
-    return "en" if analyse(text, place_finder=lambda *_a, **_k: ()).language == "en" else "sw"
+    return change.language
 
 
 def quarantine_reason(message: InboundMessage) -> str:
@@ -271,15 +269,15 @@ def _process(message: InboundMessage, release: bool) -> tuple[str, str]:
         return InboundStatus.PROCESSED, message.error  # done before: nothing to do again
     if not text:
         return InboundStatus.PROCESSED, _("Empty message: nothing to do.")
-    command = parse_command(text)
-    if command is not None and command.kind in ("stop", "start"):
+    change = parse_opt_out(text)
+    if change is not None:
         with transaction.atomic():
-            do_set_opt_out(org, phone, active=command.kind == "stop", how="sms", keyword=command.keyword)
-            language = _reply_language(org, phone, text)
+            do_set_opt_out(org, phone, active=change.kind == "stop", how="sms", keyword=change.keyword)
+            language = _reply_language(org, phone, change)
             with translation.override(language):
                 reply = (
                     _("You will get no more messages from us. Send ANZA or START to receive them again.")
-                    if command.kind == "stop"
+                    if change.kind == "stop"
                     else _("Welcome back: you will receive our messages again. Send ACHA or STOP to stop.")
                 )
             # The confirmation goes out even though the number is now opted out: it is the last one.

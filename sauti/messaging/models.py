@@ -105,14 +105,7 @@ class EncryptedPhone(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def phone(self) -> str:
-        return crypto.decrypt(self.phone_ciphertext)
-
-    @phone.setter
-    def phone(self, e164: str) -> None:
-        self.phone_ciphertext = crypto.encrypt(e164)
-        self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+    phone = crypto.EncryptedPhone()
 
 
 class InboundStatus(models.TextChoices):

@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sauti.messaging.actions import do_queue_sms
 from sauti.monitoring import grouping
 from sauti.monitoring.models import (
     Attachment,
@@ -72,6 +73,19 @@ class TransitionError(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class KnownPlace:
+    """A place the intake has already resolved: an SMS or USSD conversation read it in the message or asked
+    the reporter which one (IEBC codes, the gazetteer's settlement id). The report is placed there as
+    given; nothing is looked up again from the text. The most precise part places the report; a
+    settlement that has no ward of its own keeps the ward given with it."""
+
+    county_code: int | None = None
+    constituency_code: int | None = None
+    ward_code: int | None = None
+    settlement_id: int | None = None
+
+
 @dataclass
 class ReportInput:
     description: str
@@ -91,6 +105,8 @@ class ReportInput:
     county_hint: int | None = None
     # The candidate the sender chose when the place was ambiguous (`candidate_key`, e.g. "ward:1447").
     place_key: str = ""
+    # The place already resolved by the intake (a conversation): then `place_text` is only words.
+    place: KnownPlace | None = None
 
 
 def do_seed_taxonomy(org: Organisation) -> None:
@@ -114,10 +130,12 @@ def locate(
     *,
     area: Area | None = None,
     place_key: str = "",
+    known: KnownPlace | None = None,
 ) -> dict[str, Any]:
-    """The most precise place we can tell from coordinates and/or the place as written, read in the light
-    of the organisation's `area`. A name that stays ambiguous (two places inside the area, or none inside
-    and two outside) places the report no further than what all its candidates share."""
+    """The most precise place we can tell from coordinates, a place the intake already resolved (`known`,
+    taken as given), or the place as written, read in the light of the organisation's `area`. A name that
+    stays ambiguous (two places inside the area, or none inside and two outside) places the report no
+    further than what all its candidates share."""
     out: dict[str, Any] = {"precision": Precision.UNKNOWN, "lat": None, "lon": None}
     if (lat is None) != (lon is None):
         raise ReportError(_("Give both latitude and longitude, or neither."), "lat")
@@ -134,6 +152,9 @@ def locate(
             if named and named.settlement_id and named.county_code == found.county_code:
                 out["settlement"] = Settlement.objects.filter(pk=named.settlement_id).first()
         return out
+    located = _known_location(known) if known is not None else None
+    if located is not None:
+        return located
     if place_text:
         resolution = place_resolution(place_text, area, county_hint)
         best = resolution.place
@@ -163,6 +184,67 @@ def locate(
             out["county"] = County.objects.filter(code=county).first() if county is not None else None
             out["precision"] = Precision.COUNTY
     return out
+
+
+def _known_location(known: KnownPlace) -> dict[str, Any] | None:
+    """Where a resolved place puts a report: the fields `locate` gives for that gazetteer candidate (None
+    when nothing is known)."""
+    settlement = (
+        Settlement.objects.select_related("county", "constituency", "ward__constituency")
+        .filter(pk=known.settlement_id)
+        .first()
+        if known.settlement_id is not None
+        else None
+    )
+    ward = (
+        Ward.objects.select_related("constituency", "county").filter(code=known.ward_code).first()
+        if known.ward_code is not None
+        else None
+    )
+    constituency = (
+        Constituency.objects.select_related("county").filter(code=known.constituency_code).first()
+        if known.constituency_code is not None
+        else None
+    )
+    county = County.objects.filter(code=known.county_code).first() if known.county_code is not None else None
+    point: Settlement | Ward | Constituency | County
+    located: dict[str, Any]
+    if settlement is not None:
+        ward_given_fits = (
+            ward is not None
+            and ward.county_id == settlement.county_id
+            and settlement.constituency_id in (None, ward.constituency_id)
+        )
+        if settlement.ward is not None or not ward_given_fits:
+            ward = settlement.ward
+        within = settlement.constituency or (ward.constituency if ward is not None else None)
+        located = {
+            "county": settlement.county,
+            "constituency": within,
+            "ward": ward,
+            "settlement": settlement,
+        }
+        located["precision"], point = Precision.SETTLEMENT, settlement
+    elif ward is not None:
+        located = {"county": ward.county, "constituency": ward.constituency, "ward": ward, "settlement": None}
+        located["precision"], point = Precision.WARD, ward
+    elif constituency is not None:
+        located = {
+            "county": constituency.county,
+            "constituency": constituency,
+            "ward": None,
+            "settlement": None,
+        }
+        located["precision"], point = Precision.CONSTITUENCY, constituency
+    elif county is not None:
+        located = {"county": county, "constituency": None, "ward": None, "settlement": None}
+        located["precision"], point = Precision.COUNTY, county
+    else:
+        return None
+    located["lat"], located["lon"] = (
+        (point.lat, point.lon) if point.lat is not None and point.lon is not None else (None, None)
+    )
+    return located
 
 
 def place_resolution(text: str, area: Area | None, county_hint: int | None = None) -> Resolution:
@@ -293,7 +375,13 @@ def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
         raise ReportError(_("The number of people affected is not plausible."), "people_affected")
     categories = categories_for(org, inp.category_keys)
     location = locate(
-        inp.place_text, inp.lat, inp.lon, inp.county_hint, area=org.operating_area(), place_key=inp.place_key
+        inp.place_text,
+        inp.lat,
+        inp.lon,
+        inp.county_hint,
+        area=org.operating_area(),
+        place_key=inp.place_key,
+        known=inp.place,
     )
     report = Report.objects.create(
         organisation=org,
@@ -687,8 +775,6 @@ def _tell_reporters(case: Case, by: User, *, record_none: bool = False) -> int |
     """The SMS of do_inform_reporters; None when no reporter has a phone (nothing recorded then). The
     timeline notes the send; an automatic one that reached nobody (`record_none` False) is not noted."""
     from django.utils import translation
-
-    from sauti.messaging.actions import do_queue_sms
 
     refs: dict[int, list[str]] = {}
     contacts: dict[int, Contact] = {}

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sauti.monitoring.actions import ReportInput, TransitionError, do_submit_report, do_transition
 from sauti.monitoring.models import Attachment, Case, Category, Report
-from sauti.people.actions import do_record_consent
+from sauti.people.actions import find_or_create_contact
 from sauti.people.models import Contact, Office, Organisation, User
 
 THUMBNAIL_PX = 320
@@ -33,23 +33,6 @@ class ReporterDetails:
     consent_method: str  # "web" (ticked by the reporter) or "verbal" (recorded by a monitor)
 
 
-def create_form_contact(org: Organisation, details: ReporterDetails) -> Contact:
-    """A new record of what this reporter typed (Contact.scope "form:<token>").
-
-    Anyone can type any number into the public form, so a form never finds, reuses, changes or records
-    consent on an existing contact; a coordinator may merge records later (people.actions.do_merge_contacts).
-    """
-    contact = Contact(
-        organisation=org,
-        scope=Contact.form_scope(),
-        language=details.language if details.language in ("en", "sw") else "sw",
-    )
-    contact.name = details.name
-    contact.phone = details.phone
-    contact.save()
-    return contact
-
-
 @transaction.atomic
 def do_submit_report_with_reporter(
     org: Organisation, inp: ReportInput, reporter: ReporterDetails | None, by: User | None
@@ -59,9 +42,18 @@ def do_submit_report_with_reporter(
     All or nothing: a refused report leaves no contact and no consent behind.
     """
     if reporter is not None:
-        contact = create_form_contact(org, reporter)
-        do_record_consent(contact, "reporting", True, reporter.consent_method, by)
-        inp.reporter = contact
+        # A new record of what this reporter typed (Contact.scope "form:<token>"): anyone can type any
+        # number into the public form; a coordinator may merge records later (people.actions.do_merge_contacts).
+        inp.reporter = find_or_create_contact(
+            org,
+            reporter.phone,
+            language=reporter.language,
+            scope=Contact.form_scope(),
+            name=reporter.name,
+            consent="reporting",
+            consent_method=reporter.consent_method,
+            by=by,
+        )
     return do_submit_report(org, inp)
 
 

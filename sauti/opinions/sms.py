@@ -18,14 +18,13 @@ from collections.abc import Iterable
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sauti.messaging.keywords import parse_opt_out
 from sauti.messaging.segments import normalise, segment_count
 from sauti.opinions import report
 from sauti.opinions.actions import OpinionError, do_join, do_vote, next_statement
 from sauti.opinions.models import Conversation, Participant, Vote
 from sauti.people.models import Contact, Organisation
 
-STOP_WORDS = frozenset({"STOP", "ACHA", "SIMAMA"})
-START_WORDS = frozenset({"START", "ANZA"})
 CHOICES = {"1": Vote.AGREE, "2": Vote.DISAGREE, "3": Vote.PASS}
 RESULTS_WORDS = frozenset({"MATOKEO", "RESULTS", "RESULT"})
 
@@ -121,15 +120,16 @@ def results_summary(participant: Participant) -> list[str]:
 def reply_to(participant: Participant, inbound: str) -> list[str]:
     """Handle one inbound SMS; returns the messages to send back (empty after STOP)."""
     word = re.sub(r"[^0-9A-Za-z]", "", inbound).upper()
+    opt = parse_opt_out(inbound)  # STOP/START as the transport reads them
     with translation.override(participant.language or "sw"):
         if word in RESULTS_WORDS:
             return results_summary(participant)
-        if word in STOP_WORDS:
+        if opt is not None and opt.kind == "stop":
             participant.stopped = True
             participant.save(update_fields=["stopped"])
             return [_("You will get no more statements. Send START to continue. Thank you for taking part.")]
         if participant.stopped:
-            if word not in START_WORDS:
+            if opt is None or opt.kind != "start":
                 return []
             participant.stopped = False
             participant.save(update_fields=["stopped"])
@@ -205,4 +205,5 @@ def _asks_results(text: str) -> bool:
 def answers_a_statement(text: str) -> bool:
     """ "1", "2", "3" (with stray punctuation), START/ANZA or MATOKEO/RESULTS — anything longer is a report."""
     word = re.sub(r"[^0-9A-Za-z]", "", text).upper()
-    return word in CHOICES or word in START_WORDS or word in RESULTS_WORDS
+    opt = parse_opt_out(text)
+    return word in CHOICES or word in RESULTS_WORDS or (opt is not None and opt.kind == "start")

@@ -79,6 +79,49 @@ def do_record_consent(
     )
 
 
+def record_consent_once(contact: Contact, purpose: str, method: str, by: User | None = None) -> None:
+    """Record consent to `purpose` unless it is already in force (its latest decision a grant)."""
+    latest = Consent.objects.filter(contact=contact, purpose=purpose).order_by("-recorded_at", "-id").first()
+    if latest is None or not latest.granted:
+        do_record_consent(contact, purpose, True, method, by)
+
+
+def find_or_create_contact(
+    organisation: Organisation,
+    phone: str,
+    *,
+    language: str = "sw",
+    scope: str = Contact.INTAKE,
+    name: str = "",
+    consent: str = "",
+    consent_method: str = "",
+    by: User | None = None,
+) -> Contact:
+    """The record of a person who reached the organisation through an intake path, made when there is none.
+
+    In the intake scope (a number that reached the organisation itself: SMS, USSD, a phone survey, a
+    questionnaire's respondent) the number's existing record is found and reused (`find_contact`). Any
+    other scope makes a new record: a form's (`Contact.form_scope()`), because anyone can type any number,
+    so a form never finds, changes or records consent on an existing contact. `name` fills the record's
+    name when it has none. With `consent` (a purpose, e.g. "reporting"), consent to it is recorded as
+    given by `consent_method` (and recorded by `by`, e.g. a monitor) unless it is already in force."""
+    contact = find_contact(organisation, phone) if phone and scope == Contact.INTAKE else None
+    changed = contact is None
+    if contact is None:
+        contact = Contact(
+            organisation=organisation, scope=scope, language=language if language in ("en", "sw") else "sw"
+        )
+        contact.phone = phone
+    if name.strip() and not contact.name:
+        contact.name = name
+        changed = True
+    if changed:
+        contact.save()
+    if consent:
+        record_consent_once(contact, consent, consent_method, by)
+    return contact
+
+
 def do_create_group(organisation: Organisation, by: User, **fields: object) -> Group:
     return Group.objects.create(organisation=organisation, **fields)
 

@@ -283,14 +283,7 @@ class Contact(models.Model):
     def name(self, value: str) -> None:
         self.name_ciphertext = crypto.encrypt(value.strip())
 
-    @property
-    def phone(self) -> str:
-        return crypto.decrypt(self.phone_ciphertext)
-
-    @phone.setter
-    def phone(self, e164: str) -> None:
-        self.phone_ciphertext = crypto.encrypt(e164)
-        self.phone_hash = crypto.lookup_hash(e164) if e164 else ""
+    phone = crypto.EncryptedPhone()
 
 
 class NameToken(models.Model):

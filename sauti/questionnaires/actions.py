@@ -23,7 +23,7 @@ from sauti.dialogues.models import Meeting, Priority, Programme
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Case, Category
 from sauti.monitoring.models import Channel as ReportChannel
-from sauti.people.actions import find_contact
+from sauti.people.actions import find_or_create_contact
 from sauti.people.models import Contact, Group, Organisation, User
 from sauti.places.geo import ward_at
 from sauti.places.models import Ward
@@ -308,16 +308,10 @@ def _point(answers: Mapping[str, Any]) -> tuple[float | None, float | None]:
 
 def _respondent(org: Organisation, identity: Mapping[str, str], phone: str, language: str) -> Contact | None:
     number = identity.get("phone", "") or phone
-    contact = find_contact(org, number) if number else None
-    if contact is None and (number or identity.get("name")):
-        contact = Contact(organisation=org, language=language if language in ("en", "sw") else "sw")
-        if number:
-            contact.phone = number
-    if contact is not None and identity.get("name") and not contact.name:
-        contact.name = identity["name"]
-    if contact is not None:
-        contact.save()
-    return contact
+    name = identity.get("name", "")
+    if not (number or name):
+        return None
+    return find_or_create_contact(org, number, language=language, name=name)
 
 
 def answer_lines(version: FormVersion, answers: Mapping[str, Any], lang: str) -> list[str]:

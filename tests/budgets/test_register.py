@@ -13,7 +13,7 @@ from django.utils import timezone
 from sauti.audit import audit
 from sauti.audit.models import AuditEntry
 from sauti.budgets.models import Correction, Observation, Project
-from sauti.conversations.handlers import handle_sms
+from sauti.conversations.actions import do_handle_sms
 from sauti.monitoring.actions import ReportInput, do_submit_report
 from sauti.monitoring.models import Attachment, Report
 from tests.budgets.conftest import run
@@ -138,7 +138,7 @@ def test_a_complete_project_seen_complete_is_not_flagged(mombasa: World) -> None
 
 
 def _sms(world: World, text: str, inbound_id: int, phone: str = "+254711222333") -> list[str]:
-    return handle_sms(
+    return do_handle_sms(
         organisation=world.umoja, phone=phone, text=text, received_at=timezone.now(), inbound_id=inbound_id
     )
 

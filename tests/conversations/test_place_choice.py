@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from itertools import count
+from typing import NoReturn
 
 import pytest
 
 from django.utils import timezone
 
-from sauti.conversations.handlers import handle_sms, handle_ussd
+from sauti.conversations import actions as conversation_actions
+from sauti.conversations.actions import do_handle_sms, do_handle_ussd
+from sauti.monitoring import actions as monitoring_actions
 from sauti.monitoring.models import Report
 from sauti.people.models import Organisation
-from sauti.places.models import County
+from sauti.places.models import County, Ward
 from tests.conftest import World
 
 PHONE = "+254711000777"
@@ -19,7 +22,7 @@ _ids = count(9000)
 
 
 def sms(org: Organisation, text: str) -> list[str]:
-    return handle_sms(
+    return do_handle_sms(
         organisation=org, phone=PHONE, text=text, received_at=timezone.now(), inbound_id=next(_ids)
     )
 
@@ -74,7 +77,7 @@ def test_ussd_asks_which_place_when_a_typed_name_is_ambiguous(world: World) -> N
     def send(entry: str | None) -> str:
         if entry is not None:
             inputs.append(entry)
-        return handle_ussd(
+        return do_handle_ussd(
             organisation=org,
             session_id="ATUid_place",
             phone=PHONE,
@@ -93,3 +96,61 @@ def test_ussd_asks_which_place_when_a_typed_name_is_ambiguous(world: World) -> N
     send("1")
     report = Report.objects.get()
     assert report.ward is not None and report.ward.code == 1447 and report.channel == "ussd"
+
+
+def _no_second_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any lookup of the place from text while the report is made fails the test."""
+
+    def looked_up(*_args: object, **_kwargs: object) -> NoReturn:
+        raise AssertionError("the place was resolved again from text")
+
+    for module, name in (
+        (monitoring_actions, "place_resolution"),
+        (monitoring_actions, "resolve_place"),
+        (monitoring_actions, "find_places"),
+        (conversation_actions, "find_places"),
+    ):
+        monkeypatch.setattr(module, name, looked_up)
+
+
+@pytest.mark.django_db
+def test_the_huruma_the_sender_chose_is_the_reports_ward_without_a_second_lookup(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = working_in(world.umoja, 22)  # Kiambu: both Hurumas are outside its area
+    # The words alone stay ambiguous for this organisation: placed from them, the report would get no ward.
+    assert monitoring_actions.place_resolution("Huruma", org.operating_area()).ambiguous
+    replies = sms(org, "Maji yamekatwa Huruma tangu jana")
+    pick = next(line for line in replies[0].splitlines() if "Uasin Gishu" in line)[0]
+    sms(org, pick)
+    _no_second_lookup(monkeypatch)
+    sms(org, "0")  # no landmark: submitted
+    report = Report.objects.get()
+    ward = Ward.objects.select_related("county", "constituency").get(code=713)
+    assert (report.ward, report.constituency, report.county) == (ward, ward.constituency, ward.county)
+    assert report.precision == "ward" and report.place_text == "Huruma"
+    assert (report.lat, report.lon) == (ward.lat, ward.lon)
+
+
+@pytest.mark.django_db
+def test_a_settlement_read_in_the_message_is_the_reports_place_without_a_second_lookup(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = working_in(world.haki, 47)
+    _no_second_lookup(monkeypatch)
+    sms(org, "Maji yamekatwa Mathare 4A tangu jana")
+    report = Report.objects.get()
+    assert report.settlement is not None and report.settlement.name == "Mathare 4A"
+    assert report.precision == "settlement" and report.county is not None and report.county.code == 47
+
+
+@pytest.mark.django_db
+def test_the_ward_chosen_stays_when_the_landmark_names_only_the_county(world: World) -> None:
+    org = working_in(world.haki, 47)
+    sms(org, "Maji yamekatwa tangu jana, watu wengi hawana maji")
+    sms(org, "Nairobi")
+    sms(org, "Mabatini")
+    sms(org, "Nairobi")  # "where exactly?": a name less precise than the ward chosen
+    report = Report.objects.get()
+    assert report.ward is not None and report.ward.code == 1446 and report.precision == "ward"
+    assert "Nairobi" in report.description

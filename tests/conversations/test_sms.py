@@ -1,4 +1,4 @@
-"""SMS conversations end to end through `handlers.handle_sms`, the function the transport calls."""
+"""SMS conversations end to end through `actions.do_handle_sms`, the function the transport calls."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from sauti.conversations.handlers import handle_sms
-from sauti.conversations.models import Conversation
+from sauti.conversations.actions import do_handle_sms
+from sauti.conversations.models import SmsConversation
 from sauti.core.crypto import lookup_hash
 from sauti.monitoring.models import Case, Report, Status
 from sauti.people.actions import find_contact
@@ -25,7 +25,7 @@ _ids = count(1)
 
 
 def sms(org: Organisation, text: str, phone: str = PHONE, inbound_id: int | None = None) -> list[str]:
-    return handle_sms(
+    return do_handle_sms(
         organisation=org,
         phone=phone,
         text=text,
@@ -50,7 +50,7 @@ def test_a_complete_message_becomes_a_located_report_with_a_reference(
     assert contact is not None and report.reporter == contact and contact.phone == PHONE
     consent = Consent.objects.get(contact=contact)
     assert (consent.purpose, consent.granted, consent.method) == ("reporting", True, "sms")
-    assert Conversation.objects.get().status == "closed"
+    assert SmsConversation.objects.get().status == "closed"
 
 
 def test_it_asks_county_ward_landmark_and_the_replies_continue_one_report(world: World) -> None:
@@ -65,7 +65,7 @@ def test_it_asks_county_ward_landmark_and_the_replies_continue_one_report(world:
     ]
     assert report.ward is not None and report.ward.code == 1446
     assert report.external_id == "sms:601" and "near the chief's camp" in report.description
-    conv = Conversation.objects.get()
+    conv = SmsConversation.objects.get()
     assert conv.status == "closed" and conv.report == report and len(conv.log) == 4
     sms(world.umoja, "Water is back but very dirty in Kayole")  # after the close: a new report
     assert Report.objects.count() == 2
@@ -77,7 +77,7 @@ def test_the_same_inbound_message_twice_gets_the_same_replies_and_no_second_effe
     assert "Which county?" in again[0]
     county = sms(world.umoja, "47", inbound_id=701)
     assert sms(world.umoja, "47", inbound_id=701) == county
-    assert Conversation.objects.get().state["step"] == "ward"
+    assert SmsConversation.objects.get().state["step"] == "ward"
     done = sms(world.umoja, "Kayole Central", inbound_id=702)
     done = sms(world.umoja, "0", inbound_id=703)
     assert sms(world.umoja, "0", inbound_id=703) == done
@@ -103,7 +103,7 @@ def test_status_answers_the_senders_own_reports_only(world: World) -> None:
     )  # another organisation
     assert (
         Report.objects.count() == 1
-        and not Conversation.objects.filter(phone_hash=lookup_hash(OTHER)).exists()
+        and not SmsConversation.objects.filter(phone_hash=lookup_hash(OTHER)).exists()
     )
 
 
@@ -119,19 +119,19 @@ def test_status_in_kiswahili_and_latest_report(world: World, kiswahili: dict[str
 def test_a_silent_conversation_is_submitted_with_what_is_known(world: World) -> None:
     sms(world.umoja, "No water in our area for a week", inbound_id=801)
     sms(world.umoja, "Nairobi", inbound_id=802)
-    Conversation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    SmsConversation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     out = io.StringIO()
     call_command("expire_conversations", stdout=out)
     assert "1 conversations closed." in out.getvalue()
     report = Report.objects.get()
     assert report.county is not None and report.county.code == 47 and report.ward is None
     assert report.external_id == "sms:801"
-    assert Conversation.objects.get().status == "closed"
+    assert SmsConversation.objects.get().status == "closed"
 
 
 def test_a_message_after_the_timeout_starts_a_new_report(world: World) -> None:
     sms(world.umoja, "No water in our area for a week")
-    Conversation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    SmsConversation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     replies = sms(world.umoja, "Garbage not collected in Kayole for a month")
     assert Report.objects.count() == 2  # the first submitted on expiry, the second complete
     assert "received" in replies[-1]
@@ -168,12 +168,12 @@ def test_bad_input_gets_an_answer_and_never_crashes(world: World, text: str) -> 
 def test_numbers_out_of_range_keep_the_question_open(world: World) -> None:
     sms(world.umoja, "No water in our area")
     assert sms(world.umoja, "4800")[0].startswith("There is no number 4800 on the list.")
-    assert Conversation.objects.get().state["step"] == "county"
+    assert SmsConversation.objects.get().state["step"] == "county"
 
 
 def test_coordinators_see_what_an_open_conversation_waits_for(world: World) -> None:
     sms(world.umoja, "No water in our area for a week")
-    conv = Conversation.objects.get()
+    conv = SmsConversation.objects.get()
     page = world.client_for(world.wanjiku).get(f"/conversations/{conv.pk}/").content.decode()
     assert "the county" in page and "No water in our area for a week" in page and PHONE in page
     listing = world.client_for(world.wanjiku).get("/conversations/?status=open").content.decode()
@@ -191,7 +191,7 @@ def test_the_demo_has_a_finished_and_an_open_conversation(db: None) -> None:
 
     build_demo(random.Random(1), log=lambda _m: None)
     build_demo(random.Random(1), log=lambda _m: None)  # idempotent
-    convs = Conversation.objects.filter(organisation__slug="umoja-demo").order_by("id")
+    convs = SmsConversation.objects.filter(organisation__slug="umoja-demo").order_by("id")
     # Issue 15 added three more finished SMS reports, so the demo's pages have SMS reports to show.
     assert [c.status for c in convs] == ["closed", "open", "closed", "closed", "closed"]
     assert all(c.report is not None and c.report.ward is not None for c in convs if c.status == "closed")

@@ -1,4 +1,4 @@
-"""The USSD menu through `handlers.handle_ussd` (Africa's Talking semantics), and every screen's length."""
+"""The USSD menu through `actions.do_handle_ussd` (Africa's Talking semantics), and every screen's length."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from sauti.conversations import ussd
+from sauti.conversations.actions import do_handle_ussd
 from sauti.conversations.flows import Choice
-from sauti.conversations.handlers import handle_ussd
 from sauti.conversations.models import UssdSession
 from sauti.conversations.services import OrgServices, counties, wards
 from sauti.messaging.segments import measure
@@ -54,7 +54,7 @@ class Dial:
         return self._post("*".join(self.inputs))
 
     def _post(self, text: str) -> str:
-        return handle_ussd(
+        return do_handle_ussd(
             organisation=self.org,
             session_id=self.session_id,
             phone=self.phone,
@@ -328,7 +328,7 @@ def test_a_raced_first_hop_still_gets_the_first_screen(world: World, monkeypatch
         return real(state, text, services)
 
     monkeypatch.setattr(ussd, "advance", racing)
-    body = handle_ussd(
+    body = do_handle_ussd(
         organisation=world.umoja, session_id="ATUid_race", phone=PHONE, service_code="*1#", text=""
     )
     assert body.startswith("CON Sauti: report to your community group")

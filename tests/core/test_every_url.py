@@ -126,7 +126,7 @@ def build(world: World) -> Data:
                                        contacts=[m.contact for m in members])  # fmt: skip
     opinion = do_create_conversation(w.umoja, w.wanjiku, "Mabatini priorities", "What first?")
     do_add_statement(opinion, StatementText(en="Water first", sw="Maji kwanza"), by_facilitator=True)
-    from sauti.conversations.models import Conversation as SmsConversation
+    from sauti.conversations.models import SmsConversation
 
     sms = SmsConversation.objects.create(organisation=w.umoja, contact=reporter, phone_hash=reporter.phone_hash,
                                          first_inbound_id=inbound.pk)  # fmt: skip

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from django.test import Client
 
-from sauti.messaging.parse import analyse
+from sauti.conversations.reading import analyse
 from sauti.monitoring.actions import ReportError
 from sauti.monitoring.openrosa.submission import SubmissionError, parse_submission, to_report_input
 from sauti.monitoring.ushahidi import HEADERS, UshahidiFileError, do_import_ushahidi
@@ -37,7 +37,7 @@ texts = st.one_of(st.text(max_size=400), st.lists(words, max_size=30).map(" ".jo
 @FUZZ
 @given(text=texts, county=st.one_of(st.none(), st.integers(-5, 60)))
 def test_sms_parse_never_raises(db: None, text: str, county: int | None) -> None:
-    RUN["messaging.parse"] += 1
+    RUN["conversations.reading"] += 1
     result = analyse(text, county)
     assert result is not None
 
@@ -156,7 +156,7 @@ def test_openrosa_endpoint_answers_garbage_with_4xx(world: World, body: bytes, c
 
 
 @pytest.mark.parametrize(
-    "parser", ["messaging.parse", "ushahidi", "people.imports", "openrosa", "openrosa endpoint"]
+    "parser", ["conversations.reading", "ushahidi", "people.imports", "openrosa", "openrosa endpoint"]
 )
 def test_every_fuzzer_ran_its_cases(parser: str) -> None:
     if not RUN[parser]:

@@ -1,79 +1,57 @@
-"""The SMS keyword grammar: RIPOTI/REPORT, HALI/STATUS, ACHA/SIMAMA/STOP, ANZA/START."""
+"""The opt-out words the transport answers itself: ACHA/SIMAMA/STOP, ANZA/START (the one place they are read)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sauti.messaging.keywords import CATEGORY_WORDS, Command, category_word, parse_command
-from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
+from sauti.messaging.keywords import OptChange, first_word, fold, parse_opt_out, words
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (
-            "RIPOTI MAJI Mathare 4A maji yamekatwa",
-            Command("report", "ripoti", "water", None, "Mathare 4A maji yamekatwa"),
-        ),
-        (
-            "ripoti: maji, Kibera hakuna maji",
-            Command("report", "ripoti", "water", None, "Kibera hakuna maji"),
-        ),
-        (
-            "Report police Kawangware youths beaten",
-            Command("report", "report", "security", None, "Kawangware youths beaten"),
-        ),
-        (
-            "REPORT public-projects Kondele road stalled",
-            Command("report", "report", "public-projects", None, "Kondele road stalled"),
-        ),
-        ("RIPOTI-USALAMA Huruma", Command("report", "ripoti", "security", None, "Huruma")),
-        (
-            "RIPOTI Kibera watoto hawana shule",
-            Command("report", "ripoti", None, None, "Kibera watoto hawana shule"),
-        ),
-        ("RIPOTI", Command("report", "ripoti")),
-        ("HALI 123", Command("status", "hali", reference=123)),
-        ("hali ya ripoti namba 45", Command("status", "hali", reference=45)),
-        ("STATUS #7", Command("status", "status", reference=7)),
-        ("status", Command("status", "status")),
-        ("STOP", Command("stop", "stop")),
-        ("Stop!", Command("stop", "stop")),
-        ("acha", Command("stop", "acha")),
-        ("ACHA kutuma sms tafadhali", Command("stop", "acha")),
-        ("SIMAMA", Command("stop", "simama")),
-        ("stop all messages please", Command("stop", "stop")),
-        ("START", Command("start", "start")),
-        ("anza tena", Command("start", "anza")),
+        ("STOP", OptChange("stop", "stop")),
+        ("Stop!", OptChange("stop", "stop")),
+        ("acha", OptChange("stop", "acha")),
+        ("ACHA kutuma sms tafadhali", OptChange("stop", "acha")),
+        ("SIMAMA", OptChange("stop", "simama")),
+        ("stop all messages please", OptChange("stop", "stop")),
+        ("STOPALL", OptChange("stop", "stopall")),
+        ("unsubscribe", OptChange("stop", "unsubscribe")),
+        ("START", OptChange("start", "start")),
+        ("anza tena", OptChange("start", "anza")),
+        ("UNSTOP", OptChange("start", "unstop")),
     ],
 )
-def test_commands(text: str, expected: Command) -> None:
-    assert parse_command(text) == expected
+def test_opt_out_and_opt_in(text: str, expected: OptChange) -> None:
+    assert parse_opt_out(text) == expected
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "Acha nikwambie, polisi wametupiga jana",
-        "Hali ni mbaya sana Kibera",
         "Stop police brutality in Mathare",
-        "Status of the road project is bad",
-        "HALI 123 456",
-        "HALI 1234567890123",
         "Simama na sisi, maji hakuna",
+        "Anza kazi ya barabara",
+        "HALI 123",
+        "RIPOTI MAJI Mathare",
         "Maji yamekatwa Mathare 4A",
         "",
         "   ",
         "!!!",
     ],
 )
-def test_free_text_is_not_a_command(text: str) -> None:
-    assert parse_command(text) is None
+def test_anything_else_is_not_an_opt_out(text: str) -> None:
+    assert parse_opt_out(text) is None
 
 
-def test_every_taxonomy_key_is_a_category_word_and_every_word_maps_to_a_key() -> None:
-    for key in TOP_LEVEL_KEYS:
-        assert category_word(key) == key
-    assert set(CATEGORY_WORDS.values()) <= set(TOP_LEVEL_KEYS)
-    assert category_word("MAJI") == "water" and category_word("Usalama:") == "security"
-    assert category_word("mathare") is None
+def test_the_word_tells_the_language_of_the_confirmation() -> None:
+    assert [parse_opt_out(t).language for t in ("ACHA", "simama", "Anza")] == ["sw", "sw", "sw"]  # type: ignore[union-attr]
+    assert [parse_opt_out(t).language for t in ("STOP", "unsubscribe", "START")] == ["en", "en", "en"]  # type: ignore[union-attr]
+
+
+def test_keywords_are_read_folded() -> None:
+    assert fold("ÁCHA’") == "acha"
+    assert first_word("  #Ripoti: maji") == ("ripoti", "maji")
+    assert words("STOP, all-messages!") == ["stop", "all", "messages"]

@@ -12,7 +12,7 @@ import time_machine
 from django.utils import translation
 from django.utils.translation import gettext
 
-from sauti.conversations.models import Conversation
+from sauti.conversations.models import SmsConversation
 from sauti.core.crypto import lookup_hash
 from sauti.messaging import actions
 from sauti.messaging.models import Channel, InboundMessage, OptOut, OutboundMessage
@@ -125,7 +125,7 @@ def test_spam_is_quarantined_and_a_person_can_release_it(
     released = actions.do_release(message, world.wanjiku)
     assert released is not None and released.status == "processed"
     # Released, it reaches the conversation layer, which asks where it happened.
-    assert Conversation.objects.count() == 1 and len(replies(message)) == 1
+    assert SmsConversation.objects.count() == 1 and len(replies(message)) == 1
     assert actions.do_release(message, world.wanjiku) is None  # only quarantined messages
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from django.utils import timezone
 
-from sauti.conversations.handlers import handle_sms
-from sauti.conversations.models import Conversation
+from sauti.conversations.actions import do_handle_sms
+from sauti.conversations.models import SmsConversation
 from sauti.monitoring.models import Report
 from sauti.ops import schedule
 from tests.conftest import World
@@ -41,19 +41,19 @@ def test_a_failing_job_is_logged_and_the_schedule_goes_on(db: None) -> None:
 
 
 def test_the_real_upkeep_submits_a_silent_sms_draft(world: World) -> None:
-    handle_sms(
+    do_handle_sms(
         organisation=world.umoja,
         phone="+254799000321",
         text="Polisi wamewapiga vijana jana usiku",
         received_at=timezone.now(),
         inbound_id=1,
     )
-    conv = Conversation.objects.get()
-    assert conv.status == Conversation.State.OPEN and not Report.objects.exists()
-    Conversation.objects.filter(pk=conv.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    conv = SmsConversation.objects.get()
+    assert conv.status == SmsConversation.State.OPEN and not Report.objects.exists()
+    SmsConversation.objects.filter(pk=conv.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     schedule.minutely()
     conv.refresh_from_db()
-    assert conv.status == Conversation.State.CLOSED and Report.objects.count() == 1
+    assert conv.status == SmsConversation.State.CLOSED and Report.objects.count() == 1
     schedule.daily()  # nothing due: runs cleanly
 
 
@@ -80,6 +80,7 @@ def test_one_failing_job_does_not_keep_the_others_from_running(
 
     monkeypatch.setattr(periodic, "_JOBS", {})
     periodic.register("a.broken", broken, every="minute", counts="")
+
     def fine() -> int:
         ran.append("b")
         return 1

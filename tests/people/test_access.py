@@ -111,19 +111,19 @@ REPORTER_PHONE = "+254799000123"
 def test_conversation_pages_by_role(world: World, persona: str) -> None:
     from django.utils import timezone
 
-    from sauti.conversations.handlers import handle_sms
-    from sauti.conversations.models import Conversation
+    from sauti.conversations.actions import do_handle_sms
+    from sauti.conversations.models import SmsConversation
 
     for n, org in enumerate([world.umoja, world.haki]):
-        handle_sms(
+        do_handle_sms(
             organisation=org,
             phone=REPORTER_PHONE,
             text="No water for a week",
             received_at=timezone.now(),
             inbound_id=n + 1,
         )
-    umoja = Conversation.objects.get(organisation=world.umoja)
-    haki = Conversation.objects.get(organisation=world.haki)
+    umoja = SmsConversation.objects.get(organisation=world.umoja)
+    haki = SmsConversation.objects.get(organisation=world.haki)
     user = getattr(world, persona)
     client = world.client_for(user)
     pages = {

@@ -13,7 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from sauti.audit.models import AuditEntry
-from sauti.conversations.models import Conversation
+from sauti.conversations.models import SmsConversation
 from sauti.core.crypto import lookup_hash
 from sauti.messaging.models import Channel, InboundMessage, OutboundMessage
 from sauti.monitoring.models import Case, Report
@@ -67,7 +67,7 @@ def test_erase_subject_removes_phones_hashes_and_identities_in_text_and_audit(
     # Case titles are made from the redacted text (issue 14, break 2).
     assert sms_report.case is not None and "Njeri" not in sms_report.case.title
     assert OutboundMessage.objects.filter(phone_hash=lookup_hash(PHONE)).exists()
-    assert Conversation.objects.filter(phone_hash=lookup_hash(PHONE)).exists()
+    assert SmsConversation.objects.filter(phone_hash=lookup_hash(PHONE)).exists()
     # Someone else passes on her number; an unrelated report mentions only the first name "Njeri".
     other = submit(world, "Mama wa Mathare anapigiwa simu 07-12-00-00-01 na polisi, maji hakuna")
     unrelated = submit(world, "Njeri Kamau (mwalimu) alisema shule imefungwa")
@@ -82,8 +82,8 @@ def test_erase_subject_removes_phones_hashes_and_identities_in_text_and_audit(
     ]
     for message in messages:
         assert message.phone_ciphertext == "" and message.phone_hash == "" and not leaks(message.text)
-    assert not Conversation.objects.filter(phone_hash=lookup_hash(PHONE)).exists()
-    for conversation in Conversation.objects.all():
+    assert not SmsConversation.objects.filter(phone_hash=lookup_hash(PHONE)).exists()
+    for conversation in SmsConversation.objects.all():
         assert not leaks(json.dumps([conversation.log, conversation.state, conversation.last_replies]))
     sms_report.refresh_from_db()
     assert not leaks(sms_report.description) and erasure.MARKER in sms_report.description

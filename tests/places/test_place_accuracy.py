@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from sauti.conversations.reading import analyse
 from sauti.conversations.services import place_in_message
-from sauti.messaging.parse import analyse
 from sauti.places.matching import Area, PlaceCandidate, Resolution
 from sauti.places.services import extract_places, resolve_place
 

@@ -214,7 +214,7 @@ def test_extraction_skips_no_window_that_names_a_place_in_the_labelled_messages(
 
     real = get_index()
     index = _RecordingIndex(real.entries, common_words=common_words())
-    labelled = Path(__file__).parents[1] / "messaging" / "labelled_sms.csv"
+    labelled = Path(__file__).parents[1] / "conversations" / "labelled_sms.csv"
     with labelled.open(encoding="utf-8") as f:
         texts = [row["text"] for row in csv.DictReader(f)]
     assert assert_no_named_window_is_skipped(index, texts) > 300

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from sauti.conversations.handlers import handle_sms, handle_ussd
+from sauti.conversations.actions import do_handle_sms, do_handle_ussd
 from sauti.messaging.segments import segment_count
 from sauti.questionnaires.models import AnswerCount, PhoneSurvey, Submission
 from tests.conftest import World
@@ -15,7 +15,7 @@ PHONE = "+254722000111"
 
 
 def sms(world: World, text: str, inbound_id: int) -> list[str]:
-    return handle_sms(
+    return do_handle_sms(
         organisation=world.umoja, phone=PHONE, text=text, received_at=timezone.now(), inbound_id=inbound_id
     )
 
@@ -70,7 +70,7 @@ def test_a_form_that_is_not_short_is_not_offered_by_sms(world: World) -> None:
 
 
 def ussd(world: World, session: str, text: str) -> str:
-    return handle_ussd(
+    return do_handle_ussd(
         organisation=world.umoja, session_id=session, phone=PHONE, service_code="*384#", text=text
     )
 

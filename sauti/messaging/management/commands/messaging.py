@@ -1,5 +1,8 @@
 """`sauti messaging parse|segments|status`: the SMS analysis, the segment counter and the queues' state.
 
+`parse` runs the analysis the conversations app registered (sauti.messaging.readers), as an SMS
+conversation starts from it.
+
 `parse --json` is a contract other tools rely on: an object with `language` (en/sw/mixed), `category` (a
 taxonomy key), `place` (`kind`, `name`, `ward_code`, `constituency_code`, `county_code`, `score`, or null)
 and `people_affected` (int or null); extra keys may be added. `segments --json` gives `encoding`,
@@ -15,7 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sauti.messaging.parse import MAX_TEXT_LENGTH, Analysis, analyse
+from sauti.messaging.readers import Reading, reader
 from sauti.messaging.segments import measure
 from sauti.messaging.status import counts
 
@@ -59,18 +62,21 @@ class Command(BaseCommand):
         if options["action"] == "segments":
             self._segments(text, raw=options["raw"], as_json=options["json"])
             return
-        if len(text) > MAX_TEXT_LENGTH:
-            raise CommandError(f"The text is too long: at most {MAX_TEXT_LENGTH} characters.")
+        found = reader()
+        if found is None:
+            raise CommandError("No SMS reader is installed (the conversations app registers it).")
+        if len(text) > found.max_length:
+            raise CommandError(f"The text is too long: at most {found.max_length} characters.")
         county = options.get("county")
         if county is not None and not 1 <= county <= 47:
             raise CommandError("--county must be an IEBC county code between 1 and 47.")
-        result = analyse(text, county)
+        result = found.read(text, county)
         if options["json"]:
             self.stdout.write(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             self._summary(result)
 
-    def _summary(self, result: Analysis) -> None:
+    def _summary(self, result: Reading) -> None:
         place = result.place
         if place is None:
             where = "none found"

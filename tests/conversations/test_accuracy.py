@@ -3,7 +3,7 @@ people-affected accuracy on `labelled_sms.csv` (invented messages; places checke
 
 The set is split by position: every third row (rows 3, 6, 9, ... of the data) is held out. The rules in
 `parse.py` were written and tuned looking only at the other rows' errors; both figures are printed and
-both are held to floors (`pytest -s tests/messaging/test_accuracy.py` shows the table).
+both are held to floors (`pytest -s tests/conversations/test_accuracy.py` shows the table).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sauti.messaging.parse import Analysis, analyse
+from sauti.conversations.reading import Analysis, analyse
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 from sauti.places.matching import normalize
 

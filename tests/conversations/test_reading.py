@@ -1,4 +1,4 @@
-"""`parse.analyse` without a database: the place step is injected."""
+"""`reading.analyse` without a database: the place step is injected."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from sauti.messaging.parse import (
+from sauti.conversations.reading import (
     MAX_TEXT_LENGTH,
     Analysis,
     analyse,

@@ -1,8 +1,9 @@
-"""Text -> report draft: the analysis the inbound SMS pipeline runs on every message.
+"""Reading an SMS: text -> report draft, the analysis an SMS conversation starts from.
 
 `analyse(text, county_hint=None, place_finder=None) -> Analysis` finds
 
-- the **command**, if the message is one (`keywords.parse_command`: RIPOTI/REPORT, HALI/STATUS, ACHA/STOP);
+- the **command**, if the message is one (`sauti.conversations.keywords.parse_command`: RIPOTI/REPORT,
+  HALI/STATUS, and ACHA/STOP as the transport reads them);
 - the **language** (`en`, `sw` or `mixed`) from word lists and Kiswahili verb shapes; Sheng counts as sw;
 - the **category** (a key of `sauti.monitoring.taxonomy.TOP_LEVEL_KEYS`) from weighted keyword and stem
   rules in both languages, with every category's score;
@@ -26,9 +27,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal, Protocol
 
-from sauti.messaging.keywords import Command, parse_command
+from sauti.conversations.keywords import Command, parse_command
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 from sauti.places.matching import PlaceCandidate
+from sauti.places.services import extract_places
 
 __all__ = [
     "CATEGORY_RULES",
@@ -719,8 +721,6 @@ _KIND_DETAIL = {"settlement": 3, "ward": 2, "constituency": 1, "county": 0}
 
 
 def _default_finder(text: str, *, county_code: int | None = None) -> Sequence[PlaceCandidate]:
-    from sauti.places.services import extract_places
-
     return extract_places(text, county_code=county_code)
 
 
