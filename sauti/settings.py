@@ -203,7 +203,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "ENUM_NAME_OVERRIDES": {
         "Status": "sauti.monitoring.models.Status",
-        "Channel": "sauti.monitoring.models.Channel",
+        "Channel": "sauti.monitoring.models.ReportChannel",
         "Precision": "sauti.monitoring.models.Precision",
         "VerificationMethod": "sauti.monitoring.models.VerificationMethod",
     },

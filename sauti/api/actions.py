@@ -11,14 +11,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report, place_resolution
-from sauti.monitoring.models import Channel, Report
+from sauti.monitoring.models import Report, ReportChannel
 from sauti.people.access import role_in
 from sauti.people.models import Contact, Organisation, Role, User
 from sauti.places.services import candidate_key, label
 
 
 def submit_channel(user: User, org: Organisation) -> str:
-    return Channel.MONITOR if role_in(user, org) == Role.MONITOR else Channel.WEB
+    return ReportChannel.MONITOR if role_in(user, org) == Role.MONITOR else ReportChannel.WEB
 
 
 def _stored(org: Organisation, channel: str, external_id: str) -> Report | None:

@@ -16,9 +16,9 @@ from sauti.monitoring.actions import EARLIEST
 from sauti.monitoring.models import (
     Case,
     CaseEvent,
-    Channel,
     Precision,
     Report,
+    ReportChannel,
     Status,
     VerificationMethod,
 )
@@ -73,7 +73,7 @@ class ReportQuery(ListQuery):
     status = serializers.ChoiceField(
         choices=Status.choices, required=False, help_text=gettext_lazy("Status of the report's case.")
     )
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    channel = serializers.ChoiceField(choices=ReportChannel.choices, required=False)
     date_from = serializers.DateField(
         required=False, help_text=gettext_lazy("Received on or after this day.")
     )
@@ -312,7 +312,7 @@ class ReportSerializer(LocatedSerializer, serializers.Serializer[Any]):
     place_text = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
     people_affected = serializers.IntegerField(allow_null=True)
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = serializers.ChoiceField(choices=ReportChannel.choices)
     language = serializers.CharField()
     reporter = serializers.SerializerMethodField(
         help_text=gettext_lazy("Pseudonym of the reporter; null if anonymous or hidden from you.")

@@ -38,7 +38,7 @@ from sauti.budgets.models import (
 )
 from sauti.budgets.resolve import resolve
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
-from sauti.monitoring.models import Case, Category, Channel
+from sauti.monitoring.models import Case, Category, ReportChannel
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.models import County, Ward
 
@@ -853,8 +853,11 @@ def do_observe(project: Project, inp: ObservationInput) -> Observation:
         raise BudgetError(_("Choose what you saw at the site."))
     if inp.observed_on is not None and inp.observed_on > timezone.localdate():
         raise BudgetError(_("The date is in the future."))
-    channels: dict[str, str] = {Observation.Source.SMS: Channel.SMS, Observation.Source.ODK: Channel.ODK}
-    channel = channels.get(inp.source, Channel.MONITOR if inp.by else Channel.WEB)
+    channels: dict[str, str] = {
+        Observation.Source.SMS: ReportChannel.SMS,
+        Observation.Source.ODK: ReportChannel.ODK,
+    }
+    channel = channels.get(inp.source, ReportChannel.MONITOR if inp.by else ReportChannel.WEB)
     report_in = ReportInput(
         description=observation_text(project, inp.status, inp.note),
         channel=channel,

@@ -22,7 +22,7 @@ from sauti.conversations.services import OrgServices
 from sauti.core.crypto import lookup_hash
 from sauti.dialogues.inbound import handle_reply
 from sauti.monitoring.actions import KnownPlace, ReportError, ReportInput, do_submit_report
-from sauti.monitoring.models import Channel, Report
+from sauti.monitoring.models import Report, ReportChannel
 from sauti.opinions import sms as opinion_sms
 from sauti.people.actions import find_contact, find_or_create_contact, record_consent_once
 from sauti.people.models import Contact, Organisation
@@ -129,7 +129,7 @@ def _submit_sms(
         contact,
         state,
         people=state.people_affected,
-        channel=Channel.SMS,
+        channel=ReportChannel.SMS,
         external_id=f"sms:{first_inbound}" if first_inbound is not None else "",
         received_at=received_at,
     )
@@ -229,7 +229,7 @@ def _expire(conv: SmsConversation, phone: str | None) -> Report | None:
                 contact,
                 event.state,
                 people=event.state.people_affected,
-                channel=Channel.SMS,
+                channel=ReportChannel.SMS,
                 external_id=f"sms:{conv.first_inbound_id}" if conv.first_inbound_id is not None else "",
                 received_at=conv.created_at,
             )
@@ -365,7 +365,7 @@ def _apply_ussd(
                     contact,
                     s,
                     people=None,
-                    channel=Channel.USSD,
+                    channel=ReportChannel.USSD,
                     external_id=f"ussd:{session_id}"[:120],
                     received_at=now,
                 )

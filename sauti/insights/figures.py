@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from sauti.insights.filters import Filters
-from sauti.monitoring.models import Case, Channel, Report, Status
+from sauti.monitoring.models import Case, Report, ReportChannel, Status
 
 # Later stages of the lifecycle: a case in one of these has been triaged / verified.
 TRIAGED_OR_LATER = (Status.TRIAGED, Status.VERIFIED, Status.REFERRED, Status.RESOLVED, Status.UNRESOLVED)
@@ -90,4 +90,4 @@ def channel_counts(reports: QuerySet[Report]) -> dict[str, int]:
     found = dict(
         reports.order_by().values_list("channel").annotate(n=Count("pk")).values_list("channel", "n")
     )
-    return {c: found.get(c, 0) for c in Channel.values}
+    return {c: found.get(c, 0) for c in ReportChannel.values}

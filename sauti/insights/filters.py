@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sauti.monitoring.models import Case, Category, Channel, Report, Status
+from sauti.monitoring.models import Case, Category, Report, ReportChannel, Status
 from sauti.people.models import Organisation
 
 EARLIEST = date(1963, 1, 1)
@@ -234,7 +234,7 @@ def filter_reports(qs: QuerySet[Report], params: Mapping[str, str]) -> QuerySet[
         )
     if raw := get("channel"):
         channels = _values(raw)
-        unknown = [c for c in channels if c not in Channel.values]
+        unknown = [c for c in channels if c not in ReportChannel.values]
         if unknown:
             raise FilterError(
                 _("Unknown channel: %(value)s.") % {"value": ", ".join(unknown)[:80]}, "channel"

@@ -45,7 +45,7 @@ from sauti.insights.rolled import (
     rolled_status_totals,
 )
 from sauti.insights.series import default_range, reports_over_time
-from sauti.monitoring.models import Case, Channel, Status
+from sauti.monitoring.models import Case, ReportChannel, Status
 from sauti.places.models import County
 
 
@@ -150,7 +150,7 @@ def dashboard(
         per_status, counted = status_totals(scoped)
         per_ward = per_area(scoped.exclude(ward=None), "ward_id", True)
     status_labels = dict(Status.choices)
-    channel_labels = dict(Channel.choices)
+    channel_labels = dict(ReportChannel.choices)
     rising = hotspots(filters.apply(cases, dates=False), today)
     what = _("by week") if interval == "week" else _("by month")
     return Dashboard(

@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Sum
 from sauti.insights.figures import VERIFIED_OR_LATER, Totals
 from sauti.insights.filters import Filters
 from sauti.insights.series import TimeSeries, buckets, series_from_rows
-from sauti.monitoring.models import CaseRollup, Channel, ReportMonthRollup, ReportRollup, Status
+from sauti.monitoring.models import CaseRollup, ReportChannel, ReportMonthRollup, ReportRollup, Status
 
 
 def rollup_of(
@@ -89,7 +89,7 @@ def rolled_channel_counts(organisation_ids: Collection[int], filters: Filters) -
     for rows in _report_periods(organisation_ids, filters, filters.date_from, filters.date_to):
         for channel, n in rows.order_by().values_list("channel").annotate(n=Sum("reports")):
             found[channel] = found.get(channel, 0) + n
-    return {c: found.get(c, 0) for c in Channel.values}
+    return {c: found.get(c, 0) for c in ReportChannel.values}
 
 
 def case_rollup_of(organisation_ids: Collection[int] | None, filters: Filters) -> QuerySet[CaseRollup] | None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from sauti.insights import exports
 from sauti.insights.filters import FilterError, active_filters, filter_reports
 from sauti.monitoring.access import organisations_with
-from sauti.monitoring.models import Category, Channel, Report, Status
+from sauti.monitoring.models import Category, Report, ReportChannel, Status
 from sauti.monitoring.openrosa.xlsform import form_id_for
 from sauti.people.access import Perm, can, get_organisation_for_user, request_user
 from sauti.people.models import Organisation, User
@@ -58,7 +58,7 @@ class ExportForm(forms.Form):
         )
         labels = {c.key: ("— " if c.parent_id else "") + c.label for c in categories}
         _set_choices(self, "category", any_choice + list(labels.items()))
-        _set_choices(self, "channel", any_choice + list(Channel.choices))
+        _set_choices(self, "channel", any_choice + list(ReportChannel.choices))
 
 
 def _export_page(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sauti.monitoring.actions import MAX_ATTACHMENTS, place_resolution
-from sauti.monitoring.models import Case, Category, Channel, Report, Status, VerificationMethod
+from sauti.monitoring.models import Case, Category, Report, ReportChannel, Status, VerificationMethod
 from sauti.monitoring.search import reports_matching
 from sauti.people.models import Office, Organisation
 from sauti.people.phones import InvalidPhone, normalise_phone
@@ -119,7 +119,7 @@ class InboxFilterForm(Form):
         self.set_choices("status", [("", _("Any status")), *Status.choices])
         self.set_choices("category", [("", _("Any category")), *category_choices(categories)])
         self.set_choices("county", [("", _("Any county")), *counties])
-        self.set_choices("channel", [("", _("Any channel")), *Channel.choices])
+        self.set_choices("channel", [("", _("Any channel")), *ReportChannel.choices])
         self.place_label = ""
         self.ward_label = ""
 

@@ -50,7 +50,7 @@ class Category(models.Model):
         return self.parent.key if self.parent_id and self.parent else self.key
 
 
-class Channel(models.TextChoices):
+class ReportChannel(models.TextChoices):
     WEB = "web", _("Web form")
     MONITOR = "monitor", _("Field monitor")
     SMS = "sms", _("SMS")
@@ -215,7 +215,7 @@ class Report(Located):
         Category, related_name="reports", verbose_name=_("categories"), blank=True
     )
     people_affected = models.PositiveIntegerField(_("people affected"), null=True, blank=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ReportChannel.choices)
     language = models.CharField(_("language"), max_length=5, default="sw")
     reporter = models.ForeignKey(
         Contact,
@@ -328,7 +328,7 @@ class ReportRollup(models.Model):
     day = models.DateField()
     category = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=ReportChannel.choices)
     reports = models.IntegerField(default=0)
 
     class Meta:
@@ -358,7 +358,7 @@ class ReportMonthRollup(models.Model):
     month = models.DateField()
     category = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=ReportChannel.choices)
     reports = models.IntegerField(default=0)
 
     class Meta:

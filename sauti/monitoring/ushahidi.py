@@ -48,7 +48,7 @@ from sauti.monitoring.actions import (
     do_submit_report,
     do_transition,
 )
-from sauti.monitoring.models import Category, Channel, Report, Status, VerificationMethod
+from sauti.monitoring.models import Category, Report, ReportChannel, Status, VerificationMethod
 from sauti.people.models import Organisation, User
 from sauti.places.services import ward_at
 
@@ -435,7 +435,7 @@ def _import_row(
             org,
             ReportInput(
                 description=row.description,
-                channel=Channel.IMPORT,
+                channel=ReportChannel.IMPORT,
                 occurred_on=when.date(),
                 received_at=when,
                 # Text outside Kenya must not be matched against Kenya's gazetteer; it is kept below.
@@ -503,7 +503,7 @@ def do_import_ushahidi(
     own = _own_names(org)
     done = set(
         Report.objects.filter(
-            organisation=org, channel=Channel.IMPORT, external_id__startswith=SOURCE_PREFIX
+            organisation=org, channel=ReportChannel.IMPORT, external_id__startswith=SOURCE_PREFIX
         ).values_list("external_id", flat=True)
     )
     seen: set[str] = set()

@@ -45,8 +45,8 @@ from sauti.monitoring.models import (
     Case,
     CaseEvent,
     Category,
-    Channel,
     Report,
+    ReportChannel,
     Status,
     VerificationMethod,
 )
@@ -826,7 +826,7 @@ def report_public(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("website"):
             form.add_error(None, _("Your report could not be accepted."))
         else:
-            report = _submit(form, Channel.WEB, "web", None)
+            report = _submit(form, ReportChannel.WEB, "web", None)
             if report is not None:
                 request.session[SESSION_LAST_REPORT] = {
                     "reference": report.reference,
@@ -897,7 +897,7 @@ def report_monitor(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "monitoring/report_monitor_form.html", context)
     if form.is_valid():
-        report = _submit(form, Channel.MONITOR, "verbal", user)
+        report = _submit(form, ReportChannel.MONITOR, "verbal", user)
         if report is not None:
             case = report.case
             messages.success(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from sauti.monitoring.actions import ReportInput, do_submit_report
-from sauti.monitoring.models import Channel, Report
+from sauti.monitoring.models import Report, ReportChannel
 from sauti.monitoring.openrosa.submission import same_content
 from sauti.people.models import Organisation
 
@@ -21,7 +21,7 @@ class Received:
 
 
 def _existing(org: Organisation, instance_id: str) -> Report | None:
-    return Report.objects.filter(organisation=org, channel=Channel.ODK, external_id=instance_id).first()
+    return Report.objects.filter(organisation=org, channel=ReportChannel.ODK, external_id=instance_id).first()
 
 
 def do_receive_submission(org: Organisation, inp: ReportInput) -> Received:

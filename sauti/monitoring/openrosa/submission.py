@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from sauti.monitoring.actions import ReportInput
-from sauti.monitoring.models import Channel, Precision, Report
+from sauti.monitoring.models import Precision, Report, ReportChannel
 from sauti.people.models import User
 
 MAX_XML_BYTES = 1024 * 1024
@@ -110,7 +110,7 @@ def to_report_input(sub: Submission, user: User, files: Mapping[str, UploadedFil
     language = f.get("language", "")
     return ReportInput(
         description=f.get("description", ""),
-        channel=Channel.ODK,
+        channel=ReportChannel.ODK,
         occurred_on=_date(f.get("occurred_on", "")),
         place_text=f.get("place_text", "")[:200],
         lat=lat,
