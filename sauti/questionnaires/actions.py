@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from sauti.dialogues.actions import do_raise_priority
 from sauti.dialogues.models import Meeting, Priority, Programme
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
-from sauti.monitoring.models import Case, Category
-from sauti.monitoring.models import ReportChannel
+from sauti.monitoring.models import Case, Category, ReportChannel
 from sauti.people.actions import find_or_create_contact
 from sauti.people.models import Contact, Group, Organisation, User
 from sauti.places.geo import ward_at
