@@ -40,8 +40,6 @@ def _run_jobs(every: periodic.Every) -> None:
             log.exception("upkeep %s failed", job.name)
             failure = failure or exc
             continue
-        finally:
-            close_old_connections()
         if count:
             log.info("upkeep %s: %d %s", job.name, count, job.counts)
     if failure is not None:
