@@ -225,10 +225,12 @@ def _gsm_only(text: str) -> str:
 # Screens ------------------------------------------------------------------------------------------------
 
 
-def _main() -> str:
+def _main(note: str = "") -> str:
+    """The main menu; a note (an error) takes the title's place, so the screen stays one screen with the
+    items other apps register."""
     return "\n".join(
         [
-            _("Sauti: report to your community group"),
+            note or _("Sauti: report to your community group"),
             "1. " + _("Report a problem"),
             "2. " + _("Check a report"),
             "3. " + _("My consent"),
@@ -241,7 +243,7 @@ def _main() -> str:
 
 def main_screen(lang: str, note: str = "") -> str:
     with translation.override(lang):
-        return (note + "\n" if note else "") + _main()
+        return _main(note)
 
 
 def _back() -> str:
@@ -259,7 +261,7 @@ def _list(state: UssdState, header: str, names: Sequence[str], note: str) -> str
 def _screen(state: UssdState, services: Services, note: str = "") -> str:
     menu = state.menu
     if menu == "main":
-        return (note + "\n" if note else "") + _main()
+        return _main(note)
     if menu == "category":
         return _list(state, _("Choose the problem:"), [_(label) for _k, label in CATEGORY_LABELS], note)
     if state.matches and menu in ("county", "ward"):
