@@ -104,7 +104,9 @@ def spec(org: Organisation) -> dict[str, list[list[str]]]:
     choices += [["site_status", value, *_both(label)] for value, label in SiteStatus.choices]
     with translation.override("en"):
         title = _("Project site visit — %(organisation)s") % {"organisation": org.name}
-    body = json.dumps({"survey": survey, "choices": choices, "title": title}, sort_keys=True, ensure_ascii=False)
+    body = json.dumps(
+        {"survey": survey, "choices": choices, "title": title}, sort_keys=True, ensure_ascii=False
+    )
     version = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
     settings_rows = [
         ["form_title", "form_id", "version", "default_language", "instance_name"],

@@ -85,7 +85,9 @@ class ProjectStatusItem:
         at = data.get("at")
         project = None
         if at in ("status", "confirm"):
-            project = Project.objects.filter(organisation=organisation, number=data.get("number")).first()
+            project = Project.objects.filter(
+                organisation=organisation, number=int(data.get("number") or 0)
+            ).first()
             if project is None:  # removed meanwhile
                 return _ask_number()
         if at == "status" and project is not None:

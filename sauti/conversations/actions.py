@@ -350,7 +350,9 @@ def _ussd_item_hop(
     body, end = (ussd.main_screen(state.lang), False) if step.home else (step.body, step.end)
     state.menu, state.page, state.matches = "main", 0, []
     state.consumed, state.body, state.end = text, body, end
-    session.state = state.to_json() if step.home else {**state.to_json(), "item": {"key": item.key, "data": step.data}}
+    session.state = (
+        state.to_json() if step.home else {**state.to_json(), "item": {"key": item.key, "data": step.data}}
+    )
     session.updated_at = now
     session.save()
     return ("END " if end else "CON ") + body

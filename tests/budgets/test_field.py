@@ -4,7 +4,6 @@ USSD "Project status" menu (Africa's Talking callback), and a coordinator changi
 from __future__ import annotations
 
 import uuid
-import xml.etree.ElementTree as ET
 from itertools import count
 from typing import Any
 
@@ -130,7 +129,7 @@ def test_odk_site_visits_need_the_right_to_observe_and_answer_in_kiswahili(momba
     # An analyst may neither send reports nor record site visits: the form is not theirs to fill.
     denied = post(Client(), visit_xml(), user="kamau")
     assert denied.status_code == 400 and Observation.objects.count() == 0
-    assert 'budget-visit-umoja' not in Client().get("/odk/formList", headers=basic("kamau")).content.decode()
+    assert "budget-visit-umoja" not in Client().get("/odk/formList", headers=basic("kamau")).content.decode()
     mombasa.otieno.preferred_language = "sw"
     mombasa.otieno.save()
     response = post(Client(), visit_xml(project="P9999"))
@@ -204,16 +203,25 @@ def test_a_ussd_site_visit_in_the_sessions_language(mombasa: World, at_channel: 
     ask = dial.send("6")
     assert ask.startswith("CON ") and ("project number" if lang == "en" else "namba ya mradi") in ask
     unknown = dial.send("9999")
-    assert unknown.startswith("CON ") and ("no project number 9999" if lang == "en" else "Hakuna mradi namba 9999") in unknown
+    assert (
+        unknown.startswith("CON ")
+        and ("no project number 9999" if lang == "en" else "Hakuna mradi namba 9999") in unknown
+    )
     options = dial.send(f"P{p.number}")
     assert options.startswith(f"CON P{p.number} ")
     assert ("3. Stalled" if lang == "en" else "3. Umekwama") in options
     wrong = dial.send("7")
-    assert ("Choose a number" if lang == "en" else "Chagua namba") in wrong and wrong.startswith(f"CON P{p.number} ")
+    assert ("Choose a number" if lang == "en" else "Chagua namba") in wrong and wrong.startswith(
+        f"CON P{p.number} "
+    )
     confirm = dial.send("3")
     assert confirm.startswith("CON ") and "1. " in confirm and "2. " in confirm
     done = dial.send("1")
-    assert done.startswith("END ") and p.reference in done and ("Thank you" if lang == "en" else "Asante") in done
+    assert (
+        done.startswith("END ")
+        and p.reference in done
+        and ("Thank you" if lang == "en" else "Asante") in done
+    )
     observation = Observation.objects.get(project=p)
     assert observation.status == "stalled" and observation.source == "ussd"
     report = observation.report
