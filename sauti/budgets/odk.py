@@ -185,7 +185,8 @@ class SiteVisitSource:
         ).first()
         if stored is not None:
             seen = Observation.objects.filter(report=stored).first()
-            if seen is not None and seen.project_id == project.pk and seen.status == status:
+            retry = (project.pk, status, f.get("note", "").strip()[:2000])
+            if seen is not None and (seen.project_id, seen.status, seen.note) == retry:
                 return Outcome(202, _("Duplicate submission"))
             return Outcome(409, _("A different submission with the same instance ID was already received."))
         try:

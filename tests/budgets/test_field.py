@@ -35,6 +35,7 @@ def visit_xml(
     location: str = MIKINDANI,
     photo: str = "",
     photo_2: str = "",
+    observed_on: str = "",
 ) -> bytes:
     """A finalised site-visit instance as ODK Collect writes it."""
     instance_id = instance_id or f"uuid:{uuid.uuid4()}"
@@ -43,7 +44,7 @@ def visit_xml(
         f'<report id="{form_id}" version="x" xmlns:jr="http://openrosa.org/javarosa" '
         'xmlns:orx="http://openrosa.org/xforms">'
         f"<project>{project}</project><status>{status}</status><note>{note}</note>"
-        f"<observed_on></observed_on><location>{location}</location>"
+        f"<observed_on>{observed_on}</observed_on><location>{location}</location>"
         f"<photo>{photo}</photo><photo_2>{photo_2}</photo_2>"
         f"<meta><instanceID>{instance_id}</instanceID></meta></report>"
     ).encode()
@@ -114,6 +115,8 @@ def test_an_odk_site_visit_makes_the_web_forms_observation_once(mombasa: World) 
         ({"status": ""}, "Choose what you saw"),
         ({"location": "north of the market"}, "GPS"),
         ({"location": "95 200"}, "GPS"),
+        ({"observed_on": "2999-01-01"}, "in the future"),
+        ({"observed_on": "yesterday"}, "is not valid"),
     ],
 )
 def test_bad_odk_site_visits_get_the_openrosa_error(
@@ -300,3 +303,10 @@ def test_a_coordinator_changes_a_projects_category_audited(mombasa: World) -> No
     sw = mombasa.client_for(mombasa.wanjiku)
     sw.cookies["django_language"] = "sw"
     assert sw.post(url, {"category": "abc"}, headers={"Accept-Language": "sw"}).status_code == 400
+
+
+def test_a_damaged_photo_is_refused_with_the_openrosa_message(mombasa: World) -> None:
+    xml = visit_xml(photo="site.jpg")
+    response = post(Client(), xml, files={"site.jpg": ("image/jpeg", b"\xff\xd8 not really a jpeg")})
+    assert response.status_code == 400 and "is not a photo" in message(response)
+    assert Observation.objects.count() == 0 and Report.objects.count() == 0
