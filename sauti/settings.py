@@ -235,8 +235,15 @@ SAUTI_CSP_IMG_EXTRA = env_list("SAUTI_CSP_IMG_EXTRA")
 
 # Messaging: the address providers call back (defaults to SITE_URL), the conversation handlers, limits.
 SAUTI_PUBLIC_URL = env_str("SAUTI_PUBLIC_URL", SITE_URL)
+# The handlers lived in conversations/handlers.py until 2026-12; a deployment's .env may still name them there.
+_MOVED_HANDLERS = {
+    "sauti.conversations.handlers.handle_sms": "sauti.conversations.actions.do_handle_sms",
+    "sauti.conversations.handlers.handle_ussd": "sauti.conversations.actions.do_handle_ussd",
+}
 SAUTI_SMS_HANDLER = env_str("SAUTI_SMS_HANDLER", "sauti.conversations.actions.do_handle_sms")
+SAUTI_SMS_HANDLER = _MOVED_HANDLERS.get(SAUTI_SMS_HANDLER, SAUTI_SMS_HANDLER)
 SAUTI_USSD_HANDLER = env_str("SAUTI_USSD_HANDLER", "sauti.conversations.actions.do_handle_ussd")
+SAUTI_USSD_HANDLER = _MOVED_HANDLERS.get(SAUTI_USSD_HANDLER, SAUTI_USSD_HANDLER)
 SAUTI_SMS_RATE_LIMIT = env_int("SAUTI_SMS_RATE_LIMIT", 10, minimum=1)
 # Seconds a worker's claim on an inbound message (processing) or an outbox message (sending) lasts; the
 # minutely sweep takes older claims back (inbound: processed again; outbox: see do_resolve_stuck_sending).

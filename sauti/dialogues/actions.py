@@ -50,6 +50,7 @@ from sauti.dialogues.models import (
 )
 from sauti.dialogues.notify import send_sms
 from sauti.dialogues.sms import ReplyError, parse_top_n, parse_verification
+from sauti.monitoring.actions import ReportError, strip_exif
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Group, GroupMembership, Office, Organisation, User
 
@@ -237,8 +238,6 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
 def do_add_meeting_photo(meeting: Meeting, by: User, upload: UploadedFile, caption: str = "") -> MeetingPhoto:
     """Photos are stored re-encoded without their metadata (GPS position, camera, time)."""
-    from sauti.monitoring.actions import ReportError, strip_exif
-
     if upload.size is None or upload.size > MAX_PHOTO_BYTES:
         raise DialogueError(_("Photos must be smaller than 8 MB."))
     data = upload.read()

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sauti.messaging.actions import do_queue_sms
 from sauti.messaging.keywords import parse_opt_out
 from sauti.messaging.segments import normalise, segment_count
 from sauti.opinions import report
@@ -153,8 +154,6 @@ def do_invite_by_sms(conversation: Conversation, contacts: Iterable[Contact]) ->
     """Invite members to vote by SMS: each becomes an anonymous SMS participant (keyed by the phone's hash)
     and gets the first statement in their language. Returns how many invitations were queued; members
     already taking part, opted out or without messaging consent are skipped."""
-    from sauti.messaging.actions import do_queue_sms
-
     if not conversation.is_open or conversation.organisation is None:
         raise OpinionError(_("Only an open conversation of an organisation can invite by SMS."))
     sent = 0

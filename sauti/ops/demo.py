@@ -1,5 +1,8 @@
 """The demo dataset. Invented organisations, people and numbers, in real places.
 
+This module builds the organisations, offices, users and groups; each app then adds its own part (its
+`demo.py`), called here in order, so no app imports another's demo.
+
 Deterministic for a given random seed; safe to run again (it completes what is missing).
 """
 
@@ -14,14 +17,17 @@ from django.utils import timezone
 
 from sauti.budgets.demo import build_demo_budgets
 from sauti.conversations.demo import build_demo_conversations
+from sauti.dialogues.demo import build_demo_dialogues
+from sauti.mapping.demo import build_demo_mapping
 from sauti.messaging.demo import build_demo_messaging
+from sauti.monitoring.demo import build_demo_monitoring
 from sauti.opinions.demo import build_demo_opinions
-from sauti.ops.demo_dialogues import build_demo_dialogues
-from sauti.ops.demo_monitoring import build_demo_monitoring
+from sauti.peers.demo import build_demo_peers
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
 from sauti.places.models import County, Settlement, Ward
 from sauti.questionnaires.demo import build_demo_questionnaires
+from sauti.trust.demo import build_demo_trust
 
 PASSWORD = "sauti-demo-2026"  # noqa: S105 (the published demo password)
 
@@ -171,6 +177,9 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
     build_demo_monitoring(rng, log)
     build_demo_conversations(log)
     build_demo_dialogues(rng, log)
+    build_demo_trust(rng, log)
+    build_demo_mapping(rng, log)
+    build_demo_peers(rng, log)
     log("SMS channels …")
     build_demo_messaging(log)
     build_demo_opinions(rng, log)

@@ -16,17 +16,14 @@ from sauti.audit.models import Action
 from sauti.dialogues import actions
 from sauti.dialogues.actions import WalkIn
 from sauti.dialogues.models import Commitment, Meeting, Priority, Programme
-from sauti.dialogues.reach import ensure_default_segments
-from sauti.mapping import actions as mapping_actions
 from sauti.monitoring.models import Case
-from sauti.peers import actions as peer_actions
-from sauti.peers.models import Practice
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Group, Office, Organisation, User
-from sauti.trust import actions as trust_actions
 
 L2L_TITLE = "Women's Leadership and Governance — Kiambu 2027 (demo)"
 POLICE_TITLE = "Pamoja Mtaani community–police dialogues — Korogocho (demo)"
+# The two mapping sessions whose exercises the mapping app's demo part fills in.
+FIRST_MAPPING, SECOND_MAPPING = "Mapping safe and unsafe spots", "Mapping again, six months on"
 
 
 def build_demo_dialogues(rng: random.Random, log: Callable[[str], object] = print) -> None:
@@ -38,9 +35,6 @@ def build_demo_dialogues(rng: random.Random, log: Callable[[str], object] = prin
     if amani and not Programme.objects.filter(title=POLICE_TITLE).exists():
         log("Dialogues: community–police sessions and peace actions …")
         _community_police(amani, rng)
-    if umoja and not Practice.objects.filter(organisation=umoja).exists():
-        log("Peer learning: a shared practice, an exchange visit and an adoption …")
-        _peer_exchange(umoja)
 
 
 def _held(
@@ -378,10 +372,8 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
     ):
         m = _held(programme, zawadi, 160 - i * 40 + 3, "peace_action", title, "Korogocho", peace_action=kind)
         _attend(m, zawadi, rng, 0.3, rng.randint(15, 40))
-    first_map = _held(programme, zawadi, 100, "mapping", "Mapping safe and unsafe spots", "Korogocho")
-    second_map = _held(programme, zawadi, 15, "mapping", "Mapping again, six months on", "Korogocho")
-    _mapping(first_map, second_map, zawadi)
-    _trust_survey(programme, zawadi, rng)
+    _held(programme, zawadi, 100, "mapping", FIRST_MAPPING, "Korogocho")
+    _held(programme, zawadi, 15, "mapping", SECOND_MAPPING, "Korogocho")
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
     actions.do_schedule_meeting(
         programme,
@@ -433,130 +425,3 @@ def _sign_in_sheet(
     actions.do_import_attendance(
         meeting, by, Table(headers=["name", "phone", "sex", "age_band", "segment"], rows=sheet)
     )
-
-
-def _trust_survey(programme: Programme, by: User, rng: random.Random) -> None:
-    """Invented answers: a baseline 170 days ago and a follow-up 20 days ago, trust rising among youth most."""
-    survey = trust_actions.do_create_trust_survey(
-        programme, by, title="Trust in the police — Korogocho (demo)"
-    )
-    baseline = survey.waves.get()
-    baseline.starts_on = timezone.localdate() - timedelta(days=170)
-    baseline.save(update_fields=["starts_on"])
-    follow_up = trust_actions.do_add_wave(
-        survey, by, label="After six months", starts_on=timezone.localdate() - timedelta(days=20)
-    )
-    items = list(survey.items.values_list("pk", flat=True))
-    lift = {"youth": 1.4, "women": 1.0, "men": 0.8, "business": 0.6, "elders": 0.5}
-    for wave, n in ((baseline, 60), (follow_up, 55)):
-        for _i in range(n):
-            segment = rng.choice(list(lift))
-            centre = 2.0 + (lift[segment] if wave is follow_up else 0)
-            scores = {pk: max(1, min(5, round(rng.gauss(centre, 0.9)))) for pk in items}
-            channel = rng.choice(["paper", "paper", "web"])
-            trust_actions.do_record_trust_response(
-                survey, channel=channel, scores=scores, segment=segment, wave=wave
-            )
-
-
-def _peer_exchange(org: Organisation) -> None:
-    """Invented: a pay-toilet practice (after seed 002's Tuelewane model) shown to a visiting group that adopts it."""
-    wanjiku = User.objects.get(username="wanjiku")
-    groups = list(org.groups.order_by("pk")[:2])
-    if len(groups) < 2:
-        return
-    host, visitor = groups
-    practice = peer_actions.do_save_practice(
-        org,
-        wanjiku,
-        groups=[host],
-        title="Pay toilet run by a women's group (demo)",
-        language="en",
-        problem="No clean, safe toilets in the settlement; women and girls unsafe at night.",
-        approach="The group built a toilet block with a county grant; small fees pay a caretaker, water and repairs; "
-        "the accounts are read out at the monthly meeting.",
-        cost="About KES 250,000 to build; fees of KES 5 cover running costs",
-        where_it_works="Dense settlements with a piped water point",
-        county=None,
-        shareable=True,
-    )
-    today = timezone.localdate()
-    visit = peer_actions.do_record_visit(
-        org,
-        wanjiku,
-        host_group=host,
-        visiting_groups=[visitor],
-        other_visitors="Kisumu women's savings group (demo)",
-        held_on=today - timedelta(days=75),
-        place="Mathare 4A",
-        practices=[practice],
-    )
-    peer_actions.do_add_lesson(
-        visit,
-        wanjiku,
-        side="visitor",
-        group_name=visitor.name,
-        text="Keep fees low enough for children to use it.",
-    )
-    peer_actions.do_add_lesson(
-        visit,
-        wanjiku,
-        side="host",
-        group_name=host.name,
-        text="Visitors asked to see the accounts: post them on the door.",
-    )
-    peer_actions.do_record_adoption(
-        practice,
-        wanjiku,
-        group=visitor,
-        status="running",
-        started_on=today - timedelta(days=30),
-        results="About 120 users a day; the caretaker is paid from fees (invented demo figures).",
-        visit=visit,
-    )
-
-
-def _mapping(first: Meeting, second: Meeting, by: User) -> None:
-    """Invented: youth and police mark the same places differently; mistrust turns to cooperation later."""
-    ensure_default_segments(first.programme)
-    marks = [
-        ("Korogocho market", "unsafe", "youth", "Swoops and arrests at night"),
-        ("Korogocho market", "safe", "police", "Patrolled every evening"),
-        ("River bank behind Grogan", "go_zone", "women", "Attacks when fetching water"),
-        ("Kamunde road", "conflict", "youth", "Fights between groups"),
-        ("Chief's camp", "safe", "women", "Lit and staffed"),
-    ]
-    actors = [
-        ("Korogocho police post", "police"),
-        ("Youth groups", "youth"),
-        ("Women's groups", "women"),
-        ("Chief's office", "administration"),
-        ("Gangs", "gangs"),
-    ]
-    ties = {
-        first: [
-            (1, 0, "mistrust", 3),
-            (2, 0, "mistrust", 2),
-            (3, 0, "cooperation", 2),
-            (4, 1, "conflict", 3),
-        ],
-        second: [
-            (1, 0, "cooperation", 2),
-            (2, 0, "trust", 2),
-            (3, 0, "cooperation", 3),
-            (4, 1, "conflict", 2),
-        ],
-    }
-    for meeting in (first, second):
-        exercise = mapping_actions.do_start_exercise(meeting, by, title=f"{meeting.title} (demo)")
-        for label, kind, segment, reason in marks:
-            if meeting is second and label == "Korogocho market" and segment == "youth":
-                kind, reason = "safe", "Officers now known by name"
-            mapping_actions.do_mark_hotspot(
-                exercise, by, label=label, kind=kind, segment=segment, reason=reason
-            )
-        made = [mapping_actions.do_add_actor(exercise, by, name=n, kind=k) for n, k in actors]
-        for a, b, kind, strength in ties[meeting]:
-            mapping_actions.do_add_tie(
-                exercise, by, source=made[a], target=made[b], kind=kind, strength=strength
-            )
