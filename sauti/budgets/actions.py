@@ -812,6 +812,45 @@ def do_choose_ward(
 
 
 @transaction.atomic
+def do_set_category(
+    project: Project, category: Category, *, by: User, reason: str = "", same_sector: bool = False
+) -> list[Project]:
+    """A coordinator maps the project's published sector to another of the organisation's categories: this
+    project, or every project of the organisation published under the same sector (the department
+    mapping). Each change is a `Correction` row (audited) naming the category before and after; the
+    published sector stays. Later imports keep the choice (they never touch an existing project's category)."""
+    if category.organisation_id != project.organisation_id or not category.is_active:
+        raise BudgetError(_("Choose one of your organisation's categories."))
+    targets = [project]
+    if same_sector and project.sector_published:
+        targets = list(
+            Project.objects.filter(
+                organisation=project.organisation, sector_published=project.sector_published
+            ).select_related("category")
+        )
+    reason = reason.strip()[:2000] or _("Category chosen by a coordinator for the published sector.")
+    now = timezone.now()
+    changed = []
+    for target in targets:
+        if target.category_id == category.pk:
+            continue
+        before = target.category.name_en if target.category else ""
+        target.category, target.updated_at = category, now
+        target.save(update_fields=["category", "updated_at"])
+        Correction.objects.create(
+            organisation=target.organisation,
+            project=target,
+            field="category",
+            published_value=before,
+            corrected_value=category.name_en,
+            reason=reason,
+            by=by,
+        )
+        changed.append(target)
+    return changed
+
+
+@transaction.atomic
 def do_link_case(project: Project, case: Case, *, by: User) -> None:
     """Link a case (and so its reports) to a project; the same organisation only."""
     if case.organisation_id != project.organisation_id:
@@ -855,6 +894,7 @@ def do_observe(project: Project, inp: ObservationInput) -> Observation:
         raise BudgetError(_("The date is in the future."))
     channels: dict[str, str] = {
         Observation.Source.SMS: ReportChannel.SMS,
+        Observation.Source.USSD: ReportChannel.USSD,
         Observation.Source.ODK: ReportChannel.ODK,
     }
     channel = channels.get(inp.source, ReportChannel.MONITOR if inp.by else ReportChannel.WEB)

@@ -60,6 +60,20 @@ class WardForm(forms.Form):
         return data
 
 
+class CategoryForm(forms.Form):
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int)
+    same_sector = forms.BooleanField(
+        label=_("Every project published under the same sector (the department's mapping)"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+
+    def __init__(self, *args: Any, categories: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["category"]).choices = [(c.pk, c.label) for c in categories]
+
+
 class LinkCaseForm(forms.Form):
     reference = forms.RegexField(
         label=_("Case or report reference"),

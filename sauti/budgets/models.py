@@ -6,6 +6,7 @@ Published figures are never changed by Sauti: a coordinator's correction is its 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -188,6 +189,15 @@ class Project(models.Model):
         )
 
 
+PROJECT_CODE = re.compile(r"^\s*P?\s*0*(\d{1,7})\s*$", re.I)
+
+
+def project_number(text: str) -> int | None:
+    """The project number people type ("P12", "p 12", "12"), None when it is not one."""
+    m = PROJECT_CODE.match(text or "")
+    return int(m.group(1)) if m else None
+
+
 # One project costing more than KES 100 billion is not a figure anyone published on purpose.
 ABSURD = Decimal("100000000000")
 
@@ -322,6 +332,7 @@ class Observation(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("Web")
         SMS = "sms", _("SMS")
+        USSD = "ussd", _("USSD")
         ODK = "odk", _("Field form (ODK)")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

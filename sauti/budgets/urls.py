@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/import/", views.import_file, name="import"),
     path("<slug:slug>/projects/<int:number>/", views.project_detail, name="project"),
     path("<slug:slug>/projects/<int:number>/correct/", views.project_correct, name="project_correct"),
+    path("<slug:slug>/projects/<int:number>/category/", views.project_category, name="project_category"),
     path("<slug:slug>/projects/<int:number>/ward/", views.project_ward, name="project_ward"),
     path("<slug:slug>/projects/<int:number>/observe/", views.project_observe, name="project_observe"),
     path("<slug:slug>/projects/<int:number>/cases/", views.project_link_case, name="project_link_case"),

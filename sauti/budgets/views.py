@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.budgets import actions, forms, queries, template
@@ -35,7 +36,7 @@ from sauti.budgets.models import (
 from sauti.dialogues.models import Priority
 from sauti.insights.charts import bar_chart
 from sauti.monitoring.access import cases_for
-from sauti.monitoring.models import Report
+from sauti.monitoring.models import Category, Report
 from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
@@ -186,6 +187,12 @@ def project_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "manage": can(request.user, Perm.MANAGE_BUDGETS, org),
         "observe": can(request.user, Perm.OBSERVE_PROJECTS, org),
         "correction_form": forms.CorrectionForm(),
+        "category_form": forms.CategoryForm(
+            initial={"category": project.category_id}, categories=_categories(org)
+        ),
+        "category_choice": Correction.objects.filter(project=project, field="category")
+        .select_related("by")
+        .last(),
         "observation_form": forms.ObservationForm(),
         "link_form": forms.LinkCaseForm(),
         "cases": cases_for(request.user)
@@ -214,6 +221,37 @@ def project_correct(request: HttpRequest, slug: str, number: int) -> HttpRespons
     except actions.BudgetError as exc:
         return _bad(request, str(exc), back)
     messages.success(request, _("Correction recorded; the published figure stays beside it."))
+    return redirect(back)
+
+
+def _categories(org: Organisation) -> Any:
+    return Category.objects.filter(organisation=org, is_active=True).order_by("position", "key")
+
+
+@login_required
+@require_POST
+def project_category(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    project = _project(request, slug, number, Perm.MANAGE_BUDGETS)
+    back = reverse("budgets:project", args=[slug, number])
+    form = forms.CategoryForm(request.POST, categories=_categories(project.organisation))
+    if not form.is_valid():
+        return _bad(request, _form_errors(form), back)
+    category = _categories(project.organisation).get(pk=form.cleaned_data["category"])
+    try:
+        changed = actions.do_set_category(
+            project,
+            category,
+            by=request_user(request),
+            reason=form.cleaned_data["reason"],
+            same_sector=form.cleaned_data["same_sector"],
+        )
+    except actions.BudgetError as exc:
+        return _bad(request, str(exc), back)
+    messages.success(
+        request,
+        ngettext("Category changed on %(n)d project.", "Category changed on %(n)d projects.", len(changed))
+        % {"n": len(changed)},
+    )
     return redirect(back)
 
 

@@ -295,6 +295,9 @@ def do_handle_ussd(
     elif session.phone_hash != phash or now - session.updated_at > USSD_SESSION_TIMEOUT:
         return _ussd_expired(ussd.UssdState.from_json(session.state).lang)
     contact = session.contact
+    item_body = _ussd_item_hop(organisation, session, phone, session_id, text, now)
+    if item_body is not None:
+        return item_body
     survey_body = _ussd_survey_hop(organisation, session, phone, session_id, text, now)
     if survey_body is not None:
         return survey_body
@@ -309,6 +312,50 @@ def do_handle_ussd(
         # the gateway's retry of a first hop raced this one and saved the session: same first screen
 
     return ("END " if screen.end else "CON ") + body
+
+
+def _ussd_item_hop(
+    organisation: Organisation, session: UssdSession, phone: str, session_id: str, text: str, now: datetime
+) -> str | None:
+    """A main-menu item of an app above (`ussd.register_menu_item`) and every hop after it, until the item
+    ends the session or sends the caller home."""
+    raw = dict(session.state or {})
+    state = ussd.UssdState.from_json(raw)
+    entry = ussd.new_input(state.consumed, text) if state.consumed or text else None
+    active = raw.get("item")  # None, or {"key": the item's number, "data": its own state}
+    item = ussd.menu_item(str(active.get("key", ""))) if isinstance(active, dict) else None
+    if item is None:
+        if (
+            session._state.adding
+            or raw.get("surveys") is not None
+            or state.menu != "main"
+            or state.end
+            or entry is None
+        ):
+            return None
+        item = ussd.menu_item(entry.strip())
+        if item is None:
+            return None
+        data: dict[str, Any] = {}
+        step_entry: str | None = None
+    elif entry is None or state.end:  # the gateway repeated a request, or the session is over
+        return ("END " if state.end else "CON ") + state.body
+    else:
+        data, step_entry = dict(active.get("data") or {}) if isinstance(active, dict) else {}, entry.strip()
+    with translation.override(state.lang):
+        step = item.step(
+            organisation, phone=phone, session_id=session_id, entry=step_entry, lang=state.lang, data=data,
+            now=now,
+        )  # fmt: skip
+    body, end = (ussd.main_screen(state.lang), False) if step.home else (step.body, step.end)
+    state.menu, state.page, state.matches = "main", 0, []
+    state.consumed, state.body, state.end = text, body, end
+    session.state = (
+        state.to_json() if step.home else {**state.to_json(), "item": {"key": item.key, "data": step.data}}
+    )
+    session.updated_at = now
+    session.save()
+    return ("END " if end else "CON ") + body
 
 
 def _ussd_survey_hop(

@@ -7,13 +7,18 @@ request (same `text`) shows the same screen again without acting twice.
 
 Keys on every list: 98 more, 99 previous page, 0 back, 00 home. Every screen is at most 160 GSM-7
 characters in both languages (tests walk every menu).
+
+Apps above this one add a top-level item with `register_menu_item` in their AppConfig.ready() (budgets'
+"Project status"): the main menu lists it, and `actions.do_handle_ussd` hands it every hop from its number
+on, until it ends the session or sends the caller home.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Final, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,7 +39,22 @@ from sauti.conversations.flows import (
 )
 from sauti.messaging.segments import GSM7_BASIC
 
-__all__ = ["CATEGORY_LABELS", "Screen", "UssdState", "advance", "new_input", "submitted"]
+if TYPE_CHECKING:
+    from sauti.people.models import Organisation
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "MenuItem",
+    "MenuStep",
+    "Screen",
+    "UssdState",
+    "advance",
+    "main_screen",
+    "menu_item",
+    "new_input",
+    "register_menu_item",
+    "submitted",
+]
 
 BACK: Final = "0"
 HOME: Final = "00"
@@ -140,6 +160,53 @@ class Screen:
 SURVEYS = "5"  # answered by questionnaires.phone (short forms), routed in conversations.actions
 
 
+@dataclass(frozen=True, slots=True)
+class MenuStep:
+    """What a registered menu item answers to one hop."""
+
+    body: str
+    end: bool = False
+    data: dict[str, Any] = field(default_factory=dict)  # the item's own state, kept for its next hop
+    home: bool = False  # back to the main menu (the body is then ignored)
+
+
+class MenuItem(Protocol):
+    """A top-level USSD menu item of an app above conversations."""
+
+    key: str  # its number in the main menu ("6"); 1-5 are taken
+
+    def label(self) -> str:
+        """Its main-menu label, short, in the active language."""
+
+    def step(
+        self,
+        organisation: Organisation,
+        *,
+        phone: str,
+        session_id: str,
+        entry: str | None,
+        lang: str,
+        data: dict[str, Any],
+        now: datetime,
+    ) -> MenuStep:
+        """One hop, run in `lang`: `entry` None for the item's first screen, else what the caller typed."""
+
+
+_MENU_ITEMS: list[MenuItem] = []
+_RESERVED: Final = frozenset({"1", "2", "3", "4", SURVEYS, BACK, HOME})
+
+
+def register_menu_item(item: MenuItem) -> None:
+    if item.key in _RESERVED:
+        raise ValueError(f"USSD menu key {item.key!r} is taken by the main menu")
+    if all(other.key != item.key for other in _MENU_ITEMS):
+        _MENU_ITEMS.append(item)
+
+
+def menu_item(key: str) -> MenuItem | None:
+    return next((item for item in _MENU_ITEMS if item.key == key), None)
+
+
 def new_input(consumed: str, text: str) -> str | None:
     """The input this request adds to the session (None: a repeat of the last request)."""
     if text == consumed:
@@ -158,17 +225,25 @@ def _gsm_only(text: str) -> str:
 # Screens ------------------------------------------------------------------------------------------------
 
 
-def _main() -> str:
+def _main(note: str = "") -> str:
+    """The main menu; a note (an error) takes the title's place, so the screen stays one screen with the
+    items other apps register."""
     return "\n".join(
         [
-            _("Sauti: report to your community group"),
+            note or _("Sauti: report to your community group"),
             "1. " + _("Report a problem"),
             "2. " + _("Check a report"),
             "3. " + _("My consent"),
             "4. Language / Lugha",
             f"{SURVEYS}. " + _("Surveys"),
+            *(f"{item.key}. {item.label()}" for item in _MENU_ITEMS),
         ]
     )
+
+
+def main_screen(lang: str, note: str = "") -> str:
+    with translation.override(lang):
+        return _main(note)
 
 
 def _back() -> str:
@@ -186,7 +261,7 @@ def _list(state: UssdState, header: str, names: Sequence[str], note: str) -> str
 def _screen(state: UssdState, services: Services, note: str = "") -> str:
     menu = state.menu
     if menu == "main":
-        return (note + "\n" if note else "") + _main()
+        return _main(note)
     if menu == "category":
         return _list(state, _("Choose the problem:"), [_(label) for _k, label in CATEGORY_LABELS], note)
     if state.matches and menu in ("county", "ward"):

@@ -161,7 +161,8 @@ def test_typed_names_offer_matches_and_unknown_names_ask_again(world: World) -> 
 def test_numbers_out_of_range_and_empty_inputs_ask_again(world: World) -> None:
     dial = Dial(world.umoja)
     dial.start()
-    assert dial.send("7").startswith("CON Choose a number from the list.\nSauti:")
+    # On the main menu the note takes the title's place (the menu stays one screen with other apps' items).
+    assert dial.send("7").startswith("CON Choose a number from the list.\n1. Report a problem")
     dial.send("1")
     assert dial.send("13").startswith("CON Choose a number from the list.\nChoose the problem:")
     dial.send("1")
@@ -333,3 +334,24 @@ def test_a_raced_first_hop_still_gets_the_first_screen(world: World, monkeypatch
     )
     assert body.startswith("CON Sauti: report to your community group")
     assert UssdSession.objects.filter(session_id="ATUid_race").count() == 1
+
+
+def test_apps_above_add_main_menu_items_but_not_on_taken_keys(world: World) -> None:
+    """budgets registers "6" in its AppConfig.ready(); the keys of the menu itself stay taken."""
+    item = ussd.menu_item("6")
+    assert item is not None
+    assert ussd.main_screen("en").endswith("\n6. Project status")
+    assert ussd.main_screen("sw").endswith("\n6. Hali ya mradi")
+
+    class Clash:
+        key = ussd.SURVEYS
+
+        def label(self) -> str:
+            return "x"
+
+        def step(self, *args: Any, **kwargs: Any) -> ussd.MenuStep:
+            return ussd.MenuStep("x")
+
+    with pytest.raises(ValueError, match="taken"):
+        ussd.register_menu_item(Clash())
+    assert ussd.menu_item(ussd.SURVEYS) is None

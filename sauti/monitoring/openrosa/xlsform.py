@@ -159,6 +159,12 @@ def _convert(sheets_json: str) -> tuple[bytes, str]:
     return xml, hashlib.md5(xml, usedforsecurity=False).hexdigest()
 
 
+def convert_sheets(sheets: dict[str, list[list[str]]]) -> tuple[bytes, str]:
+    """Another app's XLSForm (sheets of rows, as `spec` gives) as XForm XML and its MD5, converted once per
+    distinct content (per process)."""
+    return _convert(json.dumps(sheets, sort_keys=True, ensure_ascii=False))
+
+
 def xform_for(org: Organisation) -> XForm:
     """The XForm for this organisation, converted once per distinct XLSForm content (per process)."""
     sheets = spec(org)
