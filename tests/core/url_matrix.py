@@ -180,6 +180,7 @@ PENDING = {
     "budgets/<slug:slug>/import/",
     "budgets/<slug:slug>/projects/<int:number>/",
     "budgets/<slug:slug>/projects/<int:number>/cases/",
+    "budgets/<slug:slug>/projects/<int:number>/category/",
     "budgets/<slug:slug>/projects/<int:number>/correct/",
     "budgets/<slug:slug>/projects/<int:number>/observe/",
     "budgets/<slug:slug>/projects/<int:number>/ward/",
