@@ -708,6 +708,7 @@ def do_update_commitment(
     return c
 
 
+@transaction.atomic
 def do_rate_response(
     response: Response,
     by: User,
@@ -716,17 +717,33 @@ def do_rate_response(
     rating: int,
     notes: str,
     breakout: Breakout | None = None,
+    action: str = "",
+    owner: str = "",
+    action_due: dt.date | None = None,
 ) -> BreakoutRating:
-    """A new rating row every time: the latest per group counts, the earlier ones stay as its history."""
+    """A new rating row every time: the latest per group counts, the earlier ones stay as its history.
+    With an action (or an owner) the group agreed on, its follow-up is recorded with the rating, or neither."""
     if not 1 <= rating <= 5:
         raise DialogueError(_("Rate from 1 (not satisfied) to 5 (fully satisfied)."))
     if not response.meeting.programme.groups.filter(pk=group.pk).exists():
         raise DialogueError(_("That group is not part of this programme."))
     if breakout is not None and breakout.meeting.programme_id != response.meeting.programme_id:
         raise DialogueError(_("That breakout group met in another programme."))
-    return BreakoutRating.objects.create(
+    rated = BreakoutRating.objects.create(
         response=response, group=group, rating=rating, notes=notes, breakout=breakout, by=by
     )
+    if action.strip() or owner.strip():
+        do_add_follow_up(
+            response.meeting.programme,
+            by,
+            what=action,
+            owner=owner,
+            owner_group=group,
+            due_on=action_due,
+            rating=rated,
+            breakout=breakout,
+        )
+    return rated
 
 
 def current_ratings(response: Response) -> list[BreakoutRating]:

@@ -378,9 +378,6 @@ class RatingForm(DialogueForm):
         super().__init__(*args, **kwargs)
         self.fields["breakout"] = Pick(meeting.breakouts.all())
 
-    def follow_up(self) -> bool:
-        return bool(self.cleaned_data["action"].strip() or self.cleaned_data["owner"].strip())
-
 
 # --- Consensus -----------------------------------------------------------------------------------
 

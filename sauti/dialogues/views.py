@@ -510,25 +510,17 @@ def response_rate(request: HttpRequest, pk: int) -> HttpResponse:
     programme = response.meeting.programme
     group = get_rating_group_for_user(request.user, programme, data["group"])
     try:
-        rating = actions.do_rate_response(
+        actions.do_rate_response(
             response,
             request_user(request),
             group=group,
             rating=data["rating"],
             notes=data["notes"],
             breakout=data["breakout"],
+            action=data["action"],
+            owner=data["owner"],
+            action_due=data["action_due"],
         )
-        if form.follow_up():
-            actions.do_add_follow_up(
-                programme,
-                request_user(request),
-                what=data["action"],
-                owner=data["owner"],
-                owner_group=group,
-                due_on=data["action_due"],
-                rating=rating,
-                breakout=data["breakout"],
-            )
     except DialogueError as e:
         return refused(request, str(e), back)
     messages.success(request, _("Rating saved."))

@@ -230,6 +230,34 @@ def test_group_leaders_rate_only_their_own_groups(dia: Dialogue) -> None:
     assert c.post(f"/dialogues/responses/{resp.pk}/commitments/new/", {"what": "x"}).status_code == 403
 
 
+def test_a_rating_whose_follow_up_is_refused_is_not_saved_either(dia: Dialogue) -> None:
+    w = dia.world
+    m = actions.do_schedule_meeting(
+        dia.programme,
+        w.wanjiku,
+        kind="dialogue",
+        title="D",
+        starts_at=past(30),
+        ends_at=past(29),
+        already_held=True,
+    )
+    resp = actions.do_record_response(
+        m, w.wanjiku, priority=dia.priorities[0], office=dia.office, official_name="Chief", text="Soon"
+    )
+    c = w.client_for(w.wanjiku)
+    # An action without its due date: the follow-up is refused, so the rating typed with it is not kept alone.
+    r = c.post(
+        f"/dialogues/responses/{resp.pk}/rate/",
+        {
+            "group": w.mathare_group.pk,
+            "rating": "2",
+            "action": "Visit the county water office",
+        },
+    )
+    assert r.status_code == 400 and "due date" in r.content.decode()
+    assert not resp.ratings.exists() and not dia.programme.follow_ups.exists()
+
+
 def test_officials_see_only_what_is_addressed_to_their_office(dia: Dialogue) -> None:
     w = dia.world
     rnd = frozen_round(dia)
