@@ -33,6 +33,7 @@ from sauti.budgets.models import (
     SiteStatus,
     WardMatch,
 )
+from sauti.core.responses import form_errors, refused
 from sauti.dialogues.models import Priority
 from sauti.insights.charts import bar_chart
 from sauti.monitoring.access import cases_for
@@ -42,14 +43,6 @@ from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
 
 PAGE = 50
-
-
-def _bad(request: HttpRequest, reason: str, back: str) -> HttpResponse:
-    return render(request, "budgets/error.html", {"reason": reason, "back": back}, status=400)
-
-
-def _form_errors(form: Any) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _project(request: HttpRequest, slug: str, number: int, perm: Perm) -> Project:
@@ -215,11 +208,11 @@ def project_correct(request: HttpRequest, slug: str, number: int) -> HttpRespons
     back = reverse("budgets:project", args=[slug, number])
     form = forms.CorrectionForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
         actions.do_correct(project, by=request_user(request), **form.cleaned_data)
     except actions.BudgetError as exc:
-        return _bad(request, str(exc), back)
+        return refused(request, str(exc), back)
     messages.success(request, _("Correction recorded; the published figure stays beside it."))
     return redirect(back)
 
@@ -235,7 +228,7 @@ def project_category(request: HttpRequest, slug: str, number: int) -> HttpRespon
     back = reverse("budgets:project", args=[slug, number])
     form = forms.CategoryForm(request.POST, categories=_categories(project.organisation))
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     category = _categories(project.organisation).get(pk=form.cleaned_data["category"])
     try:
         changed = actions.do_set_category(
@@ -246,7 +239,7 @@ def project_category(request: HttpRequest, slug: str, number: int) -> HttpRespon
             same_sector=form.cleaned_data["same_sector"],
         )
     except actions.BudgetError as exc:
-        return _bad(request, str(exc), back)
+        return refused(request, str(exc), back)
     messages.success(
         request,
         ngettext("Category changed on %(n)d project.", "Category changed on %(n)d projects.", len(changed))
@@ -262,7 +255,7 @@ def project_ward(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     back = reverse("budgets:project", args=[slug, number])
     form = forms.WardForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
         actions.do_choose_ward(
             project,
@@ -271,7 +264,7 @@ def project_ward(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             county_wide=form.cleaned_data["county_wide"],
         )
     except actions.BudgetError as exc:
-        return _bad(request, str(exc), back)
+        return refused(request, str(exc), back)
     messages.success(request, _("Ward saved."))
     return redirect(back)
 
@@ -283,7 +276,7 @@ def project_observe(request: HttpRequest, slug: str, number: int) -> HttpRespons
     back = reverse("budgets:project", args=[slug, number])
     form = forms.ObservationForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     data = form.cleaned_data
     try:
         actions.do_observe(
@@ -300,7 +293,7 @@ def project_observe(request: HttpRequest, slug: str, number: int) -> HttpRespons
             ),
         )
     except actions.BudgetError as exc:
-        return _bad(request, str(exc), back)
+        return refused(request, str(exc), back)
     messages.success(request, _("Site visit recorded."))
     return redirect(back)
 
@@ -312,7 +305,7 @@ def project_link_case(request: HttpRequest, slug: str, number: int) -> HttpRespo
     back = reverse("budgets:project", args=[slug, number])
     form = forms.LinkCaseForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     ref = form.cleaned_data["reference"].strip().upper()
     number_given = int(ref.lstrip("CR"))
     case_pk: int | None = number_given
@@ -323,11 +316,11 @@ def project_link_case(request: HttpRequest, slug: str, number: int) -> HttpRespo
     if case_pk is not None:
         case = cases_for(request.user).filter(pk=case_pk).first()
     if case is None:
-        return _bad(request, _("No case %(ref)s that you can see.") % {"ref": ref}, back)
+        return refused(request, _("No case %(ref)s that you can see.") % {"ref": ref}, back)
     try:
         actions.do_link_case(project, case, by=request_user(request))
     except actions.BudgetError as exc:
-        return _bad(request, str(exc), back)
+        return refused(request, str(exc), back)
     messages.success(request, _("Case linked."))
     return redirect(back)
 
@@ -342,14 +335,14 @@ def scorecard(request: HttpRequest, slug: str) -> HttpResponse:
     code = request.GET.get("ward", "")
     if code:
         if not code.isdigit():
-            return _bad(
+            return refused(
                 request,
                 _("The ward must be given by its IEBC code."),
                 reverse("budgets:scorecard", args=[slug]),
             )
         ward = Ward.objects.filter(code=int(code)).first()
         if ward is None:
-            return _bad(
+            return refused(
                 request,
                 _("There is no ward with code %(code)s.") % {"code": code},
                 reverse("budgets:scorecard", args=[slug]),
@@ -479,13 +472,13 @@ def proposal_fate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     back = reverse("budgets:proposal", args=[slug, pk])
     form = forms.FateForm(request.POST)
     if not form.is_valid():
-        return _bad(request, _form_errors(form), back)
+        return refused(request, form_errors(form), back)
     try:
         actions.do_record_fate(
             proposal, fate=form.cleaned_data["fate"], note=form.cleaned_data["note"], by=request_user(request)
         )
     except actions.BudgetError as exc:
-        return _bad(request, str(exc), back)
+        return refused(request, str(exc), back)
     messages.success(request, _("Outcome recorded."))
     return redirect(back)
 
@@ -496,7 +489,7 @@ def proposal_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     proposal = _proposal(request, slug, pk, Perm.MANAGE_BUDGETS)
     form = forms.DocumentForm(request.GET)
     if not form.is_valid():
-        return _bad(
+        return refused(
             request,
             _("Choose the language (en or sw) and the format (pdf or docx)."),
             reverse("budgets:proposal", args=[slug, pk]),
