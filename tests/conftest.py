@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
 from sauti.people import actions
 from sauti.people.models import Group, Membership, Office, Organisation, Role, User
+from sauti.places.loader import GazetteerModels, load_gazetteer
 from sauti.places.models import Ward
 
 PASSWORD = "correct-horse-battery"
@@ -60,6 +62,9 @@ def _default_language() -> None:
 
 @pytest.fixture
 def world(db: None) -> World:
+    if not Ward.objects.exists():
+        # A transactional test (pytest-django runs them last) flushed the migration-loaded gazetteer.
+        load_gazetteer(GazetteerModels.from_apps(apps))
     umoja = Organisation.objects.create(name="Umoja Women's Network", slug="umoja")
     haki = Organisation.objects.create(name="Haki Mtaani", slug="haki")
     mabatini = Ward.objects.get(code=1446)

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,28 +18,24 @@ from sauti.audit.models import SignedHead
 from sauti.evidence import bundles
 from sauti.insights.filters import FILTER_KEYS, FilterError, filter_reports
 from sauti.monitoring.models import Case, Report
-from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
-from sauti.people.models import IdentityAccess, Organisation, User
+from sauti.people.access import (
+    Perm,
+    can,
+    get_organisation_for_user,
+    organisations_with,
+    request_user,
+)
+from sauti.people.models import IdentityAccess, Organisation
 
 SHOWN_CASES = 200
 ACCESS_PAGE = 100
-
-
-def _organisations_with(user: User, perm: Perm) -> list[Organisation]:
-    mine = list(organisations_for(user).order_by("name"))
-    allowed = [o for o in mine if can(user, perm, o)]
-    if not allowed:
-        if not mine:
-            raise Http404
-        raise PermissionDenied
-    return allowed
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_page(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    organisations = _organisations_with(user, Perm.EXPORT_EVIDENCE)
+    organisations = organisations_with(user, Perm.EXPORT_EVIDENCE)
     slug = request.GET.get("org") or organisations[0].slug
     org = next((o for o in organisations if o.slug == slug), None)
     if org is None:
@@ -109,7 +104,7 @@ def _day(raw: str, label: str) -> date | None:
 @require_GET
 def identity_access_log(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    organisations = _organisations_with(user, Perm.REVIEW_IDENTITY_ACCESS)
+    organisations = organisations_with(user, Perm.REVIEW_IDENTITY_ACCESS)
     rows = IdentityAccess.objects.filter(contact__organisation__in=organisations).select_related(
         "user", "contact", "contact__organisation"
     )

@@ -17,10 +17,9 @@ from django.views.decorators.http import require_GET
 
 from sauti.insights import exports
 from sauti.insights.filters import FilterError, active_filters, filter_reports
-from sauti.monitoring.access import organisations_with
 from sauti.monitoring.models import Category, Report, ReportChannel, Status
 from sauti.monitoring.openrosa.xlsform import form_id_for
-from sauti.people.access import Perm, can, get_organisation_for_user, request_user
+from sauti.people.access import Perm, can, get_organisation_for_user, organisations_with, request_user
 from sauti.people.models import Organisation, User
 
 

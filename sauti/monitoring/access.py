@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -14,7 +13,7 @@ from sauti.people.access import Perm, can, organisations_for, referred_offices, 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from sauti.people.models import Organisation, User
+    from sauti.people.models import User
 
 
 def _case_scope(user: User | AnonymousUser) -> tuple[list[int], list[int]]:
@@ -48,14 +47,3 @@ def get_case_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Case:
     if perm != Perm.VIEW_CASES:
         require(user, perm, case.organisation)
     return case
-
-
-def organisations_with(user: User, perm: Perm) -> list[Organisation]:
-    """The organisations where the user holds `perm`: 404 for someone in none at all, 403 for an insider."""
-    mine = list(organisations_for(user).order_by("name"))
-    allowed = [o for o in mine if can(user, perm, o)]
-    if not allowed:
-        if not mine:
-            raise Http404
-        raise PermissionDenied
-    return allowed

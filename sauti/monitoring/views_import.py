@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from sauti.monitoring import ushahidi
-from sauti.monitoring.access import organisations_with
-from sauti.people.access import Perm, get_organisation_for_user, request_user
+from sauti.people.access import Perm, get_organisation_for_user, organisations_with, request_user
 from sauti.people.models import Organisation
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024

@@ -245,15 +245,15 @@ def get_group_for_user(user: User | AnonymousUser, pk: int, perm: Perm) -> Group
 # --- Offices -------------------------------------------------------------------------------------
 
 
-def official_offices(user: User | AnonymousUser) -> list[int]:
-    """The offices whose dialogue business this user (an official) may see."""
+def _offices_with(user: User | AnonymousUser, perm: Perm) -> list[int]:
     if user.is_superuser:
         return []
-    return [
-        m.office_id
-        for m in _memberships(user).values()
-        if m.office_id and Perm.VIEW_ADDRESSED_DIALOGUES in ROLE_PERMS[m.role]
-    ]
+    return [m.office_id for m in _memberships(user).values() if m.office_id and perm in ROLE_PERMS[m.role]]
+
+
+def official_offices(user: User | AnonymousUser) -> list[int]:
+    """The offices whose dialogue business this user (an official) may see."""
+    return _offices_with(user, Perm.VIEW_ADDRESSED_DIALOGUES)
 
 
 def acts_for_office(user: User | AnonymousUser, office_id: int) -> bool:
@@ -268,16 +268,21 @@ def acts_for_office(user: User | AnonymousUser, office_id: int) -> bool:
 
 def referred_offices(user: User | AnonymousUser) -> list[int]:
     """The offices whose referred cases this user (an official) may see."""
-    if user.is_superuser:
-        return []
-    return [
-        m.office_id
-        for m in _memberships(user).values()
-        if m.office_id and Perm.VIEW_REFERRED_CASES in ROLE_PERMS[m.role]
-    ]
+    return _offices_with(user, Perm.VIEW_REFERRED_CASES)
 
 
 def request_user(request: HttpRequest) -> User:
     """The user of a view behind login_required."""
     assert isinstance(request.user, User)
     return request.user
+
+
+def organisations_with(user: User, perm: Perm) -> list[Organisation]:
+    """The organisations where the user holds `perm`: 404 for someone in none at all, 403 for an insider."""
+    mine = list(organisations_for(user).order_by("name"))
+    allowed = [o for o in mine if can(user, perm, o)]
+    if not allowed:
+        if not mine:
+            raise Http404
+        raise PermissionDenied
+    return allowed

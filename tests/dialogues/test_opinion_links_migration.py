@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from sauti.places.loader import GazetteerModels, load_gazetteer
-from sauti.places.models import Ward
 from tests.dialogues.conftest import Dialogue
 
 BEFORE = [("opinions", "0001_initial")]
 AFTER = [("opinions", "0002_programme_meeting_links")]
 
 
-@pytest.fixture
-def gazetteer(transactional_db: None) -> None:
-    """Another transactional test on this worker (they run last) may have flushed the gazetteer."""
-    if not Ward.objects.exists():
-        load_gazetteer(GazetteerModels.from_apps(apps))
-
-
 @pytest.mark.django_db(transaction=True)
-def test_attached_to_text_becomes_links(gazetteer: None, dia: Dialogue) -> None:
+def test_attached_to_text_becomes_links(dia: Dialogue) -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("opinions", "Conversation")
