@@ -21,6 +21,7 @@ from sauti.budgets.models import Correction, Flag, Observation, Project, Proposa
 from sauti.core import pdf as core_pdf
 from sauti.dialogues import petitions
 from sauti.dialogues.models import Priority
+from sauti.insights import pdf as insights_pdf
 from sauti.monitoring.models import Attachment, Case, Report
 
 MAX_PHOTOS_PER_PROJECT = 2
@@ -235,7 +236,7 @@ def render_pdf(doc: Document) -> bytes:
                     continue
             pdf.ln(3)
     if doc.cases.exists():
-        petitions.county_map(pdf, doc.cases)
+        insights_pdf.county_map(pdf, doc.cases)
     return bytes(pdf.output())
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 import string
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from sauti.core import pdf as core_pdf
 from sauti.dialogues.actions import DialogueError, agreed_priorities
 from sauti.dialogues.models import ConsensusRound, PetitionTemplate
 from sauti.insights import areas, figures
-from sauti.insights.boundaries import county_boundaries
+from sauti.insights import pdf as insights_pdf
 from sauti.insights.series import MAX_BUCKETS, TimeSeries, reports_over_time
 from sauti.monitoring.models import Case, Report
 from sauti.monitoring.texts import TextPolicy
@@ -286,19 +285,6 @@ def _month_rows(series: TimeSeries) -> tuple[list[str], list[tuple[str, list[int
 PALETTE = [(152, 0, 67), (221, 28, 119), (116, 169, 207), (35, 139, 69), (254, 178, 76), (84, 39, 143)]
 
 
-def county_map(pdf: core_pdf.Summary, cases: QuerySet[Case]) -> None:
-    """The cases per county and each located case, as in the evidence bundle's summary (memoranda too)."""
-    counts = {a.code: a.cases for a in areas.county_counts(cases, reports=False)}
-    top = max(counts.values(), default=0)
-    points = [
-        (float(lat or 0), float(lon or 0))
-        for lat, lon in cases.exclude(lat=None).exclude(lon=None).values_list("lat", "lon")
-    ]
-    core_pdf.county_map(
-        pdf, counts, json.loads(county_boundaries().body), areas.breaks(top) if top else [0], points
-    )
-
-
 def _chart(pdf: core_pdf.Summary, series: TimeSeries) -> None:
     """Reports per month as horizontal bars stacked by category, with a legend."""
     labels, rows = _month_rows(series)
@@ -381,7 +367,7 @@ def render_pdf(doc: Petition) -> bytes:
             pdf.line(f"{h['places_note']}: {places_line(p)}", 8)
         pdf.ln(2)
     if doc.cases.exists():
-        county_map(pdf, doc.cases)
+        insights_pdf.county_map(pdf, doc.cases)
     if doc.series is not None:
         pdf.line(h["chart"], 12, True, 7)
         _chart(pdf, doc.series)

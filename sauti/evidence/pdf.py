@@ -7,7 +7,6 @@ shared with petitions and memoranda.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,9 +14,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sauti.core.pdf import Summary, county_map
-from sauti.insights import areas, charts, figures
-from sauti.insights.boundaries import county_boundaries
+from sauti.core.pdf import Summary
+from sauti.insights import charts, figures
+from sauti.insights import pdf as insights_pdf
 from sauti.monitoring.models import Case, CaseEvent, Status
 
 
@@ -49,7 +48,7 @@ def render(
     )  # fmt: skip
     pdf.ln(2)
     _case_table(pdf, case_rows)
-    _map(pdf, cases)
+    insights_pdf.county_map(pdf, cases)
     _charts(pdf, cases)
     _timelines(pdf, cases, text)
     return bytes(pdf.output())
@@ -70,16 +69,6 @@ def _case_table(pdf: Summary, rows: Sequence[dict[str, Any]]) -> None:
             pdf.cell(w, 5, pdf.text_of(v))
         pdf.ln()
     pdf.ln(3)
-
-
-def _map(pdf: Summary, cases: QuerySet[Case]) -> None:
-    counts = {a.code: a.cases for a in areas.county_counts(cases, reports=False)}
-    top = max(counts.values(), default=0)
-    points = [
-        (float(lat or 0), float(lon or 0))
-        for lat, lon in cases.exclude(lat=None).exclude(lon=None).values_list("lat", "lon")
-    ]
-    county_map(pdf, counts, json.loads(county_boundaries().body), areas.breaks(top) if top else [0], points)
 
 
 def _bars(pdf: Summary, chart: charts.BarChart) -> None:
