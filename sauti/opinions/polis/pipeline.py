@@ -270,6 +270,12 @@ def _nearest(points: FloatArray, centers: FloatArray) -> IntArray:
     return np.asarray(found, dtype=np.int64)
 
 
+def _members(names: IntArray, labels: IntArray, k: int) -> list[IntArray]:
+    """The names in each cluster 0..k-1, in their original order (one sort, not k scans)."""
+    order = np.argsort(labels, kind="stable")
+    return np.split(names[order], np.cumsum(np.bincount(labels, minlength=k))[:-1])
+
+
 def _first_distinct(points: FloatArray, k: int) -> FloatArray:
     _, first = np.unique(points, axis=0, return_index=True)
     return points[np.sort(first)[:k]].copy()
@@ -355,7 +361,8 @@ def _clean_start(
         kept.append(j)
     label = np.where(label >= 0, remap[np.maximum(label, 0)], -1)
     ids = ids[kept].copy()
-    possible = min(k, len(np.unique(points, axis=0)))
+    # Counting distinct points sorts them all: only needed when clusters must be split off.
+    possible = k if len(ids) >= k else min(k, len(np.unique(points, axis=0)))
     cent, _alive = centres(label, len(ids))
     while len(ids) < possible:
         if len(ids):
@@ -510,7 +517,7 @@ def _select_repness(
     out: list[list[dict[str, Any]]] = []
     live = [j for j in range(len(tids)) if not mod_out[j]]
     for g in range(n_groups):
-        sufficient: list[dict[str, Any]] = []
+        sufficient: list[int] = []  # statement positions; only the few picked are turned into dicts
         best: dict[str, Any] | None = None
         best_test = -math.inf
         best_agree: dict[str, float] | None = None
@@ -521,7 +528,7 @@ def _select_repness(
             row = rows[j]
             na_, nd_, _ns, pa, _pd, pat, pdt, ra, _rd, rat, rdt = row
             if (rat > Z90 and pat > Z90) or (rdt > Z90 and pdt > Z90):
-                sufficient.append(_finalize(int(tids[j]), dict(zip(names, row, strict=True))))
+                sufficient.append(j)
             if not sufficient and (best is None or max(rat, rdt) > best_test):
                 best = _finalize(int(tids[j]), dict(zip(names, row, strict=True)))
                 best_test = best["repness-test"]
@@ -553,8 +560,15 @@ def _select_repness(
         if not sufficient:
             out.append(head)
             continue
-        rest = [r for r in sufficient if r["tid"] != best_agree_tid]
-        rest.sort(key=lambda r: -(r["repness"] * r["repness-test"] * r["p-success"] * r["p-test"]))
+        js = np.array([j for j in sufficient if int(tids[j]) != best_agree_tid], dtype=np.int64)
+        agree = stats["rat"][g, js] > stats["rdt"][g, js]
+        metric = np.where(
+            agree,
+            stats["ra"][g, js] * stats["rat"][g, js] * stats["pa"][g, js] * stats["pat"][g, js],
+            stats["rd"][g, js] * stats["rdt"][g, js] * stats["pd"][g, js] * stats["pdt"][g, js],
+        )
+        top = js[np.argsort(-metric, kind="stable")][:PICK]
+        rest = [_finalize(int(tids[j]), dict(zip(names, rows[j], strict=True))) for j in top]
         picked = ([head[0]] if best_agree is not None else []) + rest
         picked = picked[:PICK]
         out.append(
@@ -647,7 +661,7 @@ def analyze(
     base_centers, base_ids, base_labels = _warm_kmeans(
         points, np.ones(len(points)), conv_pids, previous_base, BASE_K, max_iter=100, tol=0.01
     )
-    base_members = [conv_pids[base_labels == b] for b in range(len(base_centers))]
+    base_members = _members(conv_pids, base_labels, len(base_centers))
     base_counts = np.array([len(b) for b in base_members], dtype=np.float64)
 
     group_of = np.full(n_p, -1, dtype=np.int64)
