@@ -287,19 +287,18 @@ def _silhouette(points: FloatArray, labels: IntArray) -> float:
     ids = np.unique(labels)
     if len(ids) < 2:
         return 0.0
-    scores = np.zeros(len(points))
     member = labels[None, :] == ids[:, None]  # k x n
     sizes = member.sum(1)
     sums = d @ member.T  # n x k
     own = np.searchsorted(ids, labels)
-    for i in range(len(points)):
-        n_own = sizes[own[i]]
-        if n_own <= 1:
-            continue
-        a = sums[i, own[i]] / (n_own - 1)
-        others = [sums[i, j] / sizes[j] for j in range(len(ids)) if j != own[i]]
-        b = min(others)
-        scores[i] = (b - a) / max(a, b) if max(a, b) > 0 else 0.0
+    n_own = sizes[own]
+    rows = np.arange(len(points))
+    a = sums[rows, own] / np.maximum(n_own - 1, 1)
+    mean_to = sums / sizes[None, :]
+    mean_to[rows, own] = np.inf
+    b = mean_to.min(1)
+    top = np.maximum(a, b)
+    scores = np.where((n_own > 1) & (top > 0), (b - a) / np.where(top > 0, top, 1.0), 0.0)
     return float(scores.mean())
 
 
