@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-
 from scipy import sparse
 
 from .data import NotEnoughData, Votes
