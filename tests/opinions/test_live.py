@@ -63,3 +63,22 @@ def test_live_votes_match_a_warm_full_run() -> None:
         len({int(g) for p, g in zip(patched.pids, patched.group_of, strict=True) if p % 2 == 0 and p < 60})
         == 1
     )
+
+
+def test_a_long_run_of_votes_stays_equal_to_warm_full_runs() -> None:
+    """The kept covariance-times-basis product is patched vote after vote: it must not drift."""
+    votes = _camps(n=40, statements=10, seed=7)
+    first = analyze(votes, groups=2)
+    live = LiveMap(votes, first, groups=2)
+    rng = np.random.default_rng(3)
+    extra: list[tuple[int, int, int]] = []
+    state = first.state
+    for _ in range(30):
+        vote = (int(rng.integers(0, 44)), int(rng.integers(0, 11)), int(rng.choice([1, -1, 0])))
+        extra.append(vote)
+        patched = live.vote(*vote)
+        full = analyze(_with(votes, extra), groups=2, state=state)
+        state = patched.state
+        assert np.allclose(np.abs(patched.proj), np.abs(full.proj), atol=1e-6)
+        assert patched.group_of.tolist() == full.group_of.tolist()
+    assert np.allclose(live.cov_basis, live.cov @ live.basis, atol=1e-9)
