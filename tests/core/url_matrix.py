@@ -253,4 +253,3 @@ MATRIX: dict[str, str] = {
     "evidence/public-keys/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     "evidence/public-keys/<slug:slug>.txt": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
 }  # fmt: skip
-

@@ -292,7 +292,9 @@ def test_a_bundle_shared_outside_redacts_its_chain_of_custody(world: World, tmp_
             assert identity not in shown, identity
     custody = json.loads(custody_json)
     assert any("Polisi walinipiga" in json.dumps(e["data"], ensure_ascii=False) for e in custody)
-    recorded = {e.seq: (e.data_hash, e.hash) for e in AuditEntry.objects.filter(seq__in=[c["seq"] for c in custody])}
+    recorded = {
+        e.seq: (e.data_hash, e.hash) for e in AuditEntry.objects.filter(seq__in=[c["seq"] for c in custody])
+    }
     assert {c["seq"]: (c["data_hash"], c["hash"]) for c in custody} == recorded
     assert check_bundle(path).ok
     # Within the organisation, with identities, the chain is kept as written.
