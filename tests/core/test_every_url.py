@@ -4,7 +4,8 @@
 its ids, so a new route cannot be forgotten. `test_every_url_as_every_role` requests each one (GET, and an
 empty POST for routes that take POSTs) as every persona: nobody gets a 500; anonymous visitors only reach
 public pages; a refused request (401/403/404/405) changes no row anywhere; someone with no organisation,
-and the other organisation's coordinator, get nothing of Umoja's (their own lists name none of its objects); officials get nothing beyond what is addressed to their office; and no response to anyone but a
+and the other organisation's coordinator, get nothing of Umoja's (their own lists name none of its objects);
+officials get nothing beyond what is addressed to their office; and no response to anyone but a
 coordinator/administrator of Umoja (or the group's own leader, on its member list) carries the identity of
 a contact. `test_an_official_crawling_every_link_finds_no_identity` logs in as the chief and follows every
 link from every page, every route with its ids among them. Both run on one small dataset with every kind of
