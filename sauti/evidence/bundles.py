@@ -15,8 +15,9 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -111,6 +112,20 @@ def _csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+_NOT_TEXT = re.compile(r"[0-9a-f]{32,}|\d{4}-\d\d-\d\d(?:[T ][\d:.+\-Z]*)?")
+
+
+def _redacted(value: Any, text: Callable[[str], str]) -> Any:
+    """An audited row's snapshot with its free text redacted (hashes and timestamps left as recorded)."""
+    if isinstance(value, str):
+        return value if _NOT_TEXT.fullmatch(value) else text(value)
+    if isinstance(value, list):
+        return [_redacted(v, text) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v, text) for k, v in value.items()}
+    return value
+
+
 def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -193,14 +208,15 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
                 content = handle.read()
         except (OSError, ValueError):
             content = None
-        safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in a.original_name)[:80]
+        original_name = a.original_name if identities else text(a.original_name)
+        safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in original_name)[:80]
         path = f"attachments/R{a.report_id}/{a.sha256[:16]}-{safe_name}"
         if content is not None:
             files[path] = content
         attachment_rows.append(
             {
                 "id": a.pk, "report": a.report_id, "file": path if content is not None else "",
-                "original_name": a.original_name, "content_type": a.content_type, "size": a.size,
+                "original_name": original_name, "content_type": a.content_type, "size": a.size,
                 "sha256_at_upload": a.sha256, "uploaded_at": _iso(a.uploaded_at),
                 "matches_upload": content is not None and hashlib.sha256(content).hexdigest() == a.sha256,
             }
@@ -214,11 +230,14 @@ def build_bundle(cases: QuerySet[Case], user: User | None, *, identities: bool =
         ("monitoring.attachment", [a["id"] for a in attachment_rows]),
     ):
         for entry in audit.history(label, pks):
+            # Outside the organisation the snapshots are redacted like the rest; data_hash and hash stay those
+            # of the chain, so the entries still match a `sauti verify` of the organisation's database.
+            snapshot = json.loads(entry.data)
             custody.append(
                 {
                     "seq": entry.seq, "at": audit.format_at(entry.at), "actor": entry.actor,
                     "action": entry.action, "model": entry.model, "pk": entry.object_pk,
-                    "data": json.loads(entry.data), "data_hash": entry.data_hash,
+                    "data": snapshot if identities else _redacted(snapshot, text), "data_hash": entry.data_hash,
                     "prev_hash": entry.prev_hash, "hash": entry.hash,
                 }
             )  # fmt: skip

@@ -270,3 +270,34 @@ def test_verify_files_finds_an_attachment_changed_on_disk(world: World, case: Ca
     code, _out, err = run("verify", "--files")
     assert code == 1 and f"attachment {attachment.pk} differs from its SHA-256" in err
     assert run("verify")[0] == 0  # without --files the rows still agree
+
+
+def test_a_bundle_shared_outside_redacts_its_chain_of_custody(world: World, tmp_path: Path) -> None:
+    """Issue 14: custody.json held the audited rows as written (a name and number in a report, a case title, a
+    reason); outside the organisation they are redacted like the pages, their hashes kept as recorded."""
+    from sauti.monitoring.actions import do_transition
+    from sauti.monitoring.models import Status
+
+    text = "Mimi ni Njeri Wambui, simu yangu 0712 000 001. Polisi walinipiga Kwa Reuben."
+    report = submit(world, text, reporter=find_contact(world.umoja, REPORTER))
+    assert report.case is not None
+    do_transition(report.case, Status.TRIAGED, world.wanjiku, reason="Called Njeri Wambui on 0712000001")
+    path = tmp_path / "outside.zip"
+    path.write_bytes(build_bundle(cases_for_bundle([report.case.pk], world.wanjiku), world.wanjiku))
+    with zipfile.ZipFile(path) as archive:
+        custody_json = archive.read("custody.json").decode()
+        custody_csv = archive.read("custody.csv").decode("utf-8-sig")
+    for shown in (custody_json, custody_csv):
+        for identity in ("Njeri", "Wambui", "0712 000 001", "0712000001", REPORTER, "712000001"):
+            assert identity not in shown, identity
+    custody = json.loads(custody_json)
+    assert any("Polisi walinipiga" in json.dumps(e["data"], ensure_ascii=False) for e in custody)
+    recorded = {
+        e.seq: (e.data_hash, e.hash) for e in AuditEntry.objects.filter(seq__in=[c["seq"] for c in custody])
+    }
+    assert {c["seq"]: (c["data_hash"], c["hash"]) for c in custody} == recorded
+    assert check_bundle(path).ok
+    # Within the organisation, with identities, the chain is kept as written.
+    inside = build_bundle(cases_for_bundle([report.case.pk], world.alice), world.alice, identities=True)
+    with zipfile.ZipFile(io.BytesIO(inside)) as archive:
+        assert "Njeri Wambui" in archive.read("custody.json").decode()
