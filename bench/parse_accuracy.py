@@ -45,7 +45,9 @@ def main() -> None:
     }
     print(table(named))
     if new:
-        print(f"\nheld-out rows 1-{OLD_ROWS} (old) and {OLD_ROWS + 1}-{len(rows)} (new, written before tuning):")
+        print(
+            f"\nheld-out rows 1-{OLD_ROWS} (old) and {OLD_ROWS + 1}-{len(rows)} (new, written before tuning):"
+        )
         print(
             table(
                 {

@@ -513,7 +513,16 @@ def _matched_rules(tokens: Sequence[str]) -> set[int]:
 CORRUPTION_OVERRIDE: Final = 5.0
 _GAIN_TAGS: Final = frozenset({"money", "bribe", "amount"})
 _ABUSE_TAGS: Final = frozenset({"official", "self", "condition"})
-_SECTORS: Final = ("water", "sanitation", "health", "education", "public-projects", "land", "housing", "other")
+_SECTORS: Final = (
+    "water",
+    "sanitation",
+    "health",
+    "education",
+    "public-projects",
+    "land",
+    "housing",
+    "other",
+)
 
 
 def score_categories(tokens: Sequence[str]) -> dict[str, float]:

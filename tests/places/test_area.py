@@ -205,5 +205,7 @@ def test_report_forms_offer_use_my_location_and_the_ward_of_the_point(world: Wor
 def test_nairobi_settlements_resolve_to_a_nairobi_ward_for_a_nairobi_organisation(text: str) -> None:
     resolution = resolve_place(text, Area(counties=frozenset({NAIROBI})))
     assert resolution.place is not None, (text, resolution.choices)
-    assert resolution.place.county_code == NAIROBI and resolution.place.ward_code is not None, resolution.place
+    assert resolution.place.county_code == NAIROBI and resolution.place.ward_code is not None, (
+        resolution.place
+    )
     assert Ward.objects.get(code=resolution.place.ward_code).county.code == NAIROBI
