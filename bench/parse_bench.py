@@ -151,17 +151,23 @@ def report(label: str, total: float, cpu: float, latencies: list[float]) -> None
 def old_reading(rev: str) -> Any:
     """`sauti/conversations/reading.py` as it was at `rev`, loaded beside today's as its own module."""
     import importlib.util
+    import shutil
     import subprocess
     import sys
+    import tempfile
 
+    git = shutil.which("git")
+    assert git is not None, "git is needed for --old"
     source = subprocess.run(
-        ["git", "show", f"{rev}:sauti/conversations/reading.py"], cwd=ROOT, check=True, capture_output=True
+        [git, "show", f"{rev}:sauti/conversations/reading.py"], cwd=ROOT, check=True, capture_output=True
     ).stdout
-    spec = importlib.util.spec_from_loader("old_reading", loader=None)
-    assert spec is not None
+    path = Path(tempfile.mkdtemp()) / "old_reading.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("old_reading", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["old_reading"] = module  # dataclasses look their module up
-    exec(compile(source, f"{rev}:reading.py", "exec"), module.__dict__)
+    spec.loader.exec_module(module)
     return module
 
 

@@ -267,7 +267,7 @@ class LocatedSerializer(serializers.Serializer[Any]):
     county = AreaSerializer(allow_null=True)
     constituency = AreaSerializer(allow_null=True)
     ward = serializers.IntegerField(
-        source="ward.code", allow_null=True, help_text=gettext_lazy("IEBC ward code; null when not known.")
+        source="ward.code", allow_null=True, help_text=gettext_lazy("IEBC ward code.")
     )
     settlement = SettlementSerializer(allow_null=True)
 

@@ -63,6 +63,7 @@ def test_place_text_is_resolved_for_the_organisations_area_and_ward_is_a_bare_ie
     assert response.status_code == 201
     body = response.json()
     report = Report.objects.select_related("ward__county").get(pk=body["id"])
+    assert report.ward is not None
     assert isinstance(body["ward"], int) and body["ward"] == report.ward.code
     assert report.ward.county.code == 47 and body["county"]["code"] == 47
     if ward is not None:
