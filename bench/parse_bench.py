@@ -148,12 +148,38 @@ def report(label: str, total: float, cpu: float, latencies: list[float]) -> None
     )
 
 
+def old_reading(rev: str) -> Any:
+    """`sauti/conversations/reading.py` as it was at `rev`, loaded beside today's as its own module."""
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    git = shutil.which("git")
+    assert git is not None, "git is needed for --old"
+    source = subprocess.run(
+        [git, "show", f"{rev}:sauti/conversations/reading.py"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "old_reading.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("old_reading", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_reading"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--old", metavar="REV", help="also time reading.py as it was at this git revision (e.g. main)"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -177,6 +203,12 @@ def main() -> None:
         ("places only", extract_places),
         ("analyse", analyse),
     ]
+    if args.old:
+        old = old_reading(args.old)
+        runs += [
+            ("old rules", lambda t: old.analyse(t, place_finder=no_places)),
+            ("old analyse", old.analyse),
+        ]
     chars = sum(len(t) for t in texts) / len(texts)
     print(f"{len(texts):,} messages, {chars:.0f} characters on average, one core, warm place index")
     for label, fn in runs:

@@ -266,7 +266,9 @@ class LocatedSerializer(serializers.Serializer[Any]):
     lon = serializers.FloatField(allow_null=True)
     county = AreaSerializer(allow_null=True)
     constituency = AreaSerializer(allow_null=True)
-    ward = AreaSerializer(allow_null=True)
+    ward = serializers.IntegerField(
+        source="ward.code", allow_null=True, help_text=gettext_lazy("IEBC ward code.")
+    )
     settlement = SettlementSerializer(allow_null=True)
 
 

@@ -174,6 +174,12 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("own relatives|their relatives|watu wa familia|friends of the|marafiki wa|kwa kujuana|jamaa zake|jamaa zao|ndugu zake|ndugu zao|marafiki zao|marafiki zake|own clan|own company|kampuni yake|kampuni yao|kampuni hewa|ghost company", {"corruption": 3}, ""),
     ("ward officer|county officer*|lands officer|land officer|clinic officer|health officer|education officer|wa kaunti|county officials|county staff|county workers", {"corruption": 1}, "official"),
     ("to get|to process|to release|in order to", {"corruption": 0}, "condition"),
+    ("to give us|to give me|ili tupewe|ili upewe|ili nipewe|ndio tupewe|ndio upewe|unless we|unless you|unless they|before they|ukitaka|ukienda|lazima utoe|lazima ulipe|lazima umlipe|bila kulipa|bila kutoa|ndio a*|ndio tu*|ndio ni*|ndio wa*|ndio u*", {"corruption": 0}, "condition"),
+    ("duka lake|duka yake|duka lao|chemist yake|chemist lake|kwa jina lake|kwa jina yake|kwa majina yao|his friends|her friends|their friends|his store|his shop|her shop|his pocket|their pockets|into the pockets|mfukoni|kwa marafiki zake|mtu ndani|walio na mtu|for himself|for herself|for themselves|own members|own pocket", {"corruption": 3}, "self"),
+    ("dawa za serikali|dawa ya serikali|government drugs|government medicine|relief food|chakula cha msaada|msaada wa chakula|mali ya serikali|government property", {"corruption": 1}, "public"),
+    ("mwalimu mkuu|head teacher|procurement officer|mtu wa kaunti|watu wa kaunti|mtu wa ofisi|watu wa ofisi|wafanyakazi wa county|wafanyakazi wa kaunti|wasee wa county|jamaa wa county|fundi wa kaunti|fundi wa kplc", {"corruption": 1}, "official"),
+    ("ndoa ya mapema|ndoa za utotoni|ndoa ya utotoni|*olewa na mzee|*olewa na mwanaume", {"gbv": 6}, ""),
+    ("kakitu|kitu kidogo|tutoe kitu|utoe kitu|na kitu", {"corruption": 3}, "bribe"),
     ("kituo cha polisi|police station|police post", {"security": 1}, ""),
     ("askari wa kaunti|county askari|county askaris", {"security": 3}, "police"),
     ("samaki wamekufa|samaki wanakufa|dead fish|fish are dying|fish died", {"environment": 3}, ""),
@@ -226,7 +232,9 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("gbv|sgbv|fgm|ukeketaji|*keketw*|*kekete*|kijinsia|sexual*|kingono", {"gbv": 6}, ""),
     ("mke|mkewe|wife|wives|mume|mumewe|waume|husband*|boyfriend|girlfriend|mpenzi", {"gbv": 2}, "partner"),
     ("*ozwa|married off|forced marriage|forced to marry", {"gbv": 5}, ""),
-    ("*olewa|mimba|pregnan*|msichana|wasichana|girl|girls|mwanamke|wanawake|woman|women|dada|bibi", {"gbv": 1}, ""),
+    ("*dhulumiw*|*dhulumu|abused|abuse", {"gbv": 2}, "abuse"),
+    ("mimba|pregnan*", {"gbv": 1}, "pregnancy"),
+    ("*olewa|msichana|wasichana|girl|girls|mwanamke|wanawake|woman|women|dada|bibi", {"gbv": 1}, ""),
     # land
     ("ardhi|land|acre*|ekari", {"land": 4}, ""),
     ("shamba|mashamba|farm|farms", {"land": 3}, ""),
@@ -257,7 +265,7 @@ CATEGORY_RULES: Final[list[tuple[str, dict[str, float], str]]] = [
     ("chai", {"corruption": 2}, "bribe"),
     ("upate|tupate|apate|wapate|nipate|mpate", {"corruption": 0}, "condition"),
     ("*itisha|demand*|asking|charges|charging|pesa|money|cash|receipt|risiti|*uzwa|sold|selling|sells|pay|paid|paying|*lipe|*lipa|*lipisha|*lipishwa|fund|funds|fedha|hela|doh|ganji|chapaa|munde", {"corruption": 1}, "money"),
-    ("chifu|chief*|afisa|official*|administrator|registrar|clerk|clerks|msimamizi|wakubwa|elder|elders|viongozi|kiongozi|mwenyekiti|chairman|chairperson|kamati|wanakamati|committee|treasurer|supervisor|councillor*|councilor*|organiser*|organizer*|ofisi|office|offices", {"corruption": 1}, "official"),
+    ("chifu|chief*|afisa|official*|administrator|registrar|clerk|clerks|mganga|matron|headteacher|principal|procurement|accountant|mhasibu|msimamizi|wakubwa|elder|elders|viongozi|kiongozi|mwenyekiti|chairman|chairperson|kamati|wanakamati|committee|treasurer|supervisor|councillor*|councilor*|organiser*|organizer*|ofisi|office|offices", {"corruption": 1}, "official"),
     # other (no taxonomy category of its own)
     ("stima|umeme|electricity|kplc|tokens|transformer|blackout|power", {"other": 4}, ""),
     ("unga|njaa|hunger|food|chakula|pombe|fare|ajira|jobs", {"other": 1}, ""),
@@ -276,6 +284,13 @@ CATEGORY_COMBINATIONS: Final[list[tuple[frozenset[str], dict[str, float]]]] = [
     (frozenset({"official", "amount"}), {"corruption": 2}),
     (frozenset({"money", "condition"}), {"corruption": 2}),
     (frozenset({"project", "water"}), {"public-projects": 1}),
+    (frozenset({"police", "amount"}), {"security": 3}),
+    (frozenset({"self", "money"}), {"corruption": 2}),
+    (frozenset({"self", "official"}), {"corruption": 3}),
+    (frozenset({"public", "self"}), {"corruption": 2}),
+    (frozenset({"amount", "condition"}), {"corruption": 3}),
+    (frozenset({"official", "condition"}), {"corruption": 1}),
+    (frozenset({"pregnancy", "abuse"}), {"gbv": 6}),
 ]
 # Equal scores go to the narrower category.
 _TIE_ORDER: Final = (
@@ -495,6 +510,21 @@ def _matched_rules(tokens: Sequence[str]) -> set[int]:
     return matched
 
 
+CORRUPTION_OVERRIDE: Final = 5.0
+_GAIN_TAGS: Final = frozenset({"money", "bribe", "amount"})
+_ABUSE_TAGS: Final = frozenset({"official", "self", "condition"})
+_SECTORS: Final = (
+    "water",
+    "sanitation",
+    "health",
+    "education",
+    "public-projects",
+    "land",
+    "housing",
+    "other",
+)
+
+
 def score_categories(tokens: Sequence[str]) -> dict[str, float]:
     """Every top-level category's score for these tokens (0 where nothing matched)."""
     scores = dict.fromkeys(TOP_LEVEL_KEYS, 0.0)
@@ -512,6 +542,16 @@ def score_categories(tokens: Sequence[str]) -> dict[str, float]:
         if needed <= tags:
             for category, weight in extra.items():
                 scores[category] += weight
+    if (
+        "police" not in tags
+        and tags & _GAIN_TAGS
+        and tags & _ABUSE_TAGS
+        and scores["corruption"] >= CORRUPTION_OVERRIDE
+    ):
+        # Corruption cuts across sectors: money taken by an office holder, on a condition or for private
+        # gain, is corruption even in a clinic or a school, whose words otherwise outweigh it.
+        sector = max(scores[key] for key in _SECTORS)
+        scores["corruption"] = max(scores["corruption"], sector + 1)
     return scores
 
 

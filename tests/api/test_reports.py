@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sauti.monitoring.models import Case, Report
+from sauti.places.models import County
 from sauti.places.services import ward_at
 from tests.api.conftest import Data, submit, token_client
 from tests.conftest import World
@@ -41,11 +42,39 @@ def test_a_report_is_stored_placed_and_grouped_into_a_case(world: World) -> None
     body = response.json()
     report = Report.objects.get(pk=body["id"])
     assert report.channel == "web" and report.submitted_by == world.wanjiku
-    assert body["ward"] == {"code": 1408, "name": "Kwa Reuben"} and body["county"]["code"] == 47
+    assert body["ward"] == 1408 and body["county"]["code"] == 47
     assert body["precision"] == "ward" and set(body["categories"]) == {"water-disconnection", "water"}
     assert body["case"] == report.case_id and body["case_status"] == "new"
     assert body["people_affected"] == 200 and body["language"] == "sw" and body["reporter"] is None
     assert Case.objects.get(pk=body["case"]).report_count == 1
+
+
+@pytest.mark.parametrize(
+    ("place_text", "ward"), [("Huruma", 1447), ("Mwiki", None), ("Mathare 4A", None), ("Kayole", None)]
+)
+def test_place_text_is_resolved_for_the_organisations_area_and_ward_is_a_bare_iebc_code(
+    world: World, place_text: str, ward: int | None
+) -> None:
+    world.umoja.area_counties.set([County.objects.get(code=47)])  # a Nairobi organisation
+    response = post(
+        token_client(world.wanjiku),
+        {"org": "umoja", "description": "Maji yamekatwa tangu jana", "place_text": place_text},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    report = Report.objects.select_related("ward__county").get(pk=body["id"])
+    assert report.ward is not None
+    assert isinstance(body["ward"], int) and body["ward"] == report.ward.code
+    assert report.ward.county.code == 47 and body["county"]["code"] == 47
+    if ward is not None:
+        assert body["ward"] == ward
+    assert body["case"] == report.case_id and body["place_choices"] == []
+
+
+def test_a_report_without_a_place_has_a_null_ward(world: World) -> None:
+    response = post(token_client(world.wanjiku), {"org": "umoja", "description": "Maji yamekatwa tangu jana"})
+    assert response.status_code == 201
+    assert response.json()["ward"] is None
 
 
 def test_field_monitors_report_on_the_monitor_channel_with_coordinates_and_a_reporter(
@@ -65,7 +94,7 @@ def test_field_monitors_report_on_the_monitor_channel_with_coordinates_and_a_rep
     body = response.json()
     assert body["channel"] == "monitor" and body["precision"] == "point"
     ward = ward_at(-1.2621, 36.8576)
-    assert ward is not None and body["ward"]["code"] == ward.ward_code
+    assert ward is not None and body["ward"] == ward.ward_code
     assert body["reporter"] == data.reporter.pseudonym
     assert Report.objects.get(pk=body["id"]).reporter == data.reporter
 

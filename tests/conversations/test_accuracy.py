@@ -26,12 +26,27 @@ COLUMNS = [
 
 # Measured (`bench/parse_accuracy.py` prints the table) and set a little below, so a regression fails but
 # a one-message change does not. Rows 331-420 were written later, mostly about corruption (the weakest
-# recall), before the rules were tuned on their training rows; their held-out rows are harder than the
-# first 330. Held-out measured: macro-F1 0.859, language 0.986, place 1.000, people 0.986, lowest recall
-# 0.575 (corruption); train: 0.976, 1.000, 1.000, 0.996, lowest recall 0.917 (water).
+# recall), before the rules were tuned on their training rows; rows 421-480 (issue 16) likewise, before
+# the second tuning, which looked only at training rows. Held-out (all 160) measured: category 0.844,
+# macro-F1 0.858, language 0.988, place 0.994, people 0.975, lowest recall 0.708 (corruption); train:
+# category 0.975, macro-F1 0.969. Issue 16 asks 0.95 for the held-out category: not reached (docs/places.md).
 FLOORS = {
-    "train": {"macro_f1": 0.95, "language": 0.97, "place": 0.95, "people": 0.97, "min_recall": 0.85},
-    "held-out": {"macro_f1": 0.83, "language": 0.95, "place": 0.90, "people": 0.95, "min_recall": 0.50},
+    "train": {
+        "category": 0.95,
+        "macro_f1": 0.95,
+        "language": 0.97,
+        "place": 0.95,
+        "people": 0.97,
+        "min_recall": 0.85,
+    },
+    "held-out": {
+        "category": 0.82,
+        "macro_f1": 0.84,
+        "language": 0.95,
+        "place": 0.90,
+        "people": 0.95,
+        "min_recall": 0.65,
+    },
 }
 
 

@@ -116,7 +116,7 @@ def test_api_report_in_huruma_goes_to_the_nairobi_ward_for_a_nairobi_organisatio
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["ward"]["code"] == HURUMA_NAIROBI and body["county"]["code"] == NAIROBI
+    assert body["ward"] == HURUMA_NAIROBI and body["county"]["code"] == NAIROBI
     assert body["case"] == Report.objects.get(pk=body["id"]).case_id is not None
     assert body["place_choices"] == []
 
@@ -136,7 +136,7 @@ def test_api_asks_rather_than_guessing_when_both_are_outside_the_area(world: Wor
         token_client(world.wanjiku),
         {"org": "umoja", "description": "Maji hakuna", "place_text": "Huruma", "place_key": "ward:713"},
     ).json()
-    assert chosen["ward"]["code"] == HURUMA_UASIN_GISHU and chosen["place_choices"] == []
+    assert chosen["ward"] == HURUMA_UASIN_GISHU and chosen["place_choices"] == []
 
 
 @pytest.mark.django_db
@@ -181,7 +181,7 @@ def test_a_coordinator_adds_a_local_place_and_reports_naming_it_land_in_its_ward
         token_client(world.wanjiku),
         {"org": "umoja", "description": "Maji hakuna", "place_text": "soko ya mjinga"},
     ).json()
-    assert body["ward"]["code"] == 1446 and body["settlement"]["name"] == "Soko Mjinga"
+    assert body["ward"] == 1446 and body["settlement"]["name"] == "Soko Mjinga"
     # The same name twice is refused with a message, not a 500.
     again = client.post("/cases/places/umoja/", {"name": "Soko  Mjinga", "ward": "1446"})
     assert again.status_code == 400 and "already" in again.content.decode()
@@ -198,3 +198,14 @@ def test_report_forms_offer_use_my_location_and_the_ward_of_the_point(world: Wor
     assert 'id="use-location"' in monitor
     found = Client().get("/places/at.json", {"lat": "-1.2621", "lon": "36.8576"}).json()["result"]
     assert found["kind"] == "ward" and found["county_code"] == NAIROBI
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["Mathare 4A", "Kibera", "Kayole", "Kariobangi", "Majengo", "Shauri Moyo"])
+def test_nairobi_settlements_resolve_to_a_nairobi_ward_for_a_nairobi_organisation(text: str) -> None:
+    resolution = resolve_place(text, Area(counties=frozenset({NAIROBI})))
+    assert resolution.place is not None, (text, resolution.choices)
+    assert resolution.place.county_code == NAIROBI and resolution.place.ward_code is not None, (
+        resolution.place
+    )
+    assert Ward.objects.get(code=resolution.place.ward_code).county.code == NAIROBI
