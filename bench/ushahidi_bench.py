@@ -31,7 +31,7 @@ def main() -> int:
     setup_django(migrate=True)
 
     from django.db import connection, transaction
-        from django.utils import timezone
+    from django.utils import timezone
 
     from sauti.audit.verify import verify
     from sauti.monitoring.models import Report, ReportChannel

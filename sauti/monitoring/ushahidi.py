@@ -369,6 +369,7 @@ def read_rows(source: IO[bytes], summary: ImportSummary) -> Iterator[tuple[int, 
                     extras.insert(0, f"{_('Survey')}: {values['survey']}")
                 values["extras"] = "\n".join(extras)
                 values["utc"] = "yes"
+                values["date"] = values["date"] or values["created"]
                 values["approved"] = "yes" if values["status"].lower() == "published" else ""
                 values["id"] = f"post-{values['id']}" if values["id"] else ""
             yield row_number, values
@@ -639,13 +640,15 @@ def _import_unplaced(
     verified), in a few INSERTs, with their audit entries and rollups written in bulk too."""
     if not rows:
         return
-    redactor = Redactor.for_texts((org.pk, r.description) for r in rows)
+    # The title is the first 80 characters of the redacted text: redacting the text's head is enough.
+    heads = [_head(r.description) for r in rows]
+    redactor = Redactor.for_texts((org.pk, head) for head in heads)
     now = timezone.now()
     cases: list[Case] = []
-    for r in rows:
+    for r, head in zip(rows, heads, strict=True):
         top = r.categories[0].parent or r.categories[0] if r.categories else None
         # A title made from the text never carries the names or numbers in it (issue 14).
-        title = " ".join(redactor.redact(org.pk, r.description).text.split())
+        title = " ".join(redactor.redact(org.pk, head).text.split())
         status = Status.VERIFIED if r.verified else Status.TRIAGED if r.approved else Status.NEW
         day = r.when.date()
         cases.append(
@@ -718,6 +721,11 @@ def _import_unplaced(
     audit.log_rows(CaseEvent, [e.pk for e in events], Action.CREATE)
     rollups.apply(rollups.tally(Report.objects.filter(pk__in=report_pks)))
     rollups.apply_cases(rollups.tally_cases(Case.objects.filter(pk__in=case_pks)))
+
+
+def _head(text: str, size: int = 400) -> str:
+    """The text up to the last space before `size` characters (no name or number cut in two)."""
+    return text if len(text) <= size else text[:size].rsplit(None, 1)[0]
 
 
 def _status_event(case: Case, was: str, to: str, actor: User, reason: str, method: str) -> CaseEvent:
