@@ -141,7 +141,9 @@ def sign_in(port: int, username: str, password: str) -> str:
         conn.request("GET", "/accounts/login/", headers=base)
         response = conn.getresponse()
         page = response.read()
-        cookies = {c.split("=", 1)[0]: c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []}
+        cookies = {
+            c.split("=", 1)[0]: c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []
+        }
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert token is not None, "no CSRF token on the log-in page"
         form = urllib.parse.urlencode(

@@ -31,8 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from itertools import islice
 from typing import IO, Any
 
@@ -366,7 +365,7 @@ def read_rows(source: IO[bytes], summary: ImportSummary) -> Iterator[tuple[int, 
                     values[key] = value
             if v3 is not None:
                 if values["survey"]:
-                    extras.insert(0, f"{_('Survey')}: {values['survey']}")
+                    extras.insert(0, _("Survey: %(name)s") % {"name": values["survey"]})
                 values["extras"] = "\n".join(extras)
                 values["utc"] = "yes"
                 values["date"] = values["date"] or values["created"]
@@ -528,7 +527,7 @@ def _prepare(
     if values["extras"]:
         description = f"{description}\n\n{values['extras']}"
     naive = parse_date(values["date"])
-    when = timezone.make_aware(naive, dt_timezone.utc if values["utc"] else None)
+    when = timezone.make_aware(naive, UTC if values["utc"] else None)
     point: tuple[float, float] | None = None
     outside: tuple[float, float] | None = None
     try:
@@ -699,9 +698,13 @@ def _import_unplaced(
     for r, case, report in zip(rows, cases, reports, strict=True):
         events.append(CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, report=report, to_status=Status.NEW))
         if r.outside:
-            events.append(CaseEvent(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, reason=_outside_note(r)))
+            events.append(
+                CaseEvent(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, reason=_outside_note(r))
+            )
         if r.approved or r.verified:
-            events.append(_status_event(case, Status.NEW, Status.TRIAGED, actor, _("approved in Ushahidi"), ""))
+            events.append(
+                _status_event(case, Status.NEW, Status.TRIAGED, actor, _("approved in Ushahidi"), "")
+            )
         if r.verified:
             events.append(
                 _status_event(
@@ -833,7 +836,9 @@ def _import_one(
     return None
 
 
-def _account(summary: ImportSummary, number: int, row: _Row, triaged: bool, verified: bool, left: bool) -> None:
+def _account(
+    summary: ImportSummary, number: int, row: _Row, triaged: bool, verified: bool, left: bool
+) -> None:
     summary.imported += 1
     summary.triaged += triaged
     summary.verified += verified

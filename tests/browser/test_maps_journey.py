@@ -24,7 +24,9 @@ def published(db: None) -> Organisation:
     call_command("places", "load", stdout=StringIO())
     org = Organisation.objects.create(name="Haki Mtaani", slug="haki")
     for text in ("No water at the kiosk for a week", "Sewage flowing into homes"):
-        do_submit_report(org, ReportInput(description=text, channel="web", place_text="Mabatini", lat=-1.2621, lon=36.8577))
+        do_submit_report(
+            org, ReportInput(description=text, channel="web", place_text="Mabatini", lat=-1.2621, lon=36.8577)
+        )
     Case.objects.update(is_public=True)
     return org
 
