@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import http.client
+import json
 import os
 import re
 import secrets
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +76,120 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
+# --- page weight (issue 16: every page at most 100 KB transferred, compressed, assets included) --------
+
+WEIGHT_LIMIT = 100 * 1024
+WEIGHED_PUBLIC = ["/", "/report/", "/public/map/", "/dialogues/scorecard/", "/places/", "/accounts/login/"]
+WEIGHED_SIGNED_IN = {
+    "analyst": ["/", "/cases/", "/map/", "/dashboard/", "/organisations/"],
+    "monitor": ["/", "/cases/", "/cases/new-report/"],
+}
+# Roles without a second factor (admins and coordinators need one), so the script can sign in.
+MAKE_WEIGHERS = """
+from sauti.people.models import Membership, Organisation, User
+org = Organisation.objects.get(slug="smoke")
+for role in ("analyst", "monitor"):
+    user = User.objects.create_user(f"weigh-{role}", password=PASSWORD)
+    Membership.objects.create(user=user, organisation=org, role=role)
+"""
+_ASSET = re.compile(rb'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]*href|img[^>]+src)="(/static/[^"]+)"')
+_MAP_CONFIG = re.compile(rb'<script id="map-config" type="application/json">(.*?)</script>', re.S)
+
+
+def fetch_weight(port: int, path: str, cookie: str = "") -> tuple[int, int, bytes]:
+    """(status, bytes on the wire, decoded body) of a GET that accepts gzip, as a phone's browser does."""
+    headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+    if cookie:
+        headers["Cookie"] = cookie
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        body = gzip.decompress(raw) if response.getheader("Content-Encoding") == "gzip" else raw
+        return response.status, len(raw), body
+    finally:
+        conn.close()
+
+
+def page_weight(port: int, path: str, cookie: str = "") -> tuple[int, list[str]]:
+    """Bytes transferred for a first visit: the page, every script, stylesheet and image it names, and
+    for a map page the data its script fetches at once (boundaries, counts). Problems as strings."""
+    status, total, body = fetch_weight(port, path, cookie)
+    problems = [] if status == 200 else [f"{path}: {status}"]
+    assets = list(dict.fromkeys(m.decode() for m in _ASSET.findall(body)))
+    found = _MAP_CONFIG.search(body)
+    if found:
+        urls = json.loads(found[1]).get("urls", {})
+        query = json.loads(found[1]).get("query", "")
+        for key, params in (("counties", ""), ("counts", "level=county"), ("counts", "level=ward")):
+            if urls.get(key):
+                assets.append(urls[key] + "?" + "&".join(p for p in (query, params) if p))
+    for asset in assets:
+        asset_status, size, _body = fetch_weight(port, asset, cookie)
+        total += size
+        if asset_status != 200:
+            problems.append(f"{asset} (on {path}): {asset_status}")
+    return total, problems
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """A session cookie for `username`, through the log-in form."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    base = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+    try:
+        conn.request("GET", "/accounts/login/", headers=base)
+        response = conn.getresponse()
+        page = response.read()
+        cookies = {
+            c.split("=", 1)[0]: c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []
+        }
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None, "no CSRF token on the log-in page"
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token[1].decode(), "username": username, "password": password}
+        )
+        conn.request(
+            "POST",
+            "/accounts/login/",
+            body=form,
+            headers={
+                **base,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(cookies.values()),
+                "Referer": f"https://127.0.0.1:{port}/accounts/login/",
+                "Origin": f"https://127.0.0.1:{port}",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        for c in response.headers.get_all("Set-Cookie") or []:
+            cookies[c.split("=", 1)[0]] = c.split(";", 1)[0]
+        return "; ".join(cookies.values()) if "sessionid" in cookies else ""
+    finally:
+        conn.close()
+
+
+def check_page_weights(port: int, password: str) -> list[str]:
+    """Every main page, signed out and in each role made by MAKE_WEIGHERS, under WEIGHT_LIMIT; prints each."""
+    problems: list[str] = []
+    visits = [("visitor", p, "") for p in WEIGHED_PUBLIC]
+    for role, paths in WEIGHED_SIGNED_IN.items():
+        cookie = sign_in(port, f"weigh-{role}", password)
+        if not cookie:
+            problems.append(f"could not sign in as weigh-{role} to weigh its pages")
+            continue
+        visits += [(role, p, cookie) for p in paths]
+    for who, path, jar in visits:
+        total, found = page_weight(port, path, jar)
+        problems += found
+        verdict = "ok" if total <= WEIGHT_LIMIT else "TOO HEAVY"
+        print(f"{total / 1024:6.1f} KB  {who:8} {path}  {verdict}", flush=True)
+        if total > WEIGHT_LIMIT:
+            problems.append(f"{path} as {who}: {total / 1024:.1f} KB > {WEIGHT_LIMIT // 1024} KB")
+    return problems
+
+
 def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -114,6 +231,8 @@ def main() -> int:
         password.write_text(secrets.token_urlsafe(16) + "\n")
         run(env, "sauti", "setup", "--org-name", "Smoke Test", "--org-slug", "smoke", "--county", "047",
             "--admin", "admin", "--email", "admin@example.org", "--password-file", str(password))  # fmt: skip
+        code = MAKE_WEIGHERS.replace("PASSWORD", repr(password.read_text().strip()))
+        run(env, "sauti", "shell", "-c", code)
         log = open(Path(tmp) / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
         server = subprocess.Popen(
             [
@@ -161,6 +280,7 @@ def main() -> int:
                 print(f"{status} {asset}", flush=True)
                 if status != 200:
                     failures.append(f"{asset}: {status}")
+            failures += check_page_weights(port, password.read_text().strip())
         finally:
             for process in (server, worker):
                 process.terminate()

@@ -36,9 +36,11 @@ def _rounded(coords: Any, places: int) -> Any:
 def _feature(code: int, name: str, geometry: Any, places: int, tolerance: float) -> dict[str, Any]:
     shape = geometry.simplify(tolerance, preserve_topology=True) if tolerance else geometry
     mapping = shape.__geo_interface__
+    # Where the map writes the name: a point inside the outline (a centre can fall outside a crescent).
+    inside = geometry.representative_point()
     return {
         "type": "Feature",
-        "properties": {"code": code, "name": name},
+        "properties": {"code": code, "name": name, "label": [round(inside.y, 4), round(inside.x, 4)]},
         "geometry": {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"], places)},
     }
 

@@ -31,7 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import IO, Any
 
@@ -40,22 +40,37 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sauti.audit import audit
+from sauti.audit.models import Action
+from sauti.monitoring import rollups
 from sauti.monitoring.actions import (
     ReportError,
     ReportInput,
     TransitionError,
+    categories_for,
+    check_date,
     do_add_note,
     do_submit_report,
     do_transition,
+    locate,
 )
-from sauti.monitoring.models import Category, Report, ReportChannel, Status, VerificationMethod
+from sauti.monitoring.models import (
+    Case,
+    CaseEvent,
+    Category,
+    Precision,
+    Report,
+    ReportChannel,
+    Status,
+    VerificationMethod,
+)
 from sauti.people.models import Organisation, User
-from sauti.places.services import ward_at
+from sauti.people.redaction import Redactor
+from sauti.places.services import PlaceCandidate, ward_at
 
 SOURCE_PREFIX = "ushahidi:"
 SYSTEM_USERNAME = "sauti-system"
 PROGRESS_EVERY = 500
-BATCH = 100
+BATCH = 500
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "id": ("#", "serial", "id", "incident id", "incident_id", "incidentid"),
@@ -68,8 +83,28 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "lon": ("longitude", "lon", "lng", "long"),
     "approved": ("approved", "active"),
     "verified": ("verified",),
+    # Platform only (filled by read_rows)
+    "survey": (),
+    "status": (),
+    "created": (),
+    "extras": (),
+    "utc": (),
 }
 _HEADER_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
+# The Platform's native columns (v3 and later; see _v3_columns). Its date is the post date, else created.
+V3_HEADERS: dict[str, str] = {
+    "post id": "id",
+    "survey": "survey",
+    "post status": "status",
+    "post date (utc)": "date",
+    "created (utc)": "created",
+    "updated (utc)": "",
+    "contact id": "",
+    "contact": "",
+    "sets": "",
+    "completed stages": "",
+}
+V3_EXTRA = "extra"
 REQUIRED = ("id", "date")
 DATE_FORMATS = (
     "%d/%m/%Y %H:%M",
@@ -186,6 +221,7 @@ class ImportSummary:
     reason_counts: Counter[str] = field(default_factory=Counter)
     unmapped_categories: Counter[str] = field(default_factory=Counter)
     encoding_notice: str = ""
+    format: str = "v2"  # "v2" (Ushahidi 2.x) or "platform" (v3 and later)
 
     def note(self, row: int, code: str, message: str) -> None:
         self.reasons.setdefault(row, []).append(message)
@@ -205,6 +241,7 @@ class ImportSummary:
             "reason_counts": dict(sorted(self.reason_counts.items())),
             "unmapped_categories": dict(self.unmapped_categories.most_common()),
             "notice": self.encoding_notice,
+            "format": self.format,
         }
 
     def rows_for_display(self, limit: int) -> list[tuple[int, bool, list[str]]]:
@@ -230,8 +267,52 @@ def _decodes_as_utf8(source: IO[bytes]) -> bool:
     return True
 
 
+def _plain(header: str) -> str:
+    return " ".join(header.strip().lower().split())
+
+
+def _v2_columns(header: list[str]) -> list[str]:
+    return [_HEADER_LOOKUP.get(_plain(h), "") for h in header]
+
+
+def _v3_columns(header: list[str]) -> list[str] | None:
+    """Our column key for each header of a Platform (v3 and later) export, or None when it is not one.
+
+    The Platform writes its native columns first ("Post ID", "Survey", "Post Status", "Created (UTC)",
+    "Updated (UTC)", "Post Date (UTC)", "Contact ID", "Contact"), then each survey's fields by their label:
+    the title and description fields, a location field as two columns "<label>.lat" and "<label>.lon",
+    categories (tags) as one comma-separated column, and any other field. Other fields are kept in the text.
+    """
+    plain = [_plain(h) for h in header]
+    if "post id" not in plain:
+        return None
+    keys: list[str] = []
+    for h in plain:
+        key = V3_HEADERS.get(h, "")
+        if not key and h.endswith(".lat"):
+            key = "lat"
+        elif not key and (h.endswith(".lon") or h.endswith(".lng")):
+            key = "lon"
+        elif not key and h in ("title", "post title"):
+            key = "title"
+        elif not key and h in ("description", "post description", "content"):
+            key = "description"
+        elif not key and h in ("categories", "category", "tags"):
+            key = "category"
+        elif not key and h in ("location", "location name", "place", "address") and "location" not in keys:
+            key = "location"
+        keys.append(key or V3_EXTRA)
+    if "date" not in keys and "created" in keys:
+        keys[keys.index("created")] = "date"
+    return keys
+
+
 def read_rows(source: IO[bytes], summary: ImportSummary) -> Iterator[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, values by our column key) for each data row; the header is row 1."""
+    """(spreadsheet row number, values by our column key) for each data row; the header is row 1.
+
+    Both exports are read: Ushahidi 2.x ("#", "INCIDENT TITLE", ...) and the Platform, v3 and later
+    ("Post ID", "Survey", ...), told apart by the header. A Platform row's other survey fields come as
+    "extras" (label: value lines); its dates are UTC ("utc" set)."""
     encoding = "utf-8-sig"
     if not _decodes_as_utf8(source):
         encoding = "cp1252"
@@ -245,13 +326,16 @@ def read_rows(source: IO[bytes], summary: ImportSummary) -> Iterator[tuple[int, 
             raise UshahidiFileError(_("The file is empty.")) from None
         except csv.Error:
             raise UshahidiFileError(_("The file could not be read as CSV.")) from None
-        keys = [_HEADER_LOOKUP.get(" ".join(h.strip().lower().split()), "") for h in header]
+        v3 = _v3_columns(header)
+        keys = v3 if v3 is not None else _v2_columns(header)
+        summary.format = "platform" if v3 is not None else "v2"
         missing = [k for k in REQUIRED if k not in keys]
         if missing or not ({"title", "description"} & set(keys)):
             raise UshahidiFileError(
                 _(
                     "This does not look like a Ushahidi export: it needs the columns #/Serial, "
-                    "INCIDENT TITLE or DESCRIPTION, INCIDENT DATE (found: %(found)s)."
+                    "INCIDENT TITLE or DESCRIPTION, INCIDENT DATE (Ushahidi 2.x), or Post ID, Title or "
+                    "Description, Post Date or Created (the Platform) (found: %(found)s)."
                 )
                 % {"found": ", ".join(h for h in header if h)[:200]}
             )
@@ -268,10 +352,25 @@ def read_rows(source: IO[bytes], summary: ImportSummary) -> Iterator[tuple[int, 
             row_number += 1
             if not any(c.strip() for c in cells):
                 continue
+            if v3 is not None and row_number == 2 and all(not c or c.startswith("#") for c in cells):
+                continue  # the Platform's optional row of HXL hashtags
             values = dict.fromkeys(HEADERS, "")
-            for key, cell in zip(keys, cells, strict=False):
-                if key and not values[key]:
-                    values[key] = cell.strip()
+            extras: list[str] = []
+            for key, label, cell in zip(keys, header, cells, strict=False):
+                value = cell.strip()
+                if key == V3_EXTRA:
+                    if value:
+                        extras.append(f"{label.strip()}: {value}")
+                elif key and not values[key]:
+                    values[key] = value
+            if v3 is not None:
+                if values["survey"]:
+                    extras.insert(0, _("Survey: %(name)s") % {"name": values["survey"]})
+                values["extras"] = "\n".join(extras)
+                values["utc"] = "yes"
+                values["date"] = values["date"] or values["created"]
+                values["approved"] = "yes" if values["status"].lower() == "published" else ""
+                values["id"] = f"post-{values['id']}" if values["id"] else ""
             yield row_number, values
     finally:
         text.detach()
@@ -370,16 +469,54 @@ def system_user() -> User:
 class _Row:
     external_id: str
     description: str
-    when: datetime
+    when: datetime  # aware
     place_text: str
     point: tuple[float, float] | None
     outside: tuple[float, float] | None
     keys: list[str]
     approved: bool
     verified: bool
+    categories: list[Category] = field(default_factory=list)
+    location: dict[str, Any] = field(default_factory=dict)
 
 
-def _prepare(number: int, values: dict[str, str], own: dict[str, str], summary: ImportSummary) -> _Row:
+class _Lookups:
+    """What many rows share, looked up once per import: categories by keys, the ward at a point, the place
+    a text names (a deployment repeats the same few coordinates and place names thousands of times)."""
+
+    def __init__(self, org: Organisation) -> None:
+        self.org = org
+        self.area = org.operating_area()
+        self._categories: dict[tuple[str, ...], list[Category] | ReportError] = {}
+        self._wards: dict[tuple[float, float], PlaceCandidate | None] = {}
+        self._places: dict[str, dict[str, Any]] = {}
+
+    def categories(self, keys: list[str]) -> list[Category]:
+        key = tuple(keys)
+        if key not in self._categories:
+            try:
+                self._categories[key] = categories_for(self.org, keys)
+            except ReportError as exc:
+                self._categories[key] = exc
+        found = self._categories[key]
+        if isinstance(found, ReportError):
+            raise found
+        return found
+
+    def ward(self, point: tuple[float, float]) -> PlaceCandidate | None:
+        if point not in self._wards:
+            self._wards[point] = ward_at(*point)
+        return self._wards[point]
+
+    def place(self, text: str) -> dict[str, Any]:
+        if text not in self._places:
+            self._places[text] = locate(text, None, None, area=self.area)
+        return self._places[text]
+
+
+def _prepare(
+    number: int, values: dict[str, str], own: dict[str, str], summary: ImportSummary, lookups: _Lookups
+) -> _Row:
     incident = values["id"]
     if not incident:
         raise RowRejected("no_id", _("No incident id."))
@@ -387,12 +524,15 @@ def _prepare(number: int, values: dict[str, str], own: dict[str, str], summary: 
     description = body if title and body.startswith(title) else "\n\n".join(p for p in (title, body) if p)
     if not description.strip():
         raise RowRejected("no_text", _("No title and no description."))
-    when = parse_date(values["date"])
+    if values["extras"]:
+        description = f"{description}\n\n{values['extras']}"
+    naive = parse_date(values["date"])
+    when = timezone.make_aware(naive, UTC if values["utc"] else None)
     point: tuple[float, float] | None = None
     outside: tuple[float, float] | None = None
     try:
         point = parse_point(values["lat"], values["lon"])
-        if point is not None and ward_at(*point) is None:
+        if point is not None and lookups.ward(point) is None:
             point, outside = None, point
     except ValueError:
         summary.note(
@@ -425,11 +565,20 @@ def _prepare(number: int, values: dict[str, str], own: dict[str, str], summary: 
     )
 
 
+def _outside_note(row: _Row) -> str:
+    assert row.outside is not None
+    return _(
+        "Imported from Ushahidi (%(id)s) with coordinates %(lat).5f, %(lon).5f, which are outside "
+        "Kenya: the report has no place on the map."
+    ) % {"id": row.external_id, "lat": row.outside[0], "lon": row.outside[1]}
+
+
 def _import_row(
     org: Organisation, row: _Row, actor: User, by: User | None, language: str
 ) -> tuple[bool, bool, bool]:
-    """Save one row with its transitions and note, or nothing. Returns (triaged, verified, case left alone)."""
-    when = timezone.make_aware(row.when) if timezone.is_naive(row.when) else row.when
+    """Save one row that has a place, through grouping, with its transitions and note, or nothing.
+    Returns (triaged, verified, case left alone)."""
+    when = row.when
     with transaction.atomic():
         report = do_submit_report(
             org,
@@ -454,15 +603,7 @@ def _import_row(
         case = report.case
         assert case is not None
         if row.outside:
-            do_add_note(
-                case,
-                actor,
-                _(
-                    "Imported from Ushahidi (%(id)s) with coordinates %(lat).5f, %(lon).5f, which are outside "
-                    "Kenya: the report has no place on the map."
-                )
-                % {"id": row.external_id, "lat": row.outside[0], "lon": row.outside[1]},
-            )
+            do_add_note(case, actor, _outside_note(row))
         if not (row.approved or row.verified):
             return False, False, False
         if not report.grouping_confirmed:
@@ -484,6 +625,124 @@ def _import_row(
         return triaged, verified, False
 
 
+def _placed(location: dict[str, Any]) -> bool:
+    """Whether grouping could join a report with this location to an open case (it needs a ward, a
+    settlement or a point); without one a report always opens its own case."""
+    return bool(location.get("ward") or location.get("settlement") or location.get("lat") is not None)
+
+
+def _import_unplaced(
+    org: Organisation, rows: list[_Row], actor: User, by: User | None, language: str
+) -> None:
+    """Rows without a place, in bulk: what `do_submit_report` and the transitions would write for each
+    (its own case, the case's opening, the note for coordinates outside Kenya, the steps to triaged and
+    verified), in a few INSERTs, with their audit entries and rollups written in bulk too."""
+    if not rows:
+        return
+    # The title is the first 80 characters of the redacted text: redacting the text's head is enough.
+    heads = [_head(r.description) for r in rows]
+    redactor = Redactor.for_texts((org.pk, head) for head in heads)
+    now = timezone.now()
+    cases: list[Case] = []
+    for r, head in zip(rows, heads, strict=True):
+        top = r.categories[0].parent or r.categories[0] if r.categories else None
+        # A title made from the text never carries the names or numbers in it (issue 14).
+        title = " ".join(redactor.redact(org.pk, head).text.split())
+        status = Status.VERIFIED if r.verified else Status.TRIAGED if r.approved else Status.NEW
+        day = r.when.date()
+        cases.append(
+            Case(
+                organisation=org,
+                title=title[:80] + ("…" if len(title) > 80 else ""),
+                category=top,
+                county=r.location.get("county"),
+                constituency=r.location.get("constituency"),
+                precision=r.location.get("precision", Precision.UNKNOWN),
+                status=status,
+                verification_method=VerificationMethod.SECOND_SOURCE if r.verified else "",
+                report_count=1,
+                occurred_from=day,
+                occurred_to=day,
+                created_at=r.when,
+                updated_at=max(r.when, now),
+            )
+        )
+    Case.objects.bulk_create(cases)
+    reports = [
+        Report(
+            organisation=org,
+            case=case,
+            grouping_confirmed=True,
+            description=r.description[:5000],
+            occurred_on=r.when.date(),
+            received_at=r.when,
+            place_text=r.place_text[:200],
+            channel=ReportChannel.IMPORT,
+            language=language,
+            external_id=r.external_id,
+            submitted_by=by,
+            **r.location,
+        )
+        for r, case in zip(rows, cases, strict=True)
+    ]
+    Report.objects.bulk_create(reports)
+    through = Report.categories.through
+    through.objects.bulk_create(
+        [
+            through(report_id=report.pk, category_id=c.pk)
+            for r, report in zip(rows, reports, strict=True)
+            for c in r.categories
+        ]
+    )
+    events: list[CaseEvent] = []
+    for r, case, report in zip(rows, cases, reports, strict=True):
+        events.append(CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, report=report, to_status=Status.NEW))
+        if r.outside:
+            events.append(
+                CaseEvent(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, reason=_outside_note(r))
+            )
+        if r.approved or r.verified:
+            events.append(
+                _status_event(case, Status.NEW, Status.TRIAGED, actor, _("approved in Ushahidi"), "")
+            )
+        if r.verified:
+            events.append(
+                _status_event(
+                    case,
+                    Status.TRIAGED,
+                    Status.VERIFIED,
+                    actor,
+                    _("imported as verified from Ushahidi"),
+                    VerificationMethod.SECOND_SOURCE,
+                )
+            )
+    CaseEvent.objects.bulk_create(events)
+    case_pks = [c.pk for c in cases]
+    report_pks = [r.pk for r in reports]
+    audit.log_rows(Case, case_pks, Action.CREATE)
+    audit.log_rows(Report, report_pks, Action.CREATE)
+    audit.log_rows(CaseEvent, [e.pk for e in events], Action.CREATE)
+    rollups.apply(rollups.tally(Report.objects.filter(pk__in=report_pks)))
+    rollups.apply_cases(rollups.tally_cases(Case.objects.filter(pk__in=case_pks)))
+
+
+def _head(text: str, size: int = 400) -> str:
+    """The text up to the last space before `size` characters (no name or number cut in two)."""
+    return text if len(text) <= size else text[:size].rsplit(None, 1)[0]
+
+
+def _status_event(case: Case, was: str, to: str, actor: User, reason: str, method: str) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        kind=CaseEvent.Kind.STATUS,
+        from_status=was,
+        to_status=to,
+        actor=actor,
+        reason=reason,
+        data={"method": method, "referred_to": None},
+    )
+
+
 def do_import_ushahidi(
     org: Organisation,
     source: IO[bytes],
@@ -497,10 +756,13 @@ def do_import_ushahidi(
 
     `by` is the importing user (recorded as submitter and on the timeline); None means the command line,
     and the system user signs the transitions. Raises UshahidiFileError when the file cannot be read at all.
-    """
+
+    A row with a place goes through grouping one by one (it may join an open case); a row without one
+    always opens its own case, so those are written in bulk per batch (see `_import_unplaced`)."""
     summary = ImportSummary(organisation=org.slug)
     actor = by or system_user()
     own = _own_names(org)
+    lookups = _Lookups(org)
     done = set(
         Report.objects.filter(
             organisation=org, channel=ReportChannel.IMPORT, external_id__startswith=SOURCE_PREFIX
@@ -508,14 +770,21 @@ def do_import_ushahidi(
     )
     seen: set[str] = set()
     rows = read_rows(source, summary)
-    # Rows are committed in batches (fewer commits), each row in its own savepoint (all-or-nothing per row).
+    # Rows are committed in batches (fewer commits); a row with a place in its own savepoint (all or
+    # nothing per row); the rows without one are checked first, then written together.
     while batch := list(islice(rows, BATCH)):
         with transaction.atomic():
+            unplaced: list[tuple[int, _Row]] = []
             for number, values in batch:
                 summary.rows += 1
                 if progress is not None and summary.rows % progress_every == 0:
                     progress(summary.rows)
-                _import_one(org, number, values, own, summary, done, seen, actor, by, language)
+                row = _import_one(org, number, values, own, summary, done, seen, actor, by, language, lookups)
+                if row is not None:
+                    unplaced.append((number, row))
+            _import_unplaced(org, [r for _n, r in unplaced], actor, by, language)
+            for number, row in unplaced:
+                _account(summary, number, row, row.approved or row.verified, row.verified, False)
     if progress is not None and summary.rows % progress_every:
         progress(summary.rows)
     return summary
@@ -532,7 +801,9 @@ def _import_one(
     actor: User,
     by: User | None,
     language: str,
-) -> None:
+    lookups: _Lookups,
+) -> _Row | None:
+    """Import a row with a place now; return a checked row without one (for the bulk write)."""
     external_id = f"{SOURCE_PREFIX}{values['id']}"[:120]
     try:
         if values["id"] and external_id in seen:
@@ -542,18 +813,32 @@ def _import_one(
         seen.add(external_id)
         if values["id"] and external_id in done:
             summary.already_imported += 1
-            return
-        row = _prepare(number, values, own, summary)
+            return None
+        row = _prepare(number, values, own, summary, lookups)
+        check_date(row.when.date())
+        row.categories = lookups.categories(row.keys)
+        if row.point is None:
+            location = lookups.place("" if row.outside else row.place_text)
+            if not _placed(location):
+                row.location = location
+                return row
         triaged, verified, left = _import_row(org, row, actor, by, language)
     except RowRejected as exc:
         _reject(summary, number, exc.code, exc.message)
-        return
+        return None
     except ReportError as exc:
         _reject(summary, number, f"invalid_{exc.field or 'report'}", str(exc))
-        return
+        return None
     except TransitionError as exc:
         _reject(summary, number, "transition", str(exc))
-        return
+        return None
+    _account(summary, number, row, triaged, verified, left)
+    return None
+
+
+def _account(
+    summary: ImportSummary, number: int, row: _Row, triaged: bool, verified: bool, left: bool
+) -> None:
     summary.imported += 1
     summary.triaged += triaged
     summary.verified += verified

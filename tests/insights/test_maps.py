@@ -355,6 +355,19 @@ def test_ward_boundaries_come_per_county(world: World) -> None:
     assert len(response.content) < 150_000 and response["ETag"]
 
 
+def test_every_outline_carries_a_label_point_inside_it(world: World) -> None:
+    """The map writes each name at this point (no tiles needed to read the map); it must fall inside the
+    outline, even for a county shaped like a crescent, where the centre of its box falls outside."""
+    from shapely.geometry import Point, shape
+
+    for url in ("/map/data/counties.json", "/map/data/wards.json?county=47"):
+        body = json.loads(Client().get(url).content)
+        for feature in body["features"]:
+            lat, lon = feature["properties"]["label"]
+            outline = shape(feature["geometry"]).buffer(0.002)  # simplified and rounded outlines
+            assert outline.contains(Point(lon, lat)), feature["properties"]["name"]
+
+
 # Access and cost -----------------------------------------------------------------------------------
 
 DATA_URLS = [

@@ -15,7 +15,8 @@ from django.utils import timezone
 from sauti.audit.verify import verify
 from sauti.monitoring import ushahidi
 from sauti.monitoring.actions import TransitionError
-from sauti.monitoring.models import Case, CaseEvent, Category, Report, Status
+from sauti.monitoring.models import Case, CaseEvent, CaseRollup, Category, Report, ReportRollup, Status
+from sauti.monitoring.rollups import rebuild
 from sauti.monitoring.ushahidi import (
     ImportSummary,
     UshahidiFileError,
@@ -267,3 +268,57 @@ def test_a_coordinator_of_another_organisation_cannot_import_into_this_one(world
     response = client.post("/exports/import/ushahidi/", {"org": "umoja", "file": upload, "language": "en"})
     assert response.status_code == 400  # umoja is not among bob's choices
     assert Report.objects.count() == 0
+
+
+PLATFORM = Path(__file__).parent / "data" / "ushahidi_platform_export.csv"
+
+
+def test_a_platform_export_is_recognised_by_its_header_and_imports(world: World) -> None:
+    """The Platform's (v3 and later) CSV: native columns, the survey's fields by label, a location field as
+    <label>.lat/<label>.lon, categories in one column, a row of HXL hashtags; dates in UTC."""
+    with PLATFORM.open("rb") as f:
+        out = do_import_ushahidi(world.umoja, f, by=world.wanjiku).as_json()
+    assert out["format"] == "platform"
+    assert out["rows"] == 4 and out["imported"] == 3 and out["rejected"] == 1
+    assert "No title and no description" in out["reasons"]["row 6"]  # row 2 is the hashtags
+    water = report("post-501")
+    assert water.ward is not None and water.ward.code == 1445 and water.precision == "point"
+    assert set(water.categories.values_list("key", flat=True)) == {"water"}
+    # The survey and the fields Sauti has no column for are kept in the text, nothing lost.
+    assert water.description.startswith("Water cut in Mathare\n\nNo water for 3 days")
+    assert "Survey: Community reports" in water.description
+    assert "Nearest landmark: Mabatini kiosk" in water.description
+    assert "How many households?: 40" in water.description
+    # 05:00 UTC is 08:00 in Nairobi.
+    assert timezone.localtime(water.received_at).hour == 8
+    assert water.case is not None and water.case.status == Status.TRIAGED  # published
+    demolition = report("post-502")
+    assert set(demolition.categories.values_list("key", flat=True)) == {"housing", "security"}
+    assert demolition.case is not None and demolition.case.status == Status.NEW  # a draft
+    tents = report("post-503")
+    assert tents.ward is None and out["reason_counts"]["outside_kenya"] == 1
+    # No "Post Date": the created date is used.
+    assert tents.occurred_on is not None and tents.occurred_on.isoformat() == "2024-03-03"
+    assert verify().ok
+
+
+def test_a_platform_export_without_a_post_date_column_uses_created(world: World) -> None:
+    header = ["Post ID", "Survey", "Post Status", "Created (UTC)", "Title", "Description"]
+    summary = run(world, csv_bytes([["7", "S", "published", "2024-01-05 10:00:00", "t", "d"]], header=header))
+    assert summary.format == "platform" and summary.imported == 1
+    assert report("post-7").occurred_on is not None
+
+
+def test_bulk_and_one_by_one_rows_keep_the_rollups_and_the_chain_right(world: World) -> None:
+    run(world, csv_bytes(ROWS))
+    before = (
+        sorted(ReportRollup.objects.values_list("day", "category", "status", "channel", "reports")),
+        sorted(CaseRollup.objects.values_list("category", "status", "county", "ward", "cases", "reports")),
+    )
+    rebuild()
+    after = (
+        sorted(ReportRollup.objects.values_list("day", "category", "status", "channel", "reports")),
+        sorted(CaseRollup.objects.values_list("category", "status", "county", "ward", "cases", "reports")),
+    )
+    assert before == after and before[0]
+    assert verify().ok

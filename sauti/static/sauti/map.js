@@ -15,6 +15,10 @@
   var cfg = JSON.parse(configNode.textContent);
   var T = cfg.labels;
   var WARD_ZOOM = 9;
+  // Names written on the map (labelled outlines read without any base map): counties below WARD_ZOOM,
+  // wards from WARD_LABEL_ZOOM, where they no longer crowd each other.
+  var COUNTY_LABEL_ZOOM = 7;
+  var WARD_LABEL_ZOOM = 12;
   var MAX_WARD_COUNTIES = 8;
   var KENYA = [[-4.75, 33.9], [5.05, 41.95]];
   var COLOURS = ["#fdcc8a", "#fc9f67", "#f4743f", "#d7301f", "#990000"];
@@ -102,12 +106,15 @@
   }
 
   var legend = L.control({ position: "bottomright" });
-  var legendBox = el("div", "map-legend");
+  // A <details>: folded on a phone (it would hide the map), open on a wider screen; the reader decides.
+  var legendBox = el("details", "map-legend");
+  legendBox.open = node.clientWidth >= 600;
+  L.DomEvent.disableClickPropagation(legendBox);
   legend.onAdd = function () { return legendBox; };
   function drawLegend(level) {
     var scale = counts[level];
     legendBox.textContent = "";
-    legendBox.appendChild(el("h3", null, T.legend + (level === "ward" ? " · " + T.wardsOf : "")));
+    legendBox.appendChild(el("summary", null, T.legend + (level === "ward" ? " · " + T.wardsOf : "")));
     var rows = [[ZERO, T.zero]];
     if (scale) {
       scale.breaks.forEach(function (low, i) {
@@ -135,6 +142,31 @@
 
   var countyLayer = null;
   var wardLayers = {};
+  var countyLabels = L.layerGroup();
+  var wardLabels = {};
+
+  function label(feature) {
+    var at = feature.properties.label;
+    if (!at) return null;
+    return L.marker(at, {
+      icon: L.divIcon({ className: "area-label", html: el("span", null, feature.properties.name), iconSize: null }),
+      interactive: false,
+      keyboard: false,
+    });
+  }
+
+  function showLabels() {
+    var zoom = map.getZoom();
+    var counties = zoom >= COUNTY_LABEL_ZOOM && zoom < WARD_ZOOM;
+    if (counties && !map.hasLayer(countyLabels)) countyLabels.addTo(map);
+    if (!counties && map.hasLayer(countyLabels)) map.removeLayer(countyLabels);
+    Object.keys(wardLabels).forEach(function (code) {
+      var layer = wardLabels[code];
+      var wanted = zoom >= WARD_LABEL_ZOOM;
+      if (wanted && !map.hasLayer(layer)) layer.addTo(map);
+      if (!wanted && map.hasLayer(layer)) map.removeLayer(layer);
+    });
+  }
 
   function countyStyle(feature) {
     var wardView = map.getZoom() >= WARD_ZOOM;
@@ -181,6 +213,8 @@
       countyLayer = L.geoJSON(geo, {
         style: countyStyle,
         onEachFeature: function (feature, layer) {
+          var name = label(feature);
+          if (name) countyLabels.addLayer(name);
           layer.bindTooltip(tip("county"), { sticky: true, className: "area-tip" });
           layer.on("click", function () {
             if (map.getZoom() < WARD_ZOOM) map.fitBounds(layer.getBounds());
@@ -199,9 +233,13 @@
     if (wardLayers[code]) return;
     wardLayers[code] = "loading";
     getJSON(cfg.urls.wards + "?county=" + encodeURIComponent(code)).then(function (geo) {
+      var names = L.layerGroup();
+      wardLabels[code] = names;
       var layer = L.geoJSON(geo, {
         style: wardStyle,
         onEachFeature: function (feature, layer) {
+          var name = label(feature);
+          if (name) names.addLayer(name);
           layer.bindTooltip(tip("ward"), { sticky: true, className: "area-tip" });
           layer.on("click", function (event) {
             showCases(event.latlng, { ward: feature.properties.code }, feature.properties.name);
@@ -210,6 +248,7 @@
       });
       wardLayers[code] = layer;
       if (map.getZoom() >= WARD_ZOOM) layer.addTo(map);
+      showLabels();
     }, function (error) {
       delete wardLayers[code];
       failed(error);
@@ -233,6 +272,7 @@
       if (!wardView && map.hasLayer(layer)) map.removeLayer(layer);
     });
     restyle();
+    showLabels();
     if (counts.county) drawLegend(wardView ? "ward" : "county");
   }
 
