@@ -41,6 +41,8 @@ from sauti.monitoring.models import Category, Report
 from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
+from sauti.questionnaires.access import get_session_for_user, questionnaires_for
+from sauti.questionnaires.models import Finding, Submission
 
 PAGE = 50
 
@@ -503,3 +505,55 @@ def proposal_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type=types[fmt])
     response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-{language}.{fmt}"'
     return response
+
+
+# --- Questionnaires (issue 20): a submission about a project, a conclusion into a memorandum --------
+
+
+@login_required
+@require_POST
+def submission_project(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org = get_organisation_for_user(request.user, slug, Perm.MANAGE_BUDGETS)
+    submission = (
+        Submission.objects.filter(
+            pk=pk, questionnaire__organisation=org, questionnaire__in=questionnaires_for(request.user)
+        )
+        .select_related("questionnaire")
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    back = reverse("questionnaires:submission", args=[submission.pk])
+    form = forms.SubmissionProjectForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    number = form.cleaned_data["project"]
+    project = Project.objects.filter(organisation=org, number=number).first() if number else None
+    if number and project is None:
+        return refused(request, _("No project %(number)s in your register.") % {"number": number}, back)
+    actions.do_link_submission(submission, project, by=request_user(request))
+    messages.success(request, _("Linked to the project.") if project else _("Link to the project removed."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def conclusion_memorandum(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org = get_organisation_for_user(request.user, slug, Perm.MANAGE_BUDGETS)
+    finding = Finding.objects.filter(pk=pk, session__organisation=org).select_related("session").first()
+    if finding is None:
+        raise Http404
+    get_session_for_user(request.user, finding.session_id, Perm.JOIN_ANALYSIS)
+    back = reverse("questionnaires:session", args=[finding.session_id])
+    form = forms.ConclusionForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    proposal = Proposal.objects.filter(organisation=org, pk=form.cleaned_data["proposal"]).first()
+    if proposal is None:
+        return refused(request, _("Choose one of your organisation's memoranda."), back)
+    try:
+        actions.do_add_conclusion(proposal, finding, by=request_user(request))
+    except actions.BudgetError as exc:
+        return refused(request, str(exc), back)
+    messages.success(request, _("The conclusion is an item of the memorandum."))
+    return redirect(back)
