@@ -35,6 +35,7 @@ from sauti.budgets.models import (
 )
 from sauti.core.responses import form_errors, refused
 from sauti.dialogues.models import Priority
+from sauti.dialogues.petitions import redact
 from sauti.insights.charts import bar_chart
 from sauti.monitoring.access import cases_for
 from sauti.monitoring.models import Category, Report
@@ -196,6 +197,10 @@ def project_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         )
         .distinct(),
         "proposals": project.proposals.all(),
+        "submission_links": project.submission_links.select_related("submission__questionnaire").order_by(
+            "-submission__received_at"
+        )[:100],
+        "can_submissions": can(request.user, Perm.VIEW_SUBMISSIONS, org),
         "twin": Project.objects.filter(pk=project.duplicate_of_id).first()
         if project.duplicate_of_id
         else None,
@@ -463,6 +468,11 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "proposal": proposal,
         "manage": can(request.user, Perm.MANAGE_BUDGETS, proposal.organisation),
         "fate_form": forms.FateForm(initial={"fate": proposal.fate, "note": proposal.fate_note}),
+        # As in the memorandum: the group's words with names and phone numbers removed.
+        "conclusions": [
+            {"session": c.finding.session_id, "text": redact(c.text, proposal.organisation_id), "figures": c.figures}
+            for c in proposal.conclusions.select_related("finding")
+        ],
     }
     return render(request, "budgets/proposal.html", context)
 
