@@ -161,6 +161,7 @@ def main() -> None:
     print(
         f"\nbaseline: plain SELECT + json.loads + csv.writer of the values: {args.submissions / seconds:,.0f} submissions/s"
     )
+
     def export_rate(name: str, make: object) -> None:
         t0 = time.perf_counter()
         size = make()  # type: ignore[operator]
@@ -169,13 +170,18 @@ def main() -> None:
               f"{args.submissions / seconds:,.0f} submissions/s", flush=True)  # fmt: skip
 
     export_rate("CSV (names)", lambda: sum(len(c) for c in exports.csv_lines(form, labels=False, lang="en")))
-    export_rate("CSV (labels, en)", lambda: sum(len(c) for c in exports.csv_lines(form, labels=True, lang="en")))
-    export_rate("CSV (labels, sw)", lambda: sum(len(c) for c in exports.csv_lines(form, labels=True, lang="sw")))
+    export_rate(
+        "CSV (labels, en)", lambda: sum(len(c) for c in exports.csv_lines(form, labels=True, lang="en"))
+    )
+    export_rate(
+        "CSV (labels, sw)", lambda: sum(len(c) for c in exports.csv_lines(form, labels=True, lang="sw"))
+    )
     export_rate("XLSX (labels, sw)", lambda: len(exports.xlsx_bytes(form, labels=True, lang="sw")))
     export_rate("XLSX (names)", lambda: len(exports.xlsx_bytes(form, labels=False, lang="en")))
     # The page must still hold with the export code loaded and the database warm: measured again here.
     again = timed(lambda: client.get(page_url), args.runs)
     print(f"GET results page again: p50 {statistics.median(again):.1f} ms, p95 {pct(again, 0.95):.1f} ms")
+
 
 if __name__ == "__main__":
     main()

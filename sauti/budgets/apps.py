@@ -21,8 +21,8 @@ class BudgetsConfig(AppConfig):
         for model in (models.Observation, models.Correction, models.BudgetDocument, models.Proposal):
             audit.register(model)
         # Issue 20: submissions linked to a project, conclusions made items of a memorandum.
-        for model in (models.SubmissionLink, models.ProposalConclusion):
-            audit.register(model)
+        audit.register(models.SubmissionLink)
+        audit.register(models.ProposalConclusion)
         register_submission_panel(panels.SUBMISSION)
         register_conclusion_panel(panels.CONCLUSION)
         register_keyword_handler(sms.handle_keyword)

@@ -55,7 +55,9 @@ def _conclusion(request: HttpRequest, finding: Finding) -> dict[str, Any] | None
     drafts = (
         [
             p
-            for p in Proposal.objects.filter(organisation=org, fate=Proposal.Fate.DRAFTED).order_by("-created_at")
+            for p in Proposal.objects.filter(organisation=org, fate=Proposal.Fate.DRAFTED).order_by(
+                "-created_at"
+            )
             if p.pk not in taken
         ]
         if manage

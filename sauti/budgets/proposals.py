@@ -309,11 +309,11 @@ def render_docx(doc: Document) -> bytes:
         out.add_paragraph(text)
     if doc.conclusions:
         out.add_heading(h["conclusions"], level=2)
-        for c in doc.conclusions:
-            out.add_paragraph(style="List Number").add_run(c.text).bold = True
-            for figure in c.figures:
+        for concluded in doc.conclusions:
+            out.add_paragraph(style="List Number").add_run(concluded.text).bold = True
+            for figure in concluded.figures:
                 out.add_paragraph(figure, style="List Bullet")
-            out.add_paragraph(c.agreed).runs[0].italic = True
+            out.add_paragraph(concluded.agreed).runs[0].italic = True
     if doc.priorities:
         out.add_heading(h["priorities"], level=2)
         for p in doc.priorities:

@@ -470,7 +470,11 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "fate_form": forms.FateForm(initial={"fate": proposal.fate, "note": proposal.fate_note}),
         # As in the memorandum: the group's words with names and phone numbers removed.
         "conclusions": [
-            {"session": c.finding.session_id, "text": redact(c.text, proposal.organisation_id), "figures": c.figures}
+            {
+                "session": c.finding.session_id,
+                "text": redact(c.text, proposal.organisation_id),
+                "figures": c.figures,
+            }
             for c in proposal.conclusions.select_related("finding")
         ],
     }

@@ -72,22 +72,24 @@ class _Plan:
 
     MEMO = 4096
 
-    def __init__(self, spec: dict[str, Any], cols: list[tuple[str, dict[str, Any], str]], labels: bool, lang: str):
+    def __init__(
+        self, spec: dict[str, Any], cols: list[tuple[str, dict[str, Any], str]], labels: bool, lang: str
+    ):
         self.keys: list[str] = []
         self.labelled: list[tuple[int, str, dict[str, Any]]] = []
-        self.multiple: list[tuple[int, int, str, list[str], dict[str, Any] | None, dict[tuple[str, ...], list[Any]]]] = []
+        self.multiple: list[
+            tuple[int, int, str, list[str], dict[str, Any] | None, dict[tuple[str, ...], list[Any]]]
+        ] = []
         self.points: list[tuple[int, str]] = []
         self.texts: list[tuple[int, str]] = []
-        for col, q, choice in cols:
+        for _col, q, choice in cols:
             i, name, kind = len(self.keys), q["name"], q["type"]
             if choice:
                 self.keys.append(_ABSENT)
                 continue
             if kind == "select_multiple":
                 names = choice_names_of(spec, q)
-                shown = (
-                    {c: _safe(choice_label(spec, q["list"], c, lang)) for c in names} if labels else None
-                )
+                shown = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in names} if labels else None
                 self.multiple.append((i, i + 1 + len(names), name, names, shown, {}))
                 self.keys.append(_ABSENT)
             elif kind == "select_one" and labels:
@@ -188,7 +190,7 @@ def csv_lines(form: Questionnaire, labels: bool, lang: str) -> Iterator[str]:
         buffer.truncate()
 
 
-_XML_ILLEGAL = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32))}
+_XML_ILLEGAL: dict[int, None] = dict.fromkeys((*range(0, 9), 11, 12, *range(14, 32)))
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"

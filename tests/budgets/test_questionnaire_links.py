@@ -27,7 +27,9 @@ def _submission(world: World) -> Submission:
     form = imported(world.umoja, "water")
     return do_receive_submission(
         form,
-        Incoming(instance_id="uuid:p1", answers={"working": "no", "price": 50}, channel=Submission.Channel.WEB),
+        Incoming(
+            instance_id="uuid:p1", answers={"working": "no", "price": 50}, channel=Submission.Channel.WEB
+        ),
     ).submission
 
 
@@ -52,7 +54,9 @@ def test_a_coordinator_links_a_submission_to_a_project_from_its_page(mombasa: Wo
     project_page = coordinator.get(f"/budgets/umoja/projects/{project.number}/").content.decode()
     assert f"/forms/submissions/{sub.pk}/" in project_page and "Water-point survey" in project_page
     # The chief sees the project but not the submission's answers: the form and date, no link.
-    chief_page = world.client_for(world.chief).get(f"/budgets/umoja/projects/{project.number}/").content.decode()
+    chief_page = (
+        world.client_for(world.chief).get(f"/budgets/umoja/projects/{project.number}/").content.decode()
+    )
     assert "Water-point survey" in chief_page and f"/forms/submissions/{sub.pk}/" not in chief_page
     # Moved to another project, then removed: each change audited.
     other = Project.objects.filter(organisation=world.umoja).exclude(pk=project.pk).first()
@@ -77,7 +81,12 @@ def test_linking_refuses_bad_input_and_other_people(mombasa: World) -> None:
     assert world.client_for(world.otieno).post(url, {"project": 1}).status_code == 403
     assert world.client_for(world.bob).post(url, {"project": 1}).status_code == 404
     # Haki's coordinator cannot reach Umoja's submission through Haki's register either.
-    assert world.client_for(world.bob).post(f"/budgets/haki/submissions/{sub.pk}/project/", {"project": 1}).status_code == 404
+    assert (
+        world.client_for(world.bob)
+        .post(f"/budgets/haki/submissions/{sub.pk}/project/", {"project": 1})
+        .status_code
+        == 404
+    )
     assert not SubmissionLink.objects.exists()
 
 
@@ -112,27 +121,40 @@ def test_a_conclusion_becomes_an_item_of_a_memorandum(mombasa: World) -> None:
     event = FindingEvent.objects.filter(finding=finding).last()
     assert event is not None and event.kind == "memorandum" and event.detail == "Memorandum on water"
     session_page = coordinator.get(f"/forms/sessions/{finding.session_id}/").content.decode()
-    assert f"/budgets/umoja/proposals/{proposal.pk}/" in session_page and "memorandum · Memorandum on water" in session_page
+    assert (
+        f"/budgets/umoja/proposals/{proposal.pk}/" in session_page
+        and "memorandum · Memorandum on water" in session_page
+    )
     assert coordinator.post(url, {"proposal": proposal.pk}).status_code == 400  # once
     proposal_page = coordinator.get(f"/budgets/umoja/proposals/{proposal.pk}/").content.decode()
     assert "Water points in Mabatini broke" in proposal_page and "3 (60.0%)" in proposal_page
     assert "Njeri Wambui" not in proposal_page and "0712000001" not in proposal_page
-    docx = coordinator.get(f"/budgets/umoja/proposals/{proposal.pk}/document/", {"language": "en", "format": "docx"})
+    docx = coordinator.get(
+        f"/budgets/umoja/proposals/{proposal.pk}/document/", {"language": "en", "format": "docx"}
+    )
     assert docx.status_code == 200
     text = "\n".join(p.text for p in Docx(io.BytesIO(docx.content)).paragraphs)
     assert "What the community concluded from its own monitoring" in text
     assert "Water points in Mabatini broke" in text and "No — 3 (60.0%)" in text
     assert "Agreed by 1 member of Mathare Mothers" in text and "Njeri Wambui" not in text
-    pdf = coordinator.get(f"/budgets/umoja/proposals/{proposal.pk}/document/", {"language": "sw", "format": "pdf"})
+    pdf = coordinator.get(
+        f"/budgets/umoja/proposals/{proposal.pk}/document/", {"language": "sw", "format": "pdf"}
+    )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_only_agreed_conclusions_of_drafts_of_the_same_organisation(mombasa: World) -> None:
     world = mombasa
     finding = _conclusion(world)
-    draft = Proposal.objects.create(organisation=world.umoja, title="Draft", cycle="ADP", created_by=world.wanjiku)
+    draft = Proposal.objects.create(
+        organisation=world.umoja, title="Draft", cycle="ADP", created_by=world.wanjiku
+    )
     sent = Proposal.objects.create(
-        organisation=world.umoja, title="Sent", cycle="ADP", created_by=world.wanjiku, fate=Proposal.Fate.SUBMITTED
+        organisation=world.umoja,
+        title="Sent",
+        cycle="ADP",
+        created_by=world.wanjiku,
+        fate=Proposal.Fate.SUBMITTED,
     )
     haki = Proposal.objects.create(organisation=world.haki, title="Haki's", cycle="ADP", created_by=world.bob)
     url = f"/budgets/umoja/conclusions/{finding.pk}/memorandum/"
@@ -143,7 +165,10 @@ def test_only_agreed_conclusions_of_drafts_of_the_same_organisation(mombasa: Wor
     assert world.client_for(world.achieng).post(url, {"proposal": draft.pk}).status_code == 403
     assert world.client_for(world.bob).post(url, {"proposal": draft.pk}).status_code == 404
     open_finding = do_record_finding(finding.session, world.achieng, "Not yet agreed")
-    assert coordinator.post(
-        f"/budgets/umoja/conclusions/{open_finding.pk}/memorandum/", {"proposal": draft.pk}
-    ).status_code == 400
+    assert (
+        coordinator.post(
+            f"/budgets/umoja/conclusions/{open_finding.pk}/memorandum/", {"proposal": draft.pk}
+        ).status_code
+        == 400
+    )
     assert not ProposalConclusion.objects.exists()

@@ -137,7 +137,9 @@ def build(world: World) -> Data:
     from sauti.questionnaires import samples as qsamples
     from sauti.questionnaires.xlsform import parse_upload
 
-    form, _version = qa.do_import_form(w.umoja, parse_upload(qsamples.xlsx(qsamples.WATER), "w.xlsx"), w.wanjiku)
+    form, _version = qa.do_import_form(
+        w.umoja, parse_upload(qsamples.xlsx(qsamples.WATER), "w.xlsx"), w.wanjiku
+    )
     submission = qa.do_receive_submission(
         form, qa.Incoming(instance_id="uuid:m1", answers={"working": "no"}, channel="web")
     ).submission

@@ -156,7 +156,9 @@ def test_export_neutralises_formulas(world: World) -> None:
     assert "'=HYPERLINK" in raw
 
 
-def test_xlsx_and_csv_exports_agree_cell_for_cell_with_text_that_xml_and_spreadsheets_mind(world: World) -> None:
+def test_xlsx_and_csv_exports_agree_cell_for_cell_with_text_that_xml_and_spreadsheets_mind(
+    world: World,
+) -> None:
     """The XLSX is written as sheet XML directly (issue 20 performance): XML's special characters, control
     characters, formulas, unanswered questions, geopoints and select_multiple read back as the CSV says."""
     form = imported(world.umoja, "eviction")
@@ -171,7 +173,11 @@ def test_xlsx_and_csv_exports_agree_cell_for_cell_with_text_that_xml_and_spreads
     )  # fmt: skip
     do_receive_submission(
         form,
-        Incoming(instance_id="uuid:x2", answers={"place_text": "=1+2", "households": 3}, channel=Submission.Channel.WEB),
+        Incoming(
+            instance_id="uuid:x2",
+            answers={"place_text": "=1+2", "households": 3},
+            channel=Submission.Channel.WEB,
+        ),
     )
     client = world.client_for(world.kamau)
     raw = b"".join(client.get(f"/forms/{form.pk}/export.csv").streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
@@ -186,6 +192,10 @@ def test_xlsx_and_csv_exports_agree_cell_for_cell_with_text_that_xml_and_spreads
     assert by_uuid == {k: [c.replace("\x07", "") for c in v] for k, v in csv_by_uuid.items()}
     first = dict(zip(from_csv[0], csv_by_uuid["uuid:x1"], strict=True))
     assert first["place/place_text"] == 'Kiamaiko <estate> & "B"\x07'
-    assert first["actors"] == "police landlord" and first["actors/police"] == "1" and first["actors/county"] == "0"
+    assert (
+        first["actors"] == "police landlord"
+        and first["actors/police"] == "1"
+        and first["actors/county"] == "0"
+    )
     second = dict(zip(from_csv[0], by_uuid["uuid:x2"], strict=True))
     assert second["place/place_text"] == "'=1+2" and second["notice"] == "" and second["actors/police"] == ""
