@@ -31,7 +31,9 @@ from sauti.budgets.models import (
     Observation,
     Project,
     Proposal,
+    ProposalConclusion,
     SiteStatus,
+    SubmissionLink,
     WardMatch,
     figure_flags,
     progress_mismatch,
@@ -41,6 +43,8 @@ from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Case, Category, ReportChannel
 from sauti.people.models import Contact, Office, Organisation, User
 from sauti.places.models import County, Ward
+from sauti.questionnaires.actions import do_note_finding_event
+from sauti.questionnaires.models import Finding, Submission
 
 FORMATS = ("cob-text", "csv", "xlsx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -1008,3 +1012,46 @@ def do_make_document(proposal: Proposal, *, language: str, fmt: str, by: User) -
         },
     )
     return body
+
+
+# --- Questionnaires: submissions about a project, conclusions in a memorandum (issue 20) ------------
+
+
+@transaction.atomic
+def do_link_submission(submission: Submission, project: Project | None, *, by: User) -> SubmissionLink | None:
+    """Link a questionnaire submission to a project of its organisation (None: remove the link). The link
+    row is audited; linking again to the same project changes nothing."""
+    link = SubmissionLink.objects.select_for_update().filter(submission=submission).first()
+    if project is None:
+        if link is not None:
+            link.delete()
+        return None
+    if project.organisation_id != submission.questionnaire.organisation_id:
+        raise BudgetError(_("That project belongs to another organisation."))
+    if link is None:
+        return SubmissionLink.objects.create(
+            organisation_id=project.organisation_id, project=project, submission=submission, linked_by=by
+        )
+    if link.project_id != project.pk:
+        link.project, link.linked_by, link.linked_at = project, by, timezone.now()
+        link.save(update_fields=["project", "linked_by", "linked_at"])
+    return link
+
+
+@transaction.atomic
+def do_add_conclusion(proposal: Proposal, finding: Finding, *, by: User) -> ProposalConclusion:
+    """An agreed conclusion becomes an item of a memorandum still being drafted: its words and the figures
+    behind it are copied into the item (audited), and the finding's history records it."""
+    if finding.status != Finding.Status.CONCLUSION:
+        raise BudgetError(_("Only an agreed conclusion becomes an item of a memorandum."))
+    if finding.session.organisation_id != proposal.organisation_id:
+        raise BudgetError(_("That memorandum belongs to another organisation."))
+    if proposal.fate != Proposal.Fate.DRAFTED:
+        raise BudgetError(_("That memorandum has already been submitted; draft a new one."))
+    if ProposalConclusion.objects.filter(proposal=proposal, finding=finding).exists():
+        raise BudgetError(_("This conclusion is already an item of that memorandum."))
+    item = ProposalConclusion.objects.create(
+        proposal=proposal, finding=finding, text=finding.text, figures=list(finding.figures), added_by=by
+    )
+    do_note_finding_event(finding, "memorandum", by, proposal.title)
+    return item

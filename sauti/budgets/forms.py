@@ -132,3 +132,11 @@ class FateForm(forms.Form):
 class DocumentForm(forms.Form):
     language = forms.ChoiceField(choices=[("en", "English"), ("sw", "Kiswahili")])
     format = forms.ChoiceField(choices=[("pdf", "PDF"), ("docx", "DOCX")])
+
+
+class SubmissionProjectForm(forms.Form):
+    project = forms.IntegerField(label=_("Project"), required=False, min_value=1)
+
+
+class ConclusionForm(forms.Form):
+    proposal = forms.IntegerField(label=_("Memorandum"), min_value=1)

@@ -19,6 +19,7 @@ from sauti.dialogues.models import Priority, Programme
 from sauti.monitoring.models import Case, Category, Report
 from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
+from sauti.questionnaires.models import Finding, Submission
 
 
 def _money(label: Any = None) -> Any:
@@ -390,3 +391,43 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SubmissionLink(models.Model):
+    """A questionnaire submission about a development project (issue 20, item 3), linked by a coordinator
+    from the submission's page; one project per submission. Kept here, not on the submission: budgets sits
+    above questionnaires."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="submission_links")
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="budget_link")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-linked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} → {self.project_id}"
+
+
+class ProposalConclusion(models.Model):
+    """An agreed conclusion of a participatory analysis session made an item of a memorandum (issue 20,
+    item 5). The words and figures are copied as they stood when it was added, so the memorandum says what
+    the group agreed even if more findings follow; `finding` leads back to the session and its history."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="conclusions")
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    figures = models.JSONField(default=list, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "finding"], name="proposal_conclusion_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

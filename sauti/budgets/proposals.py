@@ -16,8 +16,17 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from sauti.budgets.models import Correction, Flag, Observation, Project, Proposal, SiteStatus
+from sauti.budgets.models import (
+    Correction,
+    Flag,
+    Observation,
+    Project,
+    Proposal,
+    ProposalConclusion,
+    SiteStatus,
+)
 from sauti.core import pdf as core_pdf
 from sauti.dialogues import petitions
 from sauti.dialogues.models import Priority
@@ -41,6 +50,15 @@ class ProjectEvidence:
 
 
 @dataclass
+class ConclusionEvidence:
+    """An agreed conclusion of a participatory analysis session, as copied into the memorandum."""
+
+    text: str
+    figures: list[str]
+    agreed: str
+
+
+@dataclass
 class Document:
     title: str
     sender: str
@@ -51,6 +69,7 @@ class Document:
     projects: list[ProjectEvidence]
     cases: QuerySet[Case]
     headings: dict[str, str]
+    conclusions: list[ConclusionEvidence] = field(default_factory=list)
 
 
 def _kes(value: Decimal | None) -> str:
@@ -126,6 +145,26 @@ def _project_evidence(project: Project) -> ProjectEvidence:
     )
 
 
+def _conclusion_evidence(item: ProposalConclusion) -> ConclusionEvidence:
+    session = item.finding.session
+    agreed = item.finding.agreements.count()
+    return ConclusionEvidence(
+        text=petitions.redact(item.text, item.proposal.organisation_id),
+        figures=[str(f.get("text", "")) for f in item.figures if f.get("text")],
+        agreed=ngettext(
+            "Agreed by %(n)d member of %(group)s in the analysis session “%(session)s” (%(date)s).",
+            "Agreed by %(n)d members of %(group)s in the analysis session “%(session)s” (%(date)s).",
+            agreed,
+        )
+        % {
+            "n": agreed,
+            "group": session.group.name,
+            "session": session.title,
+            "date": timezone.localdate(session.opened_at).strftime("%d/%m/%Y"),
+        },
+    )
+
+
 def build(proposal: Proposal, language: str) -> Document:
     org = proposal.organisation
     with translation.override(language):
@@ -146,6 +185,12 @@ def build(proposal: Proposal, language: str) -> Document:
             .exclude(case=None)
             .values_list("case", flat=True)
         )
+        conclusions = [
+            _conclusion_evidence(item)
+            for item in ProposalConclusion.objects.filter(proposal=proposal).select_related(
+                "proposal", "finding__session__group"
+            )
+        ]
         office = proposal.office.name if proposal.office else _("the County Government")
         title = _("Memorandum to %(office)s for the %(cycle)s planning cycle") % {
             "office": office,
@@ -177,7 +222,9 @@ def build(proposal: Proposal, language: str) -> Document:
             priorities=priorities,
             projects=projects,
             cases=Case.objects.filter(pk__in=case_ids),
+            conclusions=conclusions,
             headings={
+                "conclusions": _("What the community concluded from its own monitoring"),
                 "priorities": _("The agreed priorities"),
                 "projects": _("Projects the community monitored"),
                 "flags": _("Flags"),
@@ -202,6 +249,14 @@ def render_pdf(doc: Document) -> bytes:
         pdf.line(text, 10, height=5.5)
         pdf.ln(2)
     h = doc.headings
+    if doc.conclusions:
+        pdf.line(h["conclusions"], 12, True, 7)
+        for i, c in enumerate(doc.conclusions, start=1):
+            pdf.line(f"{i}. {c.text}", 11, True, 6)
+            for figure in c.figures:
+                pdf.line(f"• {figure}", 9)
+            pdf.line(c.agreed, 8)
+            pdf.ln(2)
     if doc.priorities:
         pdf.line(h["priorities"], 12, True, 7)
         for i, p in enumerate(doc.priorities, start=1):
@@ -252,6 +307,13 @@ def render_docx(doc: Document) -> bytes:
     out.add_heading(doc.title, level=1)
     for text in doc.paragraphs:
         out.add_paragraph(text)
+    if doc.conclusions:
+        out.add_heading(h["conclusions"], level=2)
+        for concluded in doc.conclusions:
+            out.add_paragraph(style="List Number").add_run(concluded.text).bold = True
+            for figure in concluded.figures:
+                out.add_paragraph(figure, style="List Bullet")
+            out.add_paragraph(concluded.agreed).runs[0].italic = True
     if doc.priorities:
         out.add_heading(h["priorities"], level=2)
         for p in doc.priorities:

@@ -21,4 +21,10 @@ urlpatterns = [
     path("<slug:slug>/proposals/<int:pk>/", views.proposal_detail, name="proposal"),
     path("<slug:slug>/proposals/<int:pk>/fate/", views.proposal_fate, name="proposal_fate"),
     path("<slug:slug>/proposals/<int:pk>/document/", views.proposal_document, name="proposal_document"),
+    path("<slug:slug>/submissions/<int:pk>/project/", views.submission_project, name="submission_project"),
+    path(
+        "<slug:slug>/conclusions/<int:pk>/memorandum/",
+        views.conclusion_memorandum,
+        name="conclusion_memorandum",
+    ),
 ]

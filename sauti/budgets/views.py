@@ -35,12 +35,15 @@ from sauti.budgets.models import (
 )
 from sauti.core.responses import form_errors, refused
 from sauti.dialogues.models import Priority
+from sauti.dialogues.petitions import redact
 from sauti.insights.charts import bar_chart
 from sauti.monitoring.access import cases_for
 from sauti.monitoring.models import Category, Report
 from sauti.people.access import Perm, can, get_organisation_for_user, organisations_for, request_user
 from sauti.people.models import Office, Organisation
 from sauti.places.models import County, Ward
+from sauti.questionnaires.access import get_session_for_user, questionnaires_for
+from sauti.questionnaires.models import Finding, Submission
 
 PAGE = 50
 
@@ -194,6 +197,10 @@ def project_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         )
         .distinct(),
         "proposals": project.proposals.all(),
+        "submission_links": project.submission_links.select_related("submission__questionnaire").order_by(
+            "-submission__received_at"
+        )[:100],
+        "can_submissions": can(request.user, Perm.VIEW_SUBMISSIONS, org),
         "twin": Project.objects.filter(pk=project.duplicate_of_id).first()
         if project.duplicate_of_id
         else None,
@@ -461,6 +468,15 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "proposal": proposal,
         "manage": can(request.user, Perm.MANAGE_BUDGETS, proposal.organisation),
         "fate_form": forms.FateForm(initial={"fate": proposal.fate, "note": proposal.fate_note}),
+        # As in the memorandum: the group's words with names and phone numbers removed.
+        "conclusions": [
+            {
+                "session": c.finding.session_id,
+                "text": redact(c.text, proposal.organisation_id),
+                "figures": c.figures,
+            }
+            for c in proposal.conclusions.select_related("finding")
+        ],
     }
     return render(request, "budgets/proposal.html", context)
 
@@ -503,3 +519,55 @@ def proposal_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type=types[fmt])
     response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-{language}.{fmt}"'
     return response
+
+
+# --- Questionnaires (issue 20): a submission about a project, a conclusion into a memorandum --------
+
+
+@login_required
+@require_POST
+def submission_project(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org = get_organisation_for_user(request.user, slug, Perm.MANAGE_BUDGETS)
+    submission = (
+        Submission.objects.filter(
+            pk=pk, questionnaire__organisation=org, questionnaire__in=questionnaires_for(request.user)
+        )
+        .select_related("questionnaire")
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    back = reverse("questionnaires:submission", args=[submission.pk])
+    form = forms.SubmissionProjectForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    number = form.cleaned_data["project"]
+    project = Project.objects.filter(organisation=org, number=number).first() if number else None
+    if number and project is None:
+        return refused(request, _("No project %(number)s in your register.") % {"number": number}, back)
+    actions.do_link_submission(submission, project, by=request_user(request))
+    messages.success(request, _("Linked to the project.") if project else _("Link to the project removed."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def conclusion_memorandum(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org = get_organisation_for_user(request.user, slug, Perm.MANAGE_BUDGETS)
+    finding = Finding.objects.filter(pk=pk, session__organisation=org).select_related("session").first()
+    if finding is None:
+        raise Http404
+    get_session_for_user(request.user, finding.session_id, Perm.JOIN_ANALYSIS)
+    back = reverse("questionnaires:session", args=[finding.session_id])
+    form = forms.ConclusionForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    proposal = Proposal.objects.filter(organisation=org, pk=form.cleaned_data["proposal"]).first()
+    if proposal is None:
+        return refused(request, _("Choose one of your organisation's memoranda."), back)
+    try:
+        actions.do_add_conclusion(proposal, finding, by=request_user(request))
+    except actions.BudgetError as exc:
+        return refused(request, str(exc), back)
+    messages.success(request, _("The conclusion is an item of the memorandum."))
+    return redirect(back)

@@ -538,4 +538,10 @@ def do_make_priority(finding: Finding, programme: Programme, by: User) -> Priori
     return priority
 
 
+def do_note_finding_event(finding: Finding, kind: str, by: User, detail: str) -> FindingEvent:
+    """An app above questionnaires made something of a conclusion (budgets: a memorandum item): its history
+    says so."""
+    return FindingEvent.objects.create(finding=finding, kind=kind[:20], detail=detail[:300], by=by)
+
+
 __all__ = ["ReportError"]

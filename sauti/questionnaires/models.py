@@ -208,11 +208,14 @@ class Finding(models.Model):
 
 
 class FindingEvent(models.Model):
-    """The history of a finding: written, edited (with the text before), agreed, concluded, prioritised."""
+    """The history of a finding: written, edited (with the text before), agreed, concluded, prioritised, taken
+    into a memorandum."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20)
     text_before = models.TextField(blank=True)
+    # What it became, in words, when an app above made something of it (e.g. "Memorandum: …").
+    detail = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 

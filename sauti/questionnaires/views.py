@@ -24,7 +24,7 @@ from sauti.monitoring.access import cases_for
 from sauti.monitoring.actions import ReportError
 from sauti.people.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.people.actions import reveal_identities
-from sauti.questionnaires import actions, exports, results
+from sauti.questionnaires import actions, exports, panels, results
 from sauti.questionnaires.access import get_questionnaire_for_user, get_session_for_user, questionnaires_for
 from sauti.questionnaires.forms import (
     AnswerForm,
@@ -392,7 +392,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reveal": sub.respondent is not None
             and can(request.user, Perm.VIEW_IDENTITIES, q.organisation),
             "can_link": can(request.user, Perm.MANAGE_FORMS, q.organisation),
-            "status": 400 if link.errors else 200,
+            "panels": panels.render(panels.SUBMISSION, request, sub),
         },
         status=400 if link.errors else 200,
     )
@@ -427,8 +427,8 @@ def _session_context(session: AnalysisSession, lang: str) -> dict[str, Any]:
         for qr in (res.questions if res else [])
         for line in qr.lines
     ]
-    findings = session.findings.prefetch_related("agreements__by", "events__by", "cases").select_related(
-        "priority"
+    findings = list(
+        session.findings.prefetch_related("agreements__by", "events__by", "cases").select_related("priority")
     )
     return {"session": session, "res": res, "figure_choices": figure_choices, "findings": findings, "q": q}
 
@@ -451,6 +451,9 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             return redirect("questionnaires:session", session.pk)
+    for finding in ctx["findings"]:
+        if finding.status == Finding.Status.CONCLUSION:
+            finding.panels = panels.render(panels.CONCLUSION, request, finding)
     ctx.update(
         {
             "form": form,

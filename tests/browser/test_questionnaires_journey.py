@@ -1,5 +1,6 @@
-"""Own questionnaires in the browser: upload an XLSForm, answer it on the web and by (simulated) SMS, read
-the results with a cross-tab, and hold an analysis session that agrees a conclusion."""
+"""Own questionnaires in the browser: upload an XLSForm, answer it on the web and by (simulated) SMS, link a
+submission to a budget project, read the results with a cross-tab, and hold an analysis session that agrees
+a conclusion and makes it an item of a memorandum."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from pytest_django.live_server_helper import LiveServer
 
 from django.core.management import call_command
 
+from sauti.budgets.models import Project, Proposal, ProposalConclusion, SubmissionLink
 from sauti.messaging.models import Channel, ChannelKind
+from sauti.monitoring.actions import do_seed_taxonomy
 from sauti.people.models import Group, Membership, Organisation, Role
-from sauti.places.models import Ward
+from sauti.places.models import County, Ward
 from sauti.questionnaires import samples
 from sauti.questionnaires.models import Finding, Questionnaire, Submission
 from tests.browser.helpers import login, shot
+from tests.budgets.conftest import COB_TEXT
 from tests.conftest import PASSWORD, make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,6 +95,28 @@ def test_upload_answer_results_and_session(
     shot(page, "questionnaires-04-sms")
     assert Submission.objects.filter(questionnaire=form).count() == 2
 
+    # The web answer is about a county project: the coordinator finds it and links it (issue 20, item 3).
+    do_seed_taxonomy(organisation)
+    organisation.county = County.objects.get(code=1)
+    organisation.save()
+    call_command(
+        "budgets", "import", str(COB_TEXT), "--org", "umoja", "--county", "1", "--json", stdout=StringIO()
+    )
+    project = Project.objects.filter(organisation=organisation).order_by("number").first()
+    assert project is not None
+    web = Submission.objects.get(questionnaire=form, channel=Submission.Channel.WEB)
+    page.goto(f"/forms/submissions/{web.pk}/")
+    expect(page.locator("#budget-project")).to_contain_text("Not linked to a project.")
+    page.locator("input[name=project_q]").fill(project.name.split()[0])
+    page.get_by_role("button", name="Search").click()
+    page.locator("select[name=project]").select_option(str(project.number))
+    page.get_by_role("button", name="Link to the project").click()
+    expect(page.locator("#budget-project")).to_contain_text(f"{project.reference} {project.name}")
+    shot(page, "questionnaires-05a-linked-to-project")
+    assert SubmissionLink.objects.get().project == project
+    page.goto(f"/budgets/umoja/projects/{project.number}/")
+    expect(page.locator("#submissions")).to_contain_text("Water-point survey")
+
     # Results with a cross-tab.
     page.goto(f"/forms/{form.pk}/results/?rows=working&cols=disconnected")
     expect(page.locator("p.total")).to_contain_text("2 submissions")
@@ -109,3 +135,17 @@ def test_upload_answer_results_and_session(
     expect(page.locator(".finding.conclusion")).to_contain_text("Half of the water points")
     shot(page, "questionnaires-06-session")
     assert Finding.objects.get().status == "conclusion"
+
+    # The conclusion becomes an item of a memorandum being drafted (issue 20, item 5).
+    proposal = Proposal.objects.create(
+        organisation=organisation, title="Memorandum on water, ADP 2027/28", cycle="ADP 2027/28"
+    )
+    page.reload()
+    page.get_by_role("button", name="Make it an item of the memorandum").click()
+    expect(page.locator(".finding.conclusion")).to_contain_text("Item of the memorandum: Memorandum on water")
+    expect(page.locator(".finding.conclusion details")).to_contain_text("memorandum")
+    shot(page, "questionnaires-07-memorandum-item")
+    assert ProposalConclusion.objects.get().proposal == proposal
+    page.get_by_role("link", name="Memorandum on water, ADP 2027/28").click()
+    expect(page.locator("#conclusions")).to_contain_text("Half of the water points")
+    shot(page, "questionnaires-08-memorandum")

@@ -139,6 +139,20 @@ def build(world: World) -> Data:
                                          first_inbound_id=inbound.pk)  # fmt: skip
     category = Category.objects.filter(organisation=w.umoja).first()
     assert category is not None
+    # A questionnaire submission and an agreed conclusion (budgets links them, issue 20).
+    from sauti.questionnaires import actions as qa
+    from sauti.questionnaires import samples as qsamples
+    from sauti.questionnaires.xlsform import parse_upload
+
+    form, _version = qa.do_import_form(
+        w.umoja, parse_upload(qsamples.xlsx(qsamples.WATER), "w.xlsx"), w.wanjiku
+    )
+    submission = qa.do_receive_submission(
+        form, qa.Incoming(instance_id="uuid:m1", answers={"working": "no"}, channel="web")
+    ).submission
+    finding = qa.do_record_finding(qa.do_open_session(form, w.mathare_group, w.wanjiku, "S"), w.achieng, "F")
+    qa.do_agree(finding, w.achieng)
+    qa.do_conclude(finding, w.wanjiku)
     pk = {"pk": case.pk}
     kwargs: dict[str, dict[str, Any]] = {
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -174,6 +188,8 @@ def build(world: World) -> Data:
         **{n: {"pk": opinion.pk} for n in ("detail", "statement_add", "invite_sms", "recompute", "report",
                                            "report_pdf")},
         "moderate": {"pk": opinion.pk, "number": 0},
+        "submission_project": {"slug": w.umoja.slug, "pk": submission.pk},
+        "conclusion_memorandum": {"slug": w.umoja.slug, "pk": finding.pk},
         **{n: {"code": opinion.public_code} for n in ("vote", "vote_submit", "statement_submit")},
     }  # fmt: skip
     kwargs.update(build_more(w, office, prog, meeting, a, com, inv, opinion, case))

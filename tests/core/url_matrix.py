@@ -126,6 +126,10 @@ MATRIX: dict[str, str] = {
     "exports/import/ushahidi/": "302/- 200/- 200/- 200/- 403/- 403/- 403/- 403/- 404/-",
     "odk/formList": "401/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     "odk/submission": "405/401 405/400 405/400 405/400 405/400 405/400 405/400 405/400 405/400",
+    # Issue 20: a coordinator links a submission to a project (an empty POST removes the link) and makes a
+    # conclusion an item of a memorandum (an empty POST names none: 400); MANAGE_BUDGETS, Umoja only.
+    "budgets/<slug:slug>/submissions/<int:pk>/project/": "302/- 405/302 405/302 405/404 405/403 405/403 405/403 405/403 405/404",
+    "budgets/<slug:slug>/conclusions/<int:pk>/memorandum/": "302/- 405/400 405/400 405/404 405/403 405/403 405/403 405/403 405/404",
     "odk/forms/<slug:slug>/form.xml": "401/- 200/- 200/- 404/- 200/- 200/- 403/- 403/- 404/-",
     "odk/forms/<slug:slug>/xlsform.xlsx": "401/- 200/- 200/- 404/- 200/- 200/- 403/- 403/- 404/-",
     "odk/<slug:slug>/formList": "401/- 200/- 200/- 404/- 200/- 200/- 403/- 403/- 404/-",
