@@ -162,6 +162,8 @@ def build(world: World) -> Data:
         **{n: {"pk": case.pk, "report_pk": report.pk} for n in (
             "report_confirm", "report_split", "report_move", "report_redaction")},
         "export_reports": {"fmt": "csv"},
+        "impact_report": {"slug": w.umoja.slug}, "impact_document": {"slug": w.umoja.slug, "fmt": "pdf"},
+        "impact_records": {"slug": w.umoja.slug, "figure": "people"},
         **{n: {"pk": w.mathare_group.pk} for n in ("group_detail", "member_add", "group_import")},
         "conversation_detail": {"pk": sms.pk},
         **{n: {"pk": opinion.pk} for n in ("detail", "statement_add", "invite_sms", "recompute", "report",

@@ -156,6 +156,11 @@ MATRIX: dict[str, str] = {
     "evidence/bundle/": "302/- 200/- 200/- 200/- 403/- 403/- 403/- 403/- 404/-",
     "evidence/keys/<slug:slug>/": "302/- 200/- 200/- 404/- 200/- 200/- 200/- 200/- 404/-",
     "evidence/identity-access/": "302/- 200/- 403/- 403/- 403/- 403/- 403/- 403/- 404/-",
+    # Impact reports (issue 18): coordinators and analysts of the organisation (and admins); monitors, group
+    # leaders and officials are refused, other organisations' staff see nothing.
+    "impact/<slug:slug>/": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
+    "impact/<slug:slug>/report.<str:fmt>": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
+    "impact/<slug:slug>/records/<str:figure>/": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
     "admin/": "302/- 200/- 302/- 302/- 302/- 302/- 302/- 302/- 302/-",
     "accounts/logout/": "405/302 405/302 405/302 405/302 405/302 405/302 405/302 405/302 405/302",
 }  # fmt: skip
