@@ -34,7 +34,7 @@ def _note() -> str:
         "Every figure is followed by the address of the records it counts. People are counted once across "
         "programmes (by phone number or a coordinator's merge) and never named. A commitment counts as "
         "verified only when the community confirms it was kept. Trust scores run from 1 (strongly disagree) "
-        "to 5 (strongly agree), with their 95% confidence interval and the number of answers (n)."
+        "to 5 (strongly agree), with their 95 per cent confidence interval and the number of answers (n)."
     )
 
 
@@ -73,7 +73,7 @@ def report_pdf(report: Report, absolute: Callable[[str], str]) -> bytes:
             pdf.line(f"{row['month']}: {row['people']} · {row['sessions']} · {row['activities']}", 8, height=4)
     if report.trust:
         pdf.ln(3)
-        pdf.line(_("Trust over time (mean of 1–5, 95% interval, n)"), 11, True, 7)
+        pdf.line(_("Trust over time (mean of 1–5 with its 95 per cent interval and n)"), 11, True, 7)
         for line in report.trust:
             pdf.line(f"{line.survey.title} — {line.item}", 8, True, 4.5)
             pdf.line(
@@ -105,7 +105,7 @@ def report_docx(report: Report, absolute: Callable[[str], str]) -> bytes:
         for row in report.months:
             doc.add_paragraph(f"{row['month']}: {row['people']} · {row['sessions']} · {row['activities']}")
     if report.trust:
-        doc.add_heading(_("Trust over time (mean of 1–5, 95% interval, n)"), level=2)
+        doc.add_heading(_("Trust over time (mean of 1–5 with its 95 per cent interval and n)"), level=2)
         for line in report.trust:
             item = doc.add_paragraph()
             item.add_run(f"{line.survey.title} — {line.item}").bold = True

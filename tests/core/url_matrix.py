@@ -161,6 +161,8 @@ MATRIX: dict[str, str] = {
     "impact/<slug:slug>/": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
     "impact/<slug:slug>/report.<str:fmt>": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
     "impact/<slug:slug>/records/<str:figure>/": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
+    # Sending a trust survey by SMS (issue 18): those who manage the programme; an empty POST sends to everyone.
+    "trust/<int:pk>/send/": "302/- 405/302 405/302 405/404 405/403 405/403 405/403 405/404 405/404",
     "admin/": "302/- 200/- 302/- 302/- 302/- 302/- 302/- 302/- 302/-",
     "accounts/logout/": "405/302 405/302 405/302 405/302 405/302 405/302 405/302 405/302 405/302",
 }  # fmt: skip
