@@ -70,14 +70,18 @@ def report_pdf(report: Report, absolute: Callable[[str], str]) -> bytes:
         pdf.ln(3)
         pdf.line(_("Month by month: new people reached, sessions, activities"), 11, True, 7)
         for row in report.months:
-            pdf.line(f"{row['month']}: {row['people']} · {row['sessions']} · {row['activities']}", 8, height=4)
+            pdf.line(
+                f"{row['month']}: {row['people']} · {row['sessions']} · {row['activities']}", 8, height=4
+            )
     if report.trust:
         pdf.ln(3)
         pdf.line(_("Trust over time (mean of 1–5 with its 95 per cent interval and n)"), 11, True, 7)
         for line in report.trust:
             pdf.line(f"{line.survey.title} — {line.item}", 8, True, 4.5)
             pdf.line(
-                "; ".join(f"{wave.label} ({wave.starts_on}): {_estimate_text(cell)}" for wave, cell in line.cells),
+                "; ".join(
+                    f"{wave.label} ({wave.starts_on}): {_estimate_text(cell)}" for wave, cell in line.cells
+                ),
                 8,
                 height=4.5,
             )
@@ -110,7 +114,9 @@ def report_docx(report: Report, absolute: Callable[[str], str]) -> bytes:
             item = doc.add_paragraph()
             item.add_run(f"{line.survey.title} — {line.item}").bold = True
             for wave, cell in line.cells:
-                doc.add_paragraph(f"{wave.label} ({wave.starts_on}): {_estimate_text(cell)}", style="List Bullet")
+                doc.add_paragraph(
+                    f"{wave.label} ({wave.starts_on}): {_estimate_text(cell)}", style="List Bullet"
+                )
     doc.add_paragraph(_note())
     out = io.BytesIO()
     doc.save(out)

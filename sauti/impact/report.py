@@ -161,7 +161,9 @@ def _verified(programmes: Sequence[Programme], period: Period) -> list[dialogue_
     return [s for s in dialogue_stats.score(candidates) if s.result == results.KEPT]
 
 
-def _cases(organisation: Organisation, programmes: Sequence[Programme], period: Period) -> QuerySet[CaseEvent]:
+def _cases(
+    organisation: Organisation, programmes: Sequence[Programme], period: Period
+) -> QuerySet[CaseEvent]:
     """Cases whose status became resolved in the period (of the chosen programmes' priorities, when chosen)."""
     events = CaseEvent.objects.filter(
         case__organisation=organisation,
@@ -220,7 +222,9 @@ def _trust(waves: list[TrustWave]) -> tuple[list[TrustLine], list[tuple[TrustWav
     for survey in TrustSurvey.objects.filter(pk__in=list(by_survey)).prefetch_related("items"):
         for item in survey.items.all():
             everyone = table.get(item.pk, {}).get("", {})
-            lines.append(TrustLine(survey, item.text(), [(w, everyone.get(w.pk)) for w in by_survey[survey.pk]]))
+            lines.append(
+                TrustLine(survey, item.text(), [(w, everyone.get(w.pk)) for w in by_survey[survey.pk]])
+            )
     return lines, [(w, answers.get(w.pk, 0)) for w in waves]
 
 
@@ -264,11 +268,14 @@ def build(organisation: Organisation, period: Period) -> Report:
         period=period,
         programmes=programmes,
         figures=[
-            Figure(key, figure_label(key), values[key], records_url(organisation, period, key)) for key in FIGURES
+            Figure(key, figure_label(key), values[key], records_url(organisation, period, key))
+            for key in FIGURES
         ],
         by_sex=dict(sorted(Counter(p.sex for p in people.values()).items())),
         by_segment=dict(sorted(segments.items(), key=lambda kv: -kv[1])),
-        months=[{"month": m, **{k: months[m][k] for k in (PEOPLE, SESSIONS, ACTIVITIES)}} for m in sorted(months)],
+        months=[
+            {"month": m, **{k: months[m][k] for k in (PEOPLE, SESSIONS, ACTIVITIES)}} for m in sorted(months)
+        ],
         trust=trust_lines,
         trust_waves=trust_waves,
     )
@@ -300,12 +307,12 @@ def records(organisation: Organisation, period: Period, key: str) -> Records:
             people = reach.people_reached(
                 _meetings(programmes, period), organisation.pk, [p.pk for p in programmes]
             )
-        kinds = {"p": _("Participant"), "c": _("Group member"), "w": _("Walk-in")}
+        who = {"p": _("Participant"), "c": _("Group member"), "w": _("Walk-in")}
         return Records(
             [_("Person (number, never a name)"), _("Sex"), _("Age band"), _("Segments"), _("First seen")],
             [
                 [
-                    (f"{kinds[k[0]]} #{k[1:]}", ""),
+                    (f"{who[k[0]]} #{k[1:]}", ""),
                     (_sex_label(p.sex), ""),
                     (_band_label(p.age_band), ""),
                     (", ".join(sorted(p.segments)), ""),
@@ -373,7 +380,9 @@ def records(organisation: Organisation, period: Period, key: str) -> Records:
         )
     if key in (WOMEN_LEADERS, GROUPS_FORMED):
         kind = OutcomeKind.WOMEN_LEADERS if key == WOMEN_LEADERS else OutcomeKind.GROUP_FORMED
-        outcomes = _outcomes(programmes, period, kind).select_related("programme").order_by("achieved_on", "pk")
+        outcomes = (
+            _outcomes(programmes, period, kind).select_related("programme").order_by("achieved_on", "pk")
+        )
         return Records(
             [_("When"), _("Programme"), _("How many"), _("What")],
             [

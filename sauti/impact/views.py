@@ -33,9 +33,7 @@ def impact_report(request: HttpRequest, slug: str) -> HttpResponse:
     r = report.build(form.organisation, form.period())
     sexes = dict(Contact.GENDER_CHOICES)
     unknown = _("not recorded")
-    segment_names = {
-        s.key: s.label() for p in r.programmes for s in p.segments.all()
-    }
+    segment_names = {s.key: s.label() for p in r.programmes for s in p.segments.all()}
     charts = [
         bar_chart(
             "impact-figures",

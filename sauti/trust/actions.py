@@ -180,7 +180,7 @@ def do_send_trust_survey(
             skipped += 1
             continue
         with transaction.atomic(), translation.override(contact.language):
-            session = TrustPhoneSession.objects.create(
+            TrustPhoneSession.objects.create(
                 wave=wave,
                 respondent=key,
                 segment=segment,

@@ -147,7 +147,9 @@ class TrustPhoneSession(models.Model):
     segment = models.CharField(max_length=30, blank=True)
     settlement = models.ForeignKey("places.Settlement", on_delete=models.SET_NULL, null=True, blank=True)
     language = models.CharField(max_length=2, default="sw")
-    state = models.CharField(max_length=8, choices=PhoneSessionState.choices, default=PhoneSessionState.ASKING)
+    state = models.CharField(
+        max_length=8, choices=PhoneSessionState.choices, default=PhoneSessionState.ASKING
+    )
     scores = models.JSONField(default=dict, blank=True)  # item id (str) -> 1..5, while asking
     asked_at = models.DateTimeField()
     last_inbound_id = models.BigIntegerField(null=True, blank=True)

@@ -101,7 +101,12 @@ def _finish(
 
 
 def handle_sms(
-    *, organisation: Organisation, phone: str, text: str, received_at: Any = None, inbound_id: int | None = None
+    *,
+    organisation: Organisation,
+    phone: str,
+    text: str,
+    received_at: Any = None,
+    inbound_id: int | None = None,
 ) -> list[str] | None:
     """The keyword handler: the replies, or None when the text is not an answer to a survey sent to this phone."""
     match = NUMBER.fullmatch(text)
@@ -168,8 +173,10 @@ class TrustSurveyItem:
             return self._start(organisation, phone)
         if entry == HOME:
             return MenuStep("", home=True)
-        survey = TrustSurvey.objects.filter(pk=data.get("survey"), programme__organisation=organisation).first()
-        wave = TrustWave.objects.filter(pk=data.get("wave"), survey=survey).first()
+        survey = TrustSurvey.objects.filter(
+            pk=int(data.get("survey") or 0), programme__organisation=organisation
+        ).first()
+        wave = TrustWave.objects.filter(pk=int(data.get("wave") or 0), survey=survey).first()
         if survey is None or wave is None:
             return MenuStep(texts.none_open(), end=True)
         items = list(survey.items.all())
@@ -184,7 +191,7 @@ class TrustSurveyItem:
         following = _next_index(items, scores)
         if following is not None:
             return MenuStep(texts.statement(items, following), data={**data, "scores": scores})
-        settlement = Settlement.objects.filter(pk=data.get("settlement")).first()
+        settlement = Settlement.objects.filter(pk=int(data.get("settlement") or 0)).first()
         with transaction.atomic():
             reply = _finish(survey, wave, channel="ussd", scores=scores, segment=str(data.get("segment", "")),
                             settlement=settlement, phone=phone)  # fmt: skip
@@ -196,6 +203,8 @@ class TrustSurveyItem:
     def _start(self, organisation: Organisation, phone: str) -> MenuStep:
         with transaction.atomic():
             session = _pending(organisation, phone)
+        survey: TrustSurvey | None
+        wave: TrustWave | None
         if session is not None:
             survey, wave = session.wave.survey, session.wave
             data: dict[str, Any] = {"segment": session.segment, "settlement": session.settlement_id}

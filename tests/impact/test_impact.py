@@ -122,9 +122,13 @@ def test_the_period_and_the_programmes_are_chosen_freely(dia: Dialogue) -> None:
     assert _number(page, "women_leaders") == 7
     assert _number(page, "people") == 0 and _number(page, "verified") == 0
     only = c.get("/impact/umoja/", {"programme": second.pk}).content.decode()
-    assert _number(only, "people") == 2 and _number(only, "sessions") == 0 and _number(only, "activities") == 1
+    assert (
+        _number(only, "people") == 2 and _number(only, "sessions") == 0 and _number(only, "activities") == 1
+    )
     assert _number(only, "cases") == 0  # the case is on no priority of that programme
-    bad = c.get("/impact/umoja/", {"since": today.isoformat(), "until": (today - dt.timedelta(days=1)).isoformat()})
+    bad = c.get(
+        "/impact/umoja/", {"since": today.isoformat(), "until": (today - dt.timedelta(days=1)).isoformat()}
+    )
     assert bad.status_code == 400
     assert "start date is after the end date" in bad.content.decode()
     assert c.get("/impact/umoja/", {"since": "yesterday"}).status_code == 400
@@ -134,7 +138,13 @@ def test_the_period_and_the_programmes_are_chosen_freely(dia: Dialogue) -> None:
 def test_only_coordinators_and_analysts_of_the_organisation(dia: Dialogue) -> None:
     w = dia.world
     assert w.client_for(None).get("/impact/umoja/").status_code == 302
-    for persona, status in ((w.wanjiku, 200), (w.kamau, 200), (w.otieno, 403), (w.achieng, 403), (w.bob, 404)):
+    for persona, status in (
+        (w.wanjiku, 200),
+        (w.kamau, 200),
+        (w.otieno, 403),
+        (w.achieng, 403),
+        (w.bob, 404),
+    ):
         assert w.client_for(persona).get("/impact/umoja/").status_code == status, persona.username
         assert w.client_for(persona).get("/impact/umoja/report.pdf").status_code == status, persona.username
 

@@ -45,13 +45,21 @@ def survey(dia: Dialogue) -> TrustSurvey:
 def sms(post: Post, text: str, phone: str = MARY, provider_id: str = "") -> list[str]:
     channel = Channel.objects.get()
     provider_id = provider_id or f"t{next(_ids)}"
-    data = {"from": phone, "to": channel.address, "text": text, "date": "2026-12-01 08:00:00", "id": provider_id}
+    data = {
+        "from": phone,
+        "to": channel.address,
+        "text": text,
+        "date": "2026-12-01 08:00:00",
+        "id": provider_id,
+    }
     assert post(f"/messaging/hooks/dev/{channel.token}/incoming/", data).status_code == 200
     message = InboundMessage.objects.get(provider_id=provider_id)
     return [m.text for m in OutboundMessage.objects.filter(in_reply_to=message).order_by("pk")]
 
 
-def test_a_coordinator_sends_it_to_members_who_agreed_in_their_language(dia: Dialogue, survey: TrustSurvey) -> None:
+def test_a_coordinator_sends_it_to_members_who_agreed_in_their_language(
+    dia: Dialogue, survey: TrustSurvey
+) -> None:
     c = dia.world.client_for(dia.world.wanjiku)
     r = c.post(f"/trust/{survey.pk}/send/", {})
     assert r.status_code == 302
@@ -131,7 +139,9 @@ def test_ussd_asks_the_survey_sent_to_the_phone_one_screen_per_statement(
     response = TrustResponse.objects.get()
     assert response.channel == "ussd"
     assert sorted(response.answers.values_list("score", flat=True)) == [3, 4, 4, 5]
-    assert not TrustPhoneSession.objects.filter(state=PhoneSessionState.ASKING, respondent=response.respondent)
+    assert not TrustPhoneSession.objects.filter(
+        state=PhoneSessionState.ASKING, respondent=response.respondent
+    )
     # A second call in the same wave is refused.
     inputs.clear()
     data = {"sessionId": "ATUid_trust_2", "serviceCode": "*384*1#", "phoneNumber": AKINYI,
