@@ -231,11 +231,12 @@ def _trust(waves: list[TrustWave]) -> tuple[list[TrustLine], list[tuple[TrustWav
 def build(organisation: Organisation, period: Period) -> Report:
     programmes = programmes_of(organisation, period)
     meetings = _meetings(programmes, period)
-    meeting_rows = list(meetings.values_list("kind", "starts_at"))
+    meeting_rows = list(meetings.values_list("kind", "starts_at", "segment", "ward_id"))
+    placed = any(segment or ward for _k, _s, segment, ward in meeting_rows)
     with _no_gc():
-        people = reach.people_reached(meetings, organisation.pk, [p.pk for p in programmes])
-    sessions = [start for kind, start in meeting_rows if kind in reach.SESSION_KINDS]
-    activities = [start for kind, start in meeting_rows if kind in reach.ACTIVITY_KINDS]
+        people = reach.people_reached(meetings, organisation.pk, [p.pk for p in programmes], placed)
+    sessions = [start for kind, start, _sg, _w in meeting_rows if kind in reach.SESSION_KINDS]
+    activities = [start for kind, start, _sg, _w in meeting_rows if kind in reach.ACTIVITY_KINDS]
     waves = _waves(programmes, period)
     trust_lines, trust_waves = _trust(waves)
     values = {
