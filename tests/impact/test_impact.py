@@ -166,3 +166,9 @@ def test_the_pdf_and_the_docx_carry_every_figure_and_its_records_address(dia: Di
     assert "Ripoti ya matokeo" in xml  # the Kiswahili report
     assert "Akinyi" not in xml
     assert c.get("/impact/umoja/report.odt").status_code == 404
+
+
+def test_the_people_reached_page_links_to_the_report_for_those_who_may_open_it(dia: Dialogue) -> None:
+    url = f"/dialogues/{dia.programme.pk}/reach/"
+    assert 'id="impact-link"' in dia.world.client_for(dia.world.kamau).get(url).content.decode()
+    assert 'id="impact-link"' not in dia.world.client_for(dia.world.otieno).get(url).content.decode()
