@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sauti.questionnaires",
     "sauti.evidence",
     "sauti.home",
+    "sauti.impact",
     "sauti.budgets",
     "sauti.ops",
     "sauti.throttles",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("trust/", include("sauti.trust.urls")),
     path("peers/", include("sauti.peers.urls")),
     path("mapping/", include("sauti.mapping.urls")),
+    path("impact/", include("sauti.impact.urls")),
     path("forms/", include("sauti.questionnaires.urls")),
     path("budgets/", include("sauti.budgets.urls")),
     path("messaging/hooks/", include("sauti.messaging.urls_webhooks")),

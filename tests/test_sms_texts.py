@@ -20,6 +20,7 @@ SMS_SOURCES = [
     "opinions/sms.py",
     "dialogues/sms.py",
     "dialogues/actions.py",
+    "trust/texts.py",
 ]
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

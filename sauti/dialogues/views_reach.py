@@ -25,7 +25,7 @@ from sauti.dialogues.forms import (
 )
 from sauti.dialogues.models import Indicator, Meeting, Participant, ProgrammeSegment
 from sauti.insights.charts import bar_chart
-from sauti.people.access import Perm, request_user
+from sauti.people.access import Perm, can, request_user
 from sauti.people.imports import ImportFileError, read_table
 from sauti.people.models import Contact
 from sauti.people.phones import mask_phone
@@ -93,6 +93,8 @@ def programme_reach(request: HttpRequest, pk: int) -> HttpResponse:
         "targets": targets,
         "segments": segments,
         "manage": manage,
+        # The organisation's impact report (sauti/impact) is for those who may export its data.
+        "impact": can(request.user, Perm.EXPORT_DATA, programme.organisation),
         "targets_form": TargetsForm(initial=initial),
         "segment_form": SegmentForm(),
         "outcome_form": OutcomeForm(),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from sauti.budgets.demo import build_demo_budgets
 from sauti.conversations.demo import build_demo_conversations
 from sauti.dialogues.demo import build_demo_dialogues
+from sauti.impact.demo import build_demo_impact
 from sauti.mapping.demo import build_demo_mapping
 from sauti.messaging.demo import build_demo_messaging
 from sauti.monitoring.demo import build_demo_monitoring
@@ -185,6 +186,7 @@ def build_demo(rng: random.Random, *, reset: bool = False, log: Callable[[str], 
     build_demo_opinions(rng, log)
     build_demo_questionnaires(rng, log)
     build_demo_budgets(rng, log)
+    build_demo_impact(rng, log)
     return logins
 
 

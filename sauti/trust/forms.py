@@ -70,3 +70,23 @@ class SurveyForm(forms.Form):
 class WaveForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=80)
     starts_on = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SendForm(forms.Form):
+    """Whom to send the survey to by SMS: the programme's members, of one segment and one place if chosen."""
+
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+    settlement = forms.ModelChoiceField(
+        label=_("Settlement"), queryset=Settlement.objects.none(), required=False, empty_label=_("Everywhere")
+    )
+
+    def __init__(self, survey: TrustSurvey, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        segment_field = self.fields["segment"]
+        assert isinstance(segment_field, forms.ChoiceField)
+        segment_field.choices = [("", _("Every segment"))] + [
+            (s.key, s.label()) for s in survey.programme.segments.all()
+        ]
+        settlement_field = self.fields["settlement"]
+        assert isinstance(settlement_field, forms.ModelChoiceField)
+        settlement_field.queryset = survey_settlements(survey)

@@ -128,3 +128,37 @@ class TrustAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}={self.score}"
+
+
+class PhoneSessionState(models.TextChoices):
+    ASKING = "asking", _("Asking")
+    DONE = "done", _("Answered")
+    STOPPED = "stopped", _("Stopped")
+
+
+class TrustPhoneSession(models.Model):
+    """A survey sent to a phone by SMS (one statement per message) or answered over USSD, while it is being
+    answered. No contact and no number: `respondent` is the same keyed hash the answers keep (per survey), so
+    a phone is asked once per wave and its answers cannot be linked to a person. `scores` are cleared once the
+    answers are stored as a `TrustResponse`."""
+
+    wave = models.ForeignKey(TrustWave, on_delete=models.CASCADE, related_name="phone_sessions")
+    respondent = models.CharField(max_length=64)
+    segment = models.CharField(max_length=30, blank=True)
+    settlement = models.ForeignKey("places.Settlement", on_delete=models.SET_NULL, null=True, blank=True)
+    language = models.CharField(max_length=2, default="sw")
+    state = models.CharField(
+        max_length=8, choices=PhoneSessionState.choices, default=PhoneSessionState.ASKING
+    )
+    scores = models.JSONField(default=dict, blank=True)  # item id (str) -> 1..5, while asking
+    asked_at = models.DateTimeField()
+    last_inbound_id = models.BigIntegerField(null=True, blank=True)
+    last_replies = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "respondent"], name="one_phone_session_per_wave")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}/{self.pk} {self.state}"

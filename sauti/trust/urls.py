@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/", views.survey_detail, name="survey"),
     path("<int:pk>/waves/new/", views.wave_add, name="wave_add"),
     path("<int:pk>/paper/", views.paper_entry, name="paper"),
+    path("<int:pk>/send/", views.survey_send, name="survey_send"),
     path("answer/<slug:token>/", views.answer, name="answer"),
 ]

@@ -18,7 +18,7 @@ from sauti.dialogues.access import can_manage_programme, get_programme_for_user
 from sauti.people.access import Perm, request_user
 from sauti.trust import actions, stats
 from sauti.trust.actions import TrustError
-from sauti.trust.forms import AnswerForm, SurveyForm, WaveForm
+from sauti.trust.forms import AnswerForm, SendForm, SurveyForm, WaveForm
 from sauti.trust.models import TrustAnswer, TrustResponse, TrustSurvey
 
 COOKIE = "sauti_trust"
@@ -114,6 +114,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": can_manage_programme(request.user, survey.programme),
             "paper_form": AnswerForm(survey),
             "wave_form": WaveForm(),
+            "send_form": SendForm(survey),
             "link": request.build_absolute_uri(reverse("trust:answer", args=[survey.token])),
         },
     )
@@ -155,6 +156,26 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
         return refused(request, str(e), back)
     messages.success(request, _("Paper answers saved. Enter the next sheet."))
     return redirect(back + "#paper")
+
+
+@login_required
+@require_POST
+def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey(request, pk, manage=True)
+    back = reverse("trust:survey", args=[pk])
+    form = SendForm(survey, request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form), back)
+    try:
+        result = actions.do_send_trust_survey(survey, request_user(request), **form.cleaned_data)
+    except TrustError as e:
+        return refused(request, str(e), back)
+    messages.success(
+        request,
+        _("Sent by SMS to %(sent)d people; %(skipped)d not sent (asked already, or no consent to messages).")
+        % result,
+    )
+    return redirect(back + "#send")
 
 
 @require_http_methods(["GET", "POST"])

@@ -35,6 +35,7 @@ from sauti.monitoring.models import Case, Category, Status
 from sauti.opinions.actions import StatementText, do_add_statement, do_create_conversation
 from sauti.people.actions import do_add_member
 from sauti.people.models import Contact, Office
+from sauti.trust.actions import do_create_trust_survey
 from tests.conftest import World
 from tests.core.url_matrix import MATRIX
 from tests.core.url_matrix import PERSONAS as MATRIX_PERSONAS
@@ -131,6 +132,7 @@ def build(world: World) -> Data:
                                    response=response)  # fmt: skip
     survey = dia.do_start_verification(com, w.wanjiku, question_en="Done?", question_sw="Imefanyika?",
                                        contacts=[m.contact for m in members])  # fmt: skip
+    trust_survey = do_create_trust_survey(prog, w.wanjiku, title="Trust")
     opinion = do_create_conversation(w.umoja, w.wanjiku, "Mabatini priorities", "What first?")
     do_add_statement(opinion, StatementText(en="Water first", sw="Maji kwanza"), by_facilitator=True)
     from sauti.conversations.models import SmsConversation
@@ -183,6 +185,9 @@ def build(world: World) -> Data:
         **{n: {"pk": case.pk, "report_pk": report.pk} for n in (
             "report_confirm", "report_split", "report_move", "report_redaction")},
         "export_reports": {"fmt": "csv"},
+        "impact_report": {"slug": w.umoja.slug}, "impact_document": {"slug": w.umoja.slug, "fmt": "pdf"},
+        "impact_records": {"slug": w.umoja.slug, "figure": "people"},
+        "survey_send": {"pk": trust_survey.pk},
         **{n: {"pk": w.mathare_group.pk} for n in ("group_detail", "member_add", "group_import")},
         "conversation_detail": {"pk": sms.pk},
         **{n: {"pk": opinion.pk} for n in ("detail", "statement_add", "invite_sms", "recompute", "report",

@@ -160,6 +160,13 @@ MATRIX: dict[str, str] = {
     "evidence/bundle/": "302/- 200/- 200/- 200/- 403/- 403/- 403/- 403/- 404/-",
     "evidence/keys/<slug:slug>/": "302/- 200/- 200/- 404/- 200/- 200/- 200/- 200/- 404/-",
     "evidence/identity-access/": "302/- 200/- 403/- 403/- 403/- 403/- 403/- 403/- 404/-",
+    # Impact reports (issue 18): coordinators and analysts of the organisation (and admins); monitors, group
+    # leaders and officials are refused, other organisations' staff see nothing.
+    "impact/<slug:slug>/": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
+    "impact/<slug:slug>/report.<str:fmt>": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
+    "impact/<slug:slug>/records/<str:figure>/": "302/- 200/- 200/- 404/- 403/- 403/- 200/- 403/- 404/-",
+    # Sending a trust survey by SMS (issue 18): those who manage the programme; an empty POST sends to everyone.
+    "trust/<int:pk>/send/": "302/- 405/302 405/302 405/404 405/403 405/403 405/403 405/404 405/404",
     "admin/": "302/- 200/- 302/- 302/- 302/- 302/- 302/- 302/- 302/-",
     "accounts/logout/": "405/302 405/302 405/302 405/302 405/302 405/302 405/302 405/302 405/302",
     # Issue 14: the routes of issues 13-20, read route by route. /healthz answers 503 without a running worker
