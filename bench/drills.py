@@ -193,7 +193,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 4) -> subprocess.Pop
          "--log-level", "error", "--backlog", "2048", "--graceful-timeout", "5", "--no-control-socket"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a loaded machine: gunicorn can take over a minute to import Django
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
