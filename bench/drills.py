@@ -4,11 +4,13 @@ processed, duplicated and lost (issue 13). Every drill runs real processes on th
     .venv/bin/python bench/drills.py worker-kill   [--db sqlite|postgres] [--n 500] [--kill-after 150]
     .venv/bin/python bench/drills.py gunicorn-kill [--db sqlite|postgres] [--n 3000] [--kills 5]
     .venv/bin/python bench/drills.py pg-restart    [--n 3000] [--down 5]
-    .venv/bin/python bench/drills.py scale-out     [--n 1000]
+    .venv/bin/python bench/drills.py scale-out     [--n 1000] [--m 200]
     .venv/bin/python bench/drills.py all           (each of the above with its defaults)
+    .venv/bin/python bench/drills.py ci            (the short form CI runs: worker-kill, gunicorn-kill and
+                                                    pg-restart on one private PostgreSQL cluster, < 3 min)
 
 PostgreSQL drills start a private cluster (initdb in a temporary folder, its own port: --pg-port, default
-55130) and never touch another server. Each prints one line of figures; `lost` and `duplicated` must be 0
+a free one) and never touch another server. Each prints one line of figures; `lost` and `duplicated` must be 0
 (the exit status is 1 otherwise). tests/ops/test_drills.py runs the worker drill in a short form.
 
 - worker-kill: N messages stored; a worker processes them with a short claim lease; kill -9 after
@@ -27,7 +29,10 @@ PostgreSQL drills start a private cluster (initdb in a temporary folder, its own
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import pwd
+import shlex
 import shutil
 import signal
 import socket
@@ -49,6 +54,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from benchsetup import ensure_pg_database  # noqa: E402
 
 PY = sys.executable
+# Set on SIGTERM (e.g. CI's timeout): load threads and waits give up, so the servers and the private
+# cluster are stopped at once instead of after every retry's deadline.
+ABORT = threading.Event()
 TEXTS = [
     "Maji yamekatwa Mathare 4A tangu jana, watu 200 hawana maji",
     "Police wamepiga vijana Kibera jana usiku",
@@ -93,9 +101,10 @@ class Figures:
     lost: int = 0
     recovery_seconds: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
     def ok(self) -> bool:
-        return self.duplicated == 0 and self.lost == 0
+        return self.duplicated == 0 and self.lost == 0 and not self.problems
 
     def line(self) -> str:
         recovery = "-" if self.recovery_seconds is None else f"{self.recovery_seconds:.1f} s"
@@ -103,7 +112,7 @@ class Figures:
         return (
             f"{self.drill:<14} acknowledged {self.acknowledged:>6}  stored {self.stored:>6}  processed "
             f"{self.processed:>6}  duplicated {self.duplicated}  lost {self.lost}  recovery {recovery}"
-            f"  {extra}  {'OK' if self.ok() else 'FAILED'}"
+            f"  {extra}  {'OK' if self.ok() else 'FAILED ' + '; '.join(self.problems)}"
         )
 
 
@@ -163,7 +172,7 @@ def processed_now(env: dict[str, str], status: str = "processed") -> int:
 def wait_for(env: dict[str, str], target: int, *, stall: float = 120, poll: float = 0.2) -> int:
     """Wait until `target` messages are processed, or nothing more has been for `stall` seconds."""
     done, last_change = processed_now(env), time.monotonic()
-    while done < target and time.monotonic() - last_change < stall:
+    while done < target and time.monotonic() - last_change < stall and not ABORT.is_set():
         time.sleep(poll)
         now = processed_now(env)
         if now != done:
@@ -184,7 +193,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 4) -> subprocess.Pop
          "--log-level", "error", "--backlog", "2048", "--graceful-timeout", "5", "--no-control-socket"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a loaded machine: gunicorn can take over a minute to import Django
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -214,10 +223,16 @@ def children(pid: int) -> list[int]:
 
 @contextmanager
 def deployment(
-    db: str, pg_url: str | None = None, migrated: Path | None = None, **extra: str
+    db: str,
+    pg_url: str | None = None,
+    migrated: Path | None = None,
+    pg_template: str | None = None,
+    **extra: str,
 ) -> Iterator[dict[str, str]]:
     """A throwaway deployment with the drill's organisation and channel. `migrated`: an SQLite file with
-    the schema already in place (the test suite passes a copy of its own), saving the migrations' time."""
+    the schema already in place (the test suite passes a copy of its own); `pg_template`: a migrated
+    PostgreSQL database on the same server to copy (CREATE DATABASE … TEMPLATE): both save the
+    migrations' time."""
     var_dir = Path(tempfile.mkdtemp(prefix="sauti-drill-"))
     try:
         if db == "sqlite":
@@ -226,10 +241,13 @@ def deployment(
                 shutil.copyfile(migrated, var_dir / "sauti.sqlite3")
         else:
             assert pg_url is not None
-            ensure_pg_database(pg_url, empty=True)
+            if pg_template is not None:
+                copy_pg_database(pg_template, pg_url)
+            else:
+                ensure_pg_database(pg_url, empty=True)
             url = pg_url
         env = environment(var_dir, url, **extra)
-        if migrated is None:
+        if migrated is None and pg_template is None:
             print(f"  migrating a fresh {db} database …", file=sys.stderr, flush=True)
             sauti(env, "migrate", "-v0")
         env["DRILL_TOKEN"] = sauti(env, "shell", "-c", SETUP).splitlines()[-1]
@@ -238,13 +256,55 @@ def deployment(
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
+def copy_pg_database(template_url: str, url: str) -> None:
+    """`url`'s database dropped if it exists and created as a copy of `template_url`'s (same server)."""
+    import psycopg
+    from psycopg import sql
+
+    base, _slash, name = url.rpartition("/")
+    template = template_url.rpartition("/")[2]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
+
+
 # --- a private PostgreSQL cluster -------------------------------------------------------------------
 
 
-def _as_postgres(command: list[str]) -> list[str]:
+def pg_binary(name: str) -> str:
+    """A PostgreSQL server program by absolute path: from PATH, else Debian's /usr/lib/postgresql/<v>/bin
+    (where initdb and pg_ctl live when only the server package is installed)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for version in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (version / name).exists():
+            return str(version / name)
+    raise SystemExit(f"{name} not found: install the PostgreSQL server programs (e.g. postgresql-15)")
+
+
+def cluster_owner() -> str | None:
+    """The account the private cluster runs as: None (the caller) unless the caller is root, which
+    initdb and postgres refuse; then `postgres` if it exists, else `nobody`."""
     if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise SystemExit("running as root and neither a postgres nor a nobody account exists to run PostgreSQL")
+
+
+def _as_postgres(command: list[str], owner: str | None = None) -> list[str]:
+    """`command` as the cluster's owner: unchanged for a normal user; through `su` for root."""
+    command = [pg_binary(command[0]), *command[1:]]
+    if owner is None:
         return command
-    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in command)]
+    return ["su", owner, "-s", "/bin/sh", "-c", shlex.join(command)]
 
 
 class PrivateCluster:
@@ -252,22 +312,30 @@ class PrivateCluster:
 
     def __init__(self, port: int) -> None:
         self.port = port
+        self.owner = cluster_owner()
         self.dir = Path(tempfile.mkdtemp(prefix="sauti-pg-"))
         self.data = self.dir / "data"
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        subprocess.run(_as_postgres(["initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust"]),
-                       check=True, capture_output=True)  # fmt: skip
+        if self.owner is not None:
+            shutil.chown(self.dir, self.owner)
+        self._run(["initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync"])
         self.url = f"postgres://postgres@127.0.0.1:{port}/drill"
+
+    def _run(self, command: list[str], *, check: bool = True) -> None:
+        # cwd: the owner (postgres) may not be allowed into the caller's working directory.
+        out = subprocess.run(
+            _as_postgres(command, self.owner), cwd=self.dir, capture_output=True, text=True, check=False
+        )
+        if check and out.returncode:
+            log = self.dir / "log"
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise SystemExit(f"{command[0]} failed ({out.returncode}): {out.stderr[-2000:]}{tail}")
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on"
-        subprocess.run(_as_postgres(["pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"),
-                                     "-w", "start"]), check=True, capture_output=True)  # fmt: skip
+        self._run(["pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start"])
 
     def stop(self) -> None:
-        subprocess.run(_as_postgres(["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"]),
-                       check=False, capture_output=True)  # fmt: skip
+        self._run(["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"], check=False)
 
     def destroy(self) -> None:
         self.stop()
@@ -314,6 +382,7 @@ def post(port: int, path: str, body: bytes) -> int:
 class Load:
     acknowledged: set[str] = field(default_factory=set)
     answers: dict[int, int] = field(default_factory=dict)
+    acknowledged_at: list[float] = field(default_factory=list)
     first_200_after: dict[float, float] = field(default_factory=dict)
     wall: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -322,35 +391,50 @@ class Load:
         with self.lock:
             self.answers[status] = self.answers.get(status, 0) + 1
 
+    def longest_silence(self) -> float | None:
+        """The longest time between two acknowledgements: how long the service was lost to providers."""
+        times = sorted(self.acknowledged_at)
+        return max((b - a for a, b in itertools.pairwise(times)), default=None)
+
 
 def send_all(
-    ports: list[int], token: str, n: int, prefix: str, concurrency: int = 16, retry_pause: float = 0.5
+    ports: list[int],
+    token: str,
+    n: int,
+    prefix: str,
+    concurrency: int = 16,
+    retry_pause: float = 0.5,
+    until: threading.Event | None = None,
 ) -> Load:
-    """Post n callbacks; each is retried until it gets 200 (as a provider retries), up to 60 s."""
+    """Post n callbacks (more while `until` is not set: the load outlasts what the drill does to the
+    servers however fast the machine); each is retried until it gets 200 (as a provider retries), up to
+    60 s."""
     path = f"/messaging/hooks/dev/{token}/incoming/"
     result = Load()
-    index = iter(range(n))
+    sent = [0]
 
     def client(k: int) -> None:
         while True:
             with result.lock:
-                i = next(index, None)
-            if i is None:
-                return
+                i = sent[0]
+                if ABORT.is_set() or (i >= n and (until is None or until.is_set())):
+                    return
+                sent[0] += 1
             body = form(i, prefix)
             deadline = time.monotonic() + 60
             attempt = 0
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not ABORT.is_set():
                 status = post(ports[(i + attempt) % len(ports)], path, body)
                 result.note(status)
                 if status == 200:
                     with result.lock:
                         result.acknowledged.add(f"{prefix}-{i:06d}")
+                        result.acknowledged_at.append(time.monotonic())
                     break
                 attempt += 1
                 time.sleep(retry_pause)
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(concurrency)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -406,71 +490,93 @@ def drill_worker_kill(env: dict[str, str], n: int, kill_after: int, lease: int =
     )
 
 
-def drill_gunicorn_kill(env: dict[str, str], n: int, kills: int) -> Figures:
+def drill_gunicorn_kill(env: dict[str, str], n: int, kills: int, workers: int = 4) -> Figures:
     port = free_port()
-    server = gunicorn(env, port)
+    server = gunicorn(env, port, workers)
     stop_killing = threading.Event()
     killed: list[int] = []
+
+    killed_all = threading.Event()
 
     def killer() -> None:
         while not stop_killing.is_set() and len(killed) < kills:
             stop_killing.wait(1.0)
             victims = children(server.pid)
             if victims:
-                os.kill(victims[len(killed) % len(victims)], signal.SIGKILL)
-                killed.append(victims[0])
+                victim = victims[len(killed) % len(victims)]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+        stop_killing.wait(1.0)  # and a second of load after the last kill
+        killed_all.set()
 
-    thread = threading.Thread(target=killer)
+    thread = threading.Thread(target=killer, daemon=True)
     thread.start()
     try:
-        load = send_all([port], env["DRILL_TOKEN"], n, "g")
+        load = send_all([port], env["DRILL_TOKEN"], n, "g", until=killed_all)
     finally:
         stop_killing.set()
         thread.join()
         stop(server)
     rows, ids, dupes = stored_ids(env)
-    return Figures(
+    sent = sum(load.answers.values())
+    figures = Figures(
         "gunicorn-kill",
         acknowledged=len(load.acknowledged),
         stored=rows,
         duplicated=dupes,
         lost=len(load.acknowledged - ids),
+        recovery_seconds=load.longest_silence(),
         extra={"workers killed": len(killed), "answers": dict(sorted(load.answers.items())),
-               "unacknowledged": n - len(load.acknowledged)},
+               "posts": sent},
     )  # fmt: skip
+    if len(killed) < kills:
+        figures.problems.append(f"only {len(killed)} of {kills} gunicorn workers killed")
+    if not load.acknowledged:
+        figures.problems.append("nothing acknowledged")
+    return figures
 
 
-def drill_pg_restart(cluster: PrivateCluster, env: dict[str, str], n: int, down: float) -> Figures:
+def drill_pg_restart(
+    cluster: PrivateCluster, env: dict[str, str], n: int, down: float, workers: int = 4
+) -> Figures:
     port = free_port()
-    server = gunicorn(env, port)
+    server = gunicorn(env, port, workers)
     marks: dict[str, float] = {}
     answers_while_down: dict[int, int] = {}
     path = f"/messaging/hooks/dev/{env['DRILL_TOKEN']}/incoming/"
+    back = threading.Event()
 
     def outage() -> None:
-        time.sleep(3)
-        cluster.stop()
-        marks["down"] = time.monotonic()
-        for i in range(3):  # what a provider sees while the database is down
-            status = post(port, path, form(900000 + i, "probe"))
-            answers_while_down[status] = answers_while_down.get(status, 0) + 1
-        time.sleep(max(0.0, down - (time.monotonic() - marks["down"])))
-        cluster.start()
-        marks["up"] = time.monotonic()
-        while post(port, path, form(950000, "probe-up")) != 200:
-            time.sleep(0.05)
-        marks["first 200"] = time.monotonic()
+        try:
+            time.sleep(3)
+            cluster.stop()
+            marks["down"] = time.monotonic()
+            for i in range(3):  # what a provider sees while the database is down
+                status = post(port, path, form(900000 + i, "probe"))
+                answers_while_down[status] = answers_while_down.get(status, 0) + 1
+            time.sleep(max(0.0, down - (time.monotonic() - marks["down"])))
+            cluster.start()
+            marks["up"] = time.monotonic()
+            deadline = time.monotonic() + 120
+            while post(port, path, form(950000, "probe-up")) != 200:
+                if time.monotonic() > deadline or ABORT.is_set():
+                    return
+                time.sleep(0.05)
+            marks["first 200"] = time.monotonic()
+            time.sleep(1.0)  # and a second of load after the recovery
+        finally:
+            back.set()
 
-    thread = threading.Thread(target=outage)
+    thread = threading.Thread(target=outage, daemon=True)
     thread.start()
     try:
-        load = send_all([port], env["DRILL_TOKEN"], n, "p", retry_pause=0.25)
+        load = send_all([port], env["DRILL_TOKEN"], n, "p", retry_pause=0.25, until=back)
     finally:
         thread.join()
         stop(server)
     rows, ids, dupes = stored_ids(env)
     acknowledged = set(load.acknowledged)
-    return Figures(
+    figures = Figures(
         "pg-restart",
         acknowledged=len(acknowledged),
         stored=rows,
@@ -480,57 +586,122 @@ def drill_pg_restart(cluster: PrivateCluster, env: dict[str, str], n: int, down:
         extra={"answers while down": answers_while_down, "all answers": dict(sorted(load.answers.items())),
                "down for": f"{marks.get('up', 0) - marks.get('down', 0):.1f} s"},
     )  # fmt: skip
+    if "first 200" not in marks:
+        figures.problems.append("no 200 within 120 s of the database's restart")
+    if 503 not in answers_while_down:
+        figures.problems.append(f"no 503 while the database was down: {answers_while_down}")
+    if load.answers.get(500):
+        figures.problems.append(f"{load.answers[500]} answers 500")
+    return figures
 
 
-def drill_scale_out(env: dict[str, str], n: int) -> Figures:
-    """Webhooks through one gunicorn instance, then two (n each); then processing of what they stored by
-    one worker, and of as many new messages by two workers."""
+def drill_scale_out(env: dict[str, str], n: int, m: int) -> Figures:
+    """Processing of m stored messages by one worker, then of m more by two; then n webhooks through one
+    gunicorn instance, then n through two (clients alternate: no proxy). Rates are timed from the first
+    message processed (or the first webhook sent), so the processes' start-up is not counted."""
     figures = Figures("scale-out")
-    rates = {}
+    rates: dict[str, str] = {}
+    for workers_n in (1, 2):
+        sauti(env, "shell", "-c", STORE.format(texts=TEXTS, n=m).replace("w-", f"x{workers_n}-"))
+        before = processed_now(env)
+        procs = [worker(env, *([] if k == 0 else ["--no-schedule"])) for k in range(workers_n)]
+        try:
+            wait_for(env, before + 1, poll=0.05)
+            started, first = time.monotonic(), processed_now(env)
+            done = wait_for(env, before + m)
+            took = time.monotonic() - started
+        finally:
+            for proc in procs:
+                stop(proc)
+        rates[f"processing x{workers_n}"] = f"{(done - first) / took:,.2f}/s"
+    figures.acknowledged = 2 * m
+    _stored, processed, once, twice, dupes = counts(env)
+    figures.processed, figures.duplicated = processed, twice + dupes
+    figures.lost = 2 * m - once
     for instances in (1, 2):
         ports = [free_port() for _ in range(instances)]
         servers = [gunicorn(env, p, workers=2) for p in ports]
         try:
             load = send_all(ports, env["DRILL_TOKEN"], n, f"s{instances}")
         finally:
-            for s in servers:
-                stop(s)
+            for server in servers:
+                stop(server)
         rates[f"webhooks x{instances}"] = f"{len(load.acknowledged) / load.wall:,.0f}/s"
         figures.acknowledged += len(load.acknowledged)
-    for workers_n in (1, 2):
-        if workers_n == 2:
-            sauti(env, "shell", "-c", STORE.format(texts=TEXTS, n=2 * n).replace("w-", "x-"))
-        target = 2 * n * workers_n
-        started = time.monotonic()
-        procs = [worker(env, *([] if k == 0 else ["--no-schedule"])) for k in range(workers_n)]
-        try:
-            wait_for(env, target)
-        finally:
-            for p in procs:
-                stop(p)
-        rates[f"processing x{workers_n}"] = f"{2 * n / (time.monotonic() - started):,.1f}/s"
-    stored, processed, once, twice, dupes = counts(env)
-    figures.stored, figures.processed, figures.duplicated = stored, processed, twice + dupes
-    figures.lost = stored - once
+        rows, ids, dupes = stored_ids(env)
+        figures.lost += len(load.acknowledged - ids)
+        figures.duplicated += dupes
+    figures.stored = rows
     figures.extra = rates
     return figures
+
+
+def run_ci(pg_port: int) -> list[Figures]:
+    """The short form CI runs: each drill on a copy of one migrated database of one private cluster."""
+    results = []
+    with private_cluster(pg_port) as pg:
+        base = pg.url.rpartition("/")[0]
+        template = f"{base}/drill_template"
+        ensure_pg_database(template, empty=True)
+        import psycopg
+
+        with psycopg.connect(template, autocommit=True) as conn:
+            # Only the migrations' many small commits: the copies the drills run on do not inherit it.
+            conn.execute("ALTER DATABASE drill_template SET synchronous_commit = off")
+        var_dir = Path(tempfile.mkdtemp(prefix="sauti-drill-"))
+        try:
+            started = time.monotonic()
+            sauti(environment(var_dir, template), "migrate", "-v0")
+            print(f"private PostgreSQL cluster on port {pg_port}, migrated in {time.monotonic() - started:.0f} s",
+                  flush=True)  # fmt: skip
+        finally:
+            shutil.rmtree(var_dir, ignore_errors=True)
+        short: list[tuple[str, Any]] = [
+            ("worker-kill", lambda env: drill_worker_kill(env, n=24, kill_after=6, lease=2)),
+            ("gunicorn-kill", lambda env: drill_gunicorn_kill(env, n=300, kills=3, workers=2)),
+            ("pg-restart", lambda env: drill_pg_restart(pg, env, n=300, down=3.0, workers=2)),
+        ]
+        for name, drill in short:
+            print(f"  {name} …", file=sys.stderr, flush=True)
+            started = time.monotonic()
+            with deployment(
+                "postgres", f"{base}/drill_{name.replace('-', '_')}", pg_template=template
+            ) as env:
+                figures = drill(env)
+            figures.drill = f"{name} (pg)"
+            print(f"{figures.line()}  [{time.monotonic() - started:.0f} s]", flush=True)
+            results.append(figures)
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("drill", choices=["worker-kill", "gunicorn-kill", "pg-restart", "scale-out", "all"])
+    parser.add_argument(
+        "drill", choices=["worker-kill", "gunicorn-kill", "pg-restart", "scale-out", "all", "ci"]
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--n", type=int, default=0, help="messages (default: per drill)")
     parser.add_argument("--kill-after", type=int, default=150)
+    parser.add_argument("--m", type=int, default=200, help="scale-out: messages processed per configuration")
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--down", type=float, default=5.0)
-    parser.add_argument("--pg-port", type=int, default=55130)
+    parser.add_argument(
+        "--pg-port", type=int, default=0, help="the private cluster's port (default: a free one)"
+    )
     args = parser.parse_args()
+    args.pg_port = args.pg_port or free_port()
     # A SIGTERM (e.g. from `timeout`) unwinds like an exception, so the finally blocks stop the servers,
     # the workers and the private PostgreSQL cluster.
-    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(1))
+    signal.signal(signal.SIGTERM, _terminated)
+    if args.drill == "ci":
+        started = time.monotonic()
+        results = run_ci(args.pg_port)
+        failed = [f.drill for f in results if not f.ok()]
+        print(f"drills: {len(results)} in {time.monotonic() - started:.0f} s, "
+              f"{'all OK' if not failed else 'FAILED: ' + ', '.join(failed)}", flush=True)  # fmt: skip
+        return 1 if failed else 0
     drills = (
         ["worker-kill", "gunicorn-kill", "pg-restart", "scale-out"] if args.drill == "all" else [args.drill]
     )
@@ -547,12 +718,18 @@ def main() -> int:
                 elif name == "gunicorn-kill":
                     figures = drill_gunicorn_kill(env, args.n or 3000, args.kills)
                 elif name == "pg-restart":
+                    assert pg is not None
                     figures = drill_pg_restart(pg, env, args.n or 3000, args.down)
                 else:
-                    figures = drill_scale_out(env, args.n or 1000)
+                    figures = drill_scale_out(env, args.n or 1000, args.m)
         print(figures.line(), flush=True)
         results.append(figures)
     return 0 if all(f.ok() for f in results) else 1
+
+
+def _terminated(*_args: object) -> None:
+    ABORT.set()
+    sys.exit(1)
 
 
 @contextmanager

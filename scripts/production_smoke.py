@@ -190,7 +190,8 @@ def check_page_weights(port: int, password: str) -> list[str]:
     return problems
 
 
-def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+# Generous: on a loaded 2-core machine gunicorn took over a minute to import Django before listening.
+def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

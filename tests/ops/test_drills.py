@@ -40,3 +40,36 @@ def test_kill_9_of_the_worker_mid_batch_loses_and_duplicates_nothing(migrated: P
     assert figures.stored == figures.processed == 30
     assert figures.duplicated == 0 and figures.lost == 0, figures.line()
     assert figures.extra["processed before the kill"] < 30  # it was killed mid-batch
+
+
+def test_the_private_cluster_runs_as_the_caller_or_under_su_when_root(monkeypatch: Any) -> None:
+    """CI runs as root, which initdb and postgres refuse: the cluster's programs then run through su as
+    postgres (or nobody where there is no postgres account), with every argument quoted whole."""
+    import shlex
+
+    monkeypatch.setattr(drills, "pg_binary", lambda name: f"/usr/lib/postgresql/15/bin/{name}")
+    monkeypatch.setattr(drills.os, "geteuid", lambda: 1000)
+    assert drills.cluster_owner() is None
+    assert drills._as_postgres(["initdb", "-D", "/tmp/d"]) == [
+        "/usr/lib/postgresql/15/bin/initdb",
+        "-D",
+        "/tmp/d",
+    ]
+
+    monkeypatch.setattr(drills.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(drills.pwd, "getpwnam", lambda name: object())
+    assert drills.cluster_owner() == "postgres"
+    options = "-p 55130 -k /tmp/it's here -c listen_addresses=127.0.0.1"
+    command = drills._as_postgres(["pg_ctl", "-D", "/tmp/d", "-o", options, "start"], "postgres")
+    assert command[:4] == ["su", "postgres", "-s", "/bin/sh"] and command[4] == "-c"
+    assert shlex.split(command[5]) == [
+        "/usr/lib/postgresql/15/bin/pg_ctl", "-D", "/tmp/d", "-o", options, "start"
+    ]  # fmt: skip
+
+    def only_nobody(name: str) -> object:
+        if name != "nobody":
+            raise KeyError(name)
+        return object()
+
+    monkeypatch.setattr(drills.pwd, "getpwnam", only_nobody)
+    assert drills.cluster_owner() == "nobody"

@@ -48,7 +48,8 @@ def test_healthz_is_503_without_a_worker_then_200_with_one() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["ok"] is True and body["problems"] == [] and body["worker_heartbeat_seconds"] == 0
+    # A second or two may pass between the beat and the probe on a loaded machine.
+    assert body["ok"] is True and body["problems"] == [] and 0 <= body["worker_heartbeat_seconds"] <= 5
     assert body["inbound_backlog"] == 0 and body["outbox_backlog"] == 0
     assert body["oldest_unprocessed_seconds"] is None
     assert response["Cache-Control"].startswith("max-age=0")

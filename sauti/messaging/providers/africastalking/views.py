@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -26,14 +27,18 @@ DLR_STATUSES = {
 }
 
 
+# Checked by a pattern, read by fromisoformat: strptime cost more than a tenth of a callback's CPU.
+_DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?", re.ASCII)
+
+
 def parse_date(raw: str) -> datetime:
     """AT sends `2017-05-03T06:04:45Z` or `2017-05-03 06:04:45` (both UTC); fractions are allowed."""
     text = raw.strip().replace("T", " ").removesuffix("Z")
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"):
+    if _DATE.fullmatch(text):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError:  # a day or hour out of range
+            pass
     raise BadRequest(_("Field date is not a date: %(raw)s.") % {"raw": raw[:40]})
 
 
