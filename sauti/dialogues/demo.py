@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from sauti.audit import audit
@@ -90,16 +91,16 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
         groups=list(org.groups.all()),
         offices=[water],
     )
+    # Each topic with the category of the cases that are its evidence (the letter to the office cites them).
     topics = [
-        "Water kiosks closed in Githunguri",
-        "No maternity ward at Juja health centre",
-        "Widows evicted from family land",
-        "Bursaries not reaching girls",
-        "Roads cut off in the rains",
+        ("Water kiosks closed in Githunguri", "water"),
+        ("No maternity ward at Juja health centre", "health"),
+        ("Widows evicted from family land", "land"),
+        ("Bursaries not reaching girls", "education"),
+        ("Roads cut off in the rains", "public-projects"),
     ]
     priorities = []
     groups = list(programme.groups.all())
-    cases = list(Case.objects.filter(organisation=org)[:6])
     for i in range(7):
         m = _held(
             programme,
@@ -118,14 +119,18 @@ def _local_to_local(org: Organisation, rng: random.Random) -> None:
         )
         _attend(m, wanjiku, rng, 0.5, rng.randint(3, 12))
         if i < len(topics):
+            title, key = topics[i]
+            topic_cases = Case.objects.filter(organisation=org).filter(
+                Q(category__key=key) | Q(category__parent__key=key)
+            )
             priorities.append(
                 actions.do_raise_priority(
                     programme,
                     wanjiku,
-                    title=topics[i],
+                    title=title,
                     group=groups[i % len(groups)],
                     meeting=m,
-                    cases=cases[i : i + 1],
+                    cases=list(topic_cases.order_by("pk")[:1]),
                 )
             )
     consensus = _held(programme, wanjiku, 70, "consensus", "Consensus meeting", "Githunguri social hall")
@@ -265,18 +270,36 @@ def _breakouts_and_follow_up(
     breakouts = actions.do_form_breakouts(dialogue, by, count=6, composition="mixed")
     present = list(dialogue.attendances.order_by("pk"))
     share = max(1, len(present) // len(breakouts))
+    # (analysis, strategy, the priority it is about): an adopted strategy follows its own priority.
     plans = [
         (
             "The officials repeated last year's promises on water.",
             "Write to the county assembly's water committee",
+            "Water kiosks",
         ),
-        ("The maternity ward answer had no date.", "Ask the ward administrator for the budget line"),
-        ("Land: the chief referred us to the lands office.", "Accompany the widows to the lands registry"),
-        ("Bursaries: the officer asked for a list of girls.", "Collect the list of girls out of school"),
-        ("Roads: no commitment was made.", "Invite the MCA to the next dialogue"),
-        ("Water kiosks: the officer blamed the contractor.", "Visit the kiosks with the officer"),
+        (
+            "The maternity ward answer had no date.",
+            "Ask the ward administrator for the budget line",
+            "maternity",
+        ),
+        (
+            "Land: the chief referred us to the lands office.",
+            "Accompany the widows to the lands registry",
+            "Widows",
+        ),
+        (
+            "Bursaries: the officer asked for a list of girls.",
+            "Collect the list of girls out of school",
+            "Bursaries",
+        ),
+        ("Roads: no commitment was made.", "Invite the MCA to the next dialogue", "Roads"),
+        (
+            "Water kiosks: the officer blamed the contractor.",
+            "Visit the kiosks with the officer",
+            "Water kiosks",
+        ),
     ]
-    for i, (b, (analysis, strategy)) in enumerate(zip(breakouts, plans, strict=True)):
+    for i, (b, (analysis, strategy, _topic)) in enumerate(zip(breakouts, plans, strict=True)):
         actions.do_record_breakout(
             b,
             by,
@@ -294,7 +317,7 @@ def _breakouts_and_follow_up(
                 what=b.strategy_lines()[0],
                 owner_group=groups[i % len(groups)],
                 due_on=today + timedelta(days=(-20, -5, 10, 25)[i]),
-                priority=agreed[i % len(agreed)],
+                priority=next((p for p in agreed if plans[i][2] in p.title), agreed[i % len(agreed)]),
             )
         )
     review = _held(

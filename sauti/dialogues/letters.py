@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sauti.dialogues.actions import agreed_priorities
 from sauti.dialogues.models import Attendance, Invitation, Meeting, MeetingKind
@@ -27,12 +28,17 @@ class Letter:
     closing: list[str]
 
 
+def _count(text: str, n: int) -> str:
+    return text % {"n": n}
+
+
 def letter_content(inv: Invitation) -> Letter:
     """The letter in the invitation's language: the agreed priorities in order, each with its evidence."""
     programme = inv.programme
     held = programme.meetings.filter(status="held")
     preparatory = held.filter(kind=MeetingKind.PREPARATORY)
     consensus = held.filter(kind=MeetingKind.CONSENSUS)
+    n_prep, n_cons = preparatory.count(), consensus.count()
     people = Attendance.objects.filter(
         meeting__in=held.filter(kind__in=[MeetingKind.PREPARATORY, MeetingKind.CONSENSUS])
     ).count()
@@ -53,7 +59,11 @@ def letter_content(inv: Invitation) -> Letter:
             cases = list(p.cases.all())
             affected = sum(c.people_affected or 0 for c in cases)
             if cases:
-                evidence = _("Evidence: %(n)d documented cases, %(people)d people affected (%(refs)s).") % {
+                evidence = ngettext(
+                    "Evidence: %(n)d documented case, %(people)d people affected (%(refs)s).",
+                    "Evidence: %(n)d documented cases, %(people)d people affected (%(refs)s).",
+                    len(cases),
+                ) % {
                     "n": len(cases),
                     "people": affected,
                     "refs": ", ".join(c.reference for c in cases[:5]),
@@ -75,17 +85,24 @@ def letter_content(inv: Invitation) -> Letter:
                 % {"programme": programme.title, "when": when},
                 (
                     _(
-                        "In %(meetings)d preparatory meetings and %(consensus)d consensus meeting(s), attended by "
-                        "%(people)d people in all, the groups agreed on the following priorities, in order of "
-                        "importance:"
+                        "In %(meetings)s and %(consensus)s, attended by %(people)d people in all, the groups agreed "
+                        "on the following priorities, in order of importance:"
                     )
                     if consensus.exists()
                     else _(
-                        "In %(meetings)d preparatory meetings attended by %(people)d people, the groups agreed on "
-                        "the following priorities, in order of importance:"
+                        "In %(meetings)s attended by %(people)d people, the groups agreed on the following "
+                        "priorities, in order of importance:"
                     )
                 )
-                % {"meetings": preparatory.count(), "consensus": consensus.count(), "people": people},
+                % {
+                    "meetings": _count(
+                        ngettext("%(n)d preparatory meeting", "%(n)d preparatory meetings", n_prep), n_prep
+                    ),
+                    "consensus": _count(
+                        ngettext("%(n)d consensus meeting", "%(n)d consensus meetings", n_cons), n_cons
+                    ),
+                    "people": people,
+                },
             ],
             priorities=priorities,
             closing=[

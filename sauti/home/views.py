@@ -77,8 +77,13 @@ def _coordinator(orgs: list[Organisation], user: Any) -> dict[str, Any]:
     }
 
 
-def _monitor(user: User) -> dict[str, Any]:
-    mine = Report.objects.filter(submitted_by=user).select_related("case").order_by("-received_at")
+def _monitor(user: User, orgs: list[Organisation]) -> dict[str, Any]:
+    # Only the organisations the monitor still belongs to: a case elsewhere would be a 404 link.
+    mine = (
+        Report.objects.filter(submitted_by=user, organisation__in=orgs)
+        .select_related("case")
+        .order_by("-received_at")
+    )
     return {"my_reports": mine[:20], "n_my_reports": mine.count()}
 
 
@@ -119,7 +124,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if triage:
         context["coordinator"] = _coordinator(triage, user)
     if Role.MONITOR in roles:
-        context["monitor"] = _monitor(user)
+        context["monitor"] = _monitor(user, orgs)
     if Role.GROUP_LEADER in roles:
         context["leader"] = _leader(user, orgs)
     if roles & {Role.ANALYST, Role.ADMIN, Role.COORDINATOR}:

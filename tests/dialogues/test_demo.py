@@ -14,8 +14,10 @@ from sauti.dialogues.models import (
     Attendance,
     Commitment,
     ConsensusRound,
+    FollowUpAction,
     Meeting,
     Participant,
+    Priority,
     Programme,
     ShowOfHands,
     VerificationAnswer,
@@ -97,6 +99,12 @@ def test_a_fresh_demo_passes_verify_and_shows_the_communitys_verdict() -> None:
     data = json.loads(out.getvalue())
     assert {"kept", "disputed", "not_kept"} <= {c["result"] for c in data["commitments"]}
     assert data["summary"]["counted"] >= 3
+    # Review (issue 15): each follow-up action and each priority's evidence is about that priority.
+    widows = FollowUpAction.objects.get(what="Accompany the widows to the lands registry")
+    assert widows.priority is not None and widows.priority.title == "Widows evicted from family land"
+    water = Priority.objects.get(title="Water kiosks closed in Githunguri")
+    assert water.cases.exists()
+    assert not water.cases.exclude(category__key="water").exclude(category__parent__key="water").exists()
     client = Client()
     assert client.login(username="njeri", password="sauti-demo-2026")
     home = client.get("/").content.decode()

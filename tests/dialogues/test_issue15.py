@@ -341,7 +341,8 @@ def test_the_letter_does_not_count_the_consensus_meeting_as_preparatory(dia: Dia
     )
     inv = actions.do_draft_invitation(rnd, w.wanjiku, office=dia.office, official_name="Chief", language="en")
     text = " ".join(letter_content(inv).paragraphs)
-    assert "In 1 preparatory meetings and 1 consensus meeting(s)" in text
+    # Review: counts of one read as one ("1 preparatory meeting", not "meetings" or "meeting(s)").
+    assert "In 1 preparatory meeting and 1 consensus meeting, attended by" in text
 
 
 # --- Officials take part -------------------------------------------------------------------------
