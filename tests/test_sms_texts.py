@@ -20,6 +20,8 @@ SMS_SOURCES = [
     "opinions/sms.py",
     "dialogues/sms.py",
     "dialogues/actions.py",
+    "monitoring/reporters.py",
+    "conversations/ussd_answers.py",
 ]
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
