@@ -162,7 +162,7 @@ def test_numbers_out_of_range_and_empty_inputs_ask_again(world: World) -> None:
     dial = Dial(world.umoja)
     dial.start()
     # On the main menu the note takes the title's place (the menu stays one screen with other apps' items).
-    assert dial.send("7").startswith("CON Choose a number from the list.\n1. Report a problem")
+    assert dial.send("8").startswith("CON Choose a number from the list.\n1. Report a problem")
     dial.send("1")
     assert dial.send("13").startswith("CON Choose a number from the list.\nChoose the problem:")
     dial.send("1")
