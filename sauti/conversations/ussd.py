@@ -236,7 +236,7 @@ def _main(note: str = "") -> str:
             "3. " + _("My consent"),
             "4. Language / Lugha",
             f"{SURVEYS}. " + _("Surveys"),
-            *(f"{item.key}. {item.label()}" for item in _MENU_ITEMS),
+            *(f"{item.key}. {item.label()}" for item in sorted(_MENU_ITEMS, key=lambda i: i.key)),
         ]
     )
 
