@@ -48,7 +48,7 @@ PUBLIC = {
     "public_map_cases", "vote", "vote_submit", "statement_submit", "evidence_key", "odk_form_list",
     "odk_org_form_list", "odk_submission", "odk_org_submission", "odk_form_xml", "odk_xlsform", "logout",
     "at_incoming", "at_delivery", "at_ussd", "at_optout", "twilio_incoming", "twilio_status",
-    "dev_incoming", "dev_ussd", "survey_reply", "map_counties", "map_wards",
+    "dev_incoming", "dev_ussd", "survey_reply", "map_counties", "map_wards", "report_status", "verify_answer",
 }  # fmt: skip
 
 
@@ -158,7 +158,9 @@ def build(world: World) -> Data:
             "odk_org_submission", "organisation_detail", "group_create", "evidence_key", "same_number")},
         "messaging_release": {"slug": w.umoja.slug, "pk": inbound.pk},
         "category_edit": {"pk": category.pk}, "attachment_file": {"pk": 999999},
-        **dict.fromkeys(("case_detail", "case_transition", "case_edit", "case_note", "case_inform"), pk),
+        **dict.fromkeys(("case_detail", "case_transition", "case_edit", "case_note", "case_inform",
+                         "case_keep_resolved"), pk),
+        "verify_answer": {"token": "not-a-token"},
         **{n: {"pk": case.pk, "report_pk": report.pk} for n in (
             "report_confirm", "report_split", "report_move", "report_redaction")},
         "export_reports": {"fmt": "csv"},
