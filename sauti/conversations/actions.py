@@ -152,7 +152,9 @@ def _answer_to_a_question(
     if participant is not None and opinion_sms.answers_a_statement(text):
         return opinion_sms.reply_to(participant, text)
     # A survey or ballot may have gone to any record of this number (a group's member, the reporter).
-    records = list(Contact.objects.filter(organisation=organisation, phone_hash=phash).order_by("scope", "pk"))
+    records = list(
+        Contact.objects.filter(organisation=organisation, phone_hash=phash).order_by("scope", "pk")
+    )
     # "Is it fixed?" (monitoring.reporters), unless a question of the dialogues app came after it.
     fixed = [(asked, c) for c in records if (asked := awaiting_fixed(c)) is not None]
     if fixed:
@@ -323,7 +325,9 @@ def do_handle_ussd(
     survey_body = _ussd_survey_hop(organisation, session, phone, session_id, text, now)
     if survey_body is not None:
         return survey_body
-    screen = ussd.advance(ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact, phash))
+    screen = ussd.advance(
+        ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact, phash)
+    )
     body = screen.body
     after: list[Callable[[], Any]] = []
     try:

@@ -276,10 +276,18 @@ def confirmation(lang: str, reference: str, key: str = "", url: str = "") -> str
             return plain
         values = {"ref": reference, "code": key, "url": url}
         if url:
-            full = _("Thank you. Report %(ref)s received. Check it: send HALI %(ref)s or open %(url)s code %(code)s") % values
+            full = (
+                _(
+                    "Thank you. Report %(ref)s received. Check it: send HALI %(ref)s or open %(url)s code %(code)s"
+                )
+                % values
+            )
             if fits_one_sms(full):
                 return full
-        short = _("Thank you. Report %(ref)s received. Check it: send HALI %(ref)s. Web status code: %(code)s") % values
+        short = (
+            _("Thank you. Report %(ref)s received. Check it: send HALI %(ref)s. Web status code: %(code)s")
+            % values
+        )
         return short if fits_one_sms(short) else plain
 
 

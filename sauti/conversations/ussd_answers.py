@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from django.utils.translation import gettext as _
 
+from sauti.conversations.ussd import MenuStep
 from sauti.core.crypto import lookup_hash
 from sauti.dialogues.actions import do_record_verification_answer, pending_surveys
 from sauti.dialogues.models import VerificationAnswer, VerificationSurvey
@@ -18,7 +19,6 @@ from sauti.messaging.segments import GSM7_BASIC
 from sauti.monitoring.models import FixAnswer
 from sauti.monitoring.reporters import awaiting_fixed, do_record_fixed_answer
 from sauti.people.models import Contact, Organisation
-from sauti.conversations.ussd import MenuStep
 
 SCREEN: Final = 160
 _SURVEY_ANSWERS: Final = {"1": "yes", "2": "no", "3": "unsure"}
@@ -90,11 +90,11 @@ class AnswerItem:
             return _ask(*latest, lang)
         if entry == "0":
             return MenuStep("", home=True)
-        contact = Contact.objects.filter(pk=data.get("contact"), organisation=organisation).first()
+        contact = Contact.objects.filter(pk=int(data.get("contact") or 0), organisation=organisation).first()
         if contact is None:
             return MenuStep(_("No question is waiting for your answer."), end=True)
         if data.get("kind") == "survey":
-            survey = VerificationSurvey.objects.filter(pk=data.get("id")).first()
+            survey = VerificationSurvey.objects.filter(pk=int(data.get("id") or 0)).first()
             answer = _SURVEY_ANSWERS.get(entry)
             if survey is None:
                 return MenuStep(_("No question is waiting for your answer."), end=True)
@@ -103,7 +103,11 @@ class AnswerItem:
             row = do_record_verification_answer(survey, contact, answer, VerificationAnswer.Channel.USSD)
             recorded = row is not None
         else:
-            asked = FixAnswer.objects.filter(pk=data.get("id"), contact=contact).select_related("fix_check").first()
+            asked = (
+                FixAnswer.objects.filter(pk=int(data.get("id") or 0), contact=contact)
+                .select_related("fix_check")
+                .first()
+            )
             answer = _FIXED_ANSWERS.get(entry)
             if asked is None:
                 return MenuStep(_("No question is waiting for your answer."), end=True)

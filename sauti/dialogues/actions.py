@@ -1079,10 +1079,16 @@ def do_start_verification(
             continue
         question = survey.question_sw if contact.language == "sw" else survey.question_en
         token = secrets.token_urlsafe(12)
-        VerificationLink.objects.create(survey=survey, contact=contact, token_hash=lookup_hash(f"verify:{token}"))
-        url = (settings.SAUTI_PUBLIC_URL.rstrip("/") + reverse("dialogues:verify_answer", args=[token])).split("://", 1)[-1]
+        VerificationLink.objects.create(
+            survey=survey, contact=contact, token_hash=lookup_hash(f"verify:{token}")
+        )
+        url = (
+            settings.SAUTI_PUBLIC_URL.rstrip("/") + reverse("dialogues:verify_answer", args=[token])
+        ).split("://", 1)[-1]
         with translation.override(contact.language):
-            text = question + " " + _("1=Yes 2=No 3=Not sure") + " " + _("Or on the web: %(url)s") % {"url": url}
+            text = (
+                question + " " + _("1=Yes 2=No 3=Not sure") + " " + _("Or on the web: %(url)s") % {"url": url}
+            )
             send_sms(org, contact, text, f"verification:{survey.pk}")
     return survey
 
@@ -1131,7 +1137,9 @@ def do_record_verification_answer(
         raise DialogueError(_("Unknown channel."))
     try:
         with transaction.atomic():
-            return VerificationAnswer.objects.create(survey=survey, contact=contact, answer=answer, channel=channel)
+            return VerificationAnswer.objects.create(
+                survey=survey, contact=contact, answer=answer, channel=channel
+            )
     except IntegrityError:
         return None
 

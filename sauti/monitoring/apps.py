@@ -9,8 +9,8 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from sauti.audit import audit, verify
-        from sauti.monitoring import integrity, signals, subjects  # noqa: F401 (signals connects its receivers)
         from sauti.core import periodic
+        from sauti.monitoring import integrity, signals, subjects  # noqa: F401 (signals connects its receivers)
         from sauti.monitoring.models import Attachment, Case, CaseEvent, FixAnswer, FixCheck, Report
         from sauti.monitoring.reporters import do_ask_if_fixed
         from sauti.people import erasure

@@ -214,7 +214,11 @@ def do_record_fixed_answer(asked: FixAnswer, answer: str, channel: str, now: dat
             case_id=check.case_id,
             kind=CaseEvent.Kind.NOTE,
             at=now,
-            reason=(_("A reporter says it is fixed.") if answer == "yes" else _("A reporter says it is NOT fixed."))
+            reason=(
+                _("A reporter says it is fixed.")
+                if answer == "yes"
+                else _("A reporter says it is NOT fixed.")
+            )
             + " "
             + _("Answers so far: %(yes)d fixed, %(no)d not fixed.") % counts_of(check),
             data={"fix_check": check.pk, "fixed": answer},
@@ -275,9 +279,7 @@ def fix_state(case: Case) -> FixState | None:
 
 def needs_decision(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Resolved cases a reporter says are not fixed, and no coordinator has decided on yet."""
-    undecided = FixCheck.objects.filter(
-        case=OuterRef("pk"), decision="", answers__answer=FixAnswer.Answer.NO
-    )
+    undecided = FixCheck.objects.filter(case=OuterRef("pk"), decision="", answers__answer=FixAnswer.Answer.NO)
     return cases.filter(status=Status.RESOLVED).filter(Exists(undecided))
 
 
@@ -296,7 +298,8 @@ def do_keep_resolved(case: Case, by: User, reason: str) -> FixCheck:
             case=case,
             kind=CaseEvent.Kind.NOTE,
             actor=by,
-            reason=_("Kept resolved after reporters' answers: %(reason)s") % {"reason": reason.strip()[:2000]},
+            reason=_("Kept resolved after reporters' answers: %(reason)s")
+            % {"reason": reason.strip()[:2000]},
             data={"fix_check": check.pk, "decision": "kept"},
         )
     return check

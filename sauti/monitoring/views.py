@@ -39,7 +39,6 @@ from sauti.monitoring.actions import (
     suggest_matches,
     why_in_case,
 )
-from sauti.monitoring.reporters import do_issue_status_key, fix_state
 from sauti.monitoring.models import (
     TRANSITIONS,
     Attachment,
@@ -51,6 +50,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
+from sauti.monitoring.reporters import do_issue_status_key, fix_state
 from sauti.monitoring.texts import Shown, TextPolicy, withheld_title
 from sauti.monitoring.web_actions import (
     CategoryError,

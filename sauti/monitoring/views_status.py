@@ -40,7 +40,7 @@ from sauti.throttles.models import Scope
 
 
 def status_explained(status: str) -> str:
-    phrases = {
+    phrases: dict[str, str] = {
         Status.NEW: _("Received, waiting to be reviewed by the coordinators."),
         Status.TRIAGED: _("Being reviewed by the coordinators."),
         Status.VERIFIED: _("Verified: the group is following it up."),
@@ -49,7 +49,7 @@ def status_explained(status: str) -> str:
         Status.RESOLVED: _("Resolved."),
         Status.UNRESOLVED: _("Closed without a solution; the group may raise it again."),
     }
-    return str(phrases.get(status, _("Received.")))
+    return phrases.get(status, _("Received."))
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,11 @@ def public_timeline(case: Case, report: Report) -> list[PublicEntry]:
     for e in events:
         mine = e.report_id == report.pk
         if e.kind == CaseEvent.Kind.CREATED:
-            title = _("Your report %(ref)s was received") % {"ref": report.reference} if mine else _("Case opened")
+            title = (
+                _("Your report %(ref)s was received") % {"ref": report.reference}
+                if mine
+                else _("Case opened")
+            )
             out.append(PublicEntry(e.at, title))
         elif e.kind == CaseEvent.Kind.REPORT_ADDED:
             title = (
@@ -96,9 +100,15 @@ def public_timeline(case: Case, report: Report) -> list[PublicEntry]:
             out.append(PublicEntry(e.at, title))
         elif e.kind == CaseEvent.Kind.NOTE and e.data.get("fixed") in ("yes", "no"):
             fixed = e.data["fixed"] == "yes"
-            out.append(PublicEntry(e.at, _("A reporter said it is fixed") if fixed else _("A reporter said it is not fixed")))
+            out.append(
+                PublicEntry(
+                    e.at, _("A reporter said it is fixed") if fixed else _("A reporter said it is not fixed")
+                )
+            )
         elif e.kind == CaseEvent.Kind.NOTE and e.data.get("decision") == "kept":
-            out.append(PublicEntry(e.at, _("The coordinators reviewed the answers and kept the case resolved")))
+            out.append(
+                PublicEntry(e.at, _("The coordinators reviewed the answers and kept the case resolved"))
+            )
     return out
 
 
@@ -145,9 +155,9 @@ def report_status(request: HttpRequest) -> HttpResponse:
     if report is None:
         error = _("We found no report with this reference and code. Check both and try again.")
         return render(request, "monitoring/report_status.html", {"form": form, "error": error}, status=404)
-    report = Report.objects.select_related("organisation", "case__ward", "case__county", "case__category").get(
-        pk=report.pk
-    )
+    report = Report.objects.select_related(
+        "organisation", "case__ward", "case__county", "case__category"
+    ).get(pk=report.pk)
     return render(request, "monitoring/report_status_shown.html", _status_context(report))
 
 

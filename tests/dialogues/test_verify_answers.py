@@ -30,7 +30,11 @@ def _survey(dia: Dialogue) -> VerificationSurvey:
 
 
 def _link(dia: Dialogue, index: int) -> str:
-    text = Notification.objects.filter(contact=dia.members[index], purpose__startswith="verification:").get().text
+    text = (
+        Notification.objects.filter(contact=dia.members[index], purpose__startswith="verification:")
+        .get()
+        .text
+    )
     found = re.search(r"(/dialogues/answer/[\w-]+/)", text)
     assert found is not None, text
     return found.group(1)

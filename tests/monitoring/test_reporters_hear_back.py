@@ -63,7 +63,9 @@ def test_the_thanks_page_gives_a_code_that_opens_the_status_page_without_identit
     assert "wanjiku" not in html.lower()  # no staff names
 
 
-def test_a_wrong_pair_and_an_unknown_reference_get_the_same_404_and_guessing_is_throttled(world: World) -> None:
+def test_a_wrong_pair_and_an_unknown_reference_get_the_same_404_and_guessing_is_throttled(
+    world: World,
+) -> None:
     ref, key = web_report(Client())
     client = Client()
     wrong = client.post("/report/status/", {"reference": ref, "key": "AAAAAA"})
@@ -73,7 +75,9 @@ def test_a_wrong_pair_and_an_unknown_reference_get_the_same_404_and_guessing_is_
     assert message in wrong.content.decode() and message in unknown.content.decode()
     assert client.post("/report/status/", {"reference": "", "key": ""}).status_code == 400
     with override_settings(SAUTI_THROTTLE_STATUS=2):
-        statuses = [client.post("/report/status/", {"reference": ref, "key": "BBBBBB"}).status_code for _ in range(3)]
+        statuses = [
+            client.post("/report/status/", {"reference": ref, "key": "BBBBBB"}).status_code for _ in range(3)
+        ]
         right = client.post("/report/status/", {"reference": ref, "key": key}, HTTP_ACCEPT_LANGUAGE="sw")
     assert statuses[-1] == 429 and right.status_code == 429  # even the right code, once past the limit
     assert "Majaribio mengi mno" in right.content.decode()
@@ -99,7 +103,7 @@ def resolved(world: World) -> Case:
         ("referred", {"referred_to": Office.objects.get(name="Chief, Mabatini")}),
         ("resolved", {}),
     ):
-        do_transition(case, status, world.wanjiku, **extra)  # type: ignore[arg-type]
+        do_transition(case, status, world.wanjiku, **extra)
     return case
 
 
@@ -117,7 +121,10 @@ def test_reporters_are_asked_once_a_day_after_resolution_and_a_no_awaits_the_coo
     assert (answer.answer, answer.channel) == ("no", "sms")
     assert list(needs_decision(Case.objects.all())) == [resolved]
     assert Report.objects.count() == 1
-    assert "Asante. Mratibu ataiangalia ripoti" in OutboundMessage.objects.filter(purpose="fixed-reply").get().text
+    assert (
+        "Asante. Mratibu ataiangalia ripoti"
+        in OutboundMessage.objects.filter(purpose="fixed-reply").get().text
+    )
     # A later unrelated SMS is a new report.
     sms(world, "Nyumba zimebomolewa usiku Mabatini")
     assert Report.objects.count() == 2
