@@ -58,7 +58,9 @@ def test_a_reporter_follows_a_web_report_with_its_reference_and_code(
     expect(status.locator("h1")).to_contain_text(f"Your report {reference}")
     expect(status.locator("#case-status")).to_have_text("New")
     expect(status.locator("#public-timeline")).to_contain_text(f"Your report {reference} was received")
-    body = status.locator("main").inner_text() if status.locator("main").count() else status.inner_text("body")
+    body = (
+        status.locator("main").inner_text() if status.locator("main").count() else status.inner_text("body")
+    )
     assert "0722" not in body and "Wanjiru" not in body
     shot(status, "report-status-page")
 
