@@ -226,6 +226,9 @@ SAUTI_THROTTLE_REPORTS = env_int("SAUTI_THROTTLE_REPORTS", 10, minimum=0)
 SAUTI_THROTTLE_REPORTS_WINDOW = env_int("SAUTI_THROTTLE_REPORTS_WINDOW", 3600, minimum=10)
 SAUTI_THROTTLE_VOTES = env_int("SAUTI_THROTTLE_VOTES", 120, minimum=0)
 SAUTI_THROTTLE_VOTES_WINDOW = env_int("SAUTI_THROTTLE_VOTES_WINDOW", 600, minimum=10)
+# Look-ups of a report's status page (reference + secret) per client: guessing secrets is throttled.
+SAUTI_THROTTLE_STATUS = env_int("SAUTI_THROTTLE_STATUS", 20, minimum=0)
+SAUTI_THROTTLE_STATUS_WINDOW = env_int("SAUTI_THROTTLE_STATUS_WINDOW", 3600, minimum=10)
 # Photos larger than this many pixels are refused from their header, before any decoding (a phone photo is
 # 12-50 megapixels). Pillow's own decompression-bomb guard is set to the same figure.
 SAUTI_MAX_IMAGE_PIXELS = env_int("SAUTI_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)

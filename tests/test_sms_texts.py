@@ -21,6 +21,8 @@ SMS_SOURCES = [
     "dialogues/sms.py",
     "dialogues/actions.py",
     "trust/texts.py",
+    "monitoring/reporters.py",
+    "conversations/ussd_answers.py",
 ]
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -20,9 +22,11 @@ from sauti.conversations import flows, tasks, ussd
 from sauti.conversations.models import SmsConversation, UssdSession
 from sauti.conversations.services import OrgServices
 from sauti.core.crypto import lookup_hash
-from sauti.dialogues.inbound import handle_reply
+from sauti.dialogues.inbound import awaiting, handle_reply
+from sauti.dialogues.models import ConsensusRound, VerificationSurvey
 from sauti.monitoring.actions import KnownPlace, ReportError, ReportInput, do_submit_report
 from sauti.monitoring.models import Report, ReportChannel
+from sauti.monitoring.reporters import awaiting_fixed, do_issue_status_key, handle_fixed_reply
 from sauti.opinions import sms as opinion_sms
 from sauti.people.actions import find_contact, find_or_create_contact, record_consent_once
 from sauti.people.models import Contact, Organisation
@@ -148,10 +152,29 @@ def _answer_to_a_question(
     if participant is not None and opinion_sms.answers_a_statement(text):
         return opinion_sms.reply_to(participant, text)
     # A survey or ballot may have gone to any record of this number (a group's member, the reporter).
-    records = Contact.objects.filter(organisation=organisation, phone_hash=phash).order_by("scope", "pk")
+    records = list(
+        Contact.objects.filter(organisation=organisation, phone_hash=phash).order_by("scope", "pk")
+    )
+    # "Is it fixed?" (monitoring.reporters), unless a question of the dialogues app came after it.
+    fixed = [(asked, c) for c in records if (asked := awaiting_fixed(c)) is not None]
+    if fixed:
+        asked, reporter = max(fixed, key=lambda pair: pair[0].asked_at)
+        later = [t for c in records if (t := awaiting(c)) is not None and _asked_at(t) > asked.asked_at]
+        if not later and handle_fixed_reply(reporter, text):
+            return []
     if any(handle_reply(c, text) for c in records):
         return []  # the dialogues app queued its own answer
     return None
+
+
+def _asked_at(target: VerificationSurvey | ConsensusRound) -> datetime:
+    return target.created_at if isinstance(target, VerificationSurvey) else target.opened_at
+
+
+def _status_url() -> str:
+    """The status page's address as a reporter types it (no scheme)."""
+    url = settings.SAUTI_PUBLIC_URL.rstrip("/") + reverse("report_status")
+    return url.split("://", 1)[-1]
 
 
 def do_handle_sms(
@@ -188,7 +211,7 @@ def do_handle_sms(
             return answered
     fallback = contact.language if contact is not None else "sw"
     state = flows.State.from_json(conv.state) if conv is not None else flows.State(lang=fallback)
-    step = flows.advance(state, text, OrgServices(organisation, contact), fallback_lang=fallback)
+    step = flows.advance(state, text, OrgServices(organisation, contact, phash), fallback_lang=fallback)
     if conv is None:
         conv = SmsConversation(
             organisation=organisation, contact=contact, phone_hash=phash, first_inbound_id=inbound_id
@@ -198,7 +221,8 @@ def do_handle_sms(
         if isinstance(event, flows.SubmitReport):
             report = _submit_sms(organisation, phone, event.state, conv.first_inbound_id, received_at)
             conv.report, conv.contact = report, report.reporter
-            replies.append(flows.confirmation(event.state.lang, report.reference))
+            key = do_issue_status_key(report)
+            replies.append(flows.confirmation(event.state.lang, report.reference, key, _status_url()))
     opened = step.state.is_open
     if opened and conv.contact is None:  # a draft needs its sender: the timeout submits without a message
         conv.contact = find_or_create_contact(organisation, phone, language=step.state.lang)
@@ -301,7 +325,9 @@ def do_handle_ussd(
     survey_body = _ussd_survey_hop(organisation, session, phone, session_id, text, now)
     if survey_body is not None:
         return survey_body
-    screen = ussd.advance(ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact))
+    screen = ussd.advance(
+        ussd.UssdState.from_json(session.state), text, OrgServices(organisation, contact, phash)
+    )
     body = screen.body
     after: list[Callable[[], Any]] = []
     try:

@@ -23,3 +23,8 @@ class ConversationsConfig(AppConfig):
         )
         # `sauti messaging parse` shows what this app reads in an SMS; messaging, below, never imports it.
         register_reader(reading.analyse, reading.MAX_TEXT_LENGTH)
+        # Issue 15: verification questions and "Is it fixed?" answered by USSD.
+        from sauti.conversations.ussd import register_menu_item
+        from sauti.conversations.ussd_answers import AnswerItem
+
+        register_menu_item(AnswerItem())

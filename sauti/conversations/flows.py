@@ -265,11 +265,30 @@ def page_screen(header: str, names: Sequence[str], page: int, extra: str = "") -
     return "\n".join(lines), page
 
 
-def confirmation(lang: str, reference: str) -> str:
+def confirmation(lang: str, reference: str, key: str = "", url: str = "") -> str:
+    """The reply to a report: its reference, HALI, and (issue 15) the status page's code and address when
+    they fit one SMS; the address goes first, then the code alone."""
     with translation.override(lang):
-        return _("Thank you. Your report %(ref)s is received. To check on it, send HALI %(ref)s.") % {
+        plain = _("Thank you. Your report %(ref)s is received. To check on it, send HALI %(ref)s.") % {
             "ref": reference
         }
+        if not key:
+            return plain
+        values = {"ref": reference, "code": key, "url": url}
+        if url:
+            full = (
+                _(
+                    "Thank you. Report %(ref)s received. Check it: send HALI %(ref)s or open %(url)s code %(code)s"
+                )
+                % values
+            )
+            if fits_one_sms(full):
+                return full
+        short = (
+            _("Thank you. Report %(ref)s received. Check it: send HALI %(ref)s. Web status code: %(code)s")
+            % values
+        )
+        return short if fits_one_sms(short) else plain
 
 
 def status_text(lang: str, found: ReportStatus | None, asked: int | None) -> str:

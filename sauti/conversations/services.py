@@ -80,9 +80,10 @@ def place_in_message(a: Analysis, area: Area) -> Resolution:
 
 
 class OrgServices:
-    def __init__(self, organisation: Organisation, contact: Contact | None) -> None:
+    def __init__(self, organisation: Organisation, contact: Contact | None, phone_hash: str = "") -> None:
         self.organisation = organisation
         self.contact = contact
+        self.phone_hash = phone_hash or (contact.phone_hash if contact is not None else "")
         self._area: Area | None = None
 
     @property
@@ -153,9 +154,10 @@ class OrgServices:
         return found
 
     def report_status(self, number: int | None) -> ReportStatus | None:
-        if self.contact is None:
+        if not self.phone_hash:
             return None
-        reports = Report.objects.filter(organisation=self.organisation, reporter=self.contact)
+        # Any record of this number: a web report gives the number typed in the form its own record.
+        reports = Report.objects.filter(organisation=self.organisation, reporter__phone_hash=self.phone_hash)
         if number is not None:
             reports = reports.filter(pk=number)
         report = reports.select_related("case").order_by("-received_at", "-id").first()

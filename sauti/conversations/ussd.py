@@ -199,8 +199,12 @@ _RESERVED: Final = frozenset({"1", "2", "3", "4", SURVEYS, BACK, HOME})
 def register_menu_item(item: MenuItem) -> None:
     if item.key in _RESERVED:
         raise ValueError(f"USSD menu key {item.key!r} is taken by the main menu")
-    if all(other.key != item.key for other in _MENU_ITEMS):
+    taken = menu_item(item.key)
+    if taken is None:
         _MENU_ITEMS.append(item)
+    elif type(taken) is not type(item):
+        # Two apps claiming one key would hide one of them from every caller.
+        raise ValueError(f"USSD menu key {item.key!r} is taken by {type(taken).__name__}")
 
 
 def menu_item(key: str) -> MenuItem | None:
@@ -236,7 +240,7 @@ def _main(note: str = "") -> str:
             "3. " + _("My consent"),
             "4. Language / Lugha",
             f"{SURVEYS}. " + _("Surveys"),
-            *(f"{item.key}. {item.label()}" for item in _MENU_ITEMS),
+            *(f"{item.key}. {item.label()}" for item in sorted(_MENU_ITEMS, key=lambda i: i.key)),
         ]
     )
 

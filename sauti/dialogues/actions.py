@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sauti.audit import audit
 from sauti.core import crypto
+from sauti.core.crypto import lookup_hash
 from sauti.dialogues import counting, reach
 from sauti.dialogues.models import (
     OPEN_COMMITMENT,
@@ -35,6 +39,7 @@ from sauti.dialogues.models import (
     Meeting,
     MeetingKind,
     MeetingPhoto,
+    Notification,
     Participant,
     PetitionTemplate,
     Priority,
@@ -46,6 +51,7 @@ from sauti.dialogues.models import (
     Response,
     ShowOfHands,
     VerificationAnswer,
+    VerificationLink,
     VerificationSurvey,
 )
 from sauti.dialogues.notify import send_sms
@@ -1072,9 +1078,70 @@ def do_start_verification(
         if contact.organisation_id != org.pk:
             continue
         question = survey.question_sw if contact.language == "sw" else survey.question_en
+        token = secrets.token_urlsafe(12)
+        VerificationLink.objects.create(
+            survey=survey, contact=contact, token_hash=lookup_hash(f"verify:{token}")
+        )
+        url = (
+            settings.SAUTI_PUBLIC_URL.rstrip("/") + reverse("dialogues:verify_answer", args=[token])
+        ).split("://", 1)[-1]
         with translation.override(contact.language):
-            send_sms(org, contact, question + " " + _("1=Yes 2=No 3=Not sure"), f"verification:{survey.pk}")
+            text = (
+                question + " " + _("1=Yes 2=No 3=Not sure") + " " + _("Or on the web: %(url)s") % {"url": url}
+            )
+            send_sms(org, contact, text, f"verification:{survey.pk}")
     return survey
+
+
+def survey_for_token(token: str) -> VerificationLink | None:
+    """The person and question a web answer link opens (None for an unknown token)."""
+    return (
+        VerificationLink.objects.filter(token_hash=lookup_hash(f"verify:{token}"))
+        .select_related("survey__commitment__office", "contact")
+        .first()
+    )
+
+
+def pending_surveys(contacts: Iterable[Contact]) -> list[tuple[VerificationSurvey, Contact]]:
+    """The verification questions these records of one number were asked and have not answered, newest first
+    (USSD: "Answer a question")."""
+    out: list[tuple[VerificationSurvey, Contact]] = []
+    for contact in contacts:
+        target = awaiting_survey(contact)
+        if target is not None:
+            out.append((target, contact))
+    return sorted(out, key=lambda p: (p[0].created_at, p[0].pk), reverse=True)
+
+
+def awaiting_survey(contact: Contact) -> VerificationSurvey | None:
+    asked = Notification.objects.filter(contact=contact, purpose__startswith="verification:").values_list(
+        "purpose", flat=True
+    )
+    ids = [int(p.split(":", 1)[1]) for p in asked if p.split(":", 1)[1].isdigit()]
+    return (
+        VerificationSurvey.objects.filter(pk__in=ids)
+        .exclude(answers__contact=contact)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def do_record_verification_answer(
+    survey: VerificationSurvey, contact: Contact, answer: str, channel: str
+) -> VerificationAnswer | None:
+    """One person's answer by USSD or on the web; None when they had already answered (by any channel):
+    the first answer counts, a later one is refused, so nobody is counted twice."""
+    if answer not in VerificationAnswer.Answer.values:
+        raise DialogueError(_("Answer yes, no or not sure."))
+    if channel not in VerificationAnswer.Channel.values:
+        raise DialogueError(_("Unknown channel."))
+    try:
+        with transaction.atomic():
+            return VerificationAnswer.objects.create(
+                survey=survey, contact=contact, answer=answer, channel=channel
+            )
+    except IntegrityError:
+        return None
 
 
 def do_record_verification_reply(

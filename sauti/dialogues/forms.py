@@ -696,3 +696,11 @@ class OutcomeForm(forms.Form):
     count = forms.IntegerField(label=_("How many"), min_value=1, max_value=1_000_000)
     description = forms.CharField(label=_("What (no names)"), max_length=300)
     achieved_on = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VerificationAnswerForm(forms.Form):
+    """A person's own answer to a verification question on the web (the link in their SMS)."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"), choices=VerificationAnswer.Answer.choices, widget=forms.RadioSelect
+    )

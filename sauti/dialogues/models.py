@@ -631,6 +631,22 @@ class VerificationAnswer(models.Model):
         return f"{self.survey_id}: {self.answer}"
 
 
+class VerificationLink(models.Model):
+    """The web answer page of one person asked a verification question (issue 15): the address in their SMS
+    carries an unguessable token; only its keyed hash is kept."""
+
+    survey = models.ForeignKey(VerificationSurvey, on_delete=models.CASCADE, related_name="links")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "contact"], name="one_link_per_person")]
+
+    def __str__(self) -> str:
+        return f"link {self.survey_id}/{self.contact_id}"
+
+
 class ShowOfHands(models.Model):
     """The community's verdict on a commitment taken at a follow-up meeting: hands raised for yes / no / not sure."""
 

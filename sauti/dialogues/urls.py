@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from sauti.dialogues import views, views_reach
+from sauti.dialogues import views, views_reach, views_verify
 
 app_name = "dialogues"
 
@@ -41,6 +41,7 @@ urlpatterns: list[URLPattern] = [
     path("commitments/<int:pk>/update/", views.commitment_update, name="commitment_update"),
     path("commitments/<int:pk>/verify/", views.commitment_verify, name="commitment_verify"),
     path("surveys/<int:pk>/reply/", views.survey_reply, name="survey_reply"),
+    path("answer/<str:token>/", views_verify.verify_answer, name="verify_answer"),
     path("priorities/<int:pk>/", views.priority_chain, name="priority"),
     path("priorities/<int:pk>/edit/", views.priority_edit, name="priority_edit"),
     path("<int:pk>/reach/", views_reach.programme_reach, name="reach"),

@@ -28,6 +28,7 @@ from sauti.dialogues.models import (
 )
 from sauti.messaging.models import InboundMessage, InboundStatus
 from sauti.monitoring.models import Case, Report, Status
+from sauti.monitoring.reporters import needs_decision
 from sauti.people.access import Perm, can, official_offices, organisations_for, role_in
 from sauti.people.models import Contact, Group, Organisation, Role, User
 
@@ -64,7 +65,10 @@ def _coordinator(orgs: list[Organisation], user: Any) -> dict[str, Any]:
         for o in messaging_orgs
         if (n := InboundMessage.objects.filter(organisation=o, status=InboundStatus.QUARANTINED).count())
     ]
+    not_fixed = needs_decision(cases).order_by("-updated_at")
     return {
+        "not_fixed": not_fixed[:LISTED],
+        "n_not_fixed": not_fixed.count(),
         "new_cases": new_cases[:LISTED],
         "n_new_cases": new_cases.count(),
         "to_confirm": to_confirm.select_related("case").order_by("-received_at")[:LISTED],

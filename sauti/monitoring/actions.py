@@ -30,6 +30,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
+from sauti.monitoring.reporters import note_reopened
 from sauti.monitoring.rollups import apply_cases, recounting, recounting_cases, tally_cases
 from sauti.monitoring.search import reports_matching as search_reports
 from sauti.monitoring.taxonomy import seed as seed_taxonomy
@@ -714,6 +715,10 @@ def do_transition(
     case.updated_at = timezone.now()
     with recounting(Report.objects.filter(case=case)), recounting_cases(Case.objects.filter(pk=case.pk)):
         case.save(update_fields=fields)
+    tell = to_status in TELL_REPORTERS and (inform if inform is not None else not case.is_sensitive)
+    data: dict[str, Any] = {"method": method, "referred_to": referred_to.pk if referred_to else None}
+    if to_status == Status.RESOLVED:
+        data["informed"] = tell  # a held resolution is not followed by "Is it fixed?" (reporters.py)
     event = CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.STATUS,
@@ -721,9 +726,11 @@ def do_transition(
         to_status=to_status,
         actor=by,
         reason=reason.strip(),
-        data={"method": method, "referred_to": referred_to.pk if referred_to else None},
+        data=data,
     )
-    if to_status in TELL_REPORTERS and (inform if inform is not None else not case.is_sensitive):
+    if from_status == Status.RESOLVED:
+        note_reopened(case, by)
+    if tell:
         _tell_reporters(case, by)
     return event
 

@@ -98,6 +98,7 @@ def build_demo_monitoring(rng: random.Random, log: Callable[[str], object]) -> N
                 ),
             )
         _advance(org, rng)
+        _hear_back(org, log)
         if slug == "haki-mtaani-demo":
             _identified_in_text(org, contacts[0], now)
 
@@ -199,3 +200,24 @@ def _advance(org: Organisation, rng: random.Random) -> None:
             reason="Follow-up visit by the monitors.",
             inform=False,
         )
+
+
+def _hear_back(org: Organisation, log: Callable[[str], object]) -> None:
+    """Issue 15: a status code for the latest web report (printed, to open /report/status/), and a resolved
+    case whose reporters were asked "Is it fixed?", one of them saying no (the coordinator's home shows it)."""
+    from sauti.monitoring.models import FixAnswer, FixCheck
+    from sauti.monitoring.reporters import do_issue_status_key, do_record_fixed_answer
+
+    latest = Report.objects.filter(organisation=org, channel="web").order_by("-pk").first()
+    if latest is not None:
+        log(f"  status page: reference {latest.reference}, code {do_issue_status_key(latest)}")
+    for case in Case.objects.filter(organisation=org, status=Status.RESOLVED).order_by("pk"):
+        reporters = {r.reporter for r in case.reports.select_related("reporter") if r.reporter is not None}
+        resolution = case.events.filter(kind="status", to_status=Status.RESOLVED).order_by("-pk").first()
+        if len(reporters) < 1 or resolution is None:
+            continue
+        check = FixCheck.objects.create(case=case, resolution=resolution)
+        for i, contact in enumerate(sorted(reporters, key=lambda c: c.pk)):
+            asked = FixAnswer.objects.create(fix_check=check, contact=contact)
+            do_record_fixed_answer(asked, "no" if i == 0 else "yes", "sms")
+        return

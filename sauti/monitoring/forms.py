@@ -599,3 +599,18 @@ class RedactionForm(forms.Form):
     text = forms.CharField(
         label=_("Text shown to those who may not see identities"), required=False, max_length=5000
     )
+
+
+class StatusLookupForm(Form):
+    """A report's reference and the secret given with it (issue 15: the public status page)."""
+
+    reference = forms.CharField(label=_("Report reference"), max_length=20, help_text=_("For example R123."))
+    key = forms.CharField(
+        label=_("Status code"), max_length=20, help_text=_("The 6-letter code given with the reference.")
+    )
+
+
+class KeepResolvedForm(Form):
+    reason = forms.CharField(
+        label=_("Why does the case stay resolved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -410,3 +410,60 @@ class CaseRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.category} {self.status} {self.county}/{self.ward}: {self.cases}"
+
+
+class StatusKey(models.Model):
+    """What opens the public status page of a report (issue 15): its reference plus a short secret given
+    to the reporter once (thanks page, confirmation SMS). Only a keyed hash of the secret is kept."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="status_key")
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"key of R{self.report_id}"
+
+
+class FixCheck(models.Model):
+    """ "Is it fixed?" asked of a resolved case's reporters: once per resolution (the status event that
+    resolved it), and, when one of them says no, the coordinator's decision (reopen or keep resolved)."""
+
+    class Decision(models.TextChoices):
+        REOPENED = "reopened", _("Reopened")
+        KEPT = "kept", _("Kept resolved")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="fix_checks")
+    resolution = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"fixed? C{self.case_id} ({self.asked_at:%Y-%m-%d})"
+
+
+class FixAnswer(models.Model):
+    """One reporter asked whether their resolved case is fixed, and their answer (blank until they reply)."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Fixed")
+        NO = "no", _("Not fixed")
+
+    fix_check = models.ForeignKey(FixCheck, on_delete=models.CASCADE, related_name="answers")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(max_length=4, choices=Answer.choices, blank=True)
+    channel = models.CharField(max_length=4, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fix_check", "contact"], name="fix_asked_once")]
+
+    def __str__(self) -> str:
+        return f"{self.fix_check_id}: {self.answer or '?'}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sauti.monitoring import views
+from sauti.monitoring import views, views_status
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/", views.case_inbox, name="case_inbox"),
@@ -28,4 +28,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/", views.report_public, name="report_public"),
     path("report/thanks/", views.report_thanks, name="report_thanks"),
     path("report/place/", views.report_place, name="report_place"),
+    path("report/status/", views_status.report_status, name="report_status"),
+    path("cases/<int:pk>/fixed/keep/", views_status.case_keep_resolved, name="case_keep_resolved"),
 ]

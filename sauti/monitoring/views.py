@@ -50,6 +50,7 @@ from sauti.monitoring.models import (
     Status,
     VerificationMethod,
 )
+from sauti.monitoring.reporters import do_issue_status_key, fix_state
 from sauti.monitoring.texts import Shown, TextPolicy, withheld_title
 from sauti.monitoring.web_actions import (
     CategoryError,
@@ -536,6 +537,8 @@ def _case_page(
             },
         ),
         "note_form": note_form or mforms.NoteForm(),
+        "fix": fix_state(case) if full_view else None,
+        "keep_form": mforms.KeepResolvedForm(),
         "place_query": case.settlement.name if case.settlement else case.ward.name if case.ward else "",
     }
     return render(request, "monitoring/case_detail.html", context, status=status)
@@ -830,6 +833,7 @@ def report_public(request: HttpRequest) -> HttpResponse:
             if report is not None:
                 request.session[SESSION_LAST_REPORT] = {
                     "reference": report.reference,
+                    "key": do_issue_status_key(report),
                     "organisation": report.organisation.name,
                     "identified": report.reporter_id is not None,
                 }

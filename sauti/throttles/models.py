@@ -11,6 +11,7 @@ from sauti.people.models import Organisation
 class Scope(models.TextChoices):
     REPORT = "report", _("Public report form")
     VOTE = "vote", _("Opinion votes")
+    STATUS = "status", _("Report status look-ups")
 
 
 class ThrottleLimit(models.Model):

@@ -36,6 +36,7 @@ def defaults() -> dict[str, tuple[int, int]]:
     return {
         Scope.REPORT: (settings.SAUTI_THROTTLE_REPORTS, settings.SAUTI_THROTTLE_REPORTS_WINDOW),
         Scope.VOTE: (settings.SAUTI_THROTTLE_VOTES, settings.SAUTI_THROTTLE_VOTES_WINDOW),
+        Scope.STATUS: (settings.SAUTI_THROTTLE_STATUS, settings.SAUTI_THROTTLE_STATUS_WINDOW),
     }
 
 

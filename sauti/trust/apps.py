@@ -13,4 +13,4 @@ class TrustConfig(AppConfig):
         from sauti.trust import phone
 
         register_keyword_handler(phone.handle_sms)  # a bare 1-5 answering a survey sent to this phone
-        register_menu_item(phone.MENU_ITEM)  # "7. Trust survey" in the USSD main menu
+        register_menu_item(phone.MENU_ITEM)  # "8. Trust survey" in the USSD main menu

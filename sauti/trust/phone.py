@@ -151,9 +151,9 @@ def handle_sms(
 
 
 class TrustSurveyItem:
-    """ "7. Trust survey" in the USSD main menu."""
+    """ "8. Trust survey" in the USSD main menu."""
 
-    key = "7"
+    key = "8"
 
     def label(self) -> str:
         return _("Trust survey")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from itertools import count
 
@@ -15,6 +16,7 @@ from sauti.conversations.actions import do_handle_sms
 from sauti.conversations.models import SmsConversation
 from sauti.core.crypto import lookup_hash
 from sauti.monitoring.models import Case, Report, Status
+from sauti.monitoring.reporters import report_for_key
 from sauti.people.actions import find_contact
 from sauti.people.models import Consent, Organisation
 from tests.conftest import World
@@ -39,9 +41,16 @@ def test_a_complete_message_becomes_a_located_report_with_a_reference(
 ) -> None:
     replies = sms(world.umoja, "Maji yamekatwa Mathare 4A tangu jana, watu 200 hawana maji", inbound_id=501)
     report = Report.objects.get()
-    assert replies == [
-        f"Asante. Ripoti yako {report.reference} imepokelewa. Kuifuatilia, tuma HALI {report.reference}."
-    ]
+    # Issue 15: the reply also gives the status page and its code, which opens this report and no other.
+    ref = report.reference
+    match = re.fullmatch(
+        rf"Asante\. Ripoti {ref} imepokelewa\. Ifuatilie: tuma HALI {ref} au fungua "
+        r"127\.0\.0\.1:8000/report/status/ nambari ([A-Z0-9]{6})",
+        replies[0],
+    )
+    assert len(replies) == 1 and match is not None, replies
+    assert report_for_key(ref, match.group(1)) == report
+    assert report_for_key(ref, "AAAAAA") is None
     assert (report.channel, report.external_id, report.language) == ("sms", "sms:501", "sw")
     assert report.settlement is not None and report.settlement.name == "Mathare 4A"
     assert report.people_affected == 200
@@ -60,9 +69,9 @@ def test_it_asks_county_ward_landmark_and_the_replies_continue_one_report(world:
     assert "Where exactly in Mabatini?" in sms(world.umoja, "Mabatini")[0]
     last = sms(world.umoja, "near the chief's camp")
     report = Report.objects.get()
-    assert last == [
-        f"Thank you. Your report {report.reference} is received. To check on it, send HALI {report.reference}."
-    ]
+    assert len(last) == 1 and last[0].startswith(
+        f"Thank you. Report {report.reference} received. Check it: send HALI {report.reference} or open "
+    )
     assert report.ward is not None and report.ward.code == 1446
     assert report.external_id == "sms:601" and "near the chief's camp" in report.description
     conv = SmsConversation.objects.get()

@@ -340,8 +340,9 @@ def test_apps_above_add_main_menu_items_but_not_on_taken_keys(world: World) -> N
     """budgets registers "6" in its AppConfig.ready(); the keys of the menu itself stay taken."""
     item = ussd.menu_item("6")
     assert item is not None
-    assert ussd.main_screen("en").endswith("\n6. Project status")
-    assert ussd.main_screen("sw").endswith("\n6. Hali ya mradi")
+    assert ussd.main_screen("en").endswith("\n6. Project status\n7. Answer")  # 7: conversations' own
+    assert ussd.main_screen("sw").endswith("\n6. Hali ya mradi\n7. Jibu")
+    assert max(len(ussd.main_screen(lang, "Choose a number from the list.")) for lang in ("en", "sw")) <= 160
 
     class Clash:
         key = ussd.SURVEYS

@@ -110,6 +110,12 @@ MATRIX: dict[str, str] = {
     "report/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     "report/thanks/": "302/- 302/- 302/- 302/- 302/- 302/- 302/- 302/- 302/-",
     "report/place/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
+    # Issue 15: the reporter's status page (public; a look-up is a POST with reference and code).
+    "report/status/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
+    # Keeping a case resolved after a reporter's "not fixed": coordinators of the case's organisation.
+    "cases/<int:pk>/fixed/keep/": "302/- 405/400 405/400 405/404 405/403 405/403 405/403 405/403 405/404",
+    # A verification answer page: only a recipient's own token opens it (an unknown one is 404 for all).
+    "dialogues/answer/<str:token>/": "404/- 404/- 404/- 404/- 404/- 404/- 404/- 404/- 404/-",
     "map/": "302/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 403/-",
     "map/data/counties.json": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     "map/data/wards.json": "400/- 400/- 400/- 400/- 400/- 400/- 400/- 400/- 400/-",

@@ -128,8 +128,8 @@ def test_ussd_asks_the_survey_sent_to_the_phone_one_screen_per_statement(
         assert shown.encoding == "GSM-7" and shown.units <= 160, body
         return body
 
-    assert "7. " in dial(None)
-    first = dial("7")
+    assert "8. " in dial(None)
+    first = dial("8")
     assert first.startswith("CON 1/4 Ningeripoti uhalifu")  # Akinyi's language
     assert dial("8").startswith("CON ")  # not 1-5: asked again
     for entry in ("4", "4", "5"):
@@ -145,7 +145,7 @@ def test_ussd_asks_the_survey_sent_to_the_phone_one_screen_per_statement(
     # A second call in the same wave is refused.
     inputs.clear()
     data = {"sessionId": "ATUid_trust_2", "serviceCode": "*384*1#", "phoneNumber": AKINYI,
-            "networkCode": "63902", "text": "7"}  # fmt: skip
+            "networkCode": "63902", "text": "8"}  # fmt: skip
     second = post(f"/messaging/hooks/dev/{channel.token}/ussd/", data).content.decode()
     assert second.startswith("END ") and TrustResponse.objects.count() == 1
 
