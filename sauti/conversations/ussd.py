@@ -234,7 +234,7 @@ def _main(note: str = "") -> str:
     items other apps register."""
     return "\n".join(
         [
-            note or _("Sauti: report to your community group"),
+            note or _("Sauti: report to your group"),
             "1. " + _("Report a problem"),
             "2. " + _("Check a report"),
             "3. " + _("My consent"),

@@ -83,7 +83,7 @@ def test_a_report_in_english_ends_with_its_reference(
         assert dial.send("1") == "END Language set: English."
     assert find_contact(world.umoja, SW_PHONE).language == "en"  # type: ignore[union-attr]
     dial = Dial(world.umoja)
-    assert dial.start().startswith("CON Sauti: report to your community group\n1. Report a problem")
+    assert dial.start().startswith("CON Sauti: report to your group\n1. Report a problem")
     assert dial.send("1").startswith("CON Choose the problem:\n1. Housing, evictions")
     assert dial.send("2").startswith("CON County? Choose or type the name:\n1. Mombasa")
     assert dial.send("nairob").startswith("CON Ward? Choose or type the name:")
@@ -332,7 +332,7 @@ def test_a_raced_first_hop_still_gets_the_first_screen(world: World, monkeypatch
     body = do_handle_ussd(
         organisation=world.umoja, session_id="ATUid_race", phone=PHONE, service_code="*1#", text=""
     )
-    assert body.startswith("CON Sauti: report to your community group")
+    assert body.startswith("CON Sauti: report to your group")
     assert UssdSession.objects.filter(session_id="ATUid_race").count() == 1
 
 
@@ -340,8 +340,9 @@ def test_apps_above_add_main_menu_items_but_not_on_taken_keys(world: World) -> N
     """budgets registers "6" in its AppConfig.ready(); the keys of the menu itself stay taken."""
     item = ussd.menu_item("6")
     assert item is not None
-    assert ussd.main_screen("en").endswith("\n6. Project status\n7. Answer")  # 7: conversations' own
-    assert ussd.main_screen("sw").endswith("\n6. Hali ya mradi\n7. Jibu")
+    # 7: conversations' own; 8: trust's
+    assert ussd.main_screen("en").endswith("\n6. Project status\n7. Answer\n8. Trust survey")
+    assert ussd.main_screen("sw").endswith("\n6. Hali ya mradi\n7. Jibu\n8. Utafiti wa imani")
     assert max(len(ussd.main_screen(lang, "Choose a number from the list.")) for lang in ("en", "sw")) <= 160
 
     class Clash:
@@ -356,3 +357,11 @@ def test_apps_above_add_main_menu_items_but_not_on_taken_keys(world: World) -> N
     with pytest.raises(ValueError, match="taken"):
         ussd.register_menu_item(Clash())
     assert ussd.menu_item(ussd.SURVEYS) is None
+
+    class SecondSeven(Clash):
+        key = "7"
+
+    # Seen when two apps both chose "7": the second one vanished from the menu without a word.
+    with pytest.raises(ValueError, match="taken by AnswerItem"):
+        ussd.register_menu_item(SecondSeven())
+    assert type(ussd.menu_item("7")).__name__ == "AnswerItem"

@@ -41,7 +41,7 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     statuses = set(Commitment.objects.values_list("status", flat=True))
     assert {"fulfilled", "in_progress", "broken", "partly_fulfilled", "agreed"} <= statuses
     assert Meeting.objects.filter(kind="community_police").exclude(segment="").count() >= 8
-    assert Meeting.objects.filter(kind="peace_action").exclude(peace_action="").count() == 3
+    assert Meeting.objects.filter(kind="peace_action").exclude(peace_action="").count() >= 3
     client = Client()
     assert client.login(username="wanjiku", password="sauti-demo-2026")
     meeting = programme.meetings.get(kind="dialogue")
