@@ -65,7 +65,11 @@ def test_each_app_registers_its_upkeep_with_the_worker() -> None:
         "messaging.sweep",
         "conversations.expire",
     }
-    assert {job.name for job in periodic.jobs("day")} == {"dialogues.reminders", "people.retention"}
+    assert {job.name for job in periodic.jobs("day")} == {
+        "dialogues.reminders",
+        "monitoring.fixed",
+        "people.retention",
+    }
 
 
 def test_one_failing_job_does_not_keep_the_others_from_running(
