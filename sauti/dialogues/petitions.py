@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from sauti.core import pdf as core_pdf
 from sauti.dialogues.actions import DialogueError, agreed_priorities
@@ -256,11 +256,14 @@ def build(
 def evidence_line(p: PriorityEvidence) -> str:
     if not p.cases:
         return _("Raised by the groups in the preparatory dialogues; no documented cases linked yet.")
-    text = _("%(reports)d reports in %(cases)d documented cases, %(people)d people affected.") % {
-        "reports": p.reports,
-        "cases": p.cases,
-        "people": p.people,
-    }
+    if p.reports == 1:
+        text = _("1 report in 1 documented case, %(people)d people affected.") % {"people": p.people}
+    else:
+        text = ngettext(
+            "%(reports)d reports in %(cases)d documented case, %(people)d people affected.",
+            "%(reports)d reports in %(cases)d documented cases, %(people)d people affected.",
+            p.cases,
+        ) % {"reports": p.reports, "cases": p.cases, "people": p.people}
     if p.first and p.last:
         text += " " + _("First reported %(first)s, last %(last)s.") % {
             "first": p.first.strftime("%d/%m/%Y"),

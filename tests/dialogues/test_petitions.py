@@ -81,7 +81,7 @@ def test_a_petition_carries_priorities_evidence_testimonies_and_a_signature_shee
     assert len(order) == 3
     assert order == sorted(order)
     assert "Petition to Chief, Mabatini" in text and "Chief John Kariuki" in text
-    assert "3 reports in 1 documented cases, 60 people affected." in text
+    assert "3 reports in 1 documented case, 60 people affected." in text
     assert "no documented cases linked yet" in text
     assert "the Kwa Reuben tap has been dry for weeks" in text  # the testimony, redacted
     assert "Akinyi" not in text and "0712" not in text and "733" not in text and "[name]" in text
@@ -190,3 +190,19 @@ def test_only_those_who_manage_the_programme_make_petitions(
     assert r.status_code == expected
     assert client.get(f"/dialogues/{dia.programme.pk}/petition-templates/").status_code == expected
     assert Contact.objects.exists()
+
+
+def test_evidence_lines_count_in_words_as_people_write_them() -> None:
+    from django.utils import translation
+
+    from sauti.dialogues.petitions import PriorityEvidence, evidence_line
+
+    def line(reports: int, cases: int) -> str:
+        return evidence_line(PriorityEvidence("t", "d", reports, cases, 40, [], None, None))
+
+    assert line(1, 1) == "1 report in 1 documented case, 40 people affected."
+    assert line(3, 1) == "3 reports in 1 documented case, 40 people affected."
+    assert line(5, 2) == "5 reports in 2 documented cases, 40 people affected."
+    with translation.override("sw"):
+        assert line(3, 1) == "ripoti 3 katika kesi 1 iliyorekodiwa, watu 40 walioathirika."
+        assert line(5, 2) == "ripoti 5 katika kesi 2 zilizorekodiwa, watu 40 walioathirika."
