@@ -69,19 +69,13 @@ def public_timeline(case: Case, report: Report) -> list[PublicEntry]:
     out: list[PublicEntry] = []
     for e in events:
         mine = e.report_id == report.pk
-        if e.kind == CaseEvent.Kind.CREATED:
-            title = (
-                _("Your report %(ref)s was received") % {"ref": report.reference}
-                if mine
-                else _("Case opened")
-            )
-            out.append(PublicEntry(e.at, title))
-        elif e.kind == CaseEvent.Kind.REPORT_ADDED:
-            title = (
-                _("Your report %(ref)s was received") % {"ref": report.reference}
-                if mine
-                else _("Another report about the same problem was added")
-            )
+        if e.kind in (CaseEvent.Kind.CREATED, CaseEvent.Kind.REPORT_ADDED):
+            if mine:
+                title = _("Your report %(ref)s was received") % {"ref": report.reference}
+            elif e.kind == CaseEvent.Kind.CREATED:
+                title = _("Case opened")
+            else:
+                title = _("Another report about the same problem was added")
             out.append(PublicEntry(e.at, title))
         elif e.kind == CaseEvent.Kind.STATUS:
             detail = ""
