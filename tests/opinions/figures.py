@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -23,6 +24,7 @@ def main() -> None:
         folder,
         math_analysis,
         math_blob,
+        zeroed_window,
     )
 
     print("PCA against Polis math-pca2.json (|cosine| of each component; sign free)")
@@ -50,6 +52,30 @@ def main() -> None:
         print(
             f"  {name:34s} {len(kept & polis) / len(kept | polis):.3f}  ({len(polis - kept)} only in Polis')"
         )
+    print(
+        "Same, counting as Polis' older math did (each zeroed moderated-out/meta column a vote for everyone):"
+        " throughout, and when it must have stopped for an exact match"
+    )
+
+    def day(ms: float) -> str:
+        if abs(ms) == float("inf"):
+            return "the start" if ms < 0 else "the end"
+        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+
+    after, before = -float("inf"), float("inf")
+    for name in MATH_NAMES:
+        kept = set(history_in_conv(folder(str(MATH / name)).votes, zeroed_until=float("inf")))
+        polis = set(math_blob(name)["in-conv"])
+        window = zeroed_window(name)
+        if window is None:
+            when = "never"
+            after, before = float("inf"), -float("inf")
+        else:
+            when = f"between {day(window[0])} and {day(window[1])}"
+            after, before = max(after, window[0]), min(before, window[1])
+        print(f"  {name:34s} throughout {len(kept & polis) / len(kept | polis):.3f}; exact if stopped {when}")
+    together = f"between {day(after)} and {day(before)}" if after < before else "never"
+    print(f"  all five exact if it stopped {together}")
     print(
         "Adjusted Rand index, ids re-labelled and rows shuffled, history replayed where votes.csv has times"
     )

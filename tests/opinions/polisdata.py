@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from sauti.opinions.polis import Analysis, Folder, Votes, analyze, load_folder, replay
+from sauti.opinions.polis import Analysis, Folder, Votes, analyze, history_in_conv, load_folder, replay
+from sauti.opinions.polis.history import batch_ends
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "validation"
 MATH = SHARED / "polis-math"
@@ -133,3 +134,32 @@ def ari_relabelled(name: str, seed: int = 1) -> tuple[float, int]:
         if g >= 0 and polis.get(back[int(p)]) is not None
     ]
     return adjusted_rand([a for a, _ in pairs], [int(b or 0) for _, b in pairs]), len(pairs)
+
+
+@cache
+def zeroed_window(name: str) -> tuple[float, float] | None:
+    """When Polis' older counting (zeroed columns counted as votes) may have stopped for the replay to give
+    exactly Polis' in-conv of a polis-math conversation: (after, before) in ms, -inf = from the start (never
+    used), inf = never stopped; None if no moment does. A later stop only admits more, so two bisections over
+    the batch ends suffice."""
+    votes = folder(str(MATH / name)).votes
+    assert votes.events is not None
+    polis = frozenset(math_blob(name)["in-conv"])
+    ends = votes.events.times[batch_ends(votes.events.times) - 1]
+    stops = np.concatenate([[-np.inf], ends + 1.0])  # stop just after each batch, or before the first
+
+    def kept(i: int) -> frozenset[int]:
+        return history_in_conv(votes, zeroed_until=float(stops[i]))
+
+    lo, hi = 0, len(stops)  # the first stop that keeps everyone Polis keeps
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if kept(mid) >= polis else (mid + 1, hi)
+    first = lo
+    lo, hi = first, len(stops)  # the first stop after it that keeps someone Polis does not
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if not kept(mid) <= polis else (mid + 1, hi)
+    if first >= len(stops) or lo == first:
+        return None
+    return float(stops[first] - 1.0), float(stops[lo] - 1.0) if lo < len(stops) else float("inf")

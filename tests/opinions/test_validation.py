@@ -19,12 +19,14 @@ from .polisdata import (
     folder,
     math_analysis,
     math_blob,
+    relabelled,
+    zeroed_window,
 )
 
 # Kept in the conversation by Polis' history (sticky membership) although they now have fewer than 7 votes.
 HISTORY_KEPT = {"below-100-ptpts": {5, 10, 11, 14}}
 # above-100-ptpts: 31 participants Polis kept who first voted in 2018 with 2-6 votes, each with at least two on
-# statements not moderated out, and whom no replay of today's rule admits (see docs/decisions.md, issue 19).
+# statements not moderated out, and whom no replay of today's rule admits: Polis' older counting does (below).
 UNEXPLAINED = {"above-100-ptpts": 31}
 
 
@@ -54,6 +56,24 @@ def test_in_conversation_set_replayed_from_history_equals_polis(name: str) -> No
         assert len(ours & theirs) / len(ours | theirs) == 1.0
         result = replay(votes)
         assert {int(p) for p in result.pids[result.in_conv]} == theirs
+
+
+def test_polis_older_counting_explains_the_31() -> None:
+    # Polis' older math counted votes on the moderated matrix, where each zeroed column is a vote for everyone.
+    # Stopped at one moment common to the five conversations, the replay gives exactly Polis' in-conv on all of
+    # them; used throughout, it admits people Polis did not, so it is not today's rule.
+    windows = [zeroed_window(name) for name in MATH_NAMES]
+    assert all(w is not None for w in windows)
+    after = max(w[0] for w in windows if w is not None)
+    before = min(w[1] for w in windows if w is not None)
+    assert after < before
+    name = "above-100-ptpts"
+    votes, back = relabelled(folder(str(MATH / name)).votes, seed=1)
+    polis = frozenset(math_blob(name)["in-conv"])
+    for stop in (after + 1.0, (after + before) / 2, before):
+        assert {back[p] for p in history_in_conv(votes, zeroed_until=stop)} == polis
+    assert {back[p] for p in history_in_conv(votes, zeroed_until=float("inf"))} > polis
+    assert {back[p] for p in history_in_conv(votes, zeroed_until=after - 1.0)} < polis
 
 
 @pytest.mark.parametrize("name", MATH_NAMES)

@@ -14,6 +14,12 @@ clusters, and smooths the group count. Two things depend on that history and are
 
 Votes are as the export gives them (latest per participant and statement, or every row with its time);
 moderation is today's for the whole replay (exports do not say when a statement was moderated).
+
+Polis' older counting (`zeroed_until`): an earlier version of Polis' math counted each participant's votes on
+the rating matrix *after* moderation, where `zero-out-columns` writes 0 into every cell of a moderated-out or
+meta statement's column, voted or not; so every such statement with at least one vote counted as a vote for
+everyone. Today's Polis counts on the raw matrix. Exports do not say which version ran when, so the older
+counting is off unless the caller gives the moment it stopped (see docs/decisions.md, issue 19 session 5).
 """
 
 from __future__ import annotations
@@ -40,12 +46,22 @@ def batch_ends(times: npt.NDArray[np.float64], gap: float = GAP_MS) -> npt.NDArr
 
 
 def in_conv_history(
-    events: Events, ends: npt.NDArray[np.int64]
+    events: Events,
+    ends: npt.NDArray[np.int64],
+    *,
+    zeroed: frozenset[int] = frozenset(),
+    zeroed_until: float | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Replay the in-conversation rule batch by batch. Returns the participant ids (ascending) and, for each,
-    the index of the batch after which it joined (len(ends) = never)."""
+    the index of the batch after which it joined (len(ends) = never).
+
+    Batches ending before `zeroed_until` (ms) count votes as Polis' older math did: votes on statements not in
+    `zeroed`, plus one for each statement of `zeroed` that has a vote so far (its whole column was set to 0)."""
     pids, p_idx = np.unique(events.pids, return_inverse=True)
     tids, t_idx = np.unique(events.tids, return_inverse=True)
+    zeroed_col = np.isin(tids, np.fromiter(zeroed, dtype=np.int64, count=len(zeroed)))
+    col_seen = np.zeros(len(tids), dtype=bool)
+    kept_counts = np.zeros(len(pids), dtype=np.int64)
     pair = p_idx.astype(np.int64) * len(tids) + t_idx
     # Only a participant's first vote on a statement adds to their count (later rows change their mind).
     _u, first_pair = np.unique(pair, return_index=True)
@@ -64,19 +80,28 @@ def in_conv_history(
     start = 0
     for b, end in enumerate(ends):
         rows = slice(start, int(end))
-        who = p_idx[rows][new_pair[rows]]
+        first = new_pair[rows]
+        who = p_idx[rows][first]
         np.add.at(counts, who, 1)
         seen[p_idx[rows]] = True
         threshold = min(MIN_VOTES, int(n_cmts_after[end - 1]))
-        touched = np.unique(p_idx[rows])
-        fresh = touched[(counts[touched] >= threshold) & ~inside[touched]]
+        if zeroed_until is not None and events.times[end - 1] < zeroed_until:
+            np.add.at(kept_counts, who[~zeroed_col[t_idx[rows][first]]], 1)
+            col_seen[t_idx[rows]] = True
+            # A new zeroed column changes everyone's count, so everyone seen is checked.
+            effective = kept_counts + int((col_seen & zeroed_col).sum())
+            touched = np.flatnonzero(seen)
+        else:
+            effective = counts
+            touched = np.unique(p_idx[rows])
+        fresh = touched[(effective[touched] >= threshold) & ~inside[touched]]
         inside[fresh] = True
         joined[fresh] = b
         n_inside += len(fresh)
         if n_inside < MIN_IN_CONV:
             # Top up with the most active participants not yet in (ties: lower id first).
             candidates = np.flatnonzero(seen & ~inside)
-            order = candidates[np.lexsort((candidates, -counts[candidates]))]
+            order = candidates[np.lexsort((candidates, -effective[candidates]))]
             extra = order[: MIN_IN_CONV - n_inside]
             inside[extra] = True
             joined[extra] = b
@@ -85,12 +110,14 @@ def in_conv_history(
     return pids.astype(np.int64), joined
 
 
-def history_in_conv(votes: Votes, gap: float = GAP_MS) -> frozenset[int]:
+def history_in_conv(
+    votes: Votes, gap: float = GAP_MS, *, zeroed_until: float | None = None
+) -> frozenset[int]:
     """Everyone Polis' history would have let into the conversation (empty without timestamps)."""
     if votes.events is None:
         return frozenset()
     ends = batch_ends(votes.events.times, gap)
-    pids, joined = in_conv_history(votes.events, ends)
+    pids, joined = in_conv_history(votes.events, ends, zeroed=votes.mod_out, zeroed_until=zeroed_until)
     return frozenset(int(p) for p in pids[joined < len(ends)])
 
 
@@ -113,6 +140,7 @@ def replay(
     seed: int = 0,
     growth: float = GROWTH,
     gap: float = GAP_MS,
+    zeroed_until: float | None = None,
     progress: Callable[[int, int], object] | None = None,
 ) -> Analysis:
     """The analysis Polis' history leads to: warm-started updates over the timestamped votes, ending on all
@@ -121,7 +149,7 @@ def replay(
     if events is None:
         raise ValueError("the votes carry no timestamps: nothing to replay")
     ends = batch_ends(events.times, gap)
-    pids, joined = in_conv_history(events, ends)
+    pids, joined = in_conv_history(events, ends, zeroed=votes.mod_out, zeroed_until=zeroed_until)
     state: State | None = None
     last = 0
     chosen: list[int] = []
