@@ -8,7 +8,13 @@ from django.shortcuts import render
 
 
 def form_errors(form: forms.BaseForm) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    """Every error of the form in one line, each field's led by its label so the reader knows which to fix."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label}: " if field is not None and field.label else ""
+        parts.extend(f"{label}{e}" for e in errors)
+    return " ".join(parts)
 
 
 def refused(request: HttpRequest, reason: str, back: str) -> HttpResponse:

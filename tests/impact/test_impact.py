@@ -172,3 +172,15 @@ def test_the_people_reached_page_links_to_the_report_for_those_who_may_open_it(d
     url = f"/dialogues/{dia.programme.pk}/reach/"
     assert 'id="impact-link"' in dia.world.client_for(dia.world.kamau).get(url).content.decode()
     assert 'id="impact-link"' not in dia.world.client_for(dia.world.otieno).get(url).content.decode()
+
+
+def test_bad_dates_name_the_field_in_the_users_language(dia: Dialogue) -> None:
+    c = dia.world.client_for(dia.world.kamau)
+    page = c.get("/impact/umoja/", {"since": "2026-13-01", "until": "x"})
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "From: Enter a valid date." in text and "Until: Enter a valid date." in text
+    assert "Not saved" not in text  # nothing was being saved: a report was asked for
+    c.post("/i18n/setlang/", {"language": "sw", "next": "/"})
+    sw = c.get("/impact/umoja/", {"since": "2026-13-01"})
+    assert sw.status_code == 400 and "Kuanzia:" in sw.content.decode()
