@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -125,11 +126,15 @@ def records_url(organisation: Organisation, period: Period, key: str) -> str:
 
 
 def _meetings(programmes: Sequence[Programme], period: Period) -> QuerySet[Meeting]:
+    # Local midnights rather than `starts_at__date`: the same meetings, without SQLite calling a Python
+    # function per meeting (~1 s of the report's page at 2,000 meetings on a loaded machine).
     return Meeting.objects.filter(
         programme__in=[p.pk for p in programmes],
         status=Meeting.Status.HELD,
-        starts_at__date__gte=period.since,
-        starts_at__date__lte=period.until,
+        starts_at__gte=timezone.make_aware(dt.datetime.combine(period.since, dt.time.min)),
+        starts_at__lt=timezone.make_aware(
+            dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min)
+        ),
     )
 
 

@@ -44,9 +44,9 @@ def straightforward(meetings: Iterable[Meeting], org_id: int, programme_ids: lis
         return p
 
     own: dict[int, set[str]] = {}
-    for p in Participant.objects.filter(organisation_id=org_id):
-        keys = set(p.segments.filter(programme_id__in=programme_ids).values_list("key", flat=True))
-        own.setdefault(root(p).pk, set()).update(keys)
+    for member in Participant.objects.filter(organisation_id=org_id):
+        keys = set(member.segments.filter(programme_id__in=programme_ids).values_list("key", flat=True))
+        own.setdefault(root(member).pk, set()).update(keys)
     atts = sorted(Attendance.objects.filter(meeting__in=meetings), key=lambda a: a.pk)
     roots = {a.pk: root(a.participant) for a in atts if a.participant}
     by_phone = {r.phone_hash: r for r in roots.values() if r.phone_hash}
@@ -130,10 +130,16 @@ def varied(dia: Dialogue) -> tuple[Programme, Programme]:
     seg2 = {s.key: s for s in reach.ensure_default_segments(second)}
     wards = list(Ward.objects.order_by("code")[:2])
 
-    def meeting(prog: Programme, starts: dt.datetime, **extra: object) -> Meeting:
+    def meeting(
+        prog: Programme,
+        starts: dt.datetime,
+        kind: str = "community_police",
+        status: str = "held",
+        **extra: object,
+    ) -> Meeting:
         return Meeting.objects.create(
-            programme=prog, kind=extra.pop("kind", "community_police"), title=f"M {starts}", starts_at=starts,
-            ends_at=starts + dt.timedelta(hours=2), status=extra.pop("status", "held"), **extra,
+            programme=prog, kind=kind, title=f"M {starts}", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+            status=status, **extra,
         )  # fmt: skip
 
     # 22:30 UTC on 31 March is 1 April in Nairobi: a local-date period and a UTC month disagree there.
@@ -254,6 +260,15 @@ def test_the_indicators_and_the_report_agree_with_the_records(
     listed = report.records(first.organisation, period, report.PEOPLE)
     assert built.figure(report.PEOPLE).value == listed.total
     assert sum(built.by_sex.values()) == listed.total
+    # The report's period is local days (22:30 UTC on 31 March is 1 April in Nairobi).
+    dated = Meeting.objects.filter(
+        programme__organisation=first.organisation,
+        status="held",
+        starts_at__date__gte=period.since,
+        starts_at__date__lte=period.until,
+    )
+    held = built.figure(report.SESSIONS).value + built.figure(report.ACTIVITIES).value
+    assert held == dated.count()
     result = reach.indicators(first, since=since, until=until)
     meetings = Meeting.objects.filter(programme=first, status="held")
     if since:
