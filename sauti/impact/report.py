@@ -1,7 +1,7 @@
 """An organisation's impact over a reporting period the donor chooses: what it counts and how (issue 18).
 
 Read-only; every figure is computed by the rule of the app that owns the records (people reached:
-`dialogues.reach.people_reached`; a commitment kept: `dialogues.results` through `dialogues.stats.score`;
+`dialogues.reach.reach_figures`, listed by `people_reached`; a commitment kept: `dialogues.results` through `dialogues.stats.score`;
 trust: `trust.stats`), and `records(...)` lists exactly the rows a figure counts, so a figure links to them.
 No identities: people are counted and listed by number, never by name or phone.
 """
@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -125,11 +126,15 @@ def records_url(organisation: Organisation, period: Period, key: str) -> str:
 
 
 def _meetings(programmes: Sequence[Programme], period: Period) -> QuerySet[Meeting]:
+    # Local midnights rather than `starts_at__date`: the same meetings, without SQLite calling a Python
+    # function per meeting (~1 s of the report's page at 2,000 meetings on a loaded machine).
     return Meeting.objects.filter(
         programme__in=[p.pk for p in programmes],
         status=Meeting.Status.HELD,
-        starts_at__date__gte=period.since,
-        starts_at__date__lte=period.until,
+        starts_at__gte=timezone.make_aware(dt.datetime.combine(period.since, dt.time.min)),
+        starts_at__lt=timezone.make_aware(
+            dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min)
+        ),
     )
 
 
@@ -230,19 +235,21 @@ def _trust(waves: list[TrustWave]) -> tuple[list[TrustLine], list[tuple[TrustWav
 
 def build(organisation: Organisation, period: Period) -> Report:
     programmes = programmes_of(organisation, period)
-    meetings = _meetings(programmes, period)
-    meeting_rows = list(meetings.values_list("kind", "starts_at", "segment", "ward_id"))
-    placed = any(segment or ward for _k, _s, segment, ward in meeting_rows)
-    with _no_gc():
-        people = reach.people_reached(meetings, organisation.pk, [p.pk for p in programmes], placed)
-    sessions = [start for kind, start, _sg, _w in meeting_rows if kind in reach.SESSION_KINDS]
-    activities = [start for kind, start, _sg, _w in meeting_rows if kind in reach.ACTIVITY_KINDS]
+    reached = reach.reach_figures(_meetings(programmes, period), organisation.pk, [p.pk for p in programmes])
+    months: dict[str, Counter[str]] = defaultdict(Counter)
+    for month, n in reached.first_seen.items():
+        months[month][PEOPLE] += n
+    for (kind, month), n in reached.meetings.items():
+        if kind in reach.SESSION_KINDS:
+            months[month][SESSIONS] += n
+        elif kind in reach.ACTIVITY_KINDS:
+            months[month][ACTIVITIES] += n
     waves = _waves(programmes, period)
     trust_lines, trust_waves = _trust(waves)
     values = {
-        PEOPLE: len(people),
-        SESSIONS: len(sessions),
-        ACTIVITIES: len(activities),
+        PEOPLE: reached.people,
+        SESSIONS: sum(m[SESSIONS] for m in months.values()),
+        ACTIVITIES: sum(m[ACTIVITIES] for m in months.values()),
         COMMITMENTS: _commitments(programmes, period).count(),
         VERIFIED: len(_verified(programmes, period)),
         CASES: _cases(organisation, programmes, period).values("case_id").distinct().count(),
@@ -252,18 +259,6 @@ def build(organisation: Organisation, period: Period) -> Report:
         or 0,
         TRUST: sum(n for _w, n in trust_waves),
     }
-    months: dict[str, Counter[str]] = defaultdict(Counter)
-    for p in people.values():
-        if p.first_seen:
-            months[p.first_seen.strftime("%Y-%m")][PEOPLE] += 1
-    for start in sessions:
-        months[start.strftime("%Y-%m")][SESSIONS] += 1
-    for start in activities:
-        months[start.strftime("%Y-%m")][ACTIVITIES] += 1
-    segments: Counter[str] = Counter()
-    for p in people.values():
-        for key in p.segments or {""}:
-            segments[key] += 1
     return Report(
         organisation=organisation,
         period=period,
@@ -272,8 +267,8 @@ def build(organisation: Organisation, period: Period) -> Report:
             Figure(key, figure_label(key), values[key], records_url(organisation, period, key))
             for key in FIGURES
         ],
-        by_sex=dict(sorted(Counter(p.sex for p in people.values()).items())),
-        by_segment=dict(sorted(segments.items(), key=lambda kv: -kv[1])),
+        by_sex=dict(sorted(reached.by_sex.items())),
+        by_segment=dict(sorted(reached.by_segment.items(), key=lambda kv: (-kv[1], kv[0]))),
         months=[
             {"month": m, **{k: months[m][k] for k in (PEOPLE, SESSIONS, ACTIVITIES)}} for m in sorted(months)
         ],
