@@ -27,25 +27,26 @@ COLUMNS = [
 # Measured (`bench/parse_accuracy.py` prints the table) and set a little below, so a regression fails but
 # a one-message change does not. Rows 331-420 were written later, mostly about corruption (the weakest
 # recall), before the rules were tuned on their training rows; rows 421-480 (issue 16) likewise, before
-# the second tuning, which looked only at training rows. Held-out (all 160) measured: category 0.844,
-# macro-F1 0.858, language 0.988, place 0.994, people 0.975, lowest recall 0.708 (corruption); train:
-# category 0.975, macro-F1 0.969. Issue 16 asks 0.95 for the held-out category: not reached (docs/places.md).
+# the second tuning, which looked only at training rows; rows 481-600 (session 5) before anything was
+# tuned on them. Rules alone on the 600 rows, held-out (200): category 0.815, macro-F1 0.838, language
+# 0.960, lowest recall 0.625 (corruption); train (400): category 0.940, macro-F1 0.943, lowest recall
+# 0.750. Issue 16 asks 0.95 for the held-out category: not reached (docs/places.md).
 FLOORS = {
     "train": {
-        "category": 0.95,
-        "macro_f1": 0.95,
-        "language": 0.97,
+        "category": 0.92,
+        "macro_f1": 0.92,
+        "language": 0.95,
         "place": 0.95,
         "people": 0.97,
-        "min_recall": 0.85,
+        "min_recall": 0.70,
     },
     "held-out": {
-        "category": 0.82,
-        "macro_f1": 0.84,
-        "language": 0.95,
+        "category": 0.79,
+        "macro_f1": 0.81,
+        "language": 0.94,
         "place": 0.90,
         "people": 0.95,
-        "min_recall": 0.65,
+        "min_recall": 0.60,
     },
 }
 
@@ -212,11 +213,11 @@ def test_accuracy_on_the_labelled_set() -> None:
     print()
     print(table(named))
     misses = [
-        f"  {'held-out' if r.held_out else 'train   '} {r.category:>15} -> {a.category:<15} {r.text}"
-        for r, a in zip(rows, results, strict=True)
-        if r.category != a.category
+        f"  {r.category:>15} -> {a.category:<15} {r.text}" for r, a in train if r.category != a.category
     ]
-    print("category misses:\n" + "\n".join(misses))
+    print(
+        "training rows read wrongly (held-out rows are not shown, to keep them unseen):\n" + "\n".join(misses)
+    )
     for split, floors in FLOORS.items():
         s = named[split]
         for metric, floor in floors.items():
