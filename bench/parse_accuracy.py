@@ -12,6 +12,7 @@ tests/conversations/test_accuracy.py (which holds the figures to floors).
 from __future__ import annotations
 
 import argparse
+import csv
 import time
 from collections import Counter
 
@@ -25,11 +26,29 @@ GROUPS = [
 ]
 
 
+def write_training() -> None:
+    from sauti.conversations.category_model import TRAINING_DATA
+    from tests.conversations.test_accuracy import load
+
+    with TRAINING_DATA.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["text", "category"])
+        writer.writerows((r.text, r.category) for r in load() if not r.held_out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list the training rows read wrongly")
+    parser.add_argument(
+        "--write-training",
+        action="store_true",
+        help="rewrite the category model's training file from the labelled set's training rows, and stop",
+    )
     args = parser.parse_args()
-    setup_django(migrate=True)
+    setup_django(migrate=not args.write_training)
+    if args.write_training:
+        write_training()
+        return
 
     from sauti.conversations.reading import analyse
     from tests.conversations.test_accuracy import Scores, load, score, table
