@@ -12,21 +12,46 @@ tests/conversations/test_accuracy.py (which holds the figures to floors).
 from __future__ import annotations
 
 import argparse
+import csv
 import time
+from collections import Counter
 
 from benchsetup import setup_django
 
-OLD_ROWS = 420  # the rows before issue 16; rows after them were written before the rules were tuned again
+# Groups of rows by when they were written; each group was written before anything was tuned on it.
+GROUPS = [
+    ("old", 1, 420),  # before issue 16
+    ("issue 16", 421, 480),  # written before the second tuning of the rules
+    ("session 5", 481, 10_000),  # written before the learned model was added beside the rules
+]
+
+
+def write_training() -> None:
+    from sauti.conversations.category_model import TRAINING_DATA
+    from tests.conversations.test_accuracy import load
+
+    with TRAINING_DATA.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["text", "category"])
+        writer.writerows((r.text, r.category) for r in load() if not r.held_out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list the training rows read wrongly")
+    parser.add_argument(
+        "--write-training",
+        action="store_true",
+        help="rewrite the category model's training file from the labelled set's training rows, and stop",
+    )
     args = parser.parse_args()
-    setup_django(migrate=True)
+    setup_django(migrate=not args.write_training)
+    if args.write_training:
+        write_training()
+        return
 
     from sauti.conversations.reading import analyse
-    from tests.conversations.test_accuracy import load, score, table
+    from tests.conversations.test_accuracy import Scores, load, score, table
 
     rows = load()
     analyse("warm up the place index: Mathare 4A")
@@ -36,26 +61,23 @@ def main() -> None:
     pairs = list(zip(rows, results, strict=True))
     train = [(r, a) for r, a in pairs if not r.held_out]
     held = [(r, a) for r, a in pairs if r.held_out]
-    old = [(r, a) for r, a in held if r.number <= OLD_ROWS]
-    new = [(r, a) for r, a in held if r.number > OLD_ROWS]
     named = {
         "train": score([r for r, _ in train], [a for _, a in train]),
         "held-out": score([r for r, _ in held], [a for _, a in held]),
         "all": score(rows, results),
     }
     print(table(named))
-    if new:
-        print(
-            f"\nheld-out rows 1-{OLD_ROWS} (old) and {OLD_ROWS + 1}-{len(rows)} (new, written before tuning):"
-        )
-        print(
-            table(
-                {
-                    "held-out old": score([r for r, _ in old], [a for _, a in old]),
-                    "held-out new": score([r for r, _ in new], [a for _, a in new]),
-                }
-            )
-        )
+    groups: dict[str, Scores] = {}
+    for label, first, last in GROUPS:
+        group = [(r, a) for r, a in held if first <= r.number <= last]
+        if group:
+            groups[f"held-out {label}"] = score([r for r, _ in group], [a for _, a in group])
+    print("\nheld-out rows by when they were written (old: rows 1-420, issue 16: 421-480, session 5: 481-):")
+    print(table(groups))
+    print("\nconfusion on held-out rows (labelled -> read, count):")
+    pairs_seen = Counter((r.category, a.category) for r, a in held if r.category != a.category)
+    for (want, got), count in pairs_seen.most_common():
+        print(f"  {want:>15} -> {got:<15} {count}")
     langs = sorted({r.language for r in rows})
     print("\nlanguage accuracy by labelled language (all rows):")
     for lang in langs:

@@ -6,7 +6,8 @@
   HALI/STATUS, and ACHA/STOP as the transport reads them);
 - the **language** (`en`, `sw` or `mixed`) from word lists and Kiswahili verb shapes; Sheng counts as sw;
 - the **category** (a key of `sauti.monitoring.taxonomy.TOP_LEVEL_KEYS`) from weighted keyword and stem
-  rules in both languages, with every category's score;
+  rules in both languages (`category_scores` are theirs), blended with a naive Bayes model trained on
+  labelled messages (`sauti.conversations.category_model`);
 - the **place**, through the gazetteer (`sauti.places.services.extract_places`, injectable);
 - the **people affected**, from a number bound to a count noun ("watu 200", "200 people", "familia
   hamsini", "over two hundred residents").
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal, Protocol
 
+from sauti.conversations import category_model
+from sauti.conversations.category_model import BLEND
 from sauti.conversations.keywords import Command, parse_command
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 from sauti.places.matching import PlaceCandidate
@@ -575,9 +578,13 @@ def _names_a_sum(tokens: Sequence[str]) -> bool:
     return False
 
 
-def _best_category(scores: Mapping[str, float]) -> str:
-    best = max(_TIE_ORDER, key=lambda key: (scores[key], -_TIE_ORDER.index(key)))
-    return best if scores[best] >= MIN_CATEGORY_SCORE else "other"
+def _best_category(scores: Mapping[str, float], tokens: Sequence[str]) -> str:
+    """The rules' scores ("other" standing at the rules' threshold) plus the learned model's doubt: its
+    log posterior relative to its favourite, weighted (`category_model.BLEND`)."""
+    doubt = category_model.model().log_posterior(tokens)
+    blended = {key: scores[key] + BLEND * doubt[key] for key in _TIE_ORDER}
+    blended["other"] = max(scores["other"], MIN_CATEGORY_SCORE) + BLEND * doubt["other"]
+    return max(_TIE_ORDER, key=lambda key: (blended[key], -_TIE_ORDER.index(key)))
 
 
 # People affected -------------------------------------------------------------------------------------
@@ -889,7 +896,9 @@ def analyse(
         places = ()
     place_tokens = _place_tokens(tokens, places)
     scores = score_categories(tokens)
-    category = command.category if command is not None and command.category else _best_category(scores)
+    category = (
+        command.category if command is not None and command.category else _best_category(scores, tokens)
+    )
     language_tokens, ignore = tokens, place_tokens
     if command is not None:  # the keyword itself says which language the sender chose
         language_tokens = ["report" if command.keyword == "report" else "ripoti", *tokens]

@@ -565,12 +565,18 @@ def _prepare(
     )
 
 
-def _outside_note(row: _Row) -> str:
-    assert row.outside is not None
+def _outside_template() -> str:
     return _(
         "Imported from Ushahidi (%(id)s) with coordinates %(lat).5f, %(lon).5f, which are outside "
         "Kenya: the report has no place on the map."
-    ) % {"id": row.external_id, "lat": row.outside[0], "lon": row.outside[1]}
+    )
+
+
+def _outside_note(row: _Row, template: str | None = None) -> str:
+    """`template`: `_outside_template()` already translated (the bulk path translates it once, not per row)."""
+    assert row.outside is not None
+    text = _outside_template() if template is None else template
+    return text % {"id": row.external_id, "lat": row.outside[0], "lon": row.outside[1]}
 
 
 def _import_row(
@@ -694,26 +700,24 @@ def _import_unplaced(
             for c in r.categories
         ]
     )
+    # Translated once for the whole file: the same texts as the one-by-one path writes.
+    outside_note = _outside_template()
+    approved, verified = _("approved in Ushahidi"), _("imported as verified from Ushahidi")
     events: list[CaseEvent] = []
     for r, case, report in zip(rows, cases, reports, strict=True):
         events.append(CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, report=report, to_status=Status.NEW))
         if r.outside:
             events.append(
-                CaseEvent(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, reason=_outside_note(r))
+                CaseEvent(
+                    case=case, kind=CaseEvent.Kind.NOTE, actor=actor, reason=_outside_note(r, outside_note)
+                )
             )
         if r.approved or r.verified:
-            events.append(
-                _status_event(case, Status.NEW, Status.TRIAGED, actor, _("approved in Ushahidi"), "")
-            )
+            events.append(_status_event(case, Status.NEW, Status.TRIAGED, actor, approved, ""))
         if r.verified:
             events.append(
                 _status_event(
-                    case,
-                    Status.TRIAGED,
-                    Status.VERIFIED,
-                    actor,
-                    _("imported as verified from Ushahidi"),
-                    VerificationMethod.SECOND_SOURCE,
+                    case, Status.TRIAGED, Status.VERIFIED, actor, verified, VerificationMethod.SECOND_SOURCE
                 )
             )
     CaseEvent.objects.bulk_create(events)

@@ -723,7 +723,7 @@ class Redactor:
             part = normalised(m.group())
             if len(part) < 3 or part in GENERIC:
                 kinds.append("")
-            elif part in extra or token_digest(part) in known:
+            elif part in extra or (known and token_digest(part) in known):  # no digest when none known
                 kinds.append("weak" if part in EVERYDAY else "contact")
             elif part in KENYAN_NAMES:
                 kinds.append("weak" if part in EVERYDAY else "lexicon")

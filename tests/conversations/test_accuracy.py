@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sauti.conversations.category_model import load_training
 from sauti.conversations.reading import Analysis, analyse
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 from sauti.places.matching import normalize
@@ -27,25 +28,27 @@ COLUMNS = [
 # Measured (`bench/parse_accuracy.py` prints the table) and set a little below, so a regression fails but
 # a one-message change does not. Rows 331-420 were written later, mostly about corruption (the weakest
 # recall), before the rules were tuned on their training rows; rows 421-480 (issue 16) likewise, before
-# the second tuning, which looked only at training rows. Held-out (all 160) measured: category 0.844,
-# macro-F1 0.858, language 0.988, place 0.994, people 0.975, lowest recall 0.708 (corruption); train:
-# category 0.975, macro-F1 0.969. Issue 16 asks 0.95 for the held-out category: not reached (docs/places.md).
+# the second tuning, which looked only at training rows; rows 481-600 (session 5) before the learned model
+# (`sauti.conversations.category_model`, trained on the training rows only) was added beside the rules.
+# Held-out (200): category 0.870 (rules alone 0.815), macro-F1 0.882, language 0.960, lowest recall 0.769
+# (other); train (400, which the model has seen): category 0.998. Issue 16 asks 0.95 for the held-out
+# category: not reached (docs/places.md).
 FLOORS = {
     "train": {
-        "category": 0.95,
-        "macro_f1": 0.95,
-        "language": 0.97,
+        "category": 0.97,
+        "macro_f1": 0.97,
+        "language": 0.95,
         "place": 0.95,
         "people": 0.97,
-        "min_recall": 0.85,
+        "min_recall": 0.95,
     },
     "held-out": {
-        "category": 0.82,
-        "macro_f1": 0.84,
-        "language": 0.95,
+        "category": 0.85,
+        "macro_f1": 0.86,
+        "language": 0.94,
         "place": 0.90,
         "people": 0.95,
-        "min_recall": 0.65,
+        "min_recall": 0.74,
     },
 }
 
@@ -189,6 +192,13 @@ def test_the_labelled_set_is_well_formed() -> None:
         assert r.people_affected is None or r.people_affected > 0, r
 
 
+def test_the_model_is_trained_on_the_training_rows_only() -> None:
+    """The package's training file is exactly the training rows, in order: no held-out row leaks into the
+    model. After adding rows here, rewrite it with `bench/parse_accuracy.py --write-training`."""
+    training = [(r.text, r.category) for r in load() if not r.held_out]
+    assert load_training() == training
+
+
 @pytest.mark.django_db
 def test_accuracy_on_the_labelled_set() -> None:
     from sauti.places.services import find_places
@@ -212,11 +222,11 @@ def test_accuracy_on_the_labelled_set() -> None:
     print()
     print(table(named))
     misses = [
-        f"  {'held-out' if r.held_out else 'train   '} {r.category:>15} -> {a.category:<15} {r.text}"
-        for r, a in zip(rows, results, strict=True)
-        if r.category != a.category
+        f"  {r.category:>15} -> {a.category:<15} {r.text}" for r, a in train if r.category != a.category
     ]
-    print("category misses:\n" + "\n".join(misses))
+    print(
+        "training rows read wrongly (held-out rows are not shown, to keep them unseen):\n" + "\n".join(misses)
+    )
     for split, floors in FLOORS.items():
         s = named[split]
         for metric, floor in floors.items():

@@ -1,0 +1,89 @@
+"""A learned second opinion on an SMS's category: multinomial naive Bayes over word unigrams and bigrams.
+
+Trained at first use (deterministically, in a few milliseconds) on `data/category_training.csv`: the
+TRAINING rows of tests/conversations/labelled_sms.csv (invented messages, ours; every third row of that
+set is held out and is not in this file — tests/conversations/test_accuracy.py checks it). The reading
+adds `BLEND` times the model's log posterior, relative to its best category, to the keyword rules'
+scores: the rules keep deciding when they are clear, the model settles messages the rules read weakly or
+not at all. Character n-grams were tried and left out: they made the posterior overconfident and the
+blend worse (docs/places.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
+
+__all__ = ["BLEND", "TRAINING_DATA", "CategoryModel", "features", "model"]
+
+TRAINING_DATA: Final = Path(__file__).with_name("data") / "category_training.csv"
+SMOOTHING: Final = 0.3  # additive (Lidstone) smoothing of the word counts
+# Weight of the model's log posterior against the rules' scores (a rule weight of 3 is "clear"). Chosen by
+# cross-validation on training rows the rules were never tuned on (rows 481-600 of the labelled set).
+BLEND: Final = 0.4
+
+
+def features(tokens: Sequence[str]) -> set[str]:
+    """The words and adjacent word pairs of a tokenised message, each counted once."""
+    found = set(tokens)
+    found.update(f"{a} {b}" for a, b in itertools.pairwise(tokens))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryModel:
+    categories: tuple[str, ...]
+    index: dict[str, int]  # feature -> row of `weights`
+    weights: npt.NDArray[np.float64]  # log P(feature | category), features x categories
+    prior: npt.NDArray[np.float64]  # log P(category)
+
+    @classmethod
+    def fit(cls, examples: Sequence[tuple[Sequence[str], str]]) -> CategoryModel:
+        categories = tuple(TOP_LEVEL_KEYS)
+        counts = {key: Counter[str]() for key in categories}
+        documents = Counter[str]()
+        for tokens, category in examples:
+            counts[category].update(features(tokens))
+            documents[category] += 1
+        vocabulary = sorted(set().union(*counts.values()))
+        index = {feature: i for i, feature in enumerate(vocabulary)}
+        weights = np.zeros((len(vocabulary), len(categories)))
+        for j, key in enumerate(categories):
+            for feature, count in counts[key].items():
+                weights[index[feature], j] = count
+        totals = weights.sum(axis=0) + SMOOTHING * len(vocabulary)
+        weights = np.log((weights + SMOOTHING) / totals)
+        prior = np.log(
+            (np.array([documents[k] for k in categories]) + 1.0) / (len(examples) + len(categories))
+        )
+        return cls(categories, index, weights, prior)
+
+    def log_posterior(self, tokens: Sequence[str]) -> dict[str, float]:
+        """log P(category | message) minus that of the most likely category (so the best is 0)."""
+        rows = [self.index[f] for f in features(tokens) if f in self.index]
+        scores = self.prior + self.weights[rows].sum(axis=0)
+        scores -= scores.max()
+        return dict(zip(self.categories, scores.tolist(), strict=True))
+
+
+def load_training() -> list[tuple[str, str]]:
+    with TRAINING_DATA.open(encoding="utf-8", newline="") as f:
+        return [(row["text"], row["category"]) for row in csv.DictReader(f)]
+
+
+@functools.cache
+def model() -> CategoryModel:
+    from sauti.conversations.reading import tokenize  # the reading imports this module
+
+    return CategoryModel.fit([(tokenize(text), category) for text, category in load_training()])
