@@ -79,13 +79,17 @@ def timed(app: App, envs: list[dict[str, Any]]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions of a cProfile run")
     parser.add_argument("--path", choices=["fast", "django"], default="fast")
-    parser.add_argument("--structured-logs", action="store_true", help="SAUTI_STRUCTURED_LOGS on (production)")
+    parser.add_argument(
+        "--structured-logs", action="store_true", help="SAUTI_STRUCTURED_LOGS on (production)"
+    )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/test_transport")
     parser.add_argument(
         "--template",
@@ -106,8 +110,8 @@ def main() -> None:
         url = minimal_url = args.pg_url
         import psycopg
 
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
+        with psycopg.connect(url, autocommit=True) as pg:
+            pg.execute(
                 "CREATE TABLE bench_minimal (id bigserial PRIMARY KEY, provider_id text UNIQUE, phone text, text text, date text)"
             )
     # The same environment as bench/messaging_bench.py's gunicorn.

@@ -48,39 +48,46 @@ def preparer(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Prepare
 
 
 def _shortcut(field: Field[Any, Any], connection: BaseDatabaseWrapper, slow: Prepare) -> Prepare | None:
-    cls = type(field)
+    cls: type = type(field)
     if isinstance(field, ForeignKey) and _inherits(cls, ForeignKey, "get_db_prep_save"):
         # A ForeignKey hands anything but None and "" to its target field.
         target = preparer(field.target_field, connection)
         return lambda value: target(value) if type(value) is int else slow(value)
     if not _inherits(cls, Field, "get_db_prep_save"):
         return None
-    if isinstance(field, CharField | TextField):
-        base = CharField if isinstance(field, CharField) else TextField
-        if _inherits(cls, base, "get_db_prep_value", "get_prep_value", "to_python"):
-            return lambda value: value if type(value) is str else slow(value)
-    elif isinstance(field, BooleanField):
-        if _inherits(cls, BooleanField, "get_db_prep_value", "get_prep_value", "to_python"):
-            return lambda value: value if type(value) is bool else slow(value)
-    elif isinstance(field, DateTimeField):
-        if _inherits(cls, DateTimeField, "get_db_prep_value", "get_prep_value", "to_python"):
-            adapt_datetime = connection.ops.adapt_datetimefield_value
+    text_base = CharField if isinstance(field, CharField) else TextField
+    if isinstance(field, CharField | TextField) and _inherits(
+        cls, text_base, "get_db_prep_value", "get_prep_value", "to_python"
+    ):
+        return lambda value: value if type(value) is str else slow(value)
+    if isinstance(field, BooleanField) and _inherits(
+        cls, BooleanField, "get_db_prep_value", "get_prep_value", "to_python"
+    ):
+        return lambda value: value if type(value) is bool else slow(value)
+    if isinstance(field, DateTimeField) and _inherits(
+        cls, DateTimeField, "get_db_prep_value", "get_prep_value", "to_python"
+    ):
+        adapt_datetime = connection.ops.adapt_datetimefield_value
 
-            # An aware datetime is its own prepared value; only the backend adapts it.
-            def datetime_value(value: Any) -> Any:
-                if type(value) is datetime and value.utcoffset() is not None:
-                    return adapt_datetime(value)
-                return slow(value)
+        # An aware datetime is its own prepared value; only the backend adapts it.
+        def datetime_value(value: Any) -> Any:
+            if type(value) is datetime and value.utcoffset() is not None:
+                return adapt_datetime(value)
+            return slow(value)
 
-            return datetime_value
-    elif isinstance(field, AutoFieldMixin):
-        if _inherits(cls, AutoFieldMixin, "get_db_prep_value") and _inherits(cls, IntegerField, "get_prep_value"):
-            validate = connection.ops.validate_autopk_value
-            return lambda value: validate(value) if type(value) is int else slow(value)
-    elif isinstance(field, IntegerField):
-        if _inherits(cls, IntegerField, "get_db_prep_value", "get_prep_value"):
-            adapt_integer, internal_type = connection.ops.adapt_integerfield_value, field.get_internal_type()
-            return lambda value: adapt_integer(value, internal_type) if type(value) is int else slow(value)
+        return datetime_value
+    if (
+        issubclass(cls, AutoFieldMixin)
+        and _inherits(cls, AutoFieldMixin, "get_db_prep_value")
+        and _inherits(cls, IntegerField, "get_prep_value")
+    ):
+        validate = connection.ops.validate_autopk_value
+        return lambda value: validate(value) if type(value) is int else slow(value)
+    if isinstance(field, IntegerField) and _inherits(
+        cls, IntegerField, "get_db_prep_value", "get_prep_value"
+    ):
+        adapt_integer, internal_type = connection.ops.adapt_integerfield_value, field.get_internal_type()
+        return lambda value: adapt_integer(value, internal_type) if type(value) is int else slow(value)
     return None
 
 
