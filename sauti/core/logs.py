@@ -66,7 +66,7 @@ class RequestLog:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not enabled():
+        if not enabled() or not request_log.isEnabledFor(logging.INFO):
             return self.app(environ, start_response)
         started = time.perf_counter()
         status: list[str] = []
