@@ -45,7 +45,7 @@ def reference_rows(form: Questionnaire, labels: bool, lang: str) -> list[list[An
     spec = form.current.spec
     out = []
     for s in Submission.objects.filter(questionnaire=form).select_related("ward").order_by("pk"):
-        a, row = s.answers, []
+        a, row = s.answers, list[Any]()
         for _col, q, choice in exports.columns(form):
             v = a.get(q["name"])
             if choice:
