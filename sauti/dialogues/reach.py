@@ -29,6 +29,7 @@ from sauti.dialogues.models import (
     Participant,
     Programme,
     ProgrammeSegment,
+    Segment,
 )
 from sauti.people.phones import InvalidPhone, normalise_phone
 
@@ -234,6 +235,10 @@ def _roots(org_id: int) -> dict[int, int]:
     return {pk: find(pk) for pk in parent}
 
 
+# Meeting segments that say what kind of session it was, not which group of people came.
+SESSION_SEGMENTS = frozenset({"", Segment.MIXED.value, Segment.CROSS_LEARNING.value})
+
+
 def people_reached(
     meetings: QuerySet[Meeting], org_id: int, programme_ids: Collection[int], with_meeting_places: bool = True
 ) -> dict[str, _Person]:
@@ -300,11 +305,12 @@ def people_reached(
         participant__isnull=True, contact__isnull=True
     ).values_list("pk", "sex", "age_band", "meeting__starts_at", "meeting__segment", "meeting__ward__name"):
         walk_in = person(f"w{pk}", sex, band, first)
-        if segment:
+        if segment not in SESSION_SEGMENTS:
             walk_in.segments.add(segment)
         if ward:
             walk_in.wards.add(ward)
-    # The meeting's segment stands in for people whose own segment was never recorded; wards are the meetings'.
+    # The meeting's segment stands in for people whose own segment was never recorded (a group member with a
+    # participant's phone is that participant); wards are the meetings'.
     if with_meeting_places:
         for pid, cid, segment, ward in (
             attended.exclude(participant__isnull=True, contact__isnull=True)
@@ -317,7 +323,7 @@ def people_reached(
             p = people[found]
             if ward:
                 p.wards.add(ward)
-            if segment and not (pid and segments_of[roots.get(pid, pid)]):
+            if segment not in SESSION_SEGMENTS and not (found[0] == "p" and segments_of[int(found[1:])]):
                 p.segments.add(segment)
     return people
 
@@ -344,7 +350,8 @@ class ReachFigures:
 # index, `cg` per contact, `wk` walk-ins), so the rest works on one row per person; a contact is the participant
 # whose root shares its phone and attended too; a participant's sex and age band are its root's, else those of
 # the contact with the smallest id that has one; its own segments (merges followed) replace the meetings'
-# segments of its own attendances, never of its contacts'. Only meetings with a segment or ward are read again.
+# segments of its attendances and of its group members' (a mixed or cross-learning
+# session names a kind of session, not a group of people). Only meetings with a segment or ward are read again.
 _REACH_SQL = """
 WITH RECURSIVE
 m AS (SELECT id, kind, starts_at, segment, ward_id FROM dialogues_meeting WHERE id IN ({meetings})),
@@ -395,13 +402,13 @@ pl AS (
   FROM dialogues_attendance t JOIN m ON m.id = t.meeting_id
   WHERE (m.segment <> '' OR m.ward_id IS NOT NULL) AND (t.participant_id IS NOT NULL OR t.contact_id IS NOT NULL)),
 placed AS (
-  SELECT 'p' AS k, COALESCE(roots.root, pl.pid) AS id, pl.segment, pl.ward_id, 1 AS direct
+  SELECT 'p' AS k, COALESCE(roots.root, pl.pid) AS id, pl.segment, pl.ward_id
   FROM pl LEFT JOIN roots ON roots.pk = pl.pid WHERE pl.pid IS NOT NULL
   UNION ALL
-  SELECT CASE WHEN cr.prid IS NULL THEN 'c' ELSE 'p' END, COALESCE(cr.prid, cr.cid), pl.segment, pl.ward_id, 0
+  SELECT CASE WHEN cr.prid IS NULL THEN 'c' ELSE 'p' END, COALESCE(cr.prid, cr.cid), pl.segment, pl.ward_id
   FROM pl JOIN cr ON cr.cid = pl.cid WHERE pl.pid IS NULL
   UNION ALL
-  SELECT 'w', id, segment, ward_id, 0 FROM wk),
+  SELECT 'w', id, segment, ward_id FROM wk),
 own AS (
   SELECT DISTINCT COALESCE(roots.root, t.participant_id) AS rid, s.key
   FROM dialogues_participant_segments t
@@ -413,7 +420,8 @@ own AS (
 ps AS (
   SELECT 'p' AS k, rid AS id, key FROM own
   UNION
-  SELECT k, id, segment FROM placed WHERE segment <> '' AND NOT (direct = 1 AND id IN (SELECT rid FROM own))),
+  SELECT k, id, segment FROM placed
+  WHERE segment NOT IN ('', 'mixed', 'cross_learning') AND NOT (k = 'p' AND id IN (SELECT rid FROM own))),
 pw AS (SELECT DISTINCT placed.k, placed.id, w.name FROM placed JOIN places_ward w ON w.id = placed.ward_id),
 ta AS (SELECT meeting_id, role FROM dialogues_attendance WHERE meeting_id IN (SELECT id FROM m))
 SELECT 'kind', k, '', COUNT(*) FROM people GROUP BY k

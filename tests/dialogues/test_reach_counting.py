@@ -55,7 +55,6 @@ def straightforward(meetings: Iterable[Meeting], org_id: int, programme_ids: lis
     for a in atts:
         m = a.meeting
         out.roles[a.role] += 1
-        direct = a.participant is not None
         if a.participant is not None:
             r = roots[a.pk]
             key, base = ("p", r.pk), (r.sex, r.age_band)
@@ -72,7 +71,7 @@ def straightforward(meetings: Iterable[Meeting], org_id: int, programme_ids: lis
         p.first = m.starts_at if p.first is None else min(p.first, m.starts_at)
         if m.ward is not None:
             p.wards.add(m.ward.name)
-        if m.segment and not (direct and own.get(key[1])):
+        if m.segment not in ("", "mixed", "cross_learning") and not (key[0] == "p" and own.get(key[1])):
             p.segments.add(m.segment)
     officials = {a.meeting_id for a in atts if a.role in ("police", "official")}
     out.meetings_with_officials = len(officials)
@@ -284,3 +283,43 @@ def test_the_indicators_and_the_report_agree_with_the_records(
     )
     assert result["by_ward"] == dict(sorted(expected["by_ward"].items()))
     assert (result["progress"][-1]["people"] if result["progress"] else 0) == len(people)
+
+
+def test_a_persons_own_segment_is_never_replaced_by_the_sessions(varied: tuple[Programme, Programme]) -> None:
+    """A man recorded in "men" who comes to a women's session on a group list is still counted in "men" only,
+    and a cross-learning or mixed session names a kind of session, not a group of people."""
+    first, second = varied
+    org = first.organisation_id
+    men = first.segments.get(key="men")
+    p8 = _person(org, 8, "m", "25_35")
+    p8.segments.set([men])
+    p9 = _person(org, 9, "f", "18_24")  # no segment of her own
+    member = Contact.objects.create(organisation_id=org, gender="m", age_band="25_35", phone_hash=p8.phone_hash)
+    women = Meeting.objects.get(programme=first, segment="women")
+    cross = Meeting.objects.create(
+        programme=first, kind="community_police", title="Cross", status="held", segment="cross_learning",
+        starts_at=_at("2025-05-25"), ends_at=_at("2025-05-25", 12),
+    )  # fmt: skip
+    mixed = Meeting.objects.create(
+        programme=first, kind="community_police", title="Mixed", status="held", segment="mixed",
+        starts_at=_at("2025-05-26"), ends_at=_at("2025-05-26", 12),
+    )  # fmt: skip
+    Attendance.objects.bulk_create(
+        [
+            Attendance(meeting=Meeting.objects.get(programme=first, starts_at=_at("2025-05-02")), participant=p8),
+            Attendance(meeting=women, contact=member, role="member"),
+            Attendance(meeting=cross, participant=p9, role="member"),
+            Attendance(meeting=mixed, participant=p9, role="member"),
+            Attendance(meeting=cross, sex="m", role="member"),
+        ]
+    )
+    meetings = Meeting.objects.filter(programme__in=[first, second], status="held")
+    ids = [first.pk, second.pk]
+    fast = reach.reach_figures(meetings, org, ids)
+    assert fast == straightforward(meetings, org, ids)
+    people = reach.people_reached(meetings, org, ids)
+    assert people[f"p{p8.pk}"].segments == {"men"}
+    assert people[f"p{p9.pk}"].segments == set()
+    assert "cross_learning" not in fast.by_segment and "mixed" not in fast.by_segment
+    for name, counts in from_people_reached(people).items():
+        assert +getattr(fast, name) == +counts, name
