@@ -27,24 +27,6 @@ def _payload(document: Mapping[str, Any]) -> Payload:
     return Payload(body, gzip.compress(body, 9, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
 
 
-def _rounded(coords: Any, places: int) -> Any:
-    if isinstance(coords, (int, float)):
-        return round(float(coords), places)
-    return [_rounded(c, places) for c in coords]
-
-
-def _feature(code: int, name: str, geometry: Any, places: int, tolerance: float) -> dict[str, Any]:
-    shape = geometry.simplify(tolerance, preserve_topology=True) if tolerance else geometry
-    mapping = shape.__geo_interface__
-    # Where the map writes the name: a point inside the outline (a centre can fall outside a crescent).
-    inside = geometry.representative_point()
-    return {
-        "type": "Feature",
-        "properties": {"code": code, "name": name, "label": [round(inside.y, 4), round(inside.x, 4)]},
-        "geometry": {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"], places)},
-    }
-
-
 @cache
 def county_boundaries() -> Payload:
     """All 47 county outlines (~60 KB, ~20 KB gzipped): enough for the national view."""
@@ -52,7 +34,7 @@ def county_boundaries() -> Payload:
 
     names = {c.code: c.name for c in gazetteer.counties()}
     features = [
-        _feature(b.code, names.get(b.code, b.name), shape(b.geometry), 3, 0.003)
+        geo.outline_feature(b.code, names.get(b.code, b.name), shape(b.geometry), 3, 0.003)
         for b in sorted(gazetteer.boundaries("counties"), key=lambda b: b.code)
     ]
     return _payload({"type": "FeatureCollection", "features": features})
@@ -73,7 +55,7 @@ def ward_boundaries(county_code: int) -> Payload:
     """The ward outlines of one county, keyed by IEBC ward code (wards without a polygon are left out)."""
     locator = geo.locator()
     features = [
-        _feature(code, locator.wards[code].name, polygon, 4, 0.0012)
+        geo.outline_feature(code, locator.wards[code].name, polygon, geo.WARD_PLACES, geo.WARD_TOLERANCE)
         for code, polygon in sorted(locator.polygons.items())
         if locator.wards[code].county_code == county_code
     ]

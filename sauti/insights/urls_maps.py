@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("map/", views.map_page, name="map"),
     path("map/data/counties.json", views.map_counties, name="map_counties"),
     path("map/data/wards.json", views.map_wards, name="map_wards"),
+    path("map/data/settlements.json", views.map_settlements, name="map_settlements"),
     path("map/data/counts.json", views.map_counts, name="map_counts"),
     path("map/data/clusters.json", views.map_clusters, name="map_clusters"),
     path("map/data/cases.json", views.map_cases, name="map_cases"),

@@ -46,7 +46,7 @@ from sauti.monitoring.models import Case, CaseRollup, Status
 from sauti.people.access import Perm, can_anywhere, organisations_for
 from sauti.people.models import Organisation
 from sauti.places.geo import area_bounds
-from sauti.places.models import County
+from sauti.places.models import County, Settlement
 
 PUBLIC_MAX_AGE = 300
 BOUNDARY_MAX_AGE = 86400
@@ -131,6 +131,7 @@ def _map_config(
             "counts": reverse(prefix + "counts"),
             "clusters": reverse(prefix + "clusters"),
             "cases": reverse(prefix + "cases"),
+            "settlements": reverse("map_settlements"),
             "case": "/cases/",
             "leafletImages": static("vendor/leaflet/images/"),
         },
@@ -246,6 +247,26 @@ def map_wards(request: HttpRequest) -> HttpResponse:
         return _bad(str(exc))
     assert county is not None
     return _payload_response(request, ward_boundaries(county))
+
+
+@require_safe
+def map_settlements(request: HttpRequest) -> HttpResponse:
+    """Settlements with a mapped point in one county, [[lat, lon, name], …]: the map's labelled dots at
+    street zoom (a few KB: Nairobi has the most, 75). Gazetteer data, public like the outlines."""
+    try:
+        county = parse_code(request.GET.get("county"), _("county"), county_codes())
+    except FilterError as exc:
+        return _bad(str(exc))
+    if county is None:
+        return _bad(_("Say which county: ?county=1 to 47."))
+    rows = (
+        Settlement.objects.filter(county__code=county, lat__isnull=False, lon__isnull=False)
+        .order_by("name", "pk")
+        .values_list("lat", "lon", "name")
+    )
+    response = JsonResponse({"settlements": [[round(la, 5), round(lo, 5), name] for la, lo, name in rows]})
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
 
 
 # Internal data -------------------------------------------------------------------------------------

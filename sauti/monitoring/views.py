@@ -39,6 +39,7 @@ from sauti.monitoring.actions import (
     suggest_matches,
     why_in_case,
 )
+from sauti.monitoring.maps import pin_config, place_map
 from sauti.monitoring.models import (
     TRANSITIONS,
     Attachment,
@@ -508,6 +509,7 @@ def _case_page(
         "sketch": sketch(case.ward.code, *((None, None) if withheld else (case.lat, case.lon)))
         if case.ward is not None
         else None,
+        "place_map": place_map(case, withhold_point=withheld),
         "full_view": full_view,
         "withheld": withheld,
         "withheld_place": (case.ward.name if case.ward else case.county.name if case.county else "")
@@ -816,7 +818,7 @@ def report_public(request: HttpRequest) -> HttpResponse:
         organisations=orgs,
         categories=categories.order_by("position", "key"),
     )
-    context: dict[str, Any] = {"form": form, "organisations": orgs, "org_slug": slug}
+    context: dict[str, Any] = {"form": form, "organisations": orgs, "org_slug": slug, "pin": pin_config(orgs)}
     if request.method != "POST":
         return render(request, "monitoring/report_form.html", context)
     if not orgs:
@@ -897,7 +899,7 @@ def report_monitor(request: HttpRequest) -> HttpResponse:
         organisations=orgs,
         categories=categories,
     )
-    context = {"form": form}
+    context = {"form": form, "pin": pin_config(orgs)}
     if request.method != "POST":
         return render(request, "monitoring/report_monitor_form.html", context)
     if form.is_valid():

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sauti.core.responses import form_errors, refused
 from sauti.monitoring import forms as mforms
 from sauti.monitoring.access import get_case_for_user
+from sauti.monitoring.maps import place_map
 from sauti.monitoring.models import Case, CaseEvent, Report, Status, VerificationMethod
 from sauti.monitoring.reporters import (
     FixError,
@@ -113,6 +114,8 @@ def _status_context(report: Report) -> dict[str, Any]:
         "report": report,
         "text": policy.description(report).text,
         "organisation": report.organisation.name,
+        # The reporter's own place, as they gave it (their point, which no one else sees here).
+        "place_map": place_map(report),
     }
     if case is not None:
         fix = fix_state(case)
@@ -150,7 +153,7 @@ def report_status(request: HttpRequest) -> HttpResponse:
         error = _("We found no report with this reference and code. Check both and try again.")
         return render(request, "monitoring/report_status.html", {"form": form, "error": error}, status=404)
     report = Report.objects.select_related(
-        "organisation", "case__ward", "case__county", "case__category"
+        "organisation", "ward", "settlement", "case__ward", "case__county", "case__category"
     ).get(pk=report.pk)
     return render(request, "monitoring/report_status_shown.html", _status_context(report))
 

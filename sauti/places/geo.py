@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 
 import shapely
 from shapely.geometry import Point, shape
@@ -260,3 +261,47 @@ def sketch(
     return Sketch(
         width, height, path(geom), tuple(neighbours), loc.wards[ward_code].name, xy(centre.x, centre.y), point
     )
+
+
+def _rounded(coords: Any, places: int) -> Any:
+    if isinstance(coords, (int, float)):
+        return round(float(coords), places)
+    return [_rounded(c, places) for c in coords]
+
+
+def outline_feature(code: int, name: str, geometry: BaseGeometry, places: int, tolerance: float) -> dict[str, Any]:
+    """A GeoJSON feature of an outline, simplified, with `label`: where a map writes its name, a point
+    inside it (a centre can fall outside a crescent)."""
+    simple = geometry.simplify(tolerance, preserve_topology=True) if tolerance else geometry
+    mapping = simple.__geo_interface__
+    inside = geometry.representative_point()
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, "label": [round(inside.y, 4), round(inside.x, 4)]},
+        "geometry": {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"], places)},
+    }
+
+
+# The ward layer's simplification (insights' ward outlines): a small map and the big one draw the same lines.
+WARD_PLACES, WARD_TOLERANCE = 4, 0.0012
+
+
+@lru_cache(maxsize=256)
+def ward_surroundings(ward_code: int) -> tuple[dict[str, Any], ...]:
+    """The ward's outline (first, `"main": true`) and the wards around it clipped to a margin around
+    it, as GeoJSON features: a small map of a place that reads without tiles. Empty without a polygon."""
+    loc = locator()
+    geom = loc.polygons.get(ward_code)
+    if geom is None:
+        return ()
+    main = outline_feature(ward_code, loc.wards[ward_code].name, geom, WARD_PLACES, WARD_TOLERANCE)
+    main["properties"]["main"] = True
+    box = shapely.box(*geom.buffer(0.01).bounds)
+    around = []
+    for i in sorted(loc._ward_tree.query(box, predicate="intersects")):
+        code = loc._ward_codes[i]
+        other = loc.polygons[code].intersection(box) if code != ward_code else None
+        if other is None or other.is_empty or other.area < 1e-7:
+            continue
+        around.append(outline_feature(code, loc.wards[code].name, other, WARD_PLACES, WARD_TOLERANCE))
+    return (main, *around)

@@ -53,7 +53,7 @@ PUBLIC = {
     "public_map_cases", "vote", "vote_submit", "statement_submit", "evidence_key", "odk_form_list",
     "odk_org_form_list", "odk_submission", "odk_org_submission", "odk_form_xml", "odk_xlsform", "logout",
     "at_incoming", "at_delivery", "at_ussd", "at_optout", "twilio_incoming", "twilio_status",
-    "dev_incoming", "dev_ussd", "survey_reply", "map_counties", "map_wards", "report_status", "verify_answer",
+    "dev_incoming", "dev_ussd", "survey_reply", "map_counties", "map_wards", "map_settlements", "report_status", "verify_answer",
     "healthz", "api_index", "scorecard_csv", "trust/answer/<slug:token>/", "library", "shared",
     "template", "budgets/<slug:slug>/scorecard/", "departments", "o/<str:code>/results/", "evidence_public_keys",
     "evidence_public_key_text",

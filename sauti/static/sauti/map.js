@@ -10,39 +10,30 @@
 
   var configNode = document.getElementById("map-config");
   var node = document.getElementById("map");
-  if (!configNode || !node || !window.L || !window.fetch) return;
+  if (!configNode || !node || !window.L || !window.SautiMap || !window.fetch) return;
   var L = window.L;
+  var M = window.SautiMap;
+  var el = M.el;
+  var getJSON = M.getJSON;
+  var label = M.label;
   var cfg = JSON.parse(configNode.textContent);
   var T = cfg.labels;
   var WARD_ZOOM = 9;
   // Names written on the map (labelled outlines read without any base map): counties below WARD_ZOOM,
-  // wards from WARD_LABEL_ZOOM, where they no longer crowd each other.
+  // wards from WARD_LABEL_ZOOM, where they no longer crowd each other; settlements later (mapkit.js).
   var COUNTY_LABEL_ZOOM = 7;
   var WARD_LABEL_ZOOM = 12;
   var MAX_WARD_COUNTIES = 8;
-  var KENYA = [[-4.75, 33.9], [5.05, 41.95]];
   var COLOURS = ["#fdcc8a", "#fc9f67", "#f4743f", "#d7301f", "#990000"];
   var ZERO = "#f2f1ec";
 
-  node.classList.add("is-live");
-  var map = L.map(node, { minZoom: 5, maxZoom: 18, zoomSnap: 1, worldCopyJump: false });
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   // Open on the organisation's area of operation (its counties and wards), else on all Kenya.
-  map.fitBounds(cfg.bounds || KENYA);
-  if (cfg.tiles && cfg.tiles.url) {
-    L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution || "", maxZoom: 18 }).addTo(map);
-  }
+  var map = M.base(node, cfg.tiles, cfg.bounds);
   map.createPane("areas").style.zIndex = 350;
   map.createPane("wards").style.zIndex = 360;
+  var places = M.settlements(map, cfg.urls.settlements);
 
   // --- helpers -----------------------------------------------------------------------------------
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
 
   function dataUrl(base, params) {
     var parts = [];
@@ -51,20 +42,6 @@
       parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(params[k]));
     });
     return base + (parts.length ? "?" + parts.join("&") : "");
-  }
-
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
-      function (response) {
-        if (!response.ok) {
-          return response.json().then(
-            function (body) { throw new Error(body.error || String(response.status)); },
-            function () { throw new Error(String(response.status)); }
-          );
-        }
-        return response.json();
-      }
-    );
   }
 
   var message = L.control({ position: "topright" });
@@ -145,16 +122,6 @@
   var countyLabels = L.layerGroup();
   var wardLabels = {};
 
-  function label(feature) {
-    var at = feature.properties.label;
-    if (!at) return null;
-    return L.marker(at, {
-      icon: L.divIcon({ className: "area-label", html: el("span", null, feature.properties.name), iconSize: null }),
-      interactive: false,
-      keyboard: false,
-    });
-  }
-
   function showLabels() {
     var zoom = map.getZoom();
     var counties = zoom >= COUNTY_LABEL_ZOOM && zoom < WARD_ZOOM;
@@ -232,6 +199,7 @@
   function loadWards(code) {
     if (wardLayers[code]) return;
     wardLayers[code] = "loading";
+    places.load(code);
     getJSON(cfg.urls.wards + "?county=" + encodeURIComponent(code)).then(function (geo) {
       var names = L.layerGroup();
       wardLabels[code] = names;
