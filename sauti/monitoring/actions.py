@@ -195,7 +195,8 @@ def locate(
 def _disagrees(named: PlaceCandidate, found: Any, lat: float, lon: float) -> bool:
     """Whether a typed place contradicts a GPS point (`found`: the point's ward, from `ward_at`): another
     county, another ward unless its centre is within `grouping.NEAR_KM` of the point (a point just over a
-    ward boundary still agrees), or, its ward unknown, a centre more than `FAR_FROM_NAMED_KM` away."""
+    ward boundary still agrees), or, its ward unknown (a village "ward not certain"), another constituency
+    or a centre more than `FAR_FROM_NAMED_KM` away."""
     if named.county_code != found.county_code:
         return True
     km = (
@@ -207,6 +208,12 @@ def _disagrees(named: PlaceCandidate, found: Any, lat: float, lon: float) -> boo
         return False
     if named.ward_code and found.ward_code:
         return bool(named.ward_code != found.ward_code)
+    if (
+        named.constituency_code
+        and found.constituency_code
+        and named.constituency_code != found.constituency_code
+    ):
+        return True
     return km is not None and km > FAR_FROM_NAMED_KM
 
 
@@ -613,8 +620,9 @@ def _new_case_for(report: Report, categories: list[Category], title_hint: str = 
         if categories and categories[0].parent
         else (categories[0] if categories else None)
     )
-    # A title made from the text never carries the names or numbers in it (issue 14).
-    title = " ".join(redact_text(report.organisation_id, title_hint or report.description).text.split())
+    # A title made from the text never carries the names or numbers in it (issue 14); an intake's title is
+    # made of what it knows is not a person (a category and a place), which redaction would mistake for names.
+    title = " ".join((title_hint or redact_text(report.organisation_id, report.description).text).split())
     case = Case.objects.create(
         organisation=report.organisation,
         title=title[:80] + ("…" if len(title) > 80 else ""),

@@ -327,15 +327,9 @@ def answer_lines(version: FormVersion, answers: Mapping[str, Any], lang: str) ->
 PLACE_ANSWERS = ("place_text", "place", "location_name", "village", "mahali")
 
 
-def _case_title(
-    form: Questionnaire, version: FormVersion, answers: Mapping[str, Any], place: str, lang: str
-) -> str:
-    """What a new case from this report is called: the first free-text answer that is not the place, else
-    the category and the place, never the form's title and first question (issue 20)."""
-    for q in version.spec["questions"]:
-        value = answers.get(q["name"])
-        if q["type"] == "text" and not q["repeat"] and q["name"] not in PLACE_ANSWERS and value:
-            return str(value)
+def _case_title(form: Questionnaire, place: str, lang: str) -> str:
+    """What a new case from this report is called: the category (else the form's title) and the place, not
+    the form's title and first question (issue 20). No answer text: it could name people."""
     what = (form.category.name_sw if lang == "sw" else form.category.name_en) if form.category else form.title
     return f"{what} — {place}" if place else what
 
@@ -372,7 +366,7 @@ def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc:
             external_id=f"form:{form.pk}:{sub.instance_id}"[:120],
             submitted_by=inc.submitted_by,
             received_at=sub.received_at,
-            title=_case_title(form, version, sub.answers, place, lang),
+            title=_case_title(form, place, lang),
         ),
     )
     sub.report, sub.ward = report, report.ward or sub.ward
