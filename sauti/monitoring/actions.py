@@ -53,6 +53,8 @@ COUNTED_CASE_FIELDS = frozenset({"organisation", "organisation_id", "category", 
 COUNTED_CASE_PLACES = frozenset({"county", "county_id", "ward", "ward_id"})
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
+# A typed place whose ward is not known contradicts a GPS point farther than this from its centre.
+FAR_FROM_NAMED_KM = 3.0
 # Magic numbers, so a renamed .exe is not accepted as a photo.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -108,6 +110,9 @@ class ReportInput:
     place_key: str = ""
     # The place already resolved by the intake (a conversation): then `place_text` is only words.
     place: KnownPlace | None = None
+    # The title of the case a new report opens, when the intake knows better than its text (a report form:
+    # the category and the place rather than the form's title and first question).
+    title: str = ""
 
 
 def do_seed_taxonomy(org: Organisation) -> None:
@@ -150,7 +155,7 @@ def locate(
         out.update(lat=lat, lon=lon, precision=Precision.POINT, **_place_fields(found))
         if place_text:
             named = _best_place(place_text, found.county_code)
-            if named and named.settlement_id and named.county_code == found.county_code:
+            if named and named.settlement_id and not _disagrees(named, found, lat, lon):
                 out["settlement"] = Settlement.objects.filter(pk=named.settlement_id).first()
         return out
     located = _known_location(known) if known is not None else None
@@ -185,6 +190,48 @@ def locate(
             out["county"] = County.objects.filter(code=county).first() if county is not None else None
             out["precision"] = Precision.COUNTY
     return out
+
+
+def _disagrees(named: PlaceCandidate, found: Any, lat: float, lon: float) -> bool:
+    """Whether a typed place contradicts a GPS point (`found`: the point's ward, from `ward_at`): another
+    county, another ward unless its centre is within `grouping.NEAR_KM` of the point (a point just over a
+    ward boundary still agrees), or, its ward unknown (a village "ward not certain"), another constituency
+    or a centre more than `FAR_FROM_NAMED_KM` away."""
+    if named.county_code != found.county_code:
+        return True
+    km = (
+        grouping.distance_km(lat, lon, named.lat, named.lon)
+        if named.lat is not None and named.lon is not None
+        else None
+    )
+    if km is not None and km <= grouping.NEAR_KM:
+        return False
+    if named.ward_code and found.ward_code:
+        return bool(named.ward_code != found.ward_code)
+    if (
+        named.constituency_code
+        and found.constituency_code
+        and named.constituency_code != found.constituency_code
+    ):
+        return True
+    return km is not None and km > FAR_FROM_NAMED_KM
+
+
+def typed_place_disagrees(place_text: str, lat: float | None, lon: float | None) -> str:
+    """The name of the typed place when a GPS point contradicts it (the point places the report; see
+    `locate`), else ""."""
+    if not place_text.strip() or lat is None or lon is None:
+        return ""
+    try:
+        found = ward_at(lat, lon)
+    except ValueError:
+        return ""
+    if found is None:
+        return ""
+    named = _best_place(place_text, found.county_code) or _best_place(place_text, None)
+    if named is None or not _disagrees(named, found, lat, lon):
+        return ""
+    return named.name
 
 
 def _known_location(known: KnownPlace) -> dict[str, Any] | None:
@@ -401,7 +448,7 @@ def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
     report.categories.set(categories)
     _attach(report, inp.attachments)
     with recounting(Report.objects.filter(pk=report.pk)):
-        _place_in_case(report, categories)
+        _place_in_case(report, categories, inp.title)
     return report
 
 
@@ -433,7 +480,7 @@ def _recent_descriptions(cases: list[Case], per_case: int = 5) -> dict[int, list
 
 def _facts_for_case(case: Case, descriptions: list[str]) -> grouping.Facts:
     keys = frozenset({case.category.top_key} if case.category else set())
-    texts = " ".join(descriptions)
+    texts = "\n".join(descriptions)
     return grouping.Facts(
         category_keys=keys,
         ward_code=case.ward.code if case.ward else None,
@@ -443,7 +490,7 @@ def _facts_for_case(case: Case, descriptions: list[str]) -> grouping.Facts:
         lat=case.lat if case.precision == Precision.POINT else None,
         lon=case.lon if case.precision == Precision.POINT else None,
         day=case.occurred_to or case.created_at.date(),
-        text=f"{case.title} {texts}",
+        text=f"{case.title}\n{texts}",
     )
 
 
@@ -546,7 +593,7 @@ def why_in_case(report: Report) -> grouping.Match | None:
     return grouping.match(_facts_for_report(report, keys), _facts_for_case(case, texts))
 
 
-def _place_in_case(report: Report, categories: list[Category]) -> None:
+def _place_in_case(report: Report, categories: list[Category], title_hint: str = "") -> None:
     suggestions = suggest_matches(report, limit=1)
     if suggestions:
         case, found = suggestions[0]
@@ -560,21 +607,22 @@ def _place_in_case(report: Report, categories: list[Category]) -> None:
             data={"score": found.score, "why": why},
         )
     else:
-        case = _new_case_for(report, categories)
+        case = _new_case_for(report, categories, title_hint)
         report.case, report.grouping_confirmed = case, True
         report.save(update_fields=["case", "grouping_confirmed"])
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CREATED, report=report, to_status=Status.NEW)
     refresh_case(case)
 
 
-def _new_case_for(report: Report, categories: list[Category]) -> Case:
+def _new_case_for(report: Report, categories: list[Category], title_hint: str = "") -> Case:
     top = (
         categories[0].parent
         if categories and categories[0].parent
         else (categories[0] if categories else None)
     )
-    # A title made from the text never carries the names or numbers in it (issue 14).
-    title = " ".join(redact_text(report.organisation_id, report.description).text.split())
+    # A title made from the text never carries the names or numbers in it (issue 14); an intake's title is
+    # made of what it knows is not a person (a category and a place), which redaction would mistake for names.
+    title = " ".join((title_hint or redact_text(report.organisation_id, report.description).text).split())
     case = Case.objects.create(
         organisation=report.organisation,
         title=title[:80] + ("…" if len(title) > 80 else ""),

@@ -19,6 +19,7 @@ words (`Match.reasons`), not as a number.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -70,6 +71,11 @@ def same_place(a: Facts, b: Facts) -> tuple[str, float | None] | None:
     km = None
     if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
         km = distance_km(a.lat, a.lon, b.lat, b.lon)
+    different_wards = bool(a.ward_code and b.ward_code and a.ward_code != b.ward_code)
+    if different_wards and not (km is not None and km <= NEAR_KM):
+        # Different wards: only two mapped points next to each other (a ward boundary between them), even
+        # when both name one settlement (issue 20: a typed "Mathare 4A" with GPS points in four wards).
+        return None
     if a.settlement_id and b.settlement_id:
         # A settlement and its villages are one place (whatever ward the settlement's point is in); two
         # different villages are two places, even in one ward (Mathare 4A and Mathare 3C).
@@ -79,9 +85,8 @@ def same_place(a: Facts, b: Facts) -> tuple[str, float | None] | None:
         ):
             return "settlement", km
         return None
-    if a.ward_code and b.ward_code and a.ward_code != b.ward_code:
-        # Different wards: only two mapped points next to each other (a ward boundary between them).
-        return ("near", km) if km is not None and km <= NEAR_KM else None
+    if different_wards:
+        return "near", km
     if km is not None and km <= NEAR_KM:
         return "near", km
     if a.ward_code and a.ward_code == b.ward_code:
@@ -89,10 +94,23 @@ def same_place(a: Facts, b: Facts) -> tuple[str, float | None] | None:
     return None
 
 
+ANSWER_LINE = re.compile(r"^[^:\n]{1,200}:\s+(.+)$")
+
+
+def evidence(text: str) -> str:
+    """What in a text says what happened. A report made from a form ("label: answer" lines under the form's
+    title, issue 20) is told by its answers only: the title and the question labels are the same in every
+    report of that form, so they are not evidence of one event."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    answers = [m.group(1) for m in map(ANSWER_LINE.match, lines) if m]
+    return " ".join(answers) if len(answers) >= 2 else text
+
+
 def text_similarity(a: Facts, b: Facts) -> float:
-    if not a.text or not b.text:
+    left, right = evidence(a.text), evidence(b.text)
+    if not left or not right:
         return 0.0
-    return fuzz.token_set_ratio(a.text.lower(), b.text.lower()) / 100
+    return fuzz.token_set_ratio(left.lower(), right.lower()) / 100
 
 
 def match(report: Facts, case: Facts) -> Match | None:

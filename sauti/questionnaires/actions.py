@@ -15,12 +15,12 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sauti.dialogues.actions import do_raise_priority
 from sauti.dialogues.models import Meeting, Priority, Programme
-from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report
+from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report, typed_place_disagrees
 from sauti.monitoring.models import Case, Category, ReportChannel
 from sauti.people.actions import find_or_create_contact
 from sauti.people.models import Contact, Group, Organisation, User
@@ -205,6 +205,9 @@ class Incoming:
     phone: str = ""  # the sender's number (SMS/USSD): kept only in an encrypted Contact
     files: Mapping[str, UploadedFile] = field(default_factory=dict)
     received_at: Any = None
+    # The ward the channel already knows when the answers carry no GPS point (a place chosen on the phone;
+    # the demo's invented answers).
+    ward_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -321,17 +324,29 @@ def answer_lines(version: FormVersion, answers: Mapping[str, Any], lang: str) ->
     return lines
 
 
+PLACE_ANSWERS = ("place_text", "place", "location_name", "village", "mahali")
+
+
+def _case_title(form: Questionnaire, place: str, lang: str) -> str:
+    """What a new case from this report is called: the category (else the form's title) and the place, not
+    the form's title and first question (issue 20). No answer text: it could name people."""
+    what = (form.category.name_sw if lang == "sw" else form.category.name_en) if form.category else form.title
+    return f"{what} — {place}" if place else what
+
+
 def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc: Incoming) -> None:
+    """The report a report form's submission makes: its answers as "label: answer" lines in the submission's
+    language. A GPS point places it; a typed place the point contradicts is kept as words and said."""
     lang = inc.language if inc.language in ("en", "sw") else "sw"
-    description = f"{form.title}\n" + "\n".join(answer_lines(version, sub.answers, lang))
-    place = next(
-        (
-            str(sub.answers[n])
-            for n in ("place_text", "place", "location_name", "village", "mahali")
-            if sub.answers.get(n)
-        ),
-        "",
-    )
+    place = next((str(sub.answers[n]) for n in PLACE_ANSWERS if sub.answers.get(n)), "")
+    lines = [form.title, *answer_lines(version, sub.answers, lang)]
+    contradicted = typed_place_disagrees(place, sub.lat, sub.lon)
+    if contradicted:
+        with translation.override(lang):
+            lines.append(
+                _("Note: the GPS point is not in %(place)s as typed; the report is placed by the point.")
+                % {"place": contradicted}
+            )
     channel: str = {
         Submission.Channel.WEB: ReportChannel.WEB,
         Submission.Channel.SMS: ReportChannel.SMS,
@@ -340,7 +355,7 @@ def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc:
     report = do_submit_report(
         form.organisation,
         ReportInput(
-            description=description,
+            description="\n".join(lines),
             channel=channel,
             place_text=place,
             lat=sub.lat,
@@ -351,6 +366,7 @@ def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc:
             external_id=f"form:{form.pk}:{sub.instance_id}"[:120],
             submitted_by=inc.submitted_by,
             received_at=sub.received_at,
+            title=_case_title(form, place, lang),
         ),
     )
     sub.report, sub.ward = report, report.ward or sub.ward
@@ -390,6 +406,8 @@ def do_receive_submission(form: Questionnaire, inc: Incoming) -> Received:
             if found is not None and found.ward_code
             else None
         )
+    elif inc.ward_code is not None:
+        ward = Ward.objects.filter(code=inc.ward_code).first()
     try:
         with transaction.atomic():
             sub = Submission.objects.create(

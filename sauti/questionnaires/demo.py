@@ -1,32 +1,50 @@
 """Demo questionnaires (issue 20): an eviction-monitoring questionnaire and a water-point survey in en/sw,
 with invented submissions, clearly labelled (form titles say so; instance IDs start with `demo:`), and an
-analysis session of the Mathare group with a finding and an agreed conclusion."""
+analysis session of the Mathare group with an agreed conclusion made a priority of a demo programme.
+
+Session 5: every water-point answer has a ward among the seeds' Mathare and Korogocho wards (Mabatini, the
+Mathare group's ward, the most), so the session's figures are real; the conclusion's words carry the
+figures they rest on (computed here, not written in advance); an eviction's typed place and its GPS point
+are of one place."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from sauti.dialogues.actions import do_create_programme
+from sauti.dialogues.models import Programme
 from sauti.people.models import Group, Organisation, User
+from sauti.places.models import Ward
 from sauti.questionnaires import samples
 from sauti.questionnaires.actions import (
     Incoming,
     do_agree,
     do_conclude,
     do_import_form,
+    do_make_priority,
     do_open_session,
     do_receive_submission,
     do_record_finding,
 )
 from sauti.questionnaires.models import AnalysisSession, Questionnaire, Submission
+from sauti.questionnaires.results import Filters, results
 from sauti.questionnaires.xlsform import parse_upload
 
 ORG = "haki-mtaani-demo"
-# Invented places people answer from (lat, lon): Mathare, Kiamaiko, Kibra.
-CENTRES = [(-1.2600, 36.8590), (-1.2560, 36.8700), (-1.3120, 36.7870)]
+# Invented places evictions are reported from: the name typed and a point near it (lat, lon).
+PLACES = [
+    ("Mabatini", (-1.2607, 36.8588)),
+    ("Kiamaiko", (-1.2545, 36.8759)),
+    ("Korogocho", (-1.2457, 36.8912)),
+]
+# Wards the water points are in (IEBC codes), Mabatini most: Mabatini, Kiamaiko, Hospital, Huruma, Korogocho.
+WATER_WARDS = ([1446] * 9) + [1450, 1450, 1450, 1445, 1445, 1447, 1447, 1405, 1405]
+MABATINI = 1446
+PROGRAMME = "Mathare water and housing dialogue (demo)"
 
 
 def _titled(sheets: dict[str, list[list[str]]], title: str) -> bytes:
@@ -35,9 +53,9 @@ def _titled(sheets: dict[str, list[list[str]]], title: str) -> bytes:
     return samples.xlsx(copy)
 
 
-def _point(rng: random.Random) -> str:
-    lat, lon = rng.choice(CENTRES)
-    return f"{lat + rng.uniform(-0.004, 0.004):.5f} {lon + rng.uniform(-0.004, 0.004):.5f}"
+def _point(rng: random.Random, centre: tuple[float, float]) -> str:
+    lat, lon = centre
+    return f"{lat + rng.uniform(-0.002, 0.002):.5f} {lon + rng.uniform(-0.002, 0.002):.5f}"
 
 
 def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] = print) -> None:
@@ -68,15 +86,17 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
                     "source": rng.choice(["kiosk", "tap", "borehole"]),
                     "price": rng.choice([5, 10, 10, 20, 30, 50]),
                     "queue_minutes": rng.randint(0, 90),
-                    "disconnected": "yes" if rng.random() < (0.5 if meters else 0.2) else "no",
+                    "disconnected": "yes" if rng.random() < (0.55 if meters else 0.15) else "no",
                     "problems": " ".join(sorted(set(problems))) or "none",
                 },
                 channel=rng.choice([Submission.Channel.SMS, Submission.Channel.USSD, Submission.Channel.ODK]),
                 language=rng.choice(["sw", "sw", "en"]),
                 received_at=now - timedelta(days=days, hours=rng.randint(0, 12)),
+                ward_code=rng.choice(WATER_WARDS),
             ),
         )
     for i in range(24):
+        place, centre = rng.choice(PLACES)
         do_receive_submission(
             eviction,
             Incoming(
@@ -89,8 +109,8 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
                     ),
                     "households": rng.randint(2, 120),
                     "violence": rng.choice(["yes", "no"]),
-                    "place_text": rng.choice(["Mathare 4A", "Kiamaiko", "Kibra Soweto"]),
-                    "location": _point(rng),
+                    "place_text": place,
+                    "location": _point(rng, centre),
                     "losses": [{"item": "Iron sheets (invented)", "value_kes": rng.randint(1, 30) * 1000}],
                 },
                 channel=Submission.Channel.ODK,
@@ -102,11 +122,44 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
     if group is None or coordinator is None or AnalysisSession.objects.filter(organisation=org).exists():
         return
     session = do_open_session(water, group, coordinator, "Mathare water data evening (demo)")
+    ward = Ward.objects.get(code=MABATINI)
+    res = results(water, Filters(ward_id=ward.pk), "en")
+    line = next(ln for q in res.questions if q.name == "disconnected" for ln in q.lines if ln.value == "yes")
+    label = next(q.label for q in res.questions if q.name == "disconnected")
+    before, after = _disconnected_share(water, ward, now)
     finding = do_record_finding(
         session,
         coordinator,
-        "Water disconnections doubled since the new meters came (demo finding)",
-        figures=[{"key": "disconnected=yes", "text": "Disconnected in the last month?: Yes"}],
+        f"Water disconnections in Mabatini rose from {before}% to {after}% of the water points asked since "
+        "the new meters came a month ago (demo finding)",
+        figures=[
+            {"key": "disconnected=yes", "text": f"{label}: {line.label} — {line.count} ({line.percent}%)"}
+        ],
     )
     do_agree(finding, coordinator)
     do_conclude(finding, coordinator)
+    programme = Programme.objects.filter(organisation=org, title=PROGRAMME).first() or do_create_programme(
+        org,
+        coordinator,
+        title=PROGRAMME,
+        description="Demo programme: the Mathare groups take their survey findings to the county.",
+        starts_on=now.date() - timedelta(days=30),
+        ends_on=now.date() + timedelta(days=300),
+        groups=[group],
+        wards=[ward],
+    )
+    do_make_priority(finding, programme, coordinator)
+
+
+def _disconnected_share(water: Questionnaire, ward: Ward, now: datetime) -> tuple[int, int]:
+    """The share (%) of Mabatini's answers saying "disconnected" in the month before the meters and since."""
+    month_ago = now - timedelta(days=30)
+    counts = {True: [0, 0], False: [0, 0]}
+    for answers, received in Submission.objects.filter(questionnaire=water, ward=ward).values_list(
+        "answers", "received_at"
+    ):
+        tally = counts[received >= month_ago]
+        tally[0] += answers.get("disconnected") == "yes"
+        tally[1] += 1
+    before, after = counts[False], counts[True]
+    return round(100 * before[0] / max(before[1], 1)), round(100 * after[0] / max(after[1], 1))

@@ -126,3 +126,29 @@ def test_a_session_from_figures_to_a_priority(world: World) -> None:
     assert world.client_for(world.bob).get(f"/forms/sessions/{session.pk}/").status_code == 404
     coordinator.post(f"/forms/sessions/{session.pk}/close/")
     assert world.client_for(None).get(f"/forms/shared/{session.token}/").status_code == 404
+
+
+def test_a_conclusion_says_what_to_create_first_when_there_is_no_programme_or_memorandum(
+    world: World,
+) -> None:
+    form = imported(world.umoja, "water")
+    from sauti.questionnaires.actions import do_agree, do_conclude, do_open_session, do_record_finding
+
+    session = do_open_session(form, world.mathare_group, world.wanjiku, "Water evening")
+    finding = do_record_finding(session, world.wanjiku, "Meters cut the water")
+    do_agree(finding, world.wanjiku)
+    do_conclude(finding, world.wanjiku)
+    page = world.client_for(world.wanjiku).get(f"/forms/sessions/{session.pk}/").content.decode()
+    assert "Make it a priority of the programme" not in page
+    assert "create a dialogue programme first" in page and 'href="/dialogues/"' in page
+    assert "draft a memorandum first" in page and f'href="/budgets/{world.umoja.slug}/proposals/"' in page
+    # With a programme, the choice is offered instead.
+    Programme.objects.create(
+        organisation=world.umoja, title="Mathare water", starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )  # fmt: skip
+    page = world.client_for(world.wanjiku).get(f"/forms/sessions/{session.pk}/").content.decode()
+    assert "Make it a priority of the programme" in page and "create a dialogue programme first" not in page
+    # A group leader taking part sees neither action nor the hints.
+    leader = world.client_for(world.achieng).get(f"/forms/sessions/{session.pk}/").content.decode()
+    assert "create a dialogue programme first" not in leader and "draft a memorandum first" not in leader
