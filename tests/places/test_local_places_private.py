@@ -51,7 +51,9 @@ def test_other_organisations_do_not_see_a_local_place_anywhere(world: World) -> 
     for client, org in ((umoja, "umoja"), (umoja, "haki"), (world.client_for(None), "haki")):
         shown = client.get(picker, {"org": org, "place_text": "Mama Njeri"}).content.decode()
         assert "Kwa Mama Njeri Chapati" not in shown, org
-    shown = world.client_for(world.bob).get(picker, {"org": "haki", "place_text": "Mama Njeri"}).content.decode()
+    shown = (
+        world.client_for(world.bob).get(picker, {"org": "haki", "place_text": "Mama Njeri"}).content.decode()
+    )
     assert "Kwa Mama Njeri Chapati" in shown
     public = umoja.get("/places/search.json", {"q": "Mama Njeri"}).json()["results"]
     assert not any(r["name"] == "Kwa Mama Njeri Chapati" for r in public)
