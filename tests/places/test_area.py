@@ -136,7 +136,8 @@ def test_api_asks_rather_than_guessing_when_both_are_outside_the_area(world: Wor
     assert not Report.objects.exists()
     # Sending the chosen key places it: one report.
     chosen = post(
-        client, {"org": "umoja", "description": "Maji hakuna", "place_text": "Huruma", "place_key": "ward:713"}
+        client,
+        {"org": "umoja", "description": "Maji hakuna", "place_text": "Huruma", "place_key": "ward:713"},
     )
     assert chosen.status_code == 201, chosen.content
     assert chosen.json()["ward"] == HURUMA_UASIN_GISHU and chosen.json()["place_choices"] == []
