@@ -14,7 +14,7 @@ from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report,
 from sauti.monitoring.models import Report, ReportChannel
 from sauti.people.access import role_in
 from sauti.people.models import Contact, Organisation, Role, User
-from sauti.places.services import candidate_key, label
+from sauti.places.services import PlaceCandidate, candidate_key, find_places, label
 
 
 def submit_channel(user: User, org: Organisation) -> str:
@@ -34,6 +34,7 @@ def do_submit_api_report(org: Organisation, user: User, data: dict[str, Any]) ->
     existing = _stored(org, channel, external_id)
     if existing is not None:
         return existing, False
+    check_place(org, data)
     reporter = None
     if data.get("reporter"):
         reporter = Contact.objects.filter(organisation=org, pseudonym=data["reporter"]).first()
@@ -66,6 +67,49 @@ def do_submit_api_report(org: Organisation, user: User, data: dict[str, Any]) ->
         return existing, False
 
 
+class PlaceChoiceNeeded(Exception):
+    """The place text names several places for this organisation: the client must choose (nothing stored)."""
+
+    def __init__(self, choices: list[dict[str, Any]]) -> None:
+        super().__init__("ambiguous place")
+        self.choices = choices
+
+
+def _choice_json(c: PlaceCandidate) -> dict[str, Any]:
+    return {
+        "key": candidate_key(c),
+        "label": label(c),
+        "kind": c.kind,
+        "ward_code": c.ward_code,
+        "county_code": c.county_code,
+    }
+
+
+def check_place(org: Organisation, data: dict[str, Any]) -> None:
+    """Before anything is stored: a `place_key` must be one of the places `place_text` names; an ambiguous
+    `place_text` without one raises PlaceChoiceNeeded. Coordinates place the report by themselves."""
+    if data.get("lat") is not None or data.get("lon") is not None:
+        return
+    text = data.get("place_text", "").strip()
+    key = data.get("place_key", "")
+    if key and not text:
+        raise ReportError(_("Send place_key together with the place_text it was chosen for."), "place_key")
+    if not text:
+        return
+    area = org.operating_area()
+    resolution = place_resolution(text, area, data.get("county"))
+    if key:
+        named = [*resolution.choices, *find_places(text, limit=20, area=area)]
+        if not any(candidate_key(c) == key for c in named):
+            raise ReportError(
+                _("This place_key is not one of the places named “%(text)s”.") % {"text": text[:60]},
+                "place_key",
+            )
+        return
+    if resolution.ambiguous:
+        raise PlaceChoiceNeeded([_choice_json(c) for c in resolution.choices])
+
+
 def place_choices(report: Report, data: dict[str, Any]) -> list[dict[str, Any]]:
     """The places to choose from when the report's place_text was ambiguous for its organisation."""
     if report.ward_id or report.settlement_id or data.get("lat") is not None or not report.place_text:
@@ -73,16 +117,7 @@ def place_choices(report: Report, data: dict[str, Any]) -> list[dict[str, Any]]:
     resolution = place_resolution(report.place_text, report.organisation.operating_area(), data.get("county"))
     if not resolution.ambiguous:
         return []
-    return [
-        {
-            "key": candidate_key(c),
-            "label": label(c),
-            "kind": c.kind,
-            "ward_code": c.ward_code,
-            "county_code": c.county_code,
-        }
-        for c in resolution.choices
-    ]
+    return [_choice_json(c) for c in resolution.choices]
 
 
 def do_create_token(user: User) -> Token:

@@ -364,8 +364,8 @@ class SubmittedReportSerializer(ReportSerializer):
     place_choices = PlaceChoiceSerializer(
         many=True,
         help_text=gettext_lazy(
-            "When place_text names several places the organisation could mean, they are listed here and "
-            "the report is not placed in any of them; empty otherwise."
+            "Always empty on a stored report: when place_text names several places the organisation could "
+            "mean, the answer is a 409 listing them here, and nothing is stored."
         ),
     )
 

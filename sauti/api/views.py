@@ -256,6 +256,12 @@ class ReportListCreate(ApiView, GenericAPIView[Report]):
                 SubmittedReportSerializer,
                 description=gettext_lazy("A report with this external_id was already stored."),
             ),
+            409: OpenApiResponse(
+                description=gettext_lazy(
+                    "place_text names several places for this organisation: nothing was stored. "
+                    "place_choices lists them; send the request again with the chosen key as place_key."
+                )
+            ),
             **errors(400, 403, 404, 413),
         },
     )
@@ -266,6 +272,16 @@ class ReportListCreate(ApiView, GenericAPIView[Report]):
             report, created = actions.do_submit_api_report(org, self.user, data)
         except ReportError as exc:
             raise field_error(exc.field, str(exc)) from None
+        except actions.PlaceChoiceNeeded as exc:
+            return Response(
+                {
+                    "place_text": [
+                        _("Several places have this name: send the chosen one's key as place_key.")
+                    ],
+                    "place_choices": exc.choices,
+                },
+                status=409,
+            )
         body = dict(ReportSerializer(report, context=self.context()).data)
         body["place_choices"] = actions.place_choices(report, data)
         return Response(body, status=201 if created else 200)

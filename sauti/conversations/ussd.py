@@ -437,6 +437,14 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
                 state.options = [option_row(o) for o in places]
                 _go(state, "place")
                 return again()
+        if state.menu == "ward" and len(found) > 1:
+            # A settlement's name ("Mashimoni"): list the places it names, as the SMS flow does, rather than
+            # the wards they lie in, which the sender may not know.
+            named = [p for p in services.find_place_options(entry) if p.county.code == county]
+            if len(named) > 1:
+                state.options = [option_row(o) for o in named]
+                _go(state, "place")
+                return again()
         if not found:
             state.matches, state.page = [], 0
             return again(_("Not found: %(name)s") % {"name": _gsm_only(entry)[:20]})

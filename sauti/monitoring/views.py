@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -876,6 +876,8 @@ def report_place(request: HttpRequest) -> HttpResponse:
         context.update(county=county, picked=bool(text), place_key=key)
         return render(request, "monitoring/_report_place_field.html", context)
     area = org.operating_area() if org else None
+    if area is not None and org is not None and not can(request.user, Perm.SUBMIT_REPORTS, org):
+        area = replace(area, owner="")  # the organisation's own local places are shown to its members only
     found = find_places(text, limit=6, area=area) if len(text) >= 3 else []
     candidates = [(c, mforms.PLACE_KINDS.get(c.kind, c.kind), candidate_key(c)) for c in found]
     context.update(candidates=candidates, text=text)

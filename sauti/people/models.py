@@ -67,14 +67,15 @@ class Organisation(models.Model):
         return self.name
 
     def operating_area(self) -> Area:
-        """The organisation's area as IEBC codes; its home county when none is set."""
+        """The organisation's area as IEBC codes; its home county when none is set. Carries the slug, so
+        its own local places (and no other organisation's) are matched."""
         if not self.pk:
             return Area()
         counties = frozenset(self.area_counties.values_list("code", flat=True))
         wards = frozenset(self.area_wards.values_list("code", flat=True))
         if not counties and not wards and self.county is not None:
             counties = frozenset({self.county.code})
-        return Area(counties=counties, wards=wards)
+        return Area(counties=counties, wards=wards, owner=self.slug)
 
 
 class Office(models.Model):

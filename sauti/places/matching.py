@@ -83,6 +83,7 @@ class PlaceEntry:
     place: PlaceCandidate
     names: tuple[tuple[str, float], ...]
     rank: int = 0
+    owner: str = ""  # the organisation (slug) a local place belongs to; "" for the gazetteer
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Area:
 
     counties: frozenset[int] = frozenset()
     wards: frozenset[int] = frozenset()
+    owner: str = ""  # the organisation (slug) whose local places count too; not part of "where"
 
     def __bool__(self) -> bool:
         return bool(self.counties or self.wards)

@@ -59,10 +59,13 @@ SETTLEMENT_RANKS = {"sauti": 1, "kyc": 2, "aoi": 3, "kisip": 4}
 _lock = threading.Lock()
 _state: dict[str, Any] = {
     "index": None,
+    "entries": [],
+    "owned": {},  # organisation slug -> its index (gazetteer + its local places), built when first asked
     "fingerprint": None,
     "checked": 0.0,
     "built": 0.0,
     "provisional": False,
+    "owners": set(),
 }
 
 
@@ -116,11 +119,29 @@ def build_entries() -> list[PlaceEntry]:
             parent_name=s.parent.name if s.parent else "",
         )  # fmt: skip
         rank = 1 if s.placement == "curated" else SETTLEMENT_RANKS.get(s.source, 5)
-        entries.append(PlaceEntry(place, _names(s.name, aliases.get(("settlement", str(s.pk)), [])), rank))
+        owner = s.source_ref.partition("/")[0] if s.source == "local" else ""
+        entries.append(
+            PlaceEntry(place, _names(s.name, aliases.get(("settlement", str(s.pk)), [])), rank, owner)
+        )
     return entries
 
 
-def get_index() -> PlaceIndex:
+def get_index(owner: str = "") -> PlaceIndex:
+    """The gazetteer's index; with `owner` (an organisation's slug), the one that also holds that
+    organisation's local places. A local place is never in another organisation's index nor in the shared
+    one: its name may say where members meet ("Kwa Mama Njeri")."""
+    index = _shared_index()
+    with _lock:
+        if not owner or owner not in _state["owners"]:
+            return index
+        owned: dict[str, PlaceIndex] = _state["owned"]
+        if owner not in owned:
+            entries = [e for e in _state["entries"] if e.owner in ("", owner)]
+            owned[owner] = PlaceIndex(entries, common_words=gazetteer.common_words())
+        return owned[owner]
+
+
+def _shared_index() -> PlaceIndex:
     now = time.monotonic()
     with _lock:
         index: PlaceIndex | None = _state["index"]
@@ -134,8 +155,12 @@ def get_index() -> PlaceIndex:
             return index
         fingerprint = _fingerprint()
         if index is None or not fresh or fingerprint != _state["fingerprint"]:
-            index = PlaceIndex(build_entries(), common_words=gazetteer.common_words())
-            _state.update(index=index, fingerprint=fingerprint, built=now)
+            entries = build_entries()
+            index = PlaceIndex([e for e in entries if not e.owner], common_words=gazetteer.common_words())
+            owners = {e.owner for e in entries if e.owner}
+            _state.update(
+                index=index, entries=entries, owners=owners, owned={}, fingerprint=fingerprint, built=now
+            )
             # Built inside a transaction, it may hold rows that get rolled back: verify on every use.
             _state["provisional"] = connection.in_atomic_block
         _state["checked"] = now
@@ -144,7 +169,7 @@ def get_index() -> PlaceIndex:
 
 def clear_cache(**_: object) -> None:
     with _lock:
-        _state["index"] = None
+        _state.update(index=None, entries=[], owners=set(), owned={})
 
 
 def _clean(text: str) -> str:
@@ -161,7 +186,9 @@ def find_places(
     text = _clean(text)
     if not text:
         return []
-    return get_index().search(text, limit=limit, county_code=county_code, area=area)
+    return get_index(area.owner if area is not None else "").search(
+        text, limit=limit, county_code=county_code, area=area
+    )
 
 
 def extract_places(
@@ -171,7 +198,7 @@ def extract_places(
     text = _clean(text)
     if not text:
         return []
-    return get_index().extract(text, county_code=county_code, area=area)
+    return get_index(area.owner if area is not None else "").extract(text, county_code=county_code, area=area)
 
 
 def resolve_place(text: str, area: Area | None = None, *, county_code: int | None = None) -> Resolution:

@@ -154,3 +154,37 @@ def test_the_ward_chosen_stays_when_the_landmark_names_only_the_county(world: Wo
     report = Report.objects.get()
     assert report.ward is not None and report.ward.code == 1446 and report.precision == "ward"
     assert "Nairobi" in report.description
+
+
+@pytest.mark.django_db
+def test_ussd_lists_the_places_a_settlement_name_means_not_their_wards(world: World) -> None:
+    """USSD 1 → 2 → 1 (Nairobi, the organisation's county, first) → "Mashimoni": Kibera's and Mathare's
+    Mashimoni by name, as the SMS flow lists them, not "Lindi / Hospital / Pumwani"."""
+    org = working_in(world.umoja, 47)
+    inputs: list[str] = []
+
+    def send(entry: str | None) -> str:
+        if entry is not None:
+            inputs.append(entry)
+        return do_handle_ussd(
+            organisation=org, session_id="ATUid_mash", phone=PHONE, service_code="*384*1#",
+            text="*".join(inputs),
+        )  # fmt: skip
+
+    send(None)
+    send("1")  # report
+    send("2")  # water
+    send("1")  # Nairobi
+    screen = send("Mashimoni")
+    assert screen.startswith("CON") and len(screen) <= 164, screen
+    numbered = [line for line in screen.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert len(numbered) == 2 and all(line[3:].startswith("Mashimoni") for line in numbered), screen
+    assert any("Kibera" in line for line in numbered) and any("Mathare" in line for line in numbered)
+    pick = next(line for line in numbered if "Mathare" in line)[0]
+    send(pick)
+    send("Maji hayatoki wiki nzima")
+    send("1")
+    report = Report.objects.get()
+    assert report.settlement is not None and report.settlement.name == "Mashimoni"
+    assert report.settlement.parent is not None and report.settlement.parent.name == "Mathare"
+    assert report.ward is not None and report.ward.county.code == 47

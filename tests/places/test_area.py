@@ -98,10 +98,12 @@ def test_places_find_with_an_unknown_org_is_a_clear_error() -> None:
 @pytest.mark.django_db
 def test_an_organisation_without_an_area_works_in_its_home_county(world: World) -> None:
     org = nairobi(world)
-    assert org.operating_area() == Area(counties=frozenset({NAIROBI}))
+    assert org.operating_area() == Area(counties=frozenset({NAIROBI}), owner=org.slug)
     org.area_counties.set([County.objects.get(code=KIAMBU)])
     org.area_wards.set([Ward.objects.get(code=HURUMA_UASIN_GISHU)])
-    assert org.operating_area() == Area(counties=frozenset({KIAMBU}), wards=frozenset({HURUMA_UASIN_GISHU}))
+    assert org.operating_area() == Area(
+        counties=frozenset({KIAMBU}), wards=frozenset({HURUMA_UASIN_GISHU}), owner=org.slug
+    )
 
 
 def post(client: Client, body: Any) -> Any:
@@ -125,18 +127,42 @@ def test_api_report_in_huruma_goes_to_the_nairobi_ward_for_a_nairobi_organisatio
 def test_api_asks_rather_than_guessing_when_both_are_outside_the_area(world: World) -> None:
     world.umoja.county = County.objects.get(code=KIAMBU)
     world.umoja.save()
-    body = post(
-        token_client(world.wanjiku), {"org": "umoja", "description": "Maji hakuna", "place_text": "Huruma"}
-    ).json()
-    assert body["ward"] is None and body["county"] is None
-    keys = {c["key"] for c in body["place_choices"]}
+    client = token_client(world.wanjiku)
+    response = post(client, {"org": "umoja", "description": "Maji hakuna", "place_text": "Huruma"})
+    # Nothing is stored until the client chooses: no orphan report or case.
+    assert response.status_code == 409, response.content
+    keys = {c["key"] for c in response.json()["place_choices"]}
     assert keys == {f"ward:{HURUMA_NAIROBI}", f"ward:{HURUMA_UASIN_GISHU}"}
-    # Sending the chosen key places it.
+    assert not Report.objects.exists()
+    # Sending the chosen key places it: one report.
     chosen = post(
-        token_client(world.wanjiku),
+        client,
         {"org": "umoja", "description": "Maji hakuna", "place_text": "Huruma", "place_key": "ward:713"},
-    ).json()
-    assert chosen["ward"] == HURUMA_UASIN_GISHU and chosen["place_choices"] == []
+    )
+    assert chosen.status_code == 201, chosen.content
+    assert chosen.json()["ward"] == HURUMA_UASIN_GISHU and chosen.json()["place_choices"] == []
+    assert Report.objects.count() == 1 and Report.objects.get().case_id is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"place_text": "Huruma", "place_key": "ward:1"},  # not a place named Huruma
+        {"place_text": "Huruma", "place_key": "ward:999999"},  # no such ward
+        {"place_key": "ward:713"},  # a choice without the text it chooses from
+    ],
+)
+def test_api_refuses_a_place_key_that_is_not_one_of_the_choices(world: World, extra: dict[str, str]) -> None:
+    response = token_client(world.wanjiku).post(
+        "/api/reports/",
+        {"org": "umoja", "description": "Maji hakuna", **extra},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="sw",
+    )
+    assert response.status_code == 400, response.content
+    assert "place_key" in response.json(), response.json()
+    assert not Report.objects.exists()
 
 
 @pytest.mark.django_db
