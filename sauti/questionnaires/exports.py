@@ -282,6 +282,8 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
 def _book_parts(sheets: list[str]) -> dict[str, str]:
     """The workbook's parts that name its sheets (the first is the main one, then one per repeat)."""
     n = len(sheets)

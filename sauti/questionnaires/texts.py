@@ -32,7 +32,9 @@ def _texts(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> Iterator[str]
             yield value
 
 
-def holds_identities(policy: TextPolicy, org_id: int, spec: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+def holds_identities(
+    policy: TextPolicy, org_id: int, spec: Mapping[str, Any], answers: Mapping[str, Any]
+) -> bool:
     """Whether the redaction would change any free-text answer (a reader who sees them as written sees
     identities: log it)."""
     texts = list(_texts(spec, answers))

@@ -305,7 +305,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     repeat = request.GET.get("repeat", "") if fmt == "csv" else ""
     if repeat and repeat not in exports.repeat_names(exports.export_spec(q)):
         return HttpResponse(
-            _("This form has no repeat group of that name."), status=400, content_type="text/plain; charset=utf-8"
+            _("This form has no repeat group of that name."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     name = f"{q.form_id}{'-' + repeat if repeat else ''}-{'labels-' + lang if labels else 'names'}"
     # Free text as report texts are shown: redacted unless the exporter may see identities (then logged).
@@ -397,7 +399,10 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             results.group_label(spec, name, lang),
             [
                 [
-                    (results.label_of(item, lang), results.value_label(spec, item, instance[item["name"]], lang))
+                    (
+                        results.label_of(item, lang),
+                        results.value_label(spec, item, instance[item["name"]], lang),
+                    )
                     for item in spec["questions"]
                     if item["repeat"] == name and item["name"] in instance
                 ]

@@ -43,7 +43,11 @@ def feedback(version: str, *, short: bool = False) -> dict[str, list[list[str]]]
         ]
     return {
         "survey": survey,
-        "choices": [["list_name", "name", EN, SW], ["yesno", "yes", "Yes", "Ndiyo"], ["yesno", "no", "No", "La"]],
+        "choices": [
+            ["list_name", "name", EN, SW],
+            ["yesno", "yes", "Yes", "Ndiyo"],
+            ["yesno", "no", "No", "La"],
+        ],
         "settings": [["form_id", "form_title", "version"], ["visit_feedback", "Visit feedback", version]],
     }
 
@@ -157,7 +161,11 @@ def test_answers_in_a_repeat_are_stored_shown_counted_and_exported(world: World)
         read_only=True,
     )
     people = [list(r) for r in book["people"].iter_rows(values_only=True)]
-    assert people[0][:2] == ["people/pname", "people/adult"] and "_parent_index" in people[0] and "_submission__uuid" in people[0]
+    assert (
+        people[0][:2] == ["people/pname", "people/adult"]
+        and "_parent_index" in people[0]
+        and "_submission__uuid" in people[0]
+    )
     assert people[1][:2] == ["Peter Otieno", "yes"] and people[2][:2] == ["a child 0722000111", "no"]
     assert people[1][people[0].index("_parent_index")] == sub.pk
     results_html = page(world, world.kamau, f"/forms/{form.pk}/results/")
