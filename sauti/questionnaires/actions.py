@@ -18,6 +18,8 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sauti.audit import audit
+from sauti.audit.models import Action
 from sauti.dialogues.actions import do_raise_priority
 from sauti.dialogues.models import Meeting, Priority, Programme
 from sauti.monitoring.actions import ReportError, ReportInput, do_submit_report, typed_place_disagrees
@@ -37,7 +39,7 @@ from sauti.questionnaires.models import (
     Submission,
     SubmissionFile,
 )
-from sauti.questionnaires.results import label_of, value_label
+from sauti.questionnaires.results import counted_in_repeat, instances, label_of, value_label
 from sauti.questionnaires.xlsform import FormError, ParsedForm, short_problem
 
 CREATED, DUPLICATE, CONFLICT = "created", "duplicate", "conflict"
@@ -250,14 +252,12 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
 def _counted_values(version: FormVersion, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = []
     for q in version.spec["questions"]:
-        if q["type"] not in COUNTED_TYPES or q["repeat"]:
+        if q["type"] not in COUNTED_TYPES or (q["repeat"] and not counted_in_repeat(q)):
             continue
-        value = answers.get(q["name"])
-        if value is None:
-            continue
-        out.append(("_n", q["name"]))
-        for v in value if isinstance(value, list) else [value]:
-            out.append((q["name"], str(v)[:200]))
+        for value in instances(answers, q):  # selects in a repeat: once per instance
+            out.append(("_n", q["name"]))
+            for v in value if isinstance(value, list) else [value]:
+                out.append((q["name"], str(v)[:200]))
     return out
 
 
@@ -371,6 +371,35 @@ def _report_for(form: Questionnaire, sub: Submission, version: FormVersion, inc:
     )
     sub.report, sub.ward = report, report.ward or sub.ward
     sub.save(update_fields=["report", "ward"])
+
+
+def do_note_answers_seen(sub: Submission, by: User) -> None:
+    """Someone allowed to see identities read answers holding names or phone numbers as written: logged
+    in the audit log (there may be no Contact to log an IdentityAccess against)."""
+    audit.note(
+        "questionnaires.submission",
+        sub.pk,
+        Action.EXPORT,
+        {"shown": "answers as written", "to": by.pk, "form": sub.questionnaire_id},
+    )
+
+
+def do_note_export_as_written(form: Questionnaire, by: User, what: str) -> None:
+    """An export with free-text answers as written (the exporter may see identities): logged."""
+    audit.note(
+        "questionnaires.questionnaire",
+        form.pk,
+        Action.EXPORT,
+        {"exported": "answers as written", "to": by.pk, "file": what[:60]},
+    )
+
+
+def repeat_groups(version: FormVersion | None) -> set[str]:
+    return {q["repeat"] for q in version.spec["questions"] if q["repeat"]} if version is not None else set()
+
+
+def version_named(form: Questionnaire, version_text: str) -> FormVersion | None:
+    return _version_for(form, version_text)[0]
 
 
 def _version_for(form: Questionnaire, version_text: str) -> tuple[FormVersion | None, bool]:

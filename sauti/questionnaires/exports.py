@@ -1,7 +1,12 @@
 """Exports of a questionnaire's submissions, KoBo-style: one row per submission, one column per question
 (select_multiple also split into `question/choice` 0/1 columns), `_id`, `_uuid`, `_submission_time`,
 `_version`, `_flagged`; values as names (re-import into KoBo-style analysis) or as labels in en/sw.
-Identities never appear: names and phone numbers live in encrypted Contacts."""
+The columns are those of every version that has submissions: the current version's questions first, then
+older versions' (newest first), each labelled by the version that defines it. Repeat groups are exported
+as KoBo does: one more sheet per repeat in the XLSX (one CSV each, `?repeat=<name>`), a row per instance
+with `_index`, `_parent_table_name`, `_parent_index` and `_submission__id` (the main sheet's `_id`),
+`_submission__uuid`. Identities never appear: names and phone numbers given as such live in encrypted
+Contacts, and free text is redacted for exporters who may not see identities (questionnaires.texts)."""
 
 from __future__ import annotations
 
@@ -20,10 +25,13 @@ from django.db import connection
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 
+from sauti.monitoring.texts import TextPolicy
 from sauti.questionnaires.models import Questionnaire, Submission
 from sauti.questionnaires.results import choice_label, choice_names_of, label_of
+from sauti.questionnaires.texts import redact_cells
 
 META = ("_id", "_uuid", "_submission_time", "_version", "_flagged", "_ward")
+REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission__id", "_submission__uuid")
 
 
 def _safe(value: Any) -> Any:
@@ -33,31 +41,68 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def columns(form: Questionnaire) -> list[tuple[str, dict[str, Any], str]]:
-    """(column name, question, choice or "") for every exported column."""
+def export_spec(form: Questionnaire) -> dict[str, Any]:
+    """The current version's spec with the questions of older versions that have submissions added after
+    its own (newest version first; a question is known by its name and repeat, as answers are). A choice
+    list an older version defines otherwise than the current one is kept under its own name, so its
+    labels are that version's."""
     assert form.current is not None
+    current = form.current.spec
+    spec: dict[str, Any] = {
+        **current,
+        "questions": list(current["questions"]),
+        "choices": dict(current.get("choices", {})),
+    }
+    seen = {(q["repeat"], q["name"]) for q in spec["questions"]}
+    for version in form.versions.exclude(pk=form.current.pk).order_by("-created_at", "-pk"):
+        if not Submission.objects.filter(version=version).exists():
+            continue
+        for q in version.spec["questions"]:
+            if (q["repeat"], q["name"]) in seen:
+                continue
+            seen.add((q["repeat"], q["name"]))
+            if q["list"]:
+                theirs = version.spec.get("choices", {}).get(q["list"], [])
+                if spec["choices"].setdefault(q["list"], theirs) != theirs:
+                    q = {**q, "list": f"{q['list']}@{version.version}"}
+                    spec["choices"][q["list"]] = theirs
+            spec["questions"].append(q)
+    return spec
+
+
+def columns(
+    form: Questionnaire, spec: dict[str, Any] | None = None, repeat: str = ""
+) -> list[tuple[str, dict[str, Any], str]]:
+    """(column name, question, choice or "") for every exported column (of a repeat's sheet if named)."""
+    spec = spec if spec is not None else export_spec(form)
     out: list[tuple[str, dict[str, Any], str]] = []
-    for q in form.current.spec["questions"]:
-        if q["type"] == "note" or q.get("identity") or q["repeat"]:
+    for q in spec["questions"]:
+        if q["type"] == "note" or q.get("identity") or q["repeat"] != repeat:
             continue
         path = "/".join([*q["path"], q["name"]])
         out.append((path, q, ""))
         if q["type"] == "select_multiple":
-            out.extend((f"{path}/{c}", q, c) for c in choice_names_of(form.current.spec, q))
+            out.extend((f"{path}/{c}", q, c) for c in choice_names_of(spec, q))
     return out
 
 
-def header(form: Questionnaire, labels: bool, lang: str) -> list[str]:
-    assert form.current is not None
+def repeat_names(spec: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys(q["repeat"] for q in spec["questions"] if q["repeat"]))
+
+
+def header(
+    form: Questionnaire, labels: bool, lang: str, spec: dict[str, Any] | None = None, repeat: str = ""
+) -> list[str]:
+    spec = spec if spec is not None else export_spec(form)
     names = []
-    for col, q, choice in columns(form):
+    for col, q, choice in columns(form, spec, repeat):
         if not labels:
             names.append(col)
         elif choice:
-            names.append(f"{label_of(q, lang)}/{choice_label(form.current.spec, q['list'], choice, lang)}")
+            names.append(f"{label_of(q, lang)}/{choice_label(spec, q['list'], choice, lang)}")
         else:
             names.append(label_of(q, lang))
-    return [*(_safe(n) for n in names), *META]
+    return [*(_safe(n) for n in names), *(REPEAT_META if repeat else META)]
 
 
 _ABSENT = "\x00absent"  # a key no answer has: the cell starts as None (written empty) and is filled below
@@ -143,10 +188,18 @@ def rows(form: Questionnaire, labels: bool, lang: str) -> Iterator[list[Any]]:
         yield from batch
 
 
-def _batches(form: Questionnaire, labels: bool, lang: str) -> Iterator[list[list[Any]]]:
-    """Rows in batches of `BATCH` (one fetch from the database each), in submission order."""
-    assert form.current is not None
-    plan = _Plan(form.current.spec, columns(form), labels, lang)
+def _batches(
+    form: Questionnaire,
+    labels: bool,
+    lang: str,
+    spec: dict[str, Any] | None = None,
+    policy: TextPolicy | None = None,
+) -> Iterator[list[list[Any]]]:
+    """Rows in batches of `BATCH` (one fetch from the database each), in submission order; free text
+    through `policy` (None: as written)."""
+    spec = spec if spec is not None else export_spec(form)
+    plan = _Plan(spec, columns(form, spec), labels, lang)
+    free = [i for i, _name in plan.texts]
     qs = Submission.objects.filter(questionnaire=form).order_by("pk")
     at: Any = F("received_at")
     if connection.vendor == "sqlite":  # the stored text: the driver would parse a datetime per row
@@ -165,7 +218,32 @@ def _batches(form: Questionnaire, labels: bool, lang: str) -> Iterator[list[list
                 row = cells(loads(answers) if isinstance(answers, str) else answers)
                 row += (pk, safe(uuid), _when(at), safe(version), int(flagged), ward or "")
                 out.append(row)
+            redact_cells(policy, form.organisation_id, out, free)
             yield out
+
+
+def _repeat_batches(
+    form: Questionnaire, labels: bool, lang: str, spec: dict[str, Any], repeat: str, policy: TextPolicy | None
+) -> Iterator[list[list[Any]]]:
+    """The rows of a repeat's sheet: one per instance, in submission order, tied to the main sheet's row."""
+    plan = _Plan(spec, columns(form, spec, repeat), labels, lang)
+    free = [i for i, _name in plan.texts]
+    qs = Submission.objects.filter(questionnaire=form, answers__has_key=repeat).order_by("pk")
+    out: list[list[Any]] = []
+    index = 0
+    for pk, uuid, answers in qs.values_list("pk", "instance_id", "answers").iterator(chunk_size=BATCH):
+        items = answers.get(repeat) if isinstance(answers, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                index += 1
+                out.append([*plan.cells(item), index, form.form_id, pk, pk, _safe(uuid)])
+        if len(out) >= BATCH:
+            redact_cells(policy, form.organisation_id, out, free)
+            yield out
+            out = []
+    if out:
+        redact_cells(policy, form.organisation_id, out, free)
+        yield out
 
 
 BATCH = 5000
@@ -182,14 +260,22 @@ class _Echo:
         return value
 
 
-def csv_lines(form: Questionnaire, labels: bool, lang: str) -> Iterator[str]:
-    """The CSV in chunks of one batch of rows each (a chunk per row costs more in the response than the
-    rows themselves)."""
+def csv_lines(
+    form: Questionnaire, labels: bool, lang: str, policy: TextPolicy | None = None, repeat: str = ""
+) -> Iterator[str]:
+    """The CSV (of the main sheet, or of a repeat's) in chunks of one batch of rows each (a chunk per row
+    costs more in the response than the rows themselves)."""
+    spec = export_spec(form)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header(form, labels, lang))
+    yield "\ufeff" + writer.writerow(header(form, labels, lang, spec, repeat))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for batch in _batches(form, labels, lang):
+    batches = (
+        _repeat_batches(form, labels, lang, spec, repeat, policy)
+        if repeat
+        else _batches(form, labels, lang, spec, policy)
+    )
+    for batch in batches:
         writer.writerows(batch)
         yield buffer.getvalue()
         buffer.seek(0)
@@ -202,23 +288,55 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _book_parts(sheets: list[str]) -> dict[str, str]:
+    """The workbook's parts that name its sheets (the first is the main one, then one per repeat)."""
+    n = len(sheets)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
+        for i in range(1, n + 1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, n + 1)
+    )
+    names = "".join(
+        f'<sheet name="{xml_escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheets, 1)
+    )
+    return {
+        "[Content_Types].xml": (
+            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>{overrides}'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PKG_REL}">{rels}'
+            f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{names}</sheets></workbook>'
+        ),
+    }
+
+
+def _sheet_names(form: Questionnaire, repeats: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in [form.form_id, *repeats]:
+        clean = re.sub(r"[\\/*?:\[\]]", "_", name)[:31] or "data"
+        while clean.lower() in (o.lower() for o in out):
+            clean = f"{clean[:28]}_{len(out)}"
+        out.append(clean)
+    return out
+
+
 _PARTS = {
-    "[Content_Types].xml": (
-        f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'
-    ),
     "_rels/.rels": (
         f'{_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
         f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        f'{_HEAD}<Relationships xmlns="{_PKG_REL}">'
-        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
     ),
     "xl/styles.xml": (
         f'{_HEAD}<styleSheet xmlns="{_MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font>'
@@ -265,28 +383,32 @@ class _Cells:
         return "<row>" + "".join(parts) + "</row>"  # type: ignore[arg-type]
 
 
-def xlsx_bytes(form: Questionnaire, labels: bool, lang: str) -> bytes:
-    """The workbook, one sheet of inline strings and numbers, written as XML directly: openpyxl's
-    write-only mode made ~500 rows/s on the bench machine, too slow for 100,000 submissions (see
-    docs/decisions.md, issue 20). Read back by openpyxl, KoBo-style tools, LibreOffice and Excel."""
+def xlsx_bytes(form: Questionnaire, labels: bool, lang: str, policy: TextPolicy | None = None) -> bytes:
+    """The workbook: the main sheet, then one sheet per repeat group, of inline strings and numbers, written
+    as XML directly: openpyxl's write-only mode made ~500 rows/s on the bench machine, too slow for 100,000
+    submissions (see docs/decisions.md, issue 20). Read back by openpyxl, KoBo-style tools, LibreOffice and
+    Excel."""
     out = io.BytesIO()
     cells = _Cells()
-    sheet_name = xml_escape(re.sub(r"[\\/*?:\[\]]", "_", form.form_id)[:31] or "data", {'"': "&quot;"})
+    spec = export_spec(form)
+    repeats = repeat_names(spec)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for name, text in _PARTS.items():
+        for name, text in {**_PARTS, **_book_parts(_sheet_names(form, repeats))}.items():
             book.writestr(name, text)
-        book.writestr(
-            "xl/workbook.xml",
-            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets><sheet name="{sheet_name}" '
-            'sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
-            sheet = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            sheet.write(f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>')
-            sheet.write("<row>" + "".join(map(_xml_cell, header(form, labels, lang))) + "</row>")
-            for batch in _batches(form, labels, lang):
-                sheet.write("".join([cells.row(row) for row in batch]))
-            sheet.write("</sheetData></worksheet>")
-            sheet.flush()
-            sheet.detach()
+        for number, repeat in enumerate(["", *repeats], 1):
+            with book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as raw:
+                sheet = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                sheet.write(f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>')
+                head = header(form, labels, lang, spec, repeat)
+                sheet.write("<row>" + "".join(map(_xml_cell, head)) + "</row>")
+                batches = (
+                    _repeat_batches(form, labels, lang, spec, repeat, policy)
+                    if repeat
+                    else _batches(form, labels, lang, spec, policy)
+                )
+                for batch in batches:
+                    sheet.write("".join([cells.row(row) for row in batch]))
+                sheet.write("</sheetData></worksheet>")
+                sheet.flush()
+                sheet.detach()
     return out.getvalue()

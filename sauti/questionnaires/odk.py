@@ -15,7 +15,15 @@ from sauti.monitoring.actions import ReportError
 from sauti.monitoring.openrosa.registry import ListedForm, Outcome
 from sauti.monitoring.openrosa.submission import Submission as ParsedSubmission
 from sauti.people.models import Organisation, User
-from sauti.questionnaires.actions import CONFLICT, DUPLICATE, AnswerError, Incoming, do_receive_submission
+from sauti.questionnaires.actions import (
+    CONFLICT,
+    DUPLICATE,
+    AnswerError,
+    Incoming,
+    do_receive_submission,
+    repeat_groups,
+    version_named,
+)
 from sauti.questionnaires.models import Questionnaire, Submission
 
 _FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -85,7 +93,8 @@ class QuestionnaireSource:
             return None
         if not form.published:
             return Outcome(400, _("This form is closed: it no longer takes answers."))
-        repeats = {q["repeat"] for q in form.current.spec["questions"] if q["repeat"]}
+        # The repeat groups of the version the submission was made with (an older one may have others).
+        repeats = repeat_groups(version_named(form, sub.version))
         try:
             answers = answers_from_xml(data, repeats)
             images = {

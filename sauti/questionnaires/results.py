@@ -35,6 +35,29 @@ def label_of(q: Mapping[str, Any], lang: str) -> str:
     return str(labels.get(lang) or labels.get("") or next(iter(labels.values()), "") or q.get("name", ""))
 
 
+def group_label(spec: Mapping[str, Any], name: str, lang: str) -> str:
+    """A group's or repeat's label (forms imported before labels were kept: its name)."""
+    return label_of({"label": spec.get("groups", {}).get(name) or {}, "name": name}, lang)
+
+
+def instances(answers: Mapping[str, Any], q: Mapping[str, Any]) -> list[Any]:
+    """The answers to `q` (one; or one per instance of its repeat group, those given)."""
+    if not q["repeat"]:
+        value = answers.get(q["name"])
+        return [] if value is None else [value]
+    items = answers.get(q["repeat"])
+    return [
+        i[q["name"]]
+        for i in (items if isinstance(items, list) else [])
+        if isinstance(i, Mapping) and i.get(q["name"]) is not None
+    ]
+
+
+def counted_in_repeat(q: Mapping[str, Any]) -> bool:
+    """Selects inside a repeat are counted per instance (the other questions of a repeat are not)."""
+    return bool(q["repeat"]) and q["type"] in CHOICE_TYPES
+
+
 def choice_label(spec: Mapping[str, Any], list_name: str, name: str, lang: str) -> str:
     for c in spec.get("choices", {}).get(list_name, []):
         if c["name"] == name:
@@ -131,7 +154,7 @@ def _counts_from_rows(version: FormVersion, rows: Iterable[tuple[dict[str, Any],
     counted = [
         q
         for q in version.spec["questions"]
-        if q["type"] in (*CHOICE_TYPES, *NUMBER_TYPES, "date") and not q["repeat"]
+        if q["type"] in (*CHOICE_TYPES, *NUMBER_TYPES, "date") and (not q["repeat"] or counted_in_repeat(q))
     ]
     counts: dict[str, Counter[str]] = {q["name"]: Counter() for q in counted}
     answered: Counter[str] = Counter()
@@ -143,12 +166,10 @@ def _counts_from_rows(version: FormVersion, rows: Iterable[tuple[dict[str, Any],
         total += 1
         wards[str(ward_id or "")] += 1
         for q in counted:
-            value = answers.get(q["name"])
-            if value is None:
-                continue
-            answered[q["name"]] += 1
-            for v in value if isinstance(value, list) else [value]:
-                counts[q["name"]][str(v)] += 1
+            for value in instances(answers, q):
+                answered[q["name"]] += 1
+                for v in value if isinstance(value, list) else [value]:
+                    counts[q["name"]][str(v)] += 1
     counts["_ward"] = wards
     counts["_n"] = answered
     return total, counts
@@ -195,7 +216,7 @@ def results(form: Questionnaire, f: Filters, lang: str) -> Results:
     total, counts = raw_counts(form, f)
     out: list[QuestionResult] = []
     for q in spec["questions"]:
-        if q["repeat"] or q["type"] not in (*CHOICE_TYPES, *NUMBER_TYPES):
+        if (q["repeat"] and not counted_in_repeat(q)) or q["type"] not in (*CHOICE_TYPES, *NUMBER_TYPES):
             continue
         values = counts.get(q["name"], Counter())
         if q["type"] in CHOICE_TYPES:
@@ -218,7 +239,10 @@ def results(form: Questionnaire, f: Filters, lang: str) -> Results:
             answered = counts["_n"].get(q["name"]) or sum(values.values())
             lines = [Line(edge, edge, n, _pct(n, answered)) for edge, n in histogram(values)]
             chart = histogram_svg([(ln.label, ln.count) for ln in lines])
-        out.append(QuestionResult(q["name"], label_of(q, lang), q["type"], answered, lines, chart))
+        label = label_of(q, lang)
+        if q["repeat"]:
+            label = f"{label} ({group_label(spec, q['repeat'], lang)})"
+        out.append(QuestionResult(q["name"], label, q["type"], answered, lines, chart))
     wards = ward_table(counts.get("_ward", Counter()), total)
     flagged = (
         AnswerCount.objects.filter(questionnaire=form, question="_flag", value="1")

@@ -22,9 +22,10 @@ from sauti.dialogues.access import programmes_for
 from sauti.dialogues.models import Meeting
 from sauti.monitoring.access import cases_for
 from sauti.monitoring.actions import ReportError
+from sauti.monitoring.texts import TextPolicy
 from sauti.people.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.people.actions import reveal_identities
-from sauti.questionnaires import actions, exports, panels, results
+from sauti.questionnaires import actions, exports, panels, results, texts
 from sauti.questionnaires.access import get_questionnaire_for_user, get_session_for_user, questionnaires_for
 from sauti.questionnaires.forms import (
     AnswerForm,
@@ -301,15 +302,26 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     lang = request.GET.get("lang", "en")
     if lang not in ("en", "sw"):
         return HttpResponse(_("Choose en or sw."), status=400, content_type="text/plain; charset=utf-8")
-    name = f"{q.form_id}-{'labels-' + lang if labels else 'names'}"
+    repeat = request.GET.get("repeat", "") if fmt == "csv" else ""
+    if repeat and repeat not in exports.repeat_names(exports.export_spec(q)):
+        return HttpResponse(
+            _("This form has no repeat group of that name."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    name = f"{q.form_id}{'-' + repeat if repeat else ''}-{'labels-' + lang if labels else 'names'}"
+    # Free text as report texts are shown: redacted unless the exporter may see identities (then logged).
+    policy = TextPolicy.for_user(request.user)
+    if policy.sees_original(q.organisation_id):
+        actions.do_note_export_as_written(q, request.user, f"{name}.{fmt}")  # type: ignore[arg-type]
     if fmt == "csv":
         stream = StreamingHttpResponse(
-            exports.csv_lines(q, labels, lang), content_type="text/csv; charset=utf-8"
+            exports.csv_lines(q, labels, lang, policy, repeat), content_type="text/csv; charset=utf-8"
         )
         stream["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return stream
     response = HttpResponse(
-        exports.xlsx_bytes(q, labels, lang),
+        exports.xlsx_bytes(q, labels, lang, policy),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
@@ -369,16 +381,38 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     lang = _lang()
     spec = sub.version.spec if sub.version else {"questions": [], "choices": {}}
+    # Free text as report texts are shown (monitoring.texts): redacted for whoever may not see identities;
+    # read as written by those who may, logged when it holds names or phone numbers.
+    policy = TextPolicy.for_user(request.user)
+    answers = texts.shown_answers(policy, q.organisation_id, spec, sub.answers)
+    if policy.sees_original(q.organisation_id) and texts.holds_identities(
+        policy, q.organisation_id, spec, sub.answers
+    ):
+        actions.do_note_answers_seen(sub, request.user)  # type: ignore[arg-type]
     lines = [
-        (results.label_of(item, lang), results.value_label(spec, item, sub.answers[item["name"]], lang))
+        (results.label_of(item, lang), results.value_label(spec, item, answers[item["name"]], lang))
         for item in spec["questions"]
-        if item["name"] in sub.answers and not item["repeat"]
+        if item["name"] in answers and not item["repeat"]
     ]
-    repeats = {
-        name: value
-        for name, value in sub.answers.items()
-        if isinstance(value, list) and value and isinstance(value[0], dict)
-    }
+    repeats = [
+        (
+            results.group_label(spec, name, lang),
+            [
+                [
+                    (
+                        results.label_of(item, lang),
+                        results.value_label(spec, item, instance[item["name"]], lang),
+                    )
+                    for item in spec["questions"]
+                    if item["repeat"] == name and item["name"] in instance
+                ]
+                for instance in answers[name]
+                if isinstance(instance, dict)
+            ],
+        )
+        for name in dict.fromkeys(item["repeat"] for item in spec["questions"] if item["repeat"])
+        if isinstance(answers.get(name), list)
+    ]
     return render(
         request,
         "questionnaires/submission_detail.html",

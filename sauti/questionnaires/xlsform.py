@@ -477,6 +477,12 @@ def convert_sheets(sheets: dict[str, list[Row]], *, fallback_id: str = "form") -
         "questions": questions,
         "choices": choices,
         "languages": languages,
+        # Labels of groups and repeats (shown above their answers).
+        "groups": {
+            name: _texts(row, "label")
+            for name, row in rows_by_name.items()
+            if " ".join(row.get("type", "").replace("_", " ").split()) in ("begin group", "begin repeat")
+        },
         "title": settings.get("form_title", "") or form_id,
     }
     return ParsedForm(
