@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 def form_errors(form: forms.BaseForm) -> str:
     """Every error of the form in one line, each field's led by its label so the reader knows which to fix."""
-    parts = []
+    parts: list[str] = []
     for name, errors in form.errors.items():
         field = form.fields.get(name)
         label = f"{field.label}: " if field is not None and field.label else ""

@@ -264,7 +264,9 @@ def map_settlements(request: HttpRequest) -> HttpResponse:
         .order_by("name", "pk")
         .values_list("lat", "lon", "name")
     )
-    response = JsonResponse({"settlements": [[round(la, 5), round(lo, 5), name] for la, lo, name in rows]})
+    response = JsonResponse(
+        {"settlements": [[round(la or 0, 5), round(lo or 0, 5), name] for la, lo, name in rows]}
+    )
     patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     return response
 

@@ -32,9 +32,7 @@ def pin_config(organisations: list[Organisation]) -> dict[str, Any]:
     bounds = None
     if 0 < len(organisations) <= PIN_AREA_ORGS:
         areas = [o.operating_area() for o in organisations]
-        bounds = area_bounds(
-            {c for a in areas for c in a.counties}, {w for a in areas for w in a.wards}
-        )
+        bounds = area_bounds({c for a in areas for c in a.counties}, {w for a in areas for w in a.wards})
     return {
         "bounds": bounds,
         "tiles": _tiles(),
@@ -57,9 +55,9 @@ def place_map(place: Located, *, withhold_point: bool = False) -> dict[str, Any]
     `withhold_point`: a sensitive case read by an office shows its ward only."""
     outlines = ward_surroundings(place.ward.code) if place.ward is not None else ()
     point = None
-    if not withhold_point and place.lat is not None and place.lon is not None:
-        if place.precision == Precision.POINT:
-            point = [round(place.lat, 5), round(place.lon, 5)]
+    located = place.lat is not None and place.lon is not None and place.precision == Precision.POINT
+    if not withhold_point and located:
+        point = [round(place.lat, 5), round(place.lon, 5)]  # type: ignore[arg-type]
     settlement = None
     s = place.settlement
     if not withhold_point and point is None and s is not None and s.lat is not None and s.lon is not None:

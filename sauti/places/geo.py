@@ -269,7 +269,9 @@ def _rounded(coords: Any, places: int) -> Any:
     return [_rounded(c, places) for c in coords]
 
 
-def outline_feature(code: int, name: str, geometry: BaseGeometry, places: int, tolerance: float) -> dict[str, Any]:
+def outline_feature(
+    code: int, name: str, geometry: BaseGeometry, places: int, tolerance: float
+) -> dict[str, Any]:
     """A GeoJSON feature of an outline, simplified, with `label`: where a map writes its name, a point
     inside it (a centre can fall outside a crescent)."""
     simple = geometry.simplify(tolerance, preserve_topology=True) if tolerance else geometry

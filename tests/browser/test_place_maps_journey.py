@@ -54,7 +54,9 @@ def phone(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]
     context.close()
 
 
-def test_inbox_and_case_page_on_a_phone(phone: BrowserContext, live_server: LiveServer, report: Report) -> None:
+def test_inbox_and_case_page_on_a_phone(
+    phone: BrowserContext, live_server: LiveServer, report: Report
+) -> None:
     page: Page = phone.new_page()
     login(page, live_server, "wanjiku", PASSWORD)
     page.goto("/cases/")

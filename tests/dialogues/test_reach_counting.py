@@ -294,7 +294,9 @@ def test_a_persons_own_segment_is_never_replaced_by_the_sessions(varied: tuple[P
     p8 = _person(org, 8, "m", "25_35")
     p8.segments.set([men])
     p9 = _person(org, 9, "f", "18_24")  # no segment of her own
-    member = Contact.objects.create(organisation_id=org, gender="m", age_band="25_35", phone_hash=p8.phone_hash)
+    member = Contact.objects.create(
+        organisation_id=org, gender="m", age_band="25_35", phone_hash=p8.phone_hash
+    )
     women = Meeting.objects.get(programme=first, segment="women")
     cross = Meeting.objects.create(
         programme=first, kind="community_police", title="Cross", status="held", segment="cross_learning",
@@ -306,7 +308,9 @@ def test_a_persons_own_segment_is_never_replaced_by_the_sessions(varied: tuple[P
     )  # fmt: skip
     Attendance.objects.bulk_create(
         [
-            Attendance(meeting=Meeting.objects.get(programme=first, starts_at=_at("2025-05-02")), participant=p8),
+            Attendance(
+                meeting=Meeting.objects.get(programme=first, starts_at=_at("2025-05-02")), participant=p8
+            ),
             Attendance(meeting=women, contact=member, role="member"),
             Attendance(meeting=cross, participant=p9, role="member"),
             Attendance(meeting=mixed, participant=p9, role="member"),

@@ -80,7 +80,7 @@ def test_a_case_without_a_place_has_no_map_and_no_leaflet(world: World) -> None:
 
 def test_an_office_reading_a_sensitive_case_sees_the_ward_on_the_map_never_the_point(world: World) -> None:
     report = submit(world, lat=KOROGOCHO[0], lon=KOROGOCHO[1])
-    case = Case.objects.get(pk=report.case_id)
+    case = Case.objects.get(pk=report.case_id or 0)
     do_transition(case, Status.TRIAGED, world.wanjiku)
     do_transition(Case.objects.get(pk=case.pk), Status.VERIFIED, world.wanjiku, method="site_visit")
     Case.objects.filter(pk=case.pk).update(is_sensitive=True)
@@ -95,7 +95,13 @@ def test_the_reporters_status_page_shows_the_place_they_reported(world: World) -
     client = Client()
     response = client.post(
         "/report/?org=umoja",
-        {"org": "umoja", "description": "Maji yamekatwa", "place_text": "", "lat": "-1.2475", "lon": "36.8887"},
+        {
+            "org": "umoja",
+            "description": "Maji yamekatwa",
+            "place_text": "",
+            "lat": "-1.2475",
+            "lon": "36.8887",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:1500]
     thanks = client.get("/report/thanks/").content.decode()
@@ -116,7 +122,8 @@ def test_the_submitted_point_sets_the_ward_on_both_forms(world: World) -> None:
     )
     assert public.status_code == 302
     monitor = world.client_for(world.otieno).post(
-        "/cases/new-report/", {"org": "umoja", "description": "Sewage on the road", "lat": "-1.2475", "lon": "36.8887"}
+        "/cases/new-report/",
+        {"org": "umoja", "description": "Sewage on the road", "lat": "-1.2475", "lon": "36.8887"},
     )
     assert monitor.status_code == 302, monitor.content.decode()[:1500]
     for report in Report.objects.order_by("-pk")[:2]:
@@ -144,7 +151,12 @@ def test_report_forms_offer_the_map_pin_without_loading_leaflet(world: World) ->
 
 
 def test_pages_without_a_map_load_no_leaflet(world: World) -> None:
-    for user, path in [(None, "/"), (None, "/report/"), (world.wanjiku, "/cases/"), (world.kamau, "/dashboard/")]:
+    for user, path in [
+        (None, "/"),
+        (None, "/report/"),
+        (world.wanjiku, "/cases/"),
+        (world.kamau, "/dashboard/"),
+    ]:
         page = world.client_for(user).get(path).content.decode()
         assert not LEAFLET_TAG.search(page), path
 
@@ -156,7 +168,7 @@ def test_settlements_of_a_county_for_the_map(world: World) -> None:
     mapped = Settlement.objects.filter(county__code=47, lat__isnull=False)
     assert len(rows) == mapped.count() > 10
     assert len(response.content) < 8_000  # small: it comes with the ward outlines
-    lat, lon, name = next(r for r in rows if r[2] == mapped.first().name)  # type: ignore[union-attr]
+    lat, lon, _name = next(r for r in rows if r[2] == mapped.first().name)  # type: ignore[union-attr]
     assert -1.5 < lat < -1.1 and 36.6 < lon < 37.1
     for bad in ({}, {"county": "48"}, {"county": "x"}):
         refused = Client().get("/map/data/settlements.json", bad)
