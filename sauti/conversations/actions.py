@@ -30,7 +30,7 @@ from sauti.monitoring.reporters import awaiting_fixed, do_issue_status_key, hand
 from sauti.opinions import sms as opinion_sms
 from sauti.people.actions import find_contact, find_or_create_contact, record_consent_once
 from sauti.people.models import Contact, Organisation
-from sauti.places.services import PlaceCandidate, find_places
+from sauti.places.services import Area, PlaceCandidate, find_places
 from sauti.questionnaires import phone as questionnaire_phone
 
 LOG_LIMIT = 40  # exchanges kept on a conversation for staff to read
@@ -49,9 +49,12 @@ def register_keyword_handler(handler: KeywordHandler) -> None:
         KEYWORD_HANDLERS.append(handler)
 
 
-def _named_place(place_text: str, county_code: int | None, ward_code: int | None) -> PlaceCandidate | None:
-    """The gazetteer place a typed landmark names, if it names one inside the ward chosen."""
-    named = find_places(place_text, limit=1, county_code=county_code)
+def _named_place(
+    place_text: str, county_code: int | None, ward_code: int | None, area: Area | None
+) -> PlaceCandidate | None:
+    """The place a typed landmark names (the gazetteer's or one the organisation added), if it names one inside
+    the ward chosen."""
+    named = find_places(place_text, limit=1, county_code=county_code, area=area)
     if (
         named
         and named[0].score >= LANDMARK_SCORE
@@ -61,7 +64,7 @@ def _named_place(place_text: str, county_code: int | None, ward_code: int | None
     return None
 
 
-def _where(state: flows.State | ussd.UssdState) -> tuple[KnownPlace | None, str]:
+def _where(state: flows.State | ussd.UssdState, area: Area | None) -> tuple[KnownPlace | None, str]:
     """Where the conversation puts the report, as resolved, and the words for it (the settlement or
     landmark when it is a gazetteer place, else the ward, else the county)."""
     words = state.ward_name or state.county_name
@@ -73,7 +76,7 @@ def _where(state: flows.State | ussd.UssdState) -> tuple[KnownPlace | None, str]
         known = KnownPlace(state.county_code, None, state.ward_code, state.settlement_id)
         words = state.place_text
     elif state.place_text:
-        named = _named_place(state.place_text, state.county_code, state.ward_code)
+        named = _named_place(state.place_text, state.county_code, state.ward_code, area)
         detail = 2 if state.ward_code is not None else 0 if state.county_code is not None else -1
         if named is not None and _DETAIL.get(named.kind, 0) >= detail:
             known = KnownPlace(
@@ -97,7 +100,7 @@ def _submit(
     received_at: datetime | None,
 ) -> Report:
     description = state.description.strip()
-    known, words = _where(state)
+    known, words = _where(state, org.operating_area())
     if state.place_text and words != state.place_text:  # a landmark the gazetteer does not know: keep it
         place_label = _("Place")
         description = f"{description}\n({place_label}: {state.place_text})"

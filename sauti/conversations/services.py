@@ -143,7 +143,7 @@ class OrgServices:
         (Kibera, a constituency) the wards of its constituency."""
         wards(county_code)  # fills the constituency map
         found: list[Choice] = []
-        for c in find_places(text, limit=10, county_code=county_code):
+        for c in find_places(text, limit=10, county_code=county_code, area=self.area):
             if c.score < MIN_SCORE or c.county_code != county_code:
                 continue
             if c.ward_code is not None:

@@ -58,3 +58,15 @@ def test_other_organisations_do_not_see_a_local_place_anywhere(world: World) -> 
     public = umoja.get("/places/search.json", {"q": "Mama Njeri"}).json()["results"]
     assert not any(r["name"] == "Kwa Mama Njeri Chapati" for r in public)
     assert "Kwa Mama Njeri Chapati" in world.client_for(world.bob).get("/cases/places/haki/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_phone_flows_find_the_organisations_own_places_and_no_others(world: World) -> None:
+    from sauti.conversations.services import OrgServices
+
+    ward = Ward.objects.get(code=1446)
+    do_add_local_place("haki", "Kwa Mama Njeri Chapati", ward, aliases=["Mama Njeri"])
+    county = ward.constituency.county.code
+    haki = [c.code for c in OrgServices(world.haki, None).find_wards(county, "Mama Njeri")]
+    umoja = [c.code for c in OrgServices(world.umoja, None).find_wards(county, "Mama Njeri")]
+    assert haki == [1446] and 1446 not in umoja
