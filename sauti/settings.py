@@ -208,12 +208,17 @@ SPECTACULAR_SETTINGS = {
         "Precision": "sauti.monitoring.models.Precision",
         "VerificationMethod": "sauti.monitoring.models.VerificationMethod",
     },
-    # Every 4xx answer: {"detail": "..."} or {"<field>": ["...", ...]} (sauti.api.errors).
+    # Every 4xx answer: {"detail": "..."} or {"<field>": ["...", ...]} (sauti.api.errors), plus place_choices
+    # when a report's place is ambiguous (409).
     "APPEND_COMPONENTS": {
         "schemas": {
             "Error": {
                 "type": "object",
-                "properties": {"detail": {"type": "string"}},
+                "properties": {
+                    "detail": {"type": "string"},
+                    # a 409 of POST /api/reports/: the places an ambiguous place_text may mean
+                    "place_choices": {"type": "array", "items": {"$ref": "#/components/schemas/PlaceChoice"}},
+                },
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},
             }
         }

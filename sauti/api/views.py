@@ -257,10 +257,11 @@ class ReportListCreate(ApiView, GenericAPIView[Report]):
                 description=gettext_lazy("A report with this external_id was already stored."),
             ),
             409: OpenApiResponse(
+                ERROR_REF,
                 description=gettext_lazy(
                     "place_text names several places for this organisation: nothing was stored. "
                     "place_choices lists them; send the request again with the chosen key as place_key."
-                )
+                ),
             ),
             **errors(400, 403, 404, 413),
         },
