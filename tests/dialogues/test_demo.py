@@ -33,7 +33,8 @@ from sauti.trust.models import TrustResponse, TrustSurvey
 def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     call_command("demo_data", stdout=StringIO())
     call_command("demo_data", stdout=StringIO())
-    assert Programme.objects.count() == 2
+    # Umoja's two, and Haki's water and housing dialogue that its monitoring conclusion became a priority of
+    assert Programme.objects.count() == 3
     assert all("(demo)" in p.title for p in Programme.objects.all())
     programme = Programme.objects.get(title__contains="Kiambu")
     rnd = ConsensusRound.objects.get(programme=programme)
