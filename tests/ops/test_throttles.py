@@ -3,14 +3,24 @@ translated message past the limit; coordinators see and tune their organisation'
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 
 from django.test import Client
 
 from sauti.throttles.models import ThrottleLimit
 from tests.conftest import World
+
+
+@pytest.fixture(autouse=True)
+def start_of_a_window() -> Iterator[None]:
+    # Windows are fixed (aligned to the epoch): a test that crossed a window's end would see its count reset.
+    with time_machine.travel(datetime(2026, 12, 7, 0, 0, 1, tzinfo=UTC), tick=True):
+        yield
 
 
 def report(client: Client, n: int, **headers: str) -> Any:
