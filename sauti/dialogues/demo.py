@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +21,7 @@ from sauti.dialogues.models import Commitment, Meeting, Priority, Programme
 from sauti.monitoring.models import Case
 from sauti.people.imports import Table
 from sauti.people.models import Contact, Group, Office, Organisation, User
+from sauti.places.models import Ward
 
 L2L_TITLE = "Women's Leadership and Governance — Kiambu 2027 (demo)"
 POLICE_TITLE = "Pamoja Mtaani community–police dialogues — Korogocho (demo)"
@@ -39,7 +41,7 @@ def build_demo_dialogues(rng: random.Random, log: Callable[[str], object] = prin
 
 
 def _held(
-    programme: Programme, by: User, days_ago: float, kind: str, title: str, venue: str, **extra: str
+    programme: Programme, by: User, days_ago: float, kind: str, title: str, venue: str, **extra: Any
 ) -> Meeting:
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     return actions.do_schedule_meeting(
@@ -373,16 +375,25 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
     )
     actions.do_set_targets(programme, zawadi, {"unique_people": 700, "sessions": 300, "activities": 400})
     pool = _people_pool(rng)
+    # Pamoja Mtaani worked in Korogocho, Kayole and Mathare: sessions rotate between the three, so the
+    # people-reached page has a place breakdown.
+    places = [
+        ("Korogocho chief's camp", Ward.objects.get(code=1405)),
+        ("Kayole social hall", Ward.objects.get(code=1417)),
+        ("Mathare youth centre", Ward.objects.get(code=1445)),
+    ]
     segments = ["youth", "women", "men", "youth", "women", "mixed", "cross_learning", "mixed"]
     for i, seg in enumerate(segments):
+        venue, ward = places[i % len(places)]
         m = _held(
             programme,
             zawadi,
             170 - i * 18,
             "community_police",
             f"Dialogue session {i + 1}",
-            "Korogocho chief's camp",
+            venue,
             segment=seg,
+            ward=ward,
         )
         _attend(m, zawadi, rng, 0.4, rng.randint(8, 25))
         _sign_in_sheet(m, zawadi, rng, seg, pool)
@@ -393,10 +404,13 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
             ("sport", "Football: youth v. officers"),
         ]
     ):
-        m = _held(programme, zawadi, 160 - i * 40 + 3, "peace_action", title, "Korogocho", peace_action=kind)
+        venue, ward = places[i % len(places)]
+        m = _held(
+            programme, zawadi, 160 - i * 40 + 3, "peace_action", title, venue, peace_action=kind, ward=ward
+        )
         _attend(m, zawadi, rng, 0.3, rng.randint(15, 40))
-    _held(programme, zawadi, 100, "mapping", FIRST_MAPPING, "Korogocho")
-    _held(programme, zawadi, 15, "mapping", SECOND_MAPPING, "Korogocho")
+    _held(programme, zawadi, 100, "mapping", FIRST_MAPPING, "Korogocho", ward=places[0][1])
+    _held(programme, zawadi, 15, "mapping", SECOND_MAPPING, "Korogocho", ward=places[0][1])
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
     actions.do_schedule_meeting(
         programme,
@@ -407,6 +421,7 @@ def _community_police(org: Organisation, rng: random.Random) -> None:
         starts_at=start,
         ends_at=start + timedelta(hours=3),
         venue="Korogocho chief's camp",
+        ward=places[0][1],
     )
 
 

@@ -63,6 +63,8 @@ def test_the_demo_has_a_full_cycle_and_its_pages_render() -> None:
     police = Programme.objects.get(title__contains="Pamoja")
     reached = indicators(police)
     assert reached["targets"]["unique_people"]["target"] == 700
+    # Sessions rotate between Korogocho, Kayole and Mathare: people reached by place, not "unknown".
+    assert {"Korogocho", "Kayole Central", "Hospital"} <= set(reached["by_ward"])
     # Sign-in sheets recognise people across sessions: fewer people than sheet attendances.
     sheet_attendances = Attendance.objects.filter(
         meeting__programme=police, participant__isnull=False
