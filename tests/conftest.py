@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from django.apps import apps
 from django.conf import settings
@@ -103,3 +109,35 @@ def world(db: None) -> World:
     actions.do_add_member(kiambu_group, name="Mumbua Mutua", phone="+254712000002", by=None, gender="f")
     actions.do_add_member(haki_group, name="Baraka Omondi", phone="+254712000003", by=None, gender="m")
     return w
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A SQLite file with every migration applied, made once per test run (xdist workers share it through a
+    lock). Tests that start real `sauti` processes copy it (`copy_database`) instead of migrating: a
+    migration run takes ~20 s on this machine."""
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent
+    db = root / "migrated.sqlite3"
+    with FileLock(str(root / "migrated.lock")):
+        if not db.exists():
+            var = root / "migrated-var"
+            env = {**os.environ, "SAUTI_VAR_DIR": str(var), "SAUTI_ENV": "test"}
+            env["DATABASE_URL"] = f"sqlite:///{var / 'db.sqlite3'}"
+            subprocess.run(
+                [sys.executable, "-m", "sauti", "migrate", "-v0"], env=env, check=True, timeout=900
+            )
+            copy_database(var / "db.sqlite3", root / "migrated.tmp")
+            (root / "migrated.tmp").rename(db)
+    return db
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database through its backup API (consistent even with a write-ahead log)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import copy_database
+
 SETUP = """
 from django.test import Client
 from sauti.messaging.models import Channel
@@ -43,7 +45,9 @@ def count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
-def test_the_worker_processes_inbound_and_outbox_tasks_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_the_worker_processes_inbound_and_outbox_tasks_and_stops_on_sigterm(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     env = {
         **os.environ,
         "SAUTI_VAR_DIR": str(tmp_path),
@@ -52,7 +56,7 @@ def test_the_worker_processes_inbound_and_outbox_tasks_and_stops_on_sigterm(tmp_
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     db = tmp_path / "db.sqlite3"
-    assert sauti(env, "migrate", "-v0").returncode == 0
+    copy_database(migrated_sqlite, db)
     setup = sauti(env, "shell", "-c", SETUP)
     assert setup.returncode == 0, setup.stderr
     assert count(db, "SELECT count(*) FROM messaging_inboundmessage WHERE status='received'") == 3

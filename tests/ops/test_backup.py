@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_database
+
 SEED = """
 import io
 from PIL import Image
@@ -57,11 +59,11 @@ def deployment(var: Path, database_url: str | None = None) -> dict[str, str]:
 KEYS = Path()
 
 
-def test_backup_then_restore_into_an_empty_sqlite_database(tmp_path: Path) -> None:
+def test_backup_then_restore_into_an_empty_sqlite_database(tmp_path: Path, migrated_sqlite: Path) -> None:
     global KEYS
     KEYS = tmp_path / "source"
     source = deployment(tmp_path / "source")
-    assert sauti(source, "migrate", "-v0").returncode == 0
+    copy_database(migrated_sqlite, tmp_path / "source" / "db.sqlite3")
     password = tmp_path / "pw"
     password.write_text("a-long-and-unusual-passphrase\n")
     made = sauti(source, "setup", "--org-name", "MSJC", "--org-slug", "msjc", "--county", "47", "--admin",

@@ -12,6 +12,7 @@ from typing import Any
 from unittest import mock
 
 from sauti.ops.management.commands.worker import Command
+from tests.conftest import copy_database
 
 
 def test_reload_is_off_by_default_even_with_debug_on(settings: Any) -> None:
@@ -47,7 +48,9 @@ def test_under_reload_only_the_child_runs_the_inbound_and_schedule_threads(setti
         assert started == ["beat", "in", "sched"]
 
 
-def test_kill_9_of_the_worker_in_development_leaves_no_process_behind(tmp_path: Path) -> None:
+def test_kill_9_of_the_worker_in_development_leaves_no_process_behind(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     env = {
         **os.environ,
         "SAUTI_VAR_DIR": str(tmp_path),
@@ -55,8 +58,7 @@ def test_kill_9_of_the_worker_in_development_leaves_no_process_behind(tmp_path: 
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    # The timeout is generous: under a shared machine's load the migrations alone took over 180 s.
-    subprocess.run([sys.executable, "-m", "sauti", "migrate", "-v0"], env=env, check=True, timeout=600)
+    copy_database(migrated_sqlite, tmp_path / "db.sqlite3")
     worker = subprocess.Popen(
         [sys.executable, "-m", "sauti", "worker", "--no-startup-delay"],
         env=env,
