@@ -80,6 +80,7 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
 # --- page weight (issue 16: every page at most 100 KB transferred, compressed, assets included) --------
 
 WEIGHT_LIMIT = 100 * 1024
+VERBOSE = False  # --verbose: each page's parts
 WEIGHED_PUBLIC = ["/", "/report/", "/public/map/", "/dialogues/scorecard/", "/places/", "/accounts/login/"]
 # "{case}" is the case of the report MAKE_WEIGHERS submits (a point in Kibera, so its page draws the small map).
 WEIGHED_SIGNED_IN = {
@@ -164,9 +165,13 @@ def page_weight(
         for key, params in (("counties", ""), ("counts", "level=county"), ("counts", "level=ward")):
             if urls.get(key):
                 assets.append(urls[key] + "?" + "&".join(p for p in (query, params) if p))
+    if VERBOSE:
+        print(f"         {total / 1024:6.1f} KB  the page {path}", flush=True)
     for asset in assets:
         asset_status, size, _body = fetch_weight(port, asset, cookie)
         total += size
+        if VERBOSE:
+            print(f"         {size / 1024:6.1f} KB  {asset}", flush=True)
         if asset_status != 200:
             problems.append(f"{asset} (on {path}): {asset_status}")
     return total, problems, body
@@ -284,7 +289,10 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=None, help="an empty database (default: SQLite in a temp dir)"
     )
+    parser.add_argument("--verbose", action="store_true", help="print what each weighed page is made of")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     port = args.port or free_port()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="sauti-prod-") as tmp:
