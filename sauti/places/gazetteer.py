@@ -100,7 +100,7 @@ class CuratedRow:
     ward_code: int | None
     placement: str
     aliases: tuple[str, ...]
-    source: str  # what the placement rests on: iebc (a ward named after it), kyc, aoi, sauti (our curation)
+    source: str  # what the placement rests on: iebc (a named ward), kyc, aoi, wikipedia, sauti (ours)
     note: str
 
 
@@ -275,6 +275,47 @@ def settlements() -> list[SettlementRow]:
                 None,
                 None,
                 None,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PointRow:
+    """A row of settlements/settlement_points.csv: a settlement's point from an open source (Wikipedia)."""
+
+    key: str
+    name: str
+    county_code: int
+    lat: float
+    lon: float
+    accepted: bool  # False: the point lies outside the settlement's county or constituency (kept, with why)
+    ward_from_point: bool  # False: the settlement spans wards, so the point must not choose one
+    source: str
+    licence: str
+    url: str
+    note: str
+
+
+def settlement_points() -> list[PointRow]:
+    out = []
+    for r in _rows("settlements/settlement_points.csv"):
+        status, from_point = r["status"].strip(), r["ward_from_point"].strip()
+        if status not in ("accepted", "rejected") or from_point not in ("yes", "no"):
+            raise ValueError(f"settlement_points.csv: {r['key']}: status or ward_from_point is not valid")
+        out.append(
+            PointRow(
+                key=r["key"].strip(),
+                name=r["name"].strip(),
+                county_code=int(r["county_code"]),
+                lat=float(r["lat"]),
+                lon=float(r["lon"]),
+                accepted=status == "accepted",
+                ward_from_point=from_point == "yes",
+                source=r["source"].strip(),
+                licence=r["licence"].strip(),
+                url=r["url"].strip(),
+                note=r["note"].strip(),
             )
         )
     return out

@@ -9,7 +9,7 @@ are never touched, and administrative units are never deleted (other tables prot
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sauti.places import gazetteer, geo
@@ -201,6 +201,18 @@ def _load_settlements(
             )
         elif cur.key not in sources:
             raise ValueError(f"villages.csv: {cur.key} is neither a new sauti: row nor a shipped settlement")
+    # Points from other open sources (Wikipedia) for settlements no map gives one; see settlement_points.csv.
+    constituency_only: set[str] = set()
+    for point in gazetteer.settlement_points():
+        if not point.accepted:
+            continue
+        unplaced = sources.get(point.key)
+        if unplaced is None or unplaced.lat is not None:
+            raise ValueError(f"settlement_points.csv: {point.key} is not a settlement without a point")
+        _check_point(point, unplaced, by_key.get(point.key), locator)
+        sources[point.key] = replace(unplaced, lat=point.lat, lon=point.lon)
+        if not point.ward_from_point:
+            constituency_only.add(point.key)  # spans wards (Eastleigh): drawn, but placed in its constituency
     for key, row in sources.items():
         values: dict[str, Any] = {
             "name": row.name,
@@ -234,7 +246,8 @@ def _load_settlements(
                 values["constituency_id"] = constituencies[found.constituency_code].pk
         elif placed is not None and placed.placement == "point":
             raise ValueError(f"villages.csv: {key} has no point to place it by")
-        if values["ward_id"] is None and row.lat is not None and row.lon is not None:
+        spans_wards = key in constituency_only
+        if values["ward_id"] is None and row.lat is not None and row.lon is not None and not spans_wards:
             # A mapped point, and the constituency known from our curation (or none): the ward of that
             # constituency at or nearest to the point (Kibera's point lies 90 m outside Kibra).
             const_code = placed.constituency_code if placed is not None else None
@@ -368,6 +381,28 @@ def _place_by_name(
             values["ward_id"] = wards[code].pk
             values["constituency_id"] = constituencies[locator.wards[code].constituency_code].pk
             values["placement"] = "name"
+
+
+def _check_point(
+    point: gazetteer.PointRow,
+    row: gazetteer.SettlementRow,
+    placed: gazetteer.CuratedRow | None,
+    locator: geo.WardLocator,
+) -> None:
+    """An accepted point lies inside its settlement's county, the constituency we know it in, and the ward
+    we know it in when the point may choose a ward: otherwise the row should say "rejected" and why."""
+    found = locator.ward_at(point.lat, point.lon)
+    inside = found is not None and found.score >= geo.INSIDE
+    wrong = (
+        not inside
+        or found is None
+        or found.county_code != row.county_code
+        or point.county_code != row.county_code
+        or (placed is not None and placed.constituency_code not in (None, found.constituency_code))
+        or (point.ward_from_point and placed is not None and placed.ward_code not in (None, found.ward_code))
+    )
+    if wrong:
+        raise ValueError(f"settlement_points.csv: {point.key} lies outside its county, constituency or ward")
 
 
 def _check_curated(row: gazetteer.CuratedRow, locator: geo.WardLocator) -> None:

@@ -133,7 +133,7 @@ def test_curated_rows_point_at_known_places() -> None:
         assert row.key.startswith("sauti:") or row.key in keys, row.key
         assert not row.parent or row.parent in keys | new_keys, row.parent
         assert row.placement in {"curated", "point"}
-        assert row.source in {"iebc", "kyc", "aoi", "sauti"} and row.note
+        assert row.source in {"iebc", "kyc", "aoi", "sauti", "wikipedia"} and row.note
         if row.ward_code is not None:
             ward = by_code[row.ward_code]
             assert (ward.constituency_code, ward.county_code) == (row.constituency_code, row.county_code)

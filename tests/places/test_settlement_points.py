@@ -1,0 +1,67 @@
+"""Settlement points from other open sources (settlements/settlement_points.csv, issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sauti.places import gazetteer, geo
+from sauti.places.loader import _check_point
+from sauti.places.models import Settlement
+
+
+def test_every_point_row_names_its_source_licence_and_address() -> None:
+    rows = gazetteer.settlement_points()
+    assert {r.key for r in rows} >= {"sauti:kawangware", "sauti:eastleigh", "sauti:mukuru-kwa-njenga"}
+    for row in rows:
+        assert row.source and row.note and row.url.startswith("https://"), row.key
+        assert row.licence.startswith("CC BY-SA"), row.key
+
+
+def test_accepted_points_lie_in_their_county_and_constituency_and_rejected_ones_do_not() -> None:
+    curated = {c.key: c for c in gazetteer.curated_settlements()}
+    locator = geo.locator()
+    for row in gazetteer.settlement_points():
+        found = locator.ward_at(row.lat, row.lon)
+        assert found is not None and found.score == geo.INSIDE, row.key
+        known = curated[row.key].constituency_code
+        inside = found.county_code == row.county_code and known in (None, found.constituency_code)
+        assert inside == row.accepted, (row.key, found.ward_name, found.constituency_name)
+
+
+def test_a_point_outside_the_constituency_we_know_stops_the_load() -> None:
+    curated = {c.key: c for c in gazetteer.curated_settlements()}
+    njenga = next(r for r in gazetteer.settlement_points() if r.key == "sauti:mukuru-kwa-njenga")
+    settlement = gazetteer.SettlementRow(
+        "sauti", "mukuru-kwa-njenga", "Mukuru kwa Njenga", 47, None, None, None
+    )
+    with pytest.raises(ValueError, match="mukuru-kwa-njenga lies outside"):
+        _check_point(njenga, settlement, curated[njenga.key], geo.locator())
+
+
+@pytest.mark.django_db
+def test_named_settlements_get_the_sourced_point_and_keep_a_sure_placement() -> None:
+    kawangware = Settlement.objects.select_related("ward").get(source="sauti", source_ref="kawangware")
+    assert (kawangware.lat, kawangware.lon) == (-1.283, 36.75)
+    assert kawangware.ward is not None and kawangware.ward.name == "Kawangware"
+    # Eastleigh spans three wards: its point is drawn, its placement stays the constituency.
+    eastleigh = Settlement.objects.select_related("constituency").get(source="sauti", source_ref="eastleigh")
+    assert (eastleigh.lat, eastleigh.lon) == (-1.26667, 36.85)
+    assert eastleigh.ward is None and eastleigh.constituency is not None
+    assert eastleigh.constituency.name == "Kamukunji" and eastleigh.placement == "curated"
+    # A rejected point is not used: Mukuru kwa Njenga keeps its ward and has no point.
+    njenga = Settlement.objects.select_related("ward").get(source="sauti", source_ref="mukuru-kwa-njenga")
+    assert njenga.lat is None and njenga.ward is not None and njenga.ward.name == "Kwa Njenga"
+    # Majengo's ward is the one its Wikipedia article names, no longer its parent's by approximation.
+    majengo = Settlement.objects.select_related("ward").get(source="sauti", source_ref="majengo-nairobi")
+    assert majengo.ward is not None and majengo.ward.name == "Pumwani" and majengo.placement == "curated"
+
+
+@pytest.mark.django_db
+def test_every_settlement_point_lies_in_its_county() -> None:
+    locator = geo.locator()
+    outside = []
+    for s in Settlement.objects.exclude(lat=None).select_related("county"):
+        found = locator.ward_at(s.lat, s.lon)  # type: ignore[arg-type]
+        if found is None or found.county_code != s.county.code:
+            outside.append(s.name)
+    assert not outside
