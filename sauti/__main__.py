@@ -22,7 +22,33 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(verify_bundle(args[2:]))
     if len(args) > 1 and "-" in args[1] and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
-    execute_from_command_line(args)
+    from django.db.utils import OperationalError, ProgrammingError
+
+    try:
+        execute_from_command_line(args)
+    except (OperationalError, ProgrammingError):
+        missing = _unapplied_migrations()
+        if not missing:
+            raise
+        # A command run against a database that was never migrated (another folder's ./var, a wrong
+        # DATABASE_URL) fails on its first query: say so instead of a traceback about a missing table.
+        from django.conf import settings
+
+        name = settings.DATABASES["default"]["NAME"]
+        sys.stderr.write(
+            f"error: the database {name} is missing {missing} of Sauti's migrations: run `sauti migrate` "
+            "first, or point DATABASE_URL (or SAUTI_VAR_DIR) at Sauti's database\n"
+        )
+        sys.exit(1)
+
+
+def _unapplied_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.close()  # the failed statement may have left the connection unusable (PostgreSQL)
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 if __name__ == "__main__":

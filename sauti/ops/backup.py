@@ -164,7 +164,16 @@ def do_backup(output: Path, progress: Progress = lambda _m: None) -> dict[str, A
     """Write the archive to `output` (atomically: a temporary file renamed at the end); its manifest."""
     kind = engine()
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if not output.parent.is_dir():
+        raise BackupError(f"the folder {output.parent} does not exist")
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table() or not recorder.applied_migrations():
+        # A wrong DATABASE_URL or SAUTI_VAR_DIR opens (or creates) an empty database: an "ok" backup of
+        # nothing would be found out only on the day it is needed.
+        raise BackupError(
+            f"the database {connection.settings_dict['NAME']} holds no Sauti data (no migrations applied): "
+            "check DATABASE_URL and SAUTI_VAR_DIR"
+        )
     with tempfile.TemporaryDirectory(prefix="sauti-backup-", dir=output.parent) as tmp:
         work = Path(tmp)
         member, counts = _dump_database(work, progress)
@@ -190,6 +199,8 @@ def do_backup(output: Path, progress: Progress = lambda _m: None) -> dict[str, A
         }
         partial = work / "archive.tar.gz"
         progress(f"writing {output.name} …")
+        # The archive holds the whole database (password hashes, sessions, encrypted identities): owner only.
+        partial.touch(mode=0o600)
         with tarfile.open(partial, "w:gz") as tar:
             data = json.dumps(manifest, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)

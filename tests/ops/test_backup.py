@@ -75,7 +75,10 @@ def test_backup_then_restore_into_an_empty_sqlite_database(tmp_path: Path, migra
     backup = sauti(source, "backup", "-o", str(archive))
     assert backup.returncode == 0, backup.stderr
     summary = json.loads(backup.stdout)
-    assert summary["engine"] == "sqlite" and summary["files"] == 6  # 3 photos + their EXIF-free copies
+    assert summary["engine"] == "sqlite" and summary["files"] == 6
+    assert (
+        archive.stat().st_mode & 0o777 == 0o600
+    )  # the whole database: owner only, whatever the umask  # 3 photos + their EXIF-free copies
     with tarfile.open(archive) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
         names = set(tar.getnames())
@@ -96,17 +99,13 @@ def test_backup_then_restore_into_an_empty_sqlite_database(tmp_path: Path, migra
     assert again.returncode == 1 and "not empty" in again.stderr
 
 
-def test_a_damaged_archive_is_refused_before_anything_is_touched(tmp_path: Path) -> None:
+def test_a_damaged_archive_is_refused_before_anything_is_touched(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     global KEYS
     KEYS = tmp_path
     source = deployment(tmp_path / "source")
-    made = sauti(
-        source,
-        "shell",
-        "-c",
-        "from django.db import connection; connection.cursor().execute('CREATE TABLE t (x)')",
-    )
-    assert made.returncode == 0, made.stderr
+    copy_database(migrated_sqlite, tmp_path / "source" / "db.sqlite3")
     archive = tmp_path / "backup.tar.gz"
     assert sauti(source, "backup", "-o", str(archive)).returncode == 0
     with tarfile.open(archive) as tar:
@@ -163,3 +162,21 @@ def test_backup_then_restore_on_postgresql(tmp_path: Path) -> None:
         with psycopg.connect(base + "/postgres", autocommit=True) as admin:
             for name in names:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_backup_of_a_database_that_was_never_migrated_is_refused(tmp_path: Path) -> None:
+    """Review (session 6): a wrong SAUTI_VAR_DIR backed up an empty database and exited 0; a missing folder
+    was created."""
+    global KEYS
+    KEYS = tmp_path
+    empty = deployment(tmp_path / "elsewhere")
+    refused = sauti(empty, "backup", "-o", str(tmp_path / "b.tar.gz"))
+    assert refused.returncode == 1 and "no Sauti data" in refused.stderr
+    assert not (tmp_path / "b.tar.gz").exists()
+    nowhere = sauti(empty, "backup", "-o", str(tmp_path / "no" / "such" / "b.tar.gz"))
+    assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr
+    assert not (tmp_path / "no").exists()
+    # Any other command on that database says what is wrong instead of a traceback about a missing table.
+    forms = sauti(empty, "forms", "import", str(tmp_path / "x.xlsx"), "--org", "umoja", "--json")
+    assert forms.returncode == 1 and "run `sauti migrate` first" in forms.stderr
+    assert "Traceback" not in forms.stderr
