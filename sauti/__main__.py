@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         execute_from_command_line(args)
     except (OperationalError, ProgrammingError):
+        if len(args) < 2 or args[1] in _SCHEMA_COMMANDS:
+            raise
         missing = _unapplied_migrations()
         if not missing:
             raise
@@ -40,6 +42,18 @@ def main(argv: list[str] | None = None) -> None:
             "first, or point DATABASE_URL (or SAUTI_VAR_DIR) at Sauti's database\n"
         )
         sys.exit(1)
+
+
+# Commands that make or read the schema themselves (restore wants an empty database): their errors are theirs.
+_SCHEMA_COMMANDS = {
+    "migrate",
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "squashmigrations",
+    "restore",
+    "flush",
+}
 
 
 def _unapplied_migrations() -> int:
