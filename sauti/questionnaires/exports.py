@@ -139,11 +139,15 @@ class _Plan:
                 shown = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in names} if labels else None
                 self.multiple.append((i, i + 1 + len(names), name, names, shown, {}))
                 self.keys.append(_ABSENT)
-            elif kind == "select_one" and labels:
-                one = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in choice_names_of(spec, q)}
+            elif kind == "select_one":
+                # A value that is not a choice name (another version's data) is text like any other: guarded.
+                one = {
+                    c: _safe(choice_label(spec, q["list"], c, lang)) if labels else c
+                    for c in choice_names_of(spec, q)
+                }
                 self.labelled.append((i, name, one))
                 self.keys.append(_ABSENT)
-            elif kind in ("select_one", "integer", "decimal", "date"):
+            elif kind in ("integer", "decimal", "date"):
                 self.keys.append(name)
             elif kind == "geopoint":
                 self.points.append((i, name))
@@ -158,7 +162,11 @@ class _Plan:
         for i, name, one in self.labelled:
             v = a.get(name)
             if v is not None:
-                cells[i] = one.get(v, v) if isinstance(v, str) else v
+                if isinstance(v, str):
+                    shown = one.get(v)
+                    cells[i] = _safe(v) if shown is None else shown
+                else:
+                    cells[i] = v
         for i, j, name, names, shown, memo in self.multiple:
             v = a.get(name)
             if v is None:
@@ -361,25 +369,26 @@ def _xml_cell(value: Any) -> str:
 
 class _Cells:
     """The XML of a cell, remembered for values that repeat (choices, labels, 0/1, wards): most cells of an
-    export are one of a few values, so most rows are joined from strings already made."""
+    export are one of a few values, so most rows are joined from strings already made. Keyed by type and
+    value: False == 0 and 1.0 == 1, but they are written False and 1.0, as the CSV writes them."""
 
     LIMIT = 50_000
 
     def __init__(self) -> None:
-        self.known: dict[Any, str] = {}
+        self.known: dict[tuple[type, Any], str] = {}
 
     def row(self, values: list[Any]) -> str:
         known = self.known
+        keys = list(zip(map(type, values), values, strict=True))
         try:
-            parts = list(map(known.get, values))
+            parts = list(map(known.get, keys))
         except TypeError:  # an unhashable value in an answer of another version: made, not remembered
             return "<row>" + "".join(map(_xml_cell, values)) + "</row>"
         for i, part in enumerate(parts):
             if part is None:
-                value = values[i]
-                parts[i] = part = _xml_cell(value)
+                parts[i] = part = _xml_cell(values[i])
                 if len(known) < self.LIMIT:
-                    known[value] = part
+                    known[keys[i]] = part
         return "<row>" + "".join(parts) + "</row>"  # type: ignore[arg-type]
 
 
