@@ -16,7 +16,7 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -27,6 +27,8 @@ from django.db.models.functions import Cast
 
 from sauti.monitoring.texts import TextPolicy
 from sauti.questionnaires.models import Questionnaire, Submission
+from sauti.questionnaires.repeats import chain, entries, nested
+from sauti.questionnaires.repeats import parents as repeat_parents
 from sauti.questionnaires.results import choice_label, choice_names_of, label_of
 from sauti.questionnaires.texts import redact_cells
 
@@ -54,6 +56,7 @@ def export_spec(form: Questionnaire) -> dict[str, Any]:
         "choices": dict(current.get("choices", {})),
     }
     seen = {(q["repeat"], q["name"]) for q in spec["questions"]}
+    outer = repeat_parents(current)
     for version in form.versions.exclude(pk=form.current.pk).order_by("-created_at", "-pk"):
         if not Submission.objects.filter(version=version).exists():
             continue
@@ -67,6 +70,9 @@ def export_spec(form: Questionnaire) -> dict[str, Any]:
                     q = {**q, "list": f"{q['list']}@{version.version}"}
                     spec["choices"][q["list"]] = theirs
             spec["questions"].append(q)
+        for name, parent in repeat_parents(version.spec).items():
+            outer.setdefault(name, parent)
+    spec["repeats"] = {name: {"parent": parent} for name, parent in outer.items()}
     return spec
 
 
@@ -87,7 +93,8 @@ def columns(
 
 
 def repeat_names(spec: dict[str, Any]) -> list[str]:
-    return list(dict.fromkeys(q["repeat"] for q in spec["questions"] if q["repeat"]))
+    """Every repeat, nested ones included, outer ones first."""
+    return list(repeat_parents(spec))
 
 
 def header(
@@ -233,18 +240,32 @@ def _batches(
 def _repeat_batches(
     form: Questionnaire, labels: bool, lang: str, spec: dict[str, Any], repeat: str, policy: TextPolicy | None
 ) -> Iterator[list[list[Any]]]:
-    """The rows of a repeat's sheet: one per instance, in submission order, tied to the main sheet's row."""
+    """The rows of a repeat's sheet: one per entry, in submission order, tied to the row of the sheet
+    around it, as KoBo does: `_parent_index` is the `_index` of the entry of the repeat around it (its
+    sheet's row) for a repeat inside a repeat, the main sheet's `_id` for a repeat of the form itself."""
     plan = _Plan(spec, columns(form, spec, repeat), labels, lang)
     free = [i for i, _name in plan.texts]
-    qs = Submission.objects.filter(questionnaire=form, answers__has_key=repeat).order_by("pk")
+    path = chain(spec, repeat)
+    parent_table = path[-2] if len(path) > 1 else form.form_id
+    flat = any(repeat_parents(spec).values())
+    # Every repeat sheet reads the same submissions, so a parent's running `_index` is counted alike.
+    qs = Submission.objects.filter(questionnaire=form, answers__has_any_keys=repeat_names(spec)).order_by("pk")
     out: list[list[Any]] = []
-    index = 0
+    counters = [0] * len(path)
+    last = len(path) - 1
+    cells = plan.cells
+
+    def visit(node: Mapping[str, Any], depth: int, parent: int, pk: int, uuid: str) -> None:
+        for item in entries(node, path[depth]):
+            counters[depth] += 1
+            if depth == last:
+                out.append([*cells(item), counters[depth], parent_table, parent, pk, uuid])
+            else:
+                visit(item, depth + 1, counters[depth], pk, uuid)
+
     for pk, uuid, answers in qs.values_list("pk", "instance_id", "answers").iterator(chunk_size=BATCH):
-        items = answers.get(repeat) if isinstance(answers, dict) else None
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict):
-                index += 1
-                out.append([*plan.cells(item), index, form.form_id, pk, pk, _safe(uuid)])
+        if isinstance(answers, dict):
+            visit(nested(spec, answers) if flat else answers, 0, pk, pk, _safe(uuid))
         if len(out) >= BATCH:
             redact_cells(policy, form.organisation_id, out, free)
             yield out

@@ -5,6 +5,7 @@ exports, and participatory analysis sessions (also shared read-only by link)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -39,6 +40,7 @@ from sauti.questionnaires.forms import (
     UploadForm,
 )
 from sauti.questionnaires.models import AnalysisSession, Finding, Questionnaire, Submission
+from sauti.questionnaires.repeats import parents as repeat_parents
 from sauti.questionnaires.xlsform import (
     FormError,
     convert_sheets,
@@ -337,6 +339,29 @@ def submission_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "questionnaires/submission_list.html", {"q": q, "page": page})
 
 
+def _repeat_blocks(spec: dict[str, Any], node: Mapping[str, Any], outer: str, lang: str) -> list[Any]:
+    """[(repeat label, [{"lines": [(label, value)], "repeats": [...the same, for repeats inside]}])]."""
+    blocks = []
+    for name, parent in repeat_parents(spec).items():
+        items = node.get(name)
+        if parent != outer or not isinstance(items, list):
+            continue
+        entries = [
+            {
+                "lines": [
+                    (results.label_of(item, lang), results.value_label(spec, item, entry[item["name"]], lang))
+                    for item in spec["questions"]
+                    if item["repeat"] == name and item["name"] in entry
+                ],
+                "repeats": _repeat_blocks(spec, entry, name, lang),
+            }
+            for entry in items
+            if isinstance(entry, dict)
+        ]
+        blocks.append((results.group_label(spec, name, lang), entries))
+    return blocks
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -394,25 +419,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for item in spec["questions"]
         if item["name"] in answers and not item["repeat"]
     ]
-    repeats = [
-        (
-            results.group_label(spec, name, lang),
-            [
-                [
-                    (
-                        results.label_of(item, lang),
-                        results.value_label(spec, item, instance[item["name"]], lang),
-                    )
-                    for item in spec["questions"]
-                    if item["repeat"] == name and item["name"] in instance
-                ]
-                for instance in answers[name]
-                if isinstance(instance, dict)
-            ],
-        )
-        for name in dict.fromkeys(item["repeat"] for item in spec["questions"] if item["repeat"])
-        if isinstance(answers.get(name), list)
-    ]
+    repeats = _repeat_blocks(spec, answers, "", lang)
     return render(
         request,
         "questionnaires/submission_detail.html",
