@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
+from django.forms import MultipleChoiceField
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -38,8 +39,12 @@ from sauti.questionnaires.forms import (
     PriorityForm,
     SessionForm,
     UploadForm,
+    changed_entries,
+    entry_count,
+    fixed_count,
 )
 from sauti.questionnaires.models import AnalysisSession, Finding, Questionnaire, Submission
+from sauti.questionnaires.repeats import chain as repeat_chain
 from sauti.questionnaires.repeats import parents as repeat_parents
 from sauti.questionnaires.xlsform import (
     FormError,
@@ -204,14 +209,24 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if q.current is None or not q.published:
         raise Http404
     lang = _lang()
-    form = AnswerForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        spec=q.current.spec,
-        lang=lang,
-    )
+    spec = q.current.spec
+    # "Add another …" / "Remove": the page again, one entry more or less, what was typed kept, nothing sent.
+    changed = changed_entries(request.POST) if request.method == "POST" else None
+    if changed is not None:
+        form = AnswerForm(spec=spec, lang=lang, entries=changed)
+        for name, field in form.fields.items():
+            if name in changed:
+                multiple = isinstance(field, MultipleChoiceField)
+                form.initial[name] = changed.getlist(name) if multiple else changed.get(name)
+    else:
+        form = AnswerForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            spec=spec,
+            lang=lang,
+        )
     instance = request.POST.get("instance_id", "") or f"uuid:{uuid.uuid4()}"
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and changed is None and form.is_valid():
         try:
             received = actions.do_receive_submission(
                 q,
@@ -234,26 +249,71 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 return render(
                     request, "questionnaires/thanks.html", {"q": q, "submission": received.submission}
                 )
-    status = 400 if request.method == "POST" else 200
-    items = []
-    current_path: list[str] = []
-    for item in q.current.spec["questions"]:
-        heading = "/".join(item["path"]) if item["path"] != current_path else ""
-        current_path = item["path"]
-        name = f"{item['repeat']}__0__{item['name']}" if item["repeat"] else item["name"]
-        items.append(
-            {
-                "heading": heading,
-                "note": form.notes.get(name, ""),
-                "field": form[name] if name in form.fields else None,
-            }
-        )
+    status = 400 if request.method == "POST" and changed is None else 200
     return render(
         request,
         "questionnaires/answer.html",
-        {"q": q, "form": form, "items": items, "instance_id": instance, "version": q.current.version},
+        {
+            "q": q,
+            "form": form,
+            "items": _answer_items(form, spec, "", (("", ""),), lang),
+            "instance_id": instance,
+            "version": q.current.version,
+        },
         status=status,
     )
+
+
+def _answer_items(
+    form: AnswerForm, spec: dict[str, Any], repeat: str, scope: tuple[tuple[str, str], ...], lang: str
+) -> list[dict[str, Any]]:
+    """The answer page's parts in order, for one entry of `repeat` ("" the form): its questions, and each
+    repeat inside it at its first question, as numbered blocks with "Remove" and "Add another …"."""
+    up = repeat_parents(spec)
+    prefix = scope[-1][1]
+    items: list[dict[str, Any]] = []
+    done: set[str] = set()
+    groups: list[str] = []
+    for item in spec["questions"]:
+        route = repeat_chain(spec, item["repeat"])
+        depth = len(scope) - 1
+        if route[:depth] != [r for r, _p in scope[1:]]:
+            continue
+        if item["repeat"] == repeat:
+            path = [p for p in item["path"] if p not in up]
+            if path and path != groups:
+                items.append({"kind": "heading", "text": "/".join(path)})
+            groups = path
+            name = prefix + item["name"]
+            if name in form.notes:
+                items.append({"kind": "note", "text": form.notes[name]})
+            elif name in form.fields:
+                items.append({"kind": "field", "field": form[name]})
+            continue
+        inner = route[depth]
+        if inner in done:
+            continue
+        done.add(inner)
+        key = prefix + inner
+        label = results.group_label(spec, inner, lang)
+        fixed = fixed_count(spec, inner, form.entries) is not None
+        n = entry_count(spec, inner, key, form.entries)
+        for i in range(n):
+            items.append(
+                {"kind": "open", "label": f"{label} {i + 1}", "remove": "" if fixed else f"{key}__{i}"}
+            )
+            items += _answer_items(form, spec, inner, (*scope, (inner, f"{key}__{i}__")), lang)
+            items.append({"kind": "close"})
+        items.append(
+            {
+                "kind": "add",
+                "key": key,
+                "n": n,
+                "fixed": fixed,
+                "label": _("Add another: %(group)s") % {"group": label},
+            }
+        )
+    return items
 
 
 def _filters(request: HttpRequest, q: Questionnaire) -> tuple[FilterForm, results.Filters]:
