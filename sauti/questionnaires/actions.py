@@ -28,6 +28,7 @@ from sauti.people.actions import find_or_create_contact
 from sauti.people.models import Contact, Group, Organisation, User
 from sauti.places.geo import ward_at
 from sauti.places.models import Ward
+from sauti.questionnaires import repeats
 from sauti.questionnaires.models import (
     Agreement,
     AnalysisSession,
@@ -39,7 +40,6 @@ from sauti.questionnaires.models import (
     Submission,
     SubmissionFile,
 )
-from sauti.questionnaires import repeats
 from sauti.questionnaires.results import counted_in_repeat, instances, label_of, value_label
 from sauti.questionnaires.xlsform import FormError, ParsedForm, short_problem
 

@@ -249,7 +249,9 @@ def _repeat_batches(
     parent_table = path[-2] if len(path) > 1 else form.form_id
     flat = any(repeat_parents(spec).values())
     # Every repeat sheet reads the same submissions, so a parent's running `_index` is counted alike.
-    qs = Submission.objects.filter(questionnaire=form, answers__has_any_keys=repeat_names(spec)).order_by("pk")
+    qs = Submission.objects.filter(questionnaire=form, answers__has_any_keys=repeat_names(spec)).order_by(
+        "pk"
+    )
     out: list[list[Any]] = []
     counters = [0] * len(path)
     last = len(path) - 1

@@ -131,6 +131,7 @@ class PriorityForm(forms.Form):
 
 
 MAX_ENTRIES = 50
+MAX_SCOPES = 400
 Scope = tuple[tuple[str, str], ...]  # ((repeat, field-name prefix), …) from the form itself ("", "") inward
 
 
@@ -173,9 +174,10 @@ def changed_entries(data: Any) -> Any | None:
         except ValueError:
             out[f"_n_{add}"] = "1"
         return out
-    remove = data.get("_remove", "")
-    if not (m := re.fullmatch(r"(.+)__(\d+)", remove)):
+    if "_remove" not in data:
         return None
+    if not (m := re.fullmatch(r"(.+)__(\d+)", data.get("_remove", ""))):
+        return data.copy()  # a button that names no entry: the page again, unchanged, nothing sent
     key, gone = m.group(1), int(m.group(2))
     out = data.copy()
     shifted = re.compile(rf"(_n_)?{re.escape(key)}__(\d+)__(.*)", re.S)
@@ -208,6 +210,8 @@ class AnswerForm(forms.Form):
         self.entries = entries if entries is not None else (self.data or {})
         self.up = repeats.parents(spec)
         self.notes: dict[str, str] = {}
+        self.known: dict[str, list[Scope]] = {}
+        self.budget = MAX_SCOPES  # entries of all repeats together: a crafted page cannot ask for millions
         self.slots: list[tuple[dict[str, Any], str, Scope]] = []
         for q in spec["questions"]:
             for scope in self.scopes(q["repeat"]):
@@ -222,10 +226,15 @@ class AnswerForm(forms.Form):
         """One scope per entry of `repeat` (the form itself for "")."""
         if not repeat:
             return [(("", ""),)]
-        out = []
+        if repeat in self.known:
+            return self.known[repeat]
+        self.known[repeat] = out = []
         for outer in self.scopes(self.up.get(repeat, "")):
             key = outer[-1][1] + repeat
             for i in range(entry_count(self.spec, repeat, key, self.entries)):
+                if self.budget <= 0:
+                    break
+                self.budget -= 1
                 out.append((*outer, (repeat, f"{key}__{i}__")))
         return out
 
@@ -274,7 +283,7 @@ class AnswerForm(forms.Form):
 
     def _values(self, given: dict[str, Any], scope: Scope) -> dict[str, Any]:
         """The answers a question of this entry sees, by name: its own entry's and those around it."""
-        prefixes = {repeat: prefix for repeat, prefix in scope}
+        prefixes = dict(scope)
         return {
             q["name"]: given.get(prefixes[q["repeat"]] + q["name"])
             for q in self.spec["questions"]
@@ -291,7 +300,7 @@ class AnswerForm(forms.Form):
             if len(scope) == 1:
                 continue
             (repeat, prefix), parent = scope[-1], nodes[scope[-2][1]]
-            nodes[prefix] = entry = {}
+            nodes[prefix] = entry = dict[str, Any]()
             parent.setdefault(repeat, []).append(entry)
         for q, name, scope in self.slots:
             if name in given and expressions.holds(q["relevant"], self._values(given, scope)):

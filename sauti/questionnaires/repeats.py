@@ -7,7 +7,7 @@ instance of the repeat around it, so such data stays readable."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -16,7 +16,9 @@ def parents(spec: Mapping[str, Any]) -> dict[str, str]:
     their repeats; for older ones the repeats are those holding questions, placed by the questions' paths."""
     known = spec.get("repeats")
     if isinstance(known, Mapping):
-        return {name: str(info.get("parent", "")) for name, info in known.items() if isinstance(info, Mapping)}
+        return {
+            name: str(info.get("parent", "")) for name, info in known.items() if isinstance(info, Mapping)
+        }
     names = {q["repeat"] for q in spec.get("questions", []) if q.get("repeat")}
     out: dict[str, str] = {}
     for q in spec.get("questions", []):

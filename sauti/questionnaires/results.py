@@ -157,11 +157,11 @@ def _counts_from_rows(version: FormVersion, rows: Iterable[tuple[dict[str, Any],
     wards: Counter[str] = Counter()
     total = 0
     flat = any(parents(version.spec).values())
-    for answers, ward_id in rows:
-        if not _matches(answers, f):
+    for stored, ward_id in rows:
+        if not _matches(stored, f):
             continue
-        if flat:  # inner repeats stored flat by the older web page
-            answers = nested(version.spec, answers)
+        # Inner repeats stored flat by the older web page are read inside their parent's entry.
+        answers = nested(version.spec, stored) if flat else stored
         total += 1
         wards[str(ward_id or "")] += 1
         for q in counted:

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.forms import MultipleChoiceField
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import MultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse

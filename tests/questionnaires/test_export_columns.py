@@ -33,7 +33,7 @@ def safe(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value[:1] in FORMULA else value
 
 
-def label(spec: dict[str, Any], q: dict[str, Any], name: str, lang: str) -> str:
+def label(spec: dict[str, Any], q: dict[str, Any], name: str, lang: str) -> Any:
     """A choice's label, neutralised; a name that is not a choice (another version's) neutralised too."""
     known = [c["name"] for c in spec["choices"][q["list"]]]
     return safe(choice_label(spec, q["list"], name, lang)) if name in known else safe(name)

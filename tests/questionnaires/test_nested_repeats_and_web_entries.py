@@ -61,7 +61,9 @@ BODY = (
 
 
 def sent(world: World, body: str = BODY, iid: str = "uuid:h-1") -> Submission:
-    response = post_instance(world.client_for(None), instance("household", "1", body, iid), url="/odk/umoja/submission")
+    response = post_instance(
+        world.client_for(None), instance("household", "1", body, iid), url="/odk/umoja/submission"
+    )
     assert response.status_code == 201, response.content
     return Submission.objects.get(instance_id=iid)
 
@@ -99,9 +101,12 @@ def test_nested_repeats_are_shown_redacted_and_counted(world: World) -> None:
 def test_nested_repeats_export_one_sheet_each_linked_by_index(world: World) -> None:
     form = imported_household(world)
     first = sent(world)
-    second = sent(world, "<members><mname>Dan</mname><incidents><kind>theft</kind></incidents></members>", "uuid:h-2")
+    second = sent(
+        world, "<members><mname>Dan</mname><incidents><kind>theft</kind></incidents></members>", "uuid:h-2"
+    )
     book = load_workbook(
-        io.BytesIO(world.client_for(world.wanjiku).get(f"/forms/{form.pk}/export.xlsx").content), read_only=True
+        io.BytesIO(world.client_for(world.wanjiku).get(f"/forms/{form.pk}/export.xlsx").content),
+        read_only=True,
     )
     assert book.sheetnames == ["household", "members", "incidents"]
     members = [list(r) for r in book["members"].iter_rows(values_only=True)]
@@ -166,7 +171,9 @@ def test_the_web_page_adds_and_removes_entries_without_javascript(world: World) 
     html = client.post(url, data).content.decode()
     assert 'name="members__0__incidents__1__kind"' in html and 'value="Baraka"' in html
     data.pop("_add")
-    data.update({"_n_members__0__incidents": "2", "members__0__incidents__1__kind": "threat", "_n_members": "3"})
+    data.update(
+        {"_n_members__0__incidents": "2", "members__0__incidents__1__kind": "threat", "_n_members": "3"}
+    )
     data["members__2__mname"] = "Chege"
     data["_remove"] = "members__1"  # Baraka goes, Chege moves up
     html = client.post(url, data).content.decode()
@@ -197,3 +204,16 @@ def test_the_web_page_in_kiswahili_and_with_a_fixed_repeat_count(world: World) -
     assert 'value="members__2"' not in page  # nor remove buttons
     # The inner repeat can still grow, its button named in Kiswahili ("Ongeza kingine" once compiled).
     assert 'value="members__0__incidents"' in page and "Matukio" in page
+
+
+def test_crafted_entry_counts_and_buttons_are_harmless(world: World) -> None:
+    form = imported_household(world)
+    client = world.client_for(world.otieno)
+    url = f"/forms/{form.pk}/answer/"
+    crafted = {f"_n_members__{i}__incidents": "999" for i in range(50)}
+    response = client.post(url, {"_n_members": "999", "_add": "members", **crafted})
+    assert response.status_code == 200 and response.content.decode().count('name="members__') <= 2000
+    odd = client.post(url, {"village": "Mabatini", "_remove": "nothing-here"})
+    assert odd.status_code == 200 and not Submission.objects.exists()
+    bad = client.post(url, {"village": "Mabatini", "_n_members": "many", "members__0__age": "x"})
+    assert bad.status_code == 400 and not Submission.objects.exists()
