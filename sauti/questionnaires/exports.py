@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import math
+import operator
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -136,6 +137,8 @@ class _Plan:
         ] = []
         self.points: list[tuple[int, str]] = []
         self.texts: list[tuple[int, str]] = []
+        self.names: list[int] = []
+        self.plain: set[Any] = {None}
         for _col, q, choice in cols:
             i, name, kind = len(self.keys), q["name"], q["type"]
             if choice:
@@ -146,14 +149,16 @@ class _Plan:
                 shown = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in names} if labels else None
                 self.multiple.append((i, i + 1 + len(names), name, names, shown, {}))
                 self.keys.append(_ABSENT)
-            elif kind == "select_one":
-                # A value that is not a choice name (another version's data) is text like any other: guarded.
-                one = {
-                    c: _safe(choice_label(spec, q["list"], c, lang)) if labels else c
-                    for c in choice_names_of(spec, q)
-                }
+            elif kind == "select_one" and labels:
+                one = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in choice_names_of(spec, q)}
                 self.labelled.append((i, name, one))
                 self.keys.append(_ABSENT)
+            elif kind == "select_one":
+                # Names as they are (one C pass, below); a value that needs the formula guard (not a choice
+                # name: another version's data) is found by one set check per row.
+                self.names.append(i)
+                self.plain |= {c for c in choice_names_of(spec, q) if _safe(c) == c}
+                self.keys.append(name)
             elif kind in ("integer", "decimal", "date"):
                 self.keys.append(name)
             elif kind == "geopoint":
@@ -163,9 +168,18 @@ class _Plan:
                 self.texts.append((i, name))
                 self.keys.append(_ABSENT)
         self.width = len(self.keys)
+        self.picked = operator.itemgetter(*self.names, *self.names[:1]) if self.names else None
 
     def cells(self, a: dict[str, Any]) -> list[Any]:
         cells = list(map(a.get, self.keys))
+        if self.picked is not None:
+            try:
+                usual = self.plain.issuperset(self.picked(cells))
+            except TypeError:  # a list or dict where a choice is asked (another version's data)
+                usual = False
+            if not usual:
+                for i in self.names:
+                    cells[i] = _safe(cells[i])
         for i, name, one in self.labelled:
             v = a.get(name)
             if v is not None:
@@ -390,28 +404,44 @@ def _xml_cell(value: Any) -> str:
     return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
+_LOOSE = frozenset(
+    {bool, float}
+)  # equal to an int of the same value (False == 0, 1.0 == 1), written otherwise
+
+
 class _Cells:
     """The XML of a cell, remembered for values that repeat (choices, labels, 0/1, wards): most cells of an
-    export are one of a few values, so most rows are joined from strings already made. Keyed by type and
-    value: False == 0 and 1.0 == 1, but they are written False and 1.0, as the CSV writes them."""
+    export are one of a few values, so most rows are joined from strings already made. True/False and
+    floats are never remembered nor looked up (False == 0 and 1.0 == 1, but the CSV writes them False and
+    1.0): keying by (type, value) instead cost a third of the XLSX's speed."""
 
     LIMIT = 50_000
 
     def __init__(self) -> None:
-        self.known: dict[tuple[type, Any], str] = {}
+        self.known: dict[Any, str] = {}
 
     def row(self, values: list[Any]) -> str:
         known = self.known
-        keys = list(zip(map(type, values), values, strict=True))
         try:
-            parts = list(map(known.get, keys))
+            parts = list(map(known.get, values))
         except TypeError:  # an unhashable value in an answer of another version: made, not remembered
             return "<row>" + "".join(map(_xml_cell, values)) + "</row>"
-        for i, part in enumerate(parts):
-            if part is None:
-                parts[i] = part = _xml_cell(values[i])
-                if len(known) < self.LIMIT:
-                    known[keys[i]] = part
+        if _LOOSE.isdisjoint(map(type, values)):
+            if None in parts:
+                for i, part in enumerate(parts):
+                    if part is None:
+                        value = values[i]
+                        parts[i] = part = _xml_cell(value)
+                        if len(known) < self.LIMIT:
+                            known[value] = part
+        else:
+            for i, value in enumerate(values):
+                if type(value) in _LOOSE:
+                    parts[i] = _xml_cell(value)
+                elif parts[i] is None:
+                    parts[i] = part = _xml_cell(value)
+                    if len(known) < self.LIMIT:
+                        known[value] = part
         return "<row>" + "".join(parts) + "</row>"  # type: ignore[arg-type]
 
 
