@@ -404,7 +404,7 @@ def _xml_cell(value: Any) -> str:
     return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-_LOOSE = frozenset(
+_LOOSE: frozenset[type] = frozenset(
     {bool, float}
 )  # equal to an int of the same value (False == 0, 1.0 == 1), written otherwise
 
