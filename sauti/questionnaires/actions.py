@@ -28,6 +28,7 @@ from sauti.people.actions import find_or_create_contact
 from sauti.people.models import Contact, Group, Organisation, User
 from sauti.places.geo import ward_at
 from sauti.places.models import Ward
+from sauti.questionnaires import repeats
 from sauti.questionnaires.models import (
     Agreement,
     AnalysisSession,
@@ -219,25 +220,35 @@ class Received:
 
 
 def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """(answers without identities, identities {"name"|"phone": text})."""
+    """(answers without identities, identities {"name"|"phone": text}). Repeats, nested or not, are lists
+    of dicts inside the entry around them (questionnaires.repeats)."""
     spec = version.spec
+    raw = repeats.nested(spec, raw)
+    inner: dict[str, list[str]] = {}
+    for name, parent in repeats.parents(spec).items():
+        inner.setdefault(parent, []).append(name)
+    asked: dict[str, list[dict[str, Any]]] = {}
+    for q in spec["questions"]:
+        if q["type"] != "note":
+            asked.setdefault(q["repeat"], []).append(q)
+
+    def entries(items: Any, repeat: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for item in items[:200] if isinstance(items, list) else []:
+            row: dict[str, Any] = {}
+            if isinstance(item, Mapping):
+                for q in asked.get(repeat, []):
+                    if (v := clean_answer(spec, q, item.get(q["name"]))) is not None:
+                        row[q["name"]] = v
+                for name in inner.get(repeat, []):
+                    if any(got := entries(item.get(name), name)):
+                        row[name] = got
+            rows.append(row)
+        return rows
+
     answers: dict[str, Any] = {}
     identity: dict[str, str] = {}
-    repeats: dict[str, list[dict[str, Any]]] = {}
-    for q in spec["questions"]:
-        if q["type"] == "note":
-            continue
-        if q["repeat"]:
-            items = raw.get(q["repeat"])
-            if isinstance(items, list):
-                rows = repeats.setdefault(q["repeat"], [{} for _i in items])
-                for i, item in enumerate(items[:200]):
-                    if (
-                        isinstance(item, Mapping)
-                        and (v := clean_answer(spec, q, item.get(q["name"]))) is not None
-                    ):
-                        rows[i][q["name"]] = v
-            continue
+    for q in asked.get("", []):
         value = clean_answer(spec, q, raw.get(q["name"]))
         if value is None:
             continue
@@ -245,12 +256,15 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
             identity[q["identity"]] = str(value)
             continue
         answers[q["name"]] = value
-    answers.update({k: v for k, v in repeats.items() if any(v)})
+    for name in inner.get("", []):
+        if any(got := entries(raw.get(name), name)):
+            answers[name] = got
     return answers, identity
 
 
 def _counted_values(version: FormVersion, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = []
+    answers = repeats.nested(version.spec, answers)
     for q in version.spec["questions"]:
         if q["type"] not in COUNTED_TYPES or (q["repeat"] and not counted_in_repeat(q)):
             continue
@@ -395,7 +409,7 @@ def do_note_export_as_written(form: Questionnaire, by: User, what: str) -> None:
 
 
 def repeat_groups(version: FormVersion | None) -> set[str]:
-    return {q["repeat"] for q in version.spec["questions"] if q["repeat"]} if version is not None else set()
+    return set(repeats.parents(version.spec)) if version is not None else set()
 
 
 def version_named(form: Questionnaire, version_text: str) -> FormVersion | None:

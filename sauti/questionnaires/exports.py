@@ -14,9 +14,10 @@ import csv
 import io
 import json
 import math
+import operator
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -27,6 +28,8 @@ from django.db.models.functions import Cast
 
 from sauti.monitoring.texts import TextPolicy
 from sauti.questionnaires.models import Questionnaire, Submission
+from sauti.questionnaires.repeats import chain, entries, nested
+from sauti.questionnaires.repeats import parents as repeat_parents
 from sauti.questionnaires.results import choice_label, choice_names_of, label_of
 from sauti.questionnaires.texts import redact_cells
 
@@ -54,6 +57,7 @@ def export_spec(form: Questionnaire) -> dict[str, Any]:
         "choices": dict(current.get("choices", {})),
     }
     seen = {(q["repeat"], q["name"]) for q in spec["questions"]}
+    outer = repeat_parents(current)
     for version in form.versions.exclude(pk=form.current.pk).order_by("-created_at", "-pk"):
         if not Submission.objects.filter(version=version).exists():
             continue
@@ -67,6 +71,9 @@ def export_spec(form: Questionnaire) -> dict[str, Any]:
                     q = {**q, "list": f"{q['list']}@{version.version}"}
                     spec["choices"][q["list"]] = theirs
             spec["questions"].append(q)
+        for name, parent in repeat_parents(version.spec).items():
+            outer.setdefault(name, parent)
+    spec["repeats"] = {name: {"parent": parent} for name, parent in outer.items()}
     return spec
 
 
@@ -87,7 +94,8 @@ def columns(
 
 
 def repeat_names(spec: dict[str, Any]) -> list[str]:
-    return list(dict.fromkeys(q["repeat"] for q in spec["questions"] if q["repeat"]))
+    """Every repeat, nested ones included, outer ones first."""
+    return list(repeat_parents(spec))
 
 
 def header(
@@ -129,6 +137,8 @@ class _Plan:
         ] = []
         self.points: list[tuple[int, str]] = []
         self.texts: list[tuple[int, str]] = []
+        self.names: list[int] = []
+        self.plain: set[Any] = {None}
         for _col, q, choice in cols:
             i, name, kind = len(self.keys), q["name"], q["type"]
             if choice:
@@ -143,7 +153,13 @@ class _Plan:
                 one = {c: _safe(choice_label(spec, q["list"], c, lang)) for c in choice_names_of(spec, q)}
                 self.labelled.append((i, name, one))
                 self.keys.append(_ABSENT)
-            elif kind in ("select_one", "integer", "decimal", "date"):
+            elif kind == "select_one":
+                # Names as they are (one C pass, below); a value that needs the formula guard (not a choice
+                # name: another version's data) is found by one set check per row.
+                self.names.append(i)
+                self.plain |= {c for c in choice_names_of(spec, q) if _safe(c) == c}
+                self.keys.append(name)
+            elif kind in ("integer", "decimal", "date"):
                 self.keys.append(name)
             elif kind == "geopoint":
                 self.points.append((i, name))
@@ -152,13 +168,26 @@ class _Plan:
                 self.texts.append((i, name))
                 self.keys.append(_ABSENT)
         self.width = len(self.keys)
+        self.picked = operator.itemgetter(*self.names, *self.names[:1]) if self.names else None
 
     def cells(self, a: dict[str, Any]) -> list[Any]:
         cells = list(map(a.get, self.keys))
+        if self.picked is not None:
+            try:
+                usual = self.plain.issuperset(self.picked(cells))
+            except TypeError:  # a list or dict where a choice is asked (another version's data)
+                usual = False
+            if not usual:
+                for i in self.names:
+                    cells[i] = _safe(cells[i])
         for i, name, one in self.labelled:
             v = a.get(name)
             if v is not None:
-                cells[i] = one.get(v, v) if isinstance(v, str) else v
+                if isinstance(v, str):
+                    shown = one.get(v)
+                    cells[i] = _safe(v) if shown is None else shown
+                else:
+                    cells[i] = v
         for i, j, name, names, shown, memo in self.multiple:
             v = a.get(name)
             if v is None:
@@ -225,18 +254,34 @@ def _batches(
 def _repeat_batches(
     form: Questionnaire, labels: bool, lang: str, spec: dict[str, Any], repeat: str, policy: TextPolicy | None
 ) -> Iterator[list[list[Any]]]:
-    """The rows of a repeat's sheet: one per instance, in submission order, tied to the main sheet's row."""
+    """The rows of a repeat's sheet: one per entry, in submission order, tied to the row of the sheet
+    around it, as KoBo does: `_parent_index` is the `_index` of the entry of the repeat around it (its
+    sheet's row) for a repeat inside a repeat, the main sheet's `_id` for a repeat of the form itself."""
     plan = _Plan(spec, columns(form, spec, repeat), labels, lang)
     free = [i for i, _name in plan.texts]
-    qs = Submission.objects.filter(questionnaire=form, answers__has_key=repeat).order_by("pk")
+    path = chain(spec, repeat)
+    parent_table = path[-2] if len(path) > 1 else form.form_id
+    flat = any(repeat_parents(spec).values())
+    # Every repeat sheet reads the same submissions, so a parent's running `_index` is counted alike.
+    qs = Submission.objects.filter(questionnaire=form, answers__has_any_keys=repeat_names(spec)).order_by(
+        "pk"
+    )
     out: list[list[Any]] = []
-    index = 0
+    counters = [0] * len(path)
+    last = len(path) - 1
+    cells = plan.cells
+
+    def visit(node: Mapping[str, Any], depth: int, parent: int, pk: int, uuid: str) -> None:
+        for item in entries(node, path[depth]):
+            counters[depth] += 1
+            if depth == last:
+                out.append([*cells(item), counters[depth], parent_table, parent, pk, uuid])
+            else:
+                visit(item, depth + 1, counters[depth], pk, uuid)
+
     for pk, uuid, answers in qs.values_list("pk", "instance_id", "answers").iterator(chunk_size=BATCH):
-        items = answers.get(repeat) if isinstance(answers, dict) else None
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict):
-                index += 1
-                out.append([*plan.cells(item), index, form.form_id, pk, pk, _safe(uuid)])
+        if isinstance(answers, dict):
+            visit(nested(spec, answers) if flat else answers, 0, pk, pk, _safe(uuid))
         if len(out) >= BATCH:
             redact_cells(policy, form.organisation_id, out, free)
             yield out
@@ -359,9 +404,16 @@ def _xml_cell(value: Any) -> str:
     return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
+_LOOSE: frozenset[type] = frozenset(
+    {bool, float}
+)  # equal to an int of the same value (False == 0, 1.0 == 1), written otherwise
+
+
 class _Cells:
     """The XML of a cell, remembered for values that repeat (choices, labels, 0/1, wards): most cells of an
-    export are one of a few values, so most rows are joined from strings already made."""
+    export are one of a few values, so most rows are joined from strings already made. True/False and
+    floats are never remembered nor looked up (False == 0 and 1.0 == 1, but the CSV writes them False and
+    1.0): keying by (type, value) instead cost a third of the XLSX's speed."""
 
     LIMIT = 50_000
 
@@ -374,12 +426,22 @@ class _Cells:
             parts = list(map(known.get, values))
         except TypeError:  # an unhashable value in an answer of another version: made, not remembered
             return "<row>" + "".join(map(_xml_cell, values)) + "</row>"
-        for i, part in enumerate(parts):
-            if part is None:
-                value = values[i]
-                parts[i] = part = _xml_cell(value)
-                if len(known) < self.LIMIT:
-                    known[value] = part
+        if _LOOSE.isdisjoint(map(type, values)):
+            if None in parts:
+                for i, part in enumerate(parts):
+                    if part is None:
+                        value = values[i]
+                        parts[i] = part = _xml_cell(value)
+                        if len(known) < self.LIMIT:
+                            known[value] = part
+        else:
+            for i, value in enumerate(values):
+                if type(value) in _LOOSE:
+                    parts[i] = _xml_cell(value)
+                elif parts[i] is None:
+                    parts[i] = part = _xml_cell(value)
+                    if len(known) < self.LIMIT:
+                        known[value] = part
         return "<row>" + "".join(parts) + "</row>"  # type: ignore[arg-type]
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from sauti.places.models import Ward
 from sauti.questionnaires.models import AnswerCount, FormVersion, Questionnaire, Submission
+from sauti.questionnaires.repeats import holders, nested, parents
 
 CHOICE_TYPES = ("select_one", "select_multiple")
 NUMBER_TYPES = ("integer", "decimal")
@@ -41,16 +42,11 @@ def group_label(spec: Mapping[str, Any], name: str, lang: str) -> str:
 
 
 def instances(answers: Mapping[str, Any], q: Mapping[str, Any]) -> list[Any]:
-    """The answers to `q` (one; or one per instance of its repeat group, those given)."""
+    """The answers to `q` (one; or one per entry of its repeat group, at any depth, those given)."""
     if not q["repeat"]:
         value = answers.get(q["name"])
         return [] if value is None else [value]
-    items = answers.get(q["repeat"])
-    return [
-        i[q["name"]]
-        for i in (items if isinstance(items, list) else [])
-        if isinstance(i, Mapping) and i.get(q["name"]) is not None
-    ]
+    return [v for node in holders(answers, q) if (v := node.get(q["name"])) is not None]
 
 
 def counted_in_repeat(q: Mapping[str, Any]) -> bool:
@@ -160,9 +156,12 @@ def _counts_from_rows(version: FormVersion, rows: Iterable[tuple[dict[str, Any],
     answered: Counter[str] = Counter()
     wards: Counter[str] = Counter()
     total = 0
-    for answers, ward_id in rows:
-        if not _matches(answers, f):
+    flat = any(parents(version.spec).values())
+    for stored, ward_id in rows:
+        if not _matches(stored, f):
             continue
+        # Inner repeats stored flat by the older web page are read inside their parent's entry.
+        answers = nested(version.spec, stored) if flat else stored
         total += 1
         wards[str(ward_id or "")] += 1
         for q in counted:

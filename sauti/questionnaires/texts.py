@@ -5,10 +5,12 @@ description; whoever may not see identities in the organisation reads names and 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sauti.monitoring.texts import TextPolicy
+from sauti.questionnaires.repeats import holders, nested
 
 # Answers that are never free text: choices (checked against the list), numbers, dates, points, file names.
 STRUCTURED = frozenset({"select_one", "select_multiple", "integer", "decimal", "date", "geopoint", "image"})
@@ -19,17 +21,13 @@ def free_text(q: Mapping[str, Any]) -> bool:
 
 
 def _texts(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> Iterator[str]:
+    answers = nested(spec, answers)
     for q in spec.get("questions", []):
         if not free_text(q):
             continue
-        if q["repeat"]:
-            items = answers.get(q["repeat"])
-            for item in items if isinstance(items, list) else []:
-                value = item.get(q["name"]) if isinstance(item, Mapping) else None
-                if isinstance(value, str) and value:
-                    yield value
-        elif isinstance(value := answers.get(q["name"]), str) and value:
-            yield value
+        for node in holders(answers, q):
+            if isinstance(value := node.get(q["name"]), str) and value:
+                yield value
 
 
 def holds_identities(
@@ -46,21 +44,15 @@ def shown_answers(
 ) -> dict[str, Any]:
     """The answers with their free text as this reader may read it (repeats included)."""
     if policy.sees_original(org_id):
-        return dict(answers)
+        return dict(nested(spec, answers))
     policy.prepare((org_id, t) for t in _texts(spec, answers))
-    out = dict(answers)
+    out = copy.deepcopy(dict(nested(spec, answers)))
     for q in spec.get("questions", []):
         if not free_text(q):
             continue
-        if q["repeat"]:
-            items = out.get(q["repeat"])
-            if isinstance(items, list):
-                out[q["repeat"]] = items = [dict(i) if isinstance(i, Mapping) else i for i in items]
-                for item in items:
-                    if isinstance(item, dict) and isinstance(item.get(q["name"]), str):
-                        item[q["name"]] = policy.text(org_id, item[q["name"]]).text
-        elif isinstance(out.get(q["name"]), str):
-            out[q["name"]] = policy.text(org_id, out[q["name"]]).text
+        for node in holders(out, q):
+            if isinstance(node, dict) and isinstance(node.get(q["name"]), str):
+                node[q["name"]] = policy.text(org_id, node[q["name"]]).text
     return out
 
 

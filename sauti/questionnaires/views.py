@@ -5,12 +5,14 @@ exports, and participatory analysis sessions (also shared read-only by link)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import MultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,8 +39,13 @@ from sauti.questionnaires.forms import (
     PriorityForm,
     SessionForm,
     UploadForm,
+    changed_entries,
+    entry_count,
+    fixed_count,
 )
 from sauti.questionnaires.models import AnalysisSession, Finding, Questionnaire, Submission
+from sauti.questionnaires.repeats import chain as repeat_chain
+from sauti.questionnaires.repeats import parents as repeat_parents
 from sauti.questionnaires.xlsform import (
     FormError,
     convert_sheets,
@@ -202,14 +209,24 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if q.current is None or not q.published:
         raise Http404
     lang = _lang()
-    form = AnswerForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        spec=q.current.spec,
-        lang=lang,
-    )
+    spec = q.current.spec
+    # "Add another …" / "Remove": the page again, one entry more or less, what was typed kept, nothing sent.
+    changed = changed_entries(request.POST) if request.method == "POST" else None
+    if changed is not None:
+        form = AnswerForm(spec=spec, lang=lang, entries=changed)
+        for name, field in form.fields.items():
+            if name in changed:
+                multiple = isinstance(field, MultipleChoiceField)
+                form.initial[name] = changed.getlist(name) if multiple else changed.get(name)
+    else:
+        form = AnswerForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            spec=spec,
+            lang=lang,
+        )
     instance = request.POST.get("instance_id", "") or f"uuid:{uuid.uuid4()}"
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and changed is None and form.is_valid():
         try:
             received = actions.do_receive_submission(
                 q,
@@ -232,26 +249,71 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 return render(
                     request, "questionnaires/thanks.html", {"q": q, "submission": received.submission}
                 )
-    status = 400 if request.method == "POST" else 200
-    items = []
-    current_path: list[str] = []
-    for item in q.current.spec["questions"]:
-        heading = "/".join(item["path"]) if item["path"] != current_path else ""
-        current_path = item["path"]
-        name = f"{item['repeat']}__0__{item['name']}" if item["repeat"] else item["name"]
-        items.append(
-            {
-                "heading": heading,
-                "note": form.notes.get(name, ""),
-                "field": form[name] if name in form.fields else None,
-            }
-        )
+    status = 400 if request.method == "POST" and changed is None else 200
     return render(
         request,
         "questionnaires/answer.html",
-        {"q": q, "form": form, "items": items, "instance_id": instance, "version": q.current.version},
+        {
+            "q": q,
+            "form": form,
+            "items": _answer_items(form, spec, "", (("", ""),), lang),
+            "instance_id": instance,
+            "version": q.current.version,
+        },
         status=status,
     )
+
+
+def _answer_items(
+    form: AnswerForm, spec: dict[str, Any], repeat: str, scope: tuple[tuple[str, str], ...], lang: str
+) -> list[dict[str, Any]]:
+    """The answer page's parts in order, for one entry of `repeat` ("" the form): its questions, and each
+    repeat inside it at its first question, as numbered blocks with "Remove" and "Add another …"."""
+    up = repeat_parents(spec)
+    prefix = scope[-1][1]
+    items: list[dict[str, Any]] = []
+    done: set[str] = set()
+    groups: list[str] = []
+    for item in spec["questions"]:
+        route = repeat_chain(spec, item["repeat"])
+        depth = len(scope) - 1
+        if route[:depth] != [r for r, _p in scope[1:]]:
+            continue
+        if item["repeat"] == repeat:
+            path = [p for p in item["path"] if p not in up]
+            if path and path != groups:
+                items.append({"kind": "heading", "text": "/".join(path)})
+            groups = path
+            name = prefix + item["name"]
+            if name in form.notes:
+                items.append({"kind": "note", "text": form.notes[name]})
+            elif name in form.fields:
+                items.append({"kind": "field", "field": form[name]})
+            continue
+        inner = route[depth]
+        if inner in done:
+            continue
+        done.add(inner)
+        key = prefix + inner
+        label = results.group_label(spec, inner, lang)
+        fixed = fixed_count(spec, inner, form.entries) is not None
+        n = entry_count(spec, inner, key, form.entries)
+        for i in range(n):
+            items.append(
+                {"kind": "open", "label": f"{label} {i + 1}", "remove": "" if fixed else f"{key}__{i}"}
+            )
+            items += _answer_items(form, spec, inner, (*scope, (inner, f"{key}__{i}__")), lang)
+            items.append({"kind": "close"})
+        items.append(
+            {
+                "kind": "add",
+                "key": key,
+                "n": n,
+                "fixed": fixed,
+                "label": _("Add another: %(group)s") % {"group": label},
+            }
+        )
+    return items
 
 
 def _filters(request: HttpRequest, q: Questionnaire) -> tuple[FilterForm, results.Filters]:
@@ -337,6 +399,29 @@ def submission_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "questionnaires/submission_list.html", {"q": q, "page": page})
 
 
+def _repeat_blocks(spec: dict[str, Any], node: Mapping[str, Any], outer: str, lang: str) -> list[Any]:
+    """[(repeat label, [{"lines": [(label, value)], "repeats": [...the same, for repeats inside]}])]."""
+    blocks = []
+    for name, parent in repeat_parents(spec).items():
+        items = node.get(name)
+        if parent != outer or not isinstance(items, list):
+            continue
+        entries = [
+            {
+                "lines": [
+                    (results.label_of(item, lang), results.value_label(spec, item, entry[item["name"]], lang))
+                    for item in spec["questions"]
+                    if item["repeat"] == name and item["name"] in entry
+                ],
+                "repeats": _repeat_blocks(spec, entry, name, lang),
+            }
+            for entry in items
+            if isinstance(entry, dict)
+        ]
+        blocks.append((results.group_label(spec, name, lang), entries))
+    return blocks
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -394,25 +479,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for item in spec["questions"]
         if item["name"] in answers and not item["repeat"]
     ]
-    repeats = [
-        (
-            results.group_label(spec, name, lang),
-            [
-                [
-                    (
-                        results.label_of(item, lang),
-                        results.value_label(spec, item, instance[item["name"]], lang),
-                    )
-                    for item in spec["questions"]
-                    if item["repeat"] == name and item["name"] in instance
-                ]
-                for instance in answers[name]
-                if isinstance(instance, dict)
-            ],
-        )
-        for name in dict.fromkeys(item["repeat"] for item in spec["questions"] if item["repeat"])
-        if isinstance(answers.get(name), list)
-    ]
+    repeats = _repeat_blocks(spec, answers, "", lang)
     return render(
         request,
         "questionnaires/submission_detail.html",

@@ -428,6 +428,18 @@ def _walk(children: list[dict[str, Any]], rows_by_name: dict[str, dict[str, str]
         )
 
 
+def _repeats(children: list[dict[str, Any]], rows_by_name: dict[str, dict[str, str]], outer: str,
+             out: dict[str, dict[str, str]]) -> None:  # fmt: skip
+    """{repeat: {"parent": the repeat around it or "", "count": its repeat_count}}, outer ones first."""
+    for child in children:
+        kind, name = child.get("type", ""), child.get("name", "")
+        if kind == "repeat":
+            count = rows_by_name.get(name, {}).get("repeat_count", "")
+            out[name] = {"parent": outer, "count": count}
+        if kind in ("group", "repeat"):
+            _repeats(child.get("children", []), rows_by_name, name if kind == "repeat" else outer, out)
+
+
 def convert_sheets(sheets: dict[str, list[Row]], *, fallback_id: str = "form") -> ParsedForm:
     from pyxform.errors import PyXFormError  # type: ignore[import-untyped]
     from pyxform.xls2xform import convert  # type: ignore[import-untyped]
@@ -464,6 +476,8 @@ def convert_sheets(sheets: dict[str, list[Row]], *, fallback_id: str = "form") -
     rows_by_name = {v.get("name", ""): v for _n, v in sheets["survey"] if v.get("name")}
     questions: list[dict[str, Any]] = []
     _walk(tree.get("children", []), rows_by_name, [], "", questions)
+    repeats: dict[str, dict[str, str]] = {}
+    _repeats(tree.get("children", []), rows_by_name, "", repeats)
     choices: dict[str, list[dict[str, Any]]] = {}
     for _n, values in sheets.get("choices", []):
         list_name = values.get("list_name", "") or values.get("list name", "")
@@ -484,6 +498,7 @@ def convert_sheets(sheets: dict[str, list[Row]], *, fallback_id: str = "form") -
             if " ".join(row.get("type", "").replace("_", " ").split()) in ("begin group", "begin repeat")
         },
         "title": settings.get("form_title", "") or form_id,
+        "repeats": repeats,
     }
     return ParsedForm(
         form_id=form_id,

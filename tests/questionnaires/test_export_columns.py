@@ -33,10 +33,10 @@ def safe(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value[:1] in FORMULA else value
 
 
-def label(spec: dict[str, Any], q: dict[str, Any], name: str, lang: str) -> str:
-    """A choice's label, neutralised; a name that is not a choice stays as it is."""
+def label(spec: dict[str, Any], q: dict[str, Any], name: str, lang: str) -> Any:
+    """A choice's label, neutralised; a name that is not a choice (another version's) neutralised too."""
     known = [c["name"] for c in spec["choices"][q["list"]]]
-    return safe(choice_label(spec, q["list"], name, lang)) if name in known else name
+    return safe(choice_label(spec, q["list"], name, lang)) if name in known else safe(name)
 
 
 def reference_rows(form: Questionnaire, labels: bool, lang: str) -> list[list[Any]]:
@@ -59,7 +59,9 @@ def reference_rows(form: Questionnaire, labels: bool, lang: str) -> list[list[An
                 row.append(safe(" ".join(shown)))
             elif q["type"] == "select_one" and labels:
                 row.append(label(spec, q, v, lang) if isinstance(v, str) else v)
-            elif q["type"] in ("select_one", "integer", "decimal", "date"):
+            elif q["type"] == "select_one":
+                row.append(safe(v))
+            elif q["type"] in ("integer", "decimal", "date"):
                 row.append(v)
             elif q["type"] == "geopoint":
                 row.append(f"{v.get('lat')} {v.get('lon')}" if isinstance(v, dict) else None)
@@ -81,10 +83,9 @@ def reference_csv(form: Questionnaire, labels: bool, lang: str) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-# No true/false: the XLSX remembers a cell's XML by value, and False == 0 (the XLSX writes 0 where the CSV
-# writes False); a defect of the XLSX writer from before this change, left as it was (docs/decisions.md).
+# True/False beside 0/1: the XLSX writer remembers cells by type and value (False == 0, True == 1).
 ODD: list[Any] = [
-    None, "", "written", "none", "nope", "=cmd|' /C calc'!A0", "+254700000000", "-3", "@sum", "\ttab",
+    None, True, False, 1, 0.0, "", "written", "none", "nope", "=cmd|' /C calc'!A0", "+254700000000", "-3", "@sum", "\ttab",
     "a,b", 'say "hi"', "line\nbreak", "<&>", 0, 7, -2, 3.25, ["police"], [], ["county", "x"],
     {"lat": -1.2621, "lon": 36.8577}, {"lat": 0}, "2026-12-01", 10**20,
 ]  # fmt: skip
