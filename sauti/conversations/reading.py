@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Final, Literal, Protocol
 
 from sauti.conversations import category_model
-from sauti.conversations.category_model import BLEND
+from sauti.conversations.category_model import BLEND, OTHER_STANDING
 from sauti.conversations.keywords import Command, parse_command
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 from sauti.places.matching import PlaceCandidate
@@ -50,7 +50,6 @@ __all__ = [
 
 Language = Literal["en", "sw", "mixed"]
 MAX_TEXT_LENGTH: Final = 2000  # longer texts are analysed on their first 2,000 characters
-MIN_CATEGORY_SCORE: Final = 3.0  # below this the message is "other"
 PLACE_TIE: Final = 0.05  # candidates this close to the best are equally likely: the most specific wins
 
 
@@ -579,11 +578,11 @@ def _names_a_sum(tokens: Sequence[str]) -> bool:
 
 
 def _best_category(scores: Mapping[str, float], tokens: Sequence[str]) -> str:
-    """The rules' scores ("other" standing at the rules' threshold) plus the learned model's doubt: its
-    log posterior relative to its favourite, weighted (`category_model.BLEND`)."""
+    """The rules' scores ("other" standing at `OTHER_STANDING`) plus the learned model's doubt: its log
+    posterior relative to its favourite, weighted (`category_model.BLEND`)."""
     doubt = category_model.model().log_posterior(tokens)
     blended = {key: scores[key] + BLEND * doubt[key] for key in _TIE_ORDER}
-    blended["other"] = max(scores["other"], MIN_CATEGORY_SCORE) + BLEND * doubt["other"]
+    blended["other"] = max(scores["other"], OTHER_STANDING) + BLEND * doubt["other"]
     return max(_TIE_ORDER, key=lambda key: (blended[key], -_TIE_ORDER.index(key)))
 
 
