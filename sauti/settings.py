@@ -237,6 +237,10 @@ SAUTI_THROTTLE_VOTES_WINDOW = env_int("SAUTI_THROTTLE_VOTES_WINDOW", 600, minimu
 # Look-ups of a report's status page (reference + secret) per client: guessing secrets is throttled.
 SAUTI_THROTTLE_STATUS = env_int("SAUTI_THROTTLE_STATUS", 20, minimum=0)
 SAUTI_THROTTLE_STATUS_WINDOW = env_int("SAUTI_THROTTLE_STATUS_WINDOW", 3600, minimum=10)
+# Anonymous web answers to a trust survey per client: generous, since a meeting's participants may share
+# one hotspot's address, but twelve answers a minute from one phone are stuffing.
+SAUTI_THROTTLE_TRUST = env_int("SAUTI_THROTTLE_TRUST", 30, minimum=0)
+SAUTI_THROTTLE_TRUST_WINDOW = env_int("SAUTI_THROTTLE_TRUST_WINDOW", 3600, minimum=10)
 # Photos larger than this many pixels are refused from their header, before any decoding (a phone photo is
 # 12-50 megapixels). Pillow's own decompression-bomb guard is set to the same figure.
 SAUTI_MAX_IMAGE_PIXELS = env_int("SAUTI_MAX_IMAGE_PIXELS", 60_000_000, minimum=1_000_000)

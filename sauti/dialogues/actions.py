@@ -1263,7 +1263,7 @@ def do_import_attendance(meeting: Meeting, by: User, table: Table) -> dict[str, 
     programme = meeting.programme
     org = programme.organisation
     segments = reach.segment_lookup(reach.ensure_default_segments(programme))
-    rows = reach.check_sheet_rows(table.headers, table.rows, segments)
+    rows = reach.check_sheet_rows(table.headers, table.rows, segments, table.lines)
     reasons = [
         _("Line %(line)d: %(problem)s") % {"line": row.line, "problem": " ".join(row.errors)}
         for row in rows

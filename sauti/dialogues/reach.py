@@ -142,14 +142,18 @@ class SheetRow:
 
 
 def check_sheet_rows(
-    headers: list[str], rows: list[list[str]], segments: dict[str, ProgrammeSegment]
+    headers: list[str],
+    rows: list[list[str]],
+    segments: dict[str, ProgrammeSegment],
+    lines: list[int] | None = None,
 ) -> list[SheetRow]:
     """Each data row read as people write it (line numbers as the spreadsheet shows them)."""
     checked: list[SheetRow] = []
     seen_phones: dict[str, int] = {}
     for offset, raw in enumerate(rows):
         values = {key: raw[i].strip() if i < len(raw) else "" for i, key in enumerate(headers) if key}
-        row = SheetRow(line=offset + 2, name=" ".join(values.get("name", "").split()))
+        line = lines[offset] if lines and offset < len(lines) else offset + 2
+        row = SheetRow(line=line, name=" ".join(values.get("name", "").split()))
         if values.get("phone"):
             try:
                 row.phone = normalise_phone(values["phone"])

@@ -150,7 +150,9 @@ def meeting_attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
         return refused(request, form_errors(form), back)
     upload = form.cleaned_data["sheet"]
     try:
-        table = read_table(upload, upload.name or "", headers=reach.SHEET_HEADERS, required=("name",))
+        table = read_table(
+            upload, upload.name or "", headers=reach.SHEET_HEADERS, required=(), any_of=("name", "phone")
+        )
         summary = actions.do_import_attendance(meeting, request_user(request), table)
     except (ImportFileError, DialogueError) as e:
         return refused(request, str(e), back)

@@ -14,6 +14,8 @@ from sauti.impact.report import Period
 from sauti.people.models import Organisation
 
 MAX_DAYS = 366 * 20
+# Beyond these a period's local midnights overflow Python's dates (9999-12-31 + 1 day): a 500, not a report.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 class PeriodForm(forms.Form):
@@ -41,6 +43,8 @@ class PeriodForm(forms.Form):
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until:
+            if not (EARLIEST <= since <= LATEST and EARLIEST <= until <= LATEST):
+                raise forms.ValidationError(_("Choose dates between 1900 and 2999."))
             if since > until:
                 raise forms.ValidationError(_("The start date is after the end date."))
             if (until - since).days > MAX_DAYS:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sauti.dialogues.models import Meeting
+from sauti.mapping import naming
 from sauti.mapping.models import Actor, Hotspot, HotspotKind, MappingExercise, Tie, TieKind
 from sauti.people.models import User
 from sauti.places.models import Ward
@@ -78,6 +79,21 @@ def do_add_actor(exercise: MappingExercise, by: User, *, name: str, kind: str) -
     name = " ".join(name.split())
     if not name:
         raise MappingError(_("Name the actor (an institution, a group or a category)."))
+    refusal = naming.names_a_person(exercise.meeting.programme.organisation_id, name, kind)
+    if refusal == naming.GANG_NAME:
+        raise MappingError(
+            _(
+                "Gangs go on the map as a category only, never by a name: describe them, e.g. “Gangs” or "
+                "“Youth gangs near the dumpsite”."
+            )
+        )
+    if refusal is not None:
+        raise MappingError(
+            _(
+                "An actor map names no people and no phone numbers: name the role or group instead, e.g. "
+                "“Chief of Korogocho location” or “Youth group”."
+            )
+        )
     try:
         with transaction.atomic():
             return Actor.objects.create(exercise=exercise, name=name, kind=kind)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sauti.core.responses import form_errors, refused
+from sauti.monitoring.texts import TextPolicy
 from sauti.peers import actions
 from sauti.peers.actions import PeerError
 from sauti.peers.forms import AdoptionForm, FileForm, LessonForm, PracticeForm, SearchForm, VisitForm
@@ -46,6 +47,19 @@ def _practice(request: HttpRequest, pk: int) -> tuple[Practice, bool]:
     return practice, can(request.user, Perm.MANAGE_DIALOGUES, practice.organisation)
 
 
+_FREE_TEXTS = ("title", "problem", "approach", "cost", "where_it_works")
+
+
+def _shown(request: HttpRequest, practices: list[Practice]) -> list[Practice]:
+    """Free texts through the report texts' redaction for readers who may not see the organisation's
+    identities (the public always): `p.shown` holds what the page shows; the model keeps what was written."""
+    policy = TextPolicy.for_user(request.user)
+    policy.prepare((p.organisation_id, getattr(p, f)) for p in practices for f in _FREE_TEXTS)
+    for p in practices:
+        p.shown = {f: policy.text(p.organisation_id, getattr(p, f)).text for f in _FREE_TEXTS}  # type: ignore[attr-defined]
+    return practices
+
+
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """Searchable by problem and place; anyone sees shareable practices, members their own too."""
@@ -65,7 +79,11 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "peers/library.html",
-        {"form": form, "practices": practices[:200], "can_add": bool(_orgs(request, Perm.MANAGE_DIALOGUES))},
+        {
+            "form": form,
+            "practices": _shown(request, list(practices[:200])),
+            "can_add": bool(_orgs(request, Perm.MANAGE_DIALOGUES)),
+        },
     )
 
 
@@ -73,6 +91,11 @@ def library(request: HttpRequest) -> HttpResponse:
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice, manage = _practice(request, pk)
     org = practice.organisation
+    _shown(request, [practice])
+    policy = TextPolicy.for_user(request.user)
+    adoptions = list(practice.adoptions.select_related("group"))
+    for a in adoptions:
+        a.shown_results = policy.text(org.pk, a.results).text  # type: ignore[attr-defined]
     return render(
         request,
         "peers/practice.html",
@@ -82,7 +105,7 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": practice.groups.all(),
             "files": practice.files.all(),
             "visits": practice.visits.select_related("host_group"),
-            "adoptions": practice.adoptions.select_related("group"),
+            "adoptions": adoptions,
             "file_form": FileForm(),
             "adoption_form": AdoptionForm(org) if manage else None,
             "edit_form": PracticeForm(org, instance=practice) if manage else None,
@@ -213,11 +236,19 @@ def _visit(request: HttpRequest, pk: int) -> ExchangeVisit:
 @require_GET
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
+    policy = TextPolicy.for_user(request.user)
+    org_id = visit.organisation_id
+    lessons = list(visit.lessons.all())
+    for lesson in lessons:
+        lesson.shown_text = policy.text(org_id, lesson.text).text  # type: ignore[attr-defined]
     return render(
         request,
         "peers/visit.html",
         {
             "visit": visit,
+            "lessons": lessons,
+            "other_visitors": policy.text(org_id, visit.other_visitors).text,
+            "place": policy.text(org_id, visit.place).text,
             "manage": can(request.user, Perm.MANAGE_DIALOGUES, visit.organisation),
             "lesson_form": LessonForm(),
         },

@@ -61,6 +61,10 @@ class Table:
     headers: list[str]
     rows: list[list[str]]  # data rows only
     notice: str = ""
+    lines: list[int] = field(default_factory=list)  # each data row's line as the spreadsheet shows it
+
+    def line(self, index: int) -> int:
+        return self.lines[index] if index < len(self.lines) else index + 2
 
 
 @dataclass
@@ -85,6 +89,7 @@ def read_table(
     filename: str,
     headers: dict[str, tuple[str, ...]] | None = None,
     required: tuple[str, ...] = ("name", "phone"),
+    any_of: tuple[str, ...] = (),
 ) -> Table:
     """The first sheet or the CSV; `headers` maps column keys to the names people give them (default: members)."""
     lookup = _HEADER_LOOKUP if headers is None else {a: k for k, aliases in headers.items() for a in aliases}
@@ -95,10 +100,10 @@ def read_table(
         raise ImportFileError(_("The file is empty."))
     name = filename.lower()
     if name.endswith(".xlsx") or data[:2] == b"PK":
-        return _table(_read_xlsx(data), "", lookup, required)
+        return _table(_read_xlsx(data), "", lookup, required, any_of)
     if name.endswith((".xls", ".ods", ".numbers")):
         raise ImportFileError(_("This spreadsheet format is not supported. Save it as .xlsx or .csv."))
-    return _read_csv(data, lookup, required)
+    return _read_csv(data, lookup, required, any_of)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -119,7 +124,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text, _("The file was not UTF-8; it was read as Windows-1252. Check that names look right.")
 
 
-def _read_csv(data: bytes, lookup: dict[str, str], required: tuple[str, ...]) -> Table:
+def _read_csv(
+    data: bytes, lookup: dict[str, str], required: tuple[str, ...], any_of: tuple[str, ...] = ()
+) -> Table:
     text, notice = _decode(data)
     sample = text[:4096]
     try:
@@ -130,7 +137,7 @@ def _read_csv(data: bytes, lookup: dict[str, str], required: tuple[str, ...]) ->
         rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
-    return _table(rows, notice, lookup, required)
+    return _table(rows, notice, lookup, required, any_of)
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -160,11 +167,28 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     return rows
 
 
-def _table(rows: list[list[str]], notice: str, lookup: dict[str, str], required: tuple[str, ...]) -> Table:
-    rows = [r for r in rows if any(c for c in r)]
-    if not rows:
+def _table(
+    rows: list[list[str]],
+    notice: str,
+    lookup: dict[str, str],
+    required: tuple[str, ...],
+    any_of: tuple[str, ...] = (),
+) -> Table:
+    # Empty rows are skipped but keep their place: reasons name the line the spreadsheet shows.
+    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c for c in r)]
+    if not numbered:
         raise ImportFileError(_("The file has no rows."))
+    lines = [n for n, _r in numbered[1:]]
+    rows = [r for _n, r in numbered]
     headers = [lookup.get(" ".join(h.lower().replace("_", " ").split()), "") for h in rows[0]]
+    if any_of and not any(k in headers for k in any_of):
+        raise ImportFileError(
+            _(
+                "The first row must name the columns; “name” (jina) or “phone” (simu) is required. "
+                "Found: %(found)s"
+            )
+            % {"found": ", ".join(rows[0]) or "—"}
+        )
     missing = [k for k in required if k not in headers]
     if missing and "phone" not in required:
         raise ImportFileError(
@@ -180,7 +204,7 @@ def _table(rows: list[list[str]], notice: str, lookup: dict[str, str], required:
         )
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("The file has more than %(max)d rows. Split it.") % {"max": MAX_ROWS})
-    return Table(headers=headers, rows=rows[1:], notice=notice)
+    return Table(headers=headers, rows=rows[1:], notice=notice, lines=lines)
 
 
 def check_rows(table: Table, group: Group) -> list[RowResult]:
@@ -197,7 +221,7 @@ def check_rows(table: Table, group: Group) -> list[RowResult]:
     results = []
     for offset, raw in enumerate(table.rows):
         values = {key: raw[i].strip() if i < len(raw) else "" for i, key in enumerate(table.headers) if key}
-        result = RowResult(line=offset + 2, values=values)
+        result = RowResult(line=table.line(offset), values=values)
         _check_row(result, county_code)
         if result.phone:
             digest = lookup_hash(result.phone)

@@ -12,6 +12,7 @@ class Scope(models.TextChoices):
     REPORT = "report", _("Public report form")
     VOTE = "vote", _("Opinion votes")
     STATUS = "status", _("Report status look-ups")
+    TRUST = "trust", _("Trust survey answers (web)")
 
 
 class ThrottleLimit(models.Model):

@@ -37,6 +37,7 @@ def defaults() -> dict[str, tuple[int, int]]:
         Scope.REPORT: (settings.SAUTI_THROTTLE_REPORTS, settings.SAUTI_THROTTLE_REPORTS_WINDOW),
         Scope.VOTE: (settings.SAUTI_THROTTLE_VOTES, settings.SAUTI_THROTTLE_VOTES_WINDOW),
         Scope.STATUS: (settings.SAUTI_THROTTLE_STATUS, settings.SAUTI_THROTTLE_STATUS_WINDOW),
+        Scope.TRUST: (settings.SAUTI_THROTTLE_TRUST, settings.SAUTI_THROTTLE_TRUST_WINDOW),
     }
 
 
@@ -79,6 +80,12 @@ def allow(request: HttpRequest, organisation: Organisation, scope: str) -> bool:
     if random.random() < 0.01:
         ThrottleCount.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
     return count <= rule.limit
+
+
+def retry_after(organisation: Organisation, scope: str) -> int:
+    """Seconds until this scope's current window ends (the `Retry-After` of a 429)."""
+    seconds = limit_for(organisation, scope).window_seconds
+    return max(1, seconds - int(timezone.now().timestamp()) % seconds)
 
 
 def throttled_clients(organisation: Organisation) -> dict[str, int]:

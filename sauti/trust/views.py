@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sauti.core.responses import form_errors, refused
 from sauti.dialogues.access import can_manage_programme, get_programme_for_user
 from sauti.people.access import Perm, request_user
+from sauti.throttles import throttle
+from sauti.throttles.models import Scope
 from sauti.trust import actions, stats
 from sauti.trust.actions import TrustError
 from sauti.trust.forms import AnswerForm, SendForm, SurveyForm, WaveForm
@@ -181,12 +183,28 @@ def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """The public, anonymous answer page: no log-in, no JavaScript, one answer per browser per wave."""
-    survey = TrustSurvey.objects.select_related("programme").filter(token=token).first()
+    survey = TrustSurvey.objects.select_related("programme__organisation").filter(token=token).first()
     if survey is None:
         raise Http404
     respondent = request.COOKIES.get(COOKIE) or secrets.token_urlsafe(16)
     form = AnswerForm(survey, request.POST or None)
     status, done, error = 200, False, ""
+    organisation = survey.programme.organisation
+    if request.method == "POST" and not throttle.allow(request, organisation, Scope.TRUST):
+        response = render(
+            request,
+            "trust/answer.html",
+            {
+                "survey": survey,
+                "form": form,
+                "done": False,
+                "error": _("Too many answers from this connection. Please try again later."),
+                "closed": not survey.is_open,
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(throttle.retry_after(organisation, Scope.TRUST))
+        return response
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -260,3 +260,54 @@ def test_erasure_leaves_the_person_counted_without_a_name_or_number(dia: Dialogu
     amina.refresh_from_db()
     assert amina.phone_ciphertext == "" and amina.name_ciphertext == "" and amina.phone_hash == ""
     assert reach.indicators(dia.programme)["unique_people"] == 4
+
+
+def _import(meeting: Meeting, path: Path) -> dict[str, object]:
+    out = io.StringIO()
+    call_command(
+        "dialogues", "import-attendance", str(path), "--meeting", str(meeting.pk), "--json", stdout=out
+    )
+    summary: dict[str, object] = json.loads(out.getvalue())
+    return summary
+
+
+def test_reasons_give_the_line_the_spreadsheet_shows(dia: Dialogue, tmp_path: Path) -> None:
+    """Review (session 6): empty rows were skipped without being counted: "Line 3" for the fifth line."""
+    meeting = _meeting(dia, "Session lines")
+    lines = [
+        ["name", "phone", "sex"],
+        ["Amina Yusuf", "0711000001", "F"],
+        ["", "", ""],
+        ["", "", ""],
+        ["Baraka Otieno", "0711000002", "Q"],
+        [],
+        ["Chris Mwangi", "0711000001", "M"],
+    ]
+    csv_path = tmp_path / "sheet.csv"
+    csv_path.write_text("\n".join(",".join(row) for row in lines) + "\n")
+    summary = _import(meeting, csv_path)
+    reasons = summary["reasons"]
+    assert isinstance(reasons, list) and len(reasons) == 2
+    assert reasons[0].startswith("Line 5:") and reasons[1].startswith("Line 7:")
+    assert "already on line 2" in reasons[1]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in lines:
+        sheet.append(row or [""])
+    xlsx = tmp_path / "sheet.xlsx"
+    book.save(xlsx)
+    again = _import(_meeting(dia, "Session lines 2", hours=60), xlsx)
+    assert again["reasons"] == reasons
+
+
+def test_a_phone_only_sheet_is_accepted(dia: Dialogue, tmp_path: Path) -> None:
+    """Review (session 6): a sheet whose only column is the phone was refused ("name" is required)."""
+    path = tmp_path / "phones.csv"
+    path.write_text("phone\n0711000011\n0722 000 012\n")
+    summary = _import(_meeting(dia, "Phones only"), path)
+    assert summary["attendances"] == 2 and summary["rejected"] == 0
+    neither = tmp_path / "neither.csv"
+    neither.write_text("sex\nF\n")
+    with pytest.raises(CommandError, match="phone"):
+        _import(_meeting(dia, "Neither", hours=60), neither)

@@ -184,3 +184,21 @@ def test_bad_dates_name_the_field_in_the_users_language(dia: Dialogue) -> None:
     c.post("/i18n/setlang/", {"language": "sw", "next": "/"})
     sw = c.get("/impact/umoja/", {"since": "2026-13-01"})
     assert sw.status_code == 400 and "Kuanzia:" in sw.content.decode()
+
+
+def test_far_away_dates_are_refused_not_a_server_error(dia: Dialogue) -> None:
+    """Review (session 6): 9999-12-31 overflowed the day after the period's end: a 500."""
+    c = dia.world.client_for(dia.world.wanjiku)
+    for since, until in (
+        ("9999-12-31", "9999-12-31"),
+        ("0001-01-01", "0001-01-02"),
+        ("2026-01-01", "9999-12-31"),
+    ):
+        for url in ("/impact/umoja/", "/impact/umoja/report.pdf", "/impact/umoja/report.docx",
+                    "/impact/umoja/records/people/"):  # fmt: skip
+            page = c.get(url, {"since": since, "until": until})
+            assert page.status_code == 400, (url, since)
+    assert "Choose dates between 1900 and 2999." in page.content.decode()
+    c.post("/i18n/setlang/", {"language": "sw", "next": "/"})
+    sw = c.get("/impact/umoja/", {"since": "9999-12-31", "until": "9999-12-31"})
+    assert sw.status_code == 400 and "Chagua tarehe kati ya 1900 na 2999." in sw.content.decode()

@@ -117,3 +117,57 @@ def test_bad_input_and_access(dia: Dialogue) -> None:
         w.client_for(w.kamau).post(f"/mapping/{ex.pk}/actors/", {"name": "Y", "kind": "youth"}).status_code
         == 403
     )
+
+
+def test_actor_maps_refuse_named_people_and_phones_but_keep_roles_and_groups(dia: Dialogue) -> None:
+    """Review (session 6): "Chief Joseph Kariuki", "OCS Peter Mutua", "Kamau" (gangs), phones were stored."""
+    c = dia.world.client_for(dia.world.wanjiku)
+    ex = _exercise(dia, "Actors, April", 200)
+    refused = [
+        ("Chief Joseph Kariuki", "administration"),
+        ("OCS Peter Mutua", "police"),
+        ("John Kamau", "other"),
+        ("Kamau", "gangs"),
+        ("Kamau's boys", "gangs"),
+        ("Gaza Boys", "gangs"),
+        ("0722123456", "other"),
+        ("Chairman 0722 123 456", "youth"),
+        ("Sgt. Achieng", "police"),
+        ("Mr Omondi", "other"),
+        ("Pastor James", "faith"),
+        ("Mama Njeri", "women"),
+        ("Bw. Otieno", "business"),
+        ("Insp. Wafula", "police"),
+        ("Hon. Owino", "county"),
+        ("Dr Mwangi", "other"),
+        ("Mzee Kiprono", "residents"),
+        ("Sheikh Abdallah", "faith"),
+    ]
+    for name, kind in refused:
+        page = c.post(f"/mapping/{ex.pk}/actors/", {"name": name, "kind": kind})
+        assert page.status_code == 400, name
+    assert "name the role or group" in page.content.decode()
+    assert not Actor.objects.filter(exercise=ex).exists()
+    kept = [
+        ("Chief", "administration"),
+        ("OCS Kasarani", "police"),
+        ("Chief's camp", "administration"),
+        ("Chief of Korogocho location", "administration"),
+        ("Assistant chief, Gitathuru sub-location", "administration"),
+        ("Youth group Vijana Tujiunge", "youth"),
+        ("Korogocho police post", "police"),
+        ("Mama mboga traders", "business"),
+        ("Women's groups", "women"),
+        ("Gangs", "gangs"),
+        ("Youth gangs near the dumpsite", "gangs"),
+        ("Wazee wa mtaa", "residents"),
+        ("Kituo cha polisi cha Kasarani", "police"),
+        ("Chifu wa Korogocho", "administration"),
+        ("Kanisa Katoliki St. John", "faith"),
+        ("Boda boda riders", "business"),
+    ]
+    for name, kind in kept:
+        assert c.post(f"/mapping/{ex.pk}/actors/", {"name": name, "kind": kind}).status_code == 302, name
+    c.post("/i18n/setlang/", {"language": "sw", "next": "/"})
+    sw = c.post(f"/mapping/{ex.pk}/actors/", {"name": "OCS Peter Mutua", "kind": "police"})
+    assert sw.status_code == 400 and "taja cheo au kikundi" in sw.content.decode()

@@ -149,3 +149,23 @@ def test_photos_are_kept_without_exif(world: World) -> None:
     stored = PracticeFile.objects.get()
     assert b"SecretCam" not in stored.file.read()
     assert Client().get(f"/peers/practices/files/{stored.pk}/").status_code == 200
+
+
+def test_practice_texts_are_redacted_for_those_who_may_not_see_identities(world: World) -> None:
+    """Review (session 6): "Contact Mary Wambui 0722333444" reached an analyst, a field monitor, the public."""
+    w = world
+    leak = "Contact Mary Wambui 0722333444"
+    private = _practice(w, title="Water kiosk", problem=leak, approach=f"Ask {leak}", shareable="")
+    shared = _practice(w, title="Street lights", problem=leak, approach="Lights", cost=leak)
+    assert leak in w.client_for(w.wanjiku).get(f"/peers/practices/{private.pk}/").content.decode()
+    for persona in (w.kamau, w.otieno):
+        page = w.client_for(persona).get(f"/peers/practices/{private.pk}/").content.decode()
+        assert "Wambui" not in page and "0722333444" not in page, persona.username
+        assert "[phone]" in page and "[name]" in page
+        listing = w.client_for(persona).get("/peers/practices/").content.decode()
+        assert "Wambui" not in listing and "0722333444" not in listing
+    for reader in (w.client_for(None), w.client_for(w.bob)):  # the public, another organisation
+        page = reader.get(f"/peers/practices/{shared.pk}/").content.decode()
+        assert "Wambui" not in page and "0722333444" not in page
+        listing = reader.get("/peers/practices/").content.decode()
+        assert "Wambui" not in listing and "0722333444" not in listing

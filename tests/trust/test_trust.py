@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from django.test import Client
 from django.utils import timezone
@@ -94,3 +95,27 @@ def test_only_the_programme_sees_results(dia: Dialogue) -> None:
     assert w.client_for(w.bob).get(f"/trust/{survey.pk}/").status_code == 404
     assert w.client_for(w.kamau).post(f"/trust/{survey.pk}/paper/", {}).status_code in (403, 404)
     assert Client().get(f"/trust/{survey.pk}/").status_code == 302
+
+
+def test_web_answers_are_throttled_per_client(dia: Dialogue) -> None:
+    """Review (session 6): twelve answers from one address with fresh cookies were all stored."""
+    now = int(timezone.now().timestamp())
+    start = dt.datetime.fromtimestamp(now - now % 600 + 1, tz=dt.UTC)  # fixed windows: not across an end
+    with time_machine.travel(start, tick=True):
+        _throttled(dia)
+
+
+def _throttled(dia: Dialogue) -> None:
+    survey = _survey(dia)
+    coordinator = dia.world.client_for(dia.world.wanjiku)
+    saved = coordinator.post("/throttles/umoja/", {"scope": "trust", "limit": "5", "window_seconds": "600"})
+    assert saved.status_code == 302
+    assert "Trust survey answers (web)" in coordinator.get("/throttles/umoja/").content.decode()
+    assert [_answer(Client(), survey, [3, 3, 3, 3]) for _ in range(5)] == [200] * 5
+    data = {f"item_{item.pk}": "3" for item in survey.items.all()} | {"segment": "youth"}
+    refused = Client().post(f"/trust/answer/{survey.token}/", data)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 600
+    assert "Too many answers from this connection" in refused.content.decode()
+    sw = Client().post(f"/trust/answer/{survey.token}/", data, HTTP_ACCEPT_LANGUAGE="sw")
+    assert sw.status_code == 429 and "Majibu mengi mno" in sw.content.decode()
+    assert TrustResponse.objects.filter(wave__survey=survey).count() == 5

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         user = _command_user(username)
         try:
             with Path(file).open("rb") as upload:
-                table = read_table(upload, file, headers=SHEET_HEADERS, required=("name",))
+                table = read_table(upload, file, headers=SHEET_HEADERS, required=(), any_of=("name", "phone"))
         except FileNotFoundError:
             raise CommandError(_("No such file: %(file)s") % {"file": file}) from None
         except (IsADirectoryError, PermissionError):
