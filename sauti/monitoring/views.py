@@ -823,10 +823,13 @@ def report_public(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/report_form.html", context)
     if not orgs:
         raise Http404
-    if not throttle.allow(request, orgs[0] if len(orgs) == 1 else _chosen(request, orgs), Scope.REPORT):
+    chosen = orgs[0] if len(orgs) == 1 else _chosen(request, orgs)
+    if not throttle.allow(request, chosen, Scope.REPORT):
         form.is_valid()
         form.add_error(None, _("Too many reports from this connection. Please try again later."))
-        return render(request, "monitoring/report_form.html", context, status=429)
+        refused = render(request, "monitoring/report_form.html", context, status=429)
+        refused["Retry-After"] = str(throttle.retry_after(chosen, Scope.REPORT))
+        return refused
     if form.is_valid():
         if form.cleaned_data.get("website"):
             form.add_error(None, _("Your report could not be accepted."))

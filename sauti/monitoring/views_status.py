@@ -147,7 +147,9 @@ def report_status(request: HttpRequest) -> HttpResponse:
     org = organisation_for_reference(reference)
     if org is not None and not throttle.allow(request, org, Scope.STATUS):
         error = _("Too many attempts from this connection. Please try again later.")
-        return render(request, "monitoring/report_status.html", {"form": form, "error": error}, status=429)
+        refused = render(request, "monitoring/report_status.html", {"form": form, "error": error}, status=429)
+        refused["Retry-After"] = str(throttle.retry_after(org, Scope.STATUS))
+        return refused
     report = report_for_key(reference, key)
     if report is None:
         error = _("We found no report with this reference and code. Check both and try again.")

@@ -409,13 +409,15 @@ def vote_submit(request: HttpRequest, code: str) -> HttpResponse:
     existing = _participant(request, conversation)
     organisation = conversation.organisation
     if organisation is not None and not throttle.allow(request, organisation, Scope.VOTE):
-        return _vote_page(
+        refused = _vote_page(
             request,
             conversation,
             existing,
             status=429,
             error=_("Too many votes from this connection. Please try again later."),
         )
+        refused["Retry-After"] = str(throttle.retry_after(organisation, Scope.VOTE))
+        return refused
     try:
         number = int(request.POST.get("statement", ""))
         value = int(request.POST.get("vote", ""))

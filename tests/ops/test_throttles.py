@@ -35,6 +35,7 @@ def test_the_public_form_answers_429_past_the_limit(world: World, settings: Any)
     assert [report(client, i).status_code for i in range(3)] == [302, 302, 302]
     refused = report(client, 4)
     assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600  # seconds until the window ends
     assert "Too many reports from this connection" in refused.content.decode()
     kiswahili = report(client, 5, **{"Accept-Language": "sw"})
     assert kiswahili.status_code == 429 and "Too many reports" not in kiswahili.content.decode()
