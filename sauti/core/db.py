@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -135,23 +136,30 @@ def insert_new(obj: Model) -> bool:
 
 def _cursor(connection: BaseDatabaseWrapper) -> Any:
     """`connection.cursor()`, except on PostgreSQL (psycopg 3): a cursor that binds parameters on the server
-    and prepares its statements, wrapped as Django wraps its own (errors translated, queries logged, execute
-    wrappers run). Django's default cursor quotes every value into the SQL text and the server parses and
-    plans it each time; the webhook's 17-value INSERT cost ~10% less client CPU prepared (docs/decisions.md).
-    Only this module's statements use it: Django keeps client-side binding for the ORM's queries. A
-    connection pooler between Sauti and PostgreSQL must keep prepared statements per server connection
-    (PgBouncer >= 1.21 with max_prepared_statements set, or session pooling)."""
+    and prepares its statements, wrapped as Django wraps its own (errors translated, execute wrappers run),
+    and kept for the connection's life (a new cursor looked up every value's adapter again).
+    Django's default cursor quotes every value into the SQL text and the server parses and plans it each
+    time: the webhook's 17-value INSERT cost ~13% more client CPU and ~20% more server CPU that way, and
+    a new cursor per call another ~16% (docs/decisions.md). Only this module's statements use it: the ORM
+    keeps client-side binding. Behind a connection pooler that cannot keep prepared statements per server
+    connection, set POSTGRES_PREPARED_STATEMENTS=false (settings): the statement is then bound on the server
+    but not prepared."""
     cursor_class = _prepared_cursor_class() if connection.vendor == "postgresql" else None
-    if cursor_class is None:
+    # Logging queries (DEBUG, tests) needs the SQL text, which psycopg does not keep for a prepared one.
+    if cursor_class is None or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        cursor = cursor_class(connection.connection)
-    return (
-        connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-    )
+    kept = connection.__dict__.get("_sauti_prepared_cursor")
+    if kept is None or kept[0] is not connection.connection:
+        with connection.wrap_database_errors:
+            cursor = cursor_class(connection.connection)
+        kept = connection.__dict__["_sauti_prepared_cursor"] = (
+            connection.connection,
+            connection.make_cursor(cursor),
+        )
+    return contextlib.nullcontext(kept[1])
 
 
 @functools.cache

@@ -185,6 +185,7 @@ def test_on_postgresql_the_lane_prepares_its_insert_once_and_errors_stay_djangos
     world: World, at_channel: Channel, settings: Any
 ) -> None:
     from django.db import DatabaseError, connection
+    from django.test.utils import CaptureQueriesContext
 
     from sauti.core.db import insert_new
 
@@ -205,6 +206,11 @@ def test_on_postgresql_the_lane_prepares_its_insert_once_and_errors_stay_djangos
             ['INSERT INTO "messaging_inboundmessage"%'],
         )
         assert cursor.fetchone() == (1,)
+    # While queries are logged (DEBUG, tests) the INSERT goes through Django's own cursor, SQL text and all.
+    with CaptureQueriesContext(connection) as queries:
+        call(lane, environ(url(at_channel), urlencode(form(id="p-3")).encode()))
+    assert [q["sql"][:40] for q in queries] == ['INSERT INTO "messaging_inboundmessage" (']
+    assert "p-3" in queries[0]["sql"]
     # A failure in the prepared statement is Django's exception, as the lane and the view expect.
     bad = InboundMessage(
         channel=at_channel, organisation_id=at_channel.organisation_id, provider_id="x" * 500
