@@ -130,6 +130,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "POSTGRES_PREPARED_STATEMENTS", default=True
+):
+    # The ORM binds values into the SQL text, which is never prepared; the hot path's own statements
+    # (sauti.core.db: the inbound webhook's INSERT) bind on the server and are prepared on first use per
+    # connection, which needs this to be set. Off for a pooler that cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"

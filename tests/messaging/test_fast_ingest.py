@@ -179,3 +179,42 @@ def test_with_https_required_plain_http_goes_to_django(
     assert call(InboundFastLane(django), environ(url(at_channel), body))[0].startswith("418")
     secure = environ(url(at_channel), body, HTTP_X_FORWARDED_PROTO="https")
     assert call(InboundFastLane(django), secure)[0] == "200 OK" and len(django.bodies) == 1
+
+
+def test_on_postgresql_the_lane_prepares_its_insert_once_and_errors_stay_djangos(
+    world: World, at_channel: Channel, settings: Any
+) -> None:
+    from django.db import DatabaseError, connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sauti.core.db import insert_new
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.TASKS = DB_TASKS
+    lane = InboundFastLane(Django())
+    for n in range(3):
+        for _attempt in range(2):
+            status, _headers, _content = call(
+                lane, environ(url(at_channel), urlencode(form(id=f"p-{n}")).encode())
+            )
+            assert status == "200 OK"
+    assert sorted(InboundMessage.objects.values_list("provider_id", flat=True)) == ["p-0", "p-1", "p-2"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "messaging_inboundmessage"%'],
+        )
+        assert cursor.fetchone() == (1,)
+    # While queries are logged (DEBUG, tests) the INSERT goes through Django's own cursor, SQL text and all.
+    with CaptureQueriesContext(connection) as queries:
+        call(lane, environ(url(at_channel), urlencode(form(id="p-3")).encode()))
+    assert [q["sql"][:40] for q in queries] == ['INSERT INTO "messaging_inboundmessage" (']
+    assert "p-3" in queries[0]["sql"]
+    # A failure in the prepared statement is Django's exception, as the lane and the view expect.
+    bad = InboundMessage(
+        channel=at_channel, organisation_id=at_channel.organisation_id, provider_id="x" * 500
+    )
+    bad.phone = "+254791541111"
+    with pytest.raises(DatabaseError):
+        insert_new(bad)
