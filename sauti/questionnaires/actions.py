@@ -218,12 +218,28 @@ class Received:
     submission: Submission
 
 
-def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """(answers without identities, identities {"name"|"phone": text})."""
+UNFIT = "_unfit"  # answers that did not fit the form, as sent: {question (or group[i]/question): text}
+
+
+def _clean_all(
+    version: FormVersion, raw: Mapping[str, Any], unfit: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(answers without identities, identities {"name"|"phone": text}). With `unfit`, an answer that does
+    not fit the form is recorded there as sent instead of refusing the whole submission."""
     spec = version.spec
     answers: dict[str, Any] = {}
     identity: dict[str, str] = {}
     repeats: dict[str, list[dict[str, Any]]] = {}
+
+    def fit(q: Mapping[str, Any], value: Any, where: str = "") -> Any:
+        try:
+            return clean_answer(spec, q, value)
+        except AnswerError:
+            if unfit is None:
+                raise
+            unfit[f"{where}{q['name']}"] = str(value)[:200]
+            return None
+
     for q in spec["questions"]:
         if q["type"] == "note":
             continue
@@ -234,11 +250,11 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
                 for i, item in enumerate(items[:200]):
                     if (
                         isinstance(item, Mapping)
-                        and (v := clean_answer(spec, q, item.get(q["name"]))) is not None
+                        and (v := fit(q, item.get(q["name"]), f"{q['repeat']}[{i + 1}]/")) is not None
                     ):
                         rows[i][q["name"]] = v
             continue
-        value = clean_answer(spec, q, raw.get(q["name"]))
+        value = fit(q, raw.get(q["name"]))
         if value is None:
             continue
         if q.get("identity"):
@@ -418,7 +434,13 @@ def do_receive_submission(form: Questionnaire, inc: Incoming) -> Received:
         raise AnswerError(_("This form has no published version."))
     if not inc.instance_id or len(inc.instance_id) > 120:
         raise AnswerError(_("The submission has no valid instance ID."))
-    answers, identity = _clean_all(version, inc.answers)
+    # ODK Collect checked the answers on the phone against the form it had: an answer that does not fit
+    # means the form changed since. Kept and flagged, never lost (issue 20); web, SMS and USSD answerers
+    # are still there to be told and correct it.
+    unfit: dict[str, str] | None = {} if inc.channel == Submission.Channel.ODK else None
+    answers, identity = _clean_all(version, inc.answers, unfit)
+    if unfit:
+        answers[UNFIT], mismatch = unfit, True
     digest = content_hash({"a": answers, "i": identity})
     existing = Submission.objects.filter(questionnaire=form, instance_id=inc.instance_id).first()
     if existing is not None:

@@ -421,6 +421,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "q": q,
             "lines": lines,
             "repeats": repeats,
+            # Answers that did not fit the form (another version): as sent, redacted like free text.
+            "unfit": [
+                (name, policy.text(q.organisation_id, str(text)).text)
+                for name, text in (sub.answers.get(actions.UNFIT) or {}).items()
+            ],
             "link": link,
             "identity": identity,
             "can_reveal": sub.respondent is not None
