@@ -25,6 +25,7 @@ from sauti.monitoring.actions import ReportError
 from sauti.monitoring.texts import TextPolicy
 from sauti.people.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.people.actions import reveal_identities
+from sauti.people.models import Membership
 from sauti.questionnaires import actions, exports, panels, results, texts
 from sauti.questionnaires.access import get_questionnaire_for_user, get_session_for_user, questionnaires_for
 from sauti.questionnaires.forms import (
@@ -551,7 +552,17 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     )
     if session.closed_at is not None:
         raise Http404
-    return render(request, "questionnaires/shared.html", _session_context(session, _lang()))
+    ctx = _session_context(session, _lang())
+    # Anyone with the link reads it: staff appear by their role in the organisation, never by name.
+    roles = {
+        m.user_id: m.get_role_display()
+        for m in Membership.objects.filter(organisation=session.organisation_id)
+    }
+    for finding in ctx["findings"]:
+        finding.agreed_roles = [roles.get(a.by_id, _("Member")) for a in finding.agreements.all()]
+        for e in finding.events.all():
+            e.by_role = roles.get(e.by_id, _("Member"))
+    return render(request, "questionnaires/shared.html", {**ctx, "public": True})
 
 
 @login_required
