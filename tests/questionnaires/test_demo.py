@@ -59,7 +59,7 @@ def test_demo_questionnaires_are_labelled_idempotent_and_their_session_has_real_
     cited_in_text = set(re.findall(r"(\d+(?:\.\d+)?)%", finding.text))
     linked = {p for f in finding.figures for p in re.findall(r"(\d+(?:\.\d+)?)%", f["text"])}
     assert cited_in_text and cited_in_text <= linked, (finding.text, finding.figures)
-    assert finding.priority.title == finding.text or finding.text in finding.priority.title  # type: ignore[union-attr]
+    assert finding.priority.title == finding.text or finding.text in finding.priority.title
     client = Client()
     client.force_login(coordinator)
     page = client.get(f"/forms/sessions/{session.pk}/").content.decode()
