@@ -84,8 +84,17 @@ class TextPolicy:
             return Shown(report.redacted_description, report.redacted_description != report.description)
         return self.text(report.organisation_id, report.description)
 
+    def place(self, report: Report) -> Shown:
+        """The place as the reporter said it: free text like the description ("near Juma's shop, 0733…")."""
+        return self.text(report.organisation_id, report.place_text)
+
     def prepare_reports(self, reports: Iterable[Report]) -> None:
-        self.prepare((r.organisation_id, r.description) for r in reports if not r.redacted_description)
+        self.prepare(
+            (r.organisation_id, t)
+            for r in reports
+            for t in ("" if r.redacted_description else r.description, r.place_text)
+            if t
+        )
 
     def prepare_cases(self, cases: Iterable[Case]) -> None:
         self.prepare(

@@ -353,6 +353,7 @@ class ReportRow:
     reason: str = ""  # why Sauti put it in this case, in words
     text: Shown | None = None  # the description as this reader may see it; None: withheld (sensitive)
     automatic: str = ""  # coordinators: the automatic redaction, beside the original
+    place: Shown | None = None  # the place as said, as this reader may see it; None: withheld
     pseudonym: str = ""  # "" for officials: pseudonyms link one reporter across cases
 
 
@@ -488,6 +489,7 @@ def _case_page(
                 else [],
                 reason=_why(why_in_case(r), labels) if unconfirmed else "",
                 text=None if withheld else policy.description(r),
+                place=None if withheld else policy.place(r),
                 automatic=(r.redacted_description or policy.redact(org.pk, r.description).text)
                 if show_identities
                 else "",

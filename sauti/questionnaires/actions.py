@@ -219,9 +219,15 @@ class Received:
     submission: Submission
 
 
-def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+UNFIT = "_unfit"  # answers that did not fit the form, as sent: {question (or group[i]/question): text}
+
+
+def _clean_all(
+    version: FormVersion, raw: Mapping[str, Any], unfit: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(answers without identities, identities {"name"|"phone": text}). Repeats, nested or not, are lists
-    of dicts inside the entry around them (questionnaires.repeats)."""
+    of dicts inside the entry around them (questionnaires.repeats). With `unfit`, an answer that does not
+    fit the form is recorded there as sent instead of refusing the whole submission."""
     spec = version.spec
     raw = repeats.nested(spec, raw)
     inner: dict[str, list[str]] = {}
@@ -232,16 +238,26 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
         if q["type"] != "note":
             asked.setdefault(q["repeat"], []).append(q)
 
-    def entries(items: Any, repeat: str) -> list[dict[str, Any]]:
+    def fit(q: Mapping[str, Any], value: Any, where: str = "") -> Any:
+        try:
+            return clean_answer(spec, q, value)
+        except AnswerError:
+            if unfit is None:
+                raise
+            unfit[f"{where}{q['name']}"] = str(value)[:200]
+            return None
+
+    def entries(items: Any, repeat: str, where: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for item in items[:200] if isinstance(items, list) else []:
+        for i, item in enumerate(items[:200] if isinstance(items, list) else []):
             row: dict[str, Any] = {}
+            here = f"{where}{repeat}[{i + 1}]/"
             if isinstance(item, Mapping):
                 for q in asked.get(repeat, []):
-                    if (v := clean_answer(spec, q, item.get(q["name"]))) is not None:
+                    if (v := fit(q, item.get(q["name"]), here)) is not None:
                         row[q["name"]] = v
                 for name in inner.get(repeat, []):
-                    if any(got := entries(item.get(name), name)):
+                    if any(got := entries(item.get(name), name, here)):
                         row[name] = got
             rows.append(row)
         return rows
@@ -249,7 +265,7 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
     answers: dict[str, Any] = {}
     identity: dict[str, str] = {}
     for q in asked.get("", []):
-        value = clean_answer(spec, q, raw.get(q["name"]))
+        value = fit(q, raw.get(q["name"]))
         if value is None:
             continue
         if q.get("identity"):
@@ -257,7 +273,7 @@ def _clean_all(version: FormVersion, raw: Mapping[str, Any]) -> tuple[dict[str, 
             continue
         answers[q["name"]] = value
     for name in inner.get("", []):
-        if any(got := entries(raw.get(name), name)):
+        if any(got := entries(raw.get(name), name, "")):
             answers[name] = got
     return answers, identity
 
@@ -432,7 +448,13 @@ def do_receive_submission(form: Questionnaire, inc: Incoming) -> Received:
         raise AnswerError(_("This form has no published version."))
     if not inc.instance_id or len(inc.instance_id) > 120:
         raise AnswerError(_("The submission has no valid instance ID."))
-    answers, identity = _clean_all(version, inc.answers)
+    # ODK Collect checked the answers on the phone against the form it had: an answer that does not fit
+    # means the form changed since. Kept and flagged, never lost (issue 20); web, SMS and USSD answerers
+    # are still there to be told and correct it.
+    unfit: dict[str, str] | None = {} if inc.channel == Submission.Channel.ODK else None
+    answers, identity = _clean_all(version, inc.answers, unfit)
+    if unfit:
+        answers[UNFIT], mismatch = unfit, True
     digest = content_hash({"a": answers, "i": identity})
     existing = Submission.objects.filter(questionnaire=form, instance_id=inc.instance_id).first()
     if existing is not None:

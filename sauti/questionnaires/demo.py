@@ -126,14 +126,24 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
     res = results(water, Filters(ward_id=ward.pk), "en")
     line = next(ln for q in res.questions if q.name == "disconnected" for ln in q.lines if ln.value == "yes")
     label = next(q.label for q in res.questions if q.name == "disconnected")
-    before, after = _disconnected_share(water, ward, now)
+    (b_yes, b_all), (a_yes, a_all) = _disconnected_share(water, ward, now)
+    before, after = _percent(b_yes, b_all), _percent(a_yes, a_all)
+    # The words cite only the figures the finding links (issue 20, session 6: they once disagreed).
     finding = do_record_finding(
         session,
         coordinator,
         f"Water disconnections in Mabatini rose from {before}% to {after}% of the water points asked since "
         "the new meters came a month ago (demo finding)",
         figures=[
-            {"key": "disconnected=yes", "text": f"{label}: {line.label} — {line.count} ({line.percent}%)"}
+            {"key": "disconnected=yes", "text": f"{label}: {line.label} — {line.count} ({line.percent}%)"},
+            {
+                "key": "disconnected=yes",
+                "text": f"{label}: {line.label}, month before the meters — {b_yes} of {b_all} ({before}%)",
+            },
+            {
+                "key": "disconnected=yes",
+                "text": f"{label}: {line.label}, since the meters — {a_yes} of {a_all} ({after}%)",
+            },
         ],
     )
     do_agree(finding, coordinator)
@@ -151,8 +161,14 @@ def build_demo_questionnaires(rng: random.Random, log: Callable[[str], object] =
     do_make_priority(finding, programme, coordinator)
 
 
-def _disconnected_share(water: Questionnaire, ward: Ward, now: datetime) -> tuple[int, int]:
-    """The share (%) of Mabatini's answers saying "disconnected" in the month before the meters and since."""
+def _percent(n: int, total: int) -> float:
+    return round(100 * n / max(total, 1), 1)
+
+
+def _disconnected_share(
+    water: Questionnaire, ward: Ward, now: datetime
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(yes, answers) of Mabatini saying "disconnected" in the month before the meters and since."""
     month_ago = now - timedelta(days=30)
     counts = {True: [0, 0], False: [0, 0]}
     for answers, received in Submission.objects.filter(questionnaire=water, ward=ward).values_list(
@@ -162,4 +178,4 @@ def _disconnected_share(water: Questionnaire, ward: Ward, now: datetime) -> tupl
         tally[0] += answers.get("disconnected") == "yes"
         tally[1] += 1
     before, after = counts[False], counts[True]
-    return round(100 * before[0] / max(before[1], 1)), round(100 * after[0] / max(after[1], 1))
+    return (before[0], before[1]), (after[0], after[1])

@@ -27,6 +27,7 @@ from sauti.monitoring.actions import ReportError
 from sauti.monitoring.texts import TextPolicy
 from sauti.people.access import Perm, can, get_organisation_for_user, groups_for, organisations_for
 from sauti.people.actions import reveal_identities
+from sauti.people.models import Membership
 from sauti.questionnaires import actions, exports, panels, results, texts
 from sauti.questionnaires.access import get_questionnaire_for_user, get_session_for_user, questionnaires_for
 from sauti.questionnaires.forms import (
@@ -488,6 +489,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "q": q,
             "lines": lines,
             "repeats": repeats,
+            # Answers that did not fit the form (another version): as sent, redacted like free text.
+            "unfit": [
+                (name, policy.text(q.organisation_id, str(text)).text)
+                for name, text in (sub.answers.get(actions.UNFIT) or {}).items()
+            ],
             "link": link,
             "identity": identity,
             "can_reveal": sub.respondent is not None
@@ -613,7 +619,17 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     )
     if session.closed_at is not None:
         raise Http404
-    return render(request, "questionnaires/shared.html", _session_context(session, _lang()))
+    ctx = _session_context(session, _lang())
+    # Anyone with the link reads it: staff appear by their role in the organisation, never by name.
+    roles = {
+        m.user_id: m.get_role_display()
+        for m in Membership.objects.filter(organisation=session.organisation_id)
+    }
+    for finding in ctx["findings"]:
+        finding.agreed_roles = [roles.get(a.by_id, _("Member")) for a in finding.agreements.all()]
+        for e in finding.events.all():
+            e.by_role = roles.get(e.by_id, _("Member"))
+    return render(request, "questionnaires/shared.html", {**ctx, "public": True})
 
 
 @login_required

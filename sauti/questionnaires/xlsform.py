@@ -188,10 +188,12 @@ def read_workbook(data: bytes, filename: str = "form.xlsx") -> dict[str, list[Ro
 
 def _read_sheet(name: str, ws: Any) -> list[Row]:
     header: list[str] = []
+    written: list[str] = []  # the header as the file wrote it, for messages
     rows: list[Row] = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
         if not header:
-            header = [_cell_text(name, number, "", c).lower() for c in cells]
+            written = [_cell_text(name, number, "", c) for c in cells]
+            header = [h.lower() for h in written]
             if not any(header):
                 header = []
             continue
@@ -203,7 +205,7 @@ def _read_sheet(name: str, ws: Any) -> list[Row]:
                 % {"max": MAX_ROWS},
             )
         values = {
-            header[i]: _cell_text(name, number, header[i], c)
+            header[i]: _cell_text(name, number, written[i], c)
             for i, c in enumerate(cells)
             if i < len(header) and header[i]
         }

@@ -53,8 +53,13 @@ def test_demo_questionnaires_are_labelled_idempotent_and_their_session_has_real_
     cited = int(re.search(r"— (\d+) \(", finding.figures[0]["text"]).group(1))  # type: ignore[union-attr]
     in_ward = Submission.objects.filter(questionnaire=water, ward__code=1446)
     assert cited == sum(1 for s in in_ward if s.answers.get("disconnected") == "yes") > 0
-    before, after = (int(n) for n in re.findall(r"(\d+)%", finding.text)[:2])
+    before, after = (float(n) for n in re.findall(r"(\d+(?:\.\d+)?)%", finding.text)[-2:])
     assert after > before  # the words say disconnections rose; the figures in them say so too
+    # Issue 20, session 6: every percentage the words cite is one of the figures the finding links.
+    cited_in_text = set(re.findall(r"(\d+(?:\.\d+)?)%", finding.text))
+    linked = {p for f in finding.figures for p in re.findall(r"(\d+(?:\.\d+)?)%", f["text"])}
+    assert cited_in_text and cited_in_text <= linked, (finding.text, finding.figures)
+    assert finding.priority.title == finding.text or finding.text in finding.priority.title
     client = Client()
     client.force_login(coordinator)
     page = client.get(f"/forms/sessions/{session.pk}/").content.decode()
