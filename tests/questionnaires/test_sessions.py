@@ -110,7 +110,12 @@ def test_a_session_from_figures_to_a_priority(world: World) -> None:
     # The shared link: figures and findings, who agreed, no controls, no identities.
     shared = world.client_for(None).get(f"/forms/shared/{session.token}/")
     body = shared.content.decode()
-    assert shared.status_code == 200 and "All evictions in Mabatini" in body and "kamau" not in body and "Analyst" in body
+    assert (
+        shared.status_code == 200
+        and "All evictions in Mabatini" in body
+        and "kamau" not in body
+        and "Analyst" in body
+    )
     assert '<form method="post" action="/forms/findings' not in body and "Secret Person" not in body
     assert world.client_for(None).get("/forms/shared/not-a-token/").status_code == 404
     # Other people's groups and organisations.
