@@ -8,6 +8,7 @@ submissions); with filters (dates, ward, a select answer) the matching submissio
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -257,22 +258,69 @@ def _pct(n: int, of: int) -> float:
 
 
 def histogram(values: Mapping[str, int], bins: int = HISTOGRAM_BINS) -> list[tuple[str, int]]:
+    """Counts of a number question in at most `bins` equal bins. Values far outside the rest (beyond 3
+    interquartile ranges: one "999999999999" sent by SMS) are counted in an "under"/"over" bin instead of
+    stretching every bin; whole numbers get whole-number bins ("5–9")."""
     numbers: list[tuple[float, int]] = []
     for v, n in values.items():
         try:
-            numbers.append((float(v), n))
+            x = float(v)
         except ValueError:
             continue
+        if math.isfinite(x) and n > 0:
+            numbers.append((x, n))
     if not numbers:
         return []
-    low, high = min(x for x, _n in numbers), max(x for x, _n in numbers)
-    if high == low:
-        return [(_fmt(low), sum(n for _x, n in numbers))]
-    width = (high - low) / bins
-    out = [0] * bins
-    for x, n in numbers:
-        out[min(int((x - low) / width), bins - 1)] += n
-    return [(f"{_fmt(low + i * width)}–{_fmt(low + (i + 1) * width)}", out[i]) for i in range(bins)]
+    numbers.sort()
+    lo_fence, hi_fence = _fences(numbers)
+    inliers = [(x, n) for x, n in numbers if lo_fence <= x <= hi_fence]
+    below = sum(n for x, n in numbers if x < lo_fence)
+    above = sum(n for x, n in numbers if x > hi_fence)
+    low, high = inliers[0][0], inliers[-1][0]
+    out: list[tuple[str, int]] = []
+    if below:
+        out.append((_("under %(number)s") % {"number": _fmt(low)}, below))
+    if all(x.is_integer() for x, _n in inliers):
+        first, span = int(low), int(high) - int(low) + 1
+        width = -(-span // bins)
+        counts = [0] * -(-span // width)
+        for x, n in inliers:
+            counts[(int(x) - first) // width] += n
+        for i, n in enumerate(counts):
+            a, b = first + i * width, min(first + (i + 1) * width - 1, int(high))
+            out.append((str(a) if a == b else f"{a}–{b}", n))
+    elif high == low:
+        out.append((_fmt(low), sum(n for _x, n in inliers)))
+    else:
+        width_f = (high - low) / bins
+        counts = [0] * bins
+        for x, n in inliers:
+            counts[min(int((x - low) / width_f), bins - 1)] += n
+        out += [
+            (f"{_fmt(low + i * width_f)}–{_fmt(low + (i + 1) * width_f)}", counts[i]) for i in range(bins)
+        ]
+    if above:
+        out.append((_("over %(number)s") % {"number": _fmt(high)}, above))
+    return out
+
+
+def _fences(numbers: list[tuple[float, int]]) -> tuple[float, float]:
+    """Tukey's far-out fences (quartiles ∓ 3 IQR) of sorted (value, count) pairs; no fence when the middle
+    half of the answers are all one value (then nothing can be called far out of it)."""
+    total = sum(n for _x, n in numbers)
+
+    def quantile(p: float) -> float:
+        seen, target = 0, p * (total - 1)
+        for x, n in numbers:
+            seen += n
+            if seen > target:
+                return x
+        return numbers[-1][0]
+
+    q1, q3 = quantile(0.25), quantile(0.75)
+    if q3 == q1:
+        return -math.inf, math.inf
+    return q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1)
 
 
 def _fmt(x: float) -> str:
