@@ -241,12 +241,14 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lessons = list(visit.lessons.all())
     for lesson in lessons:
         lesson.shown_text = policy.text(org_id, lesson.text).text  # type: ignore[attr-defined]
+    shown = [(p.pk, policy.text(p.organisation_id, p.title).text) for p in visit.practices.all()]
     return render(
         request,
         "peers/visit.html",
         {
             "visit": visit,
             "lessons": lessons,
+            "practices_shown": shown,
             "other_visitors": policy.text(org_id, visit.other_visitors).text,
             "place": policy.text(org_id, visit.place).text,
             "manage": can(request.user, Perm.MANAGE_DIALOGUES, visit.organisation),

@@ -169,3 +169,26 @@ def test_practice_texts_are_redacted_for_those_who_may_not_see_identities(world:
         assert "Wambui" not in page and "0722333444" not in page
         listing = reader.get("/peers/practices/").content.decode()
         assert "Wambui" not in listing and "0722333444" not in listing
+
+
+def test_the_titles_of_practices_shown_on_a_visit_are_redacted_too(world: World) -> None:
+    w = world
+    practice = _practice(w, title="Mary Wambui's water kiosk 0722333444")
+    r = w.client_for(w.wanjiku).post(
+        "/peers/exchanges/",
+        {
+            "host_group": w.mathare_group.pk,
+            "visiting_groups": [w.kiambu_group.pk],
+            "other_visitors": "",
+            "held_on": (timezone.localdate() - dt.timedelta(days=4)).isoformat(),
+            "place": "Mathare 4A",
+            "practices": [practice.pk],
+        },
+    )
+    assert r.status_code == 302
+    visit = ExchangeVisit.objects.get()
+    assert "0722333444" in w.client_for(w.wanjiku).get(f"/peers/exchanges/{visit.pk}/").content.decode()
+    for persona in (w.kamau, w.otieno):
+        page = w.client_for(persona).get(f"/peers/exchanges/{visit.pk}/")
+        assert page.status_code == 200
+        assert "0722333444" not in page.content.decode() and "Wambui" not in page.content.decode()
