@@ -33,6 +33,22 @@ def _practice(w: World, **extra: str) -> Practice:
     return Practice.objects.latest("pk")
 
 
+def _visit(w: World, practice: Practice, other_visitors: str = "", days_ago: int = 4) -> ExchangeVisit:
+    r = w.client_for(w.wanjiku).post(
+        "/peers/exchanges/",
+        {
+            "host_group": w.mathare_group.pk,
+            "visiting_groups": [w.kiambu_group.pk],
+            "other_visitors": other_visitors,
+            "held_on": (timezone.localdate() - dt.timedelta(days=days_ago)).isoformat(),
+            "place": "Mathare 4A",
+            "practices": [practice.pk],
+        },
+    )
+    assert r.status_code == 302
+    return ExchangeVisit.objects.get()
+
+
 def test_a_practice_is_searchable_and_public_when_shareable(world: World) -> None:
     w = world
     shared = _practice(w)
@@ -55,19 +71,7 @@ def test_an_exchange_visit_leads_to_an_adoption_with_results(world: World) -> No
     w = world
     practice = _practice(w)
     c = w.client_for(w.wanjiku)
-    r = c.post(
-        "/peers/exchanges/",
-        {
-            "host_group": w.mathare_group.pk,
-            "visiting_groups": [w.kiambu_group.pk],
-            "other_visitors": "Kisumu women's savings group",
-            "held_on": (timezone.localdate() - dt.timedelta(days=40)).isoformat(),
-            "place": "Mathare 4A",
-            "practices": [practice.pk],
-        },
-    )
-    assert r.status_code == 302
-    visit = ExchangeVisit.objects.get()
+    visit = _visit(w, practice, other_visitors="Kisumu women's savings group", days_ago=40)
     for side, group, text in (
         ("host", "Mathare women", "Visitors asked how we keep the books; we should post the accounts."),
         ("visitor", "Kiambu women", "Fees must be low enough for children to use it."),
@@ -173,20 +177,7 @@ def test_practice_texts_are_redacted_for_those_who_may_not_see_identities(world:
 
 def test_the_titles_of_practices_shown_on_a_visit_are_redacted_too(world: World) -> None:
     w = world
-    practice = _practice(w, title="Mary Wambui's water kiosk 0722333444")
-    r = w.client_for(w.wanjiku).post(
-        "/peers/exchanges/",
-        {
-            "host_group": w.mathare_group.pk,
-            "visiting_groups": [w.kiambu_group.pk],
-            "other_visitors": "",
-            "held_on": (timezone.localdate() - dt.timedelta(days=4)).isoformat(),
-            "place": "Mathare 4A",
-            "practices": [practice.pk],
-        },
-    )
-    assert r.status_code == 302
-    visit = ExchangeVisit.objects.get()
+    visit = _visit(w, _practice(w, title="Mary Wambui's water kiosk 0722333444"))
     assert "0722333444" in w.client_for(w.wanjiku).get(f"/peers/exchanges/{visit.pk}/").content.decode()
     for persona in (w.kamau, w.otieno):
         page = w.client_for(persona).get(f"/peers/exchanges/{visit.pk}/")
