@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from sauti.places.models import PlaceAlias
@@ -193,16 +191,6 @@ def test_common_words_are_not_places(sms: str) -> None:
 
 def test_extract_returns_nothing_for_blank_text() -> None:
     assert extract_places("") == []
-
-
-def test_a_warm_lookup_is_fast() -> None:
-    get_index()
-    queries = ["Mathare 4A", "Korogosho", "kaunti ya Nairobi", "Kisumu Ndogo", "Gatwikera", "Kwa Reuben"] * 20
-    start = time.perf_counter()
-    for q in queries:
-        find_places(q)
-    per_query = (time.perf_counter() - start) / len(queries)
-    assert per_query < 0.02  # the bench asks < 5 ms; this leaves room for slow CI machines
 
 
 def test_extraction_skips_no_window_that_names_a_place_in_the_labelled_messages() -> None:
