@@ -320,7 +320,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=5, help="Alternated limit/Sauti rounds (N split among them).")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="Alternated limit/Sauti rounds (N split among them)."
+    )
     parser.add_argument(
         "--sqlite-conn-max-age", default="600", help="SQLITE_CONN_MAX_AGE for Sauti's workers."
     )
