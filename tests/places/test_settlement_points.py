@@ -94,7 +94,22 @@ def test_kibera_resolves_to_a_settlement_with_a_ward_and_a_point_in_its_constitu
 
 @pytest.mark.django_db
 def test_settlement_counts_do_not_fall_back() -> None:
-    """228 settlements: 109 with a point (105 before the GeoNames rows), 157 with a ward (153 before)."""
+    """228 settlements: 114 with a point (105 before the GeoNames rows), 158 with a ward (153 before)."""
     assert Settlement.objects.exclude(source="local").count() == 228
-    assert Settlement.objects.exclude(lat=None).count() >= 109
-    assert Settlement.objects.exclude(ward=None).count() >= 157
+    assert Settlement.objects.exclude(lat=None).count() >= 114
+    assert Settlement.objects.exclude(ward=None).count() >= 158
+
+
+@pytest.mark.django_db
+def test_kibera_villages_named_by_a_geonames_school_take_the_ward_of_that_point() -> None:
+    """Olympic, Soweto West and Raila had Lindi only as Kibera's ward; their own points lie in Sarangombe."""
+    for ref, ward_name in [
+        ("kibera-olympic", "Sarangombe"),
+        ("kibera-raila", "Sarangombe"),
+        ("kibera-soweto-west", "Sarangombe"),
+        ("kibera-mashimoni", "Lindi"),
+    ]:
+        s = Settlement.objects.select_related("ward").get(source="sauti", source_ref=ref)
+        assert s.lat is not None and s.ward is not None and s.ward.name == ward_name, ref
+        assert s.placement == "curated", ref
+    assert Settlement.objects.filter(placement="parent").count() <= 20

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def reload(apps, schema_editor):
-    """Existing databases: four KISIP settlements of Nyeri get GeoNames points and the wards they lie in
+    """Existing databases: five KISIP settlements of Nyeri get GeoNames points and the wards they lie in
     (settlements/settlement_points.csv; issue 16)."""
     from sauti.places.loader import GazetteerModels, load_gazetteer
 
