@@ -71,7 +71,12 @@ def test_every_settlement_point_lies_in_its_county() -> None:
 @pytest.mark.django_db
 def test_geonames_points_place_nyeri_settlements_in_the_ward_they_lie_in() -> None:
     locator = geo.locator()
-    for ref, ward_name in [("42", "Kamakwa/Mukaro"), ("43", "Kiganjo/Mathari"), ("49", "Ruring'u")]:
+    for ref, ward_name in [
+        ("42", "Kamakwa/Mukaro"),
+        ("43", "Kiganjo/Mathari"),
+        ("49", "Ruring'u"),
+        ("57", "Iria-Ini"),
+    ]:
         s = Settlement.objects.select_related("ward", "county").get(source="kisip", source_ref=ref)
         assert s.lat is not None and s.lon is not None and s.ward is not None, s.name
         assert s.ward.name == ward_name and s.placement == "point" and s.county.name == "Nyeri", s.name
@@ -96,10 +101,10 @@ def test_kibera_resolves_to_a_settlement_with_a_ward_and_a_point_in_its_constitu
 
 @pytest.mark.django_db
 def test_settlement_counts_do_not_fall_back() -> None:
-    """228 settlements: 114 with a point (105 before the GeoNames rows), 158 with a ward (153 before)."""
+    """228 settlements: 116 with a point (105 before the GeoNames rows), 160 with a ward (153 before)."""
     assert Settlement.objects.exclude(source="local").count() == 228
-    assert Settlement.objects.exclude(lat=None).count() >= 114
-    assert Settlement.objects.exclude(ward=None).count() >= 158
+    assert Settlement.objects.exclude(lat=None).count() >= 116
+    assert Settlement.objects.exclude(ward=None).count() >= 160
 
 
 @pytest.mark.django_db
