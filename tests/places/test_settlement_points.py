@@ -76,6 +76,8 @@ def test_geonames_points_place_nyeri_settlements_in_the_ward_they_lie_in() -> No
         ("43", "Kiganjo/Mathari"),
         ("49", "Ruring'u"),
         ("57", "Iria-Ini"),
+        ("54", "Magutu"),
+        ("47", "Kamakwa/Mukaro"),
     ]:
         s = Settlement.objects.select_related("ward", "county").get(source="kisip", source_ref=ref)
         assert s.lat is not None and s.lon is not None and s.ward is not None, s.name
