@@ -26,6 +26,8 @@ def test_accepted_points_lie_in_their_county_and_constituency_and_rejected_ones_
         assert found is not None and found.score == geo.INSIDE, row.key
         known = curated[row.key].constituency_code if row.key in curated else None
         inside = found.county_code == row.county_code and known in (None, found.constituency_code)
+        if row.ward_from_point and row.key in curated:  # a point that chooses the ward must agree with ours
+            inside = inside and curated[row.key].ward_code in (None, found.ward_code)
         assert inside == row.accepted, (row.key, found.ward_name, found.constituency_name)
 
 
@@ -78,6 +80,9 @@ def test_geonames_points_place_nyeri_settlements_in_the_ward_they_lie_in() -> No
         ("57", "Iria-Ini"),
         ("54", "Magutu"),
         ("47", "Kamakwa/Mukaro"),
+        ("58", "Iriaini"),
+        ("45", "Wamagana"),
+        ("56", "Dedan Kimanthi"),
     ]:
         s = Settlement.objects.select_related("ward", "county").get(source="kisip", source_ref=ref)
         assert s.lat is not None and s.lon is not None and s.ward is not None, s.name
@@ -103,10 +108,10 @@ def test_kibera_resolves_to_a_settlement_with_a_ward_and_a_point_in_its_constitu
 
 @pytest.mark.django_db
 def test_settlement_counts_do_not_fall_back() -> None:
-    """228 settlements: 119 with a point (105 before the GeoNames rows), 163 with a ward (153 before)."""
+    """228 settlements: 123 with a point (105 before the GeoNames rows), 166 with a ward (153 before)."""
     assert Settlement.objects.exclude(source="local").count() == 228
-    assert Settlement.objects.exclude(lat=None).count() >= 119
-    assert Settlement.objects.exclude(ward=None).count() >= 163
+    assert Settlement.objects.exclude(lat=None).count() >= 123
+    assert Settlement.objects.exclude(ward=None).count() >= 166
 
 
 @pytest.mark.django_db
@@ -122,3 +127,17 @@ def test_kibera_villages_named_by_a_geonames_school_take_the_ward_of_that_point(
         assert s.lat is not None and s.ward is not None and s.ward.name == ward_name, ref
         assert s.placement == "curated", ref
     assert Settlement.objects.filter(placement="parent").count() <= 20
+
+
+@pytest.mark.django_db
+def test_a_geonames_point_outside_the_ward_we_know_is_not_used() -> None:
+    """Kariobangi's point lies in its ward and is drawn; Kangemi's lies 430 m outside Kangemi ward, Dandora's
+    outside Embakasi North: both keep their placement and get no point."""
+    kariobangi = Settlement.objects.select_related("ward").get(source="sauti", source_ref="kariobangi")
+    assert (kariobangi.lat, kariobangi.lon) == (-1.25367, 36.88202)
+    assert kariobangi.ward is not None and kariobangi.ward.name == "Kariobangi North"
+    kangemi = Settlement.objects.select_related("ward").get(source="sauti", source_ref="kangemi")
+    assert kangemi.lat is None and kangemi.ward is not None and kangemi.ward.name == "Kangemi"
+    dandora = Settlement.objects.select_related("constituency").get(source="sauti", source_ref="dandora")
+    assert dandora.lat is None and dandora.constituency is not None
+    assert dandora.constituency.name == "Embakasi North"
