@@ -3,7 +3,8 @@ from django.db import migrations
 
 def reload(apps, schema_editor):
     """Existing databases: more GeoNames points (settlements/settlement_points.csv; issue 16): KISIP's
-    Ihwagi, Ithenguri and Kanjora of Nyeri, which take the wards they lie in, and Nairobi's Kariobangi."""
+    Ihwagi, Ithenguri, Kanjora and Muruguru of Nyeri, which take the wards they lie in, and Nairobi's
+    Kariobangi."""
     from sauti.places.loader import GazetteerModels, load_gazetteer
 
     load_gazetteer(GazetteerModels.from_apps(apps), using=schema_editor.connection.alias)
