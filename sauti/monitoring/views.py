@@ -41,6 +41,7 @@ from sauti.monitoring.actions import (
 )
 from sauti.monitoring.maps import pin_config, place_map
 from sauti.monitoring.models import (
+    CategorySource,
     TRANSITIONS,
     Attachment,
     Case,
@@ -774,6 +775,7 @@ def _report_input(form: mforms.ReportFormBase, channel: str, user: User | None) 
         lat=data.get("lat"),
         lon=data.get("lon"),
         category_keys=form.category_keys,
+        category_source=CategorySource.REPORTER,
         people_affected=data.get("people_affected"),
         language=(translation.get_language() or "sw")[:2],
         submitted_by=user,
