@@ -28,7 +28,17 @@ import numpy.typing as npt
 
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 
-__all__ = ["ASK_MARGIN", "BLEND", "MAX_CHOICES", "OTHER_STANDING", "TRAINING_DATA", "CategoryModel", "features", "model", "stem"]
+__all__ = [
+    "ASK_MARGIN",
+    "BLEND",
+    "MAX_CHOICES",
+    "OTHER_STANDING",
+    "TRAINING_DATA",
+    "CategoryModel",
+    "features",
+    "model",
+    "stem",
+]
 
 TRAINING_DATA: Final = Path(__file__).with_name("data") / "category_training.csv"
 SMOOTHING: Final = 0.1  # additive (Lidstone) smoothing of the word counts

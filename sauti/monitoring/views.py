@@ -41,12 +41,12 @@ from sauti.monitoring.actions import (
 )
 from sauti.monitoring.maps import pin_config, place_map
 from sauti.monitoring.models import (
-    CategorySource,
     TRANSITIONS,
     Attachment,
     Case,
     CaseEvent,
     Category,
+    CategorySource,
     Report,
     ReportChannel,
     Status,

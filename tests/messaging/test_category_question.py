@@ -67,7 +67,13 @@ def numbered(reply: str) -> dict[str, str]:
     ],
 )  # fmt: skip
 def test_an_unsure_category_is_asked_in_the_senders_language_and_the_choice_is_kept(
-    world: World, send: Callable[[str], str], text: str, question: str, offered: set[str], pick: str, chosen: str
+    world: World,
+    send: Callable[[str], str],
+    text: str,
+    question: str,
+    offered: set[str],
+    pick: str,
+    chosen: str,
 ) -> None:
     reply = send(text)
     assert question in reply, reply
