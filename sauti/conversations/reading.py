@@ -598,6 +598,12 @@ def unsure_between(ranked: Sequence[tuple[str, float]], margin: float = ASK_MARG
     return tuple(key for key, value in ranked[:MAX_CHOICES] if best - value < margin)
 
 
+def suggest_category(text: str) -> str | None:
+    """The category a description reads as (None when nothing in it is read), for forms to pre-fill."""
+    tokens = tokenize(text.strip()[:MAX_TEXT_LENGTH])
+    return ranked_categories(score_categories(tokens), tokens)[0][0] if tokens else None
+
+
 # People affected -------------------------------------------------------------------------------------
 
 
