@@ -25,7 +25,7 @@ from sauti.core.crypto import lookup_hash
 from sauti.dialogues.inbound import awaiting, handle_reply
 from sauti.dialogues.models import ConsensusRound, VerificationSurvey
 from sauti.monitoring.actions import KnownPlace, ReportError, ReportInput, do_submit_report
-from sauti.monitoring.models import Report, ReportChannel
+from sauti.monitoring.models import CategorySource, Report, ReportChannel
 from sauti.monitoring.reporters import awaiting_fixed, do_issue_status_key, handle_fixed_reply
 from sauti.opinions import sms as opinion_sms
 from sauti.people.actions import find_contact, find_or_create_contact, record_consent_once
@@ -104,8 +104,13 @@ def _submit(
     if state.place_text and words != state.place_text:  # a landmark the gazetteer does not know: keep it
         place_label = _("Place")
         description = f"{description}\n({place_label}: {state.place_text})"
+    if isinstance(state, flows.State):
+        source = CategorySource.REPORTER if state.category_chosen else CategorySource.READING
+    else:  # USSD: picked from the menu
+        source = CategorySource.REPORTER
     inp = ReportInput(
         description=description or state.category,
+        category_source=source,
         channel=channel,
         place_text=words,
         category_keys=[state.category] if state.category else [],

@@ -23,6 +23,10 @@ class ConversationsConfig(AppConfig):
         )
         # `sauti messaging parse` shows what this app reads in an SMS; messaging, below, never imports it.
         register_reader(reading.analyse, reading.MAX_TEXT_LENGTH)
+        # The public report form pre-fills its category with what the description reads as.
+        from sauti.monitoring.taxonomy import register_category_reader
+
+        register_category_reader(reading.suggest_category)
         # Issue 15: verification questions and "Is it fixed?" answered by USSD.
         from sauti.conversations.ussd import register_menu_item
         from sauti.conversations.ussd_answers import AnswerItem

@@ -28,7 +28,17 @@ import numpy.typing as npt
 
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 
-__all__ = ["BLEND", "OTHER_STANDING", "TRAINING_DATA", "CategoryModel", "features", "model", "stem"]
+__all__ = [
+    "ASK_MARGIN",
+    "BLEND",
+    "MAX_CHOICES",
+    "OTHER_STANDING",
+    "TRAINING_DATA",
+    "CategoryModel",
+    "features",
+    "model",
+    "stem",
+]
 
 TRAINING_DATA: Final = Path(__file__).with_name("data") / "category_training.csv"
 SMOOTHING: Final = 0.1  # additive (Lidstone) smoothing of the word counts
@@ -37,6 +47,11 @@ SMOOTHING: Final = 0.1  # additive (Lidstone) smoothing of the word counts
 # tuned on (rows 481 on of the labelled set; bench/category_cv.py).
 BLEND: Final = 0.1
 OTHER_STANDING: Final = 2.0
+# The sender is asked to choose the category when the runner-up's blended score comes within ASK_MARGIN of
+# the best (then up to MAX_CHOICES categories within it are offered). Chosen by cross-validation on
+# training rows, to ask about few messages (bench/category_ask.py).
+ASK_MARGIN: Final = 1.25
+MAX_CHOICES: Final = 3
 
 # "wamebomolewa" -> "bomol", "hakuna" -> "kun", "evicted" -> "evict": one feature for the many shapes a
 # Kiswahili verb or noun takes (subject, tense and class prefixes; passive, applied, causative endings).

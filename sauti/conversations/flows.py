@@ -27,11 +27,13 @@ from typing import Any, Final, Literal, Protocol
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sauti.messaging.keywords import parse_opt_out
 from sauti.messaging.segments import is_gsm7
 
 __all__ = [
+    "CATEGORY_LABELS",
     "MORE",
     "PREVIOUS",
     "SKIP",
@@ -59,8 +61,8 @@ SKIP: Final = "0"
 MORE: Final = "98"
 PREVIOUS: Final = "99"
 
-StepName = Literal["idle", "place", "county", "ward", "landmark"]
-COLLECTING: Final = ("place", "county", "ward", "landmark")
+StepName = Literal["idle", "category", "place", "county", "ward", "landmark"]
+COLLECTING: Final = ("category", "place", "county", "ward", "landmark")
 HELP_WORDS: Final = frozenset({"help", "msaada", "usaidizi", "saidia", "menu", "?"})
 CANCEL_WORDS: Final = frozenset({"cancel", "ghairi", "futa"})
 _STATUS = re.compile(
@@ -69,6 +71,22 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"^\s*#?\s*r?\s*(\d{1,12})\s*$", re.IGNORECASE)
+# Short labels for one screen (the SMS category question, the USSD menu); the taxonomy's full names are
+# too long.
+CATEGORY_LABELS: Final[list[tuple[str, str]]] = [
+    ("housing", gettext_noop("Housing, evictions")),
+    ("water", gettext_noop("Water")),
+    ("sanitation", gettext_noop("Toilets, sewage, garbage")),
+    ("environment", gettext_noop("Pollution")),
+    ("security", gettext_noop("Security, police")),
+    ("gbv", gettext_noop("Gender violence")),
+    ("land", gettext_noop("Land, property")),
+    ("health", gettext_noop("Health")),
+    ("education", gettext_noop("Education")),
+    ("public-projects", gettext_noop("Public projects")),
+    ("corruption", gettext_noop("Corruption")),
+    ("other", gettext_noop("Other")),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +109,9 @@ class PlaceOption:
 @dataclass(frozen=True, slots=True)
 class Draft:
     """What the analysis of a message found. `options`: two or more places the named place may be (the
-    sender is asked which; `county`/`ward` are then empty)."""
+    sender is asked which; `county`/`ward` are then empty). `category_choices`: categories the reading
+    is unsure between, best (`category`) first (the sender is asked which); `category_said`: the sender
+    named the category (RIPOTI <category>)."""
 
     language: str  # en, sw or mixed
     category: str
@@ -101,6 +121,8 @@ class Draft:
     place_name: str = ""  # a settlement or landmark more precise than the ward
     options: tuple[PlaceOption, ...] = ()
     settlement_id: int | None = None  # `place_name` in the gazetteer, when it is a settlement
+    category_choices: tuple[str, ...] = ()
+    category_said: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +154,10 @@ class State:
     lang: str = "sw"
     description: str = ""
     category: str = "other"
+    # The categories asked about in step "category" (best guess first), and whether the sender chose or
+    # named the category (otherwise it is the reading's guess).
+    category_choices: list[str] = field(default_factory=list)
+    category_chosen: bool = False
     people_affected: int | None = None
     county_code: int | None = None
     county_name: str = ""
@@ -363,7 +389,19 @@ def _options_prompt(state: State, note: str = "") -> str:
     return text
 
 
+def category_label(key: str) -> str:
+    return _(dict(CATEGORY_LABELS).get(key, "Other"))
+
+
+def _category_prompt(state: State, note: str = "") -> str:
+    header = (note + "\n" if note else "") + _("What is your report about? Reply with the number:")
+    text, _page = page_screen(header, [category_label(k) for k in state.category_choices], 0, skip_option())
+    return text
+
+
 def _prompt(state: State, services: Services, note: str = "") -> str:
+    if state.step == "category":
+        return _category_prompt(state, note)
     if state.step == "place":
         return _options_prompt(state, note)
     if state.matches:
@@ -470,6 +508,7 @@ def _start(text: str, services: Services, fallback_lang: str) -> Step:
         lang=_language(draft.language, fallback_lang),
         description=text,
         category=draft.category,
+        category_chosen=draft.category_said,
         people_affected=draft.people_affected,
     )
     if draft.county is not None:
@@ -478,17 +517,44 @@ def _start(text: str, services: Services, fallback_lang: str) -> Step:
         state.ward_code, state.ward_name = draft.ward.code, draft.ward.name
     state.place_text, state.settlement_id = draft.place_name, draft.settlement_id
     if len(draft.options) > 1:  # "Huruma": Nairobi's or Uasin Gishu's? Ask, never guess.
-        state.step = "place"
         state.options = [option_row(o) for o in draft.options]
-        with translation.override(state.lang):
-            return Step(state, [Reply(_options_prompt(state, _("Thank you.")))])
+    with translation.override(state.lang):
+        if len(draft.category_choices) > 1 and not draft.category_said:
+            # Unsure of the category: the sender chooses; any other answer keeps the best guess.
+            state.step = "category"
+            state.category_choices = list(draft.category_choices)
+            return Step(state, [Reply(_category_prompt(state, _("Thank you.")))])
+        return _after_category(state, services, _("Thank you."))
+
+
+def _after_category(state: State, services: Services, note: str = "") -> Step:
+    """Go on to the place: the places a name may mean, or what is missing, or submit."""
+    state.step = "idle"
+    if state.options:
+        state.step = "place"
+        return Step(state, [Reply(_options_prompt(state, note))])
     if state.place_text and state.county_code is not None:  # a named settlement is more precise than a ward
         return Step(state, [SubmitReport(State.from_json(state.to_json()))])
-    with translation.override(state.lang):
-        events = _next_missing(state)
-        if events:
-            return Step(state, events)
-        return Step(state, [Reply(_prompt(state, services, _("Thank you.")))])
+    events = _next_missing(state)
+    if events:
+        return Step(state, events)
+    return Step(state, [Reply(_prompt(state, services, note))])
+
+
+def _choose_category(state: State, text: str, services: Services) -> Step:
+    """The answer to "what is your report about?": a number on the list or a category's name chooses;
+    0, another number or anything else keeps the best guess (never asked again: the report goes on)."""
+    word = text.strip().casefold()
+    choices = state.category_choices
+    names = {category_label(k).casefold(): k for k in choices} | {k: k for k in choices}
+    if word.isdigit() and 1 <= int(word) <= len(choices):
+        state.category, state.category_chosen = choices[int(word) - 1], True
+    elif word in names:
+        state.category, state.category_chosen = names[word], True
+    elif len(text.split()) > 3:  # more about the problem rather than a choice: keep it
+        state.description = f"{state.description}\n{text}"[: MAX_INPUT * 2]
+    state.category_choices = []
+    return _after_category(state, services)
 
 
 def _choose_option(state: State, text: str, services: Services) -> Step:
@@ -521,6 +587,8 @@ def _choose_option(state: State, text: str, services: Services) -> Step:
 
 
 def _answer(state: State, text: str, services: Services) -> Step:
+    if state.step == "category":
+        return _choose_category(state, text, services)
     if state.step == "place":
         return _choose_option(state, text, services)
     if state.step == "landmark":

@@ -64,7 +64,13 @@ class SmsConversation(models.Model):
         """What the open conversation asks the sender for, for staff pages."""
         if self.status != self.State.OPEN:
             return ""
-        labels = {"county": _("the county"), "ward": _("the ward"), "landmark": _("a landmark")}
+        labels = {
+            "category": _("the category"),
+            "place": _("which place"),
+            "county": _("the county"),
+            "ward": _("the ward"),
+            "landmark": _("a landmark"),
+        }
         return str(labels.get(str(self.state.get("step", "")), ""))
 
     def is_expired(self, now: Any) -> bool:

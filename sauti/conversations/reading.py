@@ -7,7 +7,8 @@
 - the **language** (`en`, `sw` or `mixed`) from word lists and Kiswahili verb shapes; Sheng counts as sw;
 - the **category** (a key of `sauti.monitoring.taxonomy.TOP_LEVEL_KEYS`) from weighted keyword and stem
   rules in both languages (`category_scores` are theirs), blended with a naive Bayes model trained on
-  labelled messages (`sauti.conversations.category_model`);
+  labelled messages (`sauti.conversations.category_model`); `category_choices` are the close runners-up
+  the sender is asked to choose from;
 - the **place**, through the gazetteer (`sauti.places.services.extract_places`, injectable);
 - the **people affected**, from a number bound to a count noun ("watu 200", "200 people", "familia
   hamsini", "over two hundred residents").
@@ -29,7 +30,7 @@ from types import MappingProxyType
 from typing import Final, Literal, Protocol
 
 from sauti.conversations import category_model
-from sauti.conversations.category_model import BLEND, OTHER_STANDING
+from sauti.conversations.category_model import ASK_MARGIN, BLEND, MAX_CHOICES, OTHER_STANDING
 from sauti.conversations.keywords import Command, parse_command
 from sauti.monitoring.taxonomy import TOP_LEVEL_KEYS
 from sauti.places.matching import PlaceCandidate
@@ -577,13 +578,30 @@ def _names_a_sum(tokens: Sequence[str]) -> bool:
     return False
 
 
-def _best_category(scores: Mapping[str, float], tokens: Sequence[str]) -> str:
-    """The rules' scores ("other" standing at `OTHER_STANDING`) plus the learned model's doubt: its log
-    posterior relative to its favourite, weighted (`category_model.BLEND`)."""
+def ranked_categories(scores: Mapping[str, float], tokens: Sequence[str]) -> list[tuple[str, float]]:
+    """Every category with its blended score, best first: the rules' scores ("other" standing at
+    `OTHER_STANDING`) plus the learned model's doubt, its log posterior relative to its favourite, weighted
+    (`category_model.BLEND`). Equal scores go to the narrower category."""
     doubt = category_model.model().log_posterior(tokens)
     blended = {key: scores[key] + BLEND * doubt[key] for key in _TIE_ORDER}
     blended["other"] = max(scores["other"], OTHER_STANDING) + BLEND * doubt["other"]
-    return max(_TIE_ORDER, key=lambda key: (blended[key], -_TIE_ORDER.index(key)))
+    order = sorted(blended, key=lambda key: (-blended[key], _TIE_ORDER.index(key)))
+    return [(key, blended[key]) for key in order]
+
+
+def unsure_between(ranked: Sequence[tuple[str, float]], margin: float = ASK_MARGIN) -> tuple[str, ...]:
+    """The categories to ask the sender to choose from (best first), when the runners-up come within
+    `margin` of the best; () when the reading is sure enough."""
+    if len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= margin:
+        return ()
+    best = ranked[0][1]
+    return tuple(key for key, value in ranked[:MAX_CHOICES] if best - value < margin)
+
+
+def suggest_category(text: str) -> str | None:
+    """The category a description reads as (None when nothing in it is read), for forms to pre-fill."""
+    tokens = tokenize(text.strip()[:MAX_TEXT_LENGTH])
+    return ranked_categories(score_categories(tokens), tokens)[0][0] if tokens else None
 
 
 # People affected -------------------------------------------------------------------------------------
@@ -831,6 +849,10 @@ class Analysis:
     language: Language
     category: str
     category_scores: Mapping[str, float] = field(default_factory=dict)
+    # Categories close to `category` (best first), to ask the sender about; () when the reading is sure or
+    # the sender named the category (`category_said`: RIPOTI <category> ...).
+    category_choices: tuple[str, ...] = ()
+    category_said: bool = False
     place: PlaceCandidate | None = None
     places: tuple[PlaceCandidate, ...] = ()
     people_affected: int | None = None
@@ -844,6 +866,8 @@ class Analysis:
             "language": self.language,
             "category": self.category,
             "category_scores": {k: round(v, 2) for k, v in self.category_scores.items()},
+            "category_choices": list(self.category_choices),
+            "category_said": self.category_said,
             "place": None
             if place is None
             else {
@@ -895,9 +919,13 @@ def analyse(
         places = ()
     place_tokens = _place_tokens(tokens, places)
     scores = score_categories(tokens)
-    category = (
-        command.category if command is not None and command.category else _best_category(scores, tokens)
-    )
+    said = command is not None and bool(command.category)
+    choices: tuple[str, ...] = ()
+    if said:
+        category = command.category if command is not None and command.category else "other"
+    else:
+        ranked = ranked_categories(scores, tokens)
+        category, choices = ranked[0][0], unsure_between(ranked)
     language_tokens, ignore = tokens, place_tokens
     if command is not None:  # the keyword itself says which language the sender chose
         language_tokens = ["report" if command.keyword == "report" else "ripoti", *tokens]
@@ -909,6 +937,8 @@ def analyse(
         language=detect_language(language_tokens, ignore=ignore),
         category=category,
         category_scores=MappingProxyType(scores),
+        category_choices=choices,
+        category_said=said,
         place=best_place(places),
         places=places,
         people_affected=people,

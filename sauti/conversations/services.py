@@ -97,12 +97,22 @@ class OrgServices:
 
     def analyse(self, text: str) -> Draft:
         a = analyse(text, place_finder=self._finder)
+        choices, said = a.category_choices, a.category_said
         resolution = place_in_message(a, self.area)
         if resolution.ambiguous:  # the same name read as several places the organisation could mean: ask
             options = tuple(option(c) for c in resolution.choices if c.county_code is not None)
-            return Draft(a.language, a.category, a.people_affected, options=options)
+            return Draft(
+                a.language,
+                a.category,
+                a.people_affected,
+                options=options,
+                category_choices=choices,
+                category_said=said,
+            )
         if resolution.place is None or resolution.place.county_code is None:
-            return Draft(a.language, a.category, a.people_affected)
+            return Draft(
+                a.language, a.category, a.people_affected, category_choices=choices, category_said=said
+            )
         chosen = option(resolution.place)
         return Draft(
             a.language,
@@ -112,6 +122,8 @@ class OrgServices:
             chosen.ward,
             chosen.place_name,
             settlement_id=chosen.settlement_id,
+            category_choices=choices,
+            category_said=said,
         )
 
     def find_place_options(self, text: str) -> Sequence[PlaceOption]:

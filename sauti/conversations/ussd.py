@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from sauti.conversations.flows import (
+    CATEGORY_LABELS,
     MORE,
     PREVIOUS,
     SCREEN,
@@ -74,21 +74,6 @@ PARENT: Final[dict[str, str]] = {
     "consent": "main",
     "language": "main",
 }
-# Short labels for one screen; the taxonomy's full names are too long for USSD.
-CATEGORY_LABELS: Final[list[tuple[str, str]]] = [
-    ("housing", gettext_noop("Housing, evictions")),
-    ("water", gettext_noop("Water")),
-    ("sanitation", gettext_noop("Toilets, sewage, garbage")),
-    ("environment", gettext_noop("Pollution")),
-    ("security", gettext_noop("Security, police")),
-    ("gbv", gettext_noop("Gender violence")),
-    ("land", gettext_noop("Land, property")),
-    ("health", gettext_noop("Health")),
-    ("education", gettext_noop("Education")),
-    ("public-projects", gettext_noop("Public projects")),
-    ("corruption", gettext_noop("Corruption")),
-    ("other", gettext_noop("Other")),
-]
 
 
 @dataclass

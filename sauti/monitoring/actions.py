@@ -113,6 +113,8 @@ class ReportInput:
     # The title of the case a new report opens, when the intake knows better than its text (a report form:
     # the category and the place rather than the form's title and first question).
     title: str = ""
+    # Who chose `category_keys` (a `CategorySource` value; blank: not recorded).
+    category_source: str = ""
 
 
 def do_seed_taxonomy(org: Organisation) -> None:
@@ -438,6 +440,7 @@ def do_submit_report(org: Organisation, inp: ReportInput) -> Report:
         received_at=inp.received_at or timezone.now(),
         place_text=inp.place_text[:200],
         people_affected=inp.people_affected,
+        category_source=inp.category_source if categories else "",
         channel=inp.channel,
         language=inp.language,
         reporter=inp.reporter,

@@ -59,6 +59,11 @@ class ReportChannel(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
+class CategorySource(models.TextChoices):
+    REPORTER = "reporter", _("chosen by the reporter")
+    READING = "reading", _("guessed from the message")
+
+
 class Precision(models.TextChoices):
     POINT = "point", _("Exact point")
     SETTLEMENT = "settlement", _("Settlement or village")
@@ -213,6 +218,11 @@ class Report(Located):
     place_text = models.CharField(_("place, as the reporter said it"), max_length=200, blank=True)
     categories = models.ManyToManyField(
         Category, related_name="reports", verbose_name=_("categories"), blank=True
+    )
+    # Who chose the categories: the reporter (a menu, a form, an answer to the SMS question) or Sauti's
+    # reading of the message. Blank: not recorded (older reports, imports, staff).
+    category_source = models.CharField(
+        _("category source"), max_length=10, choices=CategorySource.choices, blank=True
     )
     people_affected = models.PositiveIntegerField(_("people affected"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=ReportChannel.choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 # key, English, Kiswahili, [(sub-key, English, Kiswahili)]
@@ -73,3 +74,16 @@ def seed(category_model: Any, organisation: Any) -> None:
                     "position": position + offset,
                 },
             )
+
+
+# What a description reads as (a top-level key), registered by the app that reads text (conversations,
+# above this one): the public report form pre-fills its category with it.
+_readers: list[Callable[[str], str | None]] = []
+
+
+def register_category_reader(reader: Callable[[str], str | None]) -> None:
+    _readers[:] = [reader]
+
+
+def suggested_category(text: str) -> str | None:
+    return _readers[0](text) if _readers and text.strip() else None

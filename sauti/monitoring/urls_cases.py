@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/", views.report_public, name="report_public"),
     path("report/thanks/", views.report_thanks, name="report_thanks"),
     path("report/place/", views.report_place, name="report_place"),
+    path("report/category/", views.report_category, name="report_category"),
     path("report/status/", views_status.report_status, name="report_status"),
     path("cases/<int:pk>/fixed/keep/", views_status.case_keep_resolved, name="case_keep_resolved"),
 ]

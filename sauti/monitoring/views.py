@@ -46,12 +46,14 @@ from sauti.monitoring.models import (
     Case,
     CaseEvent,
     Category,
+    CategorySource,
     Report,
     ReportChannel,
     Status,
     VerificationMethod,
 )
 from sauti.monitoring.reporters import do_issue_status_key, fix_state
+from sauti.monitoring.taxonomy import suggested_category
 from sauti.monitoring.texts import Shown, TextPolicy, withheld_title
 from sauti.monitoring.web_actions import (
     CategoryError,
@@ -774,6 +776,7 @@ def _report_input(form: mforms.ReportFormBase, channel: str, user: User | None) 
         lat=data.get("lat"),
         lon=data.get("lon"),
         category_keys=form.category_keys,
+        category_source=CategorySource.REPORTER,
         people_affected=data.get("people_affected"),
         language=(translation.get_language() or "sw")[:2],
         submitted_by=user,
@@ -804,21 +807,30 @@ def _submit(form: mforms.ReportFormBase, channel: str, method: str, user: User |
         return None
 
 
-@require_http_methods(["GET", "POST"])
-def report_public(request: HttpRequest) -> HttpResponse:
-    """The public report form: no login, works without JavaScript."""
+def _public_orgs(request: HttpRequest) -> tuple[list[Organisation], str]:
     orgs = list(Organisation.objects.order_by("name"))
-    slug = request.GET.get("org", "")
+    slug = request.GET.get("org", "")[:60]
     if slug:
         orgs = [o for o in orgs if o.slug == slug]
         if not orgs:
             raise Http404
+    return orgs, slug
+
+
+def _public_categories(orgs: list[Organisation]) -> QuerySet[Category]:
     categories = Category.objects.filter(organisation__in=orgs, is_active=True, parent=None)
+    return categories.order_by("position", "key")
+
+
+@require_http_methods(["GET", "POST"])
+def report_public(request: HttpRequest) -> HttpResponse:
+    """The public report form: no login, works without JavaScript."""
+    orgs, slug = _public_orgs(request)
     form = mforms.PublicReportForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         organisations=orgs,
-        categories=categories.order_by("position", "key"),
+        categories=_public_categories(orgs),
     )
     context: dict[str, Any] = {"form": form, "organisations": orgs, "org_slug": slug, "pin": pin_config(orgs)}
     if request.method != "POST":
@@ -860,6 +872,22 @@ def report_thanks(request: HttpRequest) -> HttpResponse:
     if not isinstance(last, dict):
         return redirect("report_public")
     return render(request, "monitoring/report_thanks.html", {"last": last})
+
+
+@require_GET
+def report_category(request: HttpRequest) -> HttpResponse:
+    """The public form's category field, pre-filled with what the description reads as when none is chosen
+    yet (a suggestion the reporter can change); a choice already made is kept."""
+    orgs, slug = _public_orgs(request)
+    chosen = request.GET.get("category", "")[:60]
+    suggested = None if chosen else suggested_category(request.GET.get("description", "")[:2000])
+    form = mforms.PublicReportForm(
+        organisations=orgs,
+        categories=_public_categories(orgs),
+        initial={"category": chosen or suggested or ""},
+    )
+    context = {"form": form, "org_slug": slug, "suggested": bool(suggested)}
+    return render(request, "monitoring/_report_category_field.html", context)
 
 
 @require_GET

@@ -35,7 +35,11 @@ COLUMNS = [
 # Held-out (316): category 0.842 (the first 200 held-out rows 0.880, was 0.870; the 116 session-6 rows
 # 0.776), macro-F1 0.863, language 0.949, ward 0.993, lowest recall 0.723 (corruption); train (634, which
 # the model has seen): category 0.981. Issue 16 asks 0.95 for the held-out category: not reached
-# (docs/places.md).
+# (docs/places.md). Session 7: the SMS flow asks the sender when the reading is unsure; held-out it asks
+# about 0.152 of messages, is right on 0.892 of the others, and offers the true category in 0.979 of those
+# it asks about (train: 0.013, 0.986, 1.000).
+# The SMS flow asks about the category for at most this share of messages (held-out 0.152, train 0.013).
+MAX_ASKED = 0.20
 FLOORS = {
     "train": {
         "category": 0.96,
@@ -44,6 +48,8 @@ FLOORS = {
         "place": 0.95,
         "people": 0.97,
         "min_recall": 0.90,
+        "not_asked": 0.97,
+        "among": 0.95,
     },
     "held-out": {
         "category": 0.82,
@@ -53,6 +59,8 @@ FLOORS = {
         "people": 0.95,
         "min_recall": 0.70,
         "ward": 0.90,
+        "not_asked": 0.87,
+        "among": 0.93,
     },
 }
 
@@ -120,6 +128,12 @@ class Scores:
     place_kind: float
     people: float
     ward: float  # among messages whose place has a known ward: the analysis found that ward
+    # The SMS flow asks the sender to choose the category when the reading is unsure (`category_choices`):
+    # how often, the category's accuracy where it does not ask, and how often the true category is among
+    # the choices when it asks. `category` stays the automatic reading's accuracy on every message.
+    asked: float
+    not_asked: float
+    among: float
 
 
 def score(rows: Sequence[Row], results: Sequence[Analysis]) -> Scores:
@@ -148,7 +162,14 @@ def score(rows: Sequence[Row], results: Sequence[Analysis]) -> Scores:
         / n,
         people=sum(r.people_affected == a.people_affected for r, a in pairs) / n,
         ward=_ward_accuracy(pairs),
+        asked=sum(bool(a.category_choices) for _, a in pairs) / n,
+        not_asked=_share([r.category == a.category for r, a in pairs if not a.category_choices]),
+        among=_share([r.category in a.category_choices for r, a in pairs if a.category_choices]),
     )
+
+
+def _share(hits: Sequence[bool]) -> float:
+    return sum(hits) / len(hits) if hits else 1.0
 
 
 def _ward_accuracy(pairs: Sequence[tuple[Row, Analysis]]) -> float:
@@ -176,6 +197,9 @@ def table(named: dict[str, Scores]) -> str:
         ("place, same kind", "place_kind"),
         ("people accuracy", "people"),
         ("ward accuracy", "ward"),
+        ("category asked", "asked"),
+        ("right, not asked", "not_asked"),
+        ("true among asked", "among"),
     ]:
         lines.append(f"{label:<18}" + "".join(f"{getattr(named[name], attr):>26.3f}" for name in names))
     lines.append(f"{'messages':<18}" + "".join(f"{named[name].n:>26d}" for name in names))
@@ -235,3 +259,5 @@ def test_accuracy_on_the_labelled_set() -> None:
         s = named[split]
         for metric, floor in floors.items():
             assert getattr(s, metric) >= floor, (split, metric, getattr(s, metric))
+    for split in FLOORS:  # asking stays rare
+        assert named[split].asked <= MAX_ASKED, (split, named[split].asked)

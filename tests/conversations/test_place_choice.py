@@ -96,6 +96,7 @@ def test_ussd_asks_which_place_when_a_typed_name_is_ambiguous(world: World) -> N
     send("1")
     report = Report.objects.get()
     assert report.ward is not None and report.ward.code == 1447 and report.channel == "ussd"
+    assert report.category_source == "reporter"  # picked from the menu
 
 
 def _no_second_lookup(monkeypatch: pytest.MonkeyPatch) -> None:

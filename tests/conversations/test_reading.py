@@ -258,6 +258,8 @@ def test_free_text_report() -> None:
         "language": "sw",
         "category": "water",
         "category_scores": {**dict.fromkeys(TOP_LEVEL_KEYS, 0.0), "water": 3.0},
+        "category_choices": [],
+        "category_said": False,
         "place": {
             "kind": "settlement",
             "name": "Mathare 4A",

@@ -205,3 +205,7 @@ def test_the_demo_has_a_finished_and_an_open_conversation(db: None) -> None:
     assert [c.status for c in convs] == ["closed", "open", "closed", "closed", "closed"]
     assert all(c.report is not None and c.report.ward is not None for c in convs if c.status == "closed")
     assert convs[1].waiting_for() == "the ward"
+    # The street-light report's reading was unsure; the demo sender chose "Public projects".
+    chosen = convs[3].report
+    assert chosen is not None and chosen.category_source == "reporter"
+    assert [c.key for c in chosen.categories.all()] == ["public-projects"]

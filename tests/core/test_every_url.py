@@ -49,7 +49,7 @@ PUBLIC = {
     "home", "login", "two_factor", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "set_language", "place_search", "place_search_results", "place_search_json",
     "place_at_json", "api_schema", "api_docs", "api_token", "api_not_found", "dialogues/scorecard/", "report_public",
-    "report_thanks", "report_place", "public_map", "public_map_counts", "public_map_clusters",
+    "report_thanks", "report_place", "report_category", "public_map", "public_map_counts", "public_map_clusters",
     "public_map_cases", "vote", "vote_submit", "statement_submit", "evidence_key", "odk_form_list",
     "odk_org_form_list", "odk_submission", "odk_org_submission", "odk_form_xml", "odk_xlsform", "logout",
     "at_incoming", "at_delivery", "at_ussd", "at_optout", "twilio_incoming", "twilio_status",

@@ -110,6 +110,8 @@ MATRIX: dict[str, str] = {
     "report/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     "report/thanks/": "302/- 302/- 302/- 302/- 302/- 302/- 302/- 302/- 302/-",
     "report/place/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
+    # The public form's category field pre-filled from the description (session 7): public, like the form.
+    "report/category/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     # Issue 15: the reporter's status page (public; a look-up is a POST with reference and code).
     "report/status/": "200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/- 200/-",
     # Keeping a case resolved after a reporter's "not fixed": coordinators of the case's organisation.

@@ -312,3 +312,28 @@ def test_a_refused_upload_leaves_no_file_behind(world: World) -> None:
     )
     assert response.status_code == 400 and nothing_saved()
     assert not default_storage.exists(f"attachments/{world.umoja.pk}/{digest[:2]}/{digest}")
+
+
+def test_the_public_forms_category_is_pre_filled_from_the_description_and_a_choice_is_kept(
+    world: World,
+) -> None:
+    client = world.client_for(None)
+    page = client.get("/report/?org=umoja").content.decode()
+    assert (
+        'hx-get="/report/category/?org=umoja"' in page and 'hx-trigger="change from:#id_description"' in page
+    )
+    field = client.get(
+        "/report/category/", {"org": "umoja", "description": "Maji yamekatwa tangu jana", "category": ""}
+    ).content.decode()
+    assert '<option value="water" selected>' in field and "Chosen from what you wrote" in field
+    kept = client.get(
+        "/report/category/", {"org": "umoja", "description": "Maji yamekatwa tangu jana", "category": "land"}
+    ).content.decode()
+    assert '<option value="land" selected>' in kept and "Chosen from what you wrote" not in kept
+    empty = client.get("/report/category/", {"org": "umoja", "description": ""}).content.decode()
+    assert '<option value="" selected>' in empty and "Chosen from" not in empty
+    assert client.get("/report/category/", {"org": "nowhere"}).status_code == 404
+    # Sent as pre-filled, the category counts as the reporter's (they saw it and could change it).
+    assert post(client, category="water").status_code == 302
+    report = Report.objects.get()
+    assert report.category_source == "reporter" and [c.key for c in report.categories.all()] == ["water"]

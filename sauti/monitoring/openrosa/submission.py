@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from sauti.monitoring.actions import ReportInput
-from sauti.monitoring.models import Precision, Report, ReportChannel
+from sauti.monitoring.models import CategorySource, Precision, Report, ReportChannel
 from sauti.people.models import User
 
 MAX_XML_BYTES = 1024 * 1024
@@ -116,6 +116,7 @@ def to_report_input(sub: Submission, user: User, files: Mapping[str, UploadedFil
         lat=lat,
         lon=lon,
         category_keys=keys,
+        category_source=CategorySource.REPORTER,
         people_affected=_count(f.get("people_affected", "")),
         language=language if language in LANGUAGES else "sw",
         external_id=sub.instance_id,
