@@ -639,7 +639,11 @@ def why_grouped(reports: list[Report]) -> dict[int, grouping.Match]:
             continue
         if why.get("place") in ("settlement", "ward", "near"):
             out[report_id] = grouping.Match(
-                why["place"], why.get("days"), why.get("category"), why.get("km"), float(data.get("score") or 0)
+                why["place"],
+                why.get("days"),
+                why.get("category"),
+                why.get("km"),
+                float(data.get("score") or 0),
             )
     return out
 

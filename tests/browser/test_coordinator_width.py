@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "sauti-demo-2026"
 
 
-def test_coordinator_pages_fit_a_360_px_phone(browser: Browser, live_server: LiveServer, settings: Any) -> None:
+def test_coordinator_pages_fit_a_360_px_phone(
+    browser: Browser, live_server: LiveServer, settings: Any
+) -> None:
     settings.SAUTI_REQUIRE_2FA = False
     # A transactional test before this one flushed the migration-loaded gazetteer.
     call_command("places", "load", stdout=StringIO())
@@ -49,9 +51,12 @@ def _widths(
     login(page, live_server, username, PASSWORD)
     page.goto("/cases/")
     links = page.eval_on_selector_all(
-        "header a[href^='/'], nav a[href^='/'], .page-links a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
+        "header a[href^='/'], nav a[href^='/'], .page-links a[href^='/']",
+        "els => els.map(e => e.getAttribute('href'))",
     )
-    urls = sorted({u for u in links if u and not u.startswith(("/accounts/", "/i18n/"))} | {"/cases/", *extra})
+    urls = sorted(
+        {u for u in links if u and not u.startswith(("/accounts/", "/i18n/"))} | {"/cases/", *extra}
+    )
     assert "/cases/" in urls and len(urls) > 5, urls
     out = {}
     for url in urls:

@@ -15,7 +15,12 @@ from tests.dialogues.conftest import Dialogue, future
 def test_a_meeting_without_a_facilitator_shows(dia: Dialogue, language: str) -> None:
     w = dia.world
     meeting = actions.do_schedule_meeting(
-        dia.programme, w.wanjiku, kind="dialogue", title="No facilitator", starts_at=future(3), ends_at=future(3) + dt.timedelta(hours=2)
+        dia.programme,
+        w.wanjiku,
+        kind="dialogue",
+        title="No facilitator",
+        starts_at=future(3),
+        ends_at=future(3) + dt.timedelta(hours=2),
     )
     meeting.facilitator = None
     meeting.save(update_fields=["facilitator"])

@@ -40,16 +40,22 @@ def test_a_date_with_an_offset_is_read_and_converted_to_utc(raw: str, utc: datet
     assert parse_date(raw) == utc
 
 
-@pytest.mark.parametrize("raw", ["2026-11-25T09:04:45+25:00", "2026-11-25T09:04:45+3", "2026-11-25T09:04:45 EAT"])
+@pytest.mark.parametrize(
+    "raw", ["2026-11-25T09:04:45+25:00", "2026-11-25T09:04:45+3", "2026-11-25T09:04:45 EAT"]
+)
 def test_a_malformed_offset_is_still_refused(raw: str) -> None:
     with pytest.raises(BadRequest):
         parse_date(raw)
 
 
 @pytest.mark.parametrize("language", ["en", "sw"])
-def test_an_at_callback_with_an_offset_is_stored_in_utc(at_channel: Channel, post: Post, language: str) -> None:
+def test_an_at_callback_with_an_offset_is_stored_in_utc(
+    at_channel: Channel, post: Post, language: str
+) -> None:
     with time_machine.travel(datetime(2026, 11, 25, 6, 10, tzinfo=UTC), tick=False):
-        response = post(url(at_channel), form(date="2026-11-25T09:04:45+03:00"), HTTP_ACCEPT_LANGUAGE=language)
+        response = post(
+            url(at_channel), form(date="2026-11-25T09:04:45+03:00"), HTTP_ACCEPT_LANGUAGE=language
+        )
     assert response.status_code == 200, response.content
     message = InboundMessage.objects.get()
     assert message.provider_time == datetime(2026, 11, 25, 6, 4, 45, tzinfo=UTC)
@@ -109,9 +115,10 @@ def test_a_huge_dev_text_is_cut(dev_channel: Channel, post: Post) -> None:
     assert len(InboundMessage.objects.get().text) == MAX_TEXT
 
 
-def test_a_huge_ussd_text_never_reaches_the_handler_whole(at_channel: Channel, post: Post, settings: Any) -> None:
+def test_a_huge_ussd_text_never_reaches_the_handler_whole(
+    at_channel: Channel, post: Post, settings: Any
+) -> None:
     settings.SAUTI_USSD_HANDLER = "tests.messaging.test_at_callbacks.echo_ussd"
     response = ussd(at_channel, post, HUGE)
     assert response.status_code in (200, 400, 413)
     assert len(response.content) < 1000
-

@@ -74,8 +74,10 @@ def test_a_grouped_report_keeps_its_reason_after_the_case_has_grown(
         )
     ]
     assert {r.case_id for r in joined} == {first.case_id}
-    case = Case.objects.get(pk=first.case_id)
-    assert case.occurred_to is not None and (case.occurred_to - joined[0].occurred_on).days == 18  # type: ignore[operator]
+    assert first.case is not None
+    case = Case.objects.get(pk=first.case.pk)
+    told = joined[0].occurred_on
+    assert case.occurred_to is not None and told is not None and (case.occurred_to - told).days == 18
     client = world.client_for(world.bob)
     client.cookies["sauti_language"] = language
     page = client.get(f"/cases/{case.pk}/")
