@@ -546,11 +546,15 @@ def suggest_matches(report: Report, limit: int = 5) -> list[tuple[Case, grouping
 def move_candidates(
     report: Report, visible: Any, words: str = "", place_text: str = "", limit: int = 20
 ) -> list[tuple[Case, grouping.Match | None]]:
-    """Cases a report could be moved to, among `visible` (the cases the user may change): those grouping
-    would suggest first (with why), then cases matching the words (title or a report's text) and the place,
-    the report's own ward and settlement first, then the most recently active."""
-    likely = [(c, m) for c, m in suggest_matches(report, limit=5) if c in visible.filter(pk=c.pk)]
-    cases = visible.filter(organisation=report.organisation).exclude(pk=report.case_id)
+    """Cases a report could be moved to, among `visible` (the cases the user may change) matching the words
+    (title or a report's text) and the place: first the likely ones, those grouping judges to be the same
+    event over `MOVE_WINDOW_DAYS` (with why), best first; then the others, the report's own ward and
+    settlement first, then those of the report's category, then the most recently active."""
+    cases = (
+        visible.filter(organisation=report.organisation)
+        .exclude(pk=report.case_id)
+        .exclude(status__in=[Status.REJECTED])
+    )
     words = words.strip()[:200]
     if words:
         from_reports = Report.objects.filter(pk__in=search_reports(words).values("pk")).values("case_id")
@@ -571,29 +575,80 @@ def move_candidates(
             elif spot.county_code:
                 near |= Q(county__code=spot.county_code)
         cases = cases.filter(near)
-    seen = {c.pk for c, _m in likely}
     closeness = Q(ward_id=report.ward_id) if report.ward_id else Q(pk__in=[])
     if report.settlement_id:
         closeness |= Q(settlement_id=report.settlement_id)
-    rest = (
-        cases.exclude(pk__in=seen)
-        .exclude(status__in=[Status.REJECTED])
-        .annotate(close=Count("pk", filter=closeness))
-        .order_by("-close", "-updated_at", "-pk")[: max(0, limit - len(likely))]
+    keys = frozenset(c.top_key for c in report.categories.select_related("parent"))
+    same_category = Q(category__key__in=keys) | Q(category__parent__key__in=keys) if keys else Q(pk__in=[])
+    pool = list(
+        cases.annotate(close=Count("pk", filter=closeness), alike=Count("pk", filter=same_category))
+        .select_related("category__parent", "ward", "county", "settlement")
+        .order_by("-close", "-alike", "-updated_at", "-pk")[: max(limit, 60)]
     )
-    if words or place_text.strip():
-        likely = [(c, m) for c, m in likely if c in cases]
-    return [*likely, *((c, None) for c in rest)]
+    facts = _facts_for_report(report, keys)
+    descriptions = _recent_descriptions(pool)
+    likely: list[tuple[Case, grouping.Match]] = []
+    others: list[tuple[Case, grouping.Match | None]] = []
+    for case in pool:
+        found_match = (
+            None
+            if case.status == Status.RESOLVED
+            else grouping.match(
+                facts, _facts_for_case(case, descriptions[case.pk]), window_days=grouping.MOVE_WINDOW_DAYS
+            )
+        )
+        if found_match is not None:
+            likely.append((case, found_match))
+        else:
+            others.append((case, None))
+    likely.sort(key=lambda cm: (-cm[1].score, -cm[0].pk))
+    return [*likely, *others][:limit]
 
 
 def why_in_case(report: Report) -> grouping.Match | None:
-    """Why the report is in its case, as grouping sees it now (None: it would not be put there)."""
+    """Why the report is in its case, as grouping sees it now (None: it would not be put there): against
+    the case, else against the closest of the case's other reports (a case that has grown since has moved
+    its time window away from the report that matched)."""
     case = report.case
     if case is None:
         return None
     keys = frozenset(c.top_key for c in report.categories.select_related("parent"))
+    facts = _facts_for_report(report, keys)
     texts = _recent_descriptions([case]).get(case.pk, [])
-    return grouping.match(_facts_for_report(report, keys), _facts_for_case(case, texts))
+    found = grouping.match(facts, _facts_for_case(case, texts))
+    if found is not None:
+        return found
+    others = case.reports.exclude(pk=report.pk).select_related("ward", "county", "settlement")
+    matches = []
+    for other in others.prefetch_related("categories__parent")[:50]:
+        other_keys = frozenset(c.top_key for c in other.categories.all())
+        m = grouping.match(facts, _facts_for_report(other, other_keys))
+        if m is not None:
+            matches.append(m)
+    return max(matches, key=lambda m: m.score) if matches else None
+
+
+def why_grouped(reports: list[Report]) -> dict[int, grouping.Match]:
+    """Why Sauti put each report in its case, as it judged when it did (the stored REPORT_ADDED event),
+    by report id; reports it did not put there (moved by hand, opened the case) are left out."""
+    out: dict[int, grouping.Match] = {}
+    cases = {r.pk: r.case_id for r in reports}
+    events = CaseEvent.objects.filter(
+        kind=CaseEvent.Kind.REPORT_ADDED, actor__isnull=True, report_id__in=list(cases)
+    ).order_by("pk")
+    for report_id, case_id, data in events.values_list("report_id", "case_id", "data"):
+        why = data.get("why") if isinstance(data, dict) else None
+        if case_id != cases.get(report_id) or not isinstance(why, dict):
+            continue
+        if why.get("place") in ("settlement", "ward", "near"):
+            out[report_id] = grouping.Match(
+                why["place"],
+                why.get("days"),
+                why.get("category"),
+                why.get("km"),
+                float(data.get("score") or 0),
+            )
+    return out
 
 
 def _place_in_case(report: Report, categories: list[Category], title_hint: str = "") -> None:

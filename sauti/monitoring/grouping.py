@@ -29,6 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 WINDOW_DAYS = 10
+# A coordinator moving a report by hand is shown as likely the cases grouping would join over a longer
+# window: she is correcting grouping, often for a report told late (review of issue 16).
+MOVE_WINDOW_DAYS = 3 * WINDOW_DAYS
 NEAR_KM = 1.0
 MIN_TEXT_ALONE = 0.55  # token-set similarity a report without a category needs to join a case
 
@@ -113,13 +116,13 @@ def text_similarity(a: Facts, b: Facts) -> float:
     return fuzz.token_set_ratio(left.lower(), right.lower()) / 100
 
 
-def match(report: Facts, case: Facts) -> Match | None:
+def match(report: Facts, case: Facts, window_days: int = WINDOW_DAYS) -> Match | None:
     """The reasons the report describes the case's event, or None."""
     place = same_place(report, case)
     if place is None:
         return None
     days = abs((report.day - case.day).days) if report.day and case.day else None
-    if days is not None and days > WINDOW_DAYS:
+    if days is not None and days > window_days:
         return None
     shared = report.category_keys & case.category_keys
     text = text_similarity(report, case)
@@ -129,7 +132,7 @@ def match(report: Facts, case: Facts) -> Match | None:
         return None
     kind, km = place
     place_weight = {"settlement": 1.0, "near": 0.9, "ward": 0.7}[kind]
-    time_weight = 0.5 if days is None else 1.0 - days / (WINDOW_DAYS + 1)
+    time_weight = 0.5 if days is None else max(0.0, 1.0 - days / (WINDOW_DAYS + 1))
     score = round(0.5 * place_weight + 0.3 * time_weight + 0.2 * text, 3)
     return Match(kind, days, min(shared) if shared else None, km, score)
 

@@ -64,7 +64,7 @@ from sauti.monitoring.models import (
     VerificationMethod,
 )
 from sauti.people.models import Organisation, User
-from sauti.people.redaction import Redactor
+from sauti.people.redaction import Redactor, redact_text
 from sauti.places.services import PlaceCandidate, ward_at
 
 SOURCE_PREFIX = "ushahidi:"
@@ -478,6 +478,9 @@ class _Row:
     verified: bool
     categories: list[Category] = field(default_factory=list)
     location: dict[str, Any] = field(default_factory=dict)
+    # The post's own title and description: a case's title is made from these, never from the survey's
+    # name or its other fields appended to the description (review of issue 16).
+    headline: str = ""
 
 
 class _Lookups:
@@ -524,6 +527,7 @@ def _prepare(
     description = body if title and body.startswith(title) else "\n\n".join(p for p in (title, body) if p)
     if not description.strip():
         raise RowRejected("no_text", _("No title and no description."))
+    headline = description
     if values["extras"]:
         description = f"{description}\n\n{values['extras']}"
     naive = parse_date(values["date"])
@@ -555,6 +559,7 @@ def _prepare(
     return _Row(
         external_id=f"{SOURCE_PREFIX}{incident}"[:120],
         description=description,
+        headline=headline,
         when=when,
         place_text=values["location"][:200],
         point=point,
@@ -601,6 +606,7 @@ def _import_row(
                 language=language,
                 external_id=row.external_id,
                 submitted_by=by,
+                title=_title(org, row),
             ),
         )
         if row.outside and row.place_text:
@@ -646,7 +652,7 @@ def _import_unplaced(
     if not rows:
         return
     # The title is the first 80 characters of the redacted text: redacting the text's head is enough.
-    heads = [_head(r.description) for r in rows]
+    heads = [_head(r.headline or r.description) for r in rows]
     redactor = Redactor.for_texts((org.pk, head) for head in heads)
     now = timezone.now()
     cases: list[Case] = []
@@ -728,6 +734,13 @@ def _import_unplaced(
     audit.log_rows(CaseEvent, [e.pk for e in events], Action.CREATE)
     rollups.apply(rollups.tally(Report.objects.filter(pk__in=report_pks)))
     rollups.apply_cases(rollups.tally_cases(Case.objects.filter(pk__in=case_pks)))
+
+
+def _title(org: Organisation, row: _Row) -> str:
+    """The title of the case the row may open, from the post's redacted head (issue 14: no names)."""
+    if not row.headline or row.headline == row.description:
+        return ""  # grouping's own title from the description
+    return " ".join(redact_text(org.pk, _head(row.headline)).text.split())
 
 
 def _head(text: str, size: int = 400) -> str:

@@ -37,6 +37,7 @@ from sauti.monitoring.actions import (
     do_transition,
     move_candidates,
     suggest_matches,
+    why_grouped,
     why_in_case,
 )
 from sauti.monitoring.maps import pin_config, place_map
@@ -479,6 +480,7 @@ def _case_page(
     labels = _category_labels(org)
     policy.prepare_reports(reports)
     policy.prepare_cases([case])
+    stored_why = why_grouped([r for r in reports if not r.grouping_confirmed]) if can_triage else {}
     rows = []
     for r in reports:
         unconfirmed = can_triage and not r.grouping_confirmed
@@ -489,7 +491,7 @@ def _case_page(
                 suggestions=[(c, _why(m, labels)) for c, m in suggest_matches(r, limit=3)]
                 if unconfirmed
                 else [],
-                reason=_why(why_in_case(r), labels) if unconfirmed else "",
+                reason=_why(stored_why.get(r.pk) or why_in_case(r), labels) if unconfirmed else "",
                 text=None if withheld else policy.description(r),
                 place=None if withheld else policy.place(r),
                 automatic=(r.redacted_description or policy.redact(org.pk, r.description).text)

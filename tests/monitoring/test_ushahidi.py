@@ -322,3 +322,25 @@ def test_bulk_and_one_by_one_rows_keep_the_rollups_and_the_chain_right(world: Wo
     )
     assert before == after and before[0]
     assert verify().ok
+
+
+@pytest.mark.parametrize("language", ["en", "sw"])
+def test_platform_case_titles_come_from_the_post_not_the_survey(world: World, language: str) -> None:
+    """Review of issue 16: titles read "… Survey: Community reports"; the survey stays in the text only."""
+    client = world.client_for(world.wanjiku)
+    upload = SimpleUploadedFile("platform.csv", PLATFORM.read_bytes(), content_type="text/csv")
+    response = client.post(
+        "/exports/import/ushahidi/",
+        {"org": "umoja", "file": upload, "language": language},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code in (200, 302), response.content[:500]
+    cases = list(Case.objects.filter(organisation=world.umoja))
+    assert len(cases) == 3
+    for case in cases:
+        assert "Survey" not in case.title and "Utafiti" not in case.title, case.title
+        assert "Community reports" not in case.title and "households" not in case.title, case.title
+    assert report("post-501").case.title.startswith("Water cut in Mathare")  # type: ignore[union-attr]
+    assert "Survey: Community reports" in report("post-501").description or (
+        language == "sw" and "Community reports" in report("post-501").description
+    )

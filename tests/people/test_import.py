@@ -135,3 +135,13 @@ def test_messages_come_in_kiswahili_for_kiswahili_users(world: World) -> None:
     status, page = upload(client, world, "members.csv", b"name,phone\nAkinyi,12\n")
     assert status == 400
     assert "Hakuna kilichoingizwa" in page
+
+
+@pytest.mark.parametrize("language", ["en", "sw"])
+def test_a_file_without_a_phone_column_is_a_report_not_a_500(world: World, language: str) -> None:
+    """The preview showed `r.phone|default:r.values.phone`; a filter argument is resolved strictly, so a
+    row without a phone key raised (review of issue 16)."""
+    client = world.client_for(world.wanjiku)
+    client.cookies["sauti_language"] = language
+    status, page = upload(client, world, "members.csv", b"name,language\nAkinyi Odhiambo,sw\n")
+    assert status == 400 and "<form" in page  # the file is refused before any row is shown

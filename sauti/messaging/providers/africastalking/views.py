@@ -28,16 +28,20 @@ DLR_STATUSES = {
 
 
 # Checked by a pattern, read by fromisoformat: strptime cost more than a tenth of a callback's CPU.
-_DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d{1,6})?(Z|[+-]\d\d:?\d\d)?", re.ASCII)
 
 
 def parse_date(raw: str) -> datetime:
-    """AT sends `2017-05-03T06:04:45Z` or `2017-05-03 06:04:45` (both UTC); fractions are allowed."""
-    text = raw.strip().replace("T", " ").removesuffix("Z")
-    if _DATE.fullmatch(text):
+    """AT sends `2017-05-03T06:04:45Z` or `2017-05-03 06:04:45` (both UTC); fractions are allowed, and an
+    ISO 8601 offset (`+03:00`, as a proxy may rewrite it) is converted to UTC."""
+    text = raw.strip()
+    found = _DATE.fullmatch(text)
+    if found is not None:
         try:
-            return datetime.fromisoformat(text).replace(tzinfo=UTC)
-        except ValueError:  # a day or hour out of range
+            if found[1] is None:
+                return datetime.fromisoformat(text).replace(tzinfo=UTC)
+            return datetime.fromisoformat(text).astimezone(UTC)
+        except ValueError:  # a day, hour or offset out of range
             pass
     raise BadRequest(_("Field date is not a date: %(raw)s.") % {"raw": raw[:40]})
 
