@@ -167,8 +167,8 @@ def locate(
         if place_key:
             # An explicit choice wins even when the name alone resolves (the API refuses a key the text
             # does not name before anything is stored: api.actions.check_place).
-            named = [*resolution.choices, *find_places(place_text, limit=20, area=area)]
-            best = next((c for c in named if candidate_key(c) == place_key), best)
+            keyed = [*resolution.choices, *find_places(place_text, limit=20, area=area)]
+            best = next((c for c in keyed if candidate_key(c) == place_key), best)
         if best is not None:
             out.update(_place_fields(best))
             out["precision"] = {
