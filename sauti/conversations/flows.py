@@ -109,9 +109,9 @@ class PlaceOption:
 @dataclass(frozen=True, slots=True)
 class Draft:
     """What the analysis of a message found. `options`: two or more places the named place may be (the
-    sender is asked which; `county`/`ward` are then empty). `category_choices`: categories the reading
-    is unsure between, best (`category`) first (the sender is asked which); `category_said`: the sender
-    named the category (RIPOTI <category>)."""
+    sender is asked which; `ward` is then empty, `county` at most the organisation's only county).
+    `category_choices`: categories the reading is unsure between, best (`category`) first (the sender is
+    asked which); `category_said`: the sender named the category (RIPOTI <category>)."""
 
     language: str  # en, sw or mixed
     category: str
@@ -381,9 +381,9 @@ def _landmark_prompt(state: State) -> str:
     }
 
 
-def _options_prompt(state: State, note: str = "") -> str:
-    header = (note + "\n" if note else "") + _(
-        "Several places have this name. Which one? Reply with the number:"
+def _options_prompt(state: State, note: str = "", header: str = "") -> str:
+    header = (note + "\n" if note else "") + (
+        header or _("Several places have this name. Which one? Reply with the number:")
     )
     text, _page = page_screen(header, [str(o[0]) for o in state.options], 0, skip_option())
     return text
@@ -567,10 +567,14 @@ def _choose_option(state: State, text: str, services: Services) -> Step:
         events = _next_missing(state)
         return Step(state, events or [Reply(_prompt(state, services))])
     if not word.isdigit() or not 1 <= int(word) <= len(state.options):
-        note = _("There is no number %(n)s on the list.") % {"n": word[:6]} if word.isdigit() else ""
         if len(text.split()) > 3:  # more about the problem rather than a choice: keep it
             state.description = f"{state.description}\n{text}"[: MAX_INPUT * 2]
-        return Step(state, [Reply(_options_prompt(state, note))])
+        if word.isdigit():
+            note = _("There is no number %(n)s on the list.") % {"n": word[:6]}
+            return Step(state, [Reply(_options_prompt(state, note))])
+        # A name ("Kasarani"): say so, in a header short enough to keep the list on one SMS.
+        not_found = _("Sorry, we could not find %(name)s. Reply with a number:") % {"name": word[:20]}
+        return Step(state, [Reply(_options_prompt(state, header=not_found))])
     row = state.options[int(word) - 1]
     _label, county_code, county_name, ward_code, ward_name, place_name = row[:6]
     state.county_code, state.county_name = int(county_code), str(county_name)

@@ -85,6 +85,7 @@ class OrgServices:
         self.contact = contact
         self.phone_hash = phone_hash or (contact.phone_hash if contact is not None else "")
         self._area: Area | None = None
+        self._counties: list[Choice] | None = None
 
     @property
     def area(self) -> Area:
@@ -99,19 +100,22 @@ class OrgServices:
         a = analyse(text, place_finder=self._finder)
         choices, said = a.category_choices, a.category_said
         resolution = place_in_message(a, self.area)
+        # An organisation working in one county is never asked the county: it is the ward question next.
+        home = self.only_county()
         if resolution.ambiguous:  # the same name read as several places the organisation could mean: ask
             options = tuple(option(c) for c in resolution.choices if c.county_code is not None)
             return Draft(
                 a.language,
                 a.category,
                 a.people_affected,
+                home,
                 options=options,
                 category_choices=choices,
                 category_said=said,
             )
         if resolution.place is None or resolution.place.county_code is None:
             return Draft(
-                a.language, a.category, a.people_affected, category_choices=choices, category_said=said
+                a.language, a.category, a.people_affected, home, category_choices=choices, category_said=said
             )
         chosen = option(resolution.place)
         return Draft(
@@ -132,10 +136,23 @@ class OrgServices:
         return [option(c) for c in resolution.choices if c.county_code is not None]
 
     def counties(self) -> Sequence[Choice]:
-        """The counties of the organisation's area first, then the others by IEBC code."""
-        everything = counties()
-        mine = [c for c in everything if c.code in self.area.counties]
-        return [*mine, *(c for c in everything if c.code not in self.area.counties)] if mine else everything
+        """The counties of the organisation's area (those of its wards too), by IEBC code; all of them
+        for an organisation without an area. Any other county is still found by its name (docs/decisions.md:
+        "Place questions ask within the organisation's area")."""
+        if self._counties is None:
+            codes = set(self.area.counties)
+            if self.area.wards:
+                codes.update(
+                    Ward.objects.filter(code__in=self.area.wards).values_list("county__code", flat=True)
+                )
+            everything = counties()
+            self._counties = [c for c in everything if c.code in codes] or everything
+        return self._counties
+
+    def only_county(self) -> Choice | None:
+        """The county of an organisation working in one county only."""
+        mine = self.counties()
+        return mine[0] if len(mine) == 1 else None
 
     def wards(self, county_code: int) -> Sequence[Choice]:
         return wards(county_code)

@@ -332,6 +332,8 @@ def _handle(state: UssdState, entry: str, services: Services) -> Screen:
         return again()
     if entry == BACK and menu != "main":
         _go(state, PARENT[menu])
+        if state.menu == "county" and _only_county(state, services):
+            _go(state, "category")
         return again()
     if entry in (MORE, PREVIOUS) and menu in ("category", "county", "place", "ward"):
         state.page = state.page + 1 if entry == MORE else max(0, state.page - 1)
@@ -347,7 +349,7 @@ def _handle(state: UssdState, entry: str, services: Services) -> Screen:
         if not 1 <= n <= len(CATEGORY_LABELS):
             return again(_("Choose a number from the list."))
         state.category = CATEGORY_LABELS[n - 1][0]
-        _go(state, "county")
+        _go(state, "ward" if _only_county(state, services) else "county")
         return again()
     if menu in ("county", "ward"):
         return _place(state, entry, services, again)
@@ -412,8 +414,9 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
         found = list(
             services.find_counties(entry) if state.menu == "county" else services.find_wards(county, entry)
         )[:6]
-        if not found and state.menu == "county":
-            # Not a county: a ward, estate or village ("Huruma"), read for the organisation's area.
+        if not found:
+            # Not a county (nor a ward of the county): a ward, estate or village ("Huruma") read for the
+            # organisation's area; the county menu is skipped for an organisation working in one county.
             places = list(services.find_place_options(entry))
             if len(places) == 1:
                 _take_option(state, option_row(places[0]))
@@ -447,6 +450,15 @@ def _place(state: UssdState, entry: str, services: Services, again: Callable[...
         state.ward_code, state.ward_name = chosen.code, chosen.name
         _go(state, "description")
     return again()
+
+
+def _only_county(state: UssdState, services: Services) -> bool:
+    """An organisation working in one county is not asked it: the county is set and the ward asked."""
+    counties = list(services.counties())
+    if len(counties) != 1:
+        return False
+    state.county_code, state.county_name = counties[0].code, counties[0].name
+    return True
 
 
 def _take_option(state: UssdState, row: list[Any]) -> None:

@@ -167,16 +167,10 @@ def locate(
         resolution = place_resolution(place_text, area, county_hint)
         best = resolution.place
         if place_key:
-            best = next((c for c in resolution.choices if candidate_key(c) == place_key), best)
-            if best is None:
-                best = next(
-                    (
-                        c
-                        for c in find_places(place_text, limit=20, area=area)
-                        if candidate_key(c) == place_key
-                    ),
-                    None,
-                )
+            # An explicit choice wins even when the name alone resolves (the API refuses a key the text
+            # does not name before anything is stored: api.actions.check_place).
+            keyed = [*resolution.choices, *find_places(place_text, limit=20, area=area)]
+            best = next((c for c in keyed if candidate_key(c) == place_key), best)
         if best is not None:
             out.update(_place_fields(best))
             out["precision"] = {

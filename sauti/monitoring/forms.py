@@ -20,7 +20,7 @@ from sauti.monitoring.search import reports_matching
 from sauti.people.models import Office, Organisation
 from sauti.people.phones import InvalidPhone, normalise_phone
 from sauti.places.models import Constituency, County, Ward
-from sauti.places.services import candidate_key, find_places, label
+from sauti.places.services import Area, candidate_key, find_places, label, places_named
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
@@ -579,16 +579,40 @@ class LocalPlaceForm(Form):
     )
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-5, max_value=5.5)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=33, max_value=42)
+    # Shown (as a checkbox) only once the name turned out to be a place of the area already.
+    same_name_ok = forms.BooleanField(
+        label=_("Add it anyway with this name"), required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args: Any, wards: Iterable[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, wards: Iterable[tuple[int, str]], area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("ward", [("", "—"), *wards])
+        self.area = area
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("lat") is None) != (data.get("lon") is None):
             self.add_error("lat", _("Give both latitude and longitude, or neither."))
+        if data.get("name") and not data.get("same_name_ok"):
+            self._check_names([data["name"], *self.alias_list])
         return data
+
+    def _check_names(self, names: list[str]) -> None:
+        """A name that already means a place of the area would make every report naming it ambiguous:
+        warn, and ask for a more specific name or a tick."""
+        for name in names:
+            labels = list(dict.fromkeys(label(c) for c in places_named(name, self.area)))
+            if labels:
+                self.add_error(
+                    "name",
+                    _(
+                        "“%(name)s” is already a place in your area: %(places)s. Reports naming it would be "
+                        "asked which one is meant. Give a more specific name, or tick the box to add it anyway."
+                    )
+                    % {"name": " ".join(name.split())[:60], "places": "; ".join(labels[:3])},
+                )
+                self.fields["same_name_ok"].widget = forms.CheckboxInput()
+                return
 
     @property
     def alias_list(self) -> list[str]:

@@ -1040,7 +1040,9 @@ def local_places(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's own places (landmarks, villages): listed, and added with their ward."""
     user = request_user(request)
     org = get_organisation_for_user(user, slug, Perm.TRIAGE_CASES)
-    form = mforms.LocalPlaceForm(request.POST if request.method == "POST" else None, wards=_area_wards(org))
+    form = mforms.LocalPlaceForm(
+        request.POST if request.method == "POST" else None, wards=_area_wards(org), area=org.operating_area()
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -1056,7 +1058,7 @@ def local_places(request: HttpRequest, slug: str) -> HttpResponse:
                     aliases=form.alias_list,
                 )
             except PlaceError as exc:
-                form.add_error("name", str(exc))
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
                 messages.success(
                     request,

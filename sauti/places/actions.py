@@ -8,13 +8,33 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from sauti.places import geo
+from sauti.places.matching import label
 from sauti.places.models import PlaceAlias, Settlement, Ward
 
 MAX_LOCAL_ALIASES = 5
 
 
 class PlaceError(ValueError):
-    """Bad input for a place, with a message for the person who typed it."""
+    """Bad input for a place, with a message for the person who typed it and the field it is about."""
+
+    def __init__(self, message: str, field: str = "name") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_point_in_ward(lat: float, lon: float, ward: Ward) -> None:
+    """A local place's point must lie in its ward, or its reports carry one ward and a pin far from it.
+    A ward without a boundary cannot be checked: any point is taken."""
+    if geo.near_ward(lat, lon, ward.code) is not False:
+        return
+    found = geo.ward_at(lat, lon)
+    where = label(found) if found is not None else _("outside Kenya")
+    raise PlaceError(
+        _("This point is not in %(ward)s ward: it is in %(found)s. Check the coordinates or the ward.")
+        % {"ward": ward.name, "found": where},
+        "lat",
+    )
 
 
 @transaction.atomic
@@ -32,6 +52,8 @@ def do_add_local_place(
     name = " ".join(name.split())[:120]
     if len(name) < 3:
         raise PlaceError(_("Give the place's name (at least 3 letters)."))
+    if lat is not None and lon is not None:
+        check_point_in_ward(lat, lon, ward)
     ref = f"{owner}/{slugify(name) or 'place'}"[:80]
     if Settlement.objects.filter(source="local", source_ref=ref).exists():
         raise PlaceError(_("“%(name)s” is already one of your places.") % {"name": name})

@@ -174,6 +174,16 @@ class WardLocator:
         return best
 
 
+def near_ward(lat: float, lon: float, ward_code: int) -> bool | None:
+    """Whether the point lies in the ward's polygon or within `SLIVER_DEGREES` of it (simplified edges);
+    None when the ward has no polygon."""
+    lat, lon = check_point(lat, lon)
+    geom = locator().polygons.get(ward_code)
+    if geom is None:
+        return None
+    return float(shapely.distance(geom, Point(lon, lat))) <= SLIVER_DEGREES
+
+
 @cache
 def locator() -> WardLocator:
     return WardLocator()

@@ -44,6 +44,7 @@ __all__ = [
     "find_places",
     "get_index",
     "label",
+    "places_named",
     "register_area_lookup",
     "resolve",
     "resolve_place",
@@ -199,6 +200,12 @@ def extract_places(
     if not text:
         return []
     return get_index(area.owner if area is not None else "").extract(text, county_code=county_code, area=area)
+
+
+def places_named(name: str, area: Area) -> list[PlaceCandidate]:
+    """The places of the area a name already means (its official name or an alias, not a near spelling):
+    a local place given that name would make every report naming it ask which one is meant."""
+    return [c for c in find_places(name, limit=10, area=area) if c.score >= ALIAS and area.contains(c)]
 
 
 def resolve_place(text: str, area: Area | None = None, *, county_code: int | None = None) -> Resolution:

@@ -159,8 +159,8 @@ def test_the_ward_chosen_stays_when_the_landmark_names_only_the_county(world: Wo
 
 @pytest.mark.django_db
 def test_ussd_lists_the_places_a_settlement_name_means_not_their_wards(world: World) -> None:
-    """USSD 1 → 2 → 1 (Nairobi, the organisation's county, first) → "Mashimoni": Kibera's and Mathare's
-    Mashimoni by name, as the SMS flow lists them, not "Lindi / Hospital / Pumwani"."""
+    """USSD 1 → 2 → (the ward menu of Nairobi, the organisation's only county) "Mashimoni": Kibera's and
+    Mathare's Mashimoni by name, as the SMS flow lists them, not "Lindi / Hospital / Pumwani"."""
     org = working_in(world.umoja, 47)
     inputs: list[str] = []
 
@@ -174,8 +174,7 @@ def test_ussd_lists_the_places_a_settlement_name_means_not_their_wards(world: Wo
 
     send(None)
     send("1")  # report
-    send("2")  # water
-    send("1")  # Nairobi
+    send("2")  # water: the ward menu of Nairobi (a one-county organisation is not asked the county)
     screen = send("Mashimoni")
     assert screen.startswith("CON") and len(screen) <= 164, screen
     numbered = [line for line in screen.splitlines() if line[:2] in ("1.", "2.", "3.")]
