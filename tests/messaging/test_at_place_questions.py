@@ -50,7 +50,7 @@ def working_in(world: World, *codes: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "question"),
-    [("odd date, the gate was locked all day", "Which ward in Nairobi? Name or number:"),
+    [("No water from the taps all week, we buy from vendors", "Which ward in Nairobi? Name or number:"),
      ("Lango limefungwa siku nzima leo", "Wadi gani Nairobi? Jina au namba:")],
 )  # fmt: skip
 def test_sms_to_a_one_county_organisation_asks_the_ward_in_that_county(
@@ -70,7 +70,7 @@ def test_sms_skipping_the_ward_of_a_one_county_organisation_keeps_the_county(
     world: World, at_channel: Channel, post: Post
 ) -> None:
     working_in(world, 47)
-    sms(at_channel, post, "odd date, the gate was locked all day")
+    sms(at_channel, post, "No water from the taps all week, we buy from vendors")
     assert "Where exactly in Nairobi?" in sms(at_channel, post, "0")
     sms(at_channel, post, "0")
     report = Report.objects.get()
@@ -79,7 +79,7 @@ def test_sms_skipping_the_ward_of_a_one_county_organisation_keeps_the_county(
 
 @pytest.mark.parametrize(
     ("text", "question"),
-    [("odd date, the gate was locked all day", "Which county? Reply with the name or number:"),
+    [("No water from the taps all week, we buy from vendors", "Which county? Reply with the name or number:"),
      ("Lango limefungwa siku nzima leo", "Kaunti gani? Jibu kwa jina au namba:")],
 )  # fmt: skip
 def test_sms_to_a_two_county_organisation_lists_its_counties_only(
