@@ -5,15 +5,8 @@ from importlib import import_module
 
 from django.db import migrations, models
 
-index = import_module("sauti.monitoring.migrations.0005_report_text_index")
-
-
-def recreate(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for statement in [*index.SQLITE_DROP, *index.SQLITE]:
-            cursor.execute(statement)
+# 0011's function: drop and recreate the index and its triggers (SQLite only).
+recreate = import_module("sauti.monitoring.migrations.0011_report_text_index_after_rebuild").recreate
 
 
 class Migration(migrations.Migration):
